@@ -1,0 +1,153 @@
+"""Marketplaces (global reference data), stores, products and listings (offers)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TenantModel, TimeStampedModel
+from apps.core.money import CurrencyField, MoneyField, currency_check
+
+
+class Channel(models.TextChoices):
+    AMAZON = "amazon", "Amazon"
+    EBAY = "ebay", "eBay"
+    ALIEXPRESS = "aliexpress", "AliExpress"
+    SHOPIFY = "shopify", "Shopify"
+    TEMU = "temu", "Temu"
+    TIKTOK = "tiktok", "TikTok Shop"
+
+
+class Marketplace(TimeStampedModel):
+    """A marketplace site (amazon_de, ebay_uk …). Shared by all organizations, seeded by migration."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2"))
+    currency = CurrencyField()
+    language = models.CharField(max_length=10, help_text=_("BCP 47 language of listings"))
+    vat_inclusive = models.BooleanField(
+        default=False, help_text=_("Prices shown to buyers include VAT/GST (EU, UK, JP).")
+    )
+    limits = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("Content limits: title_max, bullets_max, bullet_max, description_max, …"),
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [currency_check("currency", "marketplace")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Store(TenantModel):
+    """An organization's seller account on one marketplace."""
+
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.PROTECT, related_name="stores")
+    name = models.CharField(max_length=200)
+    seller_id = models.CharField(max_length=100, blank=True, help_text=_("Marketplace account id"))
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="store_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.marketplace.code})"
+
+
+class Product(TenantModel):
+    """A SKU the seller sources, with the facts listings are written from.
+
+    Weight and dimensions are metric (grams, millimetres); listings convert per marketplace.
+    """
+
+    sku = models.CharField(max_length=100)
+    name = models.CharField(max_length=300, help_text=_("Internal name, usually Chinese"))
+    brand = models.CharField(max_length=100, blank=True)
+    category = models.CharField(max_length=100, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    source_language = models.CharField(max_length=10, default="zh-Hans")
+    unit_cost = MoneyField(null=True, blank=True)
+    cost_currency = CurrencyField(default="CNY")
+    weight_g = models.DecimalField(max_digits=10, decimal_places=1, null=True, blank=True)
+    length_mm = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    width_mm = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    height_mm = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    hs_code = models.CharField(max_length=16, blank=True)
+    images = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "sku"], name="product_unique_sku"),
+            currency_check("cost_currency", "product"),
+            models.CheckConstraint(
+                condition=models.Q(unit_cost__isnull=True) | models.Q(unit_cost__gte=0),
+                name="product_unit_cost_non_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "category"]),
+            models.Index(fields=["organization", "brand"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class Listing(TenantModel):
+    """A product offered in a store: the marketplace copy, price and stock.
+
+    `version` is bumped by a database trigger on every change (including bulk UPDATEs by the
+    repricer), so a draft made against version N can tell that the listing moved since.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        DRAFT = "draft", _("Draft")
+        SUPPRESSED = "suppressed", _("Suppressed")
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="listings")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="listings")
+    external_id = models.CharField(
+        max_length=64, blank=True, help_text=_("ASIN, eBay item id, …")
+    )
+    title = models.CharField(max_length=500, blank=True)
+    bullets = models.JSONField(default=list, blank=True)
+    description = models.TextField(blank=True)
+    search_terms = models.TextField(blank=True)
+    language = models.CharField(max_length=10)
+    price = MoneyField(null=True, blank=True)
+    currency = CurrencyField()
+    stock = models.IntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["store_id", "product_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "store"], name="listing_unique_product_store"),
+            currency_check("currency", "listing"),
+            models.CheckConstraint(
+                condition=models.Q(price__isnull=True) | models.Q(price__gte=0),
+                name="listing_price_non_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "store", "status"]),
+            models.Index(fields=["organization", "status", "-updated_at"]),
+            models.Index(fields=["store", "external_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.sku} @ {self.store.name}"

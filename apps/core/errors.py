@@ -1,0 +1,36 @@
+"""Domain errors: services raise these; the API turns them into problem+json, views into messages."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause and fix. `status` is the HTTP status to answer."""
+
+    status = 400
+    title = "Invalid request"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code or type(self).__name__
+
+
+class ValidationFailed(DomainError):
+    status = 400
+    title = "Validation failed"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    title = "Permission denied"

@@ -1,0 +1,50 @@
+"""API permission: a caller bound to an organization, holding the role the action needs.
+
+Kept apart from `apps.core.api` because DRF imports its default permission classes while
+`rest_framework.views` is still loading.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import permissions
+
+SAFE_METHODS = permissions.SAFE_METHODS
+
+
+def resolve_api_org(request) -> tuple[Any, str | None]:
+    """The organization and role behind a request: the API key's, else the session's.
+
+    The organization always comes from the credentials, never from the request body or URL.
+    """
+    from apps.accounts.models import ApiKey
+
+    if isinstance(request.auth, ApiKey):
+        return request.auth.organization, request.auth.role
+    membership = getattr(request._request, "membership", None)
+    if membership is not None and request.user.is_authenticated:
+        return membership.organization, membership.role
+    return None, None
+
+
+class HasActiveOrganization(permissions.BasePermission):
+    """Authenticated, bound to an organization, and (for writes) holding the view's write role."""
+
+    message = "Authenticate with an organization API key or a dashboard session."
+
+    def has_permission(self, request, view) -> bool:
+        from apps.accounts.models import role_at_least
+
+        org, role = resolve_api_org(request)
+        if org is None:
+            return False
+        needed = getattr(view, "read_role", "viewer")
+        if request.method not in SAFE_METHODS:
+            needed = getattr(view, "write_role", "manager")
+        if not role_at_least(role, needed):
+            self.message = f"This action needs the {needed} role."
+            return False
+        return True
+
+

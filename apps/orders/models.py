@@ -1,0 +1,109 @@
+"""Orders from marketplaces, their lines, and exchange rates."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TenantModel, TimeStampedModel
+from apps.core.money import CurrencyField, MoneyField, currency_check
+
+
+class Order(TenantModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        UNSHIPPED = "unshipped", _("Unshipped")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+        RETURNED = "returned", _("Returned")
+
+    store = models.ForeignKey("catalog.Store", on_delete=models.PROTECT, related_name="orders")
+    marketplace_order_id = models.CharField(max_length=64)
+    buyer_country = models.CharField(max_length=2)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    ordered_at = models.DateTimeField()
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    currency = CurrencyField()
+    items_total = MoneyField(default=0)
+    shipping_total = MoneyField(default=0)
+    tax_total = MoneyField(default=0)
+    order_total = MoneyField(default=0)
+
+    class Meta:
+        ordering = ["-ordered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "marketplace_order_id"], name="order_unique_marketplace_id"
+            ),
+            currency_check("currency", "order"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "-ordered_at"]),
+            models.Index(fields=["organization", "status", "-ordered_at"]),
+            models.Index(fields=["store", "-ordered_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.marketplace_order_id
+
+
+class OrderItem(TenantModel):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    listing = models.ForeignKey(
+        "catalog.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sku = models.CharField(max_length=100)
+    quantity = models.PositiveIntegerField()
+    unit_price = MoneyField()
+    currency = CurrencyField()
+    line_total = MoneyField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            currency_check("currency", "orderitem"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="orderitem_qty_pos"),
+        ]
+        indexes = [models.Index(fields=["organization", "product"])]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class ExchangeRate(TimeStampedModel):
+    """Units of `quote` per one `base` on `date`.
+
+    Public reference rates (ECB) have no organization; an organization may add its own rates
+    (its bank's, its ERP's), which take precedence for it alone and are invisible to others.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    base = CurrencyField()
+    quote = CurrencyField()
+    rate = models.DecimalField(max_digits=20, decimal_places=10)
+    date = models.DateField()
+    source = models.CharField(max_length=32, default="ecb")
+
+    class Meta:
+        ordering = ["-date", "base", "quote"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "base", "quote", "date"],
+                name="exchangerate_unique_day",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchangerate_positive"),
+            currency_check("base", "exchangerate"),
+            currency_check("quote", "exchangerate"),
+        ]
+        indexes = [models.Index(fields=["base", "quote", "-date"])]
+
+    def __str__(self) -> str:
+        return f"1 {self.base} = {self.rate} {self.quote} on {self.date}"

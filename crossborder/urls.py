@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core.views import healthz
+
+api_v1 = [
+    path("", include("apps.catalog.api_urls")),
+    path("", include("apps.orders.api_urls")),
+    path("", include("apps.core.api_urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("catalog/", include("apps.catalog.urls")),
+    path("orders/", include("apps.orders.urls")),
+    path("review/", include("apps.review.urls")),
+    path("pricing/", include("apps.pricing.urls")),
+    path("ads/", include("apps.ads.urls")),
+    path("support/", include("apps.support.urls")),
+    path("logistics/", include("apps.logistics.urls")),
+    path("analytics/", include("apps.analytics.urls")),
+    path("", include("apps.core.urls")),
+]
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
