@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,7 +43,11 @@ def _lock():
 
 
 def _pg_url() -> str:
-    import pgserver
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
+    (DATA_DIR / "run").mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
 
     pg_dir = DATA_DIR / "pg"
     server = pgserver.get_server(str(pg_dir), cleanup_mode=None)

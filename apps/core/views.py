@@ -1,8 +1,18 @@
+"""Overview page, the live jobs widget and /healthz."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.catalog.selectors import catalog_counts
+from apps.orders.selectors import orders_per_day, revenue_by_currency, revenue_by_store
+
 from .health import health_report
+from .selectors import job_list_recent
 
 
 @never_cache
@@ -10,3 +20,31 @@ from .health import health_report
 def healthz(request):
     healthy, report = health_report()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+@login_required
+def overview(request):
+    org = request.org
+    if org is None:
+        return render(request, "core/no_organization.html", status=403)
+    per_day = orders_per_day(org=org, days=30)
+    peak = max((d["orders"] for d in per_day), default=0) or 1
+    context = {
+        "counts": catalog_counts(org=org),
+        "revenue": revenue_by_currency(org=org, days=30),
+        "per_day": [{**d, "height": round(100 * d["orders"] / peak)} for d in per_day],
+        "by_store": revenue_by_store(org=org, days=30),
+    }
+    context.update(_jobs_context(org))
+    return render(request, "core/overview.html", context)
+
+
+@login_required
+def jobs_widget(request):
+    """The htmx-polled fragment: re-rendered every two seconds while a job is active."""
+    return render(request, "core/overview.html#jobs", _jobs_context(request.org))
+
+
+def _jobs_context(org) -> dict:
+    jobs = list(job_list_recent(org=org)) if org is not None else []
+    return {"jobs": jobs, "jobs_active": any(job.is_active for job in jobs)}

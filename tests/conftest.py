@@ -1,0 +1,86 @@
+"""Shared fixtures: an organization with a member of each role, a second organization with its
+own member (the outsider), API clients bound by key, and a Playwright-ready Chromium path.
+
+The idea follows healthchecks' hc/test.py: every test module has an owner, a member and an
+outsider at hand, so cross-tenant checks are cheap to write.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.accounts.models import Role
+from apps.accounts.services import api_key_issue
+
+from .factories import MembershipFactory, OrganizationFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(name="Shenzhen Voltora", slug="voltora")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(name="Ningbo Homeware", slug="ningbo")
+
+
+@pytest.fixture
+def user(org):
+    """A manager of `org`."""
+    member = MembershipFactory(organization=org, role=Role.MANAGER, user__username="manager")
+    return member.user
+
+
+@pytest.fixture
+def outsider(other_org):
+    """A manager of `other_org` only: must never see `org`'s rows."""
+    member = MembershipFactory(organization=other_org, role=Role.MANAGER, user__username="outsider")
+    return member.user
+
+
+@pytest.fixture
+def member_with_role(org):
+    def make(role: str):
+        return MembershipFactory(organization=org, role=role, user__username=f"{role}-user").user
+
+    return make
+
+
+@pytest.fixture
+def client_for():
+    """A logged-in Django test client for a user."""
+    from django.test import Client
+
+    def make(u):
+        client = Client()
+        client.force_login(u)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client_for():
+    """An APIClient authenticated by a fresh API key of the given organization."""
+
+    def make(organization, role: str = Role.MANAGER):
+        issued = api_key_issue(org=organization, name="test key", role=role)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.raw_key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client(org, api_client_for):
+    return api_client_for(org)
+
+
+@pytest.fixture
+def other_api_client(other_org, api_client_for):
+    return api_client_for(other_org)
