@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -21,6 +19,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/", include("apps.accounts.urls")),
     path("catalog/", include("apps.catalog.urls")),
+    path("exports/", include("apps.catalog.export_urls")),
     path("orders/", include("apps.orders.urls")),
     path("review/", include("apps.review.urls")),
     path("pricing/", include("apps.pricing.urls")),
@@ -30,4 +29,3 @@ urlpatterns = [
     path("analytics/", include("apps.analytics.urls")),
     path("", include("apps.core.urls")),
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -84,3 +84,19 @@ def api_client(org, api_client_for):
 @pytest.fixture
 def other_api_client(other_org, api_client_for):
     return api_client_for(other_org)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (solo pool, in a thread) consuming every queue of the real broker.
+
+    Data must be committed for the worker's own connection to see it, hence transactional_db.
+    """
+    import celery.contrib.testing.tasks  # noqa: F401 - registers celery.ping for the check
+    from celery.contrib.testing.worker import start_worker
+
+    from crossborder.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as worker:
+        yield worker

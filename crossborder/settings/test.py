@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from crossborder import devservices
 
@@ -10,8 +11,12 @@ from .base import *  # noqa: F403
 from .base import configure_services
 
 devservices.ensure_environ()
-globals().update(configure_services(os.environ["DATABASE_URL"], os.environ["REDIS_URL"]))
-# The test process shares Redis with a developer's `make run`: keep its keys apart.
+# The tests share the Redis server with a developer's `make run`: use another database number,
+# so a running dev worker never takes a test's task (and flushing it loses no dev data).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or urlunsplit(
+    urlsplit(os.environ["REDIS_URL"])._replace(path="/15")
+)
+globals().update(configure_services(os.environ["DATABASE_URL"], TEST_REDIS_URL))
 CACHES["default"]["KEY_PREFIX"] = "cb-test"  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {  # no manifest needed to render templates in tests
@@ -19,3 +24,7 @@ STORAGES = {  # no manifest needed to render templates in tests
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 HEALTH_WORKER_TIMEOUT = 0.5
+# Serve static files from the app folders: tests need no collectstatic.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import export_views
+
+app_name = "exports"
+urlpatterns = [
+    path("listings/", export_views.listings_export, name="listings"),
+    path("<int:job_id>/download/", export_views.export_download, name="download"),
+]
