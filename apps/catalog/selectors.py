@@ -70,3 +70,66 @@ def catalog_counts(*, org) -> dict[str, int]:
         "listings": listings["total"],
         "active_listings": listings["active"],
     }
+
+
+def listing_get(*, org, listing_id: int) -> Listing:
+    try:
+        return (
+            Listing.objects.for_org(org)
+            .select_related("product", "store", "store__marketplace")
+            .get(pk=listing_id)
+        )
+    except Listing.DoesNotExist as exc:
+        raise NotFound("No such listing.") from exc
+
+
+def listing_list_for_product(*, org, product_id: int) -> QuerySet[Listing]:
+    return (
+        Listing.objects.for_org(org)
+        .filter(product_id=product_id)
+        .select_related("store", "store__marketplace")
+        .order_by("store__name")
+    )
+
+
+def listing_price_vs_cost(*, org, limit: int = 50) -> QuerySet[Listing]:
+    """Active priced listings with their product's unit cost: two currencies, no conversion."""
+    return (
+        Listing.objects.for_org(org)
+        .filter(status=Listing.Status.ACTIVE, price__isnull=False)
+        .select_related("product", "store", "store__marketplace")
+        .order_by("store__name", "product__sku")[:limit]
+    )
+
+
+def listing_counts_by_store(*, org) -> list[dict]:
+    """Per store: listings, active listings and how many have a title (what ads will advertise)."""
+    return list(
+        Listing.objects.for_org(org)
+        .values("store_id", "store__name", "store__marketplace__name")
+        .annotate(
+            listings=Count("id"),
+            active=Count("id", filter=Q(status=Listing.Status.ACTIVE)),
+            with_title=Count("id", filter=~Q(title="")),
+        )
+        .order_by("store__name")
+    )
+
+
+def listing_list_missing_content(*, org) -> QuerySet[Listing]:
+    """Active listings with no bullets or no description: candidates for AI-written content."""
+    return (
+        Listing.objects.for_org(org)
+        .filter(status=Listing.Status.ACTIVE)
+        .filter(Q(bullets=[]) | Q(bullets__isnull=True) | Q(description=""))
+        .select_related("product", "store")
+    )
+
+
+def listing_list_low_stock(*, org, threshold: int = 10, limit: int = 50) -> QuerySet[Listing]:
+    return (
+        Listing.objects.for_org(org)
+        .filter(status=Listing.Status.ACTIVE, stock__lt=threshold)
+        .select_related("product", "store")
+        .order_by("stock", "product__sku")[:limit]
+    )
