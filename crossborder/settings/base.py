@@ -23,7 +23,6 @@ env = environ.Env(
     CROSSBORDER_LLM_MODEL=(str, ""),
     OPENAI_BASE_URL=(str, ""),
     OPENAI_API_KEY=(str, ""),
-    CELERY_TASK_ALWAYS_EAGER=(bool, False),
     CROSSBORDER_HEALTH_WORKER_TIMEOUT=(float, 1.0),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -204,7 +203,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
-CELERY_TASK_ALWAYS_EAGER = env("CELERY_TASK_ALWAYS_EAGER")
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-jobs": {
         "task": "apps.core.tasks.fail_stale_jobs_task",
