@@ -43,32 +43,28 @@ def listings_export_start(*, org, actor=None) -> Job:
     return job
 
 
-def _rows(org, after_id: int):
+# Read as tuples: no model instances on a hot path of 10^5–10^6 rows.
+_FIELDS = (
+    "id", "product__sku", "store__name", "store__marketplace__code", "external_id", "status",
+    "language", "title", "bullets", "description", "search_terms", "price", "currency",
+    "stock", "version",
+)  # fmt: skip
+
+
+def _rows(org, after_id: int) -> list[tuple]:
     return list(
         Listing.objects.for_org(org)
         .filter(id__gt=after_id)
-        .select_related("product", "store__marketplace")
-        .order_by("id")[:CHUNK_SIZE]
+        .order_by("id")
+        .values_list(*_FIELDS)[:CHUNK_SIZE]
     )
 
 
-def _as_csv_row(listing: Listing) -> list:
-    return [
-        listing.product.sku,
-        listing.store.name,
-        listing.store.marketplace.code,
-        listing.external_id,
-        listing.status,
-        listing.language,
-        listing.title,
-        " | ".join(listing.bullets or []),
-        listing.description,
-        listing.search_terms,
-        "" if listing.price is None else f"{listing.price:f}",
-        listing.currency,
-        listing.stock,
-        listing.version,
-    ]
+def _as_csv_row(row: tuple) -> list:
+    values = list(row[1:])
+    values[7] = " | ".join(values[7] or [])  # bullets
+    values[10] = "" if values[10] is None else f"{values[10]:f}"  # price as plain decimal
+    return values
 
 
 def listings_export_run(*, org, job: Job) -> Path:
@@ -81,8 +77,8 @@ def listings_export_run(*, org, job: Job) -> Path:
         writer = csv.writer(fh)
         writer.writerow(COLUMNS)
         while chunk := _rows(org, last_id):
-            writer.writerows(_as_csv_row(listing) for listing in chunk)
-            last_id = chunk[-1].id
+            writer.writerows(_as_csv_row(row) for row in chunk)
+            last_id = chunk[-1][0]
             written += len(chunk)
             jobs.job_advance(job_id=job.pk, done=len(chunk))
     jobs.job_finish(

@@ -1,0 +1,95 @@
+"""Review-queue handlers for the catalog's draft kinds: listing content and price changes.
+
+Registered in CatalogConfig.ready(). Apply functions run inside the review transaction with the
+listing row locked; they write through a single UPDATE, and the version trigger bumps `version`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.money import quantize
+from apps.review.registry import Check, DraftKind, register
+
+from .content_checks import check_listing_content
+from .models import Listing
+
+CONTENT_FIELDS = ("title", "bullets", "description", "search_terms")
+
+
+def _facets(listing: Listing) -> dict:
+    return {
+        "store_id": listing.store_id,
+        "marketplace": listing.store.marketplace.code,
+        "language": listing.language,
+        "category": listing.product.category,
+        "title": f"{listing.product.sku} · {listing.store.name}"[:300],
+    }
+
+
+def _content_snapshot(listing: Listing) -> dict:
+    return {name: getattr(listing, name) for name in CONTENT_FIELDS}
+
+
+def _content_validate(listing: Listing, payload: dict) -> list[Check]:
+    marketplace = listing.store.marketplace
+    return check_listing_content(marketplace.limits, payload, marketplace.channel)
+
+
+def _content_apply(listing: Listing, payload: dict) -> None:
+    changes = {name: payload[name] for name in CONTENT_FIELDS if name in payload}
+    Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(**changes)
+
+
+def _price_snapshot(listing: Listing) -> dict:
+    price = None if listing.price is None else f"{listing.price:f}"
+    return {"price": price, "currency": listing.currency}
+
+
+def _parse_price(payload: dict) -> Decimal | None:
+    try:
+        price = Decimal(str(payload.get("price")))
+    except (InvalidOperation, TypeError):
+        return None
+    return price if price.is_finite() else None
+
+
+def _price_validate(listing: Listing, payload: dict) -> list[Check]:
+    price = _parse_price(payload)
+    if price is None or price <= 0:
+        return [Check("price.positive", "error", _("The price must be a positive amount."),
+                      "price")]  # fmt: skip
+    if payload.get("currency") != listing.currency:
+        return [Check("price.currency", "error", _("The currency must be the listing's (%(c)s).")
+                      % {"c": listing.currency}, "currency")]  # fmt: skip
+    return []
+
+
+def _price_apply(listing: Listing, payload: dict) -> None:
+    price = quantize(_parse_price(payload), listing.currency)
+    Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(price=price)
+
+
+def _price_auto_approve(policy, listing: Listing, payload: dict) -> tuple[bool, str]:
+    """Inside the policy's ± limit of the current price; never from an unknown price."""
+    if policy.max_change_pct is None or listing.price in (None, 0):
+        return False, ""
+    new = _parse_price(payload)
+    change = abs(new - listing.price) / listing.price * 100
+    if change <= policy.max_change_pct:
+        return True, f"change {change:.2f}% within ±{policy.max_change_pct}%"
+    return False, ""
+
+
+LISTING_CONTENT = register(DraftKind(
+    kind="listing_content", label=_("Listing content"), target_model="catalog.Listing",
+    snapshot=_content_snapshot, apply=_content_apply, facets=_facets,
+    validate=_content_validate, text_fields=CONTENT_FIELDS,
+))  # fmt: skip
+PRICE_CHANGE = register(DraftKind(
+    kind="price_change", label=_("Price change"), target_model="catalog.Listing",
+    snapshot=_price_snapshot, apply=_price_apply, facets=_facets, validate=_price_validate,
+    auto_approve=_price_auto_approve, text_fields=("price",),
+))  # fmt: skip

@@ -1,0 +1,151 @@
+"""The one queue of AI drafts: Draft, its append-only ReviewEvent log, and auto-approve Policy.
+
+Modelled on Wagtail's WorkflowState: a generic target, a small status set, one open item per
+target and kind, every transition logged. The logic lives in services, not in these models.
+`review` never imports domain models: targets are reached through ContentType and the handler
+registry (apps.review.registry) that each domain app fills in its AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TenantModel
+from apps.core.money import CurrencyField, MoneyField
+
+
+class DraftStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    APPLIED = "applied", _("Applied")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
+    FAILED = "failed", _("Failed")
+
+
+OPEN_STATUSES = (DraftStatus.PENDING, DraftStatus.APPROVED)
+
+
+class Draft(TenantModel):
+    kind = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=DraftStatus.choices, default=DraftStatus.PENDING
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.BigIntegerField()
+    target_version = models.PositiveIntegerField(null=True, blank=True)
+    # Facets copied from the target so the queue filters without joining domain tables.
+    store_id = models.BigIntegerField(null=True, blank=True)
+    marketplace = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    category = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=300, blank=True, help_text=_("What the reviewer sees"))
+
+    current = models.JSONField(default=dict, blank=True, help_text=_("Snapshot when drafted"))
+    proposed = models.JSONField(default=dict, blank=True)
+    final = models.JSONField(null=True, blank=True, help_text=_("What was applied"))
+    rationale = models.TextField(blank=True)
+    evidence = models.JSONField(default=list, blank=True)
+    checks = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+
+    job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider = models.CharField(max_length=32, blank=True)
+    model_name = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=64, blank=True)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    cost = MoneyField(default=0, decimal_places=6)
+    cost_currency = CurrencyField(default="USD")
+
+    priority = models.SmallIntegerField(default=0, help_text=_("Higher is reviewed first"))
+    due_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by_policy = models.ForeignKey(
+        "review.Policy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reject_reason = models.CharField(max_length=64, blank=True)
+    edit_distance = models.DecimalField(
+        max_digits=6, decimal_places=4, null=True, blank=True,
+        help_text=_("Normalised word-level edit distance, proposed vs final (0 = unedited)"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-priority", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_type", "target_id", "kind"],
+                condition=models.Q(status__in=["pending", "approved"]),
+                name="draft_one_open_per_target_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status", "-priority", "created_at"]),
+            models.Index(fields=["organization", "kind", "status"]),
+            models.Index(fields=["target_type", "target_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class ReviewEvent(TenantModel):
+    """One transition of a draft. Append-only: a database trigger refuses UPDATEs."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    policy = models.ForeignKey(
+        "review.Policy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    note = models.TextField(blank=True)
+    payload = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.draft_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Policy(TenantModel):
+    """Per organization and kind: may drafts apply without review, inside which guardrails."""
+
+    kind = models.CharField(max_length=64)
+    auto_approve = models.BooleanField(default=False)
+    max_change_pct = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text=_("Price changes: auto-approve only within ± this percentage"),
+    )  # fmt: skip
+    options = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind"], name="policy_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {'auto' if self.auto_approve else 'review'}"

@@ -1,0 +1,68 @@
+"""Draft kinds and their handlers, registered by the app that owns the target.
+
+`review` knows nothing about listings or prices: the catalog app registers `listing_content`
+and `price_change`, later apps register theirs. A handler says how to snapshot a target, how to
+check a payload against the target's rules, whether a policy may auto-approve it, and how to
+apply it (inside the review transaction, with the target row locked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Check:
+    """One validation result shown to the reviewer. Errors block approval; warnings inform."""
+
+    rule: str
+    severity: str  # "error" | "warning"
+    message: str
+    field: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "severity": self.severity, "message": str(self.message),
+                "field": self.field}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DraftKind:
+    kind: str
+    label: str | Promise
+    target_model: str  # "app_label.ModelName"
+    snapshot: Callable[[Any], dict]
+    apply: Callable[[Any, dict], None]
+    version_of: Callable[[Any], int | None] = lambda target: getattr(target, "version", None)
+    facets: Callable[[Any], dict] = lambda target: {}
+    validate: Callable[[Any, dict], list[Check]] = lambda target, payload: []
+    # (policy, target, payload) -> (allowed, reason); None: the kind never auto-applies.
+    auto_approve: Callable[[Any, Any, dict], tuple[bool, str]] | None = None
+    # Fields shown as text diffs; the rest of the payload is shown as values.
+    text_fields: tuple[str, ...] = field(default_factory=tuple)
+    # Queue a new generation for a superseded draft's target; None: not regenerable.
+    regenerate: Callable[[Any, Any], None] | None = None
+
+
+_KINDS: dict[str, DraftKind] = {}
+
+
+def register(kind: DraftKind) -> DraftKind:
+    if kind.kind in _KINDS and _KINDS[kind.kind] != kind:
+        raise ValueError(f"draft kind {kind.kind!r} is registered twice")
+    _KINDS[kind.kind] = kind
+    return kind
+
+
+def get_kind(kind: str) -> DraftKind:
+    try:
+        return _KINDS[kind]
+    except KeyError as exc:
+        raise LookupError(f"no handler registered for draft kind {kind!r}") from exc
+
+
+def all_kinds() -> list[DraftKind]:
+    return sorted(_KINDS.values(), key=lambda k: k.kind)

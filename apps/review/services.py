@@ -1,0 +1,282 @@
+"""The review state machine: create, claim, approve (apply), reject, supersede, fail.
+
+Every transition goes through `_transition`, which refuses moves the state machine does not
+allow and writes one ReviewEvent. Approval locks the draft row and then the target row, so two
+reviewers approving at once apply exactly once; a target whose version moved since the draft was
+made is never overwritten: the draft becomes `superseded` instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.core.errors import Conflict, NotFound, ValidationFailed
+
+from .diffing import edit_distance, field_diffs, payload_text
+from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
+from .registry import DraftKind, get_kind
+
+S = DraftStatus
+ALLOWED: dict[str, frozenset[str]] = {
+    "": frozenset({S.PENDING, S.FAILED}),
+    S.PENDING: frozenset({S.APPROVED, S.REJECTED, S.SUPERSEDED, S.FAILED}),
+    S.APPROVED: frozenset({S.APPLIED, S.SUPERSEDED, S.FAILED}),
+    S.APPLIED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.SUPERSEDED: frozenset(),
+    S.FAILED: frozenset(),
+}
+CLAIM_LEASE = timedelta(minutes=10)
+REJECT_REASONS = ("inaccurate", "off_brand", "policy_violation", "poor_quality", "not_needed",
+                  "other")  # fmt: skip
+
+
+class InvalidTransition(Conflict):
+    title = "Invalid transition"
+
+
+class DraftSuperseded(Conflict):
+    title = "Draft superseded"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a draft came from: shown to reviewers, aggregated in feedback metrics."""
+
+    provider: str = "offline"
+    model_name: str = ""
+    prompt_version: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost: Decimal = Decimal("0")
+    cost_currency: str = "USD"
+    job_id: int | None = None
+
+
+def _transition(draft: Draft, to: str, *, actor=None, note: str = "", payload: Any = None,
+                policy: Policy | None = None) -> ReviewEvent:  # fmt: skip
+    """Move a draft to `to`, or refuse. The caller holds the draft's row lock (or created it)."""
+    current = "" if draft._state.adding else draft.status
+    if to not in ALLOWED[current]:
+        raise InvalidTransition(f"A {current or 'new'} draft cannot become {to}.")
+    draft.status = to
+    draft.save()
+    return ReviewEvent.objects.create(
+        organization_id=draft.organization_id, draft=draft, actor=actor, policy=policy,
+        from_status=current, to_status=to, note=note[:2000], payload=payload,
+    )  # fmt: skip
+
+
+def _target_type_and_check(org, kind: DraftKind, target) -> ContentType:
+    if target.organization_id != org.id:
+        raise NotFound("No such target.")
+    target_type = ContentType.objects.get_for_model(target)
+    if f"{target_type.app_label}.{target_type.model_class().__name__}" != kind.target_model:
+        raise ValidationFailed(f"A {kind.kind} draft cannot target a {target_type.model}.")
+    return target_type
+
+
+def _supersede_open(org, target_type, target_id: int, kind: str, note: str) -> None:
+    open_drafts = (
+        Draft.objects.for_org(org)
+        .select_for_update()
+        .filter(target_type=target_type, target_id=target_id, kind=kind, status__in=OPEN_STATUSES)
+    )
+    for older in open_drafts:
+        _transition(older, S.SUPERSEDED, note=note)
+
+
+def _provenance_fields(provenance: Provenance | None) -> dict[str, Any]:
+    p = provenance or Provenance()
+    return {
+        "provider": p.provider, "model_name": p.model_name, "prompt_version": p.prompt_version,
+        "tokens_in": p.tokens_in, "tokens_out": p.tokens_out, "cost": p.cost,
+        "cost_currency": p.cost_currency, "job_id": p.job_id,
+    }  # fmt: skip
+
+
+@transaction.atomic
+def draft_create(*, org, kind: str, target, proposed: dict, rationale: str = "",
+                 evidence: list | None = None, provenance: Provenance | None = None,
+                 priority: int = 0, due_at=None, actor=None) -> Draft:  # fmt: skip
+    """A new pending draft for `target`; supersedes the open one; auto-applies if policy says."""
+    handler = get_kind(kind)
+    target_type = _target_type_and_check(org, handler, target)
+    _supersede_open(org, target_type, target.pk, kind, "Replaced by a newer draft.")
+    checks = [c.as_dict() for c in handler.validate(target, proposed)]
+    draft = Draft(
+        organization=org, kind=kind, target_type=target_type, target_id=target.pk,
+        target_version=handler.version_of(target), current=handler.snapshot(target),
+        proposed=proposed, rationale=rationale, evidence=evidence or [], checks=checks,
+        priority=priority, due_at=due_at, **handler.facets(target),
+        **_provenance_fields(provenance),
+    )  # fmt: skip
+    _transition(draft, S.PENDING, actor=actor, payload=proposed)
+    policy = _auto_approving_policy(org, handler, target, proposed, checks)
+    if policy is not None:
+        policy_obj, reason = policy
+        _approve_locked(draft, actor=None, edited=None, note=reason, policy=policy_obj)
+    return draft
+
+
+def _auto_approving_policy(org, handler: DraftKind, target, payload: dict, checks: list[dict]):
+    if handler.auto_approve is None or any(c["severity"] == "error" for c in checks):
+        return None
+    policy = Policy.objects.for_org(org).filter(kind=handler.kind, auto_approve=True).first()
+    if policy is None:
+        return None
+    allowed, reason = handler.auto_approve(policy, target, payload)
+    return (policy, f"Auto-approved by policy: {reason}") if allowed else None
+
+
+@transaction.atomic
+def draft_create_failed(*, org, kind: str, target, error: str, proposed: dict | None = None,
+                        provenance: Provenance | None = None, actor=None) -> Draft:  # fmt: skip
+    """Record a generation that failed (LLM error, invalid output): visible, never applied.
+
+    It does not supersede an open draft: a failed retry must not throw away a good draft.
+    """
+    handler = get_kind(kind)
+    target_type = _target_type_and_check(org, handler, target)
+    draft = Draft(
+        organization=org, kind=kind, target_type=target_type, target_id=target.pk,
+        target_version=handler.version_of(target), current=handler.snapshot(target),
+        proposed=proposed or {}, error=error[:4000], **handler.facets(target),
+        **_provenance_fields(provenance),
+    )  # fmt: skip
+    _transition(draft, S.FAILED, actor=actor, note=error[:2000])
+    return draft
+
+
+def _lock_draft(org, draft_id: int) -> Draft:
+    try:
+        return Draft.objects.for_org(org).select_for_update().get(pk=draft_id)
+    except Draft.DoesNotExist as exc:
+        raise NotFound("No such draft.") from exc
+
+
+def _lock_target(draft: Draft):
+    model = draft.target_type.model_class()
+    return model._base_manager.select_for_update().filter(
+        pk=draft.target_id, organization_id=draft.organization_id
+    ).first()
+
+
+def _merge_edits(draft: Draft, edited: dict | None) -> dict:
+    if not edited:
+        return dict(draft.proposed)
+    unknown = set(edited) - set(draft.proposed)
+    if unknown:
+        raise ValidationFailed(f"Unknown fields in the edit: {', '.join(sorted(unknown))}.")
+    return {**draft.proposed, **edited}
+
+
+def _approve_locked(draft: Draft, *, actor, edited: dict | None, note: str = "",
+                    policy: Policy | None = None) -> Draft:  # fmt: skip
+    """Approve and apply a locked pending draft, or supersede it when its target moved."""
+    handler = get_kind(draft.kind)
+    target = _lock_target(draft)
+    if target is None:
+        _transition(draft, S.FAILED, actor=actor, note="The target no longer exists.")
+        return draft
+    now_version = handler.version_of(target)
+    if now_version != draft.target_version:
+        now = handler.snapshot(target)
+        changed = [d for d in field_diffs(draft.current, now, handler.text_fields) if d["changed"]]
+        _transition(draft, S.SUPERSEDED, actor=actor, payload={"now": now, "changed": changed},
+                    note=f"The target changed (version {draft.target_version} → {now_version}).")
+        return draft
+    final = _merge_edits(draft, edited)
+    checks = [c.as_dict() for c in handler.validate(target, final)]
+    errors = [c for c in checks if c["severity"] == "error"]
+    if errors:
+        raise ValidationFailed("; ".join(c["message"] for c in errors), code="checks_failed")
+    _transition(draft, S.APPROVED, actor=actor, note=note, payload=edited or None, policy=policy)
+    handler.apply(target, final)
+    now = timezone.now()
+    draft.final, draft.checks = final, checks
+    draft.reviewed_by, draft.reviewed_at, draft.applied_at = actor, now, now
+    draft.applied_by_policy = policy
+    draft.claimed_by, draft.claimed_until = None, None
+    fields = handler.text_fields
+    draft.edit_distance = edit_distance(payload_text(draft.proposed, fields),
+                                        payload_text(final, fields))  # fmt: skip
+    _transition(draft, S.APPLIED, actor=actor, policy=policy)
+    return draft
+
+
+def draft_approve(*, org, actor, draft_id: int, edited: dict | None = None,
+                  note: str = "") -> Draft:  # fmt: skip
+    """Approve (optionally with edits) and apply. 409 if already decided or superseded."""
+    with transaction.atomic():
+        draft = _lock_draft(org, draft_id)
+        if draft.status == S.APPLIED:
+            raise Conflict("This draft was already applied.", code="already_applied")
+        if draft.status != S.PENDING:
+            raise InvalidTransition(f"This draft is {draft.status}; only pending drafts apply.")
+        _approve_locked(draft, actor=actor, edited=edited, note=note)
+    if draft.status == S.SUPERSEDED:  # committed: the supersede stays recorded
+        raise DraftSuperseded("The target changed since this draft was made; regenerate it.")
+    return draft
+
+
+@transaction.atomic
+def draft_reject(*, org, actor, draft_id: int, reason: str, note: str = "") -> Draft:
+    if reason not in REJECT_REASONS:
+        raise ValidationFailed(f"Unknown reason; use one of {', '.join(REJECT_REASONS)}.",
+                               field="reason")  # fmt: skip
+    draft = _lock_draft(org, draft_id)
+    if draft.status != S.PENDING:
+        raise InvalidTransition(f"This draft is {draft.status}; only pending drafts reject.")
+    draft.reject_reason = reason
+    draft.reviewed_by, draft.reviewed_at = actor, timezone.now()
+    draft.claimed_by, draft.claimed_until = None, None
+    _transition(draft, S.REJECTED, actor=actor, note=note or reason)
+    return draft
+
+
+@transaction.atomic
+def draft_claim(*, org, user, filters: Q | None = None, limit: int = 1) -> list[Draft]:
+    """Lease up to `limit` pending drafts no one else is reviewing (FOR UPDATE SKIP LOCKED)."""
+    now = timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now) | Q(claimed_by=user)
+    qs = Draft.objects.for_org(org).filter(free, status=S.PENDING)
+    if filters is not None:
+        qs = qs.filter(filters)
+    ids = list(
+        qs.order_by("-priority", "created_at")
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("id", flat=True)[:limit]
+    )
+    Draft.objects.for_org(org).filter(id__in=ids).update(
+        claimed_by=user, claimed_until=now + CLAIM_LEASE
+    )
+    return list(Draft.objects.for_org(org).filter(id__in=ids).order_by("-priority", "created_at"))
+
+
+def draft_release(*, org, user, draft_id: int) -> None:
+    Draft.objects.for_org(org).filter(pk=draft_id, claimed_by=user).update(
+        claimed_by=None, claimed_until=None
+    )
+
+
+@transaction.atomic
+def policy_set(*, org, actor, kind: str, auto_approve: bool,
+               max_change_pct: Decimal | None = None, options: dict | None = None) -> Policy:  # fmt: skip
+    get_kind(kind)  # unknown kinds are refused
+    if max_change_pct is not None and not (Decimal("0") <= max_change_pct <= Decimal("100")):
+        raise ValidationFailed("The limit must be between 0 and 100 %.", field="max_change_pct")
+    policy, _ = Policy.objects.for_org(org).update_or_create(
+        organization=org, kind=kind,
+        defaults={"auto_approve": auto_approve, "max_change_pct": max_change_pct,
+                  "options": options or {}, "updated_by": actor},
+    )  # fmt: skip
+    return policy
