@@ -247,3 +247,28 @@ def test_two_reviewers_approving_at_the_same_moment_apply_exactly_once(org, memb
     assert listing.version == 2  # one apply, one version bump
     events = ReviewEvent.objects.for_org(org).filter(draft_id=d.pk)
     assert [e.to_status for e in events] == ["pending", "approved", "applied"]
+
+
+def test_few_shot_examples_are_edited_approvals_of_the_same_org_and_category_first(
+    org, other_org, user, outsider
+):
+    from apps.review.selectors import few_shot_examples
+
+    def approved(organization, actor, category, title):
+        listing = ListingFactory(organization=organization, product__category=category)
+        d = draft_create(org=organization, kind="listing_content", target=listing,
+                         proposed=_content(title="Voltora Charger"))  # fmt: skip
+        draft_approve(org=organization, actor=actor, draft_id=d.pk, edited={"title": title})
+        return d
+
+    cables = approved(org, user, "Cables", "Voltora USB-C Cable braided")
+    chargers = approved(org, user, "Chargers", "Voltora 15W Charger aluminium")
+    approved(other_org, outsider, "Chargers", "Someone else's charger")
+    unedited = draft_create(org=org, kind="listing_content", target=ListingFactory(organization=org),
+                            proposed=_content())  # fmt: skip
+    draft_approve(org=org, actor=user, draft_id=unedited.pk)
+
+    examples = few_shot_examples(org=org, kind="listing_content", category="Chargers",
+                                 text="15W charger")  # fmt: skip
+    assert [e["id"] for e in examples] == [chargers.pk, cables.pk]
+    assert examples[0]["final"]["title"] == "Voltora 15W Charger aluminium"

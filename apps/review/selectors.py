@@ -1,0 +1,103 @@
+"""Reads of the review queue: filtered lists, counts, one draft with its diff, few-shot examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from apps.core.errors import NotFound
+
+from .diffing import field_diffs, payload_text
+from .models import Draft, DraftStatus
+from .registry import get_kind
+
+
+@dataclass(frozen=True)
+class DraftFilters:
+    kind: str = ""
+    status: str = DraftStatus.PENDING
+    store_id: int | None = None
+    marketplace: str = ""
+    language: str = ""
+    older_than_hours: int | None = None
+    search: str = ""
+
+    def as_q(self) -> Q:
+        q = Q()
+        if self.kind:
+            q &= Q(kind=self.kind)
+        if self.status:
+            q &= Q(status=self.status)
+        if self.store_id:
+            q &= Q(store_id=self.store_id)
+        if self.marketplace:
+            q &= Q(marketplace=self.marketplace)
+        if self.language:
+            q &= Q(language=self.language)
+        if self.older_than_hours:
+            q &= Q(created_at__lt=timezone.now() - timedelta(hours=self.older_than_hours))
+        if self.search:
+            q &= Q(title__icontains=self.search)
+        return q
+
+
+def draft_list(*, org, filters: DraftFilters | None = None) -> QuerySet[Draft]:
+    """Oldest first within priority: the order reviewers work the queue in."""
+    qs = Draft.objects.for_org(org).select_related("reviewed_by", "claimed_by")
+    if filters is not None:
+        qs = qs.filter(filters.as_q())
+    return qs.order_by("-priority", "created_at", "id")
+
+
+def draft_counts_by_kind(*, org, status: str = DraftStatus.PENDING) -> dict[str, int]:
+    rows = (
+        Draft.objects.for_org(org).filter(status=status)
+        .values("kind").annotate(n=Count("id")).order_by("kind")
+    )  # fmt: skip
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def draft_get(*, org, draft_id: int) -> Draft:
+    try:
+        return Draft.objects.for_org(org).select_related("reviewed_by").get(pk=draft_id)
+    except Draft.DoesNotExist as exc:
+        raise NotFound("No such draft.") from exc
+
+
+def draft_diff(draft: Draft) -> list[dict[str, Any]]:
+    """Current (when drafted) vs proposed, field by field, with word-level opcodes."""
+    fields = get_kind(draft.kind).text_fields
+    return field_diffs(draft.current, draft.final or draft.proposed, fields)
+
+
+def _similarity(a: str, b: str) -> float:
+    wa, wb = set(a.lower().split()), set(b.lower().split())
+    return len(wa & wb) / len(wa | wb) if wa | wb else 0.0
+
+
+def few_shot_examples(*, org, kind: str, category: str = "", text: str = "",
+                      k: int = 3, pool: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+    """Approved drafts that people edited, of this organization and kind, most similar first.
+
+    Same category first, then others; similarity is word overlap with `text` (the facts of the
+    new target). Each example pairs what the AI proposed with what the reviewer published, which
+    is exactly the correction the next generation should learn from.
+    """
+    candidates = list(
+        Draft.objects.for_org(org)
+        .filter(kind=kind, status=DraftStatus.APPLIED, edit_distance__gt=0)
+        .order_by("-reviewed_at")
+        .values("id", "category", "proposed", "final", "language")[:pool]
+    )
+    fields = get_kind(kind).text_fields
+
+    def score(row: dict) -> tuple[int, float]:
+        same = 1 if category and row["category"] == category else 0
+        return same, _similarity(text, payload_text(row["final"], fields))
+
+    candidates.sort(key=score, reverse=True)
+    return candidates[:k]
