@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from apps.core.dashboard import can_write, int_param, member_required, paginate, render_page
 from apps.core.errors import NotFound
 
+from .content_checks import check_listing_content
 from .models import Listing, Product
 from .selectors import (
     listing_get,
@@ -92,12 +93,25 @@ def listing_detail(request, listing_id: int):
         "listing": listing,
         "can_write": writable,
         "checks": _content_checks(listing),
+        "problems": _content_problems(listing),
         "bullets": [
             {"text": b, "length": len(b), "over": _over(len(b), listing, "bullet_max")}
             for b in (listing.bullets or [])
         ],
     }
     return render(request, "catalog/listing_detail.html", context)
+
+
+def _content_problems(listing: Listing) -> list:
+    """What the review screen would flag in the current copy (limits, refused claims)."""
+    marketplace = listing.store.marketplace
+    payload = {
+        "title": listing.title,
+        "bullets": listing.bullets or [],
+        "description": listing.description,
+        "search_terms": listing.search_terms,
+    }
+    return check_listing_content(marketplace.limits or {}, payload, channel=marketplace.channel)
 
 
 def _over(value: int, listing: Listing, key: str) -> bool:

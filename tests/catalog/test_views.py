@@ -169,3 +169,11 @@ def test_the_chinese_page_renders_chinese(user, listing, client_for):
     client = client_for(user)
     html = client.get(reverse("catalog:listings"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "商品链接" in html and "店铺" in html
+
+
+def test_listing_detail_lists_problems_in_the_current_copy(org, user, client_for):
+    listing = ListingFactory(organization=org, title="Best seller charger", search_terms="x" * 300)
+    response = client_for(user).get(reverse("catalog:listing_detail", args=[listing.id]))
+    rules = {p.rule for p in response.context["problems"]}
+    assert {"banned_term", "search_terms.bytes"} <= rules
+    assert 'data-testid="content-problems"' in response.content.decode()
