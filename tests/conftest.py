@@ -100,3 +100,16 @@ def celery_worker(transactional_db):
     app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=10) as worker:
         yield worker
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (real worker, live server) flush the database afterwards, which would
+    also wipe the reference data migrations load (marketplaces). Serialized rollback restores it.
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", [])
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and marker.kwargs.get("transaction")
+        if transactional or {"transactional_db", "live_server", "celery_worker"} & set(names):
+            if "django_db_serialized_rollback" not in names:
+                names.append("django_db_serialized_rollback")

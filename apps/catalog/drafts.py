@@ -72,6 +72,26 @@ def _price_apply(listing: Listing, payload: dict) -> None:
     Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(price=price)
 
 
+def _price_apply_many(pairs: list[tuple[Listing, dict]]) -> None:
+    """One UPDATE ... FROM (VALUES ...) for a whole chunk of price drafts."""
+    from django.db import connection
+    from psycopg2.extras import execute_values
+
+    rows = [(listing.pk, listing.organization_id, quantize(_parse_price(p), listing.currency))
+            for listing, p in pairs]  # fmt: skip
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            "UPDATE catalog_listing AS l SET price = v.price, updated_at = now() "
+            "FROM (VALUES %s) AS v(id, org_id, price) "
+            "WHERE l.id = v.id AND l.organization_id = v.org_id "
+            "AND l.price IS DISTINCT FROM v.price",
+            rows,
+            template="(%s::bigint, %s::bigint, %s::numeric)",
+            page_size=1000,
+        )
+
+
 def _price_auto_approve(policy, listing: Listing, payload: dict) -> tuple[bool, str]:
     """Inside the policy's ± limit of the current price; never from an unknown price."""
     if policy.max_change_pct is None or listing.price in (None, 0):
@@ -91,5 +111,5 @@ LISTING_CONTENT = register(DraftKind(
 PRICE_CHANGE = register(DraftKind(
     kind="price_change", label=_("Price change"), target_model="catalog.Listing",
     snapshot=_price_snapshot, apply=_price_apply, facets=_facets, validate=_price_validate,
-    auto_approve=_price_auto_approve, text_fields=("price",),
+    auto_approve=_price_auto_approve, text_fields=("price",), apply_many=_price_apply_many,
 ))  # fmt: skip

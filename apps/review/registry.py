@@ -43,6 +43,8 @@ class DraftKind:
     auto_approve: Callable[[Any, Any, dict], tuple[bool, str]] | None = None
     # Fields shown as text diffs; the rest of the payload is shown as values.
     text_fields: tuple[str, ...] = field(default_factory=tuple)
+    # Apply many (target, payload) pairs at once, set-based; None: `apply` is called per pair.
+    apply_many: Callable[[list[tuple[Any, dict]]], None] | None = None
     # Queue a new generation for a superseded draft's target; None: not regenerable.
     regenerate: Callable[[Any, Any], None] | None = None
 

@@ -13,10 +13,14 @@ from .base import configure_services
 devservices.ensure_environ()
 # The tests share the Redis server with a developer's `make run`: use another database number,
 # so a running dev worker never takes a test's task (and flushing it loses no dev data).
+# Each test process gets its own test database and (most likely) its own Redis database, so
+# two test runs on one machine (developers, CI, parallel agents) never trample each other.
+_RUN = os.getpid()
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or urlunsplit(
-    urlsplit(os.environ["REDIS_URL"])._replace(path="/15")
+    urlsplit(os.environ["REDIS_URL"])._replace(path=f"/{8 + _RUN % 8}")
 )
 globals().update(configure_services(os.environ["DATABASE_URL"], TEST_REDIS_URL))
+DATABASES["default"]["TEST"] = {"NAME": f"test_crossborder_{_RUN}"}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "cb-test"  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {  # no manifest needed to render templates in tests
