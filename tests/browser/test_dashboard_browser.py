@@ -5,7 +5,6 @@ driven by Playwright's sync API against pytest-django's live server.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -24,10 +23,6 @@ from tests.factories import (
     UserFactory,
     marketplace,
 )
-
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
-# synchronous and safe, so Django's async guard must stand aside.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,7 +44,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous and safe, so Django's async guard must stand aside -- for this test
+    # only (set for the whole process, it leaks into subprocesses such as `check --deploy`).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"{CHROMIUM} is missing: install it with `apt-get update && apt-get install -y "
