@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.core import services as jobs
@@ -105,11 +106,10 @@ def _events(drafts: list[Draft], from_status: str, to_status: str, actor, note: 
 def drafts_reject_many(*, org, actor, ids: list[int], reason: str) -> dict[str, int]:
     drafts = _lock_pending(org, ids)
     now = timezone.now()
-    for d in drafts:
-        d.status, d.reject_reason, d.reviewed_by, d.reviewed_at = S.REJECTED, reason, actor, now
-        d.claimed_by, d.claimed_until, d.updated_at = None, None, now
-    Draft.objects.for_org(org).bulk_update(drafts, ["status", "reject_reason", "reviewed_by", "reviewed_at",
-                                       "claimed_by", "claimed_until", "updated_at"])  # fmt: skip
+    Draft.objects.for_org(org).filter(id__in=[d.pk for d in drafts]).update(
+        status=S.REJECTED, reject_reason=reason, reviewed_by=actor, reviewed_at=now,
+        claimed_by=None, claimed_until=None, updated_at=now,
+    )  # fmt: skip
     ReviewEvent.objects.bulk_create(_events(drafts, S.PENDING, S.REJECTED, actor, reason))
     return {"applied": 0, "rejected": len(drafts), "superseded": 0, "failed": 0,
             "skipped": len(ids) - len(drafts)}  # fmt: skip
@@ -166,13 +166,11 @@ def _apply_ready(handler, ready: list[tuple[Draft, object]], actor) -> None:
             handler.apply(target, payload)
     now = timezone.now()
     drafts = [d for d, _ in ready]
-    for d in drafts:
-        d.status, d.final, d.edit_distance = S.APPLIED, d.proposed, 0
-        d.reviewed_by, d.reviewed_at, d.applied_at = actor, now, now
-        d.claimed_by, d.claimed_until, d.updated_at = None, None, now
-    Draft.objects.for_org(drafts[0].organization_id).bulk_update(drafts, ["status", "final", "edit_distance", "reviewed_by",
-                                       "reviewed_at", "applied_at", "claimed_by",
-                                       "claimed_until", "updated_at"])  # fmt: skip
+    # Unedited bulk approval: the final payload is the proposed one, set in one statement.
+    Draft.objects.for_org(drafts[0].organization_id).filter(id__in=[d.pk for d in drafts]).update(
+        status=S.APPLIED, final=F("proposed"), edit_distance=0, reviewed_by=actor,
+        reviewed_at=now, applied_at=now, claimed_by=None, claimed_until=None, updated_at=now,
+    )  # fmt: skip
     ReviewEvent.objects.bulk_create(
         _events(drafts, S.PENDING, S.APPROVED, actor, "Bulk approval")
         + _events(drafts, S.APPROVED, S.APPLIED, actor)
