@@ -1,0 +1,1 @@
+"""European Central Bank euro foreign-exchange reference rates (eurofxref-hist.csv / .zip)."""
