@@ -12,7 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .permissions import resolve_api_org
-from .tenancy import TenantScopeError, tenant_scope
+from .tenancy import TenantManager, TenantScopeError, tenant_scope
 
 
 class TenantViewSet(viewsets.GenericViewSet):
@@ -20,6 +20,7 @@ class TenantViewSet(viewsets.GenericViewSet):
 
     Subclasses set `queryset` (unevaluated, for the model) and may refine it in
     `scope_queryset`; they cannot override `get_queryset`, so the tenant filter cannot be lost.
+    Viewsets of non-tenant models supply their organization bound in `base_queryset(org)`.
     Foreign ids therefore answer 404, never 403.
     """
 
@@ -30,6 +31,10 @@ class TenantViewSet(viewsets.GenericViewSet):
         super().__init_subclass__(**kwargs)
         if "get_queryset" in cls.__dict__:
             raise TypeError(f"{cls.__name__} must override scope_queryset, not get_queryset")
+        model = getattr(getattr(cls, "queryset", None), "model", None)
+        tenant_model = isinstance(getattr(model, "objects", None), TenantManager)
+        if "base_queryset" in cls.__dict__ and tenant_model:
+            raise TypeError(f"{cls.__name__}: tenant models use for_org, not base_queryset")
 
     @property
     def org(self):
@@ -49,7 +54,12 @@ class TenantViewSet(viewsets.GenericViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def get_queryset(self):
-        return self.scope_queryset(self.queryset.model.objects.for_org(self.org))
+        return self.scope_queryset(self.base_queryset(self.org))
+
+    def base_queryset(self, org):
+        """The rows `org` may see. Override only for a model that is not a TenantModel (global
+        reference data, rows with a nullable organization); the override must bound by `org`."""
+        return self.queryset.model.objects.for_org(org)
 
     def scope_queryset(self, queryset):
         return queryset

@@ -1,4 +1,11 @@
-from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
 
 app_name = "orders_api"
-urlpatterns: list = []
+
+router = SimpleRouter()
+router.register("orders", api.OrderViewSet, basename="order")
+router.register("exchange-rates", api.ExchangeRateViewSet, basename="exchange-rate")
+
+urlpatterns = router.urls

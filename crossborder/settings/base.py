@@ -183,6 +183,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` with different choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ListingStatusEnum": "apps.catalog.models.Listing.Status",
+        "OrderStatusEnum": "apps.orders.models.Order.Status",
+        "JobStatusEnum": "apps.core.models.Job.Status",
+    },
 }
 
 # Celery: JSON only, late acks so a killed worker's task is redelivered, one queue per workload.

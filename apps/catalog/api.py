@@ -1,0 +1,373 @@
+"""REST API of the catalog: marketplaces (read-only), stores, products and listings.
+
+Input serializers validate shape and resolve related ids within the caller's organization only;
+services do the writes; output serializers render. The organization always comes from the
+credentials (`TenantViewSet.org`), never from the request body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import filters, mixins, serializers, status
+from rest_framework.response import Response
+
+from apps.core.api import TenantViewSet
+from apps.core.money import CURRENCIES
+
+from . import services
+from .filters import ListingFilter, MarketplaceFilter, ProductFilter, StoreFilter
+from .models import Listing, Marketplace, Product, Store
+from .selectors import marketplace_list
+
+FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
+FILTERS_AND_SEARCH = [*FILTERS, filters.SearchFilter]
+
+
+class OrgPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id resolved among the caller's organization's rows only.
+
+    Another organization's id "does not exist" (400), exactly like an id nobody has, so input can
+    neither link across tenants nor probe which ids exist elsewhere.
+    """
+
+    def get_queryset(self):
+        return self.queryset.model.objects.for_org(self.context["org"])
+
+
+@extend_schema_field(
+    # A pattern, not an enum: spectacular would make one enum component per field name
+    # (CurrencyEnum, BaseEnum, QuoteEnum, ...) for the same code list.
+    {
+        "type": "string",
+        "pattern": "^[A-Z]{3}$",
+        "description": "ISO 4217 currency code: " + ", ".join(sorted(CURRENCIES)),
+    }
+)
+class CurrencyField(serializers.ChoiceField):
+    """An ISO 4217 code crossborder knows."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=sorted(CURRENCIES), **kwargs)
+
+
+def Money(**kwargs) -> serializers.DecimalField:  # reads like a field class
+    """An amount rendered as a string, so clients never round it through a float."""
+    kwargs.setdefault("max_digits", 14)
+    kwargs.setdefault("decimal_places", 4)
+    return serializers.DecimalField(coerce_to_string=True, **kwargs)
+
+
+def request_actor(request):
+    """The person behind a request, or None for an API key (which is no user)."""
+    user = request.user
+    return user if getattr(user, "pk", None) else None
+
+
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """list/retrieve from the scoped queryset; create/update/destroy through the app's services.
+
+    `serializer_class` renders; `create_serializer_class` and `update_serializer_class` validate
+    input. Subclasses implement the `*_object` hooks by calling a service. An update input may
+    carry `version`: the service answers 409 when the row moved since the client read it.
+    """
+
+    create_serializer_class: type[serializers.Serializer] | None = None
+    update_serializer_class: type[serializers.Serializer] | None = None
+
+    @property
+    def actor(self):
+        return request_actor(self.request)
+
+    def get_serializer_class(self):
+        if self.action == "create" and self.create_serializer_class is not None:
+            return self.create_serializer_class
+        if self.action in ("update", "partial_update") and self.update_serializer_class:
+            return self.update_serializer_class
+        return self.serializer_class
+
+    def render(self, obj) -> dict:
+        return self.serializer_class(obj, context=self.get_serializer_context()).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.create_object(dict(serializer.validated_data))
+        return Response(self.render(obj), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        expected_version = data.pop("version", None)
+        obj = self.update_object(instance, data, expected_version)
+        return Response(self.render(obj))
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        self.delete_object(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def create_object(self, data: dict[str, Any]):
+        raise NotImplementedError
+
+    def update_object(self, instance, data: dict[str, Any], expected_version: int | None):
+        raise NotImplementedError
+
+    def delete_object(self, instance) -> None:
+        raise NotImplementedError
+
+
+def _write_schemas(output: type[serializers.Serializer]) -> dict:
+    """Schema of the write actions: the input serializer in, the output serializer back."""
+    return {
+        "create": extend_schema(responses={201: output}),
+        "update": extend_schema(responses=output),
+        "partial_update": extend_schema(responses=output),
+    }
+
+
+# Marketplaces ---------------------------------------------------------------------------------
+
+
+class MarketplaceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Marketplace
+        fields = ["code", "name", "channel", "country", "currency", "language", "vat_inclusive",
+                  "limits"]  # fmt: skip
+        read_only_fields = fields
+
+
+class MarketplaceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """The marketplace sites crossborder supports: reference data shared by all organizations."""
+
+    queryset = Marketplace.objects.none()
+    serializer_class = MarketplaceSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[-a-z0-9_]+"
+    filter_backends = FILTERS
+    filterset_class = MarketplaceFilter
+    ordering_fields = ["code", "country", "channel"]
+
+    def base_queryset(self, org):
+        return marketplace_list()
+
+
+# Stores ---------------------------------------------------------------------------------------
+
+
+class StoreSerializer(serializers.ModelSerializer):
+    marketplace = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    marketplace_name = serializers.CharField(source="marketplace.name", read_only=True)
+    currency = serializers.CharField(source="marketplace.currency", read_only=True)
+    language = serializers.CharField(source="marketplace.language", read_only=True)
+
+    class Meta:
+        model = Store
+        fields = ["id", "name", "marketplace", "marketplace_name", "currency", "language",
+                  "seller_id", "is_active", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class StoreCreateSerializer(serializers.ModelSerializer):
+    marketplace = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Marketplace.objects.filter(is_active=True),
+        help_text="Marketplace code, e.g. amazon_de",
+    )
+
+    class Meta:
+        model = Store
+        fields = ["marketplace", "name", "seller_id", "is_active"]
+
+
+class StoreUpdateSerializer(serializers.ModelSerializer):
+    """A store's marketplace is fixed: its listings' currency and language depend on it."""
+
+    class Meta:
+        model = Store
+        fields = ["name", "seller_id", "is_active"]
+
+
+@extend_schema_view(**_write_schemas(StoreSerializer))
+class StoreViewSet(ServiceViewSet):
+    """The organization's seller accounts. Viewers read; managers write."""
+
+    queryset = Store.objects.none()
+    serializer_class = StoreSerializer
+    create_serializer_class = StoreCreateSerializer
+    update_serializer_class = StoreUpdateSerializer
+    filter_backends = FILTERS_AND_SEARCH
+    filterset_class = StoreFilter
+    search_fields = ["name", "seller_id"]
+    ordering_fields = ["name", "created_at"]
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("marketplace")
+
+    def create_object(self, data):
+        return services.store_create(org=self.org, actor=self.actor, **data)
+
+    def update_object(self, instance, data, expected_version):
+        return services.store_update(org=self.org, actor=self.actor, store=instance, data=data)
+
+    def delete_object(self, instance):
+        services.store_delete(org=self.org, actor=self.actor, store=instance)
+
+
+# Products -------------------------------------------------------------------------------------
+
+PRODUCT_FIELDS = ["sku", "name", "brand", "category", "attributes", "source_language",
+                  "unit_cost", "cost_currency", "weight_g", "length_mm", "width_mm", "height_mm",
+                  "hs_code", "images"]  # fmt: skip
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    unit_cost = Money(read_only=True, allow_null=True)
+    cost_currency = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", *PRODUCT_FIELDS, "version", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ProductCreateSerializer(serializers.ModelSerializer):
+    unit_cost = Money(required=False, allow_null=True, min_value=0)
+    cost_currency = CurrencyField(required=False)
+    attributes = serializers.DictField(required=False)
+    images = serializers.ListField(
+        child=serializers.URLField(max_length=1000), required=False, max_length=50
+    )
+
+    class Meta:
+        model = Product
+        fields = PRODUCT_FIELDS
+
+
+class ProductUpdateSerializer(ProductCreateSerializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read; 409 if it moved since."
+    )
+
+    class Meta(ProductCreateSerializer.Meta):
+        fields = [*PRODUCT_FIELDS, "version"]
+
+
+@extend_schema_view(**_write_schemas(ProductSerializer))
+class ProductViewSet(ServiceViewSet):
+    """The organization's SKUs. `search` matches SKU, name and brand."""
+
+    queryset = Product.objects.none()
+    serializer_class = ProductSerializer
+    create_serializer_class = ProductCreateSerializer
+    update_serializer_class = ProductUpdateSerializer
+    filter_backends = FILTERS_AND_SEARCH
+    filterset_class = ProductFilter
+    search_fields = ["sku", "name", "brand"]
+    ordering_fields = ["sku", "name", "created_at", "updated_at", "unit_cost"]
+
+    def create_object(self, data):
+        return services.product_create(org=self.org, actor=self.actor, **data)
+
+    def update_object(self, instance, data, expected_version):
+        return services.product_update(
+            org=self.org,
+            actor=self.actor,
+            product=instance,
+            data=data,
+            expected_version=expected_version,
+        )
+
+    def delete_object(self, instance):
+        services.product_delete(org=self.org, actor=self.actor, product=instance)
+
+
+# Listings -------------------------------------------------------------------------------------
+
+LISTING_FIELDS = ["external_id", "title", "bullets", "description", "search_terms", "language",
+                  "price", "currency", "stock", "status"]  # fmt: skip
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    product_sku = serializers.CharField(source="product.sku", read_only=True)
+    store_name = serializers.CharField(source="store.name", read_only=True)
+    marketplace = serializers.CharField(source="store.marketplace.code", read_only=True)
+    price = Money(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Listing
+        fields = ["id", "product", "product_sku", "store", "store_name", "marketplace",
+                  *LISTING_FIELDS, "version", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ListingUpdateSerializer(serializers.ModelSerializer):
+    price = Money(required=False, allow_null=True, min_value=0)
+    currency = CurrencyField(required=False, help_text="Defaults to the marketplace's currency.")
+    language = serializers.CharField(
+        required=False, max_length=10, help_text="Defaults to the marketplace's language."
+    )
+    bullets = serializers.ListField(
+        child=serializers.CharField(max_length=1000), required=False, max_length=10
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read; 409 if it moved since."
+    )
+
+    class Meta:
+        model = Listing
+        fields = [*LISTING_FIELDS, "version"]
+
+
+class ListingCreateSerializer(ListingUpdateSerializer):
+    product = OrgPrimaryKeyRelatedField(queryset=Product.objects.none())
+    store = OrgPrimaryKeyRelatedField(queryset=Store.objects.none())
+    version = None
+
+    class Meta(ListingUpdateSerializer.Meta):
+        fields = ["product", "store", *LISTING_FIELDS]
+        validators = []  # listing_create checks the product/store pair, with a clearer message
+
+
+@extend_schema_view(**_write_schemas(ListingSerializer))
+class ListingViewSet(ServiceViewSet):
+    """Products offered in stores. Every change bumps `version`; send the version you read to
+    have a concurrent change answered with 409 instead of overwritten."""
+
+    queryset = Listing.objects.none()
+    serializer_class = ListingSerializer
+    create_serializer_class = ListingCreateSerializer
+    update_serializer_class = ListingUpdateSerializer
+    filter_backends = FILTERS_AND_SEARCH
+    filterset_class = ListingFilter
+    search_fields = ["title", "product__sku", "external_id"]
+    ordering_fields = ["updated_at", "created_at", "price", "stock"]
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("product", "store", "store__marketplace")
+
+    def create_object(self, data):
+        listing = services.listing_create(org=self.org, actor=self.actor, **data)
+        return (
+            Listing.objects.for_org(self.org)
+            .select_related("product", "store", "store__marketplace")
+            .get(pk=listing.pk)
+        )
+
+    def update_object(self, instance, data, expected_version):
+        return services.listing_update(
+            org=self.org,
+            actor=self.actor,
+            listing=instance,
+            data=data,
+            expected_version=expected_version,
+        )
+
+    def delete_object(self, instance):
+        services.listing_delete(org=self.org, actor=self.actor, listing=instance)

@@ -1,0 +1,272 @@
+"""Writes to the catalog: stores, products and listings.
+
+Every function takes the organization from the caller's credentials and refuses rows of another
+organization, so a service can never link or change data across tenants whoever calls it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Model, ProtectedError
+
+from apps.core.errors import Conflict, NotFound, ValidationFailed
+
+from .models import Listing, Marketplace, Product, Store
+
+STORE_FIELDS = frozenset({"name", "seller_id", "is_active"})
+PRODUCT_FIELDS = frozenset(
+    {
+        "sku",
+        "name",
+        "brand",
+        "category",
+        "attributes",
+        "source_language",
+        "unit_cost",
+        "cost_currency",
+        "weight_g",
+        "length_mm",
+        "width_mm",
+        "height_mm",
+        "hs_code",
+        "images",
+    }
+)
+# A listing stays on its product and store for life; moving it would be a new listing.
+LISTING_FIELDS = frozenset(
+    {
+        "external_id",
+        "title",
+        "bullets",
+        "description",
+        "search_terms",
+        "language",
+        "price",
+        "currency",
+        "stock",
+        "status",
+    }
+)
+
+
+def _ensure_own(obj: Model, org, what: str) -> None:
+    """Defence in depth: callers resolve ids within the org, but a service never trusts that."""
+    if obj.organization_id != org.id:
+        raise NotFound(f"No such {what}.")
+
+
+def _ensure_related_own(obj: Model, org, field: str) -> None:
+    if obj.organization_id != org.id:
+        raise ValidationFailed(f"The {field} does not exist.", field=field)
+
+
+def _apply(instance: Model, data: dict[str, Any], allowed: frozenset[str]) -> list[str]:
+    """Set the allowed fields that differ; return their names for save(update_fields=...)."""
+    unknown = set(data) - allowed
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ValidationFailed(f"The field {field!r} cannot be changed.", field=field)
+    changed = [name for name, value in data.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, data[name])
+    return changed
+
+
+def _check_version(current: int, expected: int | None, what: str) -> None:
+    if expected is not None and expected != current:
+        raise Conflict(
+            f"The {what} changed since version {expected}; it is now at version {current}. "
+            "Reload it and apply your change again.",
+            field="version",
+            code="version_conflict",
+        )
+
+
+def _locked(model: type[Model], org, pk: int) -> Any:
+    """The row locked for update, so a version check and the write that follows are atomic."""
+    try:
+        return model.objects.for_org(org).select_for_update().get(pk=pk)
+    except model.DoesNotExist as exc:
+        raise NotFound(f"No such {model._meta.verbose_name}.") from exc
+
+
+# Stores ---------------------------------------------------------------------------------------
+
+
+def _ensure_store_name_free(*, org, name: str, exclude_id: int | None = None) -> None:
+    clash = Store.objects.for_org(org).filter(name=name)
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
+    if clash.exists():
+        raise ValidationFailed(f"A store named {name!r} exists.", field="name")
+
+
+@transaction.atomic
+def store_create(
+    *,
+    org,
+    actor=None,
+    marketplace: Marketplace,
+    name: str,
+    seller_id: str = "",
+    is_active: bool = True,
+) -> Store:
+    if not marketplace.is_active:
+        raise ValidationFailed("That marketplace is not available.", field="marketplace")
+    _ensure_store_name_free(org=org, name=name)
+    return Store.objects.create(
+        organization=org,
+        marketplace=marketplace,
+        name=name,
+        seller_id=seller_id,
+        is_active=is_active,
+    )
+
+
+@transaction.atomic
+def store_update(*, org, actor=None, store: Store, data: dict[str, Any]) -> Store:
+    _ensure_own(store, org, "store")
+    if "name" in data:
+        _ensure_store_name_free(org=org, name=data["name"], exclude_id=store.pk)
+    changed = _apply(store, data, STORE_FIELDS)
+    if changed:
+        store.save(update_fields=[*changed, "updated_at"])
+    return store
+
+
+@transaction.atomic
+def store_delete(*, org, actor=None, store: Store) -> None:
+    _ensure_own(store, org, "store")
+    try:
+        store.delete()
+    except ProtectedError as exc:
+        raise Conflict(
+            "The store has orders and cannot be deleted; deactivate it instead.",
+            code="store_has_orders",
+        ) from exc
+
+
+# Products -------------------------------------------------------------------------------------
+
+
+def _ensure_sku_free(*, org, sku: str, exclude_id: int | None = None) -> None:
+    clash = Product.objects.for_org(org).filter(sku=sku)
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
+    if clash.exists():
+        raise ValidationFailed(f"A product with SKU {sku!r} exists.", field="sku")
+
+
+@transaction.atomic
+def product_create(*, org, actor=None, sku: str, name: str, **fields: Any) -> Product:
+    unknown = set(fields) - PRODUCT_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+    _ensure_sku_free(org=org, sku=sku)
+    return Product.objects.create(organization=org, sku=sku, name=name, **fields)
+
+
+@transaction.atomic
+def product_update(
+    *,
+    org,
+    actor=None,
+    product: Product,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> Product:
+    _ensure_own(product, org, "product")
+    product = _locked(Product, org, product.pk)
+    _check_version(product.version, expected_version, "product")
+    if "sku" in data:
+        _ensure_sku_free(org=org, sku=data["sku"], exclude_id=product.pk)
+    changed = _apply(product, data, PRODUCT_FIELDS)
+    if changed:
+        product.save(update_fields=[*changed, "updated_at"])
+        product.refresh_from_db(fields=["version"])  # bumped by the database trigger
+    return product
+
+
+@transaction.atomic
+def product_delete(*, org, actor=None, product: Product) -> None:
+    """Deletes the product and its listings; order lines keep their SKU and lose the link."""
+    _ensure_own(product, org, "product")
+    product.delete()
+
+
+# Listings -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def listing_create(
+    *,
+    org,
+    actor=None,
+    product: Product,
+    store: Store,
+    language: str | None = None,
+    currency: str | None = None,
+    **fields: Any,
+) -> Listing:
+    """A product offered in a store; language and currency default to the marketplace's."""
+    _ensure_related_own(product, org, "product")
+    _ensure_related_own(store, org, "store")
+    unknown = set(fields) - LISTING_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+    if Listing.objects.for_org(org).filter(product=product, store=store).exists():
+        raise ValidationFailed(f"{product.sku} is already listed in {store.name}.", field="product")
+    marketplace = store.marketplace
+    try:
+        with transaction.atomic():
+            return Listing.objects.create(
+                organization=org,
+                product=product,
+                store=store,
+                language=language or marketplace.language,
+                currency=currency or marketplace.currency,
+                **fields,
+            )
+    except IntegrityError as exc:
+        if "listing_unique_product_store" not in str(exc):
+            raise
+        # A concurrent create of the same pair won the race.
+        raise ValidationFailed(
+            f"{product.sku} is already listed in {store.name}.", field="product"
+        ) from exc
+
+
+@transaction.atomic
+def listing_update(
+    *,
+    org,
+    actor=None,
+    listing: Listing,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> Listing:
+    """Change a listing; with `expected_version`, refuse (Conflict) if it moved meanwhile.
+
+    The database trigger bumps `version` on any real change, the repricer's bulk UPDATEs
+    included, so the returned listing carries the version a later draft or client must quote.
+    """
+    _ensure_own(listing, org, "listing")
+    locked = _locked(Listing, org, listing.pk)
+    _check_version(locked.version, expected_version, "listing")
+    changed = _apply(locked, data, LISTING_FIELDS)
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+        locked.refresh_from_db(fields=["version"])
+    # Keep the relations the caller already loaded (store, product) for rendering.
+    for name in ("product", "store"):
+        if Listing._meta.get_field(name).is_cached(listing):
+            setattr(locked, name, getattr(listing, name))
+    return locked
+
+
+@transaction.atomic
+def listing_delete(*, org, actor=None, listing: Listing) -> None:
+    _ensure_own(listing, org, "listing")
+    listing.delete()

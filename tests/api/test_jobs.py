@@ -1,0 +1,37 @@
+"""/api/v1/jobs/: read-only progress of the organization's long-running tasks."""
+
+from __future__ import annotations
+
+from apps.core.services import job_advance, job_start
+
+from .helpers import assert_problem, ids
+
+
+def test_jobs_list_shows_only_own_jobs(api_client, mine, theirs):
+    assert ids(api_client.get("/api/v1/jobs/")) == {mine.job.id}
+
+
+def test_a_job_reports_its_progress(viewer_client, mine):
+    job_start(job_id=mine.job.id)
+    job_advance(job_id=mine.job.id, done=4, failed=1)
+    body = viewer_client.get(f"/api/v1/jobs/{mine.job.id}/").json()
+    assert (body["status"], body["done"], body["failed"], body["percent"]) == (
+        "running",
+        4,
+        1,
+        50,
+    )
+    assert body["is_active"] is True
+
+
+def test_jobs_filter_by_status(api_client, mine):
+    assert ids(api_client.get("/api/v1/jobs/?status=queued")) == {mine.job.id}
+    assert ids(api_client.get("/api/v1/jobs/?status=failed")) == set()
+
+
+def test_another_orgs_job_is_404(api_client, theirs):
+    assert_problem(api_client.get(f"/api/v1/jobs/{theirs.job.id}/"), 404)
+
+
+def test_jobs_cannot_be_created_through_the_api(api_client):
+    assert_problem(api_client.post("/api/v1/jobs/", {"kind": "x"}), 405)
