@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.money import quantize
 from apps.review.registry import Check, DraftKind, register
 
-from .content_checks import check_listing_content
+from .content_checks import BANNED_TERMS, TITLE_FORBIDDEN_CHARS, check_listing_content
 from .models import Listing
 
 CONTENT_FIELDS = ("title", "bullets", "description", "search_terms")
@@ -36,6 +36,14 @@ def _content_snapshot(listing: Listing) -> dict:
 def _content_validate(listing: Listing, payload: dict) -> list[Check]:
     marketplace = listing.store.marketplace
     return check_listing_content(marketplace.limits, payload, marketplace.channel)
+
+
+def _content_client_rules(listing: Listing) -> dict:
+    """The same numbers `check_listing_content` uses, for the reviewer's live checks."""
+    marketplace = listing.store.marketplace
+    forbidden = "".join(sorted(TITLE_FORBIDDEN_CHARS)) if marketplace.channel == "amazon" else ""
+    return {"limits": dict(marketplace.limits or {}), "banned_terms": list(BANNED_TERMS),
+            "title_forbidden_chars": forbidden}  # fmt: skip
 
 
 def _content_apply(listing: Listing, payload: dict) -> None:
@@ -65,6 +73,11 @@ def _price_validate(listing: Listing, payload: dict) -> list[Check]:
         return [Check("price.currency", "error", _("The currency must be the listing's (%(c)s).")
                       % {"c": listing.currency}, "currency")]  # fmt: skip
     return []
+
+
+def _price_client_rules(listing: Listing) -> dict:
+    return {"limits": {}, "banned_terms": [], "title_forbidden_chars": "",
+            "currency": listing.currency}  # fmt: skip
 
 
 def _price_apply(listing: Listing, payload: dict) -> None:
@@ -106,10 +119,11 @@ def _price_auto_approve(policy, listing: Listing, payload: dict) -> tuple[bool, 
 LISTING_CONTENT = register(DraftKind(
     kind="listing_content", label=_("Listing content"), target_model="catalog.Listing",
     snapshot=_content_snapshot, apply=_content_apply, facets=_facets,
-    validate=_content_validate, text_fields=CONTENT_FIELDS,
+    validate=_content_validate, text_fields=CONTENT_FIELDS, client_rules=_content_client_rules,
 ))  # fmt: skip
 PRICE_CHANGE = register(DraftKind(
     kind="price_change", label=_("Price change"), target_model="catalog.Listing",
     snapshot=_price_snapshot, apply=_price_apply, facets=_facets, validate=_price_validate,
     auto_approve=_price_auto_approve, text_fields=("price",), apply_many=_price_apply_many,
+    client_rules=_price_client_rules,
 ))  # fmt: skip

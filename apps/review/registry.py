@@ -47,6 +47,9 @@ class DraftKind:
     apply_many: Callable[[list[tuple[Any, dict]]], None] | None = None
     # Queue a new generation for a superseded draft's target; None: not regenerable.
     regenerate: Callable[[Any, Any], None] | None = None
+    # The numbers the review screen checks edits against live, in the browser:
+    # target -> {"limits": {...}, "banned_terms": [...], "title_forbidden_chars": "..."}.
+    client_rules: Callable[[Any], dict] | None = None
 
 
 _KINDS: dict[str, DraftKind] = {}
