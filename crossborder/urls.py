@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("apps.catalog.api_urls")),
     path("", include("apps.orders.api_urls")),
     path("", include("apps.core.api_urls")),
+    path("", include("apps.review.api_urls")),
 ]
 
 urlpatterns = [

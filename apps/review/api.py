@@ -1,0 +1,196 @@
+"""REST API of the review queue, so an ERP or an external tool can drive it.
+
+`GET /drafts/` (the page's filters), `GET /drafts/{id}/` (with the diff and the event log),
+`POST /drafts/{id}/approve/` (optionally with an edited payload), `POST /drafts/{id}/reject/`,
+`POST /drafts/bulk/` (a job), and policies per kind. Approving an already-applied draft answers
+409 and changes nothing (the service decides; the exception handler renders problem+json).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api import TenantViewSet
+
+from . import services
+from .bulk import drafts_bulk_start
+from .models import Draft, DraftStatus, Policy, ReviewEvent
+from .registry import all_kinds
+from .selectors import DraftFilters, draft_diff
+
+
+class DraftFilter(filters.FilterSet):
+    kind = filters.CharFilter()
+    status = filters.ChoiceFilter(choices=DraftStatus.choices)
+    store = filters.NumberFilter(field_name="store_id")
+    marketplace = filters.CharFilter()
+    language = filters.CharFilter()
+    older_than_hours = filters.NumberFilter(method="filter_age", label="Older than (hours)")
+    search = filters.CharFilter(field_name="title", lookup_expr="icontains")
+
+    class Meta:
+        model = Draft
+        fields = ["kind", "status", "store", "marketplace", "language"]
+
+    def filter_age(self, queryset, name, value):
+        return queryset.filter(created_at__lt=timezone.now() - timedelta(hours=float(value)))
+
+
+class DraftSerializer(serializers.ModelSerializer):
+    target_type = serializers.CharField(source="target_type.model", read_only=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
+    model = serializers.CharField(source="model_name")
+    cost = serializers.DecimalField(max_digits=14, decimal_places=6, coerce_to_string=True)
+
+    class Meta:
+        model = Draft
+        fields = [
+            "id", "kind", "status", "target_type", "target_id", "target_version", "title",
+            "store_id", "marketplace", "language", "category", "current", "proposed", "final",
+            "rationale", "evidence", "checks", "error", "provider", "model", "prompt_version",
+            "tokens_in", "tokens_out", "cost", "cost_currency", "job", "priority", "due_at",
+            "reviewed_by", "reviewed_at", "applied_at", "reject_reason", "edit_distance",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReviewEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = ReviewEvent
+        fields = ["from_status", "to_status", "actor", "policy", "note", "payload", "created_at"]
+
+
+class DraftDetailSerializer(DraftSerializer):
+    diff = serializers.SerializerMethodField()
+    events = ReviewEventSerializer(many=True, read_only=True)
+
+    class Meta(DraftSerializer.Meta):
+        fields = [*DraftSerializer.Meta.fields, "diff", "events"]
+        read_only_fields = fields
+
+    def get_diff(self, draft: Draft) -> list[dict]:
+        return draft_diff(draft)
+
+
+class ApproveSerializer(serializers.Serializer):
+    payload = serializers.DictField(required=False, help_text="Edited fields of the proposal")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=services.REJECT_REASONS)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class BulkSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["approve", "reject"])
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                max_length=100_000)  # fmt: skip
+    filters = serializers.DictField(required=False, help_text="kind, store, marketplace, …")
+    reason = serializers.ChoiceField(choices=services.REJECT_REASONS, required=False)
+
+
+class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    queryset = Draft.objects.all()
+    filterset_class = DraftFilter
+    ordering_fields = ["created_at", "priority", "id"]
+    write_role = "reviewer"
+
+    def scope_queryset(self, queryset):
+        qs = queryset.select_related("target_type", "reviewed_by")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("events__actor")
+        return qs.order_by("-priority", "created_at", "id")
+
+    def get_serializer_class(self):
+        return DraftDetailSerializer if self.action == "retrieve" else DraftSerializer
+
+    def _actor(self):
+        return self.request.user if getattr(self.request.user, "pk", None) else None
+
+    @extend_schema(request=ApproveSerializer, responses=DraftSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = ApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        draft = self.get_object()  # 404 for another organization's id
+        draft = services.draft_approve(
+            org=self.org, actor=self._actor(), draft_id=draft.pk,
+            edited=data.validated_data.get("payload"), note=data.validated_data.get("note", ""),
+        )  # fmt: skip
+        return Response(DraftSerializer(draft).data)
+
+    @extend_schema(request=RejectSerializer, responses=DraftSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = RejectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        draft = self.get_object()
+        draft = services.draft_reject(
+            org=self.org, actor=self._actor(), draft_id=draft.pk,
+            reason=data.validated_data["reason"], note=data.validated_data.get("note", ""),
+        )  # fmt: skip
+        return Response(DraftSerializer(draft).data)
+
+    @extend_schema(request=BulkSerializer, responses={202: dict})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        data = BulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        raw = v.get("filters") or {}
+        filters_ = DraftFilters(
+            kind=str(raw.get("kind", "")), store_id=raw.get("store"),
+            marketplace=str(raw.get("marketplace", "")), language=str(raw.get("language", "")),
+        )  # fmt: skip
+        job = drafts_bulk_start(org=self.org, actor=self._actor(), action=v["action"],
+                                ids=v.get("ids"), filters=filters_,
+                                reason=v.get("reason", ""))  # fmt: skip
+        return Response({"job": job.pk, "total": job.total}, status=status.HTTP_202_ACCEPTED)
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=[])
+    max_change_pct = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
+                                              required=False, coerce_to_string=True)  # fmt: skip
+
+    class Meta:
+        model = Policy
+        fields = ["kind", "auto_approve", "max_change_pct", "options", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [k.kind for k in all_kinds()]
+
+
+class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Auto-approve policies per draft kind. Managers and owners change them."""
+
+    queryset = Policy.objects.all()
+    serializer_class = PolicySerializer
+    lookup_field = "kind"
+    write_role = "manager"
+    pagination_class = None
+
+    @extend_schema(request=PolicySerializer, responses=PolicySerializer)
+    def update(self, request, kind=None):
+        data = PolicySerializer(data={**request.data, "kind": kind})
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        policy = services.policy_set(
+            org=self.org, actor=request.user if getattr(request.user, "pk", None) else None,
+            kind=kind, auto_approve=v.get("auto_approve", False),
+            max_change_pct=v.get("max_change_pct"), options=v.get("options") or {},
+        )  # fmt: skip
+        return Response(PolicySerializer(policy).data)
