@@ -113,3 +113,18 @@ def pytest_collection_modifyitems(items):
         if transactional or {"transactional_db", "live_server", "celery_worker"} & set(names):
             if "django_db_serialized_rollback" not in names:
                 names.append("django_db_serialized_rollback")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the run, end connections that worker or server threads left open, so the per-run
+    test database can be dropped instead of piling up."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

@@ -188,6 +188,7 @@ SPECTACULAR_SETTINGS = {
         "ListingStatusEnum": "apps.catalog.models.Listing.Status",
         "OrderStatusEnum": "apps.orders.models.Order.Status",
         "JobStatusEnum": "apps.core.models.Job.Status",
+        "DraftStatusEnum": "apps.review.models.DraftStatus",
     },
 }
 
