@@ -133,3 +133,14 @@ def listing_list_low_stock(*, org, threshold: int = 10, limit: int = 50) -> Quer
         .select_related("product", "store")
         .order_by("stock", "product__sku")[:limit]
     )
+
+
+def listing_list_by_ids(*, org, listing_ids) -> QuerySet[Listing]:
+    """The organization's listings among `listing_ids` (others' ids simply do not match), with
+    what generating their copy needs: product facts, store and marketplace limits."""
+    return (
+        Listing.objects.for_org(org)
+        .filter(pk__in=list(listing_ids))
+        .select_related("product", "store", "store__marketplace")
+        .order_by("pk")
+    )

@@ -1,0 +1,116 @@
+"""A scripted server that speaks the OpenAI chat-completions wire format, on 127.0.0.1.
+
+For tests and benchmarks: each POST /v1/chat/completions is answered by a `responder`
+(request body, 1-based request number) → Reply. It records every request body, so a test can
+count retries and read what was sent.
+
+    with FakeLLMServer(scripted(Reply.error(429), Reply.json({...}))) as server:
+        settings.OPENAI_BASE_URL = server.url
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    content: str | None = None  # the assistant message; None with a non-200 status
+    body: dict | None = None  # a raw JSON body instead of a completion
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    tokens_in: int = 120
+    tokens_out: int = 80
+
+    @classmethod
+    def json(cls, data: Any, **kwargs: Any) -> Reply:
+        return cls(content=json.dumps(data, ensure_ascii=False), **kwargs)
+
+    @classmethod
+    def error(cls, status: int, message: str = "", **kwargs: Any) -> Reply:
+        body = {"error": {"message": message or f"error {status}", "type": "server_error",
+                          "code": status}}  # fmt: skip
+        return cls(status=status, body=body, **kwargs)
+
+
+Responder = Callable[[dict, int], Reply]
+
+
+def scripted(*replies: Reply) -> Responder:
+    """Answer with the replies in order; the last one repeats."""
+
+    def respond(_body: dict, n: int) -> Reply:
+        return replies[min(n, len(replies)) - 1]
+
+    return respond
+
+
+def completion_body(reply: Reply, model: str) -> dict:
+    return {
+        "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": reply.content}}],
+        "usage": {"prompt_tokens": reply.tokens_in, "completion_tokens": reply.tokens_out,
+                  "total_tokens": reply.tokens_in + reply.tokens_out},
+    }  # fmt: skip
+
+
+class FakeLLMServer:
+    def __init__(self, responder: Responder):
+        self.responder = responder
+        self.requests: list[dict] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with server._lock:
+                    server.requests.append(body)
+                    n = len(server.requests)
+                reply = server.responder(body, n)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                payload = reply.body if reply.body is not None else completion_body(
+                    reply, body.get("model", "fake"))  # fmt: skip
+                data = json.dumps(payload).encode()
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client timed out and left
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeLLMServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,55 @@
+"""Reads of the AI layer: an organization's settings, its spending, and job bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from .models import AiSettings, UsageRecord
+
+
+def ai_settings_get(*, org) -> AiSettings | None:
+    return AiSettings.objects.for_org(org).first()
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    now = now or timezone.now()
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def month_spend(*, org, currency: str = "USD", now: datetime | None = None) -> Decimal:
+    """What the organization's model calls cost since the first of this month (UTC)."""
+    total = (
+        UsageRecord.objects.for_org(org)
+        .filter(created_at__gte=month_start(now), currency=currency)
+        .aggregate(total=Sum("cost"))["total"]
+    )
+    return total or Decimal("0")
+
+
+def usage_summary(*, org, since: datetime | None = None) -> list[dict]:
+    """Calls, tokens and cost per model and kind, most expensive first."""
+    qs = UsageRecord.objects.for_org(org)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    return list(
+        qs.values("provider", "model", "kind", "currency")
+        .annotate(calls=Count("id"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"),
+                  cost=Sum("cost"))
+        .order_by("-cost", "model", "kind")
+    )  # fmt: skip
+
+
+def draft_target_ids_for_job(*, org, job_id: int, kind: str, target_ids) -> set[int]:
+    """Targets that already have a draft (of any status) from this job: a redelivered batch
+    skips them. Reads review's table by job id only; belongs in apps.review.selectors."""
+    from apps.review.models import Draft
+
+    return set(
+        Draft.objects.for_org(org)
+        .filter(job_id=job_id, kind=kind, target_id__in=list(target_ids))
+        .values_list("target_id", flat=True)
+    )

@@ -1,0 +1,286 @@
+"""Writes of the AI layer: settings, the usage ledger, the budget, and generation jobs.
+
+A generation job is a core Job plus Celery tasks over batches of targets (queue "ai"). Inside
+a task a thread pool keeps up to N requests in flight; every database write (usage rows, the
+draft, job progress) happens in the task's own thread as results arrive. Draft and progress
+are written in one transaction, and a redelivered batch skips targets that already have a
+draft from this job, so a worker killed mid-batch neither loses nor duplicates drafts.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.catalog.selectors import listing_list_by_ids
+from apps.core import services as jobs
+from apps.core.errors import DomainError, NotFound, ValidationFailed
+from apps.core.models import Job
+from apps.review.selectors import few_shot_examples
+from apps.review.services import Provenance, draft_create, draft_create_failed
+
+from . import conf, listing_content
+from .backends.base import Backend
+from .backends.offline import OfflineBackend
+from .backends.openai_compat import OpenAICompatibleBackend
+from .generation import Outcome, generate_validated
+from .models import AiSettings, UsageRecord
+from .selectors import ai_settings_get, draft_target_ids_for_job, month_spend, month_start
+
+logger = logging.getLogger(__name__)
+JOB_KIND = "ai.generation"
+KINDS = (listing_content.KIND,)
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+class BudgetExceeded(DomainError):
+    status = 402
+    title = "AI budget reached"
+
+
+# --- settings and backends -------------------------------------------------------------------
+
+
+@transaction.atomic
+def ai_settings_set(*, org, actor=None, **fields: Any) -> AiSettings:
+    allowed = {"model", "base_url", "api_key", "monthly_budget", "budget_currency",
+               "max_concurrency"}  # fmt: skip
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationFailed(f"Unknown AI settings: {', '.join(sorted(unknown))}.")
+    budget = fields.get("monthly_budget")
+    if budget is not None and Decimal(budget) < 0:
+        raise ValidationFailed("The budget cannot be negative.", field="monthly_budget")
+    if "max_concurrency" in fields and not 1 <= int(fields["max_concurrency"]) <= 64:
+        raise ValidationFailed("Concurrency must be between 1 and 64.", field="max_concurrency")
+    obj, _ = AiSettings.objects.for_org(org).update_or_create(organization=org, defaults=fields)
+    return obj
+
+
+def backend_for(*, org) -> Backend:
+    """The organization's endpoint, else the deployment's, else the offline generator."""
+    own = ai_settings_get(org=org)
+    if own is not None and own.base_url:
+        base_url, api_key = own.base_url, own.api_key  # never send our key to their host
+    else:
+        base_url, api_key = settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY
+    if not base_url:
+        return OfflineBackend()
+    model = (own.model if own else "") or settings.CROSSBORDER_LLM_MODEL or DEFAULT_MODEL
+    return OpenAICompatibleBackend(base_url=base_url, api_key=api_key, model=model)
+
+
+def concurrency_for(*, org) -> int:
+    own = ai_settings_get(org=org)
+    default = int(conf.get("CROSSBORDER_AI_CONCURRENCY"))
+    return max(1, min(default, own.max_concurrency) if own else default)
+
+
+# --- budget and ledger -----------------------------------------------------------------------
+
+
+def budget_check(*, org) -> None:
+    """Raise BudgetExceeded once this month's spending reached the organization's budget."""
+    own = ai_settings_get(org=org)
+    if own is None or own.monthly_budget is None:
+        return
+    spent = month_spend(org=org, currency=own.budget_currency)
+    if spent >= own.monthly_budget:
+        start = month_start()
+        resume = (start.replace(year=start.year + 1, month=1) if start.month == 12
+                  else start.replace(month=start.month + 1))  # fmt: skip
+        raise BudgetExceeded(
+            f"The monthly AI budget of {own.monthly_budget} {own.budget_currency} is used up "
+            f"({spent:.2f} {own.budget_currency} spent since {start:%d %B %Y}). New generation "
+            f"is paused until {resume:%d %B %Y}, or until a manager raises the budget.",
+            code="ai_budget_reached",
+        )
+
+
+def usage_record_many(*, org, kind: str, job_id: int | None, outcome: Outcome) -> list[UsageRecord]:
+    """One ledger row per model call (a repair is a call of its own)."""
+    rows = [
+        UsageRecord(organization=org, kind=kind, provider=r.provider, model=r.model,
+                    prompt_version=r.prompt_version, tokens_in=r.tokens_in,
+                    tokens_out=r.tokens_out, cost=r.cost, currency=r.currency, job_id=job_id,
+                    purpose=purpose)
+        for r, purpose in outcome.calls
+    ]  # fmt: skip
+    return UsageRecord.objects.bulk_create(rows) if rows else []
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def generation_start(*, org, actor, kind: str = listing_content.KIND, listing_ids) -> Job:
+    """Queue generation for the organization's listings among `listing_ids`.
+
+    Ids of other organizations' (or deleted) listings are refused: left out and listed in the
+    job's result as `refused_ids`. Nothing is generated when none are the organization's.
+    """
+    from .tasks import generation_batch_task
+
+    if kind not in KINDS:
+        raise ValidationFailed(f"Generation of {kind} is not supported.", field="kind")
+    ids = list(dict.fromkeys(int(i) for i in listing_ids))
+    if not ids:
+        raise ValidationFailed("Choose at least one listing.", field="listing_ids")
+    owned = list(listing_list_by_ids(org=org, listing_ids=ids).values_list("pk", flat=True))
+    refused = sorted(set(ids) - set(owned))
+    if not owned:
+        raise NotFound("None of these listings belong to this organization.")
+    backend = backend_for(org=org)
+    if backend.provider != "offline":
+        budget_check(org=org)
+    job = jobs.job_create(org=org, kind=JOB_KIND, actor=actor, total=len(owned),
+                          label=f"Listing content for {len(owned)} listings")  # fmt: skip
+    job.result = {"kind": kind, "provider": backend.provider, "refused_ids": refused}
+    job.save(update_fields=["result"])
+    size = int(conf.get("CROSSBORDER_AI_BATCH_SIZE"))
+    batches = [owned[i : i + size] for i in range(0, len(owned), size)]
+
+    def enqueue() -> None:
+        for batch in batches:
+            generation_batch_task.delay(org.id, job.id, kind, batch)
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def generation_cancel(*, org, job_id: int) -> Job:
+    """Stop a generation job: its tasks check before each target and stop; drafts already
+    made stay in the queue."""
+    job = Job.objects.for_org(org).filter(pk=job_id, kind=JOB_KIND).first()
+    if job is None:
+        raise NotFound("No such generation job.")
+    Job.objects.for_org(org).filter(pk=job_id, status__in=Job.ACTIVE).update(
+        status=Job.Status.CANCELLED, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _stop_reason(org, job_id: int, remote: bool) -> str:
+    status = Job.objects.for_org(org).filter(pk=job_id).values_list("status", flat=True).first()
+    if status not in Job.ACTIVE:
+        return f"job {status or 'deleted'}"
+    if remote:
+        try:
+            budget_check(org=org)
+        except BudgetExceeded as exc:
+            jobs.job_fail(job_id=job_id, error=exc.message)
+            return exc.message
+    return ""
+
+
+def _rationale(listing, request, examples: list) -> str:
+    facts = request.context["facts"]
+    parts = [f"{len(facts.get('attributes') or {})} attributes"]
+    parts += [name for name in ("dimensions_mm", "weight_g") if facts.get(name)]
+    return (f"Written from the product's catalogue facts ({', '.join(parts)}) for "
+            f"{request.context['marketplace']} in {listing.language}, within its limits, with "
+            f"{len(examples)} reviewer-approved examples as a style guide.")  # fmt: skip
+
+
+def _provenance(outcome: Outcome, backend: Backend, request, job_id: int) -> Provenance:
+    results = [r for r, _ in outcome.calls]
+    last = results[-1] if results else None
+    return Provenance(
+        provider=last.provider if last else backend.provider,
+        model_name=last.model if last else backend.model, prompt_version=request.prompt_version,
+        tokens_in=sum(r.tokens_in for r in results), tokens_out=sum(r.tokens_out for r in results),
+        cost=sum((r.cost for r in results), Decimal("0")),
+        cost_currency=last.currency if last else "USD", job_id=job_id,
+    )  # fmt: skip
+
+
+def _record(org, job_id: int, listing, request, examples, outcome: Outcome, backend) -> None:
+    """Ledger rows, then the draft and the job's progress together (one transaction)."""
+    kind = request.kind
+    usage_record_many(org=org, kind=kind, job_id=job_id, outcome=outcome)
+    provenance = _provenance(outcome, backend, request, job_id)
+    try:
+        with transaction.atomic():
+            if outcome.ok:
+                draft_create(org=org, kind=kind, target=listing, proposed=outcome.data,
+                             rationale=_rationale(listing, request, examples),
+                             evidence=listing_content.evidence_of(request.context["facts"],
+                                                                  examples),
+                             provenance=provenance)  # fmt: skip
+                jobs.job_advance(job_id=job_id, done=1)
+            else:
+                draft_create_failed(org=org, kind=kind, target=listing, error=outcome.error,
+                                    provenance=provenance)  # fmt: skip
+                jobs.job_advance(job_id=job_id, failed=1)
+    except Exception as exc:  # a bad answer must never stop the batch
+        logger.exception("saving the draft of listing %s failed", listing.pk)
+        with transaction.atomic():
+            reason = f"Could not save the draft: {type(exc).__name__}: {exc}"
+            draft_create_failed(org=org, kind=kind, target=listing, provenance=provenance,
+                                error=reason)  # fmt: skip
+            jobs.job_advance(job_id=job_id, failed=1)
+
+
+def generation_batch_run(*, org, job_id: int, kind: str, target_ids: list[int]) -> dict:
+    """Generate drafts for one batch of a job. Idempotent; stops when the job is cancelled."""
+    job = Job.objects.for_org(org).filter(pk=job_id, kind=JOB_KIND).first()
+    if job is None or not job.is_active:
+        return {"skipped": "job not active"}
+    if job.status == Job.Status.QUEUED:
+        jobs.job_start(job_id=job_id)
+    already = draft_target_ids_for_job(org=org, job_id=job_id, kind=kind, target_ids=target_ids)
+    todo = [i for i in target_ids if i not in already]
+    listings = list(listing_list_by_ids(org=org, listing_ids=todo))
+    if len(listings) < len(todo):  # deleted since the job started
+        jobs.job_advance(job_id=job_id, failed=len(todo) - len(listings))
+    backend = backend_for(org=org)
+    limit = concurrency_for(org=org)
+    remote = backend.provider != "offline"
+    stats = {"generated": 0, "failed": 0, "skipped": len(already), "stopped": ""}
+    examples_cache: dict[tuple[str, str], list] = {}
+    in_flight: dict[Future, tuple] = {}
+
+    def collect(done: set[Future]) -> None:
+        for future in done:
+            listing, request, examples = in_flight.pop(future)
+            outcome = future.result()
+            _record(org, job_id, listing, request, examples, outcome, backend)
+            stats["generated" if outcome.ok else "failed"] += 1
+
+    with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="ai-gen") as pool:
+        for listing in listings:
+            while len(in_flight) >= limit:
+                collect(wait(in_flight, return_when=FIRST_COMPLETED).done)
+            stats["stopped"] = _stop_reason(org, job_id, remote)
+            if stats["stopped"]:
+                break
+            key = (listing.product.category, listing.language)
+            if key not in examples_cache:
+                examples_cache[key] = few_shot_examples(
+                    org=org, kind=kind, category=key[0], text=listing.product.name, k=3
+                )
+            examples = examples_cache[key]
+            request = listing_content.request_for(listing, org_id=org.id, examples=examples)
+            limits, channel = request.context["limits"], request.context["channel"]
+            future = pool.submit(generate_validated, backend, request,
+                                 lambda data, lm=limits, ch=channel:
+                                 listing_content.rule_errors(lm, ch, data))  # fmt: skip
+            in_flight[future] = (listing, request, examples)
+        while in_flight:
+            collect(wait(in_flight).done)
+    _finish_if_complete(org, job_id)
+    return stats
+
+
+def _finish_if_complete(org, job_id: int) -> None:
+    job = Job.objects.for_org(org).filter(pk=job_id).first()
+    if job is not None and job.status == Job.Status.RUNNING and job.done + job.failed >= job.total:
+        jobs.job_finish(job_id=job_id, result={**job.result, "drafts": job.done,
+                                               "failed": job.failed})  # fmt: skip

@@ -1,0 +1,58 @@
+"""A real generation job through the local model server of `make llm-local` (SmolLM2-135M).
+
+Selected only by `make test-llm-local` (pytest -m llm_local); it fails, never skips, when the
+server is down. Such a small model writes poor or off-limit text: the job must still end with
+every listing drafted or failed, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.request
+
+import pytest
+
+from apps.ai.generation import validation_errors
+from apps.ai.listing_content import schema_for
+from apps.ai.services import generation_start
+from apps.review.models import Draft, DraftStatus
+from tests.factories import ListingFactory
+
+pytestmark = [pytest.mark.llm_local, pytest.mark.worker]
+LOCAL_URL = os.environ.get("CROSSBORDER_LLM_LOCAL_URL", "http://127.0.0.1:8011/v1")
+
+
+def test_a_real_job_through_the_local_model_ends_in_drafts_never_a_crash(
+    org, user, celery_worker, settings
+):
+    try:
+        urllib.request.urlopen(f"{LOCAL_URL}/models", timeout=5).read()
+    except OSError as exc:
+        pytest.fail(f"No local model server at {LOCAL_URL} ({exc}): start it with make llm-local")
+    settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = LOCAL_URL, "local"
+    settings.CROSSBORDER_LLM_MODEL = "smollm2"
+    settings.CROSSBORDER_LLM_TIMEOUT = 180
+    settings.CROSSBORDER_LLM_MAX_TOKENS = 600
+    listings = [ListingFactory(organization=org) for _ in range(3)]
+    job = generation_start(org=org, actor=user, listing_ids=[x.pk for x in listings])
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if not job.is_active:
+            break
+        time.sleep(1)
+    assert job.status == "succeeded", job.error
+    assert job.done + job.failed == 3
+    drafts = list(Draft.objects.for_org(org).filter(job=job))
+    assert len(drafts) == 3
+    assert {d.status for d in drafts} <= {DraftStatus.PENDING, DraftStatus.FAILED}
+    limits = listings[0].store.marketplace.limits
+    for draft in drafts:
+        assert draft.provider == "openai-compatible"
+        if draft.status == DraftStatus.PENDING:
+            assert validation_errors(json.dumps(draft.proposed),
+                                     schema_for(limits), None)[1] == []  # fmt: skip
+        else:
+            assert draft.error

@@ -1,0 +1,206 @@
+"""The OpenAI-compatible backend against a local scripted server: retries, timeouts, repair,
+response_format fallback, the circuit breaker, and what each outcome leaves in the queue."""
+
+from __future__ import annotations
+
+import json
+import time
+from decimal import Decimal
+
+import pytest
+
+from apps.ai.models import AiSettings, UsageRecord
+from apps.ai.resilience import CircuitBreaker, mode_get
+from apps.review.models import Draft, DraftStatus
+from tests.factories import ListingFactory
+
+from .conftest import VALID, Reply, run_batch
+
+
+@pytest.fixture
+def listing(org):
+    return ListingFactory(organization=org)
+
+
+def draft_of(org, listing) -> Draft:
+    return Draft.objects.for_org(org).get(target_id=listing.pk, kind="listing_content")
+
+
+def test_a_valid_answer_becomes_a_pending_draft_with_provenance(org, listing, llm):
+    server = llm(Reply.json(VALID))
+    job = run_batch(org, [listing])
+    draft = draft_of(org, listing)
+    assert draft.status == DraftStatus.PENDING
+    assert draft.proposed == VALID
+    assert (draft.provider, draft.model_name) == ("openai-compatible", "gpt-4o-mini")
+    assert draft.prompt_version == "listing_content@v1"
+    assert (draft.tokens_in, draft.tokens_out, draft.job_id) == (120, 80, job.id)
+    assert draft.cost == Decimal("0.000066")  # 120 × 0.15 + 80 × 0.60 per 1M tokens
+    assert server.requests[0]["response_format"]["type"] == "json_schema"
+    assert server.requests[0]["response_format"]["json_schema"]["schema"]["properties"]["title"][
+        "maxLength"
+    ] == 200
+    assert (job.status, job.done, job.failed) == ("succeeded", 1, 0)
+
+
+def test_a_429_is_retried_after_a_pause_and_then_succeeds(org, listing, llm):
+    server = llm(Reply.error(429, "slow down", headers={"Retry-After": "0"}), Reply.json(VALID))
+    run_batch(org, [listing])
+    assert len(server.requests) == 2
+    assert draft_of(org, listing).status == DraftStatus.PENDING
+
+
+def test_500s_until_the_retries_run_out_give_a_failed_draft_with_the_reason(org, listing, llm):
+    server = llm(Reply.error(500, "boom"))
+    job = run_batch(org, [listing])
+    draft = draft_of(org, listing)
+    assert len(server.requests) == 3  # the first attempt and CROSSBORDER_LLM_MAX_RETRIES=2
+    assert draft.status == DraftStatus.FAILED
+    assert "failed (500)" in draft.error and "Gave up after 3 attempts" in draft.error
+    assert (job.status, job.done, job.failed) == ("succeeded", 0, 1)
+    assert not UsageRecord.objects.for_org(org).exists()  # no answer, nothing billed
+
+
+def test_a_timeout_is_retried_and_then_fails_with_the_reason(org, listing, llm, settings):
+    settings.CROSSBORDER_LLM_TIMEOUT = 0.2
+    settings.CROSSBORDER_LLM_MAX_RETRIES = 1
+    server = llm(Reply.json(VALID, delay=1.0))
+    started = time.monotonic()
+    run_batch(org, [listing])
+    assert time.monotonic() - started < 1.5
+    assert len(server.requests) == 2
+    draft = draft_of(org, listing)
+    assert draft.status == DraftStatus.FAILED
+    assert "did not answer within 0.2 s" in draft.error
+
+
+def test_invalid_json_gets_one_repair_attempt_with_the_error_fed_back(org, listing, llm):
+    server = llm(Reply(content="Sure! Here is your listing: title=Charger"), Reply.json(VALID))
+    run_batch(org, [listing])
+    assert draft_of(org, listing).status == DraftStatus.PENDING
+    repair = server.requests[1]["messages"]
+    assert repair[-2] == {"role": "assistant", "content": "Sure! Here is your listing: title=Charger"}
+    assert "not valid JSON" in repair[-1]["content"]
+    purposes = sorted(UsageRecord.objects.for_org(org).values_list("purpose", flat=True))
+    assert purposes == ["generate", "repair"]
+
+
+def test_invalid_json_after_the_repair_gives_a_failed_draft(org, listing, llm):
+    server = llm(Reply(content="{not json"))
+    job = run_batch(org, [listing])
+    draft = draft_of(org, listing)
+    assert len(server.requests) == 2  # one repair, never more
+    assert draft.status == DraftStatus.FAILED
+    assert "failed validation after one repair attempt" in draft.error
+    assert draft.tokens_in == 240  # both calls are on the draft's provenance
+    assert job.failed == 1
+
+
+def test_schema_violating_json_is_repaired_with_the_schema_errors(org, listing, llm):
+    server = llm(Reply.json({"title": "Charger", "colour": "red"}), Reply.json(VALID))
+    run_batch(org, [listing])
+    feedback = server.requests[1]["messages"][-1]["content"]
+    assert "'bullets' is a required property" in feedback
+    assert "Additional properties are not allowed" in feedback
+    assert draft_of(org, listing).proposed == VALID
+
+
+def test_over_limit_and_banned_text_is_repaired_then_failed(org, listing, llm):
+    too_long = {**VALID, "title": "Voltora " * 30}
+    banned = {**VALID, "bullets": ["The best seller of 2024"]}
+    server = llm(Reply.json(too_long), Reply.json(banned))
+    run_batch(org, [listing])
+    assert "title: " in server.requests[1]["messages"][-1]["content"]
+    draft = draft_of(org, listing)
+    assert draft.status == DraftStatus.FAILED
+    assert "best seller" in draft.error and "marketplaces refuse" in draft.error
+
+
+def _rejects(*types):
+    def respond(body, n):
+        kind = (body.get("response_format") or {}).get("type")
+        if kind in types:
+            return Reply.error(400, f"Unsupported response_format type: {kind}")
+        return Reply.json(VALID)
+
+    return respond
+
+
+def test_a_server_that_rejects_json_schema_falls_back_to_json_object_and_is_validated(
+    org, llm
+):
+    answers = iter([Reply.json({"title": "Charger"}), Reply.json(VALID), Reply.json(VALID)])
+
+    def respond(body, n):
+        if body.get("response_format", {}).get("type") == "json_schema":
+            return Reply.error(400, "response_format json_schema is not supported")
+        return next(answers)
+
+    server = llm(respond)
+    first, second = ListingFactory(organization=org), ListingFactory(organization=org)
+    run_batch(org, [first])
+    fallback = server.requests[1]
+    assert fallback["response_format"]["type"] == "json_object"
+    assert fallback["response_format"]["schema"]["required"] == [
+        "title", "bullets", "description", "search_terms"
+    ]  # fmt: skip
+    assert "JSON Schema" in fallback["messages"][0]["content"]
+    assert "'bullets' is a required property" in server.requests[2]["messages"][-1]["content"]
+    assert draft_of(org, first).status == DraftStatus.PENDING
+    assert mode_get(server.url) == "json_object"  # remembered in Redis for every worker
+    run_batch(org, [second])
+    assert server.requests[3]["response_format"]["type"] == "json_object"
+    assert len(server.requests) == 4
+
+
+def test_a_server_without_response_format_gets_the_schema_in_the_prompt(org, listing, llm):
+    def respond(body, n):
+        if "response_format" in body:
+            return Reply.error(400, "Unrecognized request argument: response_format")
+        return Reply(content="```json\n" + json.dumps(VALID) + "\n```")
+
+    server = llm(respond)
+    run_batch(org, [listing])
+    assert [r.get("response_format", {}).get("type") for r in server.requests] == [
+        "json_schema", "json_object", None
+    ]  # fmt: skip
+    assert draft_of(org, listing).proposed == VALID
+
+
+def test_an_authentication_error_fails_at_once_without_retries(org, listing, llm):
+    server = llm(Reply.error(401, "Incorrect API key provided"))
+    run_batch(org, [listing])
+    assert len(server.requests) == 1
+    assert "refused the request (401)" in draft_of(org, listing).error
+
+
+def test_the_circuit_opens_after_consecutive_failures_and_stops_calling_the_endpoint(
+    org, llm, settings
+):
+    settings.CROSSBORDER_LLM_BREAKER_THRESHOLD = 3
+    settings.CROSSBORDER_LLM_MAX_RETRIES = 1
+    AiSettings.objects.create(organization=org, max_concurrency=1)
+    server = llm(Reply.error(503, "overloaded"))
+    listings = [ListingFactory(organization=org) for _ in range(4)]
+    job = run_batch(org, listings)
+    assert len(server.requests) == 3  # 2 for the first listing, 1 more opens the circuit
+    assert CircuitBreaker(server.url).state() == "open"
+    errors = [draft_of(org, x).error for x in listings]
+    assert all("circuit open" in e for e in errors[1:])
+    assert (job.done, job.failed) == (0, 4)
+
+
+def test_the_circuit_half_opens_after_the_cool_down_and_closes_on_success(org, llm, settings):
+    settings.CROSSBORDER_LLM_BREAKER_THRESHOLD = 2
+    settings.CROSSBORDER_LLM_BREAKER_COOLDOWN = 0.3
+    settings.CROSSBORDER_LLM_MAX_RETRIES = 1
+    server = llm(Reply.error(502), Reply.error(502), Reply.json(VALID))
+    first, second = ListingFactory(organization=org), ListingFactory(organization=org)
+    run_batch(org, [first])
+    breaker = CircuitBreaker(server.url)
+    assert breaker.state() == "open"
+    time.sleep(0.4)
+    assert breaker.state() == "half-open"
+    run_batch(org, [second])
+    assert draft_of(org, second).status == DraftStatus.PENDING
+    assert breaker.state() == "closed"
