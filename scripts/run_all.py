@@ -46,6 +46,7 @@ def main() -> int:
         # Own process groups: we decide when children stop, and stop them in order.
         procs[name] = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
     print(f"crossborder is running on http://{HOST}:{PORT}/  (Ctrl-C stops web, worker and beat)")
+    print("Demo log-ins (password demo12345): owner, manager, reviewer, viewer, admin")
     exit_code = 0
     while not stopping:
         for name, proc in procs.items():
