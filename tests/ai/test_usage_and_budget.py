@@ -28,12 +28,14 @@ def test_every_model_call_writes_a_usage_row_with_tokens_and_cost(org, llm):
     assert (row.kind, row.provider, row.model) == ("listing_content", "openai-compatible",
                                                    "gpt-4o-mini")  # fmt: skip
     assert (row.tokens_in, row.tokens_out, row.job_id) == (1000, 500, job.id)
-    assert row.cost == Decimal("0.000450")  # 1000 × 0.15 + 500 × 0.60 per 1M
+    assert row.cost == Decimal("0.000450")  # 1000 * 0.15 + 500 * 0.60 per 1M
     assert row.prompt_version == "listing_content@v1"
     summary = usage_summary(org=org)
-    assert summary == [{"provider": "openai-compatible", "model": "gpt-4o-mini",
-                        "kind": "listing_content", "currency": "USD", "calls": 2,
-                        "tokens_in": 2000, "tokens_out": 1000, "cost": Decimal("0.000900")}]  # fmt: skip
+    assert summary == [{
+        "provider": "openai-compatible", "model": "gpt-4o-mini", "kind": "listing_content",
+        "currency": "USD", "calls": 2, "tokens_in": 2000, "tokens_out": 1000,
+        "cost": Decimal("0.000900"),
+    }]  # fmt: skip
 
 
 def test_a_model_missing_from_the_price_table_costs_nothing_and_prices_can_be_set(
