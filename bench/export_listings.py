@@ -29,16 +29,29 @@ def build(org, n: int) -> None:
     for start in range(0, n, batch):
         size = min(batch, n - start)
         products = Product.objects.bulk_create(
-            Product(organization=org, sku=f"BENCH-{start + i:07d}", name=f"充电器 {start + i}",
-                    unit_cost=Decimal("42.50"), cost_currency="CNY")
+            Product(
+                organization=org,
+                sku=f"BENCH-{start + i:07d}",
+                name=f"充电器 {start + i}",
+                unit_cost=Decimal("42.50"),
+                cost_currency="CNY",
+            )
             for i in range(size)
-        )  # fmt: skip
+        )
         Listing.objects.bulk_create(
-            Listing(organization=org, product=p, store=store, language="de-DE", currency="EUR",
-                    title=f"Voltora Ladegerät 15 W {p.sku}", bullets=["Schnell", "Sicher"],
-                    price=Decimal("19.99"), stock=10)
+            Listing(
+                organization=org,
+                product=p,
+                store=store,
+                language="de-DE",
+                currency="EUR",
+                title=f"Voltora Ladegerät 15 W {p.sku}",
+                bullets=["Schnell", "Sicher"],
+                price=Decimal("19.99"),
+                stock=10,
+            )
             for p in products
-        )  # fmt: skip
+        )
 
 
 def naive_export(org, limit: int, path) -> int:
@@ -50,12 +63,24 @@ def naive_export(org, limit: int, path) -> int:
         writer = csv.writer(fh)
         writer.writerow(COLUMNS)
         for listing in Listing.objects.for_org(org).order_by("id")[:limit]:
-            writer.writerow([  # lazy foreign keys: three queries per row
-                listing.product.sku, listing.store.name, listing.store.marketplace.code,
-                listing.external_id, listing.status, listing.language, listing.title,
-                " | ".join(listing.bullets), listing.description, listing.search_terms,
-                listing.price, listing.currency, listing.stock, listing.version,
-            ])
+            writer.writerow(
+                [  # lazy foreign keys: three queries per row
+                    listing.product.sku,
+                    listing.store.name,
+                    listing.store.marketplace.code,
+                    listing.external_id,
+                    listing.status,
+                    listing.language,
+                    listing.title,
+                    " | ".join(listing.bullets),
+                    listing.description,
+                    listing.search_terms,
+                    listing.price,
+                    listing.currency,
+                    listing.stock,
+                    listing.version,
+                ]
+            )
             rows += 1
     return rows
 
@@ -94,8 +119,10 @@ def main() -> None:
         export_path(job2).unlink(missing_ok=True)
         size_mb = export_path(job).stat().st_size / 2**20
         chunked_rps = args.listings / chunked_s
-        print(f"chunked export: {args.listings:,} rows in {chunked_s:.2f}s "
-              f"({chunked_rps:,.0f} rows/s), file {size_mb:.1f} MiB, peak {peak_mb:.1f} MiB")
+        print(
+            f"chunked export: {args.listings:,} rows in {chunked_s:.2f}s "
+            f"({chunked_rps:,.0f} rows/s), file {size_mb:.1f} MiB, peak {peak_mb:.1f} MiB"
+        )
 
         sample = min(args.naive_sample, args.listings)
         with tempfile.NamedTemporaryFile(suffix=".csv") as tmp:
@@ -103,19 +130,27 @@ def main() -> None:
             naive_export(org, sample, tmp.name)
             naive_s = time.perf_counter() - t0
         naive_rps = sample / naive_s
-        print(f"naive export (N+1 per row): {sample:,} rows in {naive_s:.2f}s "
-              f"({naive_rps:,.0f} rows/s)")
+        print(
+            f"naive export (N+1 per row): {sample:,} rows in {naive_s:.2f}s "
+            f"({naive_rps:,.0f} rows/s)"
+        )
         export_path(job).unlink(missing_ok=True)
     finally:
         with unscoped():
             org.delete()
-    print(json.dumps({
-        "benchmark": "export_listings", "rows": args.listings,
-        "seconds": round(chunked_s, 3), "rows_per_second": round(chunked_rps),
-        "naive_rows_per_second": round(naive_rps),
-        "ratio_vs_naive": round(chunked_rps / naive_rps, 1),
-        "peak_memory_mib": round(peak_mb, 1),
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "benchmark": "export_listings",
+                "rows": args.listings,
+                "seconds": round(chunked_s, 3),
+                "rows_per_second": round(chunked_rps),
+                "naive_rows_per_second": round(naive_rps),
+                "ratio_vs_naive": round(chunked_rps / naive_rps, 1),
+                "peak_memory_mib": round(peak_mb, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

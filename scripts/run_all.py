@@ -21,15 +21,30 @@ PORT = os.environ.get("CROSSBORDER_PORT", "8000")
 COMMANDS = {
     "web": [sys.executable, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
     "worker": [
-        str(VENV_BIN / "celery"), "-A", "crossborder", "worker", "-Q", "default,ai,pricing",
-        "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2"), "-l", "info",
-        "-n", "worker@%h",
+        str(VENV_BIN / "celery"),
+        "-A",
+        "crossborder",
+        "worker",
+        "-Q",
+        "default,ai,pricing",
+        "--concurrency",
+        os.environ.get("CELERY_CONCURRENCY", "2"),
+        "-l",
+        "info",
+        "-n",
+        "worker@%h",
     ],
     "beat": [
-        str(VENV_BIN / "celery"), "-A", "crossborder", "beat", "-l", "info",
-        "-s", str(ROOT / ".data" / "celerybeat-schedule"),
+        str(VENV_BIN / "celery"),
+        "-A",
+        "crossborder",
+        "beat",
+        "-l",
+        "info",
+        "-s",
+        str(ROOT / ".data" / "celerybeat-schedule"),
     ],
-}  # fmt: skip
+}
 
 
 def main() -> int:

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import Role
 from apps.accounts.services import api_key_issue
 
-from .factories import MembershipFactory, OrganizationFactory, UserFactory
+from .factories import MembershipFactory, OrganizationFactory
 
 PASSWORD = "correct-horse-battery"
 
@@ -110,9 +110,11 @@ def pytest_collection_modifyitems(items):
         names = getattr(item, "fixturenames", [])
         marker = item.get_closest_marker("django_db")
         transactional = marker is not None and marker.kwargs.get("transaction")
-        if transactional or {"transactional_db", "live_server", "celery_worker"} & set(names):
-            if "django_db_serialized_rollback" not in names:
-                names.append("django_db_serialized_rollback")
+        uses_flush = transactional or {"transactional_db", "live_server", "celery_worker"} & set(
+            names
+        )
+        if uses_flush and "django_db_serialized_rollback" not in names:
+            names.append("django_db_serialized_rollback")
 
 
 @pytest.fixture(scope="session")

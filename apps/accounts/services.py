@@ -45,7 +45,9 @@ def membership_set(*, org: Organization, user, role: str) -> Membership:
     return membership
 
 
-def api_key_issue(*, org: Organization, name: str, actor=None, role: str = Role.MANAGER) -> IssuedKey:
+def api_key_issue(
+    *, org: Organization, name: str, actor=None, role: str = Role.MANAGER
+) -> IssuedKey:
     """Create a key and return its secret once; afterwards only the hash exists."""
     secret = secrets.token_urlsafe(32)
     raw = f"{KEY_PREFIX}{secret}"

@@ -42,8 +42,11 @@ def _content_client_rules(listing: Listing) -> dict:
     """The same numbers `check_listing_content` uses, for the reviewer's live checks."""
     marketplace = listing.store.marketplace
     forbidden = "".join(sorted(TITLE_FORBIDDEN_CHARS)) if marketplace.channel == "amazon" else ""
-    return {"limits": dict(marketplace.limits or {}), "banned_terms": list(BANNED_TERMS),
-            "title_forbidden_chars": forbidden}  # fmt: skip
+    return {
+        "limits": dict(marketplace.limits or {}),
+        "banned_terms": list(BANNED_TERMS),
+        "title_forbidden_chars": forbidden,
+    }
 
 
 def _content_apply(listing: Listing, payload: dict) -> None:
@@ -67,17 +70,28 @@ def _parse_price(payload: dict) -> Decimal | None:
 def _price_validate(listing: Listing, payload: dict) -> list[Check]:
     price = _parse_price(payload)
     if price is None or price <= 0:
-        return [Check("price.positive", "error", _("The price must be a positive amount."),
-                      "price")]  # fmt: skip
+        return [
+            Check("price.positive", "error", _("The price must be a positive amount."), "price")
+        ]
     if payload.get("currency") != listing.currency:
-        return [Check("price.currency", "error", _("The currency must be the listing's (%(c)s).")
-                      % {"c": listing.currency}, "currency")]  # fmt: skip
+        return [
+            Check(
+                "price.currency",
+                "error",
+                _("The currency must be the listing's (%(c)s).") % {"c": listing.currency},
+                "currency",
+            )
+        ]
     return []
 
 
 def _price_client_rules(listing: Listing) -> dict:
-    return {"limits": {}, "banned_terms": [], "title_forbidden_chars": "",
-            "currency": listing.currency}  # fmt: skip
+    return {
+        "limits": {},
+        "banned_terms": [],
+        "title_forbidden_chars": "",
+        "currency": listing.currency,
+    }
 
 
 def _price_apply(listing: Listing, payload: dict) -> None:
@@ -90,8 +104,10 @@ def _price_apply_many(pairs: list[tuple[Listing, dict]]) -> None:
     from django.db import connection
     from psycopg2.extras import execute_values
 
-    rows = [(listing.pk, listing.organization_id, quantize(_parse_price(p), listing.currency))
-            for listing, p in pairs]  # fmt: skip
+    rows = [
+        (listing.pk, listing.organization_id, quantize(_parse_price(p), listing.currency))
+        for listing, p in pairs
+    ]
     with connection.cursor() as cursor:
         execute_values(
             cursor.cursor,
@@ -116,14 +132,31 @@ def _price_auto_approve(policy, listing: Listing, payload: dict) -> tuple[bool, 
     return False, ""
 
 
-LISTING_CONTENT = register(DraftKind(
-    kind="listing_content", label=_("Listing content"), target_model="catalog.Listing",
-    snapshot=_content_snapshot, apply=_content_apply, facets=_facets,
-    validate=_content_validate, text_fields=CONTENT_FIELDS, client_rules=_content_client_rules,
-))  # fmt: skip
-PRICE_CHANGE = register(DraftKind(
-    kind="price_change", label=_("Price change"), target_model="catalog.Listing",
-    snapshot=_price_snapshot, apply=_price_apply, facets=_facets, validate=_price_validate,
-    auto_approve=_price_auto_approve, text_fields=("price",), apply_many=_price_apply_many,
-    client_rules=_price_client_rules,
-))  # fmt: skip
+LISTING_CONTENT = register(
+    DraftKind(
+        kind="listing_content",
+        label=_("Listing content"),
+        target_model="catalog.Listing",
+        snapshot=_content_snapshot,
+        apply=_content_apply,
+        facets=_facets,
+        validate=_content_validate,
+        text_fields=CONTENT_FIELDS,
+        client_rules=_content_client_rules,
+    )
+)
+PRICE_CHANGE = register(
+    DraftKind(
+        kind="price_change",
+        label=_("Price change"),
+        target_model="catalog.Listing",
+        snapshot=_price_snapshot,
+        apply=_price_apply,
+        facets=_facets,
+        validate=_price_validate,
+        auto_approve=_price_auto_approve,
+        text_fields=("price",),
+        apply_many=_price_apply_many,
+        client_rules=_price_client_rules,
+    )
+)

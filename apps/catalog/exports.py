@@ -21,9 +21,21 @@ from .models import Listing
 EXPORT_KIND = "catalog.listings_export"
 CHUNK_SIZE = 2000
 COLUMNS = [
-    "sku", "store", "marketplace", "external_id", "status", "language", "title",
-    "bullets", "description", "search_terms", "price", "currency", "stock", "version",
-]  # fmt: skip
+    "sku",
+    "store",
+    "marketplace",
+    "external_id",
+    "status",
+    "language",
+    "title",
+    "bullets",
+    "description",
+    "search_terms",
+    "price",
+    "currency",
+    "stock",
+    "version",
+]
 
 
 def export_path(job: Job) -> Path:
@@ -45,10 +57,22 @@ def listings_export_start(*, org, actor=None) -> Job:
 
 # Read as tuples: no model instances on a hot path of 10^5–10^6 rows.
 _FIELDS = (
-    "id", "product__sku", "store__name", "store__marketplace__code", "external_id", "status",
-    "language", "title", "bullets", "description", "search_terms", "price", "currency",
-    "stock", "version",
-)  # fmt: skip
+    "id",
+    "product__sku",
+    "store__name",
+    "store__marketplace__code",
+    "external_id",
+    "status",
+    "language",
+    "title",
+    "bullets",
+    "description",
+    "search_terms",
+    "price",
+    "currency",
+    "stock",
+    "version",
+)
 
 
 def _rows(org, after_id: int) -> list[tuple]:

@@ -21,23 +21,63 @@ MARKETPLACES: list[tuple] = [
     ("amazon_it", "Amazon.it", "amazon", "IT", "EUR", "it-IT", True, AMAZON_LIMITS),
     ("amazon_es", "Amazon.es", "amazon", "ES", "EUR", "es-ES", True, AMAZON_LIMITS),
     ("amazon_jp", "Amazon.co.jp", "amazon", "JP", "JPY", "ja-JP", True, AMAZON_LIMITS),
-    ("ebay_us", "eBay US", "ebay", "US", "USD", "en-US", False,
-     {"title_max": 80, "description_max": 4000}),
-    ("ebay_uk", "eBay UK", "ebay", "GB", "GBP", "en-GB", True,
-     {"title_max": 80, "description_max": 4000}),
-    ("ebay_de", "eBay.de", "ebay", "DE", "EUR", "de-DE", True,
-     {"title_max": 80, "description_max": 4000}),
+    (
+        "ebay_us",
+        "eBay US",
+        "ebay",
+        "US",
+        "USD",
+        "en-US",
+        False,
+        {"title_max": 80, "description_max": 4000},
+    ),
+    (
+        "ebay_uk",
+        "eBay UK",
+        "ebay",
+        "GB",
+        "GBP",
+        "en-GB",
+        True,
+        {"title_max": 80, "description_max": 4000},
+    ),
+    (
+        "ebay_de",
+        "eBay.de",
+        "ebay",
+        "DE",
+        "EUR",
+        "de-DE",
+        True,
+        {"title_max": 80, "description_max": 4000},
+    ),
     ("aliexpress", "AliExpress", "aliexpress", "CN", "USD", "en-US", False, {"title_max": 128}),
     ("shopify", "Shopify", "shopify", "US", "USD", "en-US", False, {"title_max": 255}),
     ("temu", "Temu", "temu", "US", "USD", "en-US", False, {"title_max": 250}),
-    ("tiktok_us", "TikTok Shop US", "tiktok", "US", "USD", "en-US", False,
-     {"title_max": 254, "description_min_words": 30}),
-    ("tiktok_uk", "TikTok Shop UK", "tiktok", "GB", "GBP", "en-GB", True,
-     {"title_max": 254, "description_min_words": 30}),
-]  # fmt: skip
+    (
+        "tiktok_us",
+        "TikTok Shop US",
+        "tiktok",
+        "US",
+        "USD",
+        "en-US",
+        False,
+        {"title_max": 254, "description_min_words": 30},
+    ),
+    (
+        "tiktok_uk",
+        "TikTok Shop UK",
+        "tiktok",
+        "GB",
+        "GBP",
+        "en-GB",
+        True,
+        {"title_max": 254, "description_min_words": 30},
+    ),
+]
 
 
-def marketplaces_sync(Marketplace) -> int:  # noqa: N803 - the historical model class
+def marketplaces_sync(Marketplace) -> int:
     """Upsert the reference rows; safe to run on every deploy."""
     for code, name, channel, country, currency, language, vat, limits in MARKETPLACES:
         Marketplace.objects.update_or_create(

@@ -19,7 +19,7 @@ class Channel(models.TextChoices):
 
 
 class Marketplace(TimeStampedModel):
-    """A marketplace site (amazon_de, ebay_uk …). Shared by all organizations, seeded by migration."""
+    """A marketplace site (amazon_de, ebay_uk …): shared reference data, seeded by migration."""
 
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
@@ -136,7 +136,9 @@ class Listing(TenantModel):
     class Meta:
         ordering = ["store_id", "product_id"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "store"], name="listing_unique_product_store"),
+            models.UniqueConstraint(
+                fields=["product", "store"], name="listing_unique_product_store"
+            ),
             currency_check("currency", "listing"),
             models.CheckConstraint(
                 condition=models.Q(price__isnull=True) | models.Q(price__gte=0),

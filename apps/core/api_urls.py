@@ -22,9 +22,23 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "label", "status", "total", "done", "failed", "percent",
-                  "is_active", "error", "result", "created_at", "started_at", "finished_at",
-                  "heartbeat_at"]  # fmt: skip
+        fields = [
+            "id",
+            "kind",
+            "label",
+            "status",
+            "total",
+            "done",
+            "failed",
+            "percent",
+            "is_active",
+            "error",
+            "result",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+        ]
         read_only_fields = fields
 
 

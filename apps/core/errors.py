@@ -1,4 +1,4 @@
-"""Domain errors: services raise these; the API turns them into problem+json, views into messages."""
+"""Domain errors: services raise these; the API renders them as problem+json, views as messages."""
 
 from __future__ import annotations
 

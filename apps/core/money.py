@@ -9,8 +9,41 @@ from django.db import models
 
 # Currencies sellers and marketplaces use; extend as markets are added.
 CURRENCIES = frozenset(
-    "AED AUD BRL CAD CHF CNY CZK DKK EUR GBP HKD HUF IDR ILS INR JPY KRW MXN MYR NOK NZD PHP "
-    "PLN RON SAR SEK SGD THB TRY TWD USD VND ZAR".split()
+    [
+        "AED",
+        "AUD",
+        "BRL",
+        "CAD",
+        "CHF",
+        "CNY",
+        "CZK",
+        "DKK",
+        "EUR",
+        "GBP",
+        "HKD",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "JPY",
+        "KRW",
+        "MXN",
+        "MYR",
+        "NOK",
+        "NZD",
+        "PHP",
+        "PLN",
+        "RON",
+        "SAR",
+        "SEK",
+        "SGD",
+        "THB",
+        "TRY",
+        "TWD",
+        "USD",
+        "VND",
+        "ZAR",
+    ]
 )
 # Minor units differ: yen and won have none.
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "HUF", "TWD", "IDR"})
@@ -18,14 +51,14 @@ ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "HUF", "TWD", "IDR"})
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as USD.")
 
 
-def MoneyField(**kwargs) -> models.DecimalField:  # noqa: N802 - reads like a field class
+def MoneyField(**kwargs) -> models.DecimalField:
     """An amount column; always paired with a currency column on the same model."""
     kwargs.setdefault("max_digits", 14)
     kwargs.setdefault("decimal_places", 4)
     return models.DecimalField(**kwargs)
 
 
-def CurrencyField(**kwargs) -> models.CharField:  # noqa: N802
+def CurrencyField(**kwargs) -> models.CharField:
     kwargs.setdefault("max_length", 3)
     kwargs.setdefault("validators", [currency_validator])
     return models.CharField(**kwargs)

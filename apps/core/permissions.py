@@ -46,5 +46,3 @@ class HasActiveOrganization(permissions.BasePermission):
             self.message = f"This action needs the {needed} role."
             return False
         return True
-
-

@@ -12,9 +12,11 @@ from .models import Job
 def job_list_recent(*, org, limit: int = 5) -> QuerySet[Job]:
     """Active jobs, plus those finished in the last ten minutes (so a user sees the outcome)."""
     recent = timezone.now() - timedelta(minutes=10)
-    return Job.objects.for_org(org).filter(
-        Q(status__in=Job.ACTIVE) | Q(finished_at__gte=recent)
-    ).order_by("-created_at")[:limit]
+    return (
+        Job.objects.for_org(org)
+        .filter(Q(status__in=Job.ACTIVE) | Q(finished_at__gte=recent))
+        .order_by("-created_at")[:limit]
+    )
 
 
 def job_get(*, org, job_id: int) -> Job:

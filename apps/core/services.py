@@ -20,9 +20,7 @@ def job_create(*, org, kind: str, label: str = "", total: int = 0, actor=None) -
 
 def job_start(*, job_id: int, total: int | None = None, celery_task_id: str = "") -> None:
     now = timezone.now()
-    changes: dict[str, Any] = {
-        "status": Job.Status.RUNNING, "started_at": now, "heartbeat_at": now
-    }
+    changes: dict[str, Any] = {"status": Job.Status.RUNNING, "started_at": now, "heartbeat_at": now}
     if total is not None:
         changes["total"] = total
     if celery_task_id:

@@ -52,13 +52,42 @@ class DraftSerializer(serializers.ModelSerializer):
     class Meta:
         model = Draft
         fields = [
-            "id", "kind", "status", "target_type", "target_id", "target_version", "title",
-            "store_id", "marketplace", "language", "category", "current", "proposed", "final",
-            "rationale", "evidence", "checks", "error", "provider", "model", "prompt_version",
-            "tokens_in", "tokens_out", "cost", "cost_currency", "job", "priority", "due_at",
-            "reviewed_by", "reviewed_at", "applied_at", "reject_reason", "edit_distance",
-            "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "kind",
+            "status",
+            "target_type",
+            "target_id",
+            "target_version",
+            "title",
+            "store_id",
+            "marketplace",
+            "language",
+            "category",
+            "current",
+            "proposed",
+            "final",
+            "rationale",
+            "evidence",
+            "checks",
+            "error",
+            "provider",
+            "model",
+            "prompt_version",
+            "tokens_in",
+            "tokens_out",
+            "cost",
+            "cost_currency",
+            "job",
+            "priority",
+            "due_at",
+            "reviewed_by",
+            "reviewed_at",
+            "applied_at",
+            "reject_reason",
+            "edit_distance",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -94,8 +123,9 @@ class RejectSerializer(serializers.Serializer):
 
 class BulkSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["approve", "reject"])
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                max_length=100_000)  # fmt: skip
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=100_000
+    )
     filters = serializers.DictField(required=False, help_text="kind, store, marketplace, …")
     reason = serializers.ChoiceField(choices=services.REJECT_REASONS, required=False)
 
@@ -125,9 +155,12 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         data.is_valid(raise_exception=True)
         draft = self.get_object()  # 404 for another organization's id
         draft = services.draft_approve(
-            org=self.org, actor=self._actor(), draft_id=draft.pk,
-            edited=data.validated_data.get("payload"), note=data.validated_data.get("note", ""),
-        )  # fmt: skip
+            org=self.org,
+            actor=self._actor(),
+            draft_id=draft.pk,
+            edited=data.validated_data.get("payload"),
+            note=data.validated_data.get("note", ""),
+        )
         return Response(DraftSerializer(draft).data)
 
     @extend_schema(request=RejectSerializer, responses=DraftSerializer)
@@ -137,9 +170,12 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         data.is_valid(raise_exception=True)
         draft = self.get_object()
         draft = services.draft_reject(
-            org=self.org, actor=self._actor(), draft_id=draft.pk,
-            reason=data.validated_data["reason"], note=data.validated_data.get("note", ""),
-        )  # fmt: skip
+            org=self.org,
+            actor=self._actor(),
+            draft_id=draft.pk,
+            reason=data.validated_data["reason"],
+            note=data.validated_data.get("note", ""),
+        )
         return Response(DraftSerializer(draft).data)
 
     @extend_schema(request=BulkSerializer, responses={202: dict})
@@ -150,19 +186,27 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         v = data.validated_data
         raw = v.get("filters") or {}
         filters_ = DraftFilters(
-            kind=str(raw.get("kind", "")), store_id=raw.get("store"),
-            marketplace=str(raw.get("marketplace", "")), language=str(raw.get("language", "")),
-        )  # fmt: skip
-        job = drafts_bulk_start(org=self.org, actor=self._actor(), action=v["action"],
-                                ids=v.get("ids"), filters=filters_,
-                                reason=v.get("reason", ""))  # fmt: skip
+            kind=str(raw.get("kind", "")),
+            store_id=raw.get("store"),
+            marketplace=str(raw.get("marketplace", "")),
+            language=str(raw.get("language", "")),
+        )
+        job = drafts_bulk_start(
+            org=self.org,
+            actor=self._actor(),
+            action=v["action"],
+            ids=v.get("ids"),
+            filters=filters_,
+            reason=v.get("reason", ""),
+        )
         return Response({"job": job.pk, "total": job.total}, status=status.HTTP_202_ACCEPTED)
 
 
 class PolicySerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=[])
-    max_change_pct = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
-                                              required=False, coerce_to_string=True)  # fmt: skip
+    max_change_pct = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True, required=False, coerce_to_string=True
+    )
 
     class Meta:
         model = Policy
@@ -189,8 +233,11 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         data.is_valid(raise_exception=True)
         v = data.validated_data
         policy = services.policy_set(
-            org=self.org, actor=request.user if getattr(request.user, "pk", None) else None,
-            kind=kind, auto_approve=v.get("auto_approve", False),
-            max_change_pct=v.get("max_change_pct"), options=v.get("options") or {},
-        )  # fmt: skip
+            org=self.org,
+            actor=request.user if getattr(request.user, "pk", None) else None,
+            kind=kind,
+            auto_approve=v.get("auto_approve", False),
+            max_change_pct=v.get("max_change_pct"),
+            options=v.get("options") or {},
+        )
         return Response(PolicySerializer(policy).data)

@@ -31,8 +31,15 @@ CHUNK = 1000
 BULK_KIND = "review.bulk"
 
 
-def drafts_bulk_start(*, org, actor, action: str, ids: Iterable[int] | None = None,
-                      filters: DraftFilters | None = None, reason: str = "") -> Job:  # fmt: skip
+def drafts_bulk_start(
+    *,
+    org,
+    actor,
+    action: str,
+    ids: Iterable[int] | None = None,
+    filters: DraftFilters | None = None,
+    reason: str = "",
+) -> Job:
     """Create the job for a selection (ids) or for everything matching a filter; queue it."""
     from apps.core.errors import ValidationFailed
 
@@ -48,8 +55,9 @@ def drafts_bulk_start(*, org, actor, action: str, ids: Iterable[int] | None = No
     draft_ids = list(qs.filter(status=S.PENDING).values_list("id", flat=True))
     label = f"Bulk {action} of {len(draft_ids)} drafts"
     with transaction.atomic():
-        job = jobs.job_create(org=org, kind=BULK_KIND, label=label, total=len(draft_ids),
-                              actor=actor)  # fmt: skip
+        job = jobs.job_create(
+            org=org, kind=BULK_KIND, label=label, total=len(draft_ids), actor=actor
+        )
         actor_id = getattr(actor, "pk", None)
         transaction.on_commit(
             lambda: drafts_bulk_task.delay(org.id, job.id, actor_id, action, draft_ids, reason)
@@ -57,14 +65,15 @@ def drafts_bulk_start(*, org, actor, action: str, ids: Iterable[int] | None = No
     return job
 
 
-def drafts_bulk_run(*, org, actor, job_id: int | None, action: str, ids: list[int],
-                    reason: str = "") -> dict[str, int]:  # fmt: skip
+def drafts_bulk_run(
+    *, org, actor, job_id: int | None, action: str, ids: list[int], reason: str = ""
+) -> dict[str, int]:
     """Process the ids chunk by chunk, each chunk in its own transaction."""
     totals = {"applied": 0, "rejected": 0, "superseded": 0, "failed": 0, "skipped": 0}
     if job_id:
         jobs.job_start(job_id=job_id, total=len(ids))
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+        chunk = ids[start : start + CHUNK]
         if job_id and _cancelled(job_id):
             break
         with transaction.atomic():
@@ -76,8 +85,7 @@ def drafts_bulk_run(*, org, actor, job_id: int | None, action: str, ids: list[in
             totals[key] += value
         if job_id:
             done = result["applied"] + result["rejected"] + result["superseded"]
-            jobs.job_advance(job_id=job_id, done=done + result["skipped"],
-                             failed=result["failed"])  # fmt: skip
+            jobs.job_advance(job_id=job_id, done=done + result["skipped"], failed=result["failed"])
     return totals
 
 
@@ -97,29 +105,50 @@ def _lock_pending(org, ids: list[int]) -> list[Draft]:
 
 def _events(drafts: list[Draft], from_status: str, to_status: str, actor, note: str = ""):
     return [
-        ReviewEvent(organization_id=d.organization_id, draft_id=d.pk, actor=actor,
-                    from_status=from_status, to_status=to_status, note=note)
+        ReviewEvent(
+            organization_id=d.organization_id,
+            draft_id=d.pk,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+        )
         for d in drafts
-    ]  # fmt: skip
+    ]
 
 
 def drafts_reject_many(*, org, actor, ids: list[int], reason: str) -> dict[str, int]:
     drafts = _lock_pending(org, ids)
     now = timezone.now()
     Draft.objects.for_org(org).filter(id__in=[d.pk for d in drafts]).update(
-        status=S.REJECTED, reject_reason=reason, reviewed_by=actor, reviewed_at=now,
-        claimed_by=None, claimed_until=None, updated_at=now,
-    )  # fmt: skip
+        status=S.REJECTED,
+        reject_reason=reason,
+        reviewed_by=actor,
+        reviewed_at=now,
+        claimed_by=None,
+        claimed_until=None,
+        updated_at=now,
+    )
     ReviewEvent.objects.bulk_create(_events(drafts, S.PENDING, S.REJECTED, actor, reason))
-    return {"applied": 0, "rejected": len(drafts), "superseded": 0, "failed": 0,
-            "skipped": len(ids) - len(drafts)}  # fmt: skip
+    return {
+        "applied": 0,
+        "rejected": len(drafts),
+        "superseded": 0,
+        "failed": 0,
+        "skipped": len(ids) - len(drafts),
+    }
 
 
 def drafts_approve_many(*, org, actor, ids: list[int]) -> dict[str, int]:
     """Approve and apply a chunk; the caller holds the transaction."""
     drafts = _lock_pending(org, ids)
-    result = {"applied": 0, "rejected": 0, "superseded": 0, "failed": 0,
-              "skipped": len(ids) - len(drafts)}  # fmt: skip
+    result = {
+        "applied": 0,
+        "rejected": 0,
+        "superseded": 0,
+        "failed": 0,
+        "skipped": len(ids) - len(drafts),
+    }
     by_kind: dict[str, list[Draft]] = defaultdict(list)
     for d in drafts:
         by_kind[d.kind].append(d)
@@ -168,9 +197,16 @@ def _apply_ready(handler, ready: list[tuple[Draft, object]], actor) -> None:
     drafts = [d for d, _ in ready]
     # Unedited bulk approval: the final payload is the proposed one, set in one statement.
     Draft.objects.for_org(drafts[0].organization_id).filter(id__in=[d.pk for d in drafts]).update(
-        status=S.APPLIED, final=F("proposed"), edit_distance=0, reviewed_by=actor,
-        reviewed_at=now, applied_at=now, claimed_by=None, claimed_until=None, updated_at=now,
-    )  # fmt: skip
+        status=S.APPLIED,
+        final=F("proposed"),
+        edit_distance=0,
+        reviewed_by=actor,
+        reviewed_at=now,
+        applied_at=now,
+        claimed_by=None,
+        claimed_until=None,
+        updated_at=now,
+    )
     ReviewEvent.objects.bulk_create(
         _events(drafts, S.PENDING, S.APPROVED, actor, "Bulk approval")
         + _events(drafts, S.APPROVED, S.APPLIED, actor)

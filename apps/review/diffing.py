@@ -46,15 +46,20 @@ def field_diffs(current: dict, proposed: dict, fields: tuple[str, ...]) -> list[
         old, new = current.get(name), proposed.get(name)
         old_text = "\n".join(map(str, old)) if isinstance(old, list) else str(old or "")
         new_text = "\n".join(map(str, new)) if isinstance(new, list) else str(new or "")
-        rows.append({
-            "field": name, "old": old, "new": new, "changed": old_text != new_text,
-            "diff": word_diff(old_text, new_text),
-        })  # fmt: skip
+        rows.append(
+            {
+                "field": name,
+                "old": old,
+                "new": new,
+                "changed": old_text != new_text,
+                "diff": word_diff(old_text, new_text),
+            }
+        )
     return rows
 
 
 def edit_distance(proposed: str, final: str) -> Decimal:
-    """Word-level Levenshtein distance normalised by the longer text: 0 = unedited, 1 = rewritten."""
+    """Word-level Levenshtein distance over the longer text's length: 0 unedited, 1 rewritten."""
     a, b = proposed.split(), final.split()
     if not a and not b:
         return Decimal("0")

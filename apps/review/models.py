@@ -66,14 +66,20 @@ class Draft(TenantModel):
     priority = models.SmallIntegerField(default=0, help_text=_("Higher is reviewed first"))
     due_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     claimed_until = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_by_policy = models.ForeignKey(
@@ -81,9 +87,12 @@ class Draft(TenantModel):
     )
     reject_reason = models.CharField(max_length=64, blank=True)
     edit_distance = models.DecimalField(
-        max_digits=6, decimal_places=4, null=True, blank=True,
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("Normalised word-level edit distance, proposed vs final (0 = unedited)"),
-    )  # fmt: skip
+    )
 
     class Meta:
         ordering = ["-priority", "created_at"]
@@ -109,9 +118,12 @@ class ReviewEvent(TenantModel):
 
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     policy = models.ForeignKey(
         "review.Policy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -133,14 +145,20 @@ class Policy(TenantModel):
     kind = models.CharField(max_length=64)
     auto_approve = models.BooleanField(default=False)
     max_change_pct = models.DecimalField(
-        max_digits=6, decimal_places=2, null=True, blank=True,
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Price changes: auto-approve only within ± this percentage"),
-    )  # fmt: skip
+    )
     options = models.JSONField(default=dict, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
 
     class Meta:
         constraints = [

@@ -25,8 +25,12 @@ class Check:
     field: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "severity": self.severity, "message": str(self.message),
-                "field": self.field}  # fmt: skip
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": str(self.message),
+            "field": self.field,
+        }
 
 
 @dataclass(frozen=True)

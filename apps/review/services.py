@@ -35,8 +35,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     S.FAILED: frozenset(),
 }
 CLAIM_LEASE = timedelta(minutes=10)
-REJECT_REASONS = ("inaccurate", "off_brand", "policy_violation", "poor_quality", "not_needed",
-                  "other")  # fmt: skip
+REJECT_REASONS = (
+    "inaccurate",
+    "off_brand",
+    "policy_violation",
+    "poor_quality",
+    "not_needed",
+    "other",
+)
 
 
 class InvalidTransition(Conflict):
@@ -61,8 +67,15 @@ class Provenance:
     job_id: int | None = None
 
 
-def _transition(draft: Draft, to: str, *, actor=None, note: str = "", payload: Any = None,
-                policy: Policy | None = None) -> ReviewEvent:  # fmt: skip
+def _transition(
+    draft: Draft,
+    to: str,
+    *,
+    actor=None,
+    note: str = "",
+    payload: Any = None,
+    policy: Policy | None = None,
+) -> ReviewEvent:
     """Move a draft to `to`, or refuse. The caller holds the draft's row lock (or created it)."""
     current = "" if draft._state.adding else draft.status
     if to not in ALLOWED[current]:
@@ -70,9 +83,15 @@ def _transition(draft: Draft, to: str, *, actor=None, note: str = "", payload: A
     draft.status = to
     draft.save()
     return ReviewEvent.objects.create(
-        organization_id=draft.organization_id, draft=draft, actor=actor, policy=policy,
-        from_status=current, to_status=to, note=note[:2000], payload=payload,
-    )  # fmt: skip
+        organization_id=draft.organization_id,
+        draft=draft,
+        actor=actor,
+        policy=policy,
+        from_status=current,
+        to_status=to,
+        note=note[:2000],
+        payload=payload,
+    )
 
 
 def _target_type_and_check(org, kind: DraftKind, target) -> ContentType:
@@ -97,28 +116,52 @@ def _supersede_open(org, target_type, target_id: int, kind: str, note: str) -> N
 def _provenance_fields(provenance: Provenance | None) -> dict[str, Any]:
     p = provenance or Provenance()
     return {
-        "provider": p.provider, "model_name": p.model_name, "prompt_version": p.prompt_version,
-        "tokens_in": p.tokens_in, "tokens_out": p.tokens_out, "cost": p.cost,
-        "cost_currency": p.cost_currency, "job_id": p.job_id,
-    }  # fmt: skip
+        "provider": p.provider,
+        "model_name": p.model_name,
+        "prompt_version": p.prompt_version,
+        "tokens_in": p.tokens_in,
+        "tokens_out": p.tokens_out,
+        "cost": p.cost,
+        "cost_currency": p.cost_currency,
+        "job_id": p.job_id,
+    }
 
 
 @transaction.atomic
-def draft_create(*, org, kind: str, target, proposed: dict, rationale: str = "",
-                 evidence: list | None = None, provenance: Provenance | None = None,
-                 priority: int = 0, due_at=None, actor=None) -> Draft:  # fmt: skip
+def draft_create(
+    *,
+    org,
+    kind: str,
+    target,
+    proposed: dict,
+    rationale: str = "",
+    evidence: list | None = None,
+    provenance: Provenance | None = None,
+    priority: int = 0,
+    due_at=None,
+    actor=None,
+) -> Draft:
     """A new pending draft for `target`; supersedes the open one; auto-applies if policy says."""
     handler = get_kind(kind)
     target_type = _target_type_and_check(org, handler, target)
     _supersede_open(org, target_type, target.pk, kind, "Replaced by a newer draft.")
     checks = [c.as_dict() for c in handler.validate(target, proposed)]
     draft = Draft(
-        organization=org, kind=kind, target_type=target_type, target_id=target.pk,
-        target_version=handler.version_of(target), current=handler.snapshot(target),
-        proposed=proposed, rationale=rationale, evidence=evidence or [], checks=checks,
-        priority=priority, due_at=due_at, **handler.facets(target),
+        organization=org,
+        kind=kind,
+        target_type=target_type,
+        target_id=target.pk,
+        target_version=handler.version_of(target),
+        current=handler.snapshot(target),
+        proposed=proposed,
+        rationale=rationale,
+        evidence=evidence or [],
+        checks=checks,
+        priority=priority,
+        due_at=due_at,
+        **handler.facets(target),
         **_provenance_fields(provenance),
-    )  # fmt: skip
+    )
     _transition(draft, S.PENDING, actor=actor, payload=proposed)
     policy = _auto_approving_policy(org, handler, target, proposed, checks)
     if policy is not None:
@@ -138,8 +181,16 @@ def _auto_approving_policy(org, handler: DraftKind, target, payload: dict, check
 
 
 @transaction.atomic
-def draft_create_failed(*, org, kind: str, target, error: str, proposed: dict | None = None,
-                        provenance: Provenance | None = None, actor=None) -> Draft:  # fmt: skip
+def draft_create_failed(
+    *,
+    org,
+    kind: str,
+    target,
+    error: str,
+    proposed: dict | None = None,
+    provenance: Provenance | None = None,
+    actor=None,
+) -> Draft:
     """Record a generation that failed (LLM error, invalid output): visible, never applied.
 
     It does not supersede an open draft: a failed retry must not throw away a good draft.
@@ -147,11 +198,17 @@ def draft_create_failed(*, org, kind: str, target, error: str, proposed: dict | 
     handler = get_kind(kind)
     target_type = _target_type_and_check(org, handler, target)
     draft = Draft(
-        organization=org, kind=kind, target_type=target_type, target_id=target.pk,
-        target_version=handler.version_of(target), current=handler.snapshot(target),
-        proposed=proposed or {}, error=error[:4000], **handler.facets(target),
+        organization=org,
+        kind=kind,
+        target_type=target_type,
+        target_id=target.pk,
+        target_version=handler.version_of(target),
+        current=handler.snapshot(target),
+        proposed=proposed or {},
+        error=error[:4000],
+        **handler.facets(target),
         **_provenance_fields(provenance),
-    )  # fmt: skip
+    )
     _transition(draft, S.FAILED, actor=actor, note=error[:2000])
     return draft
 
@@ -165,9 +222,11 @@ def _lock_draft(org, draft_id: int) -> Draft:
 
 def _lock_target(draft: Draft):
     model = draft.target_type.model_class()
-    return model._base_manager.select_for_update().filter(
-        pk=draft.target_id, organization_id=draft.organization_id
-    ).first()
+    return (
+        model._base_manager.select_for_update()
+        .filter(pk=draft.target_id, organization_id=draft.organization_id)
+        .first()
+    )
 
 
 def _merge_edits(draft: Draft, edited: dict | None) -> dict:
@@ -179,8 +238,9 @@ def _merge_edits(draft: Draft, edited: dict | None) -> dict:
     return {**draft.proposed, **edited}
 
 
-def _approve_locked(draft: Draft, *, actor, edited: dict | None, note: str = "",
-                    policy: Policy | None = None) -> Draft:  # fmt: skip
+def _approve_locked(
+    draft: Draft, *, actor, edited: dict | None, note: str = "", policy: Policy | None = None
+) -> Draft:
     """Approve and apply a locked pending draft, or supersede it when its target moved."""
     handler = get_kind(draft.kind)
     target = _lock_target(draft)
@@ -191,8 +251,13 @@ def _approve_locked(draft: Draft, *, actor, edited: dict | None, note: str = "",
     if now_version != draft.target_version:
         now = handler.snapshot(target)
         changed = [d for d in field_diffs(draft.current, now, handler.text_fields) if d["changed"]]
-        _transition(draft, S.SUPERSEDED, actor=actor, payload={"now": now, "changed": changed},
-                    note=f"The target changed (version {draft.target_version} → {now_version}).")
+        _transition(
+            draft,
+            S.SUPERSEDED,
+            actor=actor,
+            payload={"now": now, "changed": changed},
+            note=f"The target changed (version {draft.target_version} → {now_version}).",
+        )
         return draft
     final = _merge_edits(draft, edited)
     checks = [c.as_dict() for c in handler.validate(target, final)]
@@ -207,14 +272,16 @@ def _approve_locked(draft: Draft, *, actor, edited: dict | None, note: str = "",
     draft.applied_by_policy = policy
     draft.claimed_by, draft.claimed_until = None, None
     fields = handler.text_fields
-    draft.edit_distance = edit_distance(payload_text(draft.proposed, fields),
-                                        payload_text(final, fields))  # fmt: skip
+    draft.edit_distance = edit_distance(
+        payload_text(draft.proposed, fields), payload_text(final, fields)
+    )
     _transition(draft, S.APPLIED, actor=actor, policy=policy)
     return draft
 
 
-def draft_approve(*, org, actor, draft_id: int, edited: dict | None = None,
-                  note: str = "") -> Draft:  # fmt: skip
+def draft_approve(
+    *, org, actor, draft_id: int, edited: dict | None = None, note: str = ""
+) -> Draft:
     """Approve (optionally with edits) and apply. 409 if already decided or superseded."""
     with transaction.atomic():
         draft = _lock_draft(org, draft_id)
@@ -231,8 +298,9 @@ def draft_approve(*, org, actor, draft_id: int, edited: dict | None = None,
 @transaction.atomic
 def draft_reject(*, org, actor, draft_id: int, reason: str, note: str = "") -> Draft:
     if reason not in REJECT_REASONS:
-        raise ValidationFailed(f"Unknown reason; use one of {', '.join(REJECT_REASONS)}.",
-                               field="reason")  # fmt: skip
+        raise ValidationFailed(
+            f"Unknown reason; use one of {', '.join(REJECT_REASONS)}.", field="reason"
+        )
     draft = _lock_draft(org, draft_id)
     if draft.status != S.PENDING:
         raise InvalidTransition(f"This draft is {draft.status}; only pending drafts reject.")
@@ -269,14 +337,26 @@ def draft_release(*, org, user, draft_id: int) -> None:
 
 
 @transaction.atomic
-def policy_set(*, org, actor, kind: str, auto_approve: bool,
-               max_change_pct: Decimal | None = None, options: dict | None = None) -> Policy:  # fmt: skip
+def policy_set(
+    *,
+    org,
+    actor,
+    kind: str,
+    auto_approve: bool,
+    max_change_pct: Decimal | None = None,
+    options: dict | None = None,
+) -> Policy:
     get_kind(kind)  # unknown kinds are refused
     if max_change_pct is not None and not (Decimal("0") <= max_change_pct <= Decimal("100")):
         raise ValidationFailed("The limit must be between 0 and 100 %.", field="max_change_pct")
     policy, _ = Policy.objects.for_org(org).update_or_create(
-        organization=org, kind=kind,
-        defaults={"auto_approve": auto_approve, "max_change_pct": max_change_pct,
-                  "options": options or {}, "updated_by": actor},
-    )  # fmt: skip
+        organization=org,
+        kind=kind,
+        defaults={
+            "auto_approve": auto_approve,
+            "max_change_pct": max_change_pct,
+            "options": options or {},
+            "updated_by": actor,
+        },
+    )
     return policy

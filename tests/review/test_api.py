@@ -13,8 +13,12 @@ from apps.review.models import Draft
 from apps.review.services import draft_create
 from tests.factories import ListingFactory
 
-CONTENT = {"title": "Voltora 15W Wireless Charger", "bullets": ["Fast"], "description": "Quick.",
-           "search_terms": "qi charger"}  # fmt: skip
+CONTENT = {
+    "title": "Voltora 15W Wireless Charger",
+    "bullets": ["Fast"],
+    "description": "Quick.",
+    "search_terms": "qi charger",
+}
 
 
 @pytest.fixture
@@ -30,10 +34,15 @@ def reviewer_client(org, api_client_for):
 
 def test_list_shows_own_pending_drafts_with_filters(api_client, org, other_org, draft):
     listing = ListingFactory(organization=org, price=Decimal("20.00"))
-    draft_create(org=org, kind="price_change", target=listing,
-                 proposed={"price": "21.99", "currency": "USD"})  # fmt: skip
-    draft_create(org=other_org, kind="listing_content",
-                 target=ListingFactory(organization=other_org), proposed=CONTENT)  # fmt: skip
+    draft_create(
+        org=org, kind="price_change", target=listing, proposed={"price": "21.99", "currency": "USD"}
+    )
+    draft_create(
+        org=other_org,
+        kind="listing_content",
+        target=ListingFactory(organization=other_org),
+        proposed=CONTENT,
+    )
 
     body = api_client.get("/api/v1/drafts/").json()
     assert body["count"] == 2
@@ -44,14 +53,22 @@ def test_list_shows_own_pending_drafts_with_filters(api_client, org, other_org, 
 
 def test_list_query_count_does_not_grow_with_rows(api_client, org):
     for _ in range(3):
-        draft_create(org=org, kind="listing_content", target=ListingFactory(organization=org),
-                     proposed=CONTENT)  # fmt: skip
+        draft_create(
+            org=org,
+            kind="listing_content",
+            target=ListingFactory(organization=org),
+            proposed=CONTENT,
+        )
     api_client.get("/api/v1/drafts/")  # the key's once-a-minute last_used_at touch
     with CaptureQueriesContext(connection) as few:
         api_client.get("/api/v1/drafts/")
     for _ in range(10):
-        draft_create(org=org, kind="listing_content", target=ListingFactory(organization=org),
-                     proposed=CONTENT)  # fmt: skip
+        draft_create(
+            org=org,
+            kind="listing_content",
+            target=ListingFactory(organization=org),
+            proposed=CONTENT,
+        )
     with CaptureQueriesContext(connection) as many:
         assert api_client.get("/api/v1/drafts/").json()["count"] == 13
     assert len(many) == len(few)
@@ -68,9 +85,11 @@ def test_detail_has_the_word_diff_and_the_events(api_client, draft):
 
 
 def test_approve_with_an_edited_payload_applies_it(reviewer_client, org, draft):
-    response = reviewer_client.post(f"/api/v1/drafts/{draft.pk}/approve/",
-                                    {"payload": {"title": "Voltora Charger 15 W"}},
-                                    format="json")  # fmt: skip
+    response = reviewer_client.post(
+        f"/api/v1/drafts/{draft.pk}/approve/",
+        {"payload": {"title": "Voltora Charger 15 W"}},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "applied"
     assert Listing.objects.for_org(org).get(pk=draft.target_id).title == "Voltora Charger 15 W"
@@ -95,9 +114,11 @@ def test_approving_a_draft_whose_target_moved_answers_409_superseded(reviewer_cl
 
 
 def test_an_edit_breaking_a_rule_answers_400_with_the_reason(reviewer_client, draft):
-    response = reviewer_client.post(f"/api/v1/drafts/{draft.pk}/approve/",
-                                    {"payload": {"title": "Best seller charger"}},
-                                    format="json")  # fmt: skip
+    response = reviewer_client.post(
+        f"/api/v1/drafts/{draft.pk}/approve/",
+        {"payload": {"title": "Best seller charger"}},
+        format="json",
+    )
     assert response.status_code == 400
     assert "best seller" in response.json()["detail"]
 
@@ -105,8 +126,9 @@ def test_an_edit_breaking_a_rule_answers_400_with_the_reason(reviewer_client, dr
 def test_reject_needs_a_known_reason(reviewer_client, org, draft):
     bad = reviewer_client.post(f"/api/v1/drafts/{draft.pk}/reject/", {"reason": "meh"})
     assert bad.status_code == 400
-    ok = reviewer_client.post(f"/api/v1/drafts/{draft.pk}/reject/",
-                              {"reason": "inaccurate", "note": "Not copper"})  # fmt: skip
+    ok = reviewer_client.post(
+        f"/api/v1/drafts/{draft.pk}/reject/", {"reason": "inaccurate", "note": "Not copper"}
+    )
     assert ok.status_code == 200
     assert ok.json()["reject_reason"] == "inaccurate"
 
@@ -122,21 +144,32 @@ def test_another_organization_gets_404_for_every_draft_endpoint(other_api_client
     assert other_api_client.get("/api/v1/drafts/").json()["count"] == 0
     assert other_api_client.get(f"/api/v1/drafts/{draft.pk}/").status_code == 404
     assert other_api_client.post(f"/api/v1/drafts/{draft.pk}/approve/").status_code == 404
-    assert other_api_client.post(f"/api/v1/drafts/{draft.pk}/reject/",
-                                 {"reason": "inaccurate"}).status_code == 404  # fmt: skip
-    response = other_api_client.post("/api/v1/drafts/bulk/", {"action": "approve",
-                                     "ids": [draft.pk]}, format="json")  # fmt: skip
+    assert (
+        other_api_client.post(
+            f"/api/v1/drafts/{draft.pk}/reject/", {"reason": "inaccurate"}
+        ).status_code
+        == 404
+    )
+    response = other_api_client.post(
+        "/api/v1/drafts/bulk/", {"action": "approve", "ids": [draft.pk]}, format="json"
+    )
     assert response.status_code == 202
     assert response.json()["total"] == 0
     assert Draft.objects.for_org(org).get(pk=draft.pk).status == "pending"
 
 
 def test_a_reviewer_cannot_change_policies_but_a_manager_can(reviewer_client, api_client, org):
-    denied = reviewer_client.put("/api/v1/policies/price_change/",
-                                 {"auto_approve": True, "max_change_pct": "5"}, format="json")  # fmt: skip
+    denied = reviewer_client.put(
+        "/api/v1/policies/price_change/",
+        {"auto_approve": True, "max_change_pct": "5"},
+        format="json",
+    )
     assert denied.status_code == 403
-    allowed = api_client.put("/api/v1/policies/price_change/",
-                             {"auto_approve": True, "max_change_pct": "5"}, format="json")  # fmt: skip
+    allowed = api_client.put(
+        "/api/v1/policies/price_change/",
+        {"auto_approve": True, "max_change_pct": "5"},
+        format="json",
+    )
     assert allowed.status_code == 200, allowed.content
     assert allowed.json()["max_change_pct"] == "5.00"
     assert [p["kind"] for p in reviewer_client.get("/api/v1/policies/").json()] == ["price_change"]
@@ -149,8 +182,10 @@ def test_policies_of_another_organization_are_invisible(api_client, other_api_cl
 
 
 def test_bulk_starts_a_job(reviewer_client, org, draft):
-    response = reviewer_client.post("/api/v1/drafts/bulk/",
-                                    {"action": "reject", "ids": [draft.pk],
-                                     "reason": "not_needed"}, format="json")  # fmt: skip
+    response = reviewer_client.post(
+        "/api/v1/drafts/bulk/",
+        {"action": "reject", "ids": [draft.pk], "reason": "not_needed"},
+        format="json",
+    )
     assert response.status_code == 202
     assert response.json()["total"] == 1

@@ -21,8 +21,14 @@ def _price_drafts(org, n, price="21.99"):
     drafts = []
     for _ in range(n):
         listing = ListingFactory(organization=org, store=store, price=Decimal("20.00"))
-        drafts.append(draft_create(org=org, kind="price_change", target=listing,
-                                   proposed={"price": price, "currency": "USD"}))  # fmt: skip
+        drafts.append(
+            draft_create(
+                org=org,
+                kind="price_change",
+                target=listing,
+                proposed={"price": price, "currency": "USD"},
+            )
+        )
     return drafts
 
 
@@ -31,14 +37,17 @@ def test_bulk_approve_applies_every_pending_draft_once(org, user):
     moved = Listing.objects.for_org(org).get(pk=drafts[0].target_id)
     Listing.objects.for_org(org).filter(pk=moved.pk).update(stock=1)  # version moves
 
-    totals = drafts_bulk_run(org=org, actor=user, job_id=None, action="approve",
-                             ids=[d.pk for d in drafts])  # fmt: skip
+    totals = drafts_bulk_run(
+        org=org, actor=user, job_id=None, action="approve", ids=[d.pk for d in drafts]
+    )
 
     assert totals == {"applied": 4, "rejected": 0, "superseded": 1, "failed": 0, "skipped": 0}
     prices = dict(Listing.objects.for_org(org).values_list("pk", "price"))
     assert prices[moved.pk] == Decimal("20.00")
     assert sorted(p for pk, p in prices.items() if pk != moved.pk) == [Decimal("21.99")] * 4
-    versions = set(Listing.objects.for_org(org).exclude(pk=moved.pk).values_list("version", flat=True))
+    versions = set(
+        Listing.objects.for_org(org).exclude(pk=moved.pk).values_list("version", flat=True)
+    )
     assert versions == {2}
     applied = Draft.objects.for_org(org).filter(status="applied")
     assert applied.count() == 4
@@ -47,15 +56,22 @@ def test_bulk_approve_applies_every_pending_draft_once(org, user):
     assert events.filter(to_status="approved").count() == 4
     assert events.filter(to_status="applied").count() == 4
 
-    again = drafts_bulk_run(org=org, actor=user, job_id=None, action="approve",
-                            ids=[d.pk for d in drafts])  # fmt: skip
+    again = drafts_bulk_run(
+        org=org, actor=user, job_id=None, action="approve", ids=[d.pk for d in drafts]
+    )
     assert again["applied"] == 0 and again["skipped"] == 5
 
 
 def test_bulk_reject_records_the_reason_for_each(org, user):
     drafts = _price_drafts(org, 3)
-    totals = drafts_bulk_run(org=org, actor=user, job_id=None, action="reject",
-                             ids=[d.pk for d in drafts], reason="not_needed")  # fmt: skip
+    totals = drafts_bulk_run(
+        org=org,
+        actor=user,
+        job_id=None,
+        action="reject",
+        ids=[d.pk for d in drafts],
+        reason="not_needed",
+    )
     assert totals["rejected"] == 3
     assert set(Draft.objects.for_org(org).values_list("status", "reject_reason")) == {
         ("rejected", "not_needed")
@@ -64,8 +80,9 @@ def test_bulk_reject_records_the_reason_for_each(org, user):
 
 def test_bulk_never_touches_another_organizations_drafts(org, other_org, user):
     theirs = _price_drafts(other_org, 2)
-    totals = drafts_bulk_run(org=org, actor=user, job_id=None, action="approve",
-                             ids=[d.pk for d in theirs])  # fmt: skip
+    totals = drafts_bulk_run(
+        org=org, actor=user, job_id=None, action="approve", ids=[d.pk for d in theirs]
+    )
     assert totals["applied"] == 0
     assert set(Draft.objects.for_org(other_org).values_list("status", flat=True)) == {"pending"}
 
@@ -81,8 +98,9 @@ def test_a_draft_failing_its_checks_stays_pending_in_a_bulk_approve(org, user):
 @pytest.mark.worker
 def test_bulk_approve_of_everything_matching_a_filter_runs_as_a_job(org, user, celery_worker):
     _price_drafts(org, 4)
-    job = drafts_bulk_start(org=org, actor=user, action="approve",
-                            filters=DraftFilters(kind="price_change"))  # fmt: skip
+    job = drafts_bulk_start(
+        org=org, actor=user, action="approve", filters=DraftFilters(kind="price_change")
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         job.refresh_from_db()

@@ -30,8 +30,13 @@ ALL = [s.value for s in S]
 
 
 def _content(**overrides):
-    return {"title": "Voltora 15W Wireless Charger, Aluminium", "bullets": ["Fast 15W charging"],
-            "description": "Charges phones fast.", "search_terms": "qi charger", **overrides}  # fmt: skip
+    return {
+        "title": "Voltora 15W Wireless Charger, Aluminium",
+        "bullets": ["Fast 15W charging"],
+        "description": "Charges phones fast.",
+        "search_terms": "qi charger",
+        **overrides,
+    }
 
 
 @pytest.fixture
@@ -47,8 +52,9 @@ def draft(org, listing):
 @pytest.mark.parametrize("start", [s for s in ALL])
 @pytest.mark.parametrize("to", ALL)
 def test_every_transition_is_allowed_or_refused_as_the_table_says(org, listing, start, to):
-    d = draft_create(org=org, kind="price_change", target=listing,
-                     proposed={"price": "21.99", "currency": "USD"})  # fmt: skip
+    d = draft_create(
+        org=org, kind="price_change", target=listing, proposed={"price": "21.99", "currency": "USD"}
+    )
     Draft.objects.for_org(org).filter(pk=d.pk).update(status=start)
     d.refresh_from_db()
     if to in ALLOWED[start]:
@@ -75,8 +81,12 @@ def test_creating_a_draft_snapshots_the_target_and_logs_one_event(org, listing, 
 
 
 def test_a_newer_draft_supersedes_the_open_one(org, listing, draft):
-    newer = draft_create(org=org, kind="listing_content", target=listing,
-                         proposed=_content(title="Voltora Charger v2"))  # fmt: skip
+    newer = draft_create(
+        org=org,
+        kind="listing_content",
+        target=listing,
+        proposed=_content(title="Voltora Charger v2"),
+    )
     draft.refresh_from_db()
     assert draft.status == S.SUPERSEDED
     assert newer.status == S.PENDING
@@ -97,8 +107,12 @@ def test_approve_applies_the_payload_and_records_the_final(org, user, listing, d
 
 
 def test_edit_and_approve_applies_the_edit_and_measures_the_distance(org, user, listing, draft):
-    draft_approve(org=org, actor=user, draft_id=draft.pk,
-                  edited={"title": "Voltora 15W Wireless Charger, Aluminum"})  # fmt: skip
+    draft_approve(
+        org=org,
+        actor=user,
+        draft_id=draft.pk,
+        edited={"title": "Voltora 15W Wireless Charger, Aluminum"},
+    )
     listing.refresh_from_db()
     draft.refresh_from_db()
     assert listing.title == "Voltora 15W Wireless Charger, Aluminum"
@@ -145,8 +159,9 @@ def test_an_edit_that_breaks_a_rule_is_refused_and_the_draft_stays_pending(
 
 
 def test_edits_may_not_add_fields_the_draft_does_not_propose(org, user, listing):
-    d = draft_create(org=org, kind="price_change", target=listing,
-                     proposed={"price": "21.99", "currency": "USD"})  # fmt: skip
+    d = draft_create(
+        org=org, kind="price_change", target=listing, proposed={"price": "21.99", "currency": "USD"}
+    )
     with pytest.raises(ValidationFailed):
         draft_approve(org=org, actor=user, draft_id=d.pk, edited={"title": "sneaky"})
 
@@ -161,8 +176,9 @@ def test_reject_records_the_reason(org, user, draft):
 
 
 def test_a_failed_generation_is_recorded_without_touching_the_open_draft(org, listing, draft):
-    failed = draft_create_failed(org=org, kind="listing_content", target=listing,
-                                 error="LLM answered invalid JSON twice")  # fmt: skip
+    failed = draft_create_failed(
+        org=org, kind="listing_content", target=listing, error="LLM answered invalid JSON twice"
+    )
     draft.refresh_from_db()
     assert failed.status == S.FAILED
     assert failed.error == "LLM answered invalid JSON twice"
@@ -173,8 +189,12 @@ def test_another_organization_cannot_approve_or_see_a_draft(org, other_org, outs
     with pytest.raises(NotFound):
         draft_approve(org=other_org, actor=outsider, draft_id=draft.pk)
     with pytest.raises(NotFound):
-        draft_create(org=other_org, kind="listing_content",
-                     target=Listing.objects.for_org(org).get(), proposed=_content())  # fmt: skip
+        draft_create(
+            org=other_org,
+            kind="listing_content",
+            target=Listing.objects.for_org(org).get(),
+            proposed=_content(),
+        )
 
 
 def test_events_are_append_only_in_the_database(org, draft):
@@ -185,16 +205,19 @@ def test_events_are_append_only_in_the_database(org, draft):
 
 
 def test_price_change_inside_the_policy_applies_without_review(org, user, listing):
-    policy = policy_set(org=org, actor=user, kind="price_change", auto_approve=True,
-                        max_change_pct=Decimal("5"))  # fmt: skip
-    inside = draft_create(org=org, kind="price_change", target=listing,
-                          proposed={"price": "20.99", "currency": "USD"})  # fmt: skip
+    policy = policy_set(
+        org=org, actor=user, kind="price_change", auto_approve=True, max_change_pct=Decimal("5")
+    )
+    inside = draft_create(
+        org=org, kind="price_change", target=listing, proposed={"price": "20.99", "currency": "USD"}
+    )
     listing.refresh_from_db()
     assert inside.status == S.APPLIED
     assert inside.applied_by_policy == policy
     assert listing.price == Decimal("20.99")
-    outside = draft_create(org=org, kind="price_change", target=listing,
-                           proposed={"price": "29.99", "currency": "USD"})  # fmt: skip
+    outside = draft_create(
+        org=org, kind="price_change", target=listing, proposed={"price": "29.99", "currency": "USD"}
+    )
     assert outside.status == S.PENDING
 
 
@@ -207,8 +230,12 @@ def test_listing_content_never_auto_applies_even_with_a_policy(org, user, listin
 def test_claiming_gives_each_reviewer_different_drafts(org, member_with_role):
     alice, bob = member_with_role("reviewer"), member_with_role("viewer")
     for _ in range(3):
-        draft_create(org=org, kind="listing_content", target=ListingFactory(organization=org),
-                     proposed=_content())  # fmt: skip
+        draft_create(
+            org=org,
+            kind="listing_content",
+            target=ListingFactory(organization=org),
+            proposed=_content(),
+        )
     first = draft_claim(org=org, user=alice, limit=2)
     second = draft_claim(org=org, user=bob, limit=2)
     assert len(first) == 2 and len(second) == 1
@@ -221,8 +248,9 @@ def test_claiming_gives_each_reviewer_different_drafts(org, member_with_role):
 def test_two_reviewers_approving_at_the_same_moment_apply_exactly_once(org, member_with_role):
     alice, bob = member_with_role("reviewer"), member_with_role("manager")
     listing = ListingFactory(organization=org, price=Decimal("20.00"))
-    d = draft_create(org=org, kind="price_change", target=listing,
-                     proposed={"price": "24.99", "currency": "USD"})  # fmt: skip
+    d = draft_create(
+        org=org, kind="price_change", target=listing, proposed={"price": "24.99", "currency": "USD"}
+    )
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -256,19 +284,28 @@ def test_few_shot_examples_are_edited_approvals_of_the_same_org_and_category_fir
 
     def approved(organization, actor, category, title):
         listing = ListingFactory(organization=organization, product__category=category)
-        d = draft_create(org=organization, kind="listing_content", target=listing,
-                         proposed=_content(title="Voltora Charger"))  # fmt: skip
+        d = draft_create(
+            org=organization,
+            kind="listing_content",
+            target=listing,
+            proposed=_content(title="Voltora Charger"),
+        )
         draft_approve(org=organization, actor=actor, draft_id=d.pk, edited={"title": title})
         return d
 
     cables = approved(org, user, "Cables", "Voltora USB-C Cable braided")
     chargers = approved(org, user, "Chargers", "Voltora 15W Charger aluminium")
     approved(other_org, outsider, "Chargers", "Someone else's charger")
-    unedited = draft_create(org=org, kind="listing_content", target=ListingFactory(organization=org),
-                            proposed=_content())  # fmt: skip
+    unedited = draft_create(
+        org=org,
+        kind="listing_content",
+        target=ListingFactory(organization=org),
+        proposed=_content(),
+    )
     draft_approve(org=org, actor=user, draft_id=unedited.pk)
 
-    examples = few_shot_examples(org=org, kind="listing_content", category="Chargers",
-                                 text="15W charger")  # fmt: skip
+    examples = few_shot_examples(
+        org=org, kind="listing_content", category="Chargers", text="15W charger"
+    )
     assert [e["id"] for e in examples] == [chargers.pk, cables.pk]
     assert examples[0]["final"]["title"] == "Voltora 15W Charger aluminium"

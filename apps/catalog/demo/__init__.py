@@ -6,7 +6,6 @@ someone changed while trying the demo (nor bumps listing versions).
 """
 
 # Marketplace copy uses typographic en dashes and multiplication signs on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ formatting (10.000 mAh, 22,5 W) and German capitalisation.
 """
 
 # Marketplace copy uses typographic en dashes and multiplication signs on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

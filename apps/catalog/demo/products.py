@@ -5,7 +5,6 @@ Costs are ex-works CNY, prices are the US list price the other marketplaces deri
 """
 
 # Marketplace copy uses typographic en dashes and multiplication signs on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -45,8 +45,10 @@ class Command(BaseCommand):
         deadline = time.monotonic() + timeout
         self._wait(self._check_database, deadline)
         self._wait(self._check_redis, deadline)
-        self.stdout.write(f"PostgreSQL at {_database_url()} and Redis at "
-                          f"{mask_url(settings.REDIS_URL)} are reachable.")
+        self.stdout.write(
+            f"PostgreSQL at {_database_url()} and Redis at "
+            f"{mask_url(settings.REDIS_URL)} are reachable."
+        )
 
     def _wait(self, check, deadline: float) -> None:
         while True:
