@@ -122,16 +122,6 @@ def test_logistics_shows_late_orders_and_low_stock(org, other_org, user, client_
     assert [li.id for li in context["low_stock"]] == [low.id]
 
 
-def test_review_counts_active_listings_missing_content(org, other_org, user, client_for):
-    ListingFactory(organization=org, bullets=[], description="")
-    ListingFactory(organization=org, description="")
-    ListingFactory(organization=org)
-    ListingFactory(organization=org, bullets=[], status="inactive")
-    ListingFactory(organization=other_org, bullets=[])
-    response = client_for(user).get(reverse("review:index"))
-    assert response.context["missing_count"] == 2
-
-
 def test_analytics_sums_units_and_revenue_by_store_and_category(org, other_org, user, client_for):
     listing = ListingFactory(organization=org, product__category="Chargers")
     order = OrderFactory(organization=org, store=listing.store)

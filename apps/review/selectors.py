@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core.errors import NotFound
 
 from .diffing import field_diffs, payload_text
-from .models import Draft, DraftStatus
+from .models import Draft, DraftStatus, Policy, ReviewEvent
 from .registry import get_kind
 
 
@@ -55,9 +55,12 @@ def draft_list(*, org, filters: DraftFilters | None = None) -> QuerySet[Draft]:
 
 def draft_counts_by_kind(*, org, status: str = DraftStatus.PENDING) -> dict[str, int]:
     rows = (
-        Draft.objects.for_org(org).filter(status=status)
-        .values("kind").annotate(n=Count("id")).order_by("kind")
-    )  # fmt: skip
+        Draft.objects.for_org(org)
+        .filter(status=status)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("kind")
+    )
     return {row["kind"]: row["n"] for row in rows}
 
 
@@ -79,8 +82,9 @@ def _similarity(a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb) if wa | wb else 0.0
 
 
-def few_shot_examples(*, org, kind: str, category: str = "", text: str = "",
-                      k: int = 3, pool: int = 200) -> list[dict[str, Any]]:  # fmt: skip
+def few_shot_examples(
+    *, org, kind: str, category: str = "", text: str = "", k: int = 3, pool: int = 200
+) -> list[dict[str, Any]]:
     """Approved drafts that people edited, of this organization and kind, most similar first.
 
     Same category first, then others; similarity is word overlap with `text` (the facts of the
@@ -101,3 +105,81 @@ def few_shot_examples(*, org, kind: str, category: str = "", text: str = "",
 
     candidates.sort(key=score, reverse=True)
     return candidates[:k]
+
+
+def draft_target(draft: Draft) -> Any | None:
+    """The draft's target row, read through the model's base manager and the draft's tenant.
+
+    `review` never imports domain models: the content type names the model.
+    """
+    model = draft.target_type.model_class()
+    if model is None:
+        return None
+    return model._base_manager.filter(
+        pk=draft.target_id, organization_id=draft.organization_id
+    ).first()
+
+
+def draft_client_rules(draft: Draft) -> dict[str, Any]:
+    """Limits, refused terms and forbidden characters for the reviewer's live checks."""
+    empty: dict[str, Any] = {"limits": {}, "banned_terms": [], "title_forbidden_chars": ""}
+    handler = get_kind(draft.kind)
+    if handler.client_rules is None:
+        return empty
+    target = draft_target(draft)
+    return {**empty, **handler.client_rules(target)} if target is not None else empty
+
+
+def draft_events(*, org, draft_id: int) -> QuerySet[ReviewEvent]:
+    return (
+        ReviewEvent.objects.for_org(org)
+        .filter(draft_id=draft_id)
+        .select_related("actor", "policy")
+        .order_by("created_at", "id")
+    )
+
+
+def draft_superseded_changes(*, org, draft: Draft) -> list[dict[str, Any]]:
+    """For a superseded draft: the fields of the target that moved since it was drafted."""
+    if draft.status != DraftStatus.SUPERSEDED:
+        return []
+    event = (
+        ReviewEvent.objects.for_org(org)
+        .filter(draft_id=draft.pk, to_status=DraftStatus.SUPERSEDED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    payload = (event.payload if event else None) or {}
+    return list(payload.get("changed") or [])
+
+
+def draft_facet_choices(*, org) -> dict[str, list]:
+    """The stores, marketplaces and languages that occur in the queue, for its filters."""
+    drafts = Draft.objects.for_org(org)
+    marketplaces = sorted(set(drafts.exclude(marketplace="").values_list("marketplace", flat=True)))
+    languages = sorted(set(drafts.exclude(language="").values_list("language", flat=True)))
+    # One draft per store names it: its target knows the store (review has no store model).
+    store_ids = sorted(set(drafts.exclude(store_id=None).values_list("store_id", flat=True)))
+    stores = []
+    for store_id in store_ids[:100]:
+        sample = drafts.filter(store_id=store_id).select_related("target_type").first()
+        target = draft_target(sample) if sample else None
+        store = getattr(target, "store", None)
+        stores.append((store_id, str(store) if store is not None else f"#{store_id}"))
+    return {"stores": stores, "marketplaces": marketplaces, "languages": languages}
+
+
+def few_shot_counts(*, org) -> dict[str, int]:
+    """How many edited-and-applied drafts each kind has to serve as few-shot examples."""
+    rows = (
+        Draft.objects.for_org(org)
+        .filter(status=DraftStatus.APPLIED, edit_distance__gt=0)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("kind")
+    )
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def policies_by_kind(*, org) -> dict[str, Policy]:
+    return {p.kind: p for p in Policy.objects.for_org(org).select_related("updated_by")}

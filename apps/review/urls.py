@@ -3,4 +3,13 @@ from django.urls import path
 from . import views
 
 app_name = "review"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:draft_id>/", views.detail, name="detail"),
+    path("<int:draft_id>/approve/", views.approve, name="approve"),
+    path("<int:draft_id>/reject/", views.reject, name="reject"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("jobs/<int:job_id>/", views.job, name="job"),
+    path("policies/", views.policies, name="policies"),
+    path("metrics/", views.metrics, name="metrics"),
+]

@@ -1,20 +1,570 @@
-"""Review-queue page. Drafts arrive with the review models; meanwhile it shows the listings
-that will be the first candidates for AI-written content."""
+"""Review dashboard: the queue (claim, diff, edit with live checks, approve/reject, bulk jobs),
+auto-approve policies and feedback metrics.
+
+Views translate: parse the request, call a review service or selector, render. Domain errors
+become messages on the re-rendered draft, answered with the error's status (409, 400).
+"""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
-# A read-only panel until drafts exist; review's own logic must stay free of domain imports.
-from apps.catalog.selectors import listing_list_missing_content
-from apps.core.dashboard import member_required
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.core.dashboard import can_write, member_required, paginate, render_page
+from apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from apps.core.selectors import job_get, job_list_recent
+
+from . import metrics as review_metrics_mod
+from .bulk import drafts_bulk_start
+from .models import Draft, DraftStatus
+from .registry import all_kinds, get_kind
+from .selectors import (
+    DraftFilters,
+    draft_client_rules,
+    draft_counts_by_kind,
+    draft_diff,
+    draft_events,
+    draft_facet_choices,
+    draft_get,
+    draft_list,
+    draft_superseded_changes,
+    few_shot_counts,
+    policies_by_kind,
+)
+from .services import (
+    REJECT_REASONS,
+    DraftSuperseded,
+    draft_approve,
+    draft_claim,
+    draft_reject,
+    policy_set,
+)
+
+QUEUE_PAGE_SIZE = 25
+CLAIM_BATCH = 5  # drafts leased to a reviewer each time the queue opens
+AGE_CHOICES = (
+    (1, gettext_lazy("Older than 1 hour")),
+    (24, gettext_lazy("Older than 1 day")),
+    (72, gettext_lazy("Older than 3 days")),
+    (168, gettext_lazy("Older than 7 days")),
+)
+REASON_LABELS = {
+    "inaccurate": gettext_lazy("Inaccurate"),
+    "off_brand": gettext_lazy("Off brand"),
+    "policy_violation": gettext_lazy("Violates a marketplace policy"),
+    "poor_quality": gettext_lazy("Poor quality"),
+    "not_needed": gettext_lazy("Not needed"),
+    "other": gettext_lazy("Other"),
+}
+FIELD_LABELS = {
+    "title": gettext_lazy("Title"),
+    "bullets": gettext_lazy("Bullet points"),
+    "description": gettext_lazy("Description"),
+    "search_terms": gettext_lazy("Search terms"),
+    "price": gettext_lazy("Price"),
+}
+FILTER_PARAMS = ("kind", "status", "store", "marketplace", "language", "age", "q")
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _can_review(request) -> bool:
+    return can_write(request, Role.REVIEWER)
+
+
+def _require_reviewer(request) -> None:
+    if not _can_review(request):
+        raise PermissionDenied(_("Your role can view the queue but not decide drafts."))
+
+
+def _get_draft_for_user(request, draft_id: int) -> tuple[Draft, bool]:
+    """The draft if it belongs to the active organization (else 404), and whether the user may
+    decide it."""
+    try:
+        draft = draft_get(org=request.org, draft_id=draft_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return draft, _can_review(request)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+def _filters_from(params: QueryDict) -> DraftFilters:
+    kind = params.get("kind", "")
+    known_kinds = {k.kind for k in all_kinds()}
+    status = params.get("status", DraftStatus.PENDING)
+    age = _int(params.get("age"))
+    return DraftFilters(
+        kind=kind if kind in known_kinds else "",
+        status=status if status in DraftStatus.values else "",
+        store_id=_int(params.get("store")),
+        marketplace=params.get("marketplace", "").strip()[:32],
+        language=params.get("language", "").strip()[:10],
+        older_than_hours=age if age in dict(AGE_CHOICES) else None,
+        search=params.get("q", "").strip()[:100],
+    )
+
+
+def _queue_query(params: QueryDict, **overrides) -> str:
+    """The queue's filter query string, carried through detail links and form posts."""
+    values = {name: params.get(name, "") for name in FILTER_PARAMS if name in params}
+    values.update({k: v for k, v in overrides.items()})
+    return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def _queue_url(query: str) -> str:
+    return reverse("review:index") + (f"?{query}" if query else "")
+
+
+def _claim_label(draft: Draft, user) -> str:
+    """'mine', 'other' (leased by someone else) or '' (free)."""
+    if draft.status != DraftStatus.PENDING or draft.claimed_by_id is None:
+        return ""
+    if draft.claimed_until is None or draft.claimed_until < timezone.now():
+        return ""
+    return "mine" if draft.claimed_by_id == user.pk else "other"
+
+
+# --- queue ---------------------------------------------------------------------------------
+
+
+def _queue_context(request, filters: DraftFilters, query: str) -> dict:
+    org = request.org
+    page = paginate(request, draft_list(org=org, filters=filters), per_page=QUEUE_PAGE_SIZE)
+    for draft in page:
+        draft.claim = _claim_label(draft, request.user)
+        draft.kind_label = _kind_label(draft.kind)
+    counts = draft_counts_by_kind(org=org, status=filters.status or DraftStatus.PENDING)
+    return {
+        "page": page,
+        "filters": filters,
+        "query": query,
+        "kinds": [
+            {"kind": k.kind, "label": k.label, "count": counts.get(k.kind, 0)} for k in all_kinds()
+        ],
+        "total_count": sum(counts.values()),
+        "statuses": DraftStatus.choices,
+        "ages": AGE_CHOICES,
+        "facets": draft_facet_choices(org=org),
+        "reject_reasons": [(r, REASON_LABELS.get(r, r)) for r in REJECT_REASONS],
+        "can_review": _can_review(request),
+    }
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return str(get_kind(kind).label)
+    except LookupError:
+        return kind
 
 
 @member_required
 def index(request):
-    missing = listing_list_missing_content(org=request.org)
-    context = {
-        "missing_count": missing.count(),
-        "missing_sample": missing.order_by("store__name", "product__sku")[:10],
+    """The queue. Opening it leases the next few free drafts to a reviewer for ten minutes."""
+    filters = _filters_from(request.GET)
+    query = _queue_query(request.GET)
+    claimed = []
+    if _can_review(request) and filters.status == DraftStatus.PENDING:
+        claimed = draft_claim(
+            org=request.org, user=request.user, filters=filters.as_q(), limit=CLAIM_BATCH
+        )
+    context = _queue_context(request, filters, query)
+    context["claimed_ids"] = [d.pk for d in claimed]
+    current = claimed[0] if claimed else next(iter(context["page"]), None)
+    if current is not None:
+        context.update(_detail_context(request, current, query))
+    return render_page(request, "review/queue.html", "queue", context)
+
+
+@member_required
+def detail(request, draft_id: int):
+    draft, writable = _get_draft_for_user(request, draft_id)
+    if writable and draft.status == DraftStatus.PENDING:
+        # Looking at a free draft takes its lease, so a colleague's queue skips it.
+        leased = draft_claim(org=request.org, user=request.user, filters=Q(pk=draft.pk), limit=1)
+        draft = leased[0] if leased else draft_get(org=request.org, draft_id=draft.pk)
+    query = _queue_query(request.GET)
+    return _render_detail(request, draft, query)
+
+
+def _render_detail(
+    request, draft: Draft, query: str, *, status: int = 200, edited: dict | None = None
+):
+    context = _detail_context(request, draft, query, edited=edited)
+    if request.htmx:
+        return render(request, "review/queue.html#detail", context, status=status)
+    filters = _filters_from(QueryDict(query))
+    context.update(_queue_context(request, filters, query))
+    context["claimed_ids"] = []
+    return render(request, "review/queue.html", context, status=status)
+
+
+def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = None) -> dict:
+    org = request.org
+    handler = get_kind(draft.kind)
+    draft.claim = _claim_label(draft, request.user)
+    draft.kind_label = _kind_label(draft.kind)
+    rules = draft_client_rules(draft)
+    rules["messages"] = _live_messages()
+    checks = list(draft.checks or [])
+    return {
+        "draft": draft,
+        "diff": [_labelled(row) for row in draft_diff(draft)],
+        "checks": checks,
+        "has_errors": any(c.get("severity") == "error" for c in checks),
+        "changed": [_labelled(row) for row in draft_superseded_changes(org=org, draft=draft)],
+        "events": draft_events(org=org, draft_id=draft.pk),
+        "evidence": [_evidence_row(e) for e in draft.evidence or []],
+        "edit_fields": _edit_fields(draft, handler.text_fields, edited),
+        "client_rules": rules,
+        "extra_values": [(k, v) for k, v in draft.proposed.items() if k not in handler.text_fields],
+        "query": query,
+        "reject_reasons": [(r, REASON_LABELS.get(r, r)) for r in REJECT_REASONS],
+        "reason_label": REASON_LABELS.get(draft.reject_reason, draft.reject_reason),
+        "can_review": _can_review(request),
+        "edit_open": edited is not None,
     }
-    return render(request, "review/index.html", context)
+
+
+def _labelled(row: dict) -> dict:
+    return {**row, "label": FIELD_LABELS.get(row["field"], row["field"].replace("_", " "))}
+
+
+def _evidence_row(item) -> dict:
+    if isinstance(item, dict):
+        return {"pairs": [(k, v) for k, v in item.items()]}
+    return {"text": str(item)}
+
+
+def _live_messages() -> dict[str, str]:
+    """The live checks' wording, translated on the server; {n} and {max} are filled in by JS."""
+    return {
+        "chars": _("{n} / {max} characters"),
+        "chars_nolimit": _("{n} characters"),
+        "bytes": _("{n} / {max} bytes (UTF-8)"),
+        "bytes_info": _("{n} bytes (UTF-8)"),
+        "over": _("over the limit"),
+        "required": _("The title is empty."),
+        "banned": _("“{t}” is a claim marketplaces refuse."),
+        "forbidden": _("Characters not allowed in titles: {c}"),
+        "bullets_count": _("{n} bullets; the limit is {max}."),
+        "price": _("The price must be a positive amount."),
+        "ok": _("No problems found."),
+    }
+
+
+def _edit_fields(draft: Draft, text_fields: tuple[str, ...], edited: dict | None) -> list[dict]:
+    """One form field per text field of the payload; bullets get one textarea each."""
+    values = {**draft.proposed, **(edited or {})}
+    limits_key = {
+        "title": "title_max",
+        "description": "description_max",
+        "search_terms": "search_terms_max_bytes",
+        "bullets": "bullet_max",
+    }
+    fields = []
+    for name in text_fields:
+        if name not in draft.proposed:
+            continue
+        value = values.get(name)
+        if isinstance(draft.proposed[name], list):
+            widget, value = "list", [str(v) for v in (value or [])]
+        elif name in ("title", "price"):
+            widget, value = "line", "" if value is None else str(value)
+        else:
+            widget, value = "text", "" if value is None else str(value)
+        fields.append(
+            {
+                "name": name,
+                "label": FIELD_LABELS.get(name, name.replace("_", " ")),
+                "widget": widget,
+                "value": value,
+                "limit_key": limits_key.get(name, ""),
+                "bytes": name == "search_terms",
+            }
+        )
+    return fields
+
+
+def _edited_from(request, draft: Draft) -> dict:
+    """The fields the reviewer changed, as the payload's own types."""
+    handler = get_kind(draft.kind)
+    edited: dict = {}
+    for name in handler.text_fields:
+        if name not in draft.proposed:
+            continue
+        original = draft.proposed[name]
+        if isinstance(original, list):
+            value = [v.strip() for v in request.POST.getlist(name) if v.strip()]
+        else:
+            if name not in request.POST:
+                continue
+            value = request.POST.get(name, "").strip()
+            if name == "price":
+                value = _price_text(value)
+        if value != original:
+            edited[name] = value
+    return edited
+
+
+def _price_text(value: str) -> str:
+    try:
+        return f"{Decimal(value.replace(',', '.')):f}"
+    except InvalidOperation:
+        return value
+
+
+def _error_message(exc: DomainError) -> str:
+    if isinstance(exc, DraftSuperseded):
+        return _(
+            "The target changed since this draft was made, so it was not applied; "
+            "the draft is now superseded."
+        )
+    if exc.code == "already_applied":
+        return _("This draft was already applied.")
+    if exc.code == "checks_failed":
+        return _("The checks failed, nothing was applied: %(errors)s") % {"errors": exc.message}
+    if isinstance(exc, Conflict):
+        return _("This draft is no longer pending; nothing was changed.")
+    return exc.message
+
+
+@require_POST
+@member_required
+def approve(request, draft_id: int):
+    _require_reviewer(request)
+    draft, _writable = _get_draft_for_user(request, draft_id)
+    query = request.POST.get("queue", "")
+    edited = _edited_from(request, draft) if request.POST.get("edit") else {}
+    try:
+        draft_approve(
+            org=request.org,
+            actor=request.user,
+            draft_id=draft.pk,
+            edited=edited or None,
+            note=request.POST.get("note", "")[:2000],
+        )
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+        draft = draft_get(org=request.org, draft_id=draft.pk)
+        edited_again = edited if request.POST.get("edit") else None
+        return _render_detail(request, draft, query, status=exc.status, edited=edited_again)
+    if edited:
+        text = _("Approved with your edits and applied: %(t)s")
+        messages.success(request, text % {"t": draft.title})
+    else:
+        messages.success(request, _("Approved and applied: %(t)s") % {"t": draft.title})
+    return _after_decision(request, query)
+
+
+@require_POST
+@member_required
+def reject(request, draft_id: int):
+    _require_reviewer(request)
+    draft, _writable = _get_draft_for_user(request, draft_id)
+    query = request.POST.get("queue", "")
+    try:
+        draft_reject(
+            org=request.org,
+            actor=request.user,
+            draft_id=draft.pk,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", "")[:2000],
+        )
+    except DomainError as exc:
+        messages.error(request, _error_message(exc))
+        draft = draft_get(org=request.org, draft_id=draft.pk)
+        return _render_detail(request, draft, query, status=exc.status)
+    messages.success(request, _("Rejected: %(t)s") % {"t": draft.title})
+    return _after_decision(request, query)
+
+
+def _after_decision(request, query: str):
+    """Back to the queue, which leases and opens the next draft."""
+    return redirect(_queue_url(QueryDict(query).urlencode()))
+
+
+@require_POST
+@member_required
+def bulk(request):
+    """Approve or reject the selected drafts, or every pending draft matching the filter."""
+    _require_reviewer(request)
+    query = request.POST.get("queue", "")
+    action = request.POST.get("action", "")
+    scope = request.POST.get("scope", "selected")
+    ids = None
+    if scope != "filter":
+        ids = [i for i in (_int(v) for v in request.POST.getlist("ids")) if i is not None]
+        if not ids:
+            messages.error(request, _("Select at least one draft first."))
+            return redirect(_queue_url(query))
+    filters = _filters_from(QueryDict(query))
+    if filters.status != DraftStatus.PENDING:
+        filters = DraftFilters(**{**filters.__dict__, "status": DraftStatus.PENDING})
+    try:
+        job = drafts_bulk_start(
+            org=request.org,
+            actor=request.user,
+            action=action,
+            ids=ids,
+            filters=filters,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationFailed as exc:
+        messages.error(
+            request,
+            _("Choose a reason for the rejection.") if exc.field == "reason" else exc.message,
+        )
+        return redirect(_queue_url(query))
+    return redirect(reverse("review:job", args=[job.pk]) + (f"?{query}" if query else ""))
+
+
+@member_required
+def job(request, job_id: int):
+    try:
+        the_job = job_get(org=request.org, job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    jobs = list(job_list_recent(org=request.org))
+    if the_job not in jobs:
+        jobs.insert(0, the_job)
+    context = {
+        "job": the_job,
+        "jobs": jobs,
+        "jobs_active": any(j.is_active for j in jobs),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "review/job.html", context)
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+@member_required
+def policies(request):
+    can_manage = can_write(request, Role.MANAGER)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("Only managers and owners change policies."))
+        kind = request.POST.get("kind", "")
+        try:
+            get_kind(kind)
+            pct = _decimal_or_none(request.POST.get("max_change_pct", ""))
+            policy_set(
+                org=request.org,
+                actor=request.user,
+                kind=kind,
+                auto_approve=request.POST.get("auto_approve") == "on",
+                max_change_pct=pct,
+            )
+        except LookupError as exc:
+            raise Http404(str(exc)) from exc
+        except ValidationFailed as exc:
+            messages.error(request, _("The limit must be a number between 0 and 100."))
+            if exc.field != "max_change_pct":
+                messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Policy saved for %(kind)s.") % {"kind": _kind_label(kind)})
+        return redirect("review:policies")
+    existing = policies_by_kind(org=request.org)
+    rows = [
+        {
+            "kind": k.kind,
+            "label": k.label,
+            "policy": existing.get(k.kind),
+            "can_auto": k.auto_approve is not None,
+        }
+        for k in all_kinds()
+    ]
+    return render(request, "review/policies.html", {"rows": rows, "can_manage": can_manage})
+
+
+def _duration_text(value) -> str:
+    if value is None:
+        return "—"
+    minutes = value.total_seconds() / 60
+    if minutes < 1:
+        return _("under a minute")
+    if minutes < 90:
+        return _("%(n)d min") % {"n": round(minutes)}
+    if minutes < 48 * 60:
+        return _("%(n).1f h") % {"n": minutes / 60}
+    return _("%(n).1f days") % {"n": minutes / 1440}
+
+
+def _decimal_or_none(value: str) -> Decimal | None:
+    value = value.strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation as exc:
+        raise ValidationFailed("Not a number.", field="max_change_pct") from exc
+    if not number.is_finite():
+        raise ValidationFailed("Not a number.", field="max_change_pct")
+    return number
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+
+@member_required
+def metrics(request):
+    days = _int(request.GET.get("days")) or 90
+    days = days if days in (7, 30, 90, 365) else 90
+    groups = review_metrics_mod.review_metrics(org=request.org, days=days)
+    reasons = review_metrics_mod.rejection_reason_totals(org=request.org, days=days)
+    slowest = (
+        max(
+            (
+                g.median_review_time.total_seconds()
+                for g in groups
+                if g.median_review_time is not None
+            ),
+            default=0,
+        )
+        or 1
+    )
+    for g in groups:
+        g.kind_label = _kind_label(g.kind)
+        g.pct = {
+            "accepted": round(100 * g.acceptance_rate, 1),
+            "edited": round(100 * g.edit_rate, 1),
+            "rejected": round(100 * g.rejection_rate, 1),
+        }
+        seconds = g.median_review_time.total_seconds() if g.median_review_time else 0
+        g.time_width = round(100 * seconds / slowest, 1)
+        g.median_text = _duration_text(g.median_review_time)
+        g.reason_rows = [(REASON_LABELS.get(r, r), n) for r, n in g.rejection_reasons.items()]
+    top = max(reasons.values(), default=0) or 1
+    examples = few_shot_counts(org=request.org)
+    context = {
+        "days": days,
+        "day_choices": (7, 30, 90, 365),
+        "groups": groups,
+        "reasons": [
+            {"label": REASON_LABELS.get(r, r), "n": n, "width": round(100 * n / top, 1)}
+            for r, n in reasons.items()
+        ],
+        "examples": [{"label": k.label, "n": examples.get(k.kind, 0)} for k in all_kinds()],
+        "total_reviewed": sum(g.reviewed for g in groups),
+    }
+    return render_page(request, "review/metrics.html", "charts", context)
