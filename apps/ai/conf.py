@@ -20,7 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "CROSSBORDER_LLM_MODE_TTL": 24 * 3600,  # how long a detected response_format mode is kept
     "CROSSBORDER_LLM_MAX_TOKENS": 1500,
     "CROSSBORDER_LLM_PRICES": {},  # model -> (input, output) per 1M tokens, overrides PRICES
-    "CROSSBORDER_AI_BATCH_SIZE": 50,  # targets per Celery task
+    # Targets per Celery task: a multiple of the concurrency, so no slot idles at a batch's end.
+    "CROSSBORDER_AI_BATCH_SIZE": 48,
     "CROSSBORDER_AI_CONCURRENCY": 8,  # requests in flight per worker
     "CROSSBORDER_PROMPT_VERSIONS": {},  # kind -> pinned version ("v1"); default: the newest
 }

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - expected copy uses the multiplication sign and full-width punctuation
 """The offline generator: deterministic copy within each marketplace's limits and languages."""
 
 from __future__ import annotations

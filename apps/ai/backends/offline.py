@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the multiplication sign and full-width punctuation are typography
 """The offline generator: deterministic listing copy from the product's facts and templates.
 
 The default when no endpoint is configured, and what the demo seeds with. Same facts in, same

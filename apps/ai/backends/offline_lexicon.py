@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, E501 - translated text: full-width punctuation and long sentences
+# ruff: noqa: E501 - translated sentences are kept whole, one per line
 """Words and sentence templates of the offline generator, per language.
 
 Kept apart from the logic so a translator can extend it without reading code. Languages:
