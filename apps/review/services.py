@@ -360,3 +360,25 @@ def policy_set(
         },
     )
     return policy
+
+
+def draft_regenerate(*, org, actor, draft_id: int) -> None:
+    """Ask the owning app for a fresh draft of a superseded, failed or rejected draft's target.
+
+    The new draft arrives through the owning app's generation job, so it sees the target's
+    current values and version; this draft stays as it is, for the record.
+    """
+    draft = Draft.objects.for_org(org).filter(pk=draft_id).first()
+    if draft is None:
+        raise NotFound("No such draft.")
+    if draft.status not in (S.SUPERSEDED, S.FAILED, S.REJECTED):
+        raise InvalidTransition("Only superseded, failed or rejected drafts are regenerated.")
+    handler = get_kind(draft.kind)
+    if handler.regenerate is None:
+        raise ValidationFailed("Drafts of this kind are not regenerated from the queue.")
+    target = draft.target_type.model_class()._base_manager.filter(
+        pk=draft.target_id, organization_id=org.id
+    ).first()
+    if target is None:
+        raise NotFound("The target no longer exists.")
+    handler.regenerate(org, target)
