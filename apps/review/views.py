@@ -267,6 +267,7 @@ def _live_messages() -> dict[str, str]:
         "forbidden": _("Characters not allowed in titles: {c}"),
         "bullets_count": _("{n} bullets; the limit is {max}."),
         "price": _("The price must be a positive amount."),
+        "mobile": _("Titles over {max} characters are cut on mobile."),
         "ok": _("No problems found."),
     }
 
@@ -287,8 +288,10 @@ def _edit_fields(draft: Draft, text_fields: tuple[str, ...], edited: dict | None
         value = values.get(name)
         if isinstance(draft.proposed[name], list):
             widget, value = "list", [str(v) for v in (value or [])]
-        elif name in ("title", "price"):
+        elif name == "price":
             widget, value = "line", "" if value is None else str(value)
+        elif name == "title":
+            widget, value = "title", "" if value is None else str(value)
         else:
             widget, value = "text", "" if value is None else str(value)
         fields.append(
@@ -318,6 +321,8 @@ def _edited_from(request, draft: Draft) -> dict:
             if name not in request.POST:
                 continue
             value = request.POST.get(name, "").strip()
+            if name == "title":  # one line, whatever the textarea let through
+                value = " ".join(value.split())
             if name == "price":
                 value = _price_text(value)
         if value != original:

@@ -41,7 +41,7 @@
   function checkForm(form) {
     var r = rules();
     if (!r) return;
-    var limits = r.limits || {}, msg = r.messages || {}, issues = [], texts = [];
+    var limits = r.limits || {}, msg = r.messages || {}, issues = [], warnings = [], texts = [];
     var bulletCount = 0;
     form.querySelectorAll("[data-live]").forEach(function (field) {
       var name = field.dataset.live, value = field.value, max = limits[field.dataset.limitKey];
@@ -70,6 +70,9 @@
       if (name === "bullets" && value.trim()) bulletCount += 1;
       if (name === "title") {
         if (!value.trim()) issues.push(msg.required);
+        if (limits.title_mobile_warn && n > limits.title_mobile_warn && !over) {
+          warnings.push(fmt(msg.mobile, { max: limits.title_mobile_warn }));
+        }
         var bad = Array.from(new Set(Array.from(value).filter(function (c) {
           return (r.title_forbidden_chars || "").indexOf(c) !== -1;
         }))).sort();
@@ -92,7 +95,13 @@
         li.textContent = issue;
         list.appendChild(li);
       });
-      if (!issues.length && msg.ok) {
+      warnings.forEach(function (warning) {
+        var li = document.createElement("li");
+        li.className = "warn";
+        li.textContent = warning;
+        list.appendChild(li);
+      });
+      if (!issues.length && !warnings.length && msg.ok) {
         var ok = document.createElement("li");
         ok.className = "muted";
         ok.textContent = msg.ok;
@@ -126,7 +135,7 @@
       var first = target.querySelector("input:not([type=hidden]), textarea, select");
       if (first) {
         first.focus();
-        if (first.setSelectionRange && first.type === "text") {
+        if (first.setSelectionRange && first.tagName !== "SELECT") {
           first.setSelectionRange(first.value.length, first.value.length);
         }
       }
@@ -162,6 +171,7 @@
     var t = event.target;
     if (t && t.closest && t.closest("input, textarea, select, [contenteditable]")) {
       if (event.key === "Escape") t.blur();
+      if (event.key === "Enter" && t.matches("[data-single-line]")) event.preventDefault();
       return;
     }
     if (!document.getElementById("draft-detail")) return;
@@ -211,9 +221,14 @@
     }
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSettle", function (event) {
     markCurrent();
     checkAll();
+    // j/k on a long list: bring the newly opened draft into view.
+    var detail = document.getElementById("draft-detail");
+    if (detail && event.target.contains(detail) && detail.getBoundingClientRect().top < 0) {
+      detail.scrollIntoView({ block: "start" });
+    }
   });
   document.addEventListener("DOMContentLoaded", function () {
     markCurrent();
