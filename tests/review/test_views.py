@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -222,10 +224,19 @@ def test_htmx_requests_get_fragments(user, draft, client_for):
 def test_the_queue_renders_in_chinese(user, draft, client_for):
     client = client_for(user)
     with translation.override("zh-hans"):
-        body = client.get(reverse("review:index"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "审核队列" in body
-    assert "批准" in body
-    assert "离线生成器" in body
+        response = client.get(reverse("review:index"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        detail = client.get(
+            reverse("review:detail", args=[draft.id]),
+            headers={"HX-Request": "true", "Accept-Language": "zh-hans"},
+        )
+    body = response.content.decode()
+    assert "审核队列" in body and "快捷键" in body and "全部类型" in body
+    fragment = detail.content.decode()
+    assert "批准" in fragment and "驳回" in fragment and "保存并批准" in fragment
+    assert "离线生成器" in fragment and "提示词版本" in fragment
+    rules = re.search(r'<script id="review-rules" type="application/json">(.*?)</script>', fragment)
+    # The live checks' wording comes translated from the server.
+    assert json.loads(rules.group(1))["messages"]["chars"] == "{n} / {max} 个字符"
 
 
 # --- decisions ---------------------------------------------------------------------------------
