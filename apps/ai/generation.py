@@ -9,6 +9,7 @@ repair attempt with the validation errors fed back; a second failure is final.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from jsonschema import Draft202012Validator
 
 from .backends.base import Backend, GenerationError, GenerationRequest, GenerationResult
 
+logger = logging.getLogger(__name__)
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 Rules = Callable[[dict], list[str]]
 
@@ -72,6 +74,10 @@ def generate_validated(backend: Backend, request: GenerationRequest,
             result = backend.generate(current)
         except GenerationError as exc:
             outcome.error = exc.reason
+            return outcome
+        except Exception as exc:  # a surprise from a client library fails one draft, not a job
+            logger.exception("generation of %s failed unexpectedly", request.kind)
+            outcome.error = f"Unexpected error from the model backend: {type(exc).__name__}: {exc}"
             return outcome
         outcome.calls.append((result, purpose))
         outcome.last_raw = result.raw

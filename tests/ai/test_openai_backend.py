@@ -206,3 +206,12 @@ def test_the_circuit_half_opens_after_the_cool_down_and_closes_on_success(org, l
     run_batch(org, [second])
     assert draft_of(org, second).status == DraftStatus.PENDING
     assert breaker.state() == "closed"
+
+
+def test_a_body_that_is_not_a_completion_fails_the_draft_not_the_job(org, llm):
+    server = llm(Reply(body={"unexpected": True}), Reply(body={"choices": "nope"}))
+    listings = [ListingFactory(organization=org) for _ in range(2)]
+    job = run_batch(org, listings)
+    assert len(server.requests) >= 2
+    assert (job.status, job.failed) == ("succeeded", 2)
+    assert all(draft_of(org, x).status == DraftStatus.FAILED for x in listings)

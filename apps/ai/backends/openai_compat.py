@@ -130,6 +130,8 @@ class OpenAICompatibleBackend:
             raise TransientError(f"Could not reach the model endpoint {self.host}.") from exc
         except openai.APIStatusError as exc:
             raise self._status_error(exc, mode) from exc
+        except openai.APIError as exc:  # a malformed body and the like: not worth a retry
+            raise GenerationError(f"The model endpoint gave an unusable answer: {exc}") from exc
         if not response.choices:
             raise GenerationError("The model returned no choices.")
         raw = response.choices[0].message.content or ""
