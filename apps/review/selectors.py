@@ -183,3 +183,14 @@ def few_shot_counts(*, org) -> dict[str, int]:
 
 def policies_by_kind(*, org) -> dict[str, Policy]:
     return {p.kind: p for p in Policy.objects.for_org(org).select_related("updated_by")}
+
+
+def draft_checks_now(draft: Draft) -> list[dict[str, str]]:
+    """A pending draft's checks, re-run against its target in the reader's language; a decided
+    draft keeps the checks recorded when it was decided."""
+    if draft.status != DraftStatus.PENDING:
+        return list(draft.checks or [])
+    target = draft_target(draft)
+    if target is None:
+        return list(draft.checks or [])
+    return [c.as_dict() for c in get_kind(draft.kind).validate(target, draft.proposed)]

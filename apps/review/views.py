@@ -32,6 +32,7 @@ from .models import Draft, DraftStatus
 from .registry import all_kinds, get_kind
 from .selectors import (
     DraftFilters,
+    draft_checks_now,
     draft_client_rules,
     draft_counts_by_kind,
     draft_diff,
@@ -224,7 +225,7 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     draft.kind_label = _kind_label(draft.kind)
     rules = draft_client_rules(draft)
     rules["messages"] = _live_messages()
-    checks = list(draft.checks or [])
+    checks = draft_checks_now(draft)
     return {
         "draft": draft,
         "diff": [_labelled(row) for row in draft_diff(draft)],
