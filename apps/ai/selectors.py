@@ -41,15 +41,3 @@ def usage_summary(*, org, since: datetime | None = None) -> list[dict]:
                   cost=Sum("cost"))
         .order_by("-cost", "model", "kind")
     )  # fmt: skip
-
-
-def draft_target_ids_for_job(*, org, job_id: int, kind: str, target_ids) -> set[int]:
-    """Targets that already have a draft (of any status) from this job: a redelivered batch
-    skips them. Reads review's table by job id only; belongs in apps.review.selectors."""
-    from apps.review.models import Draft
-
-    return set(
-        Draft.objects.for_org(org)
-        .filter(job_id=job_id, kind=kind, target_id__in=list(target_ids))
-        .values_list("target_id", flat=True)
-    )

@@ -16,13 +16,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from apps.catalog.selectors import listing_list_by_ids
 from apps.core import services as jobs
 from apps.core.errors import DomainError, NotFound, ValidationFailed
 from apps.core.models import Job
-from apps.review.selectors import few_shot_examples
+from apps.review.selectors import draft_target_ids_for_job, few_shot_examples
 from apps.review.services import Provenance, draft_create, draft_create_failed
 
 from . import conf, listing_content
@@ -31,7 +30,7 @@ from .backends.offline import OfflineBackend
 from .backends.openai_compat import OpenAICompatibleBackend
 from .generation import Outcome, generate_validated
 from .models import AiSettings, UsageRecord
-from .selectors import ai_settings_get, draft_target_ids_for_job, month_spend, month_start
+from .selectors import ai_settings_get, month_spend, month_start
 
 logger = logging.getLogger(__name__)
 JOB_KIND = "ai.generation"
@@ -157,14 +156,7 @@ def generation_start(*, org, actor, kind: str = listing_content.KIND, listing_id
 def generation_cancel(*, org, job_id: int) -> Job:
     """Stop a generation job: its tasks check before each target and stop; drafts already
     made stay in the queue."""
-    job = Job.objects.for_org(org).filter(pk=job_id, kind=JOB_KIND).first()
-    if job is None:
-        raise NotFound("No such generation job.")
-    Job.objects.for_org(org).filter(pk=job_id, status__in=Job.ACTIVE).update(
-        status=Job.Status.CANCELLED, finished_at=timezone.now()
-    )
-    job.refresh_from_db()
-    return job
+    return jobs.job_cancel(org=org, job_id=job_id, kinds=(JOB_KIND,))
 
 
 def _stop_reason(org, job_id: int, remote: bool) -> str:

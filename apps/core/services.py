@@ -35,10 +35,32 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0) -> None:
     )
 
 
-def job_finish(*, job_id: int, result: dict | None = None) -> None:
-    Job.objects.unscoped().filter(pk=job_id).update(
-        status=Job.Status.SUCCEEDED, finished_at=timezone.now(), result=result or {}
+def job_finish(*, job_id: int, result: dict | None = None) -> bool:
+    """Mark an active job succeeded. A job cancelled or failed meanwhile keeps its status (and
+    gets the result); returns whether the job was still active."""
+    now = timezone.now()
+    active = Job.objects.unscoped().filter(pk=job_id, status__in=Job.ACTIVE)
+    if active.update(status=Job.Status.SUCCEEDED, finished_at=now, result=result or {}):
+        return True
+    Job.objects.unscoped().filter(pk=job_id).update(result=result or {})
+    return False
+
+
+def job_cancel(*, org, job_id: int, kinds: tuple[str, ...] | None = None) -> Job:
+    """Cancel an organization's active job; its tasks check the status and stop."""
+    from .errors import NotFound
+
+    qs = Job.objects.for_org(org).filter(pk=job_id)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    job = qs.first()
+    if job is None:
+        raise NotFound("No such job.")
+    qs.filter(status__in=Job.ACTIVE).update(
+        status=Job.Status.CANCELLED, finished_at=timezone.now()
     )
+    job.refresh_from_db()
+    return job
 
 
 def job_fail(*, job_id: int, error: str) -> None:

@@ -194,3 +194,13 @@ def draft_checks_now(draft: Draft) -> list[dict[str, str]]:
     if target is None:
         return list(draft.checks or [])
     return [c.as_dict() for c in get_kind(draft.kind).validate(target, draft.proposed)]
+
+
+def draft_target_ids_for_job(*, org, job_id: int, kind: str, target_ids) -> set[int]:
+    """Targets that already have a draft (of any status) from this job, so a redelivered batch
+    skips them: no draft lost, none duplicated."""
+    return set(
+        Draft.objects.for_org(org)
+        .filter(job_id=job_id, kind=kind, target_id__in=list(target_ids))
+        .values_list("target_id", flat=True)
+    )
