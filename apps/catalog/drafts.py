@@ -132,6 +132,13 @@ def _price_auto_approve(policy, listing: Listing, payload: dict) -> tuple[bool, 
     return False, ""
 
 
+def _content_regenerate(org, listing: Listing) -> None:
+    """A fresh generation job for this one listing, from its current facts and copy."""
+    from apps.ai.services import generation_start
+
+    generation_start(org=org, actor=None, listing_ids=[listing.pk])
+
+
 LISTING_CONTENT = register(
     DraftKind(
         kind="listing_content",
@@ -143,6 +150,7 @@ LISTING_CONTENT = register(
         validate=_content_validate,
         text_fields=CONTENT_FIELDS,
         client_rules=_content_client_rules,
+        regenerate=_content_regenerate,
     )
 )
 PRICE_CHANGE = register(

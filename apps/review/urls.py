@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:draft_id>/", views.detail, name="detail"),
     path("<int:draft_id>/approve/", views.approve, name="approve"),
     path("<int:draft_id>/reject/", views.reject, name="reject"),
+    path("<int:draft_id>/regenerate/", views.regenerate, name="regenerate"),
     path("bulk/", views.bulk, name="bulk"),
     path("jobs/<int:job_id>/", views.job, name="job"),
     path("policies/", views.policies, name="policies"),

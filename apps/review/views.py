@@ -49,6 +49,7 @@ from .services import (
     DraftSuperseded,
     draft_approve,
     draft_claim,
+    draft_regenerate,
     draft_reject,
     policy_set,
 )
@@ -242,6 +243,8 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
         "reason_label": REASON_LABELS.get(draft.reject_reason, draft.reject_reason),
         "can_review": _can_review(request),
         "edit_open": edited is not None,
+        "regenerable": handler.regenerate is not None
+        and draft.status in (DraftStatus.SUPERSEDED, DraftStatus.FAILED, DraftStatus.REJECTED),
     }
 
 
@@ -401,6 +404,23 @@ def reject(request, draft_id: int):
         return _render_detail(request, draft, query, status=exc.status)
     messages.success(request, _("Rejected: %(t)s") % {"t": draft.title})
     return _after_decision(request, query)
+
+
+@require_POST
+@member_required
+def regenerate(request, draft_id: int):
+    """Queue a fresh draft for a superseded, failed or rejected draft's target."""
+    _require_reviewer(request)
+    draft, _writable = _get_draft_for_user(request, draft_id)
+    try:
+        draft_regenerate(org=request.org, actor=request.user, draft_id=draft.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("review:detail", draft_id=draft.pk)
+    messages.success(
+        request, _("A new draft is being written from the current data; it joins the queue.")
+    )
+    return _after_decision(request, request.POST.get("queue", ""))
 
 
 def _after_decision(request, query: str):

@@ -445,3 +445,42 @@ def test_a_draft_is_listed_in_the_order_reviewers_work(user, org, client_for):
     ids = _queue_ids(client_for(user).get(reverse("review:index")))
     assert ids == [urgent.id, old.id]
     assert Draft.objects.for_org(org).count() == 2
+
+
+def test_a_superseded_draft_can_be_regenerated_into_a_new_generation_job(org, user, client_for):
+    from apps.catalog.models import Listing
+    from apps.core.models import Job
+    from apps.review.services import draft_create
+    from tests.factories import ListingFactory
+
+    listing = ListingFactory(organization=org)
+    draft = draft_create(org=org, kind="listing_content", target=listing,
+                         proposed={"title": "New", "bullets": [], "description": "",
+                                   "search_terms": ""})  # fmt: skip
+    Listing.objects.for_org(org).filter(pk=listing.pk).update(title="Changed in Seller Central")
+    client = client_for(user)
+    client.post(f"/review/{draft.pk}/approve/")
+    draft.refresh_from_db()
+    assert draft.status == "superseded"
+    page = client.get(f"/review/{draft.pk}/").content.decode()
+    assert 'data-testid="regenerate"' in page
+
+    response = client.post(f"/review/{draft.pk}/regenerate/")
+    assert response.status_code == 302
+    job = Job.objects.for_org(org).get(kind="ai.generation")
+    assert job.total == 1
+
+
+def test_a_pending_draft_is_not_regenerated(org, user, client_for):
+    from apps.review.services import draft_create
+    from tests.factories import ListingFactory
+
+    draft = draft_create(org=org, kind="listing_content", target=ListingFactory(organization=org),
+                         proposed={"title": "New", "bullets": [], "description": "",
+                                   "search_terms": ""})  # fmt: skip
+    client = client_for(user)
+    assert 'data-testid="regenerate"' not in client.get(f"/review/{draft.pk}/").content.decode()
+    client.post(f"/review/{draft.pk}/regenerate/")
+    from apps.core.models import Job
+
+    assert not Job.objects.for_org(org).exists()
