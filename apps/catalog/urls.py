@@ -8,4 +8,5 @@ urlpatterns = [
     path("products/<int:product_id>/", views.product_detail, name="product_detail"),
     path("listings/", views.listings, name="listings"),
     path("listings/<int:listing_id>/", views.listing_detail, name="listing_detail"),
+    path("listings/generate/", views.generate_content, name="generate_content"),
 ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from apps.core.dashboard import can_write, int_param, member_required, paginate, render_page
-from apps.core.errors import NotFound
+from apps.core.errors import DomainError, NotFound
 
 from .content_checks import check_listing_content
 from .models import Listing, Product
@@ -144,3 +147,39 @@ def _content_checks(listing: Listing) -> list[dict]:
         }
         for label, value, key, unit in rows
     ]
+
+
+GENERATE_MAX = 5000  # one click queues at most this many listings
+
+
+@require_POST
+@member_required
+def generate_content(request):
+    """Queue AI drafts of listing copy: for one listing, or every listing matching the list's
+    filter. Drafts land in the review queue; nothing on the listing changes until approved."""
+    from apps.ai.services import generation_start
+
+    if not can_write(request):
+        raise PermissionDenied
+    if request.POST.get("scope") == "filter":
+        status = request.POST.get("status", "")
+        qs = listing_list(
+            org=request.org,
+            store_id=int_param(request, "store", source=request.POST),
+            status=status if status in Listing.Status.values else "",
+            search=request.POST.get("q", "").strip(),
+        )
+        ids = list(qs.order_by("id").values_list("id", flat=True)[:GENERATE_MAX])
+    else:
+        ids = [int(i) for i in request.POST.getlist("listing") if i.isdigit()]
+    try:
+        job = generation_start(org=request.org, actor=request.user, listing_ids=ids)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(request.POST.get("next") or "catalog:listings")
+    messages.success(
+        request,
+        _("Writing drafts for %(n)d listings; they join the review queue as they are ready.")
+        % {"n": job.total},
+    )
+    return redirect("review:job", job_id=job.pk)

@@ -53,9 +53,10 @@ def render_page(request, template: str, partial: str, context: dict):
     return response
 
 
-def int_param(request, name: str) -> int | None:
+def int_param(request, name: str, source=None) -> int | None:
+    """An integer query (or, with `source=request.POST`, form) parameter; None if absent or bad."""
     try:
-        return int(request.GET.get(name, ""))
+        return int((request.GET if source is None else source).get(name, ""))
     except ValueError:
         return None
 

@@ -177,3 +177,47 @@ def test_listing_detail_lists_problems_in_the_current_copy(org, user, client_for
     rules = {p.rule for p in response.context["problems"]}
     assert {"banned_term", "search_terms.bytes"} <= rules
     assert 'data-testid="content-problems"' in response.content.decode()
+
+
+def test_drafting_ai_copy_for_a_listing_starts_a_generation_job_of_the_org_only(
+    org, other_org, user, outsider, client_for
+):
+    from apps.core.models import Job
+    from tests.factories import ListingFactory
+
+    mine = ListingFactory(organization=org)
+    theirs = ListingFactory(organization=other_org)
+    client = client_for(user)
+    page = client.get(f"/catalog/listings/{mine.pk}/").content.decode()
+    assert 'data-testid="generate-one"' in page
+    assert "offline generator" in page
+
+    response = client.post("/catalog/listings/generate/", {"listing": [mine.pk, theirs.pk]})
+    assert response.status_code == 302
+    job = Job.objects.for_org(org).get(kind="ai.generation")
+    assert job.total == 1
+    assert job.result["refused_ids"] == [theirs.pk]
+
+    only_theirs = client.post("/catalog/listings/generate/", {"listing": [theirs.pk]})
+    assert only_theirs.status_code == 302
+    assert Job.objects.for_org(org).count() == 1
+
+
+def test_drafting_ai_copy_for_a_filter_covers_the_matching_listings(org, user, client_for):
+    from apps.core.models import Job
+    from tests.factories import ListingFactory, StoreFactory
+
+    store = StoreFactory(organization=org)
+    for _ in range(3):
+        ListingFactory(organization=org, store=store)
+    ListingFactory(organization=org)  # another store
+    client_for(user).post("/catalog/listings/generate/", {"scope": "filter", "store": store.pk})
+    assert Job.objects.for_org(org).get(kind="ai.generation").total == 3
+
+
+def test_a_viewer_cannot_start_generation(org, member_with_role, client_for):
+    from tests.factories import ListingFactory
+
+    listing = ListingFactory(organization=org)
+    viewer = client_for(member_with_role("viewer"))
+    assert viewer.post("/catalog/listings/generate/", {"listing": [listing.pk]}).status_code == 403
