@@ -185,3 +185,21 @@ def test_each_app_draws_from_its_own_random_stream():
     ctx = DemoContext(seed=7)
     assert ctx.random("orders").random() == DemoContext(seed=7).random("orders").random()
     assert ctx.random("orders").random() != ctx.random("catalog").random()
+
+
+def test_the_review_queue_has_offline_listing_and_price_drafts_that_pass_their_checks(demo):
+    from apps.review.models import Draft
+
+    org = demo[0]
+    drafts = list(Draft.objects.for_org(org).filter(status="pending"))
+    kinds = {d.kind for d in drafts}
+    assert kinds == {"listing_content", "price_change"}
+    content = [d for d in drafts if d.kind == "listing_content"]
+    assert {d.language for d in content} >= {"en-US", "de-DE", "en-GB"}
+    assert all(d.provider == "offline" for d in drafts)
+    assert all(d.prompt_version for d in drafts)
+    assert not [c for d in drafts for c in d.checks if c["severity"] == "error"]
+    for d in drafts:
+        if d.kind == "price_change":
+            assert d.proposed["price"].endswith(".99")
+            assert d.proposed["price"] != d.current["price"]
