@@ -223,6 +223,23 @@ OPENAI_BASE_URL = env("OPENAI_BASE_URL")
 OPENAI_API_KEY = env("OPENAI_API_KEY")
 HEALTH_WORKER_TIMEOUT = env("CROSSBORDER_HEALTH_WORKER_TIMEOUT")
 
+# AI layer tunables (defaults and meaning in apps/ai/conf.py); set only those given.
+for _name, _cast in {
+    "CROSSBORDER_LLM_TIMEOUT": float,
+    "CROSSBORDER_LLM_MAX_RETRIES": int,
+    "CROSSBORDER_LLM_BACKOFF_BASE": float,
+    "CROSSBORDER_LLM_BACKOFF_MAX": float,
+    "CROSSBORDER_LLM_BREAKER_THRESHOLD": int,
+    "CROSSBORDER_LLM_BREAKER_COOLDOWN": float,
+    "CROSSBORDER_LLM_MAX_TOKENS": int,
+    "CROSSBORDER_AI_BATCH_SIZE": int,
+    "CROSSBORDER_AI_CONCURRENCY": int,
+}.items():
+    if _name in env.ENVIRON:
+        globals()[_name] = env.get_value(_name, cast=_cast)
+if "CROSSBORDER_LLM_PRICES" in env.ENVIRON:  # JSON: {"model": [input, output]} USD per 1M tokens
+    CROSSBORDER_LLM_PRICES = env.json("CROSSBORDER_LLM_PRICES")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
