@@ -6,4 +6,9 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self) -> None:
+        from apps.core.services import job_kind_cancellable
+
         from . import drafts  # noqa: F401 - registers the catalog's review-queue handlers
+        from .exports import EXPORT_KIND
+
+        job_kind_cancellable(EXPORT_KIND)

@@ -100,7 +100,7 @@ def listings_export_run(*, org, job: Job) -> Path:
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(COLUMNS)
-        while chunk := _rows(org, last_id):
+        while (chunk := _rows(org, last_id)) and not jobs.job_is_cancelled(job.pk):
             writer.writerows(_as_csv_row(row) for row in chunk)
             last_id = chunk[-1][0]
             written += len(chunk)

@@ -11,6 +11,17 @@ from django.utils import timezone
 
 from .models import Job
 
+# Kinds whose tasks check for cancellation between chunks; apps register theirs in ready().
+CANCELLABLE_KINDS: set[str] = set()
+
+
+def job_kind_cancellable(kind: str) -> None:
+    CANCELLABLE_KINDS.add(kind)
+
+
+def job_is_cancelled(job_id: int) -> bool:
+    return Job.objects.unscoped().filter(pk=job_id, status=Job.Status.CANCELLED).exists()
+
 
 def job_create(*, org, kind: str, label: str = "", total: int = 0, actor=None) -> Job:
     return Job.objects.create(
@@ -56,9 +67,7 @@ def job_cancel(*, org, job_id: int, kinds: tuple[str, ...] | None = None) -> Job
     job = qs.first()
     if job is None:
         raise NotFound("No such job.")
-    qs.filter(status__in=Job.ACTIVE).update(
-        status=Job.Status.CANCELLED, finished_at=timezone.now()
-    )
+    qs.filter(status__in=Job.ACTIVE).update(status=Job.Status.CANCELLED, finished_at=timezone.now())
     job.refresh_from_db()
     return job
 

@@ -90,7 +90,7 @@ def drafts_bulk_run(
 
 
 def _cancelled(job_id: int) -> bool:
-    return Job.objects.unscoped().filter(pk=job_id, status=Job.Status.CANCELLED).exists()
+    return jobs.job_is_cancelled(job_id)
 
 
 def _lock_pending(org, ids: list[int]) -> list[Draft]:

@@ -94,3 +94,62 @@ def test_stale_running_jobs_are_marked_failed(org):
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert "stopped reporting" in job.error
+
+
+def test_a_running_job_can_be_cancelled_from_the_widget_by_its_org_only(
+    org, user, outsider, client_for, member_with_role
+):
+    job = job_create(
+        org=org, kind="ai.generation", label="Copy for 40 listings", total=40, actor=user
+    )
+    job_start(job_id=job.pk)
+    widget = client_for(user).get("/jobs/widget/").content.decode()
+    assert 'data-testid="job-cancel"' in widget
+
+    assert client_for(outsider).post(f"/jobs/{job.pk}/cancel/").status_code == 404
+    viewer = client_for(member_with_role("viewer"))
+    assert viewer.post(f"/jobs/{job.pk}/cancel/").status_code == 403
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+
+    response = client_for(user).post(f"/jobs/{job.pk}/cancel/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    assert "job-cancel" not in response.content.decode()
+
+
+def test_a_cancelled_job_is_not_marked_succeeded_by_its_last_task(org):
+    from apps.core.services import job_cancel, job_finish
+
+    job = job_create(org=org, kind="ai.generation", total=2)
+    job_start(job_id=job.pk)
+    job_cancel(org=org, job_id=job.pk)
+    assert job_finish(job_id=job.pk, result={"drafts": 1}) is False
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    assert job.result == {"drafts": 1}
+
+
+def test_a_cancelled_export_stops_between_chunks(org, monkeypatch):
+    from apps.core.services import job_cancel
+
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    store = StoreFactory(organization=org)
+    for _ in range(6):
+        ListingFactory(organization=org, store=store)
+    job = job_create(org=org, kind=exports.EXPORT_KIND, total=6)
+    calls = {"n": 0}
+    real_rows = exports._rows
+
+    def rows_then_cancel(o, after_id):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            job_cancel(org=org, job_id=job.pk)
+        return real_rows(o, after_id)
+
+    monkeypatch.setattr(exports, "_rows", rows_then_cancel)
+    exports.listings_export_run(org=org, job=job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    assert job.done == 2
