@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model, ProtectedError
+from django.db.models import Model, ProtectedError, RestrictedError
 
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -141,7 +141,7 @@ def store_delete(*, org, actor=None, store: Store) -> None:
     _ensure_own(store, org, "store")
     try:
         store.delete()
-    except ProtectedError as exc:
+    except (ProtectedError, RestrictedError) as exc:
         raise Conflict(
             "The store has orders and cannot be deleted; deactivate it instead.",
             code="store_has_orders",

@@ -80,7 +80,9 @@ def problem_exception_handler(exc, context) -> Response | None:
     if isinstance(exc, DomainError):
         extra = {"code": exc.code}
         if exc.field:
+            # The same `errors` shape as serializer validation, so clients read one format.
             extra["field"] = exc.field
+            extra["errors"] = {exc.field: [exc.message]}
         return _problem(exc.status, exc.title, exc.message, **extra)
     if isinstance(exc, TenantScopeError):
         raise exc  # a programming error: let it surface in tests and logs

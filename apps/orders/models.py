@@ -18,7 +18,9 @@ class Order(TenantModel):
         CANCELLED = "cancelled", _("Cancelled")
         RETURNED = "returned", _("Returned")
 
-    store = models.ForeignKey("catalog.Store", on_delete=models.PROTECT, related_name="orders")
+    # RESTRICT, not PROTECT: a store with orders cannot be deleted on its own, but deleting the
+    # whole organization (which cascades to its orders too) is allowed.
+    store = models.ForeignKey("catalog.Store", on_delete=models.RESTRICT, related_name="orders")
     marketplace_order_id = models.CharField(max_length=64)
     buyer_country = models.CharField(max_length=2)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)

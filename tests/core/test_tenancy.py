@@ -133,3 +133,22 @@ def test_listing_version_stays_when_nothing_changed(org):
     Listing.objects.for_org(org).filter(pk=listing.pk).update(price=listing.price)
     listing.refresh_from_db()
     assert listing.version == 1
+
+
+def test_deleting_an_organization_removes_its_rows_but_a_store_with_orders_stays_protected(
+    org, other_org
+):
+    from django.db.models import RestrictedError
+
+    from apps.catalog.models import Store
+    from apps.orders.models import Order
+    from tests.factories import OrderItemFactory
+
+    item = OrderItemFactory(organization=org)
+    OrderItemFactory(organization=other_org)
+    with pytest.raises(RestrictedError), transaction.atomic():
+        Store.objects.for_org(org).get(pk=item.order.store_id).delete()
+    with unscoped():
+        org.delete()
+    assert Order.objects.unscoped().filter(organization_id=org.id).count() == 0
+    assert Order.objects.for_org(other_org).count() == 1
