@@ -131,6 +131,8 @@ class Listing(TenantModel):
     currency = CurrencyField()
     stock = models.IntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Storage paths (apps/catalog/images.py); the first is the main image. Empty: the product's.
+    images = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -153,3 +155,6 @@ class Listing(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.product.sku} @ {self.store.name}"
+
+
+from .revisions import ListingRevision  # noqa: E402, F401  (registers the model)
