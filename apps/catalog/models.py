@@ -158,3 +158,4 @@ class Listing(TenantModel):
 
 
 from .revisions import ListingRevision  # noqa: E402, F401  (registers the model)
+from .review_models import ProductReview, ReviewInsight  # noqa: E402, F401
