@@ -9,9 +9,10 @@ too. The trigger reads two transaction-local settings to say who changed the row
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.errors import ValidationFailed
 from apps.core.models import TenantModel
 
 # Fields whose change writes a revision; the trigger lists the same names.
@@ -52,3 +53,37 @@ def revision_context(*, actor=None, source: str = "") -> None:
             "set_config('crossborder.change_source', %s, true)",
             [str(actor.pk) if actor is not None and actor.pk else "", source],
         )
+
+
+EDITABLE_FIELDS = ("title", "bullets", "description", "search_terms", "price")
+
+
+def listing_checks(listing, payload: dict) -> list:
+    """The same checks a listing_content draft gets (the marketplace's rules engine)."""
+    from apps.review.registry import get_kind
+
+    return get_kind("listing_content").validate(listing, payload)
+
+
+@transaction.atomic
+def listing_edit(*, org, actor, listing, data: dict, expected_version: int | None = None):
+    """A person's direct edit of a listing's copy or price, recorded as such in the history.
+
+    The copy is checked against the marketplace's rules first; errors block saving (the same
+    rules block approving a draft), warnings do not.
+    """
+    from .services import listing_update
+
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"The field {sorted(unknown)[0]!r} cannot be edited here.")
+    content = {name: data.get(name, getattr(listing, name)) for name in EDITABLE_FIELDS[:4]}
+    errors = [c for c in listing_checks(listing, content) if c.severity == "error"]
+    if errors:
+        raise ValidationFailed(
+            " ".join(str(c.message) for c in errors), field=errors[0].field or None
+        )
+    revision_context(actor=actor, source=ListingRevision.Source.EDIT)
+    return listing_update(
+        org=org, actor=actor, listing=listing, data=data, expected_version=expected_version
+    )
