@@ -1,0 +1,1 @@
+"""Competitor offers from CSV, TSV or XLSX files (repricer and scraper exports)."""
