@@ -50,6 +50,9 @@ def _content_client_rules(listing: Listing) -> dict:
 
 
 def _content_apply(listing: Listing, payload: dict) -> None:
+    from .revisions import revision_context
+
+    revision_context(source="draft")  # the history shows it came from an approved draft
     changes = {name: payload[name] for name in CONTENT_FIELDS if name in payload}
     Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(**changes)
 
@@ -166,5 +169,56 @@ PRICE_CHANGE = register(
         text_fields=("price",),
         apply_many=_price_apply_many,
         client_rules=_price_client_rules,
+    )
+)
+
+
+# --- listing_image: an auto-fixed main image or a selling-point image (apps/catalog/images.py)
+
+
+def _image_snapshot(listing: Listing) -> dict:
+    return {"images": list(listing.images or listing.product.images or []), "role": ""}
+
+
+def _image_validate(listing: Listing, payload: dict) -> list[Check]:
+    from apps.core.errors import NotFound
+
+    from .images import SELLING_SIDE, image_open, main_image_check, main_image_rules
+
+    images = payload.get("images") or []
+    role = payload.get("role", "main")
+    index = 1 if role == "selling_points" else 0
+    if len(images) <= index:
+        return [Check("image.missing", "error", _("The draft has no image."))]
+    try:
+        image = image_open(org=listing.organization, path=images[index])
+    except NotFound:
+        return [Check("image.missing", "error", _("The draft's image file is missing."))]
+    if role == "selling_points":
+        if min(image.size) < SELLING_SIDE:
+            msg = _("Selling-point images need at least %(n)d px on each side.")
+            return [Check("image.min_side", "error", msg % {"n": SELLING_SIDE})]
+        return []
+    return main_image_check(image, main_image_rules(listing.store.marketplace)).checks
+
+
+def _image_apply(listing: Listing, payload: dict) -> None:
+    from .revisions import revision_context
+
+    revision_context(source="draft")
+    Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(
+        images=list(payload.get("images") or [])
+    )
+
+
+LISTING_IMAGE = register(
+    DraftKind(
+        kind="listing_image",
+        label=_("Listing image"),
+        target_model="catalog.Listing",
+        snapshot=_image_snapshot,
+        apply=_image_apply,
+        facets=_facets,
+        validate=_image_validate,
     )
 )
