@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from apps.core.dashboard import can_write, int_param, member_required, paginate, render_page
 from apps.core.errors import DomainError, NotFound
 
-from .content_checks import check_listing_content
 from .models import Listing, Product
 from .selectors import (
     listing_get,
@@ -87,66 +86,6 @@ def listings(request):
         "search": search,
     }
     return render_page(request, "catalog/listings.html", "table", context)
-
-
-@member_required
-def listing_detail(request, listing_id: int):
-    listing, writable = _get_listing_for_user(request, listing_id)
-    context = {
-        "listing": listing,
-        "can_write": writable,
-        "checks": _content_checks(listing),
-        "problems": _content_problems(listing),
-        "bullets": [
-            {"text": b, "length": len(b), "over": _over(len(b), listing, "bullet_max")}
-            for b in (listing.bullets or [])
-        ],
-    }
-    return render(request, "catalog/listing_detail.html", context)
-
-
-def _content_problems(listing: Listing) -> list:
-    """What the review screen would flag in the current copy (limits, refused claims)."""
-    marketplace = listing.store.marketplace
-    payload = {
-        "title": listing.title,
-        "bullets": listing.bullets or [],
-        "description": listing.description,
-        "search_terms": listing.search_terms,
-    }
-    return check_listing_content(marketplace.limits or {}, payload, channel=marketplace.channel)
-
-
-def _over(value: int, listing: Listing, key: str) -> bool:
-    limit = listing.store.marketplace.limits.get(key)
-    return limit is not None and value > limit
-
-
-def _content_checks(listing: Listing) -> list[dict]:
-    """Each piece of copy measured the way its marketplace counts it, next to the limit."""
-    limits = listing.store.marketplace.limits or {}
-    rows = [
-        (_("Title"), len(listing.title), "title_max", _("characters")),
-        (_("Bullet points"), len(listing.bullets or []), "bullets_max", _("bullets")),
-        (_("Description"), len(listing.description), "description_max", _("characters")),
-        # Amazon counts backend search terms in UTF-8 bytes, not characters.
-        (
-            _("Search terms"),
-            len(listing.search_terms.encode("utf-8")),
-            "search_terms_max_bytes",
-            _("bytes (UTF-8)"),
-        ),
-    ]
-    return [
-        {
-            "label": label,
-            "value": value,
-            "limit": limits.get(key),
-            "unit": unit,
-            "over": limits.get(key) is not None and value > limits[key],
-        }
-        for label, value, key, unit in rows
-    ]
 
 
 GENERATE_MAX = 5000  # one click queues at most this many listings
