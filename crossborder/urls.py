@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("apps.orders.api_urls")),
     path("", include("apps.core.api_urls")),
     path("", include("apps.review.api_urls")),
+    path("", include("apps.pricing.api_urls")),
 ]
 
 urlpatterns = [
