@@ -15,6 +15,7 @@ from .backends.base import GenerationRequest
 from .prompts import prompt_get
 
 KIND = "listing_content"
+TRANSLATION_KIND = "listing_translation"
 IMPERIAL_COUNTRIES = {"US"}
 
 
@@ -60,7 +61,23 @@ def facts_of(listing) -> dict[str, Any]:
     }  # fmt: skip
     if features:
         facts["features"] = features
+    reviews = _review_points(product)
+    if reviews:
+        facts["customer_reviews"] = reviews
     return facts
+
+
+def _review_points(product) -> dict[str, Any] | None:
+    """Mined review phrases (apps/catalog/review_mining.py): what buyers praise, in the
+    reviews' language, and complaints the copy should answer with facts."""
+    from apps.catalog.review_mining import review_insight_get, selling_points
+
+    insight = review_insight_get(org=product.organization_id, product_id=product.pk)
+    points = selling_points(insight)
+    if not (points["praised"] or points["complaints"]):
+        return None
+    language = product.reviews.exclude(language="").values_list("language", flat=True).first()
+    return {**points, "language": language or "en"}
 
 
 def rule_errors(limits: dict, channel: str, data: dict) -> list[str]:
@@ -85,12 +102,19 @@ def request_for(listing, *, org_id: int, examples: list[dict[str, Any]] | None =
     limits = dict(marketplace.limits or {})
     prompt = prompt_get(KIND)
     facts = facts_of(listing)
+    # Review phrases are buyers' words: the model sees them only as untrusted data.
+    trusted = {k: v for k, v in facts.items() if k != "customer_reviews"}
     user = prompt.render_user(
         marketplace=marketplace.code, channel=marketplace.channel, language=listing.language,
-        limits=json.dumps(limits), facts=json.dumps(facts, ensure_ascii=False, indent=1),
+        limits=json.dumps(limits), facts=json.dumps(trusted, ensure_ascii=False, indent=1),
         examples=_examples_text(examples or []),
     )  # fmt: skip
     data = dict(untrusted or {})
+    reviews = facts.get("customer_reviews") or {}
+    if reviews.get("praised"):
+        data.setdefault("customer_reviews_praised_phrases", reviews["praised"])
+    if reviews.get("complaints"):
+        data.setdefault("customer_reviews_complaint_phrases", reviews["complaints"])
     current = [t for t in (listing.title, *(listing.bullets or []), listing.description) if t]
     if current:
         data.setdefault("current_listing_copy", current)
@@ -103,11 +127,104 @@ def request_for(listing, *, org_id: int, examples: list[dict[str, Any]] | None =
     )  # fmt: skip
 
 
-def evidence_of(facts: dict[str, Any], examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def back_translation(facts: dict[str, Any], *, language: str, limits: dict[str, Any],
+                     channel: str, provider: str, data: dict | None = None,
+                     org_id: int | None = None) -> dict[str, Any] | None:  # fmt: skip
+    """The Chinese back-translation shown to the operator of a non-Chinese draft.
+
+    The offline generator writes every language from the same facts through its templates, so
+    the zh rendering of those facts says what the draft says. A model's free text is
+    back-translated by the model; with no endpoint, the draft says that one is needed."""
+    from .backends.offline import listing_copy
+
+    if language.lower().startswith("zh"):
+        return None
+    if provider == "offline":
+        zh = listing_copy(facts, language="zh", limits=limits, channel=channel)
+        return {"kind": "back_translation", "language": "zh-Hans", "method": "offline_templates",
+                "title": zh["title"], "bullets": zh["bullets"],
+                "description": zh["description"]}  # fmt: skip
+    return back_translation_llm(data or {}, language=language, org_id=org_id)
+
+
+def back_translation_llm(data: dict, *, language: str, org_id: int | None) -> dict[str, Any]:
+    """Ask the organization's endpoint for a literal Chinese translation of `data`."""
+    from apps.accounts.models import Organization
+
+    from .generation import generate_validated
+    from .services import backend_for
+
+    needs = {"kind": "back_translation", "language": "zh-Hans", "method": "needs_llm"}
+    org = Organization.objects.filter(pk=org_id).first()
+    backend = backend_for(org=org) if org is not None else None
+    if backend is None or backend.provider == "offline" or not data:
+        return needs
+    prompt = prompt_get("back_translation")
+    copy = [t for t in (data.get("title"), *(data.get("bullets") or []), data.get("description"))
+            if t]  # fmt: skip
+    request = GenerationRequest(
+        kind="back_translation", system=prompt.system, org_id=org_id,
+        schema={"type": "object", "required": ["title", "bullets", "description"],
+                "properties": {"title": {"type": "string"}, "description": {"type": "string"},
+                               "bullets": {"type": "array", "items": {"type": "string"}}}},
+        messages=({"role": "user", "content": prompt.render_user(language=language)},),
+        untrusted={"listing_copy": copy}, prompt_version=prompt.id, temperature=0,
+    )  # fmt: skip
+    outcome = generate_validated(backend, request)
+    if not outcome.ok:
+        return {**needs, "method": "failed", "error": outcome.error[:300]}
+    return {"kind": "back_translation", "language": "zh-Hans", "method": "llm",
+            **{k: outcome.data[k] for k in ("title", "bullets", "description")}}  # fmt: skip
+
+
+def translation_request_for(source, target, *, org_id: int) -> GenerationRequest:
+    """Translate `source` (a listing) into `target`'s marketplace language: facts from the
+    product (units per the target's convention), the source copy as untrusted data."""
+    marketplace = target.store.marketplace
+    limits = dict(marketplace.limits or {})
+    prompt = prompt_get(TRANSLATION_KIND)
+    facts = facts_of(target)
+    trusted = {k: v for k, v in facts.items() if k != "customer_reviews"}
+    user = prompt.render_user(
+        marketplace=marketplace.code, channel=marketplace.channel, language=target.language,
+        source_language=source.language, limits=json.dumps(limits),
+        facts=json.dumps(trusted, ensure_ascii=False, indent=1),
+    )  # fmt: skip
+    copy = [t for t in (source.title, *(source.bullets or []), source.description) if t]
+    return GenerationRequest(
+        kind=TRANSLATION_KIND, schema=schema_for(limits), system=prompt.system,
+        messages=({"role": "user", "content": user},), untrusted={"source_listing_copy": copy},
+        org_id=org_id, prompt_version=prompt.id,
+        context={"facts": facts, "language": target.language, "limits": limits,
+                 "channel": marketplace.channel, "marketplace": marketplace.code,
+                 "source_language": source.language},
+    )  # fmt: skip
+
+
+def evidence_of(facts: dict[str, Any], examples: list[dict[str, Any]],
+                request: GenerationRequest | None = None, provider: str = "offline",
+                data: dict | None = None) -> list[dict[str, Any]]:  # fmt: skip
     evidence = [{"source": "product", "field": f"attributes.{k}", "value": v}
                 for k, v in sorted(facts.get("attributes", {}).items())]  # fmt: skip
     for name in ("brand", "category", "dimensions_mm", "weight_g"):
         if facts.get(name):
             evidence.append({"source": "product", "field": name, "value": facts[name]})
+    reviews = facts.get("customer_reviews")
+    if reviews:
+        evidence.append({"source": "reviews", "praised": ", ".join(reviews["praised"]),
+                         "complaints": ", ".join(reviews["complaints"])})  # fmt: skip
     evidence += [{"source": "few_shot", "draft_id": e["id"]} for e in examples]
+    if request is not None:
+        ctx = request.context
+        back = back_translation(
+            facts,
+            language=ctx.get("language", ""),
+            provider=provider,
+            limits=ctx.get("limits", {}),
+            channel=ctx.get("channel", ""),
+            data=data,
+            org_id=request.org_id,
+        )
+        if back:
+            evidence.append(back)
     return evidence

@@ -203,8 +203,9 @@ def _record(org, job_id: int, listing, request, examples, outcome: Outcome, back
             if outcome.ok:
                 draft_create(org=org, kind=kind, target=listing, proposed=outcome.data,
                              rationale=_rationale(listing, request, examples),
-                             evidence=listing_content.evidence_of(request.context["facts"],
-                                                                  examples),
+                             evidence=listing_content.evidence_of(
+                                 request.context["facts"], examples, request=request,
+                                 provider=provenance.provider, data=outcome.data),
                              provenance=provenance)  # fmt: skip
                 jobs.job_advance(job_id=job_id, done=1)
             else:

@@ -222,3 +222,37 @@ LISTING_IMAGE = register(
         validate=_image_validate,
     )
 )
+
+
+def _translation_regenerate(org, listing: Listing) -> None:
+    """Translate again into this listing, from the product's listing in its first other store."""
+    from .studio import listing_translate
+
+    source = (
+        Listing.objects.for_org(org)
+        .filter(product_id=listing.product_id)
+        .exclude(pk=listing.pk)
+        .exclude(title="")
+        .order_by("pk")
+        .first()
+    )
+    if source is not None:
+        listing_translate(org=org, actor=None, listing=source, store_ids=[listing.store_id])
+
+
+# A translation targets the listing in the target store (created as a draft when missing); it
+# is checked against that store's marketplace and applied like listing content.
+LISTING_TRANSLATION = register(
+    DraftKind(
+        kind="listing_translation",
+        label=_("Listing translation"),
+        target_model="catalog.Listing",
+        snapshot=_content_snapshot,
+        apply=_content_apply,
+        facets=_facets,
+        validate=_content_validate,
+        text_fields=CONTENT_FIELDS,
+        client_rules=_content_client_rules,
+        regenerate=_translation_regenerate,
+    )
+)

@@ -137,7 +137,7 @@ def listing_copy(facts: Mapping[str, Any], *, language: str, limits: Mapping[str
     brand = _clean(facts.get("brand") or "")
     category = category_name(facts.get("category") or "", lang)
     pairs = specs(facts.get("attributes") or {}, lang)
-    features = _features(facts.get("features"), lang)
+    features = _features(facts.get("features"), lang) + _praise(facts.get("customer_reviews"), lang)
     size, weight = _size_weight(facts, lang)
     fill = {"brand": brand, "category": category, "size": size, "weight": weight}
     return {
@@ -155,6 +155,20 @@ def _features(features: Any, lang: str) -> list[str]:
     elif lang != "en":
         features = []  # untranslated English points would be wrong in a German listing
     return [_clean(f) for f in features or [] if _clean(f)]
+
+
+def _praise(reviews: Any, lang: str) -> list[str]:
+    """What buyers praise (mined review phrases), in the reviews' own language only; the zh
+    back-translation quotes them as written, since the templates cannot translate free text."""
+    if not isinstance(reviews, dict) or not reviews.get("praised"):
+        return []
+    if lang != "zh" and language_of(reviews.get("language") or "en") != lang:
+        return []
+    phrases = [p for p in (_clean(x) for x in reviews["praised"][:3]) if p]
+    phrases = [p for p in phrases if not re.search(r"\d", p)]  # numbers are claims, not praise
+    if not phrases:
+        return []
+    return [PHRASES[lang]["praise"].format(points=PHRASES[lang]["list"].join(phrases))]
 
 
 def _title(brand, category, pairs, limits, channel, lang) -> str:
