@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, studio_api
 
 app_name = "catalog_api"
 
@@ -10,4 +11,15 @@ router.register("stores", api.StoreViewSet, basename="store")
 router.register("products", api.ProductViewSet, basename="product")
 router.register("listings", api.ListingViewSet, basename="listing")
 
-urlpatterns = router.urls
+studio = studio_api.ListingStudioViewSet
+reviews = studio_api.ProductReviewViewSet
+urlpatterns = [
+    path("listings/generate/", studio.as_view({"post": "generate"}), name="listing-generate"),
+    path("listings/<int:pk>/translate/", studio.as_view({"post": "translate"}),
+         name="listing-translate"),
+    path("products/<int:pk>/reviews/",
+         reviews.as_view({"get": "list_reviews", "post": "upload"}), name="product-reviews"),
+    path("products/<int:pk>/review-insights/", reviews.as_view({"get": "insights"}),
+         name="product-review-insights"),
+    *router.urls,
+]  # fmt: skip
