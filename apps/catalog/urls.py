@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import listing_views, views
+from . import listing_views, studio_views, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -13,4 +13,11 @@ urlpatterns = [
     path("listings/<int:listing_id>/images/draft/", listing_views.image_draft, name="image_draft"),
     path("images/<path:path>", listing_views.image, name="image"),
     path("listings/generate/", views.generate_content, name="generate_content"),
+    path("products/generate/", studio_views.generate_listings, name="generate_listings"),
+    path("products/<int:product_id>/reviews/", studio_views.upload_reviews, name="upload_reviews"),
+    path(
+        "listings/<int:listing_id>/translate/",
+        studio_views.translate_listing,
+        name="translate_listing",
+    ),
 ]
