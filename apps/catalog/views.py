@@ -54,6 +54,8 @@ def products(request):
         "search": search,
         "category": category,
         "categories": product_categories(org=request.org),
+        "stores": store_list(org=request.org).select_related("marketplace"),
+        "can_write": can_write(request),
     }
     return render_page(request, "catalog/products.html", "table", context)
 
@@ -65,8 +67,20 @@ def product_detail(request, product_id: int):
         "product": product,
         "can_write": writable,
         "listings": listing_list_for_product(org=request.org, product_id=product.id),
+        **_review_context(request, product),
     }
     return render(request, "catalog/product_detail.html", context)
+
+
+def _review_context(request, product: Product) -> dict:
+    from .review_mining import review_insight_get
+    from .review_models import ProductReview
+
+    reviews = ProductReview.objects.for_org(request.org).filter(product=product)
+    return {
+        "insight": review_insight_get(org=request.org, product_id=product.pk),
+        "recent_reviews": reviews[:5],
+    }
 
 
 @member_required
