@@ -157,5 +157,24 @@ class Listing(TenantModel):
         return f"{self.product.sku} @ {self.store.name}"
 
 
+class ProtectedTerm(TenantModel):
+    """A brand name the organization's copy must not use (competitors' trademarks): an error
+    check on every listing text it validates (rule `org.protected_term`)."""
+
+    term = models.CharField(max_length=100)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", models.functions.Lower("term"), name="protected_term_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
 from .revisions import ListingRevision  # noqa: E402, F401  (registers the model)
 from .review_models import ProductReview, ReviewInsight  # noqa: E402, F401
