@@ -118,7 +118,8 @@ def main_image_check(image: Image.Image, rules: dict[str, Any] | None = None) ->
         report.checks.append(
             Check("image.background", "error", msg % {"p": int(white_share * 100)})
         )
-    box = _product_box(arr, np.array([255, 255, 255]))
+    # Measured against the frame's own background, so a grey backdrop does not count as product.
+    box = _product_box(arr, _background_colour(arr))
     fill = 0.0 if box is None else max((box[2] - box[0]) / w, (box[3] - box[1]) / h)
     report.measured["fill"] = round(fill, 4)
     if fill < rules["min_fill"]:
@@ -145,7 +146,7 @@ def _background_mask(arr: np.ndarray, background: np.ndarray, tolerance: int = 2
     near = (np.abs(arr.astype(np.int16) - background.astype(np.int16)) <= tolerance).all(axis=2)
     h, w = near.shape
     scale = max(1, max(h, w) // 400)  # flood fill a small copy, then scale the mask back up
-    small = Image.fromarray((near[::scale, ::scale] * 255).astype(np.uint8), "L")
+    small = Image.fromarray((near[::scale, ::scale] * 255).astype(np.uint8), "L").copy()
     sw, sh = small.size
     for x, y in [(0, 0), (sw - 1, 0), (0, sh - 1), (sw - 1, sh - 1), (sw // 2, 0), (0, sh // 2)]:
         if small.getpixel((x, y)) == 255:
