@@ -201,7 +201,10 @@ def _record(org, job_id: int, listing, request, examples, outcome: Outcome, back
     try:
         with transaction.atomic():
             if outcome.ok:
-                draft_create(org=org, kind=kind, target=listing, proposed=outcome.data,
+                # Reviewers confirm grounding claims by editing this list (apps/catalog/grounding).
+                proposed = {**outcome.data, "confirmed_claims": []} \
+                    if kind == "listing_content" else outcome.data  # fmt: skip
+                draft_create(org=org, kind=kind, target=listing, proposed=proposed,
                              rationale=_rationale(listing, request, examples),
                              evidence=listing_content.evidence_of(
                                  request.context["facts"], examples, request=request,
