@@ -16,6 +16,7 @@ from apps.catalog.models import Listing, Marketplace, Product, Store
 
 from .listing_copy import Copy, listing_copy, num
 from .products import COLORS, HEARTHLY_PRODUCTS, HS_CODES, Variant, voltora_variants
+from .reviews import first_skus, seed_reviews, violating_copy
 
 # org slug, store name, marketplace code, seller id
 STORES = [
@@ -42,6 +43,7 @@ def seed(ctx) -> None:
     stores = _stores(ctx)
     _voltora(ctx, [s for s in stores if s.organization_id == ctx.orgs["demo"].id])
     _hearthly(ctx, [s for s in stores if s.organization_id == ctx.orgs["demo-home"].id])
+    seed_reviews(ctx, ctx.orgs["demo"])
 
 
 def _stores(ctx) -> list[Store]:
@@ -68,6 +70,7 @@ def _voltora(ctx, stores: list[Store]) -> None:
     variants = voltora_variants()
     Product.objects.bulk_create([_voltora_product(org, v) for v in variants], ignore_conflicts=True)
     products = {p.sku: p for p in Product.objects.for_org(org)}
+    firsts = first_skus(variants)  # one per category gets a deliberate rule violation
     listings = []
     for v in variants:
         product = products[v.sku]
@@ -75,7 +78,7 @@ def _voltora(ctx, stores: list[Store]) -> None:
         usd = Decimal(v.family.price_usd) + (2 if (v.length_m or 0) >= 2 else 0)
         for store in stores:
             market = store.marketplace
-            copy = listing_copy(v, market.language)
+            copy = violating_copy(v, market, listing_copy(v, market.language), firsts)
             ext_id = asin if market.channel == "amazon" else _ebay_item_id(ctx, v.sku)
             listings.append(
                 _listing(ctx, store, product, ext_id, copy, price_99(usd, market.currency))
