@@ -127,7 +127,7 @@ def _phrases(counts: pd.Series, side_reviews: pd.DataFrame, top: int) -> list[di
 
 
 def reviews_frame(*, org, product_ids: list[int]) -> pd.DataFrame:
-    rows = ProductReview.objects.for_org(org).filter(product_id__in=product_ids)
+    rows = ProductReview.objects.for_org(org).filter(product_id__in=product_ids).order_by("id")
     frame = pd.DataFrame.from_records(
         rows.values("product_id", "rating", "title", "text"),
         columns=["product_id", "rating", "title", "text"],
