@@ -133,6 +133,6 @@ def test_api_upload_and_insights(org, api_client):
     assert response.status_code == 200, response.content
     assert response.json()["created"] == 7 and response.json()["errors"][0]["line"] == 9
     insight = api_client.get(f"/api/v1/products/{product.pk}/review-insights/").json()
-    assert insight["praised"][0] == {"phrase": "compact size", "count": 3, "quotes": [
-        "Very fast charging and a compact size.", "Fast charging, compact size, nice colour."]}  # fmt: skip
+    quotes = ["Very fast charging and a compact size.", "Fast charging, compact size, nice colour."]
+    assert insight["praised"][0] == {"phrase": "compact size", "count": 3, "quotes": quotes}
     assert len(api_client.get(f"/api/v1/products/{product.pk}/reviews/").json()) == 7

@@ -37,8 +37,12 @@ def test_demo_products_have_reviews_mined_into_praise_and_complaints(demo):
     insight = ReviewInsight.objects.for_org(demo).order_by("product__sku").first()
     assert insight.review_count == reviews.filter(product=insight.product).count()
     assert insight.praised and insight.complaints
-    assert {p["phrase"] for p in insight.praised} & {"fast charging", "compact size",
-                                                      "build quality", "schnelles laden"}  # fmt: skip
+    assert {p["phrase"] for p in insight.praised} & {
+        "fast charging",
+        "compact size",
+        "build quality",
+        "schnelles laden",
+    }
     count = ProductReview.objects.for_org(demo).count()
     call_command("seed_demo", stdout=StringIO())
     assert ProductReview.objects.for_org(demo).count() == count  # idempotent

@@ -30,7 +30,10 @@ def test_utf8_with_bom_and_amazon_style_headers():
 
 
 def test_gbk_file_with_chinese_headers():
-    data = "评分,标题,评论内容,日期\n5,很好,充电很快，体积小巧。,2024年11月02日\n1,差评,用了一周就坏了,2024-10-01\n"
+    data = (
+        "评分,标题,评论内容,日期\n5,很好,充电很快，体积小巧。,2024年11月02日\n"
+        "1,差评,用了一周就坏了,2024-10-01\n"
+    )
     result = parse(data.encode("gbk"), "评论.csv")
     assert result.encoding == "gbk"
     assert [(r.rating, r.text) for r in result.reviews] == [
@@ -51,7 +54,8 @@ def test_tsv_and_semicolon_files_with_german_headers():
 def test_bad_lines_are_reported_with_line_numbers_and_good_lines_kept():
     data = ("rating,title,text,date\n5,Great,Works,2024-01-05\n"
             "six,Bad,Rating is text,2024-01-05\n7,Too many,Stars,2024-01-05\n"
-            "\n3,,,2024-01-05\n4,Ok,Fine,not a date\n2,Meh,Stopped working,2024-01-06\n")  # fmt: skip
+            "\n3,,,2024-01-05\n4,Ok,Fine,not a date\n"
+            "2,Meh,Stopped working,2024-01-06\n")  # fmt: skip
     result = parse(data.encode())
     assert [r.line for r in result.reviews] == [2, 8]
     assert [(e.line, e.reason.split(" ")[1]) for e in result.errors] == [
