@@ -1,0 +1,825 @@
+"""The repricing engine: a whole store in one vectorised pass per chunk, written back set-based.
+
+Entry point: `reprice_store(*, org, store, dry_run=False, strategy_override=None, ...)`.
+
+Per chunk of offers (an id range of the store, CHUNK offers by default):
+  load     COPY (SELECT ...) TO STDOUT into DataFrames: offers with product costs, inventory,
+           competitor observations (each seller's latest, younger than the largest max age),
+           changes already made today; small tables (profiles, fees, strategies) via the ORM;
+  compute  apps.pricing.strategies.compute — NumPy over the frame, no per-offer Python;
+  write    COPY the changed offers into a temporary table, then
+             one UPDATE catalog_listing ... FROM ... WHERE price IS DISTINCT FROM (the changes
+             inside the auto-approve policy; the version trigger bumps each row),
+             supersede open price_change drafts of the changed listings + their events,
+             INSERT the drafts for changes outside the policy + their events,
+             INSERT the PriceChange rows — each a single statement.
+A dry run (the simulator) loads and computes only and returns the per-offer frame.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.catalog.models import Listing, Store
+from apps.core.errors import NotFound
+from apps.core.money import CURRENCIES, ZERO_DECIMAL_CURRENCIES
+from apps.core.services import job_advance, job_is_cancelled
+from apps.orders.fx import rate_on
+from apps.review.models import Policy
+
+from . import strategies as S
+from .cost import DEFAULT_VAT
+from .models import (
+    CostProfile,
+    FulfilmentFeeTier,
+    ReferralFee,
+    RepricingRun,
+    Strategy,
+    StrategyAssignment,
+    VatRate,
+)
+
+log = logging.getLogger(__name__)
+CHUNK = 250_000
+REPORT_CAP = 200  # listed offers per report section (counts are exact)
+REPORT_SECTIONS = ("at_floor", "raised_to_floor", "ceiling_below_floor", "bad_input")
+
+
+@dataclass
+class RunReport:
+    """What a pass did. `results` (one row per offer) is kept for dry runs (the simulator)."""
+
+    store_id: int
+    dry_run: bool
+    run_id: int | None = None
+    counts: dict = field(default_factory=dict)
+    report: dict = field(default_factory=lambda: {k: [] for k in REPORT_SECTIONS})
+    timings: dict = field(default_factory=lambda: {"load": 0.0, "compute": 0.0, "write": 0.0})
+    results: pd.DataFrame | None = None
+
+
+COUNT_KEYS = (
+    "offers",
+    "priced",
+    "changed",
+    "raised",
+    "lowered",
+    "applied",
+    "drafted",
+    "at_floor",
+    "raised_to_floor",
+    "ceiling_below_floor",
+    "bad_input",
+    "daily_limit",
+    "conflicts",
+)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _copy_frame(sql: str, params: list, names: list[str], dtypes: dict | None = None):
+    """Run a SELECT as COPY ... TO STDOUT (CSV) and parse it with pandas' C reader."""
+    buf = io.StringIO()
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buf)
+    buf.seek(0)
+    if buf.getvalue() == "":
+        return pd.DataFrame({n: pd.Series(dtype=(dtypes or {}).get(n, "float64")) for n in names})
+    return pd.read_csv(buf, header=None, names=names, dtype=dtypes, keep_default_na=True)
+
+
+def _units(values: pd.Series) -> np.ndarray:
+    """Decimal text parsed by pandas → float64 units, exact for prices (NaN stays NaN)."""
+    return np.rint(values.to_numpy(dtype=np.float64) * S.UNITS)
+
+
+class _Rates:
+    """Exchange rates for the distinct currency pairs of a pass (a handful, looked up once)."""
+
+    def __init__(self, org, on_date: date):
+        self.org, self.on_date, self.cache = org, on_date, {}
+
+    def rate(self, base: str, quote: str) -> float:
+        key = (base, quote)
+        if key not in self.cache:
+            if base not in CURRENCIES or quote not in CURRENCIES:
+                self.cache[key] = np.nan
+            else:
+                try:
+                    value = rate_on(org=self.org, base=base, quote=quote, on_date=self.on_date)
+                    self.cache[key] = float(value)
+                except NotFound:
+                    self.cache[key] = np.nan
+        return self.cache[key]
+
+    def factors(self, base: pd.Series, quote: pd.Series) -> np.ndarray:
+        """Per-row rate (NaN: no rate or unknown currency), computed per distinct pair."""
+        pairs = pd.DataFrame({"b": base.to_numpy(dtype=object), "q": quote.to_numpy(dtype=object)})
+        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs))
+        table = np.array([self.rate(b, q) for b, q in uniques], dtype=np.float64)
+        return table[codes] if len(table) else np.full(len(base), np.nan)
+
+
+def _strategy_frame(strategies: list[Strategy]) -> pd.DataFrame:
+    rows = [S.StrategyParams.from_model(s).values for s in strategies]
+    return pd.DataFrame(rows, columns=list(S.STRATEGY_COLUMNS))
+
+
+def _assign_strategies(offers: pd.DataFrame, org, store, override) -> pd.DataFrame:
+    """Most specific enabled assignment per offer (listing > category > store), then priority."""
+    if override is not None:
+        sid = np.full(len(offers), override.pk or -1, dtype=np.int64)
+        frame = _strategy_frame([override])
+        frame["strategy_id"] = override.pk or -1
+        return offers.assign(strategy_id=sid).merge(frame, on="strategy_id", how="left")
+    assigns = list(
+        StrategyAssignment.objects.for_org(org)
+        .filter(store=store, strategy__enabled=True)
+        .select_related("strategy")
+        .order_by("-strategy__priority", "-id")
+    )
+    sid = np.zeros(len(offers), dtype=np.int64)
+    store_level = [a for a in assigns if a.listing_id is None and not a.category]
+    if store_level:
+        sid[:] = store_level[0].strategy_id
+    category_best: dict[str, int] = {}
+    for a in assigns:  # a handful of assignment rows, not offers
+        if a.listing_id is None and a.category:
+            category_best.setdefault(a.category, a.strategy_id)
+    if category_best:
+        by_cat = offers["category"].map(category_best).to_numpy(dtype=np.float64)
+        sid = np.where(np.isnan(by_cat), sid, np.nan_to_num(by_cat)).astype(np.int64)
+    listing_best: dict[int, int] = {}
+    for a in assigns:
+        if a.listing_id is not None:
+            listing_best.setdefault(a.listing_id, a.strategy_id)
+    if listing_best:
+        by_listing = offers["listing_id"].map(listing_best).to_numpy(dtype=np.float64)
+        sid = np.where(np.isnan(by_listing), sid, np.nan_to_num(by_listing)).astype(np.int64)
+    frame = _strategy_frame(list({a.strategy_id: a.strategy for a in assigns}.values()))
+    merged = offers.assign(strategy_id=sid).merge(frame, on="strategy_id", how="left")
+    for name, (dtype, default) in S.STRATEGY_COLUMNS.items():
+        if name != "strategy_id":
+            merged[name] = merged[name].fillna(default).astype(dtype)
+    return merged
+
+
+def _tier_fee(org, marketplace_id: int, offers: pd.DataFrame, rates: _Rates) -> np.ndarray:
+    """Fulfilment fee (float units) by size tier: first tier by rank the product fits."""
+    tiers = list(
+        FulfilmentFeeTier.objects.for_org(org)
+        .filter(marketplace_id=marketplace_id)
+        .order_by("rank", "id")
+    )
+    fee = np.zeros(len(offers))
+    if not tiers:
+        return fee
+    dims = np.sort(offers[["length_mm", "width_mm", "height_mm"]].to_numpy(np.float64), axis=1)
+    longest, median, shortest = dims[:, 2], dims[:, 1], dims[:, 0]
+    weight = offers["weight_g"].to_numpy(np.float64)
+    unknown = np.isnan(weight) | np.isnan(dims).any(axis=1)
+    assigned = np.zeros(len(offers), dtype=bool)
+    for tier in tiers:  # a loop over the tier table (a few rows), each step vectorised
+        fits = ~assigned & ~unknown
+        for value, limit in (
+            (weight, tier.max_weight_g),
+            (longest, tier.max_longest_mm),
+            (median, tier.max_median_mm),
+            (shortest, tier.max_shortest_mm),
+        ):
+            if limit is not None:
+                fits &= value <= float(limit)
+        amount = np.rint(
+            float(tier.fee)
+            * S.UNITS
+            * rates.factors(pd.Series([tier.currency] * len(offers)), offers["currency"])
+        )
+        fee = np.where(fits, amount, fee)
+        assigned |= fits
+    last = tiers[-1]
+    amount = np.rint(
+        float(last.fee)
+        * S.UNITS
+        * rates.factors(pd.Series([last.currency] * len(offers)), offers["currency"])
+    )
+    return np.where(assigned, fee, amount)
+
+
+OFFERS_SQL = """
+SELECT l.id, l.price, l.currency, l.stock, p.category, p.unit_cost, p.cost_currency,
+       p.weight_g, p.length_mm, p.width_mm, p.height_mm,
+       coalesce(inv.units_per_day, 0), coalesce(inv.stock_age_days, 0),
+       coalesce(inv.lead_time_days, -1), coalesce(pc.n, 0)
+FROM catalog_listing l
+JOIN catalog_product p ON p.id = l.product_id
+LEFT JOIN pricing_listinginventory inv ON inv.listing_id = l.id
+LEFT JOIN (
+    SELECT listing_id, count(*) AS n FROM pricing_pricechange
+    WHERE organization_id = %(org)s AND created_at > now() - interval '1 day'
+      AND outcome IN ('applied', 'drafted') AND listing_id >= %(lo)s AND listing_id < %(hi)s
+    GROUP BY listing_id
+) pc ON pc.listing_id = l.id
+WHERE l.organization_id = %(org)s AND l.store_id = %(store)s AND l.status = 'active'
+  AND l.id >= %(lo)s AND l.id < %(hi)s
+ORDER BY l.id
+"""
+OFFER_NAMES = [
+    "listing_id",
+    "price",
+    "currency",
+    "stock",
+    "category",
+    "unit_cost",
+    "cost_currency",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "units_per_day",
+    "stock_age_days",
+    "lead_time",
+    "changes_today",
+]
+
+COMPS_SQL = """
+SELECT DISTINCT ON (c.listing_id, c.seller_id)
+       c.id, c.listing_id, c.price + c.shipping, c.currency, c.fulfilment, c.rating,
+       c.is_buy_box, c.seller_id = ANY(%(own)s::text[]),
+       extract(epoch FROM %(now)s::timestamptz - c.observed_at) / 3600.0
+FROM pricing_competitoroffer c
+JOIN catalog_listing l ON l.id = c.listing_id
+WHERE c.organization_id = %(org)s AND l.organization_id = %(org)s AND l.store_id = %(store)s
+  AND c.listing_id >= %(lo)s AND c.listing_id < %(hi)s
+  AND c.observed_at >= %(since)s AND c.observed_at <= %(now)s
+ORDER BY c.listing_id, c.seller_id, c.observed_at DESC, c.id DESC
+"""
+COMP_NAMES = [
+    "offer_id",
+    "listing_id",
+    "total",
+    "comp_currency",
+    "fulfilment",
+    "rating",
+    "is_buy_box",
+    "is_own",
+    "age_hours",
+]
+
+
+@dataclass
+class _Context:
+    org: object
+    store: Store
+    now: object
+    rates: _Rates
+    override: Strategy | None
+    vat_mp: int
+    own_sellers: list[str]
+    profiles: list
+    referral: dict
+    max_age_hours: float
+
+
+def _context(org, store, now, override) -> _Context:
+    marketplace = store.marketplace
+    vat_mp = 0
+    if marketplace.vat_inclusive:
+        row = VatRate.objects.for_org(org).filter(country=marketplace.country).first()
+        rate = row.rate if row is not None else DEFAULT_VAT.get(marketplace.country, 0)
+        vat_mp = S.mp(rate)
+    own = list(Store.objects.for_org(org).exclude(seller_id="").values_list("seller_id", flat=True))
+    referral = {
+        r.category: r
+        for r in ReferralFee.objects.for_org(org).filter(marketplace_id=store.marketplace_id)
+    }
+    if override is not None:
+        max_age = float(override.max_age_hours)
+    else:
+        ages = (
+            Strategy.objects.for_org(org)
+            .filter(enabled=True, assignments__store=store)
+            .values_list("max_age_hours", flat=True)
+        )
+        max_age = float(max(ages, default=48))
+    return _Context(
+        org=org,
+        store=store,
+        now=now,
+        rates=_Rates(org, timezone.localdate(now)),
+        override=override,
+        vat_mp=vat_mp,
+        own_sellers=own,
+        profiles=list(CostProfile.objects.for_org(org).filter(store=store)),
+        referral=referral,
+        max_age_hours=max_age,
+    )
+
+
+def _profile_columns(ctx: _Context, raw: pd.DataFrame) -> dict[str, np.ndarray]:
+    """First leg + other, fulfilment override and ceiling per offer (float units, NaN = none)."""
+    n = len(raw)
+    out = {
+        "extra": np.zeros(n),
+        "fee_override": np.full(n, np.nan),
+        "ceiling_abs": np.full(n, np.nan),
+        "profile_fx_missing": np.zeros(n, dtype=bool),
+    }
+    if not ctx.profiles:
+        return out
+    # Profile index per offer: store-level, overridden by category, overridden by listing.
+    store_level = [p for p in ctx.profiles if p.listing_id is None and not p.category]
+    by_cat = {p.category: p for p in ctx.profiles if p.listing_id is None and p.category}
+    by_listing = {p.listing_id: p for p in ctx.profiles if p.listing_id is not None}
+    table = list(ctx.profiles)
+    index = {p.pk: i for i, p in enumerate(table)}
+    idx = np.full(n, -1 if not store_level else index[store_level[0].pk], dtype=np.int64)
+    if by_cat:
+        m = raw["category"].map({k: index[v.pk] for k, v in by_cat.items()})
+        idx = np.where(m.isna(), idx, m.fillna(-1)).astype(np.int64)
+    if by_listing:
+        m = raw["listing_id"].map({k: index[v.pk] for k, v in by_listing.items()})
+        idx = np.where(m.isna(), idx, m.fillna(-1)).astype(np.int64)
+    has = idx >= 0
+    safe = np.where(has, idx, 0)
+
+    def col(getter):
+        return np.array([np.nan if getter(p) is None else float(getter(p)) for p in table])[safe]
+
+    cur = pd.Series(np.array([p.currency for p in table], dtype=object)[safe])
+    fx = ctx.rates.factors(cur, raw["currency"])
+    missing = has & np.isnan(fx)
+    fx = np.where(has, fx, 0.0)
+    extra = np.rint(
+        (col(lambda p: p.first_leg_per_unit) + col(lambda p: p.other_per_unit)) * fx * S.UNITS
+    )
+    out["extra"] = np.where(has & ~missing, extra, 0.0)
+    out["fee_override"] = np.where(
+        has, np.rint(col(lambda p: p.fulfilment_fee) * fx * S.UNITS), np.nan
+    )
+    out["ceiling_abs"] = np.where(
+        has, np.floor(col(lambda p: p.price_ceiling) * fx * S.UNITS), np.nan
+    )
+    out["profile_fx_missing"] = missing
+    return out
+
+
+def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Offers (with costs and strategy parameters) and competitors of listings lo ≤ id < hi."""
+    params = {"org": ctx.org.id, "store": ctx.store.id, "lo": lo, "hi": hi}
+    raw = _copy_frame(
+        OFFERS_SQL,
+        params,
+        OFFER_NAMES,
+        dtypes={"currency": "object", "cost_currency": "object", "category": "object"},
+    )
+    raw["category"] = raw["category"].fillna("")
+    n = len(raw)
+    rates = ctx.rates
+    cost_fx = rates.factors(raw["cost_currency"].fillna(""), raw["currency"])
+    unit_cost = _units(raw["unit_cost"]) * cost_fx
+    prof = _profile_columns(ctx, raw)
+    fee = _tier_fee(ctx.org, ctx.store.marketplace_id, raw, rates)
+    fee = np.where(np.isnan(prof["fee_override"]), fee, prof["fee_override"])
+    landed = np.rint(unit_cost) + prof["extra"] + np.nan_to_num(fee)
+    # Referral fee: the category's row, else the marketplace default, else none.
+    refs = list(ctx.referral.values())
+    cats = list(ctx.referral)
+    default_i = cats.index("") if "" in ctx.referral else -1
+    ri = np.full(n, default_i, dtype=np.int64)
+    by_cat = {c: i for i, c in enumerate(cats) if c}
+    if by_cat:
+        m = raw["category"].map(by_cat)
+        ri = np.where(m.isna(), ri, m.fillna(-1)).astype(np.int64)
+    has_ref = ri >= 0
+    safe = np.where(has_ref, ri, 0)
+    ref_mp = np.zeros(n, dtype=np.int64)
+    ref_min = np.zeros(n)
+    if refs:
+        ref_mp = np.where(has_ref, np.array([S.mp(r.percent) for r in refs])[safe], 0)
+        minimum = np.array([float(r.minimum) for r in refs])[safe]
+        ref_cur = pd.Series(np.array([r.currency for r in refs], dtype=object)[safe])
+        ref_min = np.where(
+            has_ref, np.rint(minimum * S.UNITS * rates.factors(ref_cur, raw["currency"])), 0.0
+        )
+    bad = np.full(n, "", dtype=object)
+    cost_cur_unknown = ~raw["cost_currency"].isin(CURRENCIES).to_numpy()
+    bad = np.where(cost_cur_unknown & raw["unit_cost"].notna().to_numpy(), "unknown_currency", bad)
+    bad = np.where(
+        (bad == "") & raw["unit_cost"].notna().to_numpy() & np.isnan(cost_fx),
+        "missing_exchange_rate",
+        bad,
+    )
+    bad = np.where((bad == "") & prof["profile_fx_missing"], "missing_exchange_rate", bad)
+    bad = np.where((bad == "") & np.isnan(ref_min), "missing_exchange_rate", bad)
+    offers = pd.DataFrame(
+        {
+            "listing_id": raw["listing_id"].to_numpy(dtype=np.int64),
+            "old": np.nan_to_num(_units(raw["price"]), nan=S.NO_PRICE).astype(np.int64),
+            "currency": raw["currency"].to_numpy(dtype=object),
+            "category": raw["category"].to_numpy(dtype=object),
+            "landed": landed,
+            "ref_mp": ref_mp,
+            "ref_min": np.nan_to_num(ref_min),
+            "vat_mp": np.full(n, ctx.vat_mp, dtype=np.int64),
+            "ceiling_abs": np.nan_to_num(prof["ceiling_abs"], nan=S.NO_PRICE).astype(np.int64),
+            "stock": raw["stock"].to_numpy(dtype=np.int64),
+            "units_per_day": raw["units_per_day"].to_numpy(dtype=np.float64),
+            "stock_age_days": raw["stock_age_days"].to_numpy(dtype=np.int64),
+            "lead_time": raw["lead_time"].to_numpy(dtype=np.int64),
+            "changes_today": raw["changes_today"].to_numpy(dtype=np.int64),
+            "bad": bad,
+        }
+    )
+    offers = _assign_strategies(offers, ctx.org, ctx.store, ctx.override)
+
+    since = ctx.now - timezone.timedelta(hours=ctx.max_age_hours)
+    comps = _copy_frame(
+        COMPS_SQL,
+        {**params, "own": ctx.own_sellers, "now": ctx.now, "since": since},
+        COMP_NAMES,
+        dtypes={
+            "comp_currency": "object",
+            "fulfilment": "object",
+            "is_buy_box": "object",
+            "is_own": "object",
+        },
+    )
+    if len(comps):
+        comps["is_buy_box"] = comps["is_buy_box"].to_numpy() == "t"
+        comps["is_own"] = comps["is_own"].to_numpy() == "t"
+        # Competitor prices in another currency are converted; no rate → flagged NO_PRICE.
+        pos = np.searchsorted(offers["listing_id"].to_numpy(), comps["listing_id"].to_numpy())
+        pos = np.minimum(pos, max(len(offers) - 1, 0))
+        listing_cur = offers["currency"].to_numpy(dtype=object)[pos]
+        same = comps["comp_currency"].to_numpy(dtype=object) == listing_cur
+        total = _units(comps["total"])
+        if not same.all():
+            fx = rates.factors(comps["comp_currency"], pd.Series(listing_cur))
+            total = np.where(same, total, np.rint(total * fx))
+        comps["total"] = np.nan_to_num(total, nan=S.NO_PRICE).astype(np.int64)
+    return offers, comps
+
+
+def _chunks(org, store, size: int) -> list[tuple[int, int]]:
+    """Id ranges of about `size` active offers each."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn "
+            "FROM catalog_listing WHERE organization_id = %s AND store_id = %s "
+            "AND status = 'active') t WHERE rn %% %s = 1 ORDER BY id",
+            [org.id, store.id, size],
+        )
+        starts = [row[0] for row in cursor.fetchall()]
+    if not starts:
+        return []
+    return list(itertools.pairwise([*starts, 2**62]))
+
+
+# --------------------------------------------------------------------------- writing
+
+TMP_COLUMNS = [
+    "listing_id",
+    "old_u",
+    "new_u",
+    "currency",
+    "dp",
+    "apply",
+    "strategy_id",
+    "binding",
+    "reason",
+    "comp_u",
+    "comp_offer_id",
+    "floor_u",
+    "ceiling_u",
+    "break_even_u",
+    "margin",
+    "profit_u",
+]
+TMP_SQL = """
+CREATE TEMP TABLE pricing_tmp_changes (
+    listing_id bigint PRIMARY KEY, old_u bigint, new_u bigint NOT NULL, currency varchar(3),
+    dp int, apply boolean, strategy_id bigint, binding varchar(16), reason varchar(300),
+    comp_u bigint, comp_offer_id bigint, floor_u bigint, ceiling_u bigint, break_even_u bigint,
+    margin numeric(9, 3), profit_u bigint
+) ON COMMIT DROP;
+CREATE TEMP TABLE pricing_tmp_applied (listing_id bigint PRIMARY KEY) ON COMMIT DROP;
+CREATE TEMP TABLE pricing_tmp_drafts (id bigint, listing_id bigint PRIMARY KEY) ON COMMIT DROP;
+"""
+UPDATE_SQL = """
+WITH upd AS (
+    UPDATE catalog_listing l SET price = t.new_u::numeric / 10000, updated_at = %(ts)s
+    FROM pricing_tmp_changes t
+    WHERE t.apply AND l.id = t.listing_id
+      AND l.organization_id = %(org)s AND l.store_id = %(store)s
+      AND l.price IS NOT DISTINCT FROM t.old_u::numeric / 10000
+      AND l.price IS DISTINCT FROM t.new_u::numeric / 10000
+    RETURNING l.id
+)
+INSERT INTO pricing_tmp_applied SELECT id FROM upd
+"""
+SUPERSEDE_SQL = """
+WITH open AS (
+    SELECT d.id, d.status FROM review_draft d
+    JOIN pricing_tmp_changes t ON t.listing_id = d.target_id
+    LEFT JOIN pricing_tmp_applied a ON a.listing_id = t.listing_id
+    WHERE d.organization_id = %(org)s AND d.kind = 'price_change'
+      AND d.target_type_id = %(ct)s AND d.status IN ('pending', 'approved')
+      AND (NOT t.apply OR a.listing_id IS NOT NULL)
+), sup AS (
+    UPDATE review_draft d SET status = 'superseded', updated_at = %(ts)s
+    FROM open WHERE d.id = open.id
+    RETURNING d.id, open.status AS from_status
+)
+INSERT INTO review_reviewevent
+    (created_at, updated_at, organization_id, draft_id, from_status, to_status, note)
+SELECT %(ts)s, %(ts)s, %(org)s, id, from_status, 'superseded', 'Replaced by a newer draft.'
+FROM sup
+"""
+DRAFTS_SQL = """
+WITH src AS (
+    SELECT t.*, l.version, l.language, p.category, p.sku,
+           round(t.new_u::numeric / 10000, t.dp)::text AS new_text,
+           round(t.old_u::numeric / 10000, t.dp)::text AS old_text
+    FROM pricing_tmp_changes t
+    JOIN catalog_listing l ON l.id = t.listing_id AND l.organization_id = %(org)s
+    JOIN catalog_product p ON p.id = l.product_id
+    WHERE NOT t.apply
+), ins AS (
+    INSERT INTO review_draft
+        (created_at, updated_at, organization_id, kind, status, target_type_id, target_id,
+         target_version, store_id, marketplace, language, category, title, current, proposed,
+         rationale, evidence, checks, error, provider, model_name, prompt_version, tokens_in,
+         tokens_out, cost, cost_currency, priority, reject_reason, job_id)
+    SELECT %(ts)s, %(ts)s, %(org)s, 'price_change', 'pending', %(ct)s, listing_id, version,
+           %(store)s, %(marketplace)s, language, category,
+           left(sku || ' · ' || %(store_name)s, 300),
+           jsonb_build_object('price', old_text, 'currency', currency),
+           jsonb_build_object('price', new_text, 'currency', currency),
+           'Repricer: ' || reason || ' (limited by ' || binding || ')',
+           jsonb_build_array(
+               jsonb_build_object('field', 'floor', 'source', 'repricer',
+                                  'value', round(floor_u::numeric / 10000, dp)::text),
+               jsonb_build_object('field', 'ceiling', 'source', 'repricer',
+                                  'value', round(ceiling_u::numeric / 10000, dp)::text),
+               jsonb_build_object('field', 'lowest_competitor', 'source', 'competitors',
+                                  'value', round(comp_u::numeric / 10000, dp)::text),
+               jsonb_build_object('field', 'margin_pct', 'source', 'repricer',
+                                  'value', margin::text)
+           ),
+           '[]'::jsonb, '', 'repricer', '', 'engine@v1', 0, 0, 0, 'USD', 0, '', %(job)s
+    FROM src
+    RETURNING id, target_id, proposed
+), ev AS (
+    INSERT INTO review_reviewevent
+        (created_at, updated_at, organization_id, draft_id, from_status, to_status, note, payload)
+    SELECT %(ts)s, %(ts)s, %(org)s, id, '', 'pending', '', proposed FROM ins
+)
+INSERT INTO pricing_tmp_drafts SELECT id, target_id FROM ins
+"""
+CHANGES_SQL = """
+INSERT INTO pricing_pricechange
+    (created_at, updated_at, organization_id, run_id, listing_id, strategy_id, old_price,
+     new_price, currency, binding, reason, competitor_price, competitor_seller, floor, ceiling,
+     break_even, margin_pct, profit, outcome, policy_id, draft_id)
+SELECT %(ts)s, %(ts)s, %(org)s, %(run)s, t.listing_id, t.strategy_id, t.old_u::numeric / 10000,
+       t.new_u::numeric / 10000, t.currency, t.binding, t.reason, t.comp_u::numeric / 10000,
+       coalesce(c.seller_id, ''), t.floor_u::numeric / 10000, t.ceiling_u::numeric / 10000,
+       t.break_even_u::numeric / 10000, t.margin, t.profit_u::numeric / 10000,
+       CASE WHEN a.listing_id IS NOT NULL THEN 'applied' ELSE 'drafted' END,
+       CASE WHEN a.listing_id IS NOT NULL THEN %(policy)s END, d.id
+FROM pricing_tmp_changes t
+LEFT JOIN pricing_tmp_applied a ON a.listing_id = t.listing_id
+LEFT JOIN pricing_tmp_drafts d ON d.listing_id = t.listing_id
+LEFT JOIN pricing_competitoroffer c ON c.id = t.comp_offer_id AND c.organization_id = %(org)s
+WHERE a.listing_id IS NOT NULL OR d.id IS NOT NULL
+"""
+
+
+def _nullable(values: np.ndarray, missing: np.ndarray) -> pd.Series:
+    return pd.Series(pd.array(np.where(missing, 0, values), dtype="Int64")).mask(missing)
+
+
+def _change_rows(res: pd.DataFrame, offers: pd.DataFrame, policy: Policy | None) -> pd.DataFrame:
+    """The changed offers as rows of pricing_tmp_changes; `apply` = inside the policy."""
+    ch = res[res["changed"].to_numpy()]
+    cur = offers["currency"].to_numpy(dtype=object)[res["changed"].to_numpy()]
+    old = ch["old"].to_numpy()
+    new = ch["new"].to_numpy()
+    has_old = old > 0
+    apply = np.zeros(len(ch), dtype=bool)
+    if policy is not None and policy.max_change_pct is not None:
+        limit = S.mp(policy.max_change_pct)
+        apply = has_old & (np.abs(new - old) * S.MP <= old * limit)
+    comp = ch["comp_low"].to_numpy()
+    sid = ch["strategy_id"].to_numpy()
+    return pd.DataFrame(
+        {
+            "listing_id": ch["listing_id"].to_numpy(),
+            "old_u": _nullable(old, ~has_old),
+            "new_u": new,
+            "currency": cur,
+            "dp": np.where(np.isin(cur, list(ZERO_DECIMAL_CURRENCIES)), 0, 2),
+            "apply": np.where(apply, "t", "f"),
+            "strategy_id": _nullable(sid, sid <= 0),
+            "binding": ch["binding"].to_numpy(),
+            "reason": ch["reason"].to_numpy(),
+            "comp_u": _nullable(comp, comp <= 0),
+            "comp_offer_id": _nullable(ch["comp_offer_id"].to_numpy(), comp <= 0),
+            "floor_u": ch["floor"].to_numpy(),
+            "ceiling_u": ch["ceiling"].to_numpy(),
+            "break_even_u": ch["break_even"].to_numpy(),
+            "margin": np.clip(ch["margin_new"].to_numpy(), -999_999, 999_999).round(3),
+            "profit_u": _nullable(
+                np.rint(np.nan_to_num(ch["profit_new"].to_numpy())).astype(np.int64),
+                np.isnan(ch["profit_new"].to_numpy()),
+            ),
+        }
+    )
+
+
+def write_chunk(
+    *, org, store, run: RepricingRun, rows: pd.DataFrame, policy: Policy | None, job_id
+) -> dict:
+    """Write one chunk's changes set-based; returns {"applied", "drafted", "conflicts"}."""
+    if rows.empty:
+        return {"applied": 0, "drafted": 0, "conflicts": 0}
+    buf = io.StringIO()
+    rows[TMP_COLUMNS].to_csv(buf, header=False, index=False)
+    buf.seek(0)
+    params = {
+        "org": org.id,
+        "store": store.id,
+        "ct": ContentType.objects.get_for_model(Listing).id,
+        "marketplace": store.marketplace.code,
+        "store_name": store.name,
+        "job": job_id,
+        "run": run.pk,
+        "policy": policy.pk if policy is not None else None,
+        "ts": timezone.now(),
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(TMP_SQL)
+        cursor.cursor.copy_expert(
+            f"COPY pricing_tmp_changes ({', '.join(TMP_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
+            buf,
+        )
+        cursor.execute("ANALYZE pricing_tmp_changes")
+        cursor.execute(UPDATE_SQL, params)
+        applied = cursor.rowcount
+        cursor.execute(SUPERSEDE_SQL, params)
+        cursor.execute(DRAFTS_SQL, params)
+        drafted = cursor.rowcount
+        cursor.execute(CHANGES_SQL, params)
+        written = cursor.rowcount
+    return {"applied": applied, "drafted": drafted, "conflicts": len(rows) - written}
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _report_rows(res: pd.DataFrame, mask: np.ndarray, why: np.ndarray | str) -> list[dict]:
+    picked = res[mask].head(REPORT_CAP)
+    reasons = why[mask][:REPORT_CAP] if isinstance(why, np.ndarray) else [why] * len(picked)
+    return [
+        {
+            "listing_id": int(lid),
+            "reason": str(reason),
+            "price": None if old <= 0 else str(S.to_decimal(old)),
+            "floor": str(S.to_decimal(floor)),
+            "ceiling": str(S.to_decimal(ceiling)),
+        }
+        for lid, old, floor, ceiling, reason in zip(
+            picked["listing_id"],
+            picked["old"],
+            picked["floor"],
+            picked["ceiling"],
+            reasons,
+            strict=True,
+        )
+    ]
+
+
+def _tally(out: RunReport, res: pd.DataFrame) -> None:
+    c = out.counts
+    status = res["status"].to_numpy(dtype=object)
+    changed = res["changed"].to_numpy()
+    new, old = res["new"].to_numpy(), res["old"].to_numpy()
+    c["offers"] += len(res)
+    c["priced"] += int((status != S.NO_STRATEGY).sum())
+    c["changed"] += int(changed.sum())
+    c["raised"] += int((changed & (new > old)).sum())
+    c["lowered"] += int((changed & (new < old)).sum())
+    c["daily_limit"] += int((status == S.DAILY_LIMIT).sum())
+    sections = {
+        "at_floor": (res["at_floor"].to_numpy(), "at_floor"),
+        "raised_to_floor": (res["raised_to_floor"].to_numpy(), "below_floor"),
+        "ceiling_below_floor": (status == S.CEILING_BELOW_FLOOR, "ceiling_below_floor"),
+        "bad_input": (status == S.BAD_INPUT, res["bad_reason"].to_numpy(dtype=object)),
+    }
+    for key, (mask, why) in sections.items():
+        c[key] += int(mask.sum())
+        room = REPORT_CAP - len(out.report[key])
+        if room > 0 and mask.any():
+            out.report[key].extend(_report_rows(res, mask, why)[:room])
+
+
+def reprice_store(
+    *,
+    org,
+    store,
+    dry_run: bool = False,
+    strategy_override: Strategy | None = None,
+    actor=None,
+    trigger: str = RepricingRun.Trigger.MANUAL,
+    job_id: int | None = None,
+    chunk_size: int = CHUNK,
+    now=None,
+) -> RunReport:
+    """Reprice every active offer of `store` (one vectorised pass per chunk of offers).
+
+    dry_run: compute only, write nothing, return the per-offer frame in `results` (the
+    simulator). strategy_override: price every offer with this strategy (saved or not) instead
+    of the assigned ones. Bad input never raises: it is reported per offer.
+    """
+    if store.organization_id != org.id:
+        raise NotFound("No such store.")
+    now = now or timezone.now()
+    out = RunReport(store_id=store.pk, dry_run=dry_run, counts=dict.fromkeys(COUNT_KEYS, 0))
+    run = None
+    if not dry_run:
+        run = RepricingRun.objects.create(
+            organization=org,
+            store=store,
+            trigger=trigger,
+            actor=actor,
+            job_id=job_id,
+            started_at=now,
+        )
+        out.run_id = run.pk
+    policy = Policy.objects.for_org(org).filter(kind="price_change", auto_approve=True).first()
+    ctx = _context(org, store, now, strategy_override)
+    frames: list[pd.DataFrame] = []
+    try:
+        for lo, hi in _chunks(org, store, chunk_size):
+            if job_id is not None and job_is_cancelled(job_id):
+                break
+            t0 = time.perf_counter()
+            offers, comps = load_chunk(ctx, lo, hi)
+            t1 = time.perf_counter()
+            res = S.compute(offers, comps)
+            t2 = time.perf_counter()
+            _tally(out, res)
+            if dry_run:
+                frames.append(res.assign(currency=offers["currency"].to_numpy()))
+            else:
+                written = write_chunk(
+                    org=org,
+                    store=store,
+                    run=run,
+                    rows=_change_rows(res, offers, policy),
+                    policy=policy,
+                    job_id=job_id,
+                )
+                for key, value in written.items():
+                    out.counts[key] += value
+            t3 = time.perf_counter()
+            for key, dt in (("load", t1 - t0), ("compute", t2 - t1), ("write", t3 - t2)):
+                out.timings[key] = round(out.timings[key] + dt, 3)
+            if job_id is not None:
+                job_advance(job_id=job_id, done=len(res))
+    except Exception as exc:
+        if run is not None:
+            RepricingRun.objects.for_org(org).filter(pk=run.pk).update(
+                status=RepricingRun.Status.FAILED, error=str(exc)[:4000], finished_at=timezone.now()
+            )
+        raise
+    if dry_run:
+        out.results = pd.concat(frames, ignore_index=True) if frames else None
+    else:
+        counts = {k: v for k, v in out.counts.items() if k not in ("daily_limit", "conflicts")}
+        RepricingRun.objects.for_org(org).filter(pk=run.pk).update(
+            status=RepricingRun.Status.SUCCEEDED,
+            finished_at=timezone.now(),
+            report={
+                **out.report,
+                "daily_limit": out.counts["daily_limit"],
+                "conflicts": out.counts["conflicts"],
+            },
+            timings=out.timings,
+            **counts,
+        )
+    log.info("repriced store %s: %s in %s", store.pk, out.counts, out.timings)
+    return out
