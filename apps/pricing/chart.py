@@ -1,0 +1,123 @@
+"""Geometry of the per-listing price chart, drawn as inline SVG by templates/pricing/listing.html.
+
+No JavaScript and no chart library: our price and the floor are step lines (a price holds until
+it changes), the lowest competitor and the Buy Box are daily points joined by lines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from .selectors import PriceHistory, Series
+
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 28
+
+STYLES = {
+    "ours": ("#1f6feb", "", 2.5),
+    "lowest": ("#cf222e", "", 1.8),
+    "buy_box": ("#9a6700", "5 3", 1.8),
+    "floor": ("#1a7f37", "2 3", 1.8),
+}
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "ours": _("Our price"),
+        "lowest": _("Lowest competitor"),
+        "buy_box": _("Buy Box"),
+        "floor": _("Floor"),
+    }
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    span = high - low or abs(high) or 1.0
+    raw = span / count
+    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 0.01
+    for m in (1, 2, 2.5, 5, 10):
+        step = m * magnitude
+        if span / step <= count:
+            break
+    start = (low // step) * step
+    ticks, value = [], start
+    while value <= high + step / 2:
+        ticks.append(round(value, 4))
+        value += step
+    return ticks
+
+
+def price_chart(history: PriceHistory, *, currency: str) -> dict:
+    """Polylines, axes and legend of the chart, in SVG user units."""
+    series = [history.ours, history.lowest, history.buy_box, history.floor]
+    values = [float(v) for s in series for _at, v in s.points]
+    if not values:
+        return {"empty": True, "width": WIDTH, "height": HEIGHT}
+    lo, hi = min(values), max(values)
+    pad = (hi - lo) * 0.08 or max(hi * 0.05, 0.5)
+    ticks = _nice_ticks(lo - pad, hi + pad)
+    y0, y1 = ticks[0], ticks[-1]
+    start, end = history.start.timestamp(), history.end.timestamp()
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(at: datetime) -> float:
+        return round(
+            LEFT + (min(max(at.timestamp(), start), end) - start) / (end - start) * plot_w, 1
+        )
+
+    def y(value: Decimal | float) -> float:
+        return round(TOP + (1 - (float(value) - y0) / ((y1 - y0) or 1)) * plot_h, 1)
+
+    labels = _labels()
+    lines = []
+    for s in series:
+        if not s.points:
+            continue
+        color, dash, width = STYLES[s.name]
+        lines.append(
+            {
+                "name": s.name,
+                "label": labels[s.name],
+                "color": color,
+                "dash": dash,
+                "width": width,
+                "points": _points(s, x, y),
+                "dots": [] if s.name in ("ours", "floor") else
+                [{"x": x(at), "y": y(v), "title": f"{v:.2f} {currency}"} for at, v in s.points],
+                "last": f"{s.points[-1][1]:.2f}",
+            }
+        )  # fmt: skip
+    days = (history.end - history.start).days or 1
+    x_ticks = []
+    for n in range(0, 5):
+        at = datetime.fromtimestamp(start + (end - start) * n / 4, tz=history.start.tzinfo)
+        x_ticks.append({"x": x(at), "label": formats.date_format(at, "m-d"), "days": days})
+    return {
+        "empty": False,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top": TOP,
+        "bottom": HEIGHT - BOTTOM,
+        "lines": lines,
+        "y_ticks": [{"y": y(t), "label": f"{t:,.2f}"} for t in ticks],
+        "x_ticks": x_ticks,
+        "currency": currency,
+    }
+
+
+def _points(s: Series, x, y) -> str:
+    """`x,y` pairs; step lines for prices that hold until they change."""
+    out: list[str] = []
+    step = s.name in ("ours", "floor")
+    previous = None
+    for at, value in s.points:
+        if step and previous is not None:
+            out.append(f"{x(at)},{y(previous)}")
+        out.append(f"{x(at)},{y(value)}")
+        previous = value
+    return " ".join(out)
