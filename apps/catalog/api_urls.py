@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, studio_api
+from . import api, export_api, studio_api
 
 app_name = "catalog_api"
 
@@ -19,6 +19,10 @@ urlpatterns = [
          name="listing-translate"),
     path("products/<int:pk>/reviews/",
          reviews.as_view({"get": "list_reviews", "post": "upload"}), name="product-reviews"),
+    path("exports/", export_api.MarketplaceExportViewSet.as_view({"post": "create"}),
+         name="marketplace-export"),
+    path("exports/<int:pk>/file/", export_api.MarketplaceExportViewSet.as_view({"get": "file"}),
+         name="marketplace-export-file"),
     path("products/<int:pk>/review-insights/", reviews.as_view({"get": "insights"}),
          name="product-review-insights"),
     *router.urls,

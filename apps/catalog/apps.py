@@ -12,3 +12,4 @@ class CatalogConfig(AppConfig):
         from .exports import EXPORT_KIND
 
         job_kind_cancellable(EXPORT_KIND)
+        job_kind_cancellable("catalog.marketplace_export")

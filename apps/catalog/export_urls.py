@@ -6,4 +6,7 @@ app_name = "exports"
 urlpatterns = [
     path("listings/", export_views.listings_export, name="listings"),
     path("<int:job_id>/download/", export_views.export_download, name="download"),
+    path("marketplace/", export_views.marketplace_export, name="marketplace"),
+    path("<int:job_id>/", export_views.export_job, name="job"),
+    path("<int:job_id>/excluded/", export_views.export_excluded, name="excluded"),
 ]

@@ -1,0 +1,1 @@
+"""eBay File Exchange (Seller Hub Reports upload) CSV for adding and revising listings."""

@@ -1,0 +1,1 @@
+"""Shopify's product CSV (the admin's Products → Import file)."""
