@@ -102,16 +102,25 @@ def _content_checks(listing: Listing) -> list[dict]:
 
 
 def _grounding(listing: Listing, content: dict) -> list[dict]:
-    """Claims in the copy that the product's facts do not support (engineer 4A's module)."""
+    """Claims in the copy the product's facts do not support (apps/catalog/grounding.py).
+
+    Shown as marks: a person's own direct edit is not blocked by grounding (generated drafts
+    are, in the review screen), but the editor still points at unsupported claims.
+    """
     try:
-        from .grounding import ground_listing_text
-    except ImportError:
+        from .facts import fact_sheet
+        from .grounding import ground
+    except ImportError:  # the grounding module is optional for this page
         return []
-    try:
-        claims = ground_listing_text(listing.product, content, listing.store.marketplace)
-    except Exception:  # a grounding bug must not take the editor down; the checks still run
-        return []
-    return [c if isinstance(c, dict) else getattr(c, "__dict__", {"text": str(c)}) for c in claims]
+    checks = ground(content, fact_sheet(listing.product), language=listing.language)
+    return [
+        {
+            "text": getattr(c, "claim", "") or str(c.message),
+            "message": str(c.message),
+            "field": c.field,
+        }
+        for c in checks
+    ]
 
 
 def _history(listing: Listing) -> list[dict]:

@@ -115,3 +115,17 @@ def test_other_organizations_get_404(org, other_org, user, outsider, client_for)
         == 404
     )
     assert Listing.objects.for_org(org).get(pk=mine.pk).title == mine.title
+
+
+def test_the_editor_marks_claims_the_facts_do_not_support(org, user, client_for):
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(organization=org, attributes={"material": "copper"})
+    listing = ListingFactory(
+        organization=org, product=product, title="Voltora Stainless Steel Cable", bullets=[]
+    )
+    response = client_for(user).get(reverse("catalog:listing_detail", args=[listing.pk]))
+    marks = response.context["grounding"]
+    assert [m["field"] for m in marks] == ["title"]
+    assert "steel" in marks[0]["text"].lower()
+    assert 'data-testid="grounding-marks"' in response.content.decode()
