@@ -82,6 +82,7 @@ COUNT_KEYS = (
     "ceiling_below_floor",
     "bad_input",
     "daily_limit",
+    "already_proposed",
     "conflicts",
 )
 
@@ -530,6 +531,14 @@ WITH upd AS (
 )
 INSERT INTO pricing_tmp_applied SELECT id FROM upd
 """
+# A change outside the policy that an open draft already proposes is not proposed again.
+PENDING_SQL = """
+DELETE FROM pricing_tmp_changes t USING review_draft d
+WHERE NOT t.apply AND d.target_id = t.listing_id AND d.organization_id = %(org)s
+  AND d.kind = 'price_change' AND d.target_type_id = %(ct)s
+  AND d.status IN ('pending', 'approved')
+  AND d.proposed ->> 'price' = round(t.new_u::numeric / 10000, t.dp)::text
+"""
 SUPERSEDE_SQL = """
 WITH open AS (
     SELECT d.id, d.status FROM review_draft d
@@ -655,7 +664,7 @@ def write_chunk(
 ) -> dict:
     """Write one chunk's changes set-based; returns {"applied", "drafted", "conflicts"}."""
     if rows.empty:
-        return {"applied": 0, "drafted": 0, "conflicts": 0}
+        return {"applied": 0, "drafted": 0, "already_proposed": 0, "conflicts": 0, "steps": {}}
     buf = io.StringIO()
     rows[TMP_COLUMNS].to_csv(buf, header=False, index=False)
     buf.seek(0)
@@ -677,14 +686,25 @@ def write_chunk(
             buf,
         )
         cursor.execute("ANALYZE pricing_tmp_changes")
-        cursor.execute(UPDATE_SQL, params)
-        applied = cursor.rowcount
-        cursor.execute(SUPERSEDE_SQL, params)
-        cursor.execute(DRAFTS_SQL, params)
-        drafted = cursor.rowcount
-        cursor.execute(CHANGES_SQL, params)
-        written = cursor.rowcount
-    return {"applied": applied, "drafted": drafted, "conflicts": len(rows) - written}
+        steps = {}
+        for name, sql in (
+            ("pending", PENDING_SQL),
+            ("update", UPDATE_SQL),
+            ("supersede", SUPERSEDE_SQL),
+            ("drafts", DRAFTS_SQL),
+            ("changes", CHANGES_SQL),
+        ):
+            t0 = time.perf_counter()
+            cursor.execute(sql, params)
+            steps[name] = (cursor.rowcount, time.perf_counter() - t0)
+    log.debug("write steps: %s", steps)
+    return {
+        "applied": steps["update"][0],
+        "drafted": steps["drafts"][0],
+        "already_proposed": steps["pending"][0],
+        "conflicts": len(rows) - steps["pending"][0] - steps["changes"][0],
+        "steps": {k: round(v[1], 3) for k, v in steps.items()},
+    }
 
 
 # --------------------------------------------------------------------------- the run
@@ -793,6 +813,8 @@ def reprice_store(
                     policy=policy,
                     job_id=job_id,
                 )
+                for key, dt in written.pop("steps").items():
+                    out.timings[f"write_{key}"] = round(out.timings.get(f"write_{key}", 0) + dt, 3)
                 for key, value in written.items():
                     out.counts[key] += value
             t3 = time.perf_counter()
@@ -809,15 +831,12 @@ def reprice_store(
     if dry_run:
         out.results = pd.concat(frames, ignore_index=True) if frames else None
     else:
-        counts = {k: v for k, v in out.counts.items() if k not in ("daily_limit", "conflicts")}
+        extra = ("daily_limit", "already_proposed", "conflicts")
+        counts = {k: v for k, v in out.counts.items() if k not in extra}
         RepricingRun.objects.for_org(org).filter(pk=run.pk).update(
             status=RepricingRun.Status.SUCCEEDED,
             finished_at=timezone.now(),
-            report={
-                **out.report,
-                "daily_limit": out.counts["daily_limit"],
-                "conflicts": out.counts["conflicts"],
-            },
+            report={**out.report, **{k: out.counts[k] for k in extra}},
             timings=out.timings,
             **counts,
         )
