@@ -215,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.core.tasks.fail_stale_jobs_task",
         "schedule": crontab(minute="*/5"),
     },
+    # One reprice task per active store with an enabled strategy, on queue "pricing".
+    "reprice-stores": {
+        "task": "apps.pricing.tasks.reprice_due_stores_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 
