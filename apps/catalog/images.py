@@ -218,10 +218,11 @@ def selling_point_image(
     text_width = side - x0 - margin
     font = _font(side // 32, language)
     badge_font = _font(side // 30, language)
-    slot = (side - 2 * margin) // len(callouts)
+    slot = min((side - 2 * margin) // len(callouts), side // 4)
+    first_top = (side - slot * len(callouts)) // 2  # the callouts centred beside the product
     accent = (232, 93, 4)
     for i, text in enumerate(callouts):
-        top = margin + i * slot
+        top = first_top + i * slot
         r = side // 36
         cx, cy = x0 + r, top + r + 4
         draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=accent)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.dashboard import can_write, member_required
 from apps.core.errors import DomainError, NotFound
+from apps.core.money import quantize
 from apps.review.diffing import word_diff
 from apps.review.registry import get_kind
 
@@ -164,6 +165,8 @@ def _editor_context(request, listing: Listing, writable: bool, edited: dict | No
     rules = get_kind("listing_content").client_rules(listing)
     rules["messages"] = _live_messages()
     price = edited.get("price") if edited and "price" in edited else listing.price
+    if isinstance(price, Decimal) and price.is_finite():
+        price = quantize(price, listing.currency)
     return {
         "listing": listing,
         "can_write": writable,
