@@ -588,7 +588,7 @@ WITH src AS (
                jsonb_build_object('field', 'margin_pct', 'source', 'repricer',
                                   'value', margin::text)
            ),
-           '[]'::jsonb, '', 'repricer', '', 'engine@v1', 0, 0, 0, 'USD', 0, '', %(job)s
+           '[]'::jsonb, '', 'repricer', '', 'engine@v1', 0, 0, 0, 'USD', 0, '', %(job)s::bigint
     FROM src
     RETURNING id, target_id, proposed
 ), ev AS (
@@ -608,7 +608,7 @@ SELECT %(ts)s, %(ts)s, %(org)s, %(run)s, t.listing_id, t.strategy_id, t.old_u::n
        coalesce(c.seller_id, ''), t.floor_u::numeric / 10000, t.ceiling_u::numeric / 10000,
        t.break_even_u::numeric / 10000, t.margin, t.profit_u::numeric / 10000,
        CASE WHEN a.listing_id IS NOT NULL THEN 'applied' ELSE 'drafted' END,
-       CASE WHEN a.listing_id IS NOT NULL THEN %(policy)s END, d.id
+       CASE WHEN a.listing_id IS NOT NULL THEN %(policy)s::bigint END, d.id
 FROM pricing_tmp_changes t
 LEFT JOIN pricing_tmp_applied a ON a.listing_id = t.listing_id
 LEFT JOIN pricing_tmp_drafts d ON d.listing_id = t.listing_id

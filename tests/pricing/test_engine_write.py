@@ -44,11 +44,17 @@ def setup_store(org, *, prefix="P"):
     CostProfile.objects.create(
         organization=org, store=store, currency="USD", first_leg_per_unit=D("1.00")
     )
-    FulfilmentFeeTier.objects.create(
-        organization=org, marketplace=store.marketplace, name="standard", fee=D("3"), currency="USD"
+    FulfilmentFeeTier.objects.get_or_create(
+        organization=org,
+        marketplace=store.marketplace,
+        name="standard",
+        defaults={"fee": D("3"), "currency": "USD"},
     )
-    ReferralFee.objects.create(
-        organization=org, marketplace=store.marketplace, percent=D("15"), currency="USD"
+    ReferralFee.objects.get_or_create(
+        organization=org,
+        marketplace=store.marketplace,
+        category="",
+        defaults={"percent": D("15"), "currency": "USD"},
     )
     strategy = Strategy.objects.create(
         organization=org, name=f"{prefix} match", kind="match_lowest", enabled=True
