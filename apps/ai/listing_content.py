@@ -129,7 +129,8 @@ def request_for(listing, *, org_id: int, examples: list[dict[str, Any]] | None =
 
 def back_translation(facts: dict[str, Any], *, language: str, limits: dict[str, Any],
                      channel: str, provider: str, data: dict | None = None,
-                     org_id: int | None = None) -> dict[str, Any] | None:  # fmt: skip
+                     org_id: int | None = None,
+                     use_llm: bool = False) -> dict[str, Any] | None:  # fmt: skip
     """The Chinese back-translation shown to the operator of a non-Chinese draft.
 
     The offline generator writes every language from the same facts through its templates, so
@@ -144,6 +145,8 @@ def back_translation(facts: dict[str, Any], *, language: str, limits: dict[str, 
         return {"kind": "back_translation", "language": "zh-Hans", "method": "offline_templates",
                 "title": zh["title"], "bullets": zh["bullets"],
                 "description": zh["description"]}  # fmt: skip
+    if not use_llm:
+        return {"kind": "back_translation", "language": "zh-Hans", "method": "not_requested"}
     return back_translation_llm(data or {}, language=language, org_id=org_id)
 
 
@@ -203,7 +206,8 @@ def translation_request_for(source, target, *, org_id: int) -> GenerationRequest
 
 def evidence_of(facts: dict[str, Any], examples: list[dict[str, Any]],
                 request: GenerationRequest | None = None, provider: str = "offline",
-                data: dict | None = None) -> list[dict[str, Any]]:  # fmt: skip
+                data: dict | None = None,
+                back_translate_llm: bool = False) -> list[dict[str, Any]]:  # fmt: skip
     evidence = [{"source": "product", "field": f"attributes.{k}", "value": v}
                 for k, v in sorted(facts.get("attributes", {}).items())]  # fmt: skip
     for name in ("brand", "category", "dimensions_mm", "weight_g"):
@@ -224,6 +228,7 @@ def evidence_of(facts: dict[str, Any], examples: list[dict[str, Any]],
             channel=ctx.get("channel", ""),
             data=data,
             org_id=request.org_id,
+            use_llm=back_translate_llm,
         )
         if back:
             evidence.append(back)

@@ -151,7 +151,7 @@ def translation_run(*, org, job_id: int, source_id: int, target_ids: list[int]) 
             if outcome.ok:
                 evidence = listing_content.evidence_of(
                     request.context["facts"], [], request=request,
-                    provider=provenance.provider, data=outcome.data,
+                    provider=provenance.provider, data=outcome.data, back_translate_llm=True,
                 )  # fmt: skip
                 origin = {"source": "listing", "listing_id": source.pk,
                           "store": source.store.name, "language": source.language}  # fmt: skip
