@@ -21,7 +21,7 @@ from apps.core.errors import Conflict, ValidationFailed
 from apps.core.models import Job
 from apps.core.services import job_create
 
-from .models import Strategy, StrategyAssignment
+from .models import PriceChange, Strategy, StrategyAssignment
 from .strategy_services import strategy_from_settings
 
 SAMPLE = 25
@@ -147,6 +147,7 @@ def _samples(org, frame, changed, old, new) -> list[dict]:
     ids = [int(i) for i in rows["listing_id"]]
     listings = Listing.objects.for_org(org).filter(pk__in=ids).select_related("product")
     by_id = {x.pk: x for x in listings}
+    labels = dict(PriceChange.Binding.choices)
     samples = []
     for row in rows.itertuples(index=False):
         listing = by_id.get(int(row.listing_id))
@@ -160,6 +161,7 @@ def _samples(org, frame, changed, old, new) -> list[dict]:
                 "floor": _price(row.floor),
                 "competitor": _price(row.comp_low) if row.comp_low > 0 else None,
                 "binding": str(row.binding),
+                "binding_label": labels.get(str(row.binding), str(row.binding)),
                 "reason": str(row.reason),
                 "margin_old": _pct(row.margin_old),
                 "margin_new": _pct(row.margin_new),
