@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Listing, Marketplace, Product, Store
+from .models import Listing, ListingRevision, Marketplace, Product, Store
 
 
 @admin.register(Marketplace)
@@ -53,3 +53,19 @@ class ListingAdmin(admin.ModelAdmin):
     list_select_related = ["product", "store"]
     raw_id_fields = ["product", "store"]
     readonly_fields = ["version"]
+
+
+@admin.register(ListingRevision)
+class ListingRevisionAdmin(admin.ModelAdmin):
+    """Read-only: revisions are written by the database trigger, never by hand."""
+
+    list_display = ["listing", "version", "source", "actor", "organization", "created_at"]
+    list_filter = ["source", "organization"]
+    list_select_related = ["listing__product", "listing__store", "actor", "organization"]
+    raw_id_fields = ["listing"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
