@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.catalog.models import Listing
 from apps.pricing.cost import cost_breakdown
@@ -87,7 +87,8 @@ def test_simulation_counts_moves_margins_and_floor_without_writing(org, store, s
 
 
 def test_changed_settings_are_previewed_before_they_are_saved(org, store, strategy):
-    held = simulate(org=org, store=store, strategy=strategy, overrides={"max_change_pct": 0})
+    with translation.override("en"):
+        held = simulate(org=org, store=store, strategy=strategy, overrides={"max_change_pct": 0})
     assert held.down == 0  # nothing may fall with a 0% step; only the below-floor climb moves
     assert held.up == 1 and held.raised_to_floor == 1
     assert "(changed)" in held.strategy_name
