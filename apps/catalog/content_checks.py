@@ -1,131 +1,116 @@
-"""Checks of listing text against a marketplace's limits, shared by drafts, the review screen
-(live, in the browser, from the same numbers) and later the listing studio's rules engine.
+"""Checks of listing text against its marketplace's rules: the one entry point for drafts,
+the review screen (server side and, from the same numbers, live in the browser), the listing
+page, the AI generator's repair round and the API's stateless validate endpoint.
 
-This first version covers the hard limits stored on Marketplace.limits and a short list of
-terms marketplaces refuse; the listing-studio issue replaces the term list with versioned rules.
+The rules themselves are data (`apps/catalog/rules/data/*.yaml`, versioned); this module picks
+the marketplace's ruleset, adds the organization's protected brand names and, given the
+product's fact sheet, claim grounding (`apps.catalog.grounding`).
 """
 
 from __future__ import annotations
 
 import re
 
-from django.utils.translation import gettext_lazy as _
-
-from apps.review.registry import Check
-
-# Terms Amazon and eBay refuse in listing copy (unsupported claims); case-insensitive, whole words.
-BANNED_TERMS = (
-    "best seller",
-    "bestseller",
-    "#1",
-    "100% guaranteed",
-    "guarantee",
-    "free shipping",
-    "cures",
-    "fda approved",
-    "antibacterial",
-    "antiviral",
-    "top rated",
-    "hot sale",
+from .facts import FactSheet
+from .grounding import ground
+from .rules.engine import (
+    RuleCheck,
+    all_terms,
+    forbidden_title_chars,
+    limits_of,
+    protected_matcher,
+    validate_fields,
 )
-TITLE_FORBIDDEN_CHARS = set("!$?_{}^¬¦")
+from .rules.loader import Ruleset, ruleset_for
+
+# Every refused or risky term in every language (the offline generator strips them).
+BANNED_TERMS = all_terms()
+TITLE_FORBIDDEN_CHARS = set(forbidden_title_chars(ruleset_for(channel="amazon")))
 
 
-def _banned_in(text: str) -> list[str]:
-    lowered = text.lower()
-    found = []
-    for term in BANNED_TERMS:
-        pattern = r"(?<!\w)" + re.escape(term) + r"(?!\w)"
-        if re.search(pattern, lowered):
-            found.append(term)
-    return found
+def ruleset_of(marketplace) -> Ruleset | None:
+    return ruleset_for(code=marketplace.code, channel=marketplace.channel)
 
 
-def check_listing_content(limits: dict, payload: dict, channel: str = "") -> list[Check]:
-    checks: list[Check] = []
-    title = payload.get("title") or ""
-    bullets = payload.get("bullets") or []
-    description = payload.get("description") or ""
-    search_terms = payload.get("search_terms") or ""
-    if not title.strip():
-        checks.append(Check("title.required", "error", _("The title is empty."), "title"))
-    if limits.get("title_max") and len(title) > limits["title_max"]:
-        checks.append(
-            Check(
-                "title.max",
-                "error",
-                _("Title has %(n)d characters; the limit is %(max)d.")
-                % {"n": len(title), "max": limits["title_max"]},
-                "title",
-            )
-        )
-    if limits.get("title_mobile_warn") and len(title) > limits["title_mobile_warn"]:
-        checks.append(
-            Check(
-                "title.mobile",
-                "warning",
-                _("Titles over %(max)d characters are cut on mobile.")
-                % {"max": limits["title_mobile_warn"]},
-                "title",
-            )
-        )
-    if channel == "amazon" and TITLE_FORBIDDEN_CHARS & set(title):
-        chars = " ".join(sorted(TITLE_FORBIDDEN_CHARS & set(title)))
-        checks.append(
-            Check(
-                "title.chars",
-                "error",
-                _("Characters not allowed in titles: %(c)s") % {"c": chars},
-                "title",
-            )
-        )
-    if limits.get("bullets_max") and len(bullets) > limits["bullets_max"]:
-        checks.append(
-            Check(
-                "bullets.count",
-                "error",
-                _("%(n)d bullets; the limit is %(max)d.")
-                % {"n": len(bullets), "max": limits["bullets_max"]},
-                "bullets",
-            )
-        )
-    for i, bullet in enumerate(bullets, start=1):
-        if limits.get("bullet_max") and len(bullet) > limits["bullet_max"]:
-            checks.append(
-                Check(
-                    "bullet.max",
-                    "error",
-                    _("Bullet %(i)d has %(n)d characters; the limit is %(max)d.")
-                    % {"i": i, "n": len(bullet), "max": limits["bullet_max"]},
-                    "bullets",
-                )
-            )
-    if limits.get("description_max") and len(description) > limits["description_max"]:
-        checks.append(
-            Check(
-                "description.max",
-                "error",
-                _("Description has %(n)d characters; the limit is %(max)d.")
-                % {"n": len(description), "max": limits["description_max"]},
-                "description",
-            )
-        )
-    max_bytes = limits.get("search_terms_max_bytes")
-    if max_bytes and len(search_terms.encode("utf-8")) > max_bytes:
-        checks.append(
-            Check(
-                "search_terms.bytes",
-                "error",
-                _("Search terms take %(n)d bytes; the limit is %(max)d.")
-                % {"n": len(search_terms.encode("utf-8")), "max": max_bytes},
-                "search_terms",
-            )
-        )
-    text = "\n".join([title, *bullets, description, search_terms])
-    for term in _banned_in(text):
-        checks.append(
-            Check(
-                "banned_term", "error", _("“%(t)s” is a claim marketplaces refuse.") % {"t": term}
-            )
-        )
+def rules_version(marketplace) -> str:
+    ruleset = ruleset_of(marketplace)
+    return ruleset.version_label if ruleset else ""
+
+
+def protected_terms_of(org) -> re.Pattern | None:
+    from .models import ProtectedTerm
+
+    if org is None:
+        return None
+    return protected_matcher(ProtectedTerm.objects.for_org(org).values_list("term", flat=True))
+
+
+def validate_listing(
+    *,
+    marketplace,
+    payload: dict,
+    org=None,
+    facts: FactSheet | None = None,
+    language: str = "",
+    protected: re.Pattern | None = None,
+) -> list[RuleCheck]:
+    """Every check of `payload` ({title, bullets, description, search_terms, confirmed_claims})
+    on `marketplace`: its rules, banned and risky terms, the organization's protected names and,
+    with `facts`, claim grounding. Each check records the rules version it was run against."""
+    ruleset = ruleset_of(marketplace)
+    if ruleset is None:
+        return []
+    language = language or marketplace.language
+    if protected is None:
+        protected = protected_terms_of(org)
+    checks = validate_fields(ruleset, payload, language=language,
+                             limits=marketplace.limits, protected=protected)  # fmt: skip
+    if facts is not None:
+        checks += ground(payload, facts, language=language, rules_version=ruleset.version_label)
     return checks
+
+
+def check_listing_content(
+    limits: dict, payload: dict, channel: str = "", *, language: str = "en"
+) -> list[RuleCheck]:
+    """The marketplace family's rules on `payload` (no organization, no grounding): kept for
+    callers that know only a marketplace's limits and channel. `limits` feeds the rules marked
+    configurable (Temu)."""
+    ruleset = ruleset_for(channel=channel)
+    if ruleset is None:
+        return []
+    return validate_fields(ruleset, payload, language=language, limits=limits)
+
+
+def client_rules(marketplace, language: str = "") -> dict:
+    """The numbers and word lists the review screen checks edits against live (the server's
+    result stays authoritative)."""
+    from .rules.engine import base_language, ui_language
+
+    ruleset = ruleset_of(marketplace)
+    if ruleset is None:
+        return {"limits": dict(marketplace.limits or {}), "banned_terms": list(BANNED_TERMS),
+                "title_forbidden_chars": ""}  # fmt: skip
+    lang = base_language(language or marketplace.language)
+    ui = ui_language()
+    by_check = {r.check: r for r in ruleset.rules}
+    repeat, symbols = by_check.get("word_repeat"), None
+    for rule in ruleset.rules:
+        if rule.check == "forbidden_chars" and "bullets" in rule.fields:
+            symbols = rule
+    terms = sorted({t for s in ruleset.term_sets for code in dict.fromkeys((lang, "en"))
+                    for t in s.terms.get(code, ())})  # fmt: skip
+    return {
+        "limits": limits_of(ruleset, marketplace.limits),
+        "banned_terms": terms,
+        "title_forbidden_chars": forbidden_title_chars(ruleset),
+        "word_repeat_max": repeat.params["max"] if repeat else None,
+        "function_words": sorted(ruleset.function_words.get(lang, ())),
+        "bullet_forbidden_chars": symbols.params.get("chars", "") if symbols else "",
+        "bullet_no_emoji": bool(symbols and symbols.params.get("emoji")),
+        "rules_version": ruleset.version_label,
+        "rule_messages": {
+            "repeat": repeat.message[ui].replace("{word}", "{t}") if repeat else "",
+            "symbols": symbols.message[ui] if symbols else "",
+        },
+    }

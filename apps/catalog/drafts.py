@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.money import quantize
 from apps.review.registry import Check, DraftKind, register
 
-from .content_checks import BANNED_TERMS, TITLE_FORBIDDEN_CHARS, check_listing_content
+from .content_checks import client_rules, validate_listing
+from .facts import fact_sheet
 from .models import Listing
 
 CONTENT_FIELDS = ("title", "bullets", "description", "search_terms")
@@ -34,19 +35,26 @@ def _content_snapshot(listing: Listing) -> dict:
 
 
 def _content_validate(listing: Listing, payload: dict) -> list[Check]:
-    marketplace = listing.store.marketplace
-    return check_listing_content(marketplace.limits, payload, marketplace.channel)
+    """The marketplace's rules, the organization's protected names and, for generated copy,
+    claim grounding against the product's fact sheet.
+
+    Generated drafts propose `confirmed_claims` (the reviewer's confirmations); a payload
+    without it is a person's own text (a direct edit, an export of approved copy), which
+    grounding does not block.
+    """
+    grounded = "confirmed_claims" in payload
+    return validate_listing(
+        marketplace=listing.store.marketplace,
+        payload=payload,
+        org=listing.organization_id,
+        facts=fact_sheet(listing.product) if grounded else None,
+        language=listing.language,
+    )
 
 
 def _content_client_rules(listing: Listing) -> dict:
-    """The same numbers `check_listing_content` uses, for the reviewer's live checks."""
-    marketplace = listing.store.marketplace
-    forbidden = "".join(sorted(TITLE_FORBIDDEN_CHARS)) if marketplace.channel == "amazon" else ""
-    return {
-        "limits": dict(marketplace.limits or {}),
-        "banned_terms": list(BANNED_TERMS),
-        "title_forbidden_chars": forbidden,
-    }
+    """The same numbers `validate_listing` uses, for the reviewer's live checks."""
+    return client_rules(listing.store.marketplace, listing.language)
 
 
 def _content_apply(listing: Listing, payload: dict) -> None:

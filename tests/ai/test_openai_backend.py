@@ -31,7 +31,7 @@ def test_a_valid_answer_becomes_a_pending_draft_with_provenance(org, listing, ll
     job = run_batch(org, [listing])
     draft = draft_of(org, listing)
     assert draft.status == DraftStatus.PENDING
-    assert draft.proposed == VALID
+    assert draft.proposed == {**VALID, "confirmed_claims": []}  # reviewers confirm claims here
     assert (draft.provider, draft.model_name) == ("openai-compatible", "gpt-4o-mini")
     assert draft.prompt_version == "listing_content@v1"
     assert (draft.tokens_in, draft.tokens_out, draft.job_id) == (120, 80, job.id)
@@ -106,7 +106,7 @@ def test_schema_violating_json_is_repaired_with_the_schema_errors(org, listing, 
     feedback = server.requests[1]["messages"][-1]["content"]
     assert "'bullets' is a required property" in feedback
     assert "Additional properties are not allowed" in feedback
-    assert draft_of(org, listing).proposed == VALID
+    assert draft_of(org, listing).proposed == {**VALID, "confirmed_claims": []}
 
 
 def test_over_limit_and_banned_text_is_repaired_then_failed(org, listing, llm):
@@ -166,7 +166,7 @@ def test_a_server_without_response_format_gets_the_schema_in_the_prompt(org, lis
     assert [r.get("response_format", {}).get("type") for r in server.requests] == [
         "json_schema", "json_object", None
     ]  # fmt: skip
-    assert draft_of(org, listing).proposed == VALID
+    assert draft_of(org, listing).proposed == {**VALID, "confirmed_claims": []}
 
 
 def test_an_authentication_error_fails_at_once_without_retries(org, listing, llm):

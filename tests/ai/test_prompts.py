@@ -65,4 +65,5 @@ def test_imported_listing_copy_travels_as_untrusted_data_to_the_model(org, llm):
     sent = server.requests[0]["messages"]
     assert all("ignore all previous" not in outside_blocks(m["content"]) for m in sent)
     assert "ignore all previous" in sent[1]["content"]
-    assert Draft.objects.for_org(org).get(target_id=listing.pk).proposed == VALID
+    proposed = Draft.objects.for_org(org).get(target_id=listing.pk).proposed
+    assert proposed == {**VALID, "confirmed_claims": []}

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from apps.catalog.content_checks import BANNED_TERMS, TITLE_FORBIDDEN_CHARS
+from apps.catalog.rules.engine import repeated_words
 
 from .base import GenerationError, GenerationRequest, GenerationResult
 from .offline_lexicon import CATEGORIES, LABELS, PHRASES, SEARCH_WORDS, VALUES
@@ -179,6 +180,8 @@ def _title(brand, category, pairs, limits, channel, lang) -> str:
         candidate = f"{title}{PHRASES[lang]['list'] if lang in COMPACT else ', '}{value}"
         if len(candidate) > limit:
             break
+        if repeated_words(candidate, language=lang):
+            continue  # Amazon: no word more than twice ("USB-C" in ports and connector)
         title = candidate
     if channel == "amazon":
         title = "".join(c for c in title if c not in TITLE_FORBIDDEN_CHARS)
