@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Listing, ListingRevision, Marketplace, Product, Store
+from .models import Listing, ListingRevision, Marketplace, Product, ProtectedTerm, Store
 
 
 @admin.register(Marketplace)
@@ -69,3 +69,11 @@ class ListingRevisionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProtectedTerm)
+class ProtectedTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "organization", "note", "created_at"]
+    list_filter = ["organization"]
+    search_fields = ["term"]
+    list_select_related = ["organization"]

@@ -12,6 +12,7 @@ from typing import Any
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import filters, mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import TenantViewSet
@@ -20,6 +21,7 @@ from apps.core.money import CURRENCIES
 from . import services
 from .filters import ListingFilter, MarketplaceFilter, ProductFilter, StoreFilter
 from .models import Listing, Marketplace, Product, Store
+from .rules import api as rules_api
 from .selectors import marketplace_list
 
 FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
@@ -371,3 +373,10 @@ class ListingViewSet(ServiceViewSet):
 
     def delete_object(self, instance):
         services.listing_delete(org=self.org, actor=self.actor, listing=instance)
+
+    @extend_schema(responses=rules_api.ChecksResultSerializer)
+    @action(detail=True, methods=["get"])
+    def checks(self, request, pk=None):
+        """The listing's current copy against its marketplace's rules (rules version, rule ids,
+        severity, messages in English and Chinese) and its product's facts."""
+        return Response(rules_api.listing_checks(self.get_object()))

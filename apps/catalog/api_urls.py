@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api, export_api, studio_api
+from .rules import api as rules_api
 
 app_name = "catalog_api"
 
@@ -10,10 +11,13 @@ router.register("marketplaces", api.MarketplaceViewSet, basename="marketplace")
 router.register("stores", api.StoreViewSet, basename="store")
 router.register("products", api.ProductViewSet, basename="product")
 router.register("listings", api.ListingViewSet, basename="listing")
+router.register("protected-terms", rules_api.ProtectedTermViewSet, basename="protected-term")
 
 studio = studio_api.ListingStudioViewSet
 reviews = studio_api.ProductReviewViewSet
 urlpatterns = [
+    path("listings/validate/", rules_api.ListingValidateViewSet.as_view({"post": "create"}),
+         name="listing-validate"),
     path("listings/generate/", studio.as_view({"post": "generate"}), name="listing-generate"),
     path("listings/<int:pk>/translate/", studio.as_view({"post": "translate"}),
          name="listing-translate"),
