@@ -424,7 +424,7 @@ def compute(offers: pd.DataFrame, comps: pd.DataFrame) -> pd.DataFrame:
     velocity = o["units_per_day"].to_numpy(dtype=np.float64)
     lead = o["lead_time"].to_numpy(dtype=np.int64)
     lead = np.where(lead >= 0, lead, o["lead_time_days"].to_numpy(dtype=np.int64))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         cover = np.where(velocity > 0, stock / velocity, np.inf)
     raise_mp = o["low_cover_raise_mp"].to_numpy(dtype=np.int64)
     low_cover = (cover < lead) & (raise_mp > 0)
