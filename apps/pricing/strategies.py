@@ -395,6 +395,9 @@ def compute(offers: pd.DataFrame, comps: pd.DataFrame) -> pd.DataFrame:
             default=tm_price,
         )
 
+    def chose_hold(name_col: str) -> np.ndarray:
+        return o[name_col].to_numpy(dtype=object) == "hold"
+
     below = uses_comp & has_comp & (comp_low < floor)
     at = uses_comp & has_comp & ~below & (comp_target < floor)
     none = uses_comp & ~has_comp
@@ -408,6 +411,8 @@ def compute(offers: pd.DataFrame, comps: pd.DataFrame) -> pd.DataFrame:
         ],
         default=comp_target,
     )
+    holding = (none & chose_hold("no_competitor")) | (below & chose_hold("competitor_below_floor"))
+    holding |= at & chose_hold("competitor_at_floor")
     reason = np.select(
         [~uses_comp, none, below, at],
         [
@@ -450,12 +455,16 @@ def compute(offers: pd.DataFrame, comps: pd.DataFrame) -> pd.DataFrame:
     hi = np.minimum(ceil_e, hi_step)
     wanted = end_down(np.clip(target, floor_e, ceil_e), step, offset)
     wanted = np.maximum(wanted, floor_e)  # rounding down never crosses the floor
+    # Holding (a "hold" scenario, or the Buy Box) keeps a price inside the guardrails as is,
+    # even when it is not on a price ending.
+    holding = (holding | bb_hold) & has_old & ~low_cover & ~ageing & (old >= floor)
+    holding &= old <= ceiling
     band = lo <= hi
     below_floor = has_old & (old < floor)
     above_ceiling = has_old & (old > ceiling)
     new = np.select(
-        [band, below_floor, above_ceiling],
-        [np.clip(wanted, lo, hi), floor_e, ceil_e],
+        [holding, band, below_floor, above_ceiling],
+        [old, np.clip(wanted, lo, hi), floor_e, ceil_e],
         default=np.where(has_old, old, wanted),
     )
     binding = np.select(
