@@ -66,7 +66,6 @@ def test_certifications_and_compatibility_need_facts():
 
 
 def test_imperial_units_are_not_read_in_other_languages_and_3_in_1_is_no_length():
-    facts = facts_from()
     assert claims_in("Kabel in 2 Farben", "de") == []
     assert [c.text for c in claims_in("3 in 1 cable, 5G ready", "en")] == []
 
@@ -94,8 +93,8 @@ def test_a_claim_carries_its_field_and_span_and_can_be_confirmed():
 @pytest.mark.django_db
 def test_unsupported_claims_block_approval_until_confirmed(org, user):
     mp = marketplace("amazon_us")
-    product = ProductFactory(organization=org, attributes={"material": "copper"},
-                             weight_g=None, length_mm=None, width_mm=None, height_mm=None)  # fmt: skip
+    product = ProductFactory(organization=org, attributes={"material": "copper"}, weight_g=None,
+                             length_mm=None, width_mm=None, height_mm=None)  # fmt: skip
     listing = ListingFactory(organization=org, product=product,
                              store=StoreFactory(organization=org, marketplace=mp))  # fmt: skip
     proposed = {"title": "Voltora Steel Clip", "bullets": [], "description": "A clip.",

@@ -163,7 +163,7 @@ def test_a_broken_rule_file_fails_loudly_naming_file_and_rule(tmp_path):
     (data / "shopify.yaml").write_text(
         (data / "shopify.yaml").read_text().replace("severity: error", "severity: fatal", 1)
     )
-    with pytest.raises(ImproperlyConfigured, match="shopify.yaml: title.required"):
+    with pytest.raises(ImproperlyConfigured, match=r"shopify\.yaml: title\.required"):
         load(data)
 
 
