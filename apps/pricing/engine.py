@@ -256,16 +256,14 @@ OFFER_NAMES = [
 ]
 
 COMPS_SQL = """
-SELECT DISTINCT ON (c.listing_id, c.seller_id)
+SELECT DISTINCT ON (c.listing_id, c.seller_id COLLATE "C")
        c.id, c.listing_id, c.price + c.shipping, c.currency, c.fulfilment, c.rating,
        c.is_buy_box, c.seller_id = ANY(%(own)s::text[]),
-       extract(epoch FROM %(now)s::timestamptz - c.observed_at) / 3600.0
+       round(extract(epoch FROM %(now)s::timestamptz - c.observed_at) / 3600.0, 3)
 FROM pricing_competitoroffer c
-JOIN catalog_listing l ON l.id = c.listing_id
-WHERE c.organization_id = %(org)s AND l.organization_id = %(org)s AND l.store_id = %(store)s
-  AND c.listing_id >= %(lo)s AND c.listing_id < %(hi)s
+WHERE c.organization_id = %(org)s AND c.listing_id >= %(lo)s AND c.listing_id < %(hi)s
   AND c.observed_at >= %(since)s AND c.observed_at <= %(now)s
-ORDER BY c.listing_id, c.seller_id, c.observed_at DESC, c.id DESC
+ORDER BY c.listing_id, c.seller_id COLLATE "C", c.observed_at DESC, c.id DESC
 """
 COMP_NAMES = [
     "offer_id",
@@ -292,6 +290,12 @@ class _Context:
     profiles: list
     referral: dict
     max_age_hours: float
+    timings: dict = field(default_factory=dict)
+
+    def lap(self, name: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[name] = round(self.timings.get(name, 0.0) + now - since, 3)
+        return now
 
 
 def _context(org, store, now, override) -> _Context:
@@ -380,6 +384,7 @@ def _profile_columns(ctx: _Context, raw: pd.DataFrame) -> dict[str, np.ndarray]:
 def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Offers (with costs and strategy parameters) and competitors of listings lo ≤ id < hi."""
     params = {"org": ctx.org.id, "store": ctx.store.id, "lo": lo, "hi": hi}
+    t = time.perf_counter()
     raw = _copy_frame(
         OFFERS_SQL,
         params,
@@ -387,6 +392,7 @@ def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFr
         dtypes={"currency": "object", "cost_currency": "object", "category": "object"},
     )
     raw["category"] = raw["category"].fillna("")
+    t = ctx.lap("load_offers_sql", t)
     n = len(raw)
     rates = ctx.rates
     cost_fx = rates.factors(raw["cost_currency"].fillna(""), raw["currency"])
@@ -445,6 +451,7 @@ def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFr
         }
     )
     offers = _assign_strategies(offers, ctx.org, ctx.store, ctx.override)
+    t = ctx.lap("load_costs", t)
 
     since = ctx.now - timezone.timedelta(hours=ctx.max_age_hours)
     comps = _copy_frame(
@@ -458,6 +465,7 @@ def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFr
             "is_own": "object",
         },
     )
+    t = ctx.lap("load_competitors_sql", t)
     if len(comps):
         comps["is_buy_box"] = comps["is_buy_box"].to_numpy() == "t"
         comps["is_own"] = comps["is_own"].to_numpy() == "t"
@@ -471,6 +479,7 @@ def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFr
             fx = rates.factors(comps["comp_currency"], pd.Series(listing_cur))
             total = np.where(same, total, np.rint(total * fx))
         comps["total"] = np.nan_to_num(total, nan=S.NO_PRICE).astype(np.int64)
+    ctx.lap("load_competitors_prep", t)
     return offers, comps
 
 
@@ -511,13 +520,13 @@ TMP_COLUMNS = [
 ]
 TMP_SQL = """
 CREATE TEMP TABLE pricing_tmp_changes (
-    listing_id bigint PRIMARY KEY, old_u bigint, new_u bigint NOT NULL, currency varchar(3),
+    listing_id bigint, old_u bigint, new_u bigint NOT NULL, currency varchar(3),
     dp int, apply boolean, strategy_id bigint, binding varchar(16), reason varchar(300),
     comp_u bigint, comp_offer_id bigint, floor_u bigint, ceiling_u bigint, break_even_u bigint,
     margin numeric(9, 3), profit_u bigint
 ) ON COMMIT DROP;
-CREATE TEMP TABLE pricing_tmp_applied (listing_id bigint PRIMARY KEY) ON COMMIT DROP;
-CREATE TEMP TABLE pricing_tmp_drafts (id bigint, listing_id bigint PRIMARY KEY) ON COMMIT DROP;
+CREATE TEMP TABLE pricing_tmp_applied (listing_id bigint) ON COMMIT DROP;
+CREATE TEMP TABLE pricing_tmp_drafts (id bigint, listing_id bigint) ON COMMIT DROP;
 """
 UPDATE_SQL = """
 WITH upd AS (
@@ -665,6 +674,7 @@ def write_chunk(
     """Write one chunk's changes set-based; returns {"applied", "drafted", "conflicts"}."""
     if rows.empty:
         return {"applied": 0, "drafted": 0, "already_proposed": 0, "conflicts": 0, "steps": {}}
+    started = time.perf_counter()
     buf = io.StringIO()
     rows[TMP_COLUMNS].to_csv(buf, header=False, index=False)
     buf.seek(0)
@@ -679,14 +689,16 @@ def write_chunk(
         "policy": policy.pk if policy is not None else None,
         "ts": timezone.now(),
     }
+    steps = {"csv": (0, time.perf_counter() - started)}
     with transaction.atomic(), connection.cursor() as cursor:
+        t0 = time.perf_counter()
         cursor.execute(TMP_SQL)
         cursor.cursor.copy_expert(
             f"COPY pricing_tmp_changes ({', '.join(TMP_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
             buf,
         )
         cursor.execute("ANALYZE pricing_tmp_changes")
-        steps = {}
+        steps["copy"] = (0, time.perf_counter() - t0)
         for name, sql in (
             ("pending", PENDING_SQL),
             ("update", UPDATE_SQL),
@@ -697,6 +709,8 @@ def write_chunk(
             t0 = time.perf_counter()
             cursor.execute(sql, params)
             steps[name] = (cursor.rowcount, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+    steps["commit"] = (0, time.perf_counter() - t0)
     log.debug("write steps: %s", steps)
     return {
         "applied": steps["update"][0],
@@ -828,6 +842,7 @@ def reprice_store(
                 status=RepricingRun.Status.FAILED, error=str(exc)[:4000], finished_at=timezone.now()
             )
         raise
+    out.timings.update(ctx.timings)
     if dry_run:
         out.results = pd.concat(frames, ignore_index=True) if frames else None
     else:
