@@ -126,12 +126,21 @@ class _Rates:
                     self.cache[key] = np.nan
         return self.cache[key]
 
-    def factors(self, base: pd.Series, quote: pd.Series) -> np.ndarray:
-        """Per-row rate (NaN: no rate or unknown currency), computed per distinct pair."""
-        pairs = pd.DataFrame({"b": base.to_numpy(dtype=object), "q": quote.to_numpy(dtype=object)})
-        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(pairs))
-        table = np.array([self.rate(b, q) for b, q in uniques], dtype=np.float64)
-        return table[codes] if len(table) else np.full(len(base), np.nan)
+    def factors(self, base: str | pd.Series, quote: pd.Series) -> np.ndarray:
+        """Per-row rate (NaN: no rate or unknown currency), looked up per distinct pair."""
+        q_codes, q_uniques = pd.factorize(quote.to_numpy(dtype=object))
+        if isinstance(base, str):
+            table = np.array([self.rate(base, q) for q in q_uniques], dtype=np.float64)
+            return table[q_codes] if len(table) else np.full(len(quote), np.nan)
+        b_codes, b_uniques = pd.factorize(base.to_numpy(dtype=object))
+        pair = b_codes.astype(np.int64) * max(len(q_uniques), 1) + q_codes
+        pairs, inverse = np.unique(pair, return_inverse=True)
+        table = np.array(
+            [self.rate(b_uniques[p // len(q_uniques)], q_uniques[p % len(q_uniques)])
+             for p in pairs],
+            dtype=np.float64,
+        )  # fmt: skip
+        return table[inverse] if len(table) else np.full(len(quote), np.nan)
 
 
 def _strategy_frame(strategies: list[Strategy]) -> pd.DataFrame:
@@ -145,7 +154,7 @@ def _assign_strategies(offers: pd.DataFrame, org, store, override) -> pd.DataFra
         sid = np.full(len(offers), override.pk or -1, dtype=np.int64)
         frame = _strategy_frame([override])
         frame["strategy_id"] = override.pk or -1
-        return offers.assign(strategy_id=sid).merge(frame, on="strategy_id", how="left")
+        return _with_strategy_columns(offers, sid, frame)
     assigns = list(
         StrategyAssignment.objects.for_org(org)
         .filter(store=store, strategy__enabled=True)
@@ -171,11 +180,22 @@ def _assign_strategies(offers: pd.DataFrame, org, store, override) -> pd.DataFra
         by_listing = offers["listing_id"].map(listing_best).to_numpy(dtype=np.float64)
         sid = np.where(np.isnan(by_listing), sid, np.nan_to_num(by_listing)).astype(np.int64)
     frame = _strategy_frame(list({a.strategy_id: a.strategy for a in assigns}.values()))
-    merged = offers.assign(strategy_id=sid).merge(frame, on="strategy_id", how="left")
+    return _with_strategy_columns(offers, sid, frame)
+
+
+def _with_strategy_columns(offers: pd.DataFrame, sid: np.ndarray, frame: pd.DataFrame):
+    """Add the strategy parameters per offer by position (no merge); 0 = no strategy."""
+    pos = pd.Index(frame["strategy_id"].to_numpy()).get_indexer(sid) if len(frame) else None
+    columns = {"strategy_id": sid}
     for name, (dtype, default) in S.STRATEGY_COLUMNS.items():
-        if name != "strategy_id":
-            merged[name] = merged[name].fillna(default).astype(dtype)
-    return merged
+        if name == "strategy_id":
+            continue
+        if pos is None:
+            columns[name] = np.full(len(offers), default, dtype=dtype)
+            continue
+        values = frame[name].to_numpy(dtype=dtype)[np.maximum(pos, 0)]
+        columns[name] = np.where(pos >= 0, values, np.array(default, dtype=dtype))
+    return offers.assign(**columns)
 
 
 def _tier_fee(org, marketplace_id: int, offers: pd.DataFrame, rates: _Rates) -> np.ndarray:
@@ -204,18 +224,12 @@ def _tier_fee(org, marketplace_id: int, offers: pd.DataFrame, rates: _Rates) -> 
             if limit is not None:
                 fits &= value <= float(limit)
         amount = np.rint(
-            float(tier.fee)
-            * S.UNITS
-            * rates.factors(pd.Series([tier.currency] * len(offers)), offers["currency"])
+            float(tier.fee) * S.UNITS * rates.factors(tier.currency, offers["currency"])
         )
         fee = np.where(fits, amount, fee)
         assigned |= fits
     last = tiers[-1]
-    amount = np.rint(
-        float(last.fee)
-        * S.UNITS
-        * rates.factors(pd.Series([last.currency] * len(offers)), offers["currency"])
-    )
+    amount = np.rint(float(last.fee) * S.UNITS * rates.factors(last.currency, offers["currency"]))
     return np.where(assigned, fee, amount)
 
 
