@@ -213,3 +213,47 @@ def test_a_run_for_one_organization_never_touches_another(org, other_org, scene)
     assert not Draft.objects.for_org(other_org).exists()
     with pytest.raises(Exception, match="No such store"):
         reprice_store(org=org, store=other_store)
+
+
+def test_chunks_give_the_same_prices_as_one_pass(org, scene):
+    store, _ls = scene
+    one = reprice_store(org=org, store=store, dry_run=True).results.set_index("listing_id")
+    many = reprice_store(org=org, store=store, dry_run=True, chunk_size=2).results
+    many = many.set_index("listing_id").loc[one.index]
+    assert one["new"].tolist() == many["new"].tolist()
+    assert one["status"].tolist() == many["status"].tolist()
+
+
+def test_competitor_in_another_currency_is_converted_or_reported(org):
+    store, _ = setup_store(org)
+    a = listing(org, store, D("19.99"), sku="A")
+    CompetitorOffer.objects.create(organization=org, listing=a, seller_id="EU", price=D("15.00"),
+                                   currency="EUR", observed_at=timezone.now())  # fmt: skip
+    out = reprice_store(org=org, store=store, dry_run=True)
+    row = out.results.iloc[0]
+    assert (row.status, row.bad_reason) == ("bad_input", "competitor_missing_exchange_rate")
+    ExchangeRate.objects.create(base="EUR", quote="USD", rate=D("1.2"),
+                                date=timezone.localdate())  # fmt: skip
+    ExchangeRate.objects.create(base="EUR", quote="CNY", rate=D("8.64"),
+                                date=timezone.localdate())  # fmt: skip
+    row = reprice_store(org=org, store=store, dry_run=True).results.iloc[0]
+    assert (row.status, int(row.comp_low)) == ("ok", 180_000)  # 15.00 EUR × 1.2
+
+
+def test_inventory_refresh_feeds_the_low_cover_raise(org):
+    from apps.pricing.services import inventory_refresh
+    from tests.factories import OrderFactory, OrderItemFactory
+
+    store, strategy = setup_store(org)
+    a = listing(org, store, D("19.99"), sku="A", competitor=D("21.00"))
+    Listing.objects.for_org(org).filter(pk=a.pk).update(stock=10)
+    order = OrderFactory(organization=org, store=store)
+    OrderItemFactory(organization=org, order=order, listing=a, product=a.product, quantity=30)
+    assert inventory_refresh(org=org) == 1
+    # 30 units in 30 days = 1/day; 10 in stock = 10 days of cover < 30 days lead time.
+    Strategy.objects.for_org(org).filter(pk=strategy.pk).update(max_change_pct=50)
+    row = reprice_store(org=org, store=store, dry_run=True).results.iloc[0]
+    assert (row.new, row.reason) == (209_900, "match_lowest")  # 21.00 → 20.99
+    Strategy.objects.for_org(org).filter(pk=strategy.pk).update(low_cover_raise_pct=5)
+    row = reprice_store(org=org, store=store, dry_run=True).results.iloc[0]
+    assert (row.new, row.reason) == (219_900, "match_lowest+low_cover")  # 22.05 → 21.99
