@@ -232,6 +232,8 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
         "diff": [_labelled(row) for row in draft_diff(draft)],
         "checks": checks,
         "has_errors": any(c.get("severity") == "error" for c in checks),
+        # Checks about a claim in the text (grounding): shown in context, confirmable.
+        "claims": [c for c in checks if c.get("claim") and c.get("severity") == "error"],
         "changed": [_labelled(row) for row in draft_superseded_changes(org=org, draft=draft)],
         "events": draft_events(org=org, draft_id=draft.pk),
         "evidence": [_evidence_row(e) for e in draft.evidence or []],
@@ -316,7 +318,7 @@ def _edited_from(request, draft: Draft) -> dict:
     handler = get_kind(draft.kind)
     edited: dict = {}
     for name in handler.text_fields:
-        if name not in draft.proposed:
+        if name not in draft.proposed or name not in request.POST:
             continue
         original = draft.proposed[name]
         if isinstance(original, list):
@@ -331,6 +333,12 @@ def _edited_from(request, draft: Draft) -> dict:
                 value = _price_text(value)
         if value != original:
             edited[name] = value
+    if "confirmed_claims" in draft.proposed and request.POST.getlist("confirmed_claims"):
+        # Claims the reviewer checked by hand: they stop blocking approval (see grounding).
+        already = list(draft.proposed.get("confirmed_claims") or [])
+        claims = list(dict.fromkeys([*already, *request.POST.getlist("confirmed_claims")]))
+        if claims != already:
+            edited["confirmed_claims"] = claims
     return edited
 
 

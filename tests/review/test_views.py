@@ -484,3 +484,43 @@ def test_a_pending_draft_is_not_regenerated(org, user, client_for):
     from apps.core.models import Job
 
     assert not Job.objects.for_org(org).exists()
+
+
+def test_unsupported_claims_are_highlighted_and_block_until_confirmed(org, user, client_for):
+    from apps.catalog.models import Listing
+    from apps.review.services import draft_create
+    from tests.factories import ListingFactory
+
+    listing = ListingFactory(
+        organization=org, product__attributes={"material": "copper", "power_w": 15}
+    )
+    draft = draft_create(
+        org=org,
+        kind="listing_content",
+        target=listing,
+        proposed={
+            "title": "Voltora 15W charger, steel body",
+            "bullets": ["Fast 15 W charging"],
+            "description": "A fast copper charger.",
+            "search_terms": "qi charger",
+            "confirmed_claims": [],
+        },
+    )
+    client = client_for(user)
+    page = client.get(f"/review/{draft.pk}/").content.decode()
+    assert '<mark class="claim" data-testid="claim-text">steel</mark>' in page
+
+    blocked = client.post(f"/review/{draft.pk}/approve/")
+    assert blocked.status_code == 400
+    assert Listing.objects.for_org(org).get(pk=listing.pk).title != draft.proposed["title"]
+
+    confirmed = client.post(
+        f"/review/{draft.pk}/approve/", {"edit": "1", "confirmed_claims": ["steel"]}
+    )
+    assert confirmed.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "applied"
+    assert draft.final["confirmed_claims"] == ["steel"]
+    listing.refresh_from_db()
+    assert listing.title == "Voltora 15W charger, steel body"
+    assert listing.bullets == ["Fast 15 W charging"]  # fields not posted are left as proposed
