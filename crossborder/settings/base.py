@@ -189,6 +189,9 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "apps.orders.models.Order.Status",
         "JobStatusEnum": "apps.core.models.Job.Status",
         "DraftStatusEnum": "apps.review.models.DraftStatus",
+        "StrategyKindEnum": "apps.pricing.models.Strategy.Kind",
+        "PricingScenarioEnum": "apps.pricing.models.Strategy.Scenario",
+        "FulfilmentTypeEnum": "apps.pricing.models.FulfilmentType",
     },
 }
 
