@@ -139,10 +139,11 @@ def test_analytics_sums_units_and_revenue_by_store_and_category(org, other_org, 
     ]
 
 
-def test_pricing_shows_price_and_cost_in_their_own_currencies(org, user, client_for):
-    ListingFactory(organization=org, price="19.99", currency="USD")
-    html = client_for(user).get(reverse("pricing:index")).content.decode()
-    assert "19.99 USD" in html and "42.50 CNY" in html
+def test_the_listing_page_shows_price_and_cost_in_their_own_currencies(org, user, client_for):
+    listing = ListingFactory(organization=org, price="19.99", currency="USD")
+    html = client_for(user).get(f"/catalog/listings/{listing.pk}/").content.decode()
+    assert "19.99" in html and "USD" in html
+    assert "42.50" in html and "CNY" in html
 
 
 def test_ads_and_support_show_only_this_organizations_data(org, other_org, user, client_for):
