@@ -22,10 +22,12 @@ from decimal import Decimal
 from _setup import django_setup
 
 MARKETS = ["amazon_us", "amazon_de", "amazon_jp", "amazon_fr", "ebay_uk"]
-KINDS = [("Power banks", {"capacity_mah": 20000, "power_w": 22.5, "material": "aluminium"}),
-         ("Chargers", {"power_w": 65, "ports": "2× USB-C + 1× USB-A", "material": "plastic"}),
-         ("Cables", {"length_m": 2, "connector": "USB-C", "material": "nylon braided"}),
-         ("Audio", {"battery_life_h": 30, "active_noise_cancelling": True, "color": "black"})]  # fmt: skip
+KINDS = [
+    ("Power banks", {"capacity_mah": 20000, "power_w": 22.5, "material": "aluminium"}),
+    ("Chargers", {"power_w": 65, "ports": "2× USB-C + 1× USB-A", "material": "plastic"}),
+    ("Cables", {"length_m": 2, "connector": "USB-C", "material": "nylon braided"}),
+    ("Audio", {"battery_life_h": 30, "active_noise_cancelling": True, "color": "black"}),
+]
 
 
 def build(org, products: int, stores: int) -> tuple[list[int], list[int]]:

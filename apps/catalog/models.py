@@ -119,9 +119,7 @@ class Listing(TenantModel):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="listings")
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="listings")
-    external_id = models.CharField(
-        max_length=64, blank=True, help_text=_("ASIN, eBay item id, …")
-    )
+    external_id = models.CharField(max_length=64, blank=True, help_text=_("ASIN, eBay item id, …"))
     title = models.CharField(max_length=500, blank=True)
     bullets = models.JSONField(default=list, blank=True)
     description = models.TextField(blank=True)
@@ -176,5 +174,6 @@ class ProtectedTerm(TenantModel):
         return self.term
 
 
-from .revisions import ListingRevision  # noqa: E402, F401  (registers the model)
+# Models kept in their own modules, imported here so Django registers them with the app.
 from .review_models import ProductReview, ReviewInsight  # noqa: E402, F401
+from .revisions import ListingRevision  # noqa: E402, F401
