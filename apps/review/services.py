@@ -376,9 +376,11 @@ def draft_regenerate(*, org, actor, draft_id: int) -> None:
     handler = get_kind(draft.kind)
     if handler.regenerate is None:
         raise ValidationFailed("Drafts of this kind are not regenerated from the queue.")
-    target = draft.target_type.model_class()._base_manager.filter(
-        pk=draft.target_id, organization_id=org.id
-    ).first()
+    target = (
+        draft.target_type.model_class()
+        ._base_manager.filter(pk=draft.target_id, organization_id=org.id)
+        .first()
+    )
     if target is None:
         raise NotFound("The target no longer exists.")
     handler.regenerate(org, target)
