@@ -41,7 +41,28 @@ def seed(ctx) -> None:
             _seed_costs(ctx, org)
             _seed_strategies(ctx, org)
             _seed_competitors(ctx, org)
+            _seed_first_runs(ctx, org)
     _seed_stock_rule_drafts(ctx)
+
+
+def _seed_first_runs(ctx, org) -> None:
+    """One real engine run per demo store, so `make run` opens on price changes with reasons
+    (and price drafts in the queue) instead of waiting for beat's first 15-minute tick."""
+    from apps.catalog.selectors import store_list
+
+    from .engine import reprice_store
+    from .models import RepricingRun
+
+    if RepricingRun.objects.for_org(org).exclude(trigger=RepricingRun.Trigger.SIMULATION).exists():
+        return
+    from apps.review.services import policy_set
+
+    # Small moves apply on their own (inside ±3 %), bigger ones wait in the review queue.
+    policy_set(
+        org=org, actor=None, kind="price_change", auto_approve=True, max_change_pct=Decimal("3")
+    )
+    for store in store_list(org=org).order_by("id"):
+        reprice_store(org=org, store=store, trigger=RepricingRun.Trigger.SCHEDULE, now=ctx.now)
 
 
 def _seed_stock_rule_drafts(ctx) -> None:
@@ -86,28 +107,46 @@ REFERRAL = {  # marketplace code -> (percent, minimum)
     "ebay_uk": ("12.8", "0"),
 }
 TIERS = {  # marketplace code -> [(name, rank, max weight g, longest, median, shortest, fee)]
-    "amazon_us": [("small standard", 0, 450, 380, 300, 19, "3.22"),
-                  ("large standard", 1, 9000, 450, 350, 200, "4.75"),
-                  ("oversize", 2, None, None, None, None, "9.73")],
-    "amazon_de": [("small envelope", 0, 460, 350, 250, 20, "2.70"),
-                  ("standard parcel", 1, 9000, 450, 340, 260, "3.90"),
-                  ("oversize", 2, None, None, None, None, "7.80")],
-}  # fmt: skip
+    "amazon_us": [
+        ("small standard", 0, 450, 380, 300, 19, "3.22"),
+        ("large standard", 1, 9000, 450, 350, 200, "4.75"),
+        ("oversize", 2, None, None, None, None, "9.73"),
+    ],
+    "amazon_de": [
+        ("small envelope", 0, 460, 350, 250, 20, "2.70"),
+        ("standard parcel", 1, 9000, 450, 340, 260, "3.90"),
+        ("oversize", 2, None, None, None, None, "7.80"),
+    ],
+}
 PROFILES = {  # marketplace code -> (first leg, other, fulfilment fee override)
     "amazon_us": ("1.20", "0.40", None),
     "amazon_de": ("1.10", "0.35", None),
     "ebay_uk": ("1.00", "0.35", "2.80"),
 }
 STRATEGIES = {  # marketplace code -> strategy settings
-    "amazon_us": {"name": "{store}: beat the lowest by 1%", "kind": "beat_lowest_pct",
-                  "beat_pct": Decimal("1"), "hold_buy_box": True, "min_margin_pct": Decimal("12"),
-                  "fulfilment_types": ["fba"], "min_rating": Decimal("80")},
-    "amazon_de": {"name": "{store}: a step under the Buy Box", "kind": "step_under_buy_box",
-                  "beat_amount": Decimal("0.10"), "hold_buy_box": True,
-                  "min_margin_pct": Decimal("10")},
-    "ebay_uk": {"name": "{store}: match the lowest", "kind": "match_lowest",
-                "min_margin_pct": Decimal("15"), "competitor_at_floor": "hold"},
-}  # fmt: skip
+    "amazon_us": {
+        "name": "{store}: beat the lowest by 1%",
+        "kind": "beat_lowest_pct",
+        "beat_pct": Decimal("1"),
+        "hold_buy_box": True,
+        "min_margin_pct": Decimal("12"),
+        "fulfilment_types": ["fba"],
+        "min_rating": Decimal("80"),
+    },
+    "amazon_de": {
+        "name": "{store}: a step under the Buy Box",
+        "kind": "step_under_buy_box",
+        "beat_amount": Decimal("0.10"),
+        "hold_buy_box": True,
+        "min_margin_pct": Decimal("10"),
+    },
+    "ebay_uk": {
+        "name": "{store}: match the lowest",
+        "kind": "match_lowest",
+        "min_margin_pct": Decimal("15"),
+        "competitor_at_floor": "hold",
+    },
+}
 SELLERS = [  # seller id, name, fulfilment, rating %, price factor vs our price
     ("A3PWRCORE01", "PowerCore Direct", "fba", "97", "0.97"),
     ("A1CHARGEUP2", "ChargeUp Official", "fba", "94", "1.02"),
@@ -125,25 +164,44 @@ def _seed_costs(ctx, org) -> None:
         if market.code in REFERRAL:
             pct, minimum = REFERRAL[market.code]
             ReferralFee.objects.for_org(org).get_or_create(
-                organization=org, marketplace=market, category="",
-                defaults={"percent": Decimal(pct), "minimum": Decimal(minimum),
-                          "currency": market.currency},
-            )  # fmt: skip
+                organization=org,
+                marketplace=market,
+                category="",
+                defaults={
+                    "percent": Decimal(pct),
+                    "minimum": Decimal(minimum),
+                    "currency": market.currency,
+                },
+            )
         for name, rank, weight, longest, median, shortest, fee in TIERS.get(market.code, []):
             FulfilmentFeeTier.objects.for_org(org).get_or_create(
-                organization=org, marketplace=market, name=name,
-                defaults={"rank": rank, "max_weight_g": weight, "max_longest_mm": longest,
-                          "max_median_mm": median, "max_shortest_mm": shortest,
-                          "fee": Decimal(fee), "currency": market.currency},
-            )  # fmt: skip
+                organization=org,
+                marketplace=market,
+                name=name,
+                defaults={
+                    "rank": rank,
+                    "max_weight_g": weight,
+                    "max_longest_mm": longest,
+                    "max_median_mm": median,
+                    "max_shortest_mm": shortest,
+                    "fee": Decimal(fee),
+                    "currency": market.currency,
+                },
+            )
         if market.code in PROFILES:
             first_leg, other, fee = PROFILES[market.code]
             CostProfile.objects.for_org(org).get_or_create(
-                organization=org, store=store, category="", listing=None,
-                defaults={"currency": market.currency, "first_leg_per_unit": Decimal(first_leg),
-                          "other_per_unit": Decimal(other),
-                          "fulfilment_fee": None if fee is None else Decimal(fee)},
-            )  # fmt: skip
+                organization=org,
+                store=store,
+                category="",
+                listing=None,
+                defaults={
+                    "currency": market.currency,
+                    "first_leg_per_unit": Decimal(first_leg),
+                    "other_per_unit": Decimal(other),
+                    "fulfilment_fee": None if fee is None else Decimal(fee),
+                },
+            )
 
 
 def _seed_strategies(ctx, org) -> None:
@@ -153,15 +211,20 @@ def _seed_strategies(ctx, org) -> None:
         settings = dict(
             STRATEGIES.get(
                 store.marketplace.code,
-                {"name": "{store}: target margin 30%", "kind": "target_margin",
-                 "target_margin_pct": Decimal("30"), "min_margin_pct": Decimal("12")},
+                {
+                    "name": "{store}: target margin 30%",
+                    "kind": "target_margin",
+                    "target_margin_pct": Decimal("30"),
+                    "min_margin_pct": Decimal("12"),
+                },
             )
-        )  # fmt: skip
+        )
         name = settings.pop("name").format(store=store.name)
         strategy, _created = Strategy.objects.for_org(org).get_or_create(
-            organization=org, name=name, defaults={**settings, "enabled": True,
-                                                   "max_change_pct": Decimal("8")},
-        )  # fmt: skip
+            organization=org,
+            name=name,
+            defaults={**settings, "enabled": True, "max_change_pct": Decimal("8")},
+        )
         StrategyAssignment.objects.for_org(org).get_or_create(
             organization=org, strategy=strategy, store=store, category="", listing=None
         )
@@ -185,8 +248,9 @@ def _seed_competitors(ctx, org) -> None:
             quotes = []
             for seller_id, name, fulfilment, rating, factor in sellers:
                 noise = Decimal(rng.randint(-30, 30)) / Decimal(1000)
-                price = quantize(listing.price * Decimal(factor) * (drift + noise),
-                                 listing.currency)  # fmt: skip
+                price = quantize(
+                    listing.price * Decimal(factor) * (drift + noise), listing.currency
+                )
                 quotes.append(
                     (seller_id, name, fulfilment, Decimal(rating), max(price, Decimal(1)))
                 )

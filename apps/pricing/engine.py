@@ -532,7 +532,10 @@ TMP_COLUMNS = [
     "margin",
     "profit_u",
 ]
+# Dropped first: a caller's outer transaction (the demo seeder, a test) may write several chunks
+# or stores before anything commits.
 TMP_SQL = """
+DROP TABLE IF EXISTS pricing_tmp_changes, pricing_tmp_applied, pricing_tmp_drafts;
 CREATE TEMP TABLE pricing_tmp_changes (
     listing_id bigint, old_u bigint, new_u bigint NOT NULL, currency varchar(3),
     dp int, apply boolean, strategy_id bigint, binding varchar(16), reason varchar(300),

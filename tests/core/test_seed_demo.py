@@ -196,7 +196,8 @@ def test_the_review_queue_has_offline_listing_and_price_drafts_that_pass_their_c
     assert kinds == {"listing_content", "price_change"}
     content = [d for d in drafts if d.kind == "listing_content"]
     assert {d.language for d in content} >= {"en-US", "de-DE", "en-GB"}
-    assert all(d.provider == "offline" for d in drafts)
+    assert all(d.provider == "offline" for d in content)
+    assert all(d.provider in {"repricer", "offline"} for d in drafts if d.kind == "price_change")
     assert all(d.prompt_version for d in drafts)
     assert not [c for d in drafts for c in d.checks if c["severity"] == "error"]
     for d in drafts:
