@@ -19,8 +19,15 @@ TRANSLATION_KIND = "listing_translation"
 IMPERIAL_COUNTRIES = {"US"}
 
 
-def schema_for(limits: dict[str, Any]) -> dict[str, Any]:
-    """The answer's shape with the marketplace's character limits (bytes are a rule check)."""
+BACK_TRANSLATION_KEY = "zh_back_translation"
+
+
+def schema_for(limits: dict[str, Any], *, back_translation: bool = False) -> dict[str, Any]:
+    """The answer's shape with the marketplace's character limits (bytes are a rule check).
+
+    With `back_translation`, the model may add a literal Chinese rendering of what it wrote
+    under BACK_TRANSLATION_KEY, in the same response (one request per draft, not two); it is
+    shown to the operator and never becomes part of the listing."""
 
     def text(max_key: str, min_length: int = 0) -> dict[str, Any]:
         spec: dict[str, Any] = {"type": "string"}
@@ -33,13 +40,29 @@ def schema_for(limits: dict[str, Any]) -> dict[str, Any]:
     bullets: dict[str, Any] = {"type": "array", "items": text("bullet_max", 1)}
     if limits.get("bullets_max"):
         bullets["maxItems"] = limits["bullets_max"]
+    properties: dict[str, Any] = {
+        "title": text("title_max", 1), "bullets": bullets,
+        "description": text("description_max"), "search_terms": {"type": "string"},
+    }  # fmt: skip
+    if back_translation:
+        properties[BACK_TRANSLATION_KEY] = {
+            "type": "object",
+            "properties": {"title": {"type": "string"}, "description": {"type": "string"},
+                           "bullets": {"type": "array", "items": {"type": "string"}}},
+        }  # fmt: skip
     return {
         "type": "object",
-        "properties": {"title": text("title_max", 1), "bullets": bullets,
-                       "description": text("description_max"), "search_terms": {"type": "string"}},
+        "properties": properties,
         "required": ["title", "bullets", "description", "search_terms"],
         "additionalProperties": False,
-    }  # fmt: skip
+    }
+
+
+def split_back_translation(data: dict) -> tuple[dict, dict | None]:
+    """The listing fields, and the model's own Chinese back-translation if it gave one."""
+    data = dict(data)
+    back = data.pop(BACK_TRANSLATION_KEY, None)
+    return data, back if isinstance(back, dict) else None
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -82,7 +105,8 @@ def _review_points(product) -> dict[str, Any] | None:
 
 def rule_errors(limits: dict, channel: str, data: dict) -> list[str]:
     """Blocking marketplace-rule violations (warnings only flag the draft for the reviewer)."""
-    checks = check_listing_content(limits, data, channel)
+    listing_fields, _back = split_back_translation(data)
+    checks = check_listing_content(limits, listing_fields, channel)
     return [f"{c.field or c.rule}: {c.message}" for c in checks if c.severity == "error"]
 
 
@@ -119,7 +143,8 @@ def request_for(listing, *, org_id: int, examples: list[dict[str, Any]] | None =
     if current:
         data.setdefault("current_listing_copy", current)
     return GenerationRequest(
-        kind=KIND, schema=schema_for(limits), system=prompt.system,
+        kind=KIND, system=prompt.system,
+        schema=schema_for(limits, back_translation=not listing.language.lower().startswith("zh")),
         messages=({"role": "user", "content": user},), untrusted=data, org_id=org_id,
         prompt_version=prompt.id,
         context={"facts": facts, "language": listing.language, "limits": limits,
@@ -129,8 +154,8 @@ def request_for(listing, *, org_id: int, examples: list[dict[str, Any]] | None =
 
 def back_translation(facts: dict[str, Any], *, language: str, limits: dict[str, Any],
                      channel: str, provider: str, data: dict | None = None,
-                     org_id: int | None = None,
-                     use_llm: bool = False) -> dict[str, Any] | None:  # fmt: skip
+                     org_id: int | None = None, use_llm: bool = False,
+                     same_response: dict | None = None) -> dict[str, Any] | None:  # fmt: skip
     """The Chinese back-translation shown to the operator of a non-Chinese draft.
 
     The offline generator writes every language from the same facts through its templates, so
@@ -145,6 +170,11 @@ def back_translation(facts: dict[str, Any], *, language: str, limits: dict[str, 
         return {"kind": "back_translation", "language": "zh-Hans", "method": "offline_templates",
                 "title": zh["title"], "bullets": zh["bullets"],
                 "description": zh["description"]}  # fmt: skip
+    if same_response:
+        return {"kind": "back_translation", "language": "zh-Hans", "method": "llm",
+                "title": str(same_response.get("title", "")),
+                "bullets": [str(b) for b in same_response.get("bullets") or []],
+                "description": str(same_response.get("description", ""))}  # fmt: skip
     if not use_llm:
         return {"kind": "back_translation", "language": "zh-Hans", "method": "not_requested"}
     return back_translation_llm(data or {}, language=language, org_id=org_id)
@@ -206,8 +236,8 @@ def translation_request_for(source, target, *, org_id: int) -> GenerationRequest
 
 def evidence_of(facts: dict[str, Any], examples: list[dict[str, Any]],
                 request: GenerationRequest | None = None, provider: str = "offline",
-                data: dict | None = None,
-                back_translate_llm: bool = False) -> list[dict[str, Any]]:  # fmt: skip
+                data: dict | None = None, back_translate_llm: bool = False,
+                same_response: dict | None = None) -> list[dict[str, Any]]:  # fmt: skip
     evidence = [{"source": "product", "field": f"attributes.{k}", "value": v}
                 for k, v in sorted(facts.get("attributes", {}).items())]  # fmt: skip
     for name in ("brand", "category", "dimensions_mm", "weight_g"):
@@ -229,6 +259,7 @@ def evidence_of(facts: dict[str, Any], examples: list[dict[str, Any]],
             data=data,
             org_id=request.org_id,
             use_llm=back_translate_llm,
+            same_response=same_response,
         )
         if back:
             evidence.append(back)

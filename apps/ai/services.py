@@ -202,13 +202,15 @@ def _record(org, job_id: int, listing, request, examples, outcome: Outcome, back
         with transaction.atomic():
             if outcome.ok:
                 # Reviewers confirm grounding claims by editing this list (apps/catalog/grounding).
-                proposed = {**outcome.data, "confirmed_claims": []} \
-                    if kind == "listing_content" else outcome.data  # fmt: skip
+                data, back = listing_content.split_back_translation(outcome.data)
+                proposed = {**data, "confirmed_claims": []} \
+                    if kind == "listing_content" else data  # fmt: skip
                 draft_create(org=org, kind=kind, target=listing, proposed=proposed,
                              rationale=_rationale(listing, request, examples),
                              evidence=listing_content.evidence_of(
                                  request.context["facts"], examples, request=request,
-                                 provider=provenance.provider, data=outcome.data),
+                                 provider=provenance.provider, data=data,
+                                 same_response=back),
                              provenance=provenance)  # fmt: skip
                 jobs.job_advance(job_id=job_id, done=1)
             else:

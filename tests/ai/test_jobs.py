@@ -43,7 +43,7 @@ def test_a_generation_job_through_the_worker_creates_one_pending_draft_per_listi
     drafts = list(Draft.objects.for_org(org).filter(job=job))
     assert sorted(d.target_id for d in drafts) == sorted(x.pk for x in listings)
     assert {d.status for d in drafts} == {DraftStatus.PENDING}
-    assert {(d.provider, d.prompt_version) for d in drafts} == {("offline", "listing_content@v1")}
+    assert {(d.provider, d.prompt_version) for d in drafts} == {("offline", "listing_content@v2")}
     assert {d.language for d in drafts} == {"en-US", "de-DE"}
     assert job.result["drafts"] == 7 and job.result["refused_ids"] == []
 

@@ -33,7 +33,7 @@ def test_a_valid_answer_becomes_a_pending_draft_with_provenance(org, listing, ll
     assert draft.status == DraftStatus.PENDING
     assert draft.proposed == {**VALID, "confirmed_claims": []}  # reviewers confirm claims here
     assert (draft.provider, draft.model_name) == ("openai-compatible", "gpt-4o-mini")
-    assert draft.prompt_version == "listing_content@v1"
+    assert draft.prompt_version == "listing_content@v2"
     assert (draft.tokens_in, draft.tokens_out, draft.job_id) == (120, 80, job.id)
     assert draft.cost == Decimal("0.000066")  # 120 * 0.15 + 80 * 0.60 per 1M tokens
     assert server.requests[0]["response_format"]["type"] == "json_schema"
@@ -215,3 +215,40 @@ def test_a_body_that_is_not_a_completion_fails_the_draft_not_the_job(org, llm):
     assert len(server.requests) >= 2
     assert (job.status, job.failed) == ("succeeded", 2)
     assert all(draft_of(org, x).status == DraftStatus.FAILED for x in listings)
+
+
+def test_the_models_chinese_back_translation_comes_in_the_same_answer_and_is_shown_not_applied(
+    org, listing, llm, client_for, user
+):
+    back = {
+        "title": "Voltora 15W 无线充电器，铝制",
+        "bullets": ["15 W 快充"],
+        "description": "快充。",
+    }
+    server = llm(Reply.json({**VALID, "zh_back_translation": back}))
+    run_batch(org, [listing])
+    draft = draft_of(org, listing)
+    assert len(server.requests) == 1  # one request per draft, not two
+    schema = server.requests[0]["response_format"]["json_schema"]["schema"]
+    assert "zh_back_translation" in schema["properties"]
+    assert "zh_back_translation" not in draft.proposed
+    entry = next(e for e in draft.evidence if e.get("kind") == "back_translation")
+    assert (entry["method"], entry["title"], entry["bullets"]) == (
+        "llm",
+        back["title"],
+        ["15 W 快充"],
+    )
+    page = client_for(user).get(f"/review/{draft.pk}/").content.decode()
+    assert "Voltora 15W 无线充电器，铝制" in page
+
+
+def test_an_answer_without_back_translation_says_so_on_the_draft(
+    org, listing, llm, client_for, user
+):
+    llm(Reply.json(VALID))
+    run_batch(org, [listing])
+    draft = draft_of(org, listing)
+    entry = next(e for e in draft.evidence if e.get("kind") == "back_translation")
+    assert entry["method"] == "not_requested"
+    page = client_for(user).get(f"/review/{draft.pk}/").content.decode()
+    assert 'data-testid="back-translation-not-requested"' in page

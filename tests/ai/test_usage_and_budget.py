@@ -29,7 +29,7 @@ def test_every_model_call_writes_a_usage_row_with_tokens_and_cost(org, llm):
                                                    "gpt-4o-mini")  # fmt: skip
     assert (row.tokens_in, row.tokens_out, row.job_id) == (1000, 500, job.id)
     assert row.cost == Decimal("0.000450")  # 1000 * 0.15 + 500 * 0.60 per 1M
-    assert row.prompt_version == "listing_content@v1"
+    assert row.prompt_version == "listing_content@v2"
     summary = usage_summary(org=org)
     assert summary == [{
         "provider": "openai-compatible", "model": "gpt-4o-mini", "kind": "listing_content",
