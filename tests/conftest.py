@@ -18,6 +18,17 @@ from .factories import MembershipFactory, OrganizationFactory
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a Chinese page rendered by one test must not leak its
+    active language into the next test's messages."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def org(db):
     return OrganizationFactory(name="Shenzhen Voltora", slug="voltora")

@@ -545,6 +545,8 @@ CREATE TEMP TABLE pricing_tmp_changes (
 CREATE TEMP TABLE pricing_tmp_applied (listing_id bigint) ON COMMIT DROP;
 CREATE TEMP TABLE pricing_tmp_drafts (id bigint, listing_id bigint) ON COMMIT DROP;
 """
+# The repricer's own price history is PriceChange (with reasons); the listing revision trigger
+# skips rows changed under this source instead of recording the same fact twice.
 UPDATE_SQL = """
 WITH upd AS (
     UPDATE catalog_listing l SET price = t.new_u::numeric / 10000, updated_at = %(ts)s
@@ -557,6 +559,7 @@ WITH upd AS (
 )
 INSERT INTO pricing_tmp_applied SELECT id FROM upd
 """
+SOURCE_SQL = "SELECT set_config('crossborder.change_source', %s, true)"
 # A change outside the policy that an open draft already proposes is not proposed again.
 PENDING_SQL = """
 DELETE FROM pricing_tmp_changes t USING review_draft d
@@ -724,8 +727,12 @@ def write_chunk(
             ("changes", CHANGES_SQL),
         ):
             t0 = time.perf_counter()
+            if name == "update":
+                cursor.execute(SOURCE_SQL, ["repricer"])
             cursor.execute(sql, params)
             steps[name] = (cursor.rowcount, time.perf_counter() - t0)
+            if name == "update":
+                cursor.execute(SOURCE_SQL, [""])
         t0 = time.perf_counter()
     steps["commit"] = (0, time.perf_counter() - t0)
     log.debug("write steps: %s", steps)

@@ -464,6 +464,15 @@ class PriceChange(TenantModel):
         DRAFTED = "drafted", _("Sent to review")
         SIMULATED = "simulated", _("Simulated")
 
+    # A run writes up to one row per offer (10^6 for a big store) in one COPY: every index and
+    # deferred foreign-key check here is paid a million times. The composite indexes below lead
+    # with organization and created_at, so their single-column indexes are left out, and the
+    # references that are only descriptive (strategy, policy) are not database constraints:
+    # Django still nulls them when a strategy or policy is deleted.
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
     run = models.ForeignKey(
         RepricingRun, null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
     )
@@ -471,7 +480,12 @@ class PriceChange(TenantModel):
         "catalog.Listing", on_delete=models.CASCADE, related_name="price_changes"
     )
     strategy = models.ForeignKey(
-        Strategy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Strategy,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     old_price = MoneyField(null=True, blank=True)
     new_price = MoneyField()
@@ -489,7 +503,13 @@ class PriceChange(TenantModel):
     profit = MoneyField(null=True, blank=True, help_text=_("Per unit at the new price"))
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     policy = models.ForeignKey(
-        "review.Policy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "review.Policy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     draft_id = models.BigIntegerField(null=True, blank=True)
 

@@ -86,3 +86,21 @@ def test_revisions_are_scoped_to_their_organization(org, other_org):
     Listing.objects.for_org(org).filter(pk=mine.pk).update(title="changed")
     assert ListingRevision.objects.for_org(other_org).count() == 0
     assert ListingRevision.objects.for_org(org).count() == 1
+
+
+def test_the_repricers_price_moves_are_not_duplicated_as_revisions(org):
+    """PriceChange is the repricer's history; a listing revision is written for other changes."""
+    from django.db import connection, transaction
+
+    from apps.catalog.models import Listing
+    from apps.catalog.revisions import ListingRevision
+    from tests.factories import ListingFactory
+
+    listing = ListingFactory(organization=org, price="20.00")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('crossborder.change_source', 'repricer', true)")
+        Listing.objects.for_org(org).filter(pk=listing.pk).update(price="19.49")
+        cursor.execute("SELECT set_config('crossborder.change_source', '', true)")
+        Listing.objects.for_org(org).filter(pk=listing.pk).update(title="Edited title")
+    revisions = ListingRevision.objects.for_org(org).filter(listing=listing)
+    assert [sorted(r.changes) for r in revisions] == [["title"]]
