@@ -147,7 +147,6 @@ class Listing(TenantModel):
         ]
         indexes = [
             models.Index(fields=["organization", "store", "status"]),
-            models.Index(fields=["organization", "status", "-updated_at"]),
             models.Index(fields=["store", "external_id"]),
         ]
 

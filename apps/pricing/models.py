@@ -486,6 +486,7 @@ class PriceChange(TenantModel):
         on_delete=models.SET_NULL,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     old_price = MoneyField(null=True, blank=True)
     new_price = MoneyField()
