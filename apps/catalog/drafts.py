@@ -6,6 +6,7 @@ listing row locked; they write through a single UPDATE, and the version trigger 
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
@@ -251,16 +252,10 @@ def _translation_regenerate(org, listing: Listing) -> None:
 # A translation targets the listing in the target store (created as a draft when missing); it
 # is checked against that store's marketplace and applied like listing content.
 LISTING_TRANSLATION = register(
-    DraftKind(
+    dataclasses.replace(
+        LISTING_CONTENT,
         kind="listing_translation",
         label=_("Listing translation"),
-        target_model="catalog.Listing",
-        snapshot=_content_snapshot,
-        apply=_content_apply,
-        facets=_facets,
-        validate=_content_validate,
-        text_fields=CONTENT_FIELDS,
-        client_rules=_content_client_rules,
         regenerate=_translation_regenerate,
     )
 )
