@@ -22,6 +22,7 @@ import io
 import itertools
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -794,6 +795,25 @@ def _tally(out: RunReport, res: pd.DataFrame) -> None:
             out.report[key].extend(_report_rows(res, mask, why)[:room])
 
 
+PARALLEL_WRITERS = 2
+
+
+def _parallel_writers(chunks: int, dry_run: bool) -> int:
+    """Two writers for a multi-chunk store run in autocommit mode (a worker, the command, the
+    benchmark). Inside an outer transaction (tests, the demo seeder) other connections could
+    not see its uncommitted rows, so chunks then run one after another on this connection."""
+    if dry_run or chunks < 2 or connection.in_atomic_block:
+        return 1
+    return PARALLEL_WRITERS
+
+
+def _in_own_connection(func, *args):
+    try:
+        return func(*args)
+    finally:
+        connection.close()  # this thread's connection; the caller's is untouched
+
+
 def reprice_store(
     *,
     org,
@@ -830,36 +850,58 @@ def reprice_store(
     policy = Policy.objects.for_org(org).filter(kind="price_change", auto_approve=True).first()
     ctx = _context(org, store, now, strategy_override)
     frames: list[pd.DataFrame] = []
+
+    def process(lo: int, hi: int):
+        """Load, compute and write one chunk; chunks hold disjoint listings."""
+        if job_id is not None and job_is_cancelled(job_id):
+            return None
+        t0 = time.perf_counter()
+        offers, comps = load_chunk(ctx, lo, hi)
+        t1 = time.perf_counter()
+        res = S.compute(offers, comps)
+        t2 = time.perf_counter()
+        written = None
+        if not dry_run:
+            written = write_chunk(
+                org=org,
+                store=store,
+                run=run,
+                rows=_change_rows(res, offers, policy),
+                policy=policy,
+                job_id=job_id,
+            )
+        t3 = time.perf_counter()
+        if job_id is not None:
+            job_advance(job_id=job_id, done=len(res))
+        return offers, res, written, (("load", t1 - t0), ("compute", t2 - t1), ("write", t3 - t2))
+
+    def merge(done) -> None:
+        if done is None:
+            return
+        offers, res, written, timings = done
+        _tally(out, res)
+        if dry_run:
+            frames.append(res.assign(currency=offers["currency"].to_numpy()))
+        else:
+            for key, dt in written.pop("steps").items():
+                out.timings[f"write_{key}"] = round(out.timings.get(f"write_{key}", 0) + dt, 3)
+            for key, value in written.items():
+                out.counts[key] += value
+        for key, dt in timings:
+            out.timings[key] = round(out.timings[key] + dt, 3)
+
     try:
-        for lo, hi in _chunks(org, store, chunk_size):
-            if job_id is not None and job_is_cancelled(job_id):
-                break
-            t0 = time.perf_counter()
-            offers, comps = load_chunk(ctx, lo, hi)
-            t1 = time.perf_counter()
-            res = S.compute(offers, comps)
-            t2 = time.perf_counter()
-            _tally(out, res)
-            if dry_run:
-                frames.append(res.assign(currency=offers["currency"].to_numpy()))
-            else:
-                written = write_chunk(
-                    org=org,
-                    store=store,
-                    run=run,
-                    rows=_change_rows(res, offers, policy),
-                    policy=policy,
-                    job_id=job_id,
-                )
-                for key, dt in written.pop("steps").items():
-                    out.timings[f"write_{key}"] = round(out.timings.get(f"write_{key}", 0) + dt, 3)
-                for key, value in written.items():
-                    out.counts[key] += value
-            t3 = time.perf_counter()
-            for key, dt in (("load", t1 - t0), ("compute", t2 - t1), ("write", t3 - t2)):
-                out.timings[key] = round(out.timings[key] + dt, 3)
-            if job_id is not None:
-                job_advance(job_id=job_id, done=len(res))
+        chunks = list(_chunks(org, store, chunk_size))
+        workers = _parallel_writers(len(chunks), dry_run)
+        if workers == 1:
+            for lo, hi in chunks:
+                merge(process(lo, hi))
+        else:
+            # A big store's chunks run on two connections at once, so PostgreSQL's share of the
+            # work (UPDATE, inserts, index and key checks) uses both cores.
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reprice") as pool:
+                for done in pool.map(lambda bounds: _in_own_connection(process, *bounds), chunks):
+                    merge(done)
     except Exception as exc:
         if run is not None:
             RepricingRun.objects.for_org(org).filter(pk=run.pk).update(

@@ -257,3 +257,30 @@ def test_inventory_refresh_feeds_the_low_cover_raise(org):
     Strategy.objects.for_org(org).filter(pk=strategy.pk).update(low_cover_raise_pct=5)
     row = reprice_store(org=org, store=store, dry_run=True).results.iloc[0]
     assert (row.new, row.reason) == (219_900, "match_lowest+low_cover")  # 22.05 → 21.99
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_parallel_writers_write_what_one_pass_would(org, scene, monkeypatch):
+    """Outside a transaction (a worker) a multi-chunk store is written on two connections."""
+    from apps.pricing import engine
+
+    store, _listings = scene
+    expected = reprice_store(org=org, store=store, dry_run=True).results.set_index("listing_id")
+    used: list[int] = []
+    real = engine._parallel_writers
+
+    def spy(chunks, dry_run):
+        used.append(real(chunks, dry_run))
+        return used[-1]
+
+    monkeypatch.setattr(engine, "_parallel_writers", spy)
+    report = reprice_store(org=org, store=store, chunk_size=2)
+
+    assert used == [2]
+    changes = list(PriceChange.objects.for_org(org).filter(run_id=report.run_id))
+    assert len(changes) == report.counts["applied"] + report.counts["drafted"] > 0
+    for change in changes:
+        assert int(change.new_price * 10000) == expected.loc[change.listing_id, "new"]
+    applied = {c.listing_id: c.new_price for c in changes if c.outcome == "applied"}
+    for listing in Listing.objects.for_org(org).filter(pk__in=applied):
+        assert listing.price == applied[listing.pk]
