@@ -21,6 +21,7 @@ from apps.core.dashboard import can_write, member_required
 from apps.core.errors import DomainError, NotFound
 from apps.core.money import quantize
 from apps.review.diffing import word_diff
+from apps.review.live_checks import live_check_messages
 from apps.review.registry import get_kind
 
 from . import images as img
@@ -46,24 +47,6 @@ def _get_listing_for_user(request, listing_id: int) -> tuple[Listing, bool]:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return listing, can_write(request)
-
-
-def _live_messages() -> dict[str, str]:
-    """The live counters' wording (the review screen's, shared msgids); JS fills {n}/{max}."""
-    return {
-        "chars": _("{n} / {max} characters"),
-        "chars_nolimit": _("{n} characters"),
-        "bytes": _("{n} / {max} bytes (UTF-8)"),
-        "bytes_info": _("{n} bytes (UTF-8)"),
-        "over": _("over the limit"),
-        "required": _("The title is empty."),
-        "banned": _("“{t}” is a claim marketplaces refuse."),
-        "forbidden": _("Characters not allowed in titles: {c}"),
-        "bullets_count": _("{n} bullets; the limit is {max}."),
-        "price": _("The price must be a positive amount."),
-        "mobile": _("Titles over {max} characters are cut on mobile."),
-        "ok": _("No problems found."),
-    }
 
 
 def _content(listing: Listing) -> dict:
@@ -163,7 +146,7 @@ def _editor_context(request, listing: Listing, writable: bool, edited: dict | No
     content = {**_content(listing), **(edited or {})}
     problems = listing_checks(listing, content)
     rules = get_kind("listing_content").client_rules(listing)
-    rules["messages"] = _live_messages()
+    rules["messages"] = live_check_messages()
     price = edited.get("price") if edited and "price" in edited else listing.price
     if isinstance(price, Decimal) and price.is_finite():
         price = quantize(price, listing.currency)

@@ -28,6 +28,7 @@ from apps.core.selectors import job_get, job_list_recent
 
 from . import metrics as review_metrics_mod
 from .bulk import drafts_bulk_start
+from .live_checks import live_check_messages
 from .models import Draft, DraftStatus
 from .registry import all_kinds, get_kind
 from .selectors import (
@@ -225,7 +226,7 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     draft.claim = _claim_label(draft, request.user)
     draft.kind_label = _kind_label(draft.kind)
     rules = draft_client_rules(draft)
-    rules["messages"] = _live_messages()
+    rules["messages"] = live_check_messages()
     checks = draft_checks_now(draft)
     return {
         "draft": draft,
@@ -258,24 +259,6 @@ def _evidence_row(item) -> dict:
     if isinstance(item, dict):
         return {"pairs": [(k, v) for k, v in item.items()]}
     return {"text": str(item)}
-
-
-def _live_messages() -> dict[str, str]:
-    """The live checks' wording, translated on the server; {n} and {max} are filled in by JS."""
-    return {
-        "chars": _("{n} / {max} characters"),
-        "chars_nolimit": _("{n} characters"),
-        "bytes": _("{n} / {max} bytes (UTF-8)"),
-        "bytes_info": _("{n} bytes (UTF-8)"),
-        "over": _("over the limit"),
-        "required": _("The title is empty."),
-        "banned": _("“{t}” is a claim marketplaces refuse."),
-        "forbidden": _("Characters not allowed in titles: {c}"),
-        "bullets_count": _("{n} bullets; the limit is {max}."),
-        "price": _("The price must be a positive amount."),
-        "mobile": _("Titles over {max} characters are cut on mobile."),
-        "ok": _("No problems found."),
-    }
 
 
 def _edit_fields(draft: Draft, text_fields: tuple[str, ...], edited: dict | None) -> list[dict]:
