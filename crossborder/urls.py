@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.analytics.views import overview
+from apps.core import urls as core_urls
 from apps.core.views import healthz
 
 api_v1 = [
@@ -11,6 +13,13 @@ api_v1 = [
     path("", include("apps.review.api_urls")),
     path("", include("apps.pricing.api_urls")),
 ]
+
+# The dashboard's namespace: core's job pages plus the overview, which is analytics's page (it
+# reads every domain app) but keeps its historic name `dashboard:overview` and the URL `/`.
+dashboard = (
+    [path("", overview, name="overview"), *core_urls.urlpatterns],
+    core_urls.app_name,
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -29,5 +38,5 @@ urlpatterns = [
     path("support/", include("apps.support.urls")),
     path("logistics/", include("apps.logistics.urls")),
     path("analytics/", include("apps.analytics.urls")),
-    path("", include("apps.core.urls")),
+    path("", include(dashboard)),
 ]

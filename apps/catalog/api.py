@@ -7,132 +7,27 @@ credentials (`TenantViewSet.org`), never from the request body.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import filters, mixins, serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api import TenantViewSet
-from apps.core.money import CURRENCIES
+from apps.core.api import (
+    FILTERS,
+    FILTERS_AND_SEARCH,
+    CurrencyField,
+    Money,
+    OrgPrimaryKeyRelatedField,
+    ServiceViewSet,
+    TenantViewSet,
+    write_schemas,
+)
 
 from . import services
 from .filters import ListingFilter, MarketplaceFilter, ProductFilter, StoreFilter
 from .models import Listing, Marketplace, Product, Store
 from .rules import api as rules_api
 from .selectors import marketplace_list
-
-FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
-FILTERS_AND_SEARCH = [*FILTERS, filters.SearchFilter]
-
-
-class OrgPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """An id resolved among the caller's organization's rows only.
-
-    Another organization's id "does not exist" (400), exactly like an id nobody has, so input can
-    neither link across tenants nor probe which ids exist elsewhere.
-    """
-
-    def get_queryset(self):
-        return self.queryset.model.objects.for_org(self.context["org"])
-
-
-@extend_schema_field(
-    # A pattern, not an enum: spectacular would make one enum component per field name
-    # (CurrencyEnum, BaseEnum, QuoteEnum, ...) for the same code list.
-    {
-        "type": "string",
-        "pattern": "^[A-Z]{3}$",
-        "description": "ISO 4217 currency code: " + ", ".join(sorted(CURRENCIES)),
-    }
-)
-class CurrencyField(serializers.ChoiceField):
-    """An ISO 4217 code crossborder knows."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=sorted(CURRENCIES), **kwargs)
-
-
-def Money(**kwargs) -> serializers.DecimalField:  # reads like a field class
-    """An amount rendered as a string, so clients never round it through a float."""
-    kwargs.setdefault("max_digits", 14)
-    kwargs.setdefault("decimal_places", 4)
-    return serializers.DecimalField(coerce_to_string=True, **kwargs)
-
-
-def request_actor(request):
-    """The person behind a request, or None for an API key (which is no user)."""
-    user = request.user
-    return user if getattr(user, "pk", None) else None
-
-
-class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """list/retrieve from the scoped queryset; create/update/destroy through the app's services.
-
-    `serializer_class` renders; `create_serializer_class` and `update_serializer_class` validate
-    input. Subclasses implement the `*_object` hooks by calling a service. An update input may
-    carry `version`: the service answers 409 when the row moved since the client read it.
-    """
-
-    create_serializer_class: type[serializers.Serializer] | None = None
-    update_serializer_class: type[serializers.Serializer] | None = None
-
-    @property
-    def actor(self):
-        return request_actor(self.request)
-
-    def get_serializer_class(self):
-        if self.action == "create" and self.create_serializer_class is not None:
-            return self.create_serializer_class
-        if self.action in ("update", "partial_update") and self.update_serializer_class:
-            return self.update_serializer_class
-        return self.serializer_class
-
-    def render(self, obj) -> dict:
-        return self.serializer_class(obj, context=self.get_serializer_context()).data
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        obj = self.create_object(dict(serializer.validated_data))
-        return Response(self.render(obj), status=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, partial: bool = False, **kwargs):
-        instance = self.get_object()
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        expected_version = data.pop("version", None)
-        obj = self.update_object(instance, data, expected_version)
-        return Response(self.render(obj))
-
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, partial=True, **kwargs)
-
-    def destroy(self, request, *args, **kwargs):
-        self.delete_object(self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def create_object(self, data: dict[str, Any]):
-        raise NotImplementedError
-
-    def update_object(self, instance, data: dict[str, Any], expected_version: int | None):
-        raise NotImplementedError
-
-    def delete_object(self, instance) -> None:
-        raise NotImplementedError
-
-
-def _write_schemas(output: type[serializers.Serializer]) -> dict:
-    """Schema of the write actions: the input serializer in, the output serializer back."""
-    return {
-        "create": extend_schema(responses={201: output}),
-        "update": extend_schema(responses=output),
-        "partial_update": extend_schema(responses=output),
-    }
-
 
 # Marketplaces ---------------------------------------------------------------------------------
 
@@ -196,7 +91,7 @@ class StoreUpdateSerializer(serializers.ModelSerializer):
         fields = ["name", "seller_id", "is_active"]
 
 
-@extend_schema_view(**_write_schemas(StoreSerializer))
+@extend_schema_view(**write_schemas(StoreSerializer))
 class StoreViewSet(ServiceViewSet):
     """The organization's seller accounts. Viewers read; managers write."""
 
@@ -261,7 +156,7 @@ class ProductUpdateSerializer(ProductCreateSerializer):
         fields = [*PRODUCT_FIELDS, "version"]
 
 
-@extend_schema_view(**_write_schemas(ProductSerializer))
+@extend_schema_view(**write_schemas(ProductSerializer))
 class ProductViewSet(ServiceViewSet):
     """The organization's SKUs. `search` matches SKU, name and brand."""
 
@@ -337,7 +232,7 @@ class ListingCreateSerializer(ListingUpdateSerializer):
         validators = []  # listing_create checks the product/store pair, with a clearer message
 
 
-@extend_schema_view(**_write_schemas(ListingSerializer))
+@extend_schema_view(**write_schemas(ListingSerializer))
 class ListingViewSet(ServiceViewSet):
     """Products offered in stores. Every change bumps `version`; send the version you read to
     have a concurrent change answered with 409 instead of overwritten."""

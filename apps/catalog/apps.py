@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogConfig(AppConfig):
@@ -6,10 +7,27 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self) -> None:
-        from apps.core.services import job_kind_cancellable
+        from django.urls import reverse
+
+        from apps.core.jobs import JobLink, job_kind_register
 
         from . import drafts  # noqa: F401 - registers the catalog's review-queue handlers
         from .exports import EXPORT_KIND
+        from .marketplace_exports import MARKETPLACE_EXPORT_KIND
 
-        job_kind_cancellable(EXPORT_KIND)
-        job_kind_cancellable("catalog.marketplace_export")
+        def download(job, request):
+            if job.status == "succeeded":
+                url = reverse("exports:download", args=[job.pk])
+                yield JobLink(_("Download the file"), url, "export-download")
+            yield JobLink(_("Listings"), reverse("catalog:listings"))
+
+        job_kind_register(
+            EXPORT_KIND, label=_("Listings export (CSV)"), cancellable=True, links=download
+        )
+        job_kind_register(
+            MARKETPLACE_EXPORT_KIND,
+            label=_("Marketplace file export"),
+            cancellable=True,
+            links=download,
+            result_template="catalog/_export_job_result.html",
+        )

@@ -12,11 +12,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from apps.core.api import TenantViewSet
+from apps.core.api import TenantViewSet, request_actor
 from apps.core.api_urls import JobSerializer
 from apps.core.models import Job
 
-from .api import request_actor
 from .marketplace_exports import (
     FORMATS,
     MARKETPLACE_EXPORT_KIND,

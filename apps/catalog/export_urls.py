@@ -1,5 +1,7 @@
 from django.urls import path
 
+from apps.core.views import job_detail
+
 from . import export_views
 
 app_name = "exports"
@@ -7,6 +9,6 @@ urlpatterns = [
     path("listings/", export_views.listings_export, name="listings"),
     path("<int:job_id>/download/", export_views.export_download, name="download"),
     path("marketplace/", export_views.marketplace_export, name="marketplace"),
-    path("<int:job_id>/", export_views.export_job, name="job"),
+    path("<int:job_id>/", job_detail, name="job"),  # the one generic job page
     path("<int:job_id>/excluded/", export_views.export_excluded, name="excluded"),
 ]

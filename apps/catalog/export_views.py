@@ -91,26 +91,6 @@ def _marketplace_job(request, job_id: int) -> Job:
 
 
 @login_required
-def export_job(request, job_id: int):
-    """Progress, then the download and the listings left out, with their reasons."""
-    from django.shortcuts import render
-
-    from .marketplace_exports import FORMATS
-
-    if request.org is None:
-        raise Http404
-    job = _marketplace_job(request, job_id)
-    fmt = FORMATS.get(job.result.get("format", ""), {})
-    context = {
-        "job": job,
-        "format_label": fmt.get("label", ""),
-        "excluded": job.result.get("excluded", []),
-    }
-    name = "catalog/export_job.html#status" if request.htmx else "catalog/export_job.html"
-    return render(request, name, context)
-
-
-@login_required
 def export_excluded(request, job_id: int):
     from .marketplace_exports import report_file
 

@@ -12,11 +12,10 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.core.api import TenantViewSet
+from apps.core.api import TenantViewSet, request_actor
 from apps.core.api_urls import JobSerializer
 
 from . import studio
-from .api import request_actor
 from .models import Listing, Product
 from .review_import import product_reviews_import
 from .review_mining import review_insight_get

@@ -1,4 +1,5 @@
-"""API base classes: organization resolution, role checks, pagination, problem+json errors."""
+"""API base classes of every app: tenant-scoped viewsets, the service-backed viewset, org-bound
+related fields, money and currency fields, filters, and problem+json errors."""
 
 from __future__ import annotations
 
@@ -6,31 +7,58 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, viewsets
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
+from rest_framework.permissions import OperandHolder
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
-from .permissions import resolve_api_org
+from .money import CURRENCIES
+from .permissions import HasActiveOrganization, resolve_api_org
 from .tenancy import TenantManager, TenantScopeError, tenant_scope
+
+
+def _requires_organization(permission: Any) -> bool:
+    """True when `permission` (a class, or `A & B` composed by DRF) includes the org check."""
+    if isinstance(permission, type):
+        return issubclass(permission, HasActiveOrganization)
+    if isinstance(permission, OperandHolder) and permission.operator_class.__name__ == "AND":
+        return _requires_organization(permission.op1_class) or _requires_organization(
+            permission.op2_class
+        )
+    return False
 
 
 class TenantViewSet(viewsets.GenericViewSet):
     """Base for every tenant API: querysets are scoped to the caller's organization.
 
     Subclasses set `queryset` (unevaluated, for the model) and may refine it in
-    `scope_queryset`; they cannot override `get_queryset`, so the tenant filter cannot be lost.
+    `scope_queryset`; they cannot override `get_queryset` or `get_object`, so the tenant filter
+    cannot be lost, nor can they drop `HasActiveOrganization` from `permission_classes` (they
+    may add to it). Both mistakes fail at import time, not in production.
     Viewsets of non-tenant models supply their organization bound in `base_queryset(org)`.
     Foreign ids therefore answer 404, never 403.
     """
 
+    permission_classes = [HasActiveOrganization]
     read_role = "viewer"
     write_role = "manager"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} must override scope_queryset, not get_queryset")
+        for method in ("get_queryset", "get_object"):
+            if method in cls.__dict__:
+                raise TypeError(
+                    f"{cls.__name__} must not override {method}: refine the rows in "
+                    "scope_queryset, so the tenant filter cannot be lost"
+                )
+        if not any(_requires_organization(p) for p in cls.permission_classes):
+            raise TypeError(
+                f"{cls.__name__}.permission_classes drops HasActiveOrganization: add to it "
+                "([HasActiveOrganization, MyPermission]) instead of replacing it"
+            )
         model = getattr(getattr(cls, "queryset", None), "model", None)
         tenant_model = isinstance(getattr(model, "objects", None), TenantManager)
         if "base_queryset" in cls.__dict__ and tenant_model:
@@ -40,18 +68,26 @@ class TenantViewSet(viewsets.GenericViewSet):
     def org(self):
         return resolve_api_org(self.request)[0]
 
+    def dispatch(self, request, *args, **kwargs):
+        # `finally`, not finalize_response: an exception the handler re-raises (a bug, a
+        # TenantScopeError) skips finalize_response and would leave this thread's next request
+        # running in this organization's scope.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            self._leave_scope()
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # From here on, any query of a tenant model in this request is bound to the caller's org.
         self._scope = tenant_scope(self.org)
         self._scope.__enter__()
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def _leave_scope(self) -> None:
         scope = getattr(self, "_scope", None)
         if scope is not None:
-            scope.__exit__(None, None, None)
             self._scope = None
-        return super().finalize_response(request, response, *args, **kwargs)
+            scope.__exit__(None, None, None)
 
     def get_queryset(self):
         return self.scope_queryset(self.base_queryset(self.org))
@@ -68,6 +104,121 @@ class TenantViewSet(viewsets.GenericViewSet):
         context = super().get_serializer_context()
         context["org"] = self.org
         return context
+
+
+# Generic helpers of every app's API ------------------------------------------------------------
+
+FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
+FILTERS_AND_SEARCH = [*FILTERS, filters.SearchFilter]
+
+
+class OrgPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id resolved among the caller's organization's rows only.
+
+    Another organization's id "does not exist" (400), exactly like an id nobody has, so input can
+    neither link across tenants nor probe which ids exist elsewhere.
+    """
+
+    def get_queryset(self):
+        return self.queryset.model.objects.for_org(self.context["org"])
+
+
+@extend_schema_field(
+    # A pattern, not an enum: spectacular would make one enum component per field name
+    # (CurrencyEnum, BaseEnum, QuoteEnum, ...) for the same code list.
+    {
+        "type": "string",
+        "pattern": "^[A-Z]{3}$",
+        "description": "ISO 4217 currency code: " + ", ".join(sorted(CURRENCIES)),
+    }
+)
+class CurrencyField(serializers.ChoiceField):
+    """An ISO 4217 code crossborder knows."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=sorted(CURRENCIES), **kwargs)
+
+
+def Money(**kwargs) -> serializers.DecimalField:  # reads like a field class
+    """An amount rendered as a string, so clients never round it through a float."""
+    kwargs.setdefault("max_digits", 14)
+    kwargs.setdefault("decimal_places", 4)
+    return serializers.DecimalField(coerce_to_string=True, **kwargs)
+
+
+def request_actor(request):
+    """The person behind a request, or None for an API key (which is no user)."""
+    user = request.user
+    return user if getattr(user, "pk", None) else None
+
+
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """list/retrieve from the scoped queryset; create/update/destroy through the app's services.
+
+    `serializer_class` renders; `create_serializer_class` and `update_serializer_class` validate
+    input. Subclasses implement the `*_object` hooks by calling a service. An update input may
+    carry `version`: the service answers 409 when the row moved since the client read it.
+    """
+
+    create_serializer_class: type[serializers.Serializer] | None = None
+    update_serializer_class: type[serializers.Serializer] | None = None
+
+    @property
+    def actor(self):
+        return request_actor(self.request)
+
+    def get_serializer_class(self):
+        if self.action == "create" and self.create_serializer_class is not None:
+            return self.create_serializer_class
+        if self.action in ("update", "partial_update") and self.update_serializer_class:
+            return self.update_serializer_class
+        return self.serializer_class
+
+    def render(self, obj) -> dict:
+        return self.serializer_class(obj, context=self.get_serializer_context()).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.create_object(dict(serializer.validated_data))
+        return Response(self.render(obj), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        expected_version = data.pop("version", None)
+        obj = self.update_object(instance, data, expected_version)
+        return Response(self.render(obj))
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        self.delete_object(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def create_object(self, data: dict[str, Any]):
+        raise NotImplementedError
+
+    def update_object(self, instance, data: dict[str, Any], expected_version: int | None):
+        raise NotImplementedError
+
+    def delete_object(self, instance) -> None:
+        raise NotImplementedError
+
+
+def write_schemas(output: type[serializers.Serializer]) -> dict:
+    """Schema of the write actions: the input serializer in, the output serializer back."""
+    return {
+        "create": extend_schema(responses={201: output}),
+        "update": extend_schema(responses=output),
+        "partial_update": extend_schema(responses=output),
+    }
+
+
+# Errors ---------------------------------------------------------------------------------------
 
 
 def _problem(status: int, title: str, detail: Any, **extra) -> Response:

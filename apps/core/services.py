@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .jobs import job_kind_mark_cancellable
 from .models import Job
 
-# Kinds whose tasks check for cancellation between chunks; apps register theirs in ready().
-CANCELLABLE_KINDS: set[str] = set()
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 
 def job_kind_cancellable(kind: str) -> None:
-    CANCELLABLE_KINDS.add(kind)
+    """Kinds whose tasks check for cancellation between chunks; apps declare theirs in ready()
+    (or with `job_kind_register(..., cancellable=True)`, which also names the kind)."""
+    job_kind_mark_cancellable(kind)
 
 
 def job_is_cancelled(job_id: int) -> bool:
     return Job.objects.unscoped().filter(pk=job_id, status=Job.Status.CANCELLED).exists()
 
 
-def job_create(*, org, kind: str, label: str = "", total: int = 0, actor=None) -> Job:
+def job_create(*, org: Organization, kind: str, label: str = "", total: int = 0, actor=None) -> Job:
     return Job.objects.create(
         organization=org, kind=kind, label=label, total=total, created_by=actor
     )
@@ -57,7 +60,7 @@ def job_finish(*, job_id: int, result: dict | None = None) -> bool:
     return False
 
 
-def job_cancel(*, org, job_id: int, kinds: tuple[str, ...] | None = None) -> Job:
+def job_cancel(*, org: Organization, job_id: int, kinds: tuple[str, ...] | None = None) -> Job:
     """Cancel an organization's active job; its tasks check the status and stop."""
     from .errors import NotFound
 

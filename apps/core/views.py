@@ -1,19 +1,28 @@
-"""Overview page, the live jobs widget and /healthz."""
+"""Job pages (one generic page per job, the organization's job list), the live jobs widget and
+/healthz. The overview page is `analytics`'s (the read-only top layer)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.catalog.selectors import catalog_counts
-from apps.orders.selectors import orders_per_day, revenue_by_currency, revenue_by_store
-
+from .dashboard import member_required, paginate, render_page
+from .errors import NotFound
 from .health import health_report
-from .selectors import job_get, job_list_recent
+from .jobs import cancellable_kinds, job_kind_get, job_kind_is_cancellable, job_links
+from .models import Job
+from .selectors import job_get, job_list, job_list_recent
+from .services import job_cancel
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 
 @never_cache
@@ -23,54 +32,82 @@ def healthz(request):
     return JsonResponse(report, status=200 if healthy else 503)
 
 
-@login_required
-def overview(request):
-    org = request.org
-    if org is None:
-        return render(request, "core/no_organization.html", status=403)
-    per_day = orders_per_day(org=org, days=30)
-    peak = max((d["orders"] for d in per_day), default=0) or 1
-    context = {
-        "counts": catalog_counts(org=org),
-        "revenue": revenue_by_currency(org=org, days=30),
-        "per_day": [{**d, "height": round(100 * d["orders"] / peak)} for d in per_day],
-        "by_store": revenue_by_store(org=org, days=30),
+def _job_or_404(request, job_id: int) -> Job:
+    try:
+        return job_get(org=request.org, job_id=job_id)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _may_cancel(request, job: Job) -> bool:
+    from apps.accounts.models import Role
+
+    return job.created_by_id == request.user.pk or request.membership.can(Role.MANAGER)
+
+
+@member_required
+def job_detail(request, job_id: int):
+    """The one page of a job, whatever its kind: label, kind in words, progress, the kind's
+    result summary and links, and a cancel button for kinds that honour it. Polls itself
+    (the `status` fragment) while the job is active. Apps route their job URLs here."""
+    job = _job_or_404(request, job_id)
+    # Polls its own URL: an app's job URL keeps its query (the queue filter to go back to).
+    context = _job_context(request, job, poll_url=request.get_full_path())
+    return render_page(request, "core/job.html", "status", context)
+
+
+def _job_context(request, job: Job, poll_url: str = "") -> dict[str, Any]:
+    cancellable = job.is_active and job_kind_is_cancellable(job.kind)
+    return {
+        "job": job,
+        "poll_url": poll_url or reverse("dashboard:job", args=[job.pk]),
+        "job_kind": job_kind_get(job.kind),
+        "links": job_links(job, request),
+        "can_cancel": cancellable and _may_cancel(request, job),
     }
-    context.update(_jobs_context(org))
-    return render(request, "core/overview.html", context)
+
+
+@member_required
+def jobs_page(request):
+    """The organization's jobs, most recent first, filterable by status."""
+    status = request.GET.get("status", "")
+    if status not in Job.Status.values:
+        status = ""
+    page = paginate(request, job_list(org=request.org, status=status or None))
+    for job in page:
+        job.kind_label = job_kind_get(job.kind).label
+    context = {"page": page, "status": status, "statuses": Job.Status.choices}
+    return render_page(request, "core/jobs.html", "table", context)
 
 
 @login_required
 @require_POST
 def job_cancel_view(request, job_id: int):
-    """Cancel a running job (its starter, or a manager); answers the refreshed widget."""
-    from apps.accounts.models import Role
-
-    from .errors import NotFound
-    from .services import CANCELLABLE_KINDS, job_cancel
-
+    """Cancel a running job (its starter, or a manager). Answers the refreshed fragment of the
+    page that asked: the job page's status, else the jobs widget."""
     if request.org is None:
         raise Http404
-    try:
-        job = job_get(org=request.org, job_id=job_id)
-    except NotFound as exc:
-        raise Http404 from exc
-    if job.created_by_id != request.user.pk and not request.membership.can(Role.MANAGER):
+    job = _job_or_404(request, job_id)
+    if not _may_cancel(request, job):
         raise PermissionDenied
-    job_cancel(org=request.org, job_id=job.pk, kinds=tuple(CANCELLABLE_KINDS))
-    return render(request, "core/overview.html#jobs", _jobs_context(request.org))
+    try:
+        job = job_cancel(org=request.org, job_id=job.pk, kinds=cancellable_kinds())
+    except NotFound as exc:  # a kind whose tasks do not check for cancellation
+        raise Http404 from exc
+    if request.headers.get("HX-Target") == "job-status":
+        return render(request, "core/job.html#status", _job_context(request, job))
+    return render(request, "core/jobs_widget.html#jobs", jobs_context(request.org))
 
 
 @login_required
 def jobs_widget(request):
     """The htmx-polled fragment: re-rendered every two seconds while a job is active."""
-    return render(request, "core/overview.html#jobs", _jobs_context(request.org))
+    return render(request, "core/jobs_widget.html#jobs", jobs_context(request.org))
 
 
-def _jobs_context(org) -> dict:
+def jobs_context(org: Organization | None) -> dict[str, Any]:
+    """Context of the jobs widget (the overview page includes it)."""
     jobs = list(job_list_recent(org=org)) if org is not None else []
-    from .services import CANCELLABLE_KINDS
-
     for job in jobs:
-        job.cancellable = job.is_active and job.kind in CANCELLABLE_KINDS
+        job.cancellable = job.is_active and job_kind_is_cancellable(job.kind)
     return {"jobs": jobs, "jobs_active": any(job.is_active for job in jobs)}

@@ -9,16 +9,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from apps.catalog.api import (
+from apps.catalog.models import Listing, Product, Store
+from apps.core.api import (
     FILTERS,
     FILTERS_AND_SEARCH,
     CurrencyField,
     Money,
     OrgPrimaryKeyRelatedField,
+    TenantViewSet,
     request_actor,
 )
-from apps.catalog.models import Listing, Product, Store
-from apps.core.api import TenantViewSet
 
 from . import services
 from .filters import ExchangeRateFilter, OrderFilter

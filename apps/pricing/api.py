@@ -22,9 +22,8 @@ from rest_framework import filters, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.catalog.api import CurrencyField, Money, ServiceViewSet, request_actor
 from apps.catalog.models import Listing, Product, Store
-from apps.core.api import TenantViewSet
+from apps.core.api import CurrencyField, Money, ServiceViewSet, TenantViewSet, request_actor
 from apps.core.errors import ValidationFailed
 from apps.integrations.competitor_csv.services import competitor_rows_import
 

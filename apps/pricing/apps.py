@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PricingConfig(AppConfig):
     name = "apps.pricing"
     label = "pricing"
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from apps.core.jobs import JobLink, job_kind_register
+
+        def price_changes(job, request):
+            yield JobLink(_("See the price changes"), reverse("pricing:changes"), "price-changes")
+
+        job_kind_register("reprice_store", label=_("Repricing"), links=price_changes)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from apps.core.views import job_detail
+
 from . import views
 
 app_name = "pricing"
@@ -20,6 +22,6 @@ urlpatterns = [
     path("at-floor/", views.at_floor, name="at_floor"),
     path("simulator/", views.simulator, name="simulator"),
     path("reprice/", views.reprice_now, name="reprice"),
-    path("jobs/<int:job_id>/", views.job, name="job"),
+    path("jobs/<int:job_id>/", job_detail, name="job"),  # the one generic job page
     path("competitors/", views.competitors, name="competitors"),
 ]

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from apps.catalog.selectors import listing_get, store_list
 from apps.core.dashboard import can_write, int_param, member_required, paginate, render_page
 from apps.core.errors import DomainError, NotFound
-from apps.core.selectors import job_list_recent
 
 from . import selectors
 from . import strategy_services as services
@@ -272,21 +271,6 @@ def reprice_now(request):
         return redirect("pricing:index")
     messages.success(request, _("Repricing %(store)s in the background.") % {"store": store.name})
     return redirect("pricing:job", job_id=job.pk)
-
-
-@member_required
-def job(request, job_id: int):
-    from apps.core.selectors import job_get
-
-    try:
-        the_job = job_get(org=request.org, job_id=job_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    jobs = list(job_list_recent(org=request.org))
-    if the_job not in jobs:
-        jobs.insert(0, the_job)
-    context = {"job": the_job, "jobs": jobs, "jobs_active": any(j.is_active for j in jobs)}
-    return render(request, "pricing/job.html", context)
 
 
 @member_required

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewConfig(AppConfig):
@@ -6,6 +7,16 @@ class ReviewConfig(AppConfig):
     label = "review"
 
     def ready(self) -> None:
-        from apps.core.services import job_kind_cancellable
+        from django.urls import reverse
 
-        job_kind_cancellable("review.bulk")
+        from apps.core.jobs import JobLink, job_kind_register
+
+        def back_to_queue(job, request):
+            # The bulk view sends the queue's filter along (?kind=…): return to the same view.
+            query = request.GET.urlencode()
+            url = reverse("review:index") + (f"?{query}" if query else "")
+            yield JobLink(_("Back to the queue"), url, "back-to-queue")
+
+        job_kind_register(
+            "review.bulk", label=_("Bulk decision"), cancellable=True, links=back_to_queue
+        )

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from apps.core.views import job_detail
+
 from . import views
 
 app_name = "review"
@@ -10,7 +12,7 @@ urlpatterns = [
     path("<int:draft_id>/reject/", views.reject, name="reject"),
     path("<int:draft_id>/regenerate/", views.regenerate, name="regenerate"),
     path("bulk/", views.bulk, name="bulk"),
-    path("jobs/<int:job_id>/", views.job, name="job"),
+    path("jobs/<int:job_id>/", job_detail, name="job"),  # the one generic job page
     path("policies/", views.policies, name="policies"),
     path("metrics/", views.metrics, name="metrics"),
 ]

@@ -368,8 +368,9 @@ def test_bulk_approve_of_the_filter_starts_a_job_and_shows_its_progress(reviewer
     assert response["Location"] == reverse("review:job", args=[job.id]) + "?kind=listing_content"
     page = client_for(reviewer).get(response["Location"])
     body = page.content.decode()
-    assert 'data-testid="jobs-widget"' in body
-    assert reverse("dashboard:jobs_widget") in body  # polled while active
+    assert 'data-testid="job-status"' in body  # the generic job page (apps/core/views.py)
+    assert f'hx-get="{response["Location"]}"' in body  # polled while active
+    assert 'href="/review/?kind=listing_content" data-testid="back-to-queue"' in body
 
 
 def test_bulk_reject_needs_a_reason(reviewer, draft, client_for):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.core.management.base import BaseCommand
 
 from apps.accounts.demo import ORGANIZATIONS
@@ -18,7 +19,6 @@ from apps.accounts.models import Membership
 from apps.core.demo import DEFAULT_SEED, demo_modules, seed_demo
 from apps.core.models import TenantModel
 from apps.core.tenancy import unscoped
-from apps.orders.models import ExchangeRate
 
 
 class Command(BaseCommand):
@@ -65,15 +65,22 @@ class Command(BaseCommand):
 
     def _counts(self) -> dict[str, int]:
         """Rows the demo owns: tenant rows of the demo organizations, their memberships, and
-        the public exchange rates (real or demo) the conversions use."""
+        the public rows (organization NULL, e.g. exchange rates) of models whose organization is
+        optional. Found through the app registry: core names no domain app."""
         orgs = {"organization__slug__in": list(ORGANIZATIONS)}
-        counts = {
-            "accounts.Membership": Membership.objects.filter(**orgs).count(),
-            "orders.ExchangeRate (public)": ExchangeRate.objects.filter(
-                organization__isnull=True
-            ).count(),
-        }
+        counts = {"accounts.Membership": Membership.objects.filter(**orgs).count()}
         for model in apps.get_models():
             if issubclass(model, TenantModel):
                 counts[model._meta.label] = model._default_manager.filter(**orgs).count()
+            elif _has_optional_organization(model):
+                public = model._default_manager.filter(organization__isnull=True).count()
+                counts[f"{model._meta.label} (public)"] = public
         return counts
+
+
+def _has_optional_organization(model) -> bool:
+    try:
+        field = model._meta.get_field("organization")
+    except FieldDoesNotExist:
+        return False
+    return bool(field.null) and field.is_relation
