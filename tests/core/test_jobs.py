@@ -153,3 +153,96 @@ def test_a_cancelled_export_stops_between_chunks(org, monkeypatch):
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELLED
     assert job.done == 2
+
+
+# The one generic job page and the organization's job list ------------------------------------
+
+
+def test_the_job_page_shows_label_kind_progress_links_and_cancel(org, user, outsider, client_for):
+    job = job_create(org=org, kind="review.bulk", label="Approve 40 drafts", total=40, actor=user)
+    job_start(job_id=job.pk)
+    job_advance(job_id=job.pk, done=10)
+    page = client_for(user).get(f"/jobs/{job.pk}/").content.decode()
+    assert "Approve 40 drafts" in page
+    assert '<span class="muted" data-testid="job-kind">Bulk decision</span>' in page
+    assert 'aria-valuenow="25"' in page
+    assert 'data-testid="job-cancel"' in page  # review.bulk is cancellable, user started it
+    assert 'data-testid="back-to-queue"' in page  # the kind's link
+    assert f'hx-get="/jobs/{job.pk}/" hx-trigger="every 2s"' in page  # polls while active
+    assert client_for(outsider).get(f"/jobs/{job.pk}/").status_code == 404
+
+
+def test_every_apps_job_url_is_the_one_generic_page(org, user, client_for):
+    job = job_create(org=org, kind="reprice_store", label="Reprice Voltora US", actor=user)
+    client = client_for(user)
+    for url in (f"/jobs/{job.pk}/", f"/pricing/jobs/{job.pk}/", f"/review/jobs/{job.pk}/"):
+        page = client.get(url).content.decode()
+        assert 'data-testid="job-status"' in page and "Reprice Voltora US" in page
+        assert '<span class="muted" data-testid="job-kind">Repricing</span>' in page
+        assert 'data-testid="price-changes"' in page
+        assert 'data-testid="job-cancel"' not in page  # repricing does not honour cancel
+
+
+def test_the_job_page_polls_a_fragment_and_stops_when_the_job_ends(org, user, client_for):
+    from apps.core.services import job_finish
+
+    job = job_create(org=org, kind="ai.generation", total=2, actor=user)
+    job_start(job_id=job.pk)
+    fragment = client_for(user).get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
+    assert "<html" not in fragment.content.decode()
+    assert "Ai generation" in fragment.content.decode()  # an unregistered kind, in words
+    job_finish(job_id=job.pk, result={})
+    done = client_for(user).get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in done and "Succeeded" in done
+
+
+def test_a_job_is_cancelled_from_its_page(org, user, client_for):
+    job = job_create(org=org, kind="review.bulk", total=5, actor=user)
+    job_start(job_id=job.pk)
+    response = client_for(user).post(
+        f"/jobs/{job.pk}/cancel/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="job-status"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="job-status"' in body
+    assert "Cancelled" in body and "job-cancel" not in body
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+
+
+def test_a_kind_that_ignores_cancellation_cannot_be_cancelled(org, user, client_for):
+    job = job_create(org=org, kind="reprice_store", actor=user)
+    job_start(job_id=job.pk)
+    assert client_for(user).post(f"/jobs/{job.pk}/cancel/").status_code == 404
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+
+
+def test_the_jobs_page_lists_the_organizations_jobs_newest_first_filtered_by_status(
+    org, other_org, user, client_for
+):
+    from apps.core.services import job_fail
+
+    first = job_create(org=org, kind="reprice_store", label="First job")
+    second = job_create(org=org, kind="review.bulk", label="Second job")
+    job_fail(job_id=second.pk, error="boom")
+    job_create(org=other_org, kind="reprice_store", label="Someone else's job")
+    client = client_for(user)
+    page = client.get("/jobs/").content.decode()
+    assert page.index("Second job") < page.index("First job")
+    assert "Someone else" not in page
+    assert "Bulk decision" in page and "Repricing" in page  # kinds in words
+    failed = client.get("/jobs/?status=failed", HTTP_HX_REQUEST="true").content.decode()
+    assert "Second job" in failed and "First job" not in failed and "<html" not in failed
+    assert f'href="/jobs/{first.pk}/"' in client.get("/jobs/?status=bogus").content.decode()
+    overview = client.get("/").content.decode()
+    assert 'href="/jobs/" class="" data-testid="nav-jobs"' in overview
+
+
+def test_the_jobs_pages_render_in_chinese(org, user, client_for):
+    job = job_create(org=org, kind="review.bulk", label="x", actor=user)
+    client = client_for(user)
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "全部任务" in client.get("/").content.decode()
+    listing = client.get("/jobs/").content.decode()
+    assert "任务" in listing and "发起人" in listing and "批量处理" in listing
+    assert "批量处理" in client.get(f"/jobs/{job.pk}/").content.decode()
