@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -138,15 +139,36 @@ def ensure_environ() -> None:
 
 
 def stop() -> None:
+    """Stop both embedded servers (`make stop-services`).
+
+    PostgreSQL is stopped through its postmaster pid, not through a pgserver handle: a handle
+    stops the server only when no other process ever registered one (the web server, workers and
+    test sessions all do, and killed ones never unregister), and creating a handle first starts
+    the server when it is down.
+    """
     pid_file = DATA_DIR / "redis" / "redis.pid"
     if pid_file.exists():
         with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text().strip()), 15)
-    pg_dir = DATA_DIR / "pg"
-    if (pg_dir / "postmaster.pid").exists():
-        import pgserver
+    _stop_postgres(DATA_DIR / "pg")
 
-        pgserver.get_server(str(pg_dir), cleanup_mode="stop")  # stops when the handle is released
+
+def _stop_postgres(pg_dir: Path, timeout: float = 60.0) -> bool:
+    """Fast shutdown (SIGINT: sessions ended, checkpoint written) and wait; True if stopped."""
+    import psutil  # a dependency of pgserver
+
+    try:
+        pid = int((pg_dir / "postmaster.pid").read_text().splitlines()[0])
+        process = psutil.Process(pid)
+        if "postgres" not in process.name():
+            return False  # a stale pid file whose number the system gave to another process
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout)
+    except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess):
+        return False
+    # The handles registered by now-gone processes would stop nothing; start afresh next time.
+    (pg_dir / ".handle_pids.json").unlink(missing_ok=True)
+    return True
 
 
 def main(argv: list[str]) -> int:
