@@ -50,9 +50,14 @@ test: install browser-deps
 	@$(PY) manage.py wait_for_services --settings=crossborder.settings.test
 	$(VENV)/bin/pytest
 
+# mypy + django-stubs on the layers below the domain apps (settings: crossborder.settings.typecheck,
+# which needs no database or Redis running).
+MYPY_PACKAGES := apps/core apps/accounts apps/review apps/ai apps/integrations
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(MYPY_PACKAGES)
 
 format: install
 	$(VENV)/bin/ruff check --fix .

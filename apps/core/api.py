@@ -229,7 +229,7 @@ def _problem(status: int, title: str, detail: Any, **extra) -> Response:
 def problem_exception_handler(exc, context) -> Response | None:
     """Every API error as RFC 9457 problem+json, domain errors included."""
     if isinstance(exc, DomainError):
-        extra = {"code": exc.code}
+        extra: dict[str, Any] = {"code": exc.code}
         if exc.field:
             # The same `errors` shape as serializer validation, so clients read one format.
             extra["field"] = exc.field

@@ -41,7 +41,9 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
 def wants_fragment(request) -> bool:
     """An htmx swap of part of the page (not a boosted link or a history restore)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.boosted and not htmx.history_restore_request
 
 
 def render_page(request, template: str, partial: str, context: dict):

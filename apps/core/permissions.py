@@ -37,7 +37,7 @@ class HasActiveOrganization(permissions.BasePermission):
         from apps.accounts.models import role_at_least
 
         org, role = resolve_api_org(request)
-        if org is None:
+        if org is None or role is None:
             return False
         needed = getattr(view, "read_role", "viewer")
         if request.method not in SAFE_METHODS:

@@ -134,7 +134,8 @@ class TenantQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+# A dynamic base mypy cannot follow; the queryset's methods are typed on TenantQuerySet.
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
     def get_queryset(self) -> TenantQuerySet:
         qs = super().get_queryset()
         if getattr(self, "core_filters", None):

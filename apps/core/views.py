@@ -109,5 +109,5 @@ def jobs_context(org: Organization | None) -> dict[str, Any]:
     """Context of the jobs widget (the overview page includes it)."""
     jobs = list(job_list_recent(org=org)) if org is not None else []
     for job in jobs:
-        job.cancellable = job.is_active and job_kind_is_cancellable(job.kind)
+        job.cancellable = job.is_active and job_kind_is_cancellable(job.kind)  # type: ignore[attr-defined]
     return {"jobs": jobs, "jobs_active": any(job.is_active for job in jobs)}

@@ -18,7 +18,7 @@ class ReviewEventInline(admin.TabularInline):
         "payload",
         "created_at",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
