@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from apps.accounts.models import Organization
+
 from .models import ApiKey, Membership
 
 
@@ -23,5 +25,5 @@ def membership_for(*, user, org_id: int | None) -> Membership | None:
     return memberships.first()
 
 
-def api_key_list(*, org) -> QuerySet[ApiKey]:
+def api_key_list(*, org: Organization) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(organization=org).select_related("created_by")

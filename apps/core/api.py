@@ -3,7 +3,7 @@ related fields, money and currency fields, filters, and problem+json errors."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -18,6 +18,9 @@ from .errors import DomainError
 from .money import CURRENCIES
 from .permissions import HasActiveOrganization, resolve_api_org
 from .tenancy import TenantManager, TenantScopeError, tenant_scope
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 
 def _requires_organization(permission: Any) -> bool:
@@ -92,7 +95,7 @@ class TenantViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return self.scope_queryset(self.base_queryset(self.org))
 
-    def base_queryset(self, org):
+    def base_queryset(self, org: Organization):
         """The rows `org` may see. Override only for a model that is not a TenantModel (global
         reference data, rows with a nullable organization); the override must bound by `org`."""
         return self.queryset.model.objects.for_org(org)

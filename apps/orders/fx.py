@@ -16,6 +16,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 
+from apps.accounts.models import Organization
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.money import quantize
 
@@ -39,7 +40,7 @@ class UpsertCounts:
     unchanged: int
 
 
-def rate_on(*, org, base: str, quote: str, on_date: date) -> Decimal:
+def rate_on(*, org: Organization, base: str, quote: str, on_date: date) -> Decimal:
     """Units of `quote` for one `base` on `on_date`.
 
     Takes the latest rate on or before the date (ECB publishes none on weekends and TARGET
@@ -74,7 +75,7 @@ def convert(
     return quantize(Decimal(amount) * rate, _code(to_currency))
 
 
-def _leg(org, base: str, quote: str, on_date: date) -> Decimal | None:
+def _leg(org: Organization, base: str, quote: str, on_date: date) -> Decimal | None:
     """The best stored rate for the pair in either direction, or None."""
     owners = Q(organization__isnull=True)
     if org is not None:

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.accounts.models import Organization
 from apps.core.errors import NotFound
 
 from .models import Order, OrderItem
@@ -23,7 +24,7 @@ REVENUE_STATUSES = [
 
 def order_list(
     *,
-    org,
+    org: Organization,
     store_id: int | None = None,
     status: str = "",
     search: str = "",
@@ -47,7 +48,7 @@ def order_list(
     return qs
 
 
-def order_get(*, org, order_id: int) -> Order:
+def order_get(*, org: Organization, order_id: int) -> Order:
     try:
         return (
             Order.objects.for_org(org)
@@ -59,7 +60,7 @@ def order_get(*, org, order_id: int) -> Order:
         raise NotFound("No such order.") from exc
 
 
-def revenue_by_currency(*, org, days: int = 30) -> list[dict]:
+def revenue_by_currency(*, org: Organization, days: int = 30) -> list[dict]:
     """Order totals per currency over the last `days` days (no FX: each currency on its own)."""
     since = timezone.now() - timedelta(days=days)
     return list(
@@ -71,7 +72,7 @@ def revenue_by_currency(*, org, days: int = 30) -> list[dict]:
     )
 
 
-def orders_per_day(*, org, days: int = 30) -> list[dict]:
+def orders_per_day(*, org: Organization, days: int = 30) -> list[dict]:
     since = timezone.now() - timedelta(days=days)
     rows = (
         Order.objects.for_org(org)
@@ -84,7 +85,7 @@ def orders_per_day(*, org, days: int = 30) -> list[dict]:
     return list(rows)
 
 
-def revenue_by_store(*, org, days: int = 30) -> list[dict]:
+def revenue_by_store(*, org: Organization, days: int = 30) -> list[dict]:
     since = timezone.now() - timedelta(days=days)
     rows = list(
         Order.objects.for_org(org)
@@ -100,7 +101,9 @@ def revenue_by_store(*, org, days: int = 30) -> list[dict]:
     return rows
 
 
-def order_list_unshipped_older_than(*, org, days: int = 2, limit: int = 50) -> QuerySet[Order]:
+def order_list_unshipped_older_than(
+    *, org: Organization, days: int = 2, limit: int = 50
+) -> QuerySet[Order]:
     """Orders still waiting to ship `days` after they were placed, oldest first."""
     cutoff = timezone.now() - timedelta(days=days)
     return (
@@ -111,7 +114,7 @@ def order_list_unshipped_older_than(*, org, days: int = 2, limit: int = 50) -> Q
     )
 
 
-def orders_by_buyer_country(*, org, days: int = 30) -> list[dict]:
+def orders_by_buyer_country(*, org: Organization, days: int = 30) -> list[dict]:
     since = timezone.now() - timedelta(days=days)
     return list(
         Order.objects.for_org(org)
@@ -126,11 +129,11 @@ def orders_by_buyer_country(*, org, days: int = 30) -> list[dict]:
     )
 
 
-def order_list_recent(*, org, limit: int = 20) -> QuerySet[Order]:
+def order_list_recent(*, org: Organization, limit: int = 20) -> QuerySet[Order]:
     return Order.objects.for_org(org).select_related("store").order_by("-ordered_at")[:limit]
 
 
-def sales_by_store(*, org, days: int = 30) -> list[dict]:
+def sales_by_store(*, org: Organization, days: int = 30) -> list[dict]:
     """Revenue (line totals, per currency) and units sold per store over the last `days` days."""
     since = timezone.now() - timedelta(days=days)
     return list(
@@ -142,7 +145,7 @@ def sales_by_store(*, org, days: int = 30) -> list[dict]:
     )
 
 
-def sales_by_category(*, org, days: int = 30) -> list[dict]:
+def sales_by_category(*, org: Organization, days: int = 30) -> list[dict]:
     """Revenue (per currency) and units per product category; lines with no product fall in ''."""
     since = timezone.now() - timedelta(days=days)
     return list(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from apps.accounts.models import Organization
 from apps.catalog.models import Listing, Product, Store
 from apps.core.errors import ValidationFailed
 from apps.core.money import CURRENCIES, quantize
@@ -31,7 +32,9 @@ def _check_currency(currency: str, field: str) -> None:
         raise ValidationFailed(f"Unknown currency {currency!r}.", field=field)
 
 
-def _resolve_item(*, org, store: Store, item: ItemInput, index: int) -> tuple[Product | None, str]:
+def _resolve_item(
+    *, org: Organization, store: Store, item: ItemInput, index: int
+) -> tuple[Product | None, str]:
     """The line's product and SKU, refusing rows of another organization or store."""
     field = f"items[{index}]"
     product, listing = item.product, item.listing
@@ -60,7 +63,7 @@ def _resolve_item(*, org, store: Store, item: ItemInput, index: int) -> tuple[Pr
 @transaction.atomic
 def order_create(
     *,
-    org,
+    org: Organization,
     actor=None,
     store: Store,
     marketplace_order_id: str,
@@ -136,7 +139,7 @@ def order_create(
 @transaction.atomic
 def exchange_rate_create(
     *,
-    org,
+    org: Organization,
     actor=None,
     base: str,
     quote: str,

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.accounts.models import Organization
 from apps.catalog.models import Listing
 from apps.core.errors import NotFound
 
@@ -21,18 +22,20 @@ from .models import CompetitorOffer, PriceChange, RepricingRun, Strategy, Strate
 FLOOR_BINDINGS = (PriceChange.Binding.FLOOR, PriceChange.Binding.BELOW_FLOOR)
 
 
-def strategy_list(*, org) -> QuerySet[Strategy]:
+def strategy_list(*, org: Organization) -> QuerySet[Strategy]:
     return Strategy.objects.for_org(org).annotate(assignment_count=Count("assignments"))
 
 
-def strategy_get(*, org, strategy_id: int) -> Strategy:
+def strategy_get(*, org: Organization, strategy_id: int) -> Strategy:
     try:
         return Strategy.objects.for_org(org).get(pk=strategy_id)
     except Strategy.DoesNotExist as exc:
         raise NotFound("No such strategy.") from exc
 
 
-def assignment_list(*, org, strategy_id: int | None = None) -> QuerySet[StrategyAssignment]:
+def assignment_list(
+    *, org: Organization, strategy_id: int | None = None
+) -> QuerySet[StrategyAssignment]:
     qs = StrategyAssignment.objects.for_org(org).select_related(
         "strategy", "store", "store__marketplace", "listing", "listing__product"
     )
@@ -41,7 +44,7 @@ def assignment_list(*, org, strategy_id: int | None = None) -> QuerySet[Strategy
     return qs
 
 
-def assignment_get(*, org, assignment_id: int) -> StrategyAssignment:
+def assignment_get(*, org: Organization, assignment_id: int) -> StrategyAssignment:
     try:
         return StrategyAssignment.objects.for_org(org).get(pk=assignment_id)
     except StrategyAssignment.DoesNotExist as exc:
@@ -50,7 +53,7 @@ def assignment_get(*, org, assignment_id: int) -> StrategyAssignment:
 
 def price_change_list(
     *,
-    org,
+    org: Organization,
     store_id: int | None = None,
     listing_id: int | None = None,
     since: datetime | None = None,
@@ -75,7 +78,7 @@ def price_change_list(
 
 def competitor_offer_list(
     *,
-    org,
+    org: Organization,
     listing_id: int | None = None,
     store_id: int | None = None,
     since: datetime | None = None,
@@ -90,7 +93,7 @@ def competitor_offer_list(
     return qs.order_by("-observed_at", "-id")
 
 
-def latest_runs(*, org, limit: int = 10) -> QuerySet[RepricingRun]:
+def latest_runs(*, org: Organization, limit: int = 10) -> QuerySet[RepricingRun]:
     return (
         RepricingRun.objects.for_org(org)
         .filter(dry_run=False)
@@ -99,7 +102,7 @@ def latest_runs(*, org, limit: int = 10) -> QuerySet[RepricingRun]:
     )
 
 
-def listings_stuck_at_floor(*, org, store_id: int | None = None) -> QuerySet[Listing]:
+def listings_stuck_at_floor(*, org: Organization, store_id: int | None = None) -> QuerySet[Listing]:
     """Listings whose latest price change took them to their floor and that are still there:
     competition (or costs) keeps them at the lowest price their guardrails allow."""
     latest = PriceChange.objects.filter(listing=OuterRef("pk"), outcome="applied").order_by(
@@ -142,7 +145,7 @@ class PriceHistory:
     end: datetime
 
 
-def listing_price_history(*, org, listing: Listing, days: int = 30) -> PriceHistory:
+def listing_price_history(*, org: Organization, listing: Listing, days: int = 30) -> PriceHistory:
     """Our price (a step line from the price changes), the lowest competitor and the Buy Box
     (per day, from the observations), and the floor the engine computed, over `days`."""
     end = timezone.now()

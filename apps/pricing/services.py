@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from apps.accounts.models import Organization
 from apps.catalog.models import Store
 from apps.core.tenancy import unscoped
 
@@ -31,7 +32,7 @@ def stores_due_for_repricing() -> list[tuple[int, int]]:
 
 
 @transaction.atomic
-def inventory_refresh(*, org, days: int = 30) -> int:
+def inventory_refresh(*, org: Organization, days: int = 30) -> int:
     """Set every listing's sales velocity from its last `days` of orders (one statement)."""
     with connection.cursor() as cursor:
         cursor.execute(

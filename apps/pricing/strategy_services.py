@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import Organization
 from apps.catalog.models import Listing, Store
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -68,7 +69,7 @@ def _save(strategy: Strategy) -> Strategy:
 
 
 @transaction.atomic
-def strategy_create(*, org, actor=None, **data: Any) -> Strategy:
+def strategy_create(*, org: Organization, actor=None, **data: Any) -> Strategy:
     unknown = set(data) - set(EDITABLE) - {"enabled"}
     if unknown:
         raise ValidationFailed(f"Unknown strategy fields: {', '.join(sorted(unknown))}")
@@ -77,7 +78,9 @@ def strategy_create(*, org, actor=None, **data: Any) -> Strategy:
 
 
 @transaction.atomic
-def strategy_update(*, org, actor=None, strategy: Strategy, data: dict[str, Any]) -> Strategy:
+def strategy_update(
+    *, org: Organization, actor=None, strategy: Strategy, data: dict[str, Any]
+) -> Strategy:
     if strategy.organization_id != org.pk:
         raise NotFound("No such strategy.")
     for field, value in data.items():
@@ -88,7 +91,9 @@ def strategy_update(*, org, actor=None, strategy: Strategy, data: dict[str, Any]
 
 
 @transaction.atomic
-def strategy_set_enabled(*, org, actor=None, strategy: Strategy, enabled: bool) -> Strategy:
+def strategy_set_enabled(
+    *, org: Organization, actor=None, strategy: Strategy, enabled: bool
+) -> Strategy:
     if strategy.organization_id != org.pk:
         raise NotFound("No such strategy.")
     Strategy.objects.for_org(org).filter(pk=strategy.pk).update(enabled=enabled)
@@ -97,7 +102,7 @@ def strategy_set_enabled(*, org, actor=None, strategy: Strategy, enabled: bool) 
 
 
 @transaction.atomic
-def strategy_delete(*, org, actor=None, strategy: Strategy) -> None:
+def strategy_delete(*, org: Organization, actor=None, strategy: Strategy) -> None:
     if strategy.organization_id != org.pk:
         raise NotFound("No such strategy.")
     strategy.delete()
@@ -106,7 +111,7 @@ def strategy_delete(*, org, actor=None, strategy: Strategy) -> None:
 @transaction.atomic
 def strategy_assign(
     *,
-    org,
+    org: Organization,
     actor=None,
     strategy: Strategy,
     store_id: int | None = None,
@@ -140,13 +145,15 @@ def strategy_assign(
 
 
 @transaction.atomic
-def assignment_delete(*, org, actor=None, assignment: StrategyAssignment) -> None:
+def assignment_delete(*, org: Organization, actor=None, assignment: StrategyAssignment) -> None:
     if assignment.organization_id != org.pk:
         raise NotFound("No such assignment.")
     assignment.delete()
 
 
-def strategy_from_settings(*, org, base: Strategy | None, data: dict[str, Any]) -> Strategy:
+def strategy_from_settings(
+    *, org: Organization, base: Strategy | None, data: dict[str, Any]
+) -> Strategy:
     """An unsaved strategy: `base`'s settings (or the defaults) changed by `data`, validated.
 
     What the simulator prices with, so a change can be previewed before it is saved."""
