@@ -26,7 +26,7 @@ from apps.catalog.api import CurrencyField, Money, ServiceViewSet, request_actor
 from apps.catalog.models import Listing, Product, Store
 from apps.core.api import TenantViewSet
 from apps.core.errors import ValidationFailed
-from apps.integrations.competitor_csv.services import competitor_rows_import
+from .competitor_import import competitor_rows_import
 
 from . import strategy_services as services
 from .bulk import (

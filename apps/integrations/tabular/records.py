@@ -1,0 +1,36 @@
+"""Rows that arrive as data (an API's JSON list) typed by the same rules as a file's lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .readers import RawChunk, cell_text
+from .schema import Schema
+
+
+def typed_records(records: list[dict[str, Any]], schema: Schema):
+    """One TypedChunk of `records` (dicts keyed by the schema's column names or aliases);
+    rows are numbered from 1, as an API reports them."""
+    from .pipeline import TabularReader
+
+    names = list(schema.columns)
+    extra = sorted({k for r in records for k in r} - set(names))
+    header = names + extra
+    cells = pd.DataFrame(
+        [[cell_text(r.get(k)) for k in header] for r in records] or None,
+        columns=range(len(header)), dtype="str",
+    )  # fmt: skip
+    raw = RawChunk(
+        cells=cells,
+        lines=np.arange(1, len(records) + 1, dtype=np.int64),
+        fields=np.full(len(records), len(header), dtype=np.int64),
+    )
+    reader = TabularReader.__new__(TabularReader)
+    reader.schema = schema
+    reader.positions = {name: i for i, name in enumerate(names)}
+    reader.columns = {name: name for name in names}
+    reader.rows_read = len(records)
+    return reader._typed(raw)
