@@ -12,7 +12,7 @@ from apps.core.models import TenantModel
 class ImportRun(TenantModel):
     """An upload of one file for one import kind. The file's sha256 makes re-importing the
     same bytes for the same kind a recognised no-op: at most one running or succeeded run
-    per (organization, kind, sha256), enforced by the database."""
+    per (organization, kind, target, sha256), enforced by the database."""
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
@@ -23,6 +23,9 @@ class ImportRun(TenantModel):
     APPLIED = (Status.RUNNING, Status.SUCCEEDED)
 
     kind = models.CharField(max_length=64)
+    # What the file is imported into when the kind alone does not say (reviews for product
+    # 42: the same file for another product is another import).
+    target = models.CharField(max_length=64, blank=True)
     filename = models.CharField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64)
     size = models.BigIntegerField(default=0)
@@ -51,7 +54,7 @@ class ImportRun(TenantModel):
         indexes = [models.Index(fields=["organization", "kind", "-created_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "kind", "sha256"],
+                fields=["organization", "kind", "target", "sha256"],
                 condition=models.Q(status__in=["running", "succeeded"]),
                 name="importrun_one_applied_per_file",
             )

@@ -86,11 +86,11 @@ def file_sha256(source: Source) -> tuple[str, int]:
 
 
 def import_run_begin(
-    *, org, kind: str, filename: str, sha256: str, size: int, actor=None
+    *, org, kind: str, filename: str, sha256: str, size: int, actor=None, target: str = ""
 ) -> tuple[ImportRun, ImportRun | None]:
     """A new running run, and the earlier run of the same bytes if there is one (then the
     new run is recorded as a duplicate and nothing is to be applied)."""
-    fields = {"organization": org, "kind": kind, "filename": filename[:255], "sha256": sha256,
+    fields = {"organization": org, "kind": kind, "target": target[:64], "filename": filename[:255], "sha256": sha256,
               "size": size, "created_by": actor if getattr(actor, "pk", None) else None}  # fmt: skip
     try:
         with transaction.atomic():
@@ -98,7 +98,7 @@ def import_run_begin(
     except IntegrityError:
         first = (
             ImportRun.objects.for_org(org)
-            .filter(kind=kind, sha256=sha256, status__in=ImportRun.APPLIED)
+            .filter(kind=kind, target=target[:64], sha256=sha256, status__in=ImportRun.APPLIED)
             .first()
         )
         run = ImportRun.objects.create(
@@ -150,6 +150,7 @@ def file_import(
     open_reader: Callable[[Source, str], TabularReader],
     apply_chunk: Callable[[TypedChunk], ChunkOutcome],
     actor=None,
+    target: str = "",
     keep_errors: int = 10_000,
 ) -> FileImportOutcome:
     """Read `source` chunk by chunk through the domain's reader and handler, recording an
@@ -157,7 +158,8 @@ def file_import(
     whole cannot be read; a line's error never stops the import."""
     sha256, size = file_sha256(source)
     run, first = import_run_begin(
-        org=org, kind=kind, filename=filename, sha256=sha256, size=size, actor=actor
+        org=org, kind=kind, filename=filename, sha256=sha256, size=size, actor=actor,
+        target=target,
     )
     if first is not None:
         return FileImportOutcome(run=run, duplicate_of=first)
