@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import queue
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -94,6 +96,43 @@ class _Prefixed(io.RawIOBase):
         return self._rest.read(size)
 
 
+def prefetch(chunks: Iterator[RawChunk]) -> Iterator[RawChunk]:
+    """Parse the next chunk on a thread while the caller types this one: pandas' C parser
+    and Arrow's kernels release the GIL, so the two overlap on a second core. One chunk
+    ahead at most, so memory stays bounded."""
+    results: queue.Queue = queue.Queue(maxsize=1)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                while not stop.is_set():
+                    try:
+                        results.put(chunk, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            results.put(done)
+        except BaseException as exc:  # re-raised in the consumer, with its traceback
+            results.put(exc)
+
+    thread = threading.Thread(target=produce, name="tabular-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = results.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
 # --- delimited text ----------------------------------------------------------------------------
 
 
@@ -119,7 +158,7 @@ def _text_table(raw: IO[bytes], encoding: Encoding, *, chunk_rows: int) -> Table
         delimiter=delimiter,
         header=header,
         header_line=line,
-        chunks=_text_chunks(text, delimiter, len(header), line, chunk_rows),
+        chunks=prefetch(_text_chunks(text, delimiter, len(header), line, chunk_rows)),
     )
 
 
