@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-
 import json
 import re
 import resource
@@ -35,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import django_setup  # noqa: E402
+from _setup import django_setup
 
 KINDS = ["id", "sku", "title", "usd", "eur", "pct_eu", "pct_us", "date_slash", "date_dot",
          "iso", "qty", "flag", "currency", "text", "usd", "eur", "id", "date_slash", "pct_us",
@@ -43,8 +42,26 @@ KINDS = ["id", "sku", "title", "usd", "eur", "pct_eu", "pct_us", "date_slash", "
 TYPES = {"id": "integer", "qty": "integer", "usd": "money", "eur": "money", "pct_eu": "percent",
          "pct_us": "percent", "date_slash": "date", "date_dot": "date", "iso": "datetime",
          "flag": "bool"}  # fmt: skip
-WORDS = np.array("fast charger cable usb compact travel adapter wireless magnetic braided "
-                 "durable black white grey nylon premium".split())  # fmt: skip
+WORDS = np.array(
+    [
+        "fast",
+        "charger",
+        "cable",
+        "usb",
+        "compact",
+        "travel",
+        "adapter",
+        "wireless",
+        "magnetic",
+        "braided",
+        "durable",
+        "black",
+        "white",
+        "grey",
+        "nylon",
+        "premium",
+    ]
+)
 
 
 def column(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -61,7 +78,9 @@ def column(kind: str, n: int, rng: np.random.Generator) -> np.ndarray:
     units, rest = cents // 100, (cents % 100).astype(str)
     rest = np.char.zfill(rest, 2)
     if kind == "usd":
-        return np.char.add(np.char.add("$", np.array([f"{u:,}" for u in units])), np.char.add(".", rest))
+        return np.char.add(
+            np.char.add("$", np.array([f"{u:,}" for u in units])), np.char.add(".", rest)
+        )
     if kind == "eur":
         grouped = np.array([f"{u:,}".replace(",", ".") for u in units])
         return np.char.add(np.char.add(grouped, ","), np.char.add(rest, " €"))
@@ -179,7 +198,9 @@ def run_naive(path: Path, kinds: list[str], sample: int) -> tuple[float, int]:
         next(reader)
         rows = []
         for cells in reader:
-            rows.append({i: f(c.strip()) for i, (f, c) in enumerate(zip(funcs, cells, strict=True))})
+            rows.append(
+                {i: f(c.strip()) for i, (f, c) in enumerate(zip(funcs, cells, strict=True))}
+            )
             done += 1
             if done >= sample:
                 break
@@ -208,8 +229,11 @@ def main() -> None:
         naive_seconds, naive_rows = run_naive(path, kinds, min(args.naive_sample, args.rows))
     naive_total = naive_seconds / max(naive_rows, 1) * args.rows
     peak_mib = rss.peak / 2**20
-    print(f"pipeline: {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s, peak RSS {peak_mib:,.0f} MiB, "
-          f"{outcome['ok']:,} rows ok, {outcome['failed']:,} line errors")  # fmt: skip
+    print(
+        f"pipeline: {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s, "
+        f"peak RSS {peak_mib:,.0f} MiB, "
+        f"{outcome['ok']:,} rows ok, {outcome['failed']:,} line errors"
+    )
     print(f"naive (csv + per-cell Python, {naive_rows:,} rows): {naive_rows / naive_seconds:,.0f} "
           f"rows/s → {naive_total:.1f} s for {args.rows:,} rows")  # fmt: skip
     print(json.dumps({

@@ -62,7 +62,10 @@ class FileImportOutcome:
             return ""
         return _(
             "This file was already imported (run #%(run)d, %(when)s): nothing was applied again."
-        ) % {"run": first.pk, "when": timezone.localtime(first.created_at).strftime("%Y-%m-%d %H:%M")}
+        ) % {
+            "run": first.pk,
+            "when": timezone.localtime(first.created_at).strftime("%Y-%m-%d %H:%M"),
+        }
 
 
 def file_sha256(source: Source) -> tuple[str, int]:
@@ -90,8 +93,15 @@ def import_run_begin(
 ) -> tuple[ImportRun, ImportRun | None]:
     """A new running run, and the earlier run of the same bytes if there is one (then the
     new run is recorded as a duplicate and nothing is to be applied)."""
-    fields = {"organization": org, "kind": kind, "target": target[:64], "filename": filename[:255], "sha256": sha256,
-              "size": size, "created_by": actor if getattr(actor, "pk", None) else None}  # fmt: skip
+    fields = {
+        "organization": org,
+        "kind": kind,
+        "target": target[:64],
+        "filename": filename[:255],
+        "sha256": sha256,
+        "size": size,
+        "created_by": actor if getattr(actor, "pk", None) else None,
+    }
     try:
         with transaction.atomic():
             return ImportRun.objects.create(**fields), None
@@ -137,8 +147,15 @@ def import_run_finish(*, run: ImportRun, reader: TabularReader | None, error: st
         if error:
             job_fail(job_id=run.job_id, error=error)
         else:
-            job_finish(job_id=run.job_id, result={"import_run": run.pk, "rows": run.rows_read,
-                                                   "ok": run.rows_ok, "failed": run.rows_failed})  # fmt: skip
+            job_finish(
+                job_id=run.job_id,
+                result={
+                    "import_run": run.pk,
+                    "rows": run.rows_read,
+                    "ok": run.rows_ok,
+                    "failed": run.rows_failed,
+                },
+            )
 
 
 def file_import(
@@ -158,7 +175,12 @@ def file_import(
     whole cannot be read; a line's error never stops the import."""
     sha256, size = file_sha256(source)
     run, first = import_run_begin(
-        org=org, kind=kind, filename=filename, sha256=sha256, size=size, actor=actor,
+        org=org,
+        kind=kind,
+        filename=filename,
+        sha256=sha256,
+        size=size,
+        actor=actor,
         target=target,
     )
     if first is not None:
@@ -180,7 +202,7 @@ def file_import(
             ok = len(chunk.rows) - len({e.line for e in errors})
             import_run_record(run=run, read=len(chunk.rows), ok=ok, errors=errors, outcome=result)
             room = keep_errors - len(outcome.errors)
-            outcome.errors.extend(errors[:max(room, 0)])
+            outcome.errors.extend(errors[: max(room, 0)])
             for key in ("created", "updated", "unchanged"):
                 outcome.extra[key] = outcome.extra.get(key, 0) + getattr(result, key)
     except TabularFormatError as exc:

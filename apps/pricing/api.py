@@ -26,7 +26,6 @@ from apps.catalog.api import CurrencyField, Money, ServiceViewSet, request_actor
 from apps.catalog.models import Listing, Product, Store
 from apps.core.api import TenantViewSet
 from apps.core.errors import ValidationFailed
-from .competitor_import import competitor_rows_import
 
 from . import strategy_services as services
 from .bulk import (
@@ -35,6 +34,7 @@ from .bulk import (
     cost_profiles_upsert,
     product_unit_costs_update,
 )
+from .competitor_import import competitor_rows_import
 from .filters import AssignmentFilter, CompetitorOfferFilter, PriceChangeFilter, StrategyFilter
 from .models import (
     CompetitorOffer,

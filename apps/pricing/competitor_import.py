@@ -24,10 +24,10 @@ from apps.integrations.competitor_csv.parser import (
     KIND,
     LineError,
     OfferRow,
+    check_offers,
     offer_rows,
     open_offers,
     parse_records,
-    check_offers,
 )
 from apps.integrations.services import ChunkOutcome, file_import
 from apps.integrations.tabular.pipeline import TypedChunk

@@ -292,6 +292,7 @@ def job(request, job_id: int):
 @member_required
 def competitors(request):
     from apps.integrations.competitor_csv.parser import CompetitorFormatError
+
     from .competitor_import import competitor_file_import
 
     org = request.org

@@ -143,8 +143,11 @@ def check_offers(chunk: TypedChunk, *, now: datetime) -> None:
                order=order["shipping"])  # fmt: skip
     rows["shipping"] = rows["shipping"].where(rows["shipping"].notna(), Decimal(0))
     currency = text["currency"].str.upper()
-    chunk.fail((currency != "") & ~currency.str.fullmatch(r"[A-Z]{3}").fillna(False),
-               _("currency is not an ISO 4217 code: %(currency)r"), order=order["currency"])  # fmt: skip
+    chunk.fail(
+        (currency != "") & ~currency.str.fullmatch(r"[A-Z]{3}").fillna(False),
+        _("currency is not an ISO 4217 code: %(currency)r"),
+        order=order["currency"],
+    )
     rows["currency"] = currency.astype(object)
     fulfilment = text["fulfilment"].str.lower().map(FULFILMENT).fillna("").astype(object)
     chunk.fail((text["fulfilment"] != "") & (fulfilment == ""),
@@ -156,10 +159,15 @@ def check_offers(chunk: TypedChunk, *, now: datetime) -> None:
                order=order["rating"])  # fmt: skip
     rows["rating"] = rating
     observed = rows["observed_at"]
-    chunk.fail((observed > pd.Timestamp(now) + timedelta(minutes=5)).fillna(False),
-               _("observed_at is in the future: %(observed_at)s"), order=order["observed_at"])  # fmt: skip
+    chunk.fail(
+        (observed > pd.Timestamp(now) + timedelta(minutes=5)).fillna(False),
+        _("observed_at is in the future: %(observed_at)s"),
+        order=order["observed_at"],
+    )
     rows["observed_at"] = observed.where(text["observed_at"] != "", pd.Timestamp(now))
-    rows["seller_id"] = rows["seller_id"].where(rows["seller_id"] != "", rows["seller"].str.slice(0, 100))
+    rows["seller_id"] = rows["seller_id"].where(
+        rows["seller_id"] != "", rows["seller"].str.slice(0, 100)
+    )
 
 
 def _compare(values: pd.Series, test) -> pd.Series:
@@ -175,7 +183,9 @@ def ratings(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     for value, is_percent in zip(decimals, percent, strict=True):
         if value is not None and not is_percent and value <= 5:
             value = value * 20
-        out.append(None if value is None or not 0 <= value <= 100 else value.quantize(Decimal("0.01")))
+        out.append(
+            None if value is None or not 0 <= value <= 100 else value.quantize(Decimal("0.01"))
+        )
     rating = pd.Series(out, index=cells.index, dtype=object)
     bad = (cells != "") & (bad | rating.isna())
     return rating, bad

@@ -146,8 +146,10 @@ def _rates(
     values.columns = currencies
     long = values.stack(future_stack=True)
     long = long[~long.isin(MISSING)]
-    numbers = pd.to_numeric(long.where(long.str.fullmatch(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d{1,3})?"
-                                                           ).fillna(False)), errors="coerce")  # fmt: skip
+    numbers = pd.to_numeric(
+        long.where(long.str.fullmatch(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d{1,3})?").fillna(False)),
+        errors="coerce",
+    )
     good = np.isfinite(numbers.to_numpy(dtype="float64")) & (numbers.to_numpy(dtype="float64") > 0)
     for (at, currency), value in long[~good].items():
         result.errors.append(

@@ -32,7 +32,7 @@ from apps.integrations.tabular.values import parse_datetime_column
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 KIND = "product_reviews"
 MAX_TEXT = 20_000
-_STARS = (r"^\s*(\d(?:[.,]\d)?)\s*(?:/\s*5|out of 5|stars?|sterne|étoiles?|estrellas?|星|颗星)?\s*$")
+_STARS = r"^\s*(\d(?:[.,]\d)?)\s*(?:/\s*5|out of 5|stars?|sterne|étoiles?|estrellas?|星|颗星)?\s*$"
 _REVIEWED_IN = r"(?i)^(?:reviewed in .+? on|rezension aus .+? vom)\s+"
 
 # The file is not a review export at all (kept under its old name for callers).
@@ -123,7 +123,9 @@ def ratings(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Whole stars 1–5 from "5", "4.0", "3 stars", "2/5", "★★★★☆", "1 Sterne"."""
     star_only = cells.str.fullmatch(r"[★☆]+").fillna(False).astype(bool)
     number = pd.to_numeric(
-        cells.str.extract(_STARS, flags=re.IGNORECASE, expand=False).str.replace(",", ".", regex=False),
+        cells.str.extract(_STARS, flags=re.IGNORECASE, expand=False).str.replace(
+            ",", ".", regex=False
+        ),
         errors="coerce",
     )
     number = number.where(~star_only, cells.str.count("★").astype("float64"))

@@ -58,7 +58,7 @@ def open_binary(source: Source) -> IO[bytes]:
     if isinstance(source, bytes | bytearray):
         return io.BytesIO(source)
     if isinstance(source, str | Path):
-        return open(source, "rb")  # noqa: SIM115 - the caller's iteration closes it
+        return open(source, "rb")
     return source
 
 

@@ -48,7 +48,9 @@ def _bool_mask(mask: pd.Series) -> pd.Series:
 def arrow(cells: pd.Series) -> pa.ChunkedArray:
     """The column as an Arrow string array (zero-copy for Arrow-backed pandas strings)."""
     data = getattr(cells.array, "_pa_array", None)
-    if data is None or not pa.types.is_large_string(data.type) and not pa.types.is_string(data.type):
+    if data is None or (
+        not pa.types.is_large_string(data.type) and not pa.types.is_string(data.type)
+    ):
         data = pa.chunked_array([pa.array(cells.astype(object).tolist(), type=pa.large_string())])
     return pc.fill_null(data, "")
 
