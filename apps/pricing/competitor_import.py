@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import Listing
@@ -154,8 +155,6 @@ def competitor_file_import(
         counts, unresolved = _write(org=org, rows=rows, store_id=store_id, source=source)
         totals["imported"] += len(rows) - len(unresolved)
         return ChunkOutcome(counts.created, counts.updated, counts.unchanged, unresolved)
-
-    from django.utils import timezone
 
     now = timezone.now()
     outcome = file_import(

@@ -111,3 +111,16 @@ def test_the_ecb_command_reports_a_truncated_file_clearly(db, tmp_path):
     out, err = io.StringIO(), io.StringIO()
     call_command("import_ecb_rates", str(cut_csv), stdout=out, stderr=err)
     assert "60 rates on 2 days" in out.getvalue() and "line 4: expected 41 rates" in err.getvalue()
+
+
+def test_a_big_file_reports_its_progress_on_a_job(org, offers_file, monkeypatch):
+    from apps.core.models import Job
+    from apps.integrations import services
+
+    monkeypatch.setattr(services, "JOB_MIN_BYTES", 1)
+    result = competitor_file_import(org=org, data=offers_file, filename="offers.csv")
+    run = ImportRun.objects.for_org(org).get(pk=result.import_run_id)
+    job = Job.objects.for_org(org).get(pk=run.job_id)
+    assert (job.kind, job.status, job.done, job.failed) == (
+        "import.competitor_offers", "succeeded", 2, 1)  # fmt: skip
+    assert job.result == {"import_run": run.pk, "rows": 3, "ok": 2, "failed": 1}
