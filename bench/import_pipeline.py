@@ -239,7 +239,8 @@ def main() -> None:
           f"rows/s → {naive_total:.1f} s for {args.rows:,} rows")  # fmt: skip
     print(json.dumps({
         "bench": "import_pipeline", "rows": args.rows, "cols": args.cols, "bytes": size,
-        "seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2), "rows_per_second": round(args.rows / seconds),
+        "seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
+        "rows_per_second": round(args.rows / seconds),
         "peak_rss_mib": round(peak_mib), "ru_maxrss_mib": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "rows_ok": outcome["ok"], "line_errors": outcome["failed"],
