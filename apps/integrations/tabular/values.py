@@ -23,12 +23,8 @@ import pyarrow.compute as pc
 
 MAX_MAGNITUDE = 1e15
 _CLEAN = r"[\s\x{00a0}\x{202f}'’%€$£¥₹₩￥₽₺₫฿]|(?i:[a-z]{3}|us|rmb|cn|jp)"
-_PLAIN = r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d{1,2})?|[+-]?\.\d+"
 _DOT_GROUPS = r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+"  # 1.980, 1.234.567: dots group thousands
 _COMMA_GROUPS = r"[+-]?[1-9]\d{0,2}(?:,\d{3})+"  # 1,980 and 1,234,567
-_COMMA_GROUPS_DOT = r"[+-]?\d{1,3}(?:,\d{3})+\.\d+"  # 1,234.56
-_DOT_GROUPS_COMMA = r"[+-]?\d{1,3}(?:\.\d{3})+,\d+"  # 1.234,56
-_COMMA_DECIMAL = r"[+-]?\d*,\d+"  # 12,99 and ,5
 _CANONICAL = r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d{1,2})?"
 
 TRUE = {"1", "true", "yes", "y", "x", "t", "是", "ja", "oui", "sí", "si", "1.0", "はい"}
@@ -61,16 +57,13 @@ def _full(array: pa.ChunkedArray, pattern: str) -> pa.ChunkedArray:
 
 def number_text(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(canonical text "-1234.56" or "", bad, percent) of a column of number cells, computed
-    with Arrow kernels (RE2 regexes in C++), not a Python call per cell."""
+    with Arrow kernels (RE2 regexes and memchr scans in C++), not a Python call per cell:
+    about six passes over the column whatever mix of conventions it holds."""
     array = arrow(cells)
     filled = pc.not_equal(array, "")
     percent = pc.match_substring(array, "%")
-    fast = pc.and_(_full(array, _PLAIN), pc.invert(_full(array, _DOT_GROUPS)))
-    out = array
-    if not pc.all(pc.or_(fast, pc.invert(filled))).as_py():
-        # Most cells of most files are plain ("12.99"); the others lose symbols and marks.
-        cleaned = pc.replace_substring_regex(array, _CLEAN, "")
-        out = pc.if_else(fast, array, _normalise_marks(cleaned))
+    cleaned = pc.replace_substring_regex(array, _CLEAN, "")
+    out = _normalise_marks(cleaned)
     out = pc.replace_substring_regex(out, r"^([+-]?)\.", r"\10.")  # ".5" is 0.5
     ok = _full(out, _CANONICAL)
     numbers = pc.cast(pc.if_else(ok, out, "0"), pa.float64())
@@ -86,32 +79,23 @@ def number_text(cells: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 
 def _normalise_marks(text: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Canonical dot-decimal text for cells written with group and decimal marks."""
-    out = pc.if_else(pc.equal(text, text), "", "")  # an all-"" array of the same length
-    todo = pc.not_equal(text, "")
-    dot_groups = _full(text, _DOT_GROUPS)
-    rules = (
-        (_PLAIN, None, None),
-        (_COMMA_GROUPS_DOT, ",", None),
-        (_DOT_GROUPS_COMMA, ".", ","),
-        (_DOT_GROUPS, ".", None),
-        (_COMMA_GROUPS, ",", None),
-        (_COMMA_DECIMAL, None, ","),
-    )
-    for pattern, group, decimal in rules:
-        hit = pc.and_(todo, _full(text, pattern))
-        if pattern == _PLAIN:
-            hit = pc.and_(hit, pc.invert(dot_groups))
-        if not pc.any(hit).as_py():
-            continue
-        value = text
-        if group:
-            value = pc.replace_substring(value, group, "")
-        if decimal:
-            value = pc.replace_substring(value, decimal, ".")
-        out = pc.if_else(hit, value, out)
-        todo = pc.and_(todo, pc.invert(hit))
-    return out
+    """Dot-decimal text from cells written with group and decimal marks. With both marks the
+    last one is the decimal mark (1,234.56 and 1.234,56); a lone mark followed by groups of
+    three digits groups thousands (1,980 and 1.980); any other lone comma is a decimal comma.
+    What this leaves malformed ("1,2.3,4") fails the canonical check afterwards."""
+    comma, dot = pc.match_substring(text, ","), pc.match_substring(text, ".")
+    both = pc.and_(comma, dot)
+    comma_last = pc.and_(both, pc.match_substring_regex(text, r",[^.]*$"))
+    only_comma = pc.and_(comma, pc.invert(dot))
+    only_dot = pc.and_(dot, pc.invert(comma))
+    no_commas = pc.replace_substring(text, ",", "")
+    no_dots = pc.replace_substring(text, ".", "")
+    comma_as_dot = pc.replace_substring(no_dots, ",", ".")
+    comma_groups = pc.and_(only_comma, _full(text, _COMMA_GROUPS))
+    dot_groups = pc.and_(only_dot, _full(text, _DOT_GROUPS))
+    out = pc.if_else(comma_last, comma_as_dot, pc.if_else(both, no_commas, text))
+    out = pc.if_else(only_comma, pc.if_else(comma_groups, no_commas, comma_as_dot), out)
+    return pc.if_else(dot_groups, no_dots, out)
 
 
 def to_decimal(text: pd.Series) -> pd.Series:
