@@ -118,6 +118,8 @@ def parse_records(
     """API rows (dicts with the file's column names) through exactly the file's rules;
     rows are numbered from 1."""
     chunk = typed_records(records, schema())
+    if chunk is None:
+        return [], []
     check_offers(chunk, now=now or timezone.now())
     return offer_rows(chunk.good()), chunk.errors()
 

@@ -132,40 +132,42 @@ class TabularReader:
 
     def __iter__(self) -> Iterator[TypedChunk]:
         for raw in self.table.chunks:
-            chunk = self._typed(raw)
+            chunk = typed_chunk(raw, self.schema, self.positions)
             if chunk is not None:
                 self.rows_read += len(chunk.rows)
                 yield chunk
 
-    def _typed(self, raw: RawChunk) -> TypedChunk | None:
-        keep = raw.fields > 0  # blank lines are not rows (they still count in the numbering)
-        if not keep.any():
-            return None
-        cells = raw.cells.loc[keep]
-        index = pd.RangeIndex(len(cells))
-        cells.index = index
-        lines = pd.Series(raw.lines[keep], index=index, name="line")
-        text = pd.DataFrame({"line": lines}, index=index)
-        rows = pd.DataFrame({"line": lines}, index=index)
-        chunk = TypedChunk(rows=rows, text=text)
-        _check_cells(chunk, cells)
-        messages = _messages()
-        order_of = {name: i for i, name in enumerate(self.schema.columns)}
-        for name, position in self.positions.items():
-            order = order_of[name]
-            column = self.schema.columns[name]
-            stripped = cells[position].str.strip()
-            text[name] = stripped
-            typed, bad = _convert(stripped, column.type, column.max_length)
-            rows[name] = typed
-            if column.type in messages and bad.any():
-                template = column.invalid or messages[column.type]
-                chunk.fail(bad, _template(template, name), order=order)
-        for name, column in self.schema.columns.items():
-            if name not in rows:
-                rows[name] = _empty(column.type, index)
-                text[name] = ""
-        return chunk
+
+def typed_chunk(raw: RawChunk, schema: Schema, positions: dict[str, int]) -> TypedChunk | None:
+    """Type one raw chunk: `positions` maps our columns to the chunk's cell columns."""
+    keep = raw.fields > 0  # blank lines are not rows (they still count in the numbering)
+    if not keep.any():
+        return None
+    cells = raw.cells.loc[keep]
+    index = pd.RangeIndex(len(cells))
+    cells.index = index
+    lines = pd.Series(raw.lines[keep], index=index, name="line")
+    text = pd.DataFrame({"line": lines}, index=index)
+    rows = pd.DataFrame({"line": lines}, index=index)
+    chunk = TypedChunk(rows=rows, text=text)
+    _check_cells(chunk, cells)
+    messages = _messages()
+    order_of = {name: i for i, name in enumerate(schema.columns)}
+    for name, position in positions.items():
+        order = order_of[name]
+        column = schema.columns[name]
+        stripped = cells[position].str.strip()
+        text[name] = stripped
+        typed, bad = _convert(stripped, column.type, column.max_length)
+        rows[name] = typed
+        if column.type in messages and bad.any():
+            template = column.invalid or messages[column.type]
+            chunk.fail(bad, _template(template, name), order=order)
+    for name, column in schema.columns.items():
+        if name not in rows:
+            rows[name] = _empty(column.type, index)
+            text[name] = ""
+    return chunk
 
 
 def _template(template: str, name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -10,11 +10,14 @@ import pandas as pd
 from .readers import RawChunk, cell_text
 from .schema import Schema
 
+if TYPE_CHECKING:
+    from .pipeline import TypedChunk
 
-def typed_records(records: list[dict[str, Any]], schema: Schema):
-    """One TypedChunk of `records` (dicts keyed by the schema's column names or aliases);
-    rows are numbered from 1, as an API reports them."""
-    from .pipeline import TabularReader
+
+def typed_records(records: list[dict[str, Any]], schema: Schema) -> TypedChunk | None:
+    """One TypedChunk of `records` (dicts keyed by the schema's column names), None when
+    there are none; rows are numbered from 1, as an API reports them."""
+    from .pipeline import typed_chunk
 
     names = list(schema.columns)
     extra = sorted({k for r in records for k in r} - set(names))
@@ -28,9 +31,4 @@ def typed_records(records: list[dict[str, Any]], schema: Schema):
         lines=np.arange(1, len(records) + 1, dtype=np.int64),
         fields=np.full(len(records), len(header), dtype=np.int64),
     )
-    reader = TabularReader.__new__(TabularReader)
-    reader.schema = schema
-    reader.positions = {name: i for i, name in enumerate(names)}
-    reader.columns = {name: name for name in names}
-    reader.rows_read = len(records)
-    return reader._typed(raw)
+    return typed_chunk(raw, schema, {name: i for i, name in enumerate(names)})
