@@ -38,5 +38,6 @@ urlpatterns = [
     path("support/", include("apps.support.urls")),
     path("logistics/", include("apps.logistics.urls")),
     path("analytics/", include("apps.analytics.urls")),
+    path("imports/", include("apps.integrations.urls")),
     path("", include(dashboard)),
 ]

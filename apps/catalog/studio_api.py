@@ -98,7 +98,7 @@ class ProductReviewViewSet(TenantViewSet):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         result = product_reviews_import(org=self.org, actor=request_actor(request),
-                                        data=upload.read(), filename=upload.name,
+                                        data=upload, filename=upload.name,
                                         product=product)  # fmt: skip
         return Response(result.as_dict())
 

@@ -71,10 +71,13 @@ def upload_reviews(request, product_id: int):
         messages.error(request, _("Choose a file of reviews (CSV, TSV or XLSX)."))
         return redirect("catalog:product_detail", product_id=product.pk)
     try:
-        result = product_reviews_import(org=request.org, actor=request.user, data=upload.read(),
+        result = product_reviews_import(org=request.org, actor=request.user, data=upload,
                                         filename=upload.name, product=product)  # fmt: skip
     except DomainError as exc:
         messages.error(request, exc.message)
+        return redirect("catalog:product_detail", product_id=product.pk)
+    if result.duplicate_of:
+        messages.info(request, result.message)
         return redirect("catalog:product_detail", product_id=product.pk)
     messages.success(
         request,

@@ -25,7 +25,6 @@ from rest_framework.response import Response
 from apps.catalog.models import Listing, Product, Store
 from apps.core.api import CurrencyField, Money, ServiceViewSet, TenantViewSet, request_actor
 from apps.core.errors import ValidationFailed
-from apps.integrations.competitor_csv.services import competitor_rows_import
 
 from . import strategy_services as services
 from .bulk import (
@@ -34,6 +33,7 @@ from .bulk import (
     cost_profiles_upsert,
     product_unit_costs_update,
 )
+from .competitor_import import competitor_rows_import
 from .filters import AssignmentFilter, CompetitorOfferFilter, PriceChangeFilter, StrategyFilter
 from .models import (
     CompetitorOffer,

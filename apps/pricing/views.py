@@ -276,7 +276,8 @@ def reprice_now(request):
 @member_required
 def competitors(request):
     from apps.integrations.competitor_csv.parser import CompetitorFormatError
-    from apps.integrations.competitor_csv.services import competitor_file_import
+
+    from .competitor_import import competitor_file_import
 
     org = request.org
     stores = store_list(org=org)
@@ -288,7 +289,7 @@ def competitors(request):
             upload = form.cleaned_data["file"]
             try:
                 result = competitor_file_import(
-                    org=org, data=upload.read(), filename=upload.name,
+                    org=org, data=upload, filename=upload.name, actor=request.user,
                     store_id=form.cleaned_data["store"], source="upload",
                 )  # fmt: skip
             except CompetitorFormatError as exc:

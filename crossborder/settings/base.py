@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.orders",
     "apps.review",
     "apps.ai",
+    "apps.integrations",
     "apps.pricing",
     "apps.ads",
     "apps.support",

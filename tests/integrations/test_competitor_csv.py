@@ -18,7 +18,7 @@ from apps.integrations.competitor_csv.parser import (
     parse_decimal,
     parse_rating,
 )
-from apps.integrations.competitor_csv.services import competitor_file_import
+from apps.pricing.competitor_import import competitor_file_import
 from apps.pricing.models import CompetitorOffer
 from tests.factories import ListingFactory, StoreFactory, marketplace
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from apps.integrations.ecb.calendar import business_days
 from apps.integrations.ecb.parser import EcbFormatError, parse, read_source
-from apps.integrations.ecb.services import ecb_rates_import
+from apps.orders.ecb_import import ecb_rates_import
 from apps.orders.models import ExchangeRate
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "ecb-eurofxref-hist-sample.csv"

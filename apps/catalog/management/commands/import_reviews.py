@@ -40,6 +40,9 @@ class Command(BaseCommand):
                                             filename=path.name, product=product)  # fmt: skip
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        if result.duplicate_of:
+            self.stdout.write(result.message)
+            return
         self.stdout.write(
             f"{result.created} reviews imported, {result.duplicates} already there, "
             f"{len(result.errors)} lines skipped, {len(result.product_ids)} products mined."

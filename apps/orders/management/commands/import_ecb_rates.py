@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.integrations.ecb.parser import EcbFormatError
-from apps.integrations.ecb.services import ecb_rates_import
+from apps.orders.ecb_import import ecb_rates_import
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """`manage.py import_competitors ORG FILE [--store ID]`: load competitor offers from a file.
 
 CSV, TSV or XLSX as repricer tools and scrapers export them (see
-apps/integrations/competitor_csv/parser.py for the columns). Bad lines are listed with their
+apps/integrations/competitor_csv/columns.yaml for the columns). Bad lines are listed with their
 line numbers; every good line is imported.
 """
 
@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.accounts.models import Organization
 from apps.core.tenancy import tenant_scope
 from apps.integrations.competitor_csv.parser import CompetitorFormatError
-from apps.integrations.competitor_csv.services import competitor_file_import
+from apps.pricing.competitor_import import competitor_file_import
 
 
 class Command(BaseCommand):
@@ -39,6 +39,9 @@ class Command(BaseCommand):
                 )
         except CompetitorFormatError as exc:
             raise CommandError(f"{path.name}: {exc}") from exc
+        if result.duplicate_of:
+            self.stdout.write(f"{path.name}: {result.message}")
+            return
         c = result.counts
         self.stdout.write(
             f"Read {result.rows} lines from {path.name}: {result.imported} imported "

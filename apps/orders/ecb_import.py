@@ -1,4 +1,8 @@
-"""Import ECB reference rates as public exchange rates (organization NULL, base EUR)."""
+"""Import ECB reference rates as public exchange rates (organization NULL, base EUR).
+
+The file is parsed by the integrations pipeline (`apps/integrations/ecb`); the rates are
+written here, by the app that owns them. Public rates belong to no organization, so there is
+no ImportRun (a tenant record): re-importing is idempotent through the upsert itself."""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from apps.orders.fx import Rate, UpsertCounts, rates_upsert
+from apps.integrations.ecb.parser import LineError, parse, read_source
 
-from .parser import LineError, parse, read_source
+from .fx import Rate, UpsertCounts, rates_upsert
 
 SOURCE = "ecb"
 

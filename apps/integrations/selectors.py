@@ -1,0 +1,27 @@
+"""Reads of ImportRuns, always within one organization."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apps.core.errors import NotFound
+
+from .models import ImportLineError, ImportRun
+
+
+def import_run_get(*, org, run_id: int) -> ImportRun:
+    run = ImportRun.objects.for_org(org).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("No such import.")
+    return run
+
+
+def import_run_list(*, org, kind: str | None = None, limit: int = 20) -> list[ImportRun]:
+    runs = ImportRun.objects.for_org(org)
+    if kind:
+        runs = runs.filter(kind=kind)
+    return list(runs[:limit])
+
+
+def import_line_errors(*, run: ImportRun) -> Iterator[ImportLineError]:
+    return ImportLineError.objects.filter(run=run).order_by("line", "id").iterator(chunk_size=5000)

@@ -1,0 +1,34 @@
+"""Rows that arrive as data (an API's JSON list) typed by the same rules as a file's lines."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .readers import RawChunk, cell_text
+from .schema import Schema
+
+if TYPE_CHECKING:
+    from .pipeline import TypedChunk
+
+
+def typed_records(records: list[dict[str, Any]], schema: Schema) -> TypedChunk | None:
+    """One TypedChunk of `records` (dicts keyed by the schema's column names), None when
+    there are none; rows are numbered from 1, as an API reports them."""
+    from .pipeline import typed_chunk
+
+    names = list(schema.columns)
+    extra = sorted({k for r in records for k in r} - set(names))
+    header = names + extra
+    cells = pd.DataFrame(
+        [[cell_text(r.get(k)) for k in header] for r in records] or None,
+        columns=range(len(header)), dtype="str",
+    )  # fmt: skip
+    raw = RawChunk(
+        cells=cells,
+        lines=np.arange(1, len(records) + 1, dtype=np.int64),
+        fields=np.full(len(records), len(header), dtype=np.int64),
+    )
+    return typed_chunk(raw, schema, {name: i for i, name in enumerate(names)})
