@@ -9,7 +9,8 @@ import pytest
 
 from apps.catalog.content_checks import check_listing_content
 from apps.catalog.models import Listing
-from apps.catalog.studio import TRANSLATION_JOB, listing_translate, translation_run
+from apps.ai.services import generation_batch_run
+from apps.catalog.studio import TRANSLATION_JOB, listing_translate
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.models import Job
 from apps.review.models import Draft
@@ -33,7 +34,8 @@ def _run(org, job: Job) -> list[Draft]:
     source_id = job.result["source_listing_id"]
     targets = list(Listing.objects.for_org(org).filter(product__listings=source_id)
                    .exclude(pk=source_id).values_list("pk", flat=True))  # fmt: skip
-    translation_run(org=org, job_id=job.pk, source_id=source_id, target_ids=targets)
+    generation_batch_run(org=org, job_id=job.pk, kind="listing_translation", target_ids=targets,
+                         options={"source_listing_id": source_id})  # fmt: skip
     return list(Draft.objects.for_org(org).filter(kind="listing_translation", job_id=job.pk))
 
 
@@ -42,7 +44,7 @@ def test_de_listing_translated_to_fr_and_ja_keeps_brand_and_model_in_metric(org,
     fr = StoreFactory(organization=org, marketplace=marketplace("amazon_fr"), name="FR")
     ja = StoreFactory(organization=org, marketplace=marketplace("amazon_jp"), name="JP")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("apps.catalog.tasks.listing_translate_task.delay", lambda *a: None)
+        mp.setattr("apps.ai.tasks.generation_batch_task.delay", lambda *a: None)
         job = listing_translate(org=org, actor=user, listing=de_listing, store_ids=[fr.pk, ja.pk])
     assert job.kind == TRANSLATION_JOB and job.total == 2
     drafts = {d.language: d for d in _run(org, job)}
@@ -81,7 +83,7 @@ def test_de_listing_translated_to_fr_and_ja_keeps_brand_and_model_in_metric(org,
 def test_translation_to_amazon_us_shows_inches_and_ounces_alongside_metric(org, user, de_listing):
     us = StoreFactory(organization=org, marketplace=marketplace("amazon_us"), name="US")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("apps.catalog.tasks.listing_translate_task.delay", lambda *a: None)
+        mp.setattr("apps.ai.tasks.generation_batch_task.delay", lambda *a: None)
         job = listing_translate(org=org, actor=user, listing=de_listing, store_ids=[us.pk])
     (draft,) = _run(org, job)
     text = " ".join([*draft.proposed["bullets"], draft.proposed["description"]])
