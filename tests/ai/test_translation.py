@@ -101,3 +101,36 @@ def test_translation_refuses_other_organizations_stores_and_listings(
     with pytest.raises(NotFound):
         listing_translate(org=other_org, actor=None, listing=de_listing, store_ids=[foreign.pk])
     assert not Listing.objects.for_org(other_org).exists()
+
+
+@pytest.mark.django_db
+def test_a_models_translation_is_back_translated_by_a_second_call_billed_on_the_ledger(
+    org, user, de_listing, llm
+):
+    from apps.ai.models import UsageRecord
+
+    from .conftest import VALID, Reply
+
+    back = {"title": "Voltora 充电宝", "bullets": ["22.5W 快充"], "description": "铝制外壳。"}
+
+    def respond(body, n):
+        if "into Simplified Chinese" in body["messages"][0]["content"]:
+            return Reply.json(back)
+        return Reply.json(VALID)
+
+    server = llm(respond)
+    fr = StoreFactory(organization=org, marketplace=marketplace("amazon_fr"), name="FR")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("apps.ai.tasks.generation_batch_task.delay", lambda *a: None)
+        job = listing_translate(org=org, actor=user, listing=de_listing, store_ids=[fr.pk])
+    (draft,) = _run(org, job)
+    assert draft.proposed == VALID and len(server.requests) == 2
+    entry = next(e for e in draft.evidence if e.get("kind") == "back_translation")
+    assert (entry["method"], entry["title"], entry["bullets"]) == ("llm", back["title"],
+                                                                   back["bullets"])  # fmt: skip
+    assert draft.evidence[0]["source"] == "listing" and draft.evidence[0]["listing_id"]
+    rows = UsageRecord.objects.for_org(org).filter(job_id=job.pk).order_by("id")
+    assert [(r.kind, r.purpose) for r in rows] == [
+        ("listing_translation", "generate"), ("listing_translation", "back_translation")
+    ]  # fmt: skip
+    assert draft.tokens_in == 240  # both calls are on the draft's provenance
