@@ -146,8 +146,9 @@ def back_translation_request(kind: GenerationKind, item: Item, data: dict,
     back = kind.back_translation
     assert back is not None
     prompt = prompt_get(back.prompt)
-    properties = {name: ({"type": "array", "items": {"type": "string"}} if type_ is list
-                         else {"type": "string"}) for name, type_ in back.fields.items()}  # fmt: skip
+    texts = {"type": "array", "items": {"type": "string"}}
+    properties = {name: texts if type_ is list else {"type": "string"}
+                  for name, type_ in back.fields.items()}  # fmt: skip
     return GenerationRequest(
         kind=back.prompt, system=prompt.system, org_id=org_id, prompt_version=prompt.id,
         schema={"type": "object", "required": list(back.fields), "properties": properties},
@@ -169,7 +170,11 @@ def back_translate(kind: GenerationKind, item: Item, data: dict, in_answer: Any,
     if backend.provider == "offline":
         if back.offline is None:
             return {**entry, "method": "needs_llm"}
-        return {**entry, "method": "offline_templates", **_fields_of(back, dict(back.offline(item)))}
+        return {
+            **entry,
+            "method": "offline_templates",
+            **_fields_of(back, dict(back.offline(item))),
+        }
     if isinstance(in_answer, dict):
         return {**entry, "method": "llm", **_fields_of(back, in_answer)}
     if not back.ask_model:

@@ -32,8 +32,8 @@ from .backends.base import Backend, GenerationRequest
 from .backends.offline import OfflineBackend
 from .backends.openai_compat import OpenAICompatibleBackend
 from .generation import Outcome, generate_item, request_build
-from .registry import DEFAULT_JOB_KIND, Batch, GenerationKind, Item, get_generation_kind, job_kinds
 from .models import AiSettings, UsageRecord
+from .registry import DEFAULT_JOB_KIND, Batch, GenerationKind, Item, get_generation_kind, job_kinds
 from .selectors import ai_settings_get, month_spend, month_start
 
 logger = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from apps.ai.services import generation_batch_run
 from apps.catalog.content_checks import check_listing_content
 from apps.catalog.models import Listing
-from apps.ai.services import generation_batch_run
 from apps.catalog.studio import TRANSLATION_JOB, listing_translate
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.models import Job
