@@ -106,7 +106,7 @@ def budget_check(*, org) -> None:
 
 
 def usage_record_many(*, org, kind: str, job_id: int | None, outcome: Outcome) -> list[UsageRecord]:
-    """One ledger row per model call (a repair is a call of its own)."""
+    """One ledger row per model call (a repair or a back-translation is a call of its own)."""
     rows = [
         UsageRecord(organization=org, kind=kind, provider=r.provider, model=r.model,
                     prompt_version=r.prompt_version, tokens_in=r.tokens_in,
