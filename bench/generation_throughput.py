@@ -58,12 +58,12 @@ def main() -> None:
 
     from apps.accounts.models import Organization
     from apps.ai import conf
-    from apps.ai.fake_server import FakeLLMServer, Reply
     from apps.ai.models import AiSettings
     from apps.ai.services import JOB_KIND, generation_batch_run
     from apps.core.services import job_create
     from apps.core.tenancy import unscoped
     from apps.review.models import Draft
+    from tests.ai.fake_server import FakeLLMServer, Reply
 
     with unscoped():
         Organization.objects.filter(slug="bench-generation").delete()

@@ -59,7 +59,8 @@ class UsageRecord(TenantModel):
     job = models.ForeignKey(
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Why the call was made: "generate" or "repair" (the one retry with validation errors).
+    # Why the call was made: "generate", "repair" (the one retry with validation errors) or
+    # "back_translation" (the operator's rendering of a draft, apps/ai/registry.py).
     purpose = models.CharField(max_length=16, default="generate")
 
     class Meta:

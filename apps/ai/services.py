@@ -1,10 +1,14 @@
-"""Writes of the AI layer: settings, the usage ledger, the budget, and generation jobs.
+"""Writes of the AI layer: settings, the usage ledger, the budget, and the one generation
+pipeline every generation kind (apps/ai/registry.py) runs through.
 
 A generation job is a core Job plus Celery tasks over batches of targets (queue "ai"). Inside
-a task a thread pool keeps up to N requests in flight; every database write (usage rows, the
-draft, job progress) happens in the task's own thread as results arrive. Draft and progress
-are written in one transaction, and a redelivered batch skips targets that already have a
-draft from this job, so a worker killed mid-batch neither loses nor duplicates drafts.
+a task the kind builds each target's item (database reads, in the task's thread), a thread
+pool keeps up to N targets in flight (model calls only: generate, one repair, back-translation;
+no database access, so no call ever runs inside a transaction), and every database write
+(usage rows, the draft, job progress) happens in the task's own thread as results arrive.
+Draft and progress are written in one transaction, and a redelivered batch skips targets that
+already have a draft from this job, so a worker killed mid-batch neither loses nor duplicates
+drafts.
 """
 
 from __future__ import annotations
@@ -17,24 +21,23 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from apps.catalog.selectors import listing_list_by_ids
 from apps.core import services as jobs
 from apps.core.errors import DomainError, NotFound, ValidationFailed
 from apps.core.models import Job
-from apps.review.selectors import draft_target_ids_for_job, few_shot_examples
+from apps.review.selectors import draft_target_ids_for_job
 from apps.review.services import Provenance, draft_create, draft_create_failed
 
-from . import conf, listing_content
-from .backends.base import Backend
+from . import conf
+from .backends.base import Backend, GenerationRequest
 from .backends.offline import OfflineBackend
 from .backends.openai_compat import OpenAICompatibleBackend
-from .generation import Outcome, generate_validated
+from .generation import Outcome, generate_item, request_build
 from .models import AiSettings, UsageRecord
+from .registry import DEFAULT_JOB_KIND, Batch, GenerationKind, Item, get_generation_kind, job_kinds
 from .selectors import ai_settings_get, month_spend, month_start
 
 logger = logging.getLogger(__name__)
-JOB_KIND = "ai.generation"
-KINDS = (listing_content.KIND,)
+JOB_KIND = DEFAULT_JOB_KIND
 DEFAULT_MODEL = "gpt-4o-mini"
 
 
@@ -103,7 +106,7 @@ def budget_check(*, org) -> None:
 
 
 def usage_record_many(*, org, kind: str, job_id: int | None, outcome: Outcome) -> list[UsageRecord]:
-    """One ledger row per model call (a repair is a call of its own)."""
+    """One ledger row per model call (a repair or a back-translation is a call of its own)."""
     rows = [
         UsageRecord(organization=org, kind=kind, provider=r.provider, model=r.model,
                     prompt_version=r.prompt_version, tokens_in=r.tokens_in,
@@ -117,37 +120,56 @@ def usage_record_many(*, org, kind: str, job_id: int | None, outcome: Outcome) -
 # --- jobs ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def generation_start(*, org, actor, kind: str = listing_content.KIND, listing_ids) -> Job:
-    """Queue generation for the organization's listings among `listing_ids`.
+def _kind(name: str) -> GenerationKind:
+    try:
+        return get_generation_kind(name)
+    except LookupError as exc:
+        raise ValidationFailed(f"Generation of {name} is not supported.", field="kind") from exc
 
-    Ids of other organizations' (or deleted) listings are refused: left out and listed in the
+
+def _id_list(values) -> list[int]:
+    try:
+        return list(dict.fromkeys(int(i) for i in values or []))
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed("The targets must be a list of ids.", field="target_ids") from exc
+
+
+@transaction.atomic
+def generation_start(*, org, actor, kind: str, target_ids, options: dict | None = None,
+                     label: str = "") -> Job:  # fmt: skip
+    """Queue generation of `kind` for the organization's targets among `target_ids`.
+
+    Ids of other organizations' (or deleted) targets are refused: left out and listed in the
     job's result as `refused_ids`. Nothing is generated when none are the organization's.
+    `options` (JSON) reach the kind's loader and item builder in every batch.
     """
     from .tasks import generation_batch_task
 
-    if kind not in KINDS:
-        raise ValidationFailed(f"Generation of {kind} is not supported.", field="kind")
-    ids = list(dict.fromkeys(int(i) for i in listing_ids))
+    spec = _kind(kind)
+    ids = _id_list(target_ids)
+    noun = spec.target_noun
     if not ids:
-        raise ValidationFailed("Choose at least one listing.", field="listing_ids")
-    owned = list(listing_list_by_ids(org=org, listing_ids=ids).values_list("pk", flat=True))
+        raise ValidationFailed(f"Choose at least one of the {noun}.", field="target_ids")
+    options = dict(options or {})
+    owned = [t.pk for t in spec.load(Batch(org=org, options=options), ids)]
     refused = sorted(set(ids) - set(owned))
     if not owned:
-        raise NotFound("None of these listings belong to this organization.")
+        raise NotFound(f"None of these {noun} belong to this organization.")
     backend = backend_for(org=org)
     if backend.provider != "offline":
         budget_check(org=org)
-    job = jobs.job_create(org=org, kind=JOB_KIND, actor=actor, total=len(owned),
-                          label=f"Listing content for {len(owned)} listings")  # fmt: skip
-    job.result = {"kind": kind, "provider": backend.provider, "refused_ids": refused}
+    job = jobs.job_create(org=org, kind=spec.job_kind, actor=actor, total=len(owned),
+                          label=label or f"{spec.label} for {len(owned)} {noun}")  # fmt: skip
+    job.result = {"kind": kind, "provider": backend.provider, "refused_ids": refused,
+                  **({"options": options} if options else {})}  # fmt: skip
     job.save(update_fields=["result"])
     size = int(conf.get("CROSSBORDER_AI_BATCH_SIZE"))
     batches = [owned[i : i + size] for i in range(0, len(owned), size)]
+    extra = (options,) if options else ()
 
     def enqueue() -> None:
         for batch in batches:
-            generation_batch_task.delay(org.id, job.id, kind, batch)
+            generation_batch_task.delay(org.id, job.id, kind, batch, *extra)
 
     transaction.on_commit(enqueue)
     return job
@@ -156,7 +178,7 @@ def generation_start(*, org, actor, kind: str = listing_content.KIND, listing_id
 def generation_cancel(*, org, job_id: int) -> Job:
     """Stop a generation job: its tasks check before each target and stop; drafts already
     made stay in the queue."""
-    return jobs.job_cancel(org=org, job_id=job_id, kinds=(JOB_KIND,))
+    return jobs.job_cancel(org=org, job_id=job_id, kinds=job_kinds())
 
 
 def _stop_reason(org, job_id: int, remote: bool) -> str:
@@ -172,105 +194,108 @@ def _stop_reason(org, job_id: int, remote: bool) -> str:
     return ""
 
 
-def _rationale(listing, request, examples: list) -> str:
-    facts = request.context["facts"]
-    parts = [f"{len(facts.get('attributes') or {})} attributes"]
-    parts += [name for name in ("dimensions_mm", "weight_g") if facts.get(name)]
-    return (f"Written from the product's catalogue facts ({', '.join(parts)}) for "
-            f"{request.context['marketplace']} in {listing.language}, within its limits, with "
-            f"{len(examples)} reviewer-approved examples as a style guide.")  # fmt: skip
-
-
-def _provenance(outcome: Outcome, backend: Backend, request, job_id: int) -> Provenance:
+def _provenance(outcome: Outcome, backend: Backend, request: GenerationRequest | None,
+                job_id: int) -> Provenance:  # fmt: skip
+    """Every call of the draft (generate, repair, back-translation) is on its provenance."""
     results = [r for r, _ in outcome.calls]
-    last = results[-1] if results else None
+    main = [r for r, purpose in outcome.calls if purpose != "back_translation"]
+    last = main[-1] if main else None
     return Provenance(
         provider=last.provider if last else backend.provider,
-        model_name=last.model if last else backend.model, prompt_version=request.prompt_version,
+        model_name=last.model if last else backend.model,
+        prompt_version=request.prompt_version if request else "",
         tokens_in=sum(r.tokens_in for r in results), tokens_out=sum(r.tokens_out for r in results),
         cost=sum((r.cost for r in results), Decimal("0")),
         cost_currency=last.currency if last else "USD", job_id=job_id,
     )  # fmt: skip
 
 
-def _record(org, job_id: int, listing, request, examples, outcome: Outcome, backend) -> None:
+def _record(org, job_id: int, spec: GenerationKind, item: Item,
+            request: GenerationRequest | None, outcome: Outcome, back: dict | None,
+            backend: Backend) -> None:  # fmt: skip
     """Ledger rows, then the draft and the job's progress together (one transaction)."""
-    kind = request.kind
-    usage_record_many(org=org, kind=kind, job_id=job_id, outcome=outcome)
+    usage_record_many(org=org, kind=spec.name, job_id=job_id, outcome=outcome)
     provenance = _provenance(outcome, backend, request, job_id)
+    target = item.target
     try:
         with transaction.atomic():
             if outcome.ok:
-                # Reviewers confirm grounding claims by editing this list (apps/catalog/grounding).
-                data, back = listing_content.split_back_translation(outcome.data)
-                proposed = {**data, "confirmed_claims": []} \
-                    if kind == "listing_content" else data  # fmt: skip
-                draft_create(org=org, kind=kind, target=listing, proposed=proposed,
-                             rationale=_rationale(listing, request, examples),
-                             evidence=listing_content.evidence_of(
-                                 request.context["facts"], examples, request=request,
-                                 provider=provenance.provider, data=data,
-                                 same_response=back),
-                             provenance=provenance)  # fmt: skip
+                proposal = spec.propose(item, outcome.data, provenance.provider)
+                evidence = [*proposal.evidence, *([back] if back else [])]
+                draft_create(org=org, kind=spec.produces, target=target,
+                             proposed=proposal.proposed, rationale=proposal.rationale,
+                             evidence=evidence, provenance=provenance)  # fmt: skip
                 jobs.job_advance(job_id=job_id, done=1)
             else:
-                draft_create_failed(org=org, kind=kind, target=listing, error=outcome.error,
-                                    provenance=provenance)  # fmt: skip
+                draft_create_failed(org=org, kind=spec.produces, target=target,
+                                    error=outcome.error, provenance=provenance)  # fmt: skip
                 jobs.job_advance(job_id=job_id, failed=1)
     except Exception as exc:  # a bad answer must never stop the batch
-        logger.exception("saving the draft of listing %s failed", listing.pk)
+        logger.exception("saving the %s draft of target %s failed", spec.name, target.pk)
         with transaction.atomic():
             reason = f"Could not save the draft: {type(exc).__name__}: {exc}"
-            draft_create_failed(org=org, kind=kind, target=listing, provenance=provenance,
-                                error=reason)  # fmt: skip
+            draft_create_failed(org=org, kind=spec.produces, target=target,
+                                provenance=provenance, error=reason)  # fmt: skip
             jobs.job_advance(job_id=job_id, failed=1)
 
 
-def generation_batch_run(*, org, job_id: int, kind: str, target_ids: list[int]) -> dict:
-    """Generate drafts for one batch of a job. Idempotent; stops when the job is cancelled."""
-    job = Job.objects.for_org(org).filter(pk=job_id, kind=JOB_KIND).first()
+def _prepare(spec: GenerationKind, batch: Batch, target) -> tuple[Item, GenerationRequest | None,
+                                                                  str]:  # fmt: skip
+    """The item and request of one target, or the reason they could not be built."""
+    try:
+        item = spec.item(batch, target)
+        return item, request_build(spec, item, org_id=batch.org.id), ""
+    except Exception as exc:  # one target's bad data fails its draft, not the batch
+        logger.exception("building the %s request of target %s failed", spec.name, target.pk)
+        return Item(target=target, variables={}), None, f"{type(exc).__name__}: {exc}"
+
+
+def generation_batch_run(*, org, job_id: int, kind: str, target_ids: list[int],
+                         options: dict | None = None,
+                         backend: Backend | None = None) -> dict:  # fmt: skip
+    """Generate drafts for one batch of a job. Idempotent; stops when the job is cancelled.
+
+    `backend` overrides the organization's (the demo seeder forces the offline generator)."""
+    spec = get_generation_kind(kind)
+    job = Job.objects.for_org(org).filter(pk=job_id, kind=spec.job_kind).first()
     if job is None or not job.is_active:
         return {"skipped": "job not active"}
     if job.status == Job.Status.QUEUED:
         jobs.job_start(job_id=job_id)
-    already = draft_target_ids_for_job(org=org, job_id=job_id, kind=kind, target_ids=target_ids)
+    already = draft_target_ids_for_job(org=org, job_id=job_id, kind=spec.produces,
+                                       target_ids=target_ids)  # fmt: skip
     todo = [i for i in target_ids if i not in already]
-    listings = list(listing_list_by_ids(org=org, listing_ids=todo))
-    if len(listings) < len(todo):  # deleted since the job started
-        jobs.job_advance(job_id=job_id, failed=len(todo) - len(listings))
-    backend = backend_for(org=org)
+    batch = Batch(org=org, options=dict(options or {}), job_id=job_id)
+    targets = spec.load(batch, todo) if todo else []
+    if len(targets) < len(todo):  # deleted since the job started
+        jobs.job_advance(job_id=job_id, failed=len(todo) - len(targets))
+    backend = backend or backend_for(org=org)
     limit = concurrency_for(org=org)
     remote = backend.provider != "offline"
     stats = {"generated": 0, "failed": 0, "skipped": len(already), "stopped": ""}
-    examples_cache: dict[tuple[str, str], list] = {}
-    in_flight: dict[Future, tuple] = {}
+    in_flight: dict[Future, tuple[Item, GenerationRequest]] = {}
 
     def collect(done: set[Future]) -> None:
         for future in done:
-            listing, request, examples = in_flight.pop(future)
-            outcome = future.result()
-            _record(org, job_id, listing, request, examples, outcome, backend)
+            item, request = in_flight.pop(future)
+            outcome, back = future.result()
+            _record(org, job_id, spec, item, request, outcome, back, backend)
             stats["generated" if outcome.ok else "failed"] += 1
 
     with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="ai-gen") as pool:
-        for listing in listings:
+        for target in targets:
             while len(in_flight) >= limit:
                 collect(wait(in_flight, return_when=FIRST_COMPLETED).done)
             stats["stopped"] = _stop_reason(org, job_id, remote)
             if stats["stopped"]:
                 break
-            key = (listing.product.category, listing.language)
-            if key not in examples_cache:
-                examples_cache[key] = few_shot_examples(
-                    org=org, kind=kind, category=key[0], text=listing.product.name, k=3
-                )
-            examples = examples_cache[key]
-            request = listing_content.request_for(listing, org_id=org.id, examples=examples)
-            limits, channel = request.context["limits"], request.context["channel"]
-            future = pool.submit(generate_validated, backend, request,
-                                 lambda data, lm=limits, ch=channel:
-                                 listing_content.rule_errors(lm, ch, data))  # fmt: skip
-            in_flight[future] = (listing, request, examples)
+            item, request, error = _prepare(spec, batch, target)
+            if request is None:
+                _record(org, job_id, spec, item, None, Outcome(error=error), None, backend)
+                stats["failed"] += 1
+                continue
+            future = pool.submit(generate_item, spec, item, request, backend)
+            in_flight[future] = (item, request)
         while in_flight:
             collect(wait(in_flight).done)
     _finish_if_complete(org, job_id)

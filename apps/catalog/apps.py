@@ -12,6 +12,7 @@ class CatalogConfig(AppConfig):
         from apps.core.jobs import JobLink, job_kind_register
 
         from . import drafts  # noqa: F401 - registers the catalog's review-queue handlers
+        from .content import generation  # noqa: F401 - registers the catalog's generation kinds
         from .exports import EXPORT_KIND
         from .marketplace_exports import MARKETPLACE_EXPORT_KIND
 

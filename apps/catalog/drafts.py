@@ -148,7 +148,7 @@ def _content_regenerate(org, listing: Listing) -> None:
     """A fresh generation job for this one listing, from its current facts and copy."""
     from apps.ai.services import generation_start
 
-    generation_start(org=org, actor=None, listing_ids=[listing.pk])
+    generation_start(org=org, actor=None, kind="listing_content", target_ids=[listing.pk])
 
 
 LISTING_CONTENT = register(

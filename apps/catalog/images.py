@@ -351,7 +351,7 @@ def listing_image_fix_draft(*, org, actor, listing):
 
 def selling_point_callouts(product, language: str) -> list[str]:
     """3–5 short facts in the target language, from the product's fact sheet."""
-    from apps.ai.backends.offline import language_of, specs
+    from .content.offline import language_of, specs
 
     lang = language_of(language)
     try:  # the fact sheet (grounded, with units) when the listing studio provides it

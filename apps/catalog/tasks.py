@@ -22,21 +22,6 @@ def listings_export_task(org_id: int, job_id: int) -> None:
         raise
 
 
-@shared_task(name="apps.catalog.tasks.listing_translate_task", ignore_result=True, acks_late=True,
-             time_limit=60 * 30)  # fmt: skip
-def listing_translate_task(org_id: int, job_id: int, source_id: int, target_ids: list[int]) -> None:
-    from .studio import translation_run
-
-    org = Organization.objects.filter(pk=org_id).first()
-    if org is None:
-        return
-    try:
-        translation_run(org=org, job_id=job_id, source_id=source_id, target_ids=target_ids)
-    except Exception as exc:
-        jobs.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
-        raise
-
-
 @shared_task(name="apps.catalog.tasks.marketplace_export_task", ignore_result=True, time_limit=3600)
 def marketplace_export_task(org_id: int, job_id: int) -> None:
     from .marketplace_exports import marketplace_export_run

@@ -126,7 +126,9 @@ def generate_content(request):
     else:
         ids = [int(i) for i in request.POST.getlist("listing") if i.isdigit()]
     try:
-        job = generation_start(org=request.org, actor=request.user, listing_ids=ids)
+        job = generation_start(
+            org=request.org, actor=request.user, kind="listing_content", target_ids=ids
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(request.POST.get("next") or "catalog:listings")

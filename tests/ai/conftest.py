@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from apps.ai.fake_server import FakeLLMServer, Reply, scripted
 from apps.ai.resilience import key, redis_client
 from apps.ai.services import JOB_KIND, generation_batch_run
 from apps.core.models import Job
 from apps.core.services import job_create
+
+from .fake_server import FakeLLMServer, Reply, scripted
 
 VALID = {
     "title": "Voltora 15W Wireless Charger, Aluminium",

@@ -38,7 +38,11 @@ def test_a_generation_job_through_the_worker_creates_one_pending_draft_per_listi
     listings = [ListingFactory(organization=org) for _ in range(4)]
     listings += [ListingFactory(organization=org, store=de_store, language="de-DE",
                                 currency="EUR") for _ in range(3)]  # fmt: skip
-    job = wait_for(generation_start(org=org, actor=user, listing_ids=[x.pk for x in listings]))
+    job = wait_for(
+        generation_start(
+            org=org, actor=user, kind="listing_content", target_ids=[x.pk for x in listings]
+        )
+    )
     assert (job.status, job.total, job.done, job.failed, job.percent) == ("succeeded", 7, 7, 0, 100)
     drafts = list(Draft.objects.for_org(org).filter(job=job))
     assert sorted(d.target_id for d in drafts) == sorted(x.pk for x in listings)
@@ -96,11 +100,13 @@ def test_a_job_refuses_another_organizations_listings_and_reports_them(
     mine = ListingFactory(organization=org)
     theirs = ListingFactory(organization=other_org)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = generation_start(org=org, actor=user, listing_ids=[mine.pk, theirs.pk])
+        job = generation_start(
+            org=org, actor=user, kind="listing_content", target_ids=[mine.pk, theirs.pk]
+        )
     assert len(callbacks) == 1
     assert (job.total, job.result["refused_ids"]) == (1, [theirs.pk])
     with pytest.raises(NotFound):
-        generation_start(org=org, actor=user, listing_ids=[theirs.pk])
+        generation_start(org=org, actor=user, kind="listing_content", target_ids=[theirs.pk])
 
 
 def test_a_forged_batch_with_another_organizations_listing_drafts_nothing_for_it(

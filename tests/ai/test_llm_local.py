@@ -15,8 +15,8 @@ import urllib.request
 import pytest
 
 from apps.ai.generation import validation_errors
-from apps.ai.listing_content import schema_for
 from apps.ai.services import generation_start
+from apps.catalog.content.generation import schema_for
 from apps.review.models import Draft, DraftStatus
 from tests.factories import ListingFactory
 
@@ -36,7 +36,9 @@ def test_a_real_job_through_the_local_model_ends_in_drafts_never_a_crash(
     settings.CROSSBORDER_LLM_TIMEOUT = 180
     settings.CROSSBORDER_LLM_MAX_TOKENS = 600
     listings = [ListingFactory(organization=org) for _ in range(3)]
-    job = generation_start(org=org, actor=user, listing_ids=[x.pk for x in listings])
+    job = generation_start(
+        org=org, actor=user, kind="listing_content", target_ids=[x.pk for x in listings]
+    )
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
         job.refresh_from_db()

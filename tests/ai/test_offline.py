@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from apps.ai.backends.offline import OfflineBackend, listing_copy
-from apps.ai.listing_content import facts_of
+from apps.ai.backends.offline import OfflineBackend
 from apps.ai.services import backend_for
+from apps.catalog.content.generation import facts_of
+from apps.catalog.content.offline import listing_copy
 from apps.catalog.content_checks import check_listing_content
 from apps.review.models import Draft, DraftStatus
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, marketplace

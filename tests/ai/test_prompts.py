@@ -7,8 +7,8 @@ import re
 import pytest
 
 from apps.ai import untrusted
-from apps.ai.listing_content import request_for
 from apps.ai.prompts import prompt_get, versions
+from apps.catalog.content.generation import request_for
 from apps.review.models import Draft
 from tests.factories import ListingFactory
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from apps.ai.services import generation_batch_run
 from apps.catalog.content_checks import check_listing_content
 from apps.catalog.models import Listing
-from apps.catalog.studio import TRANSLATION_JOB, listing_translate, translation_run
+from apps.catalog.studio import TRANSLATION_JOB, listing_translate
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.models import Job
 from apps.review.models import Draft
@@ -33,7 +34,8 @@ def _run(org, job: Job) -> list[Draft]:
     source_id = job.result["source_listing_id"]
     targets = list(Listing.objects.for_org(org).filter(product__listings=source_id)
                    .exclude(pk=source_id).values_list("pk", flat=True))  # fmt: skip
-    translation_run(org=org, job_id=job.pk, source_id=source_id, target_ids=targets)
+    generation_batch_run(org=org, job_id=job.pk, kind="listing_translation", target_ids=targets,
+                         options={"source_listing_id": source_id})  # fmt: skip
     return list(Draft.objects.for_org(org).filter(kind="listing_translation", job_id=job.pk))
 
 
@@ -42,7 +44,7 @@ def test_de_listing_translated_to_fr_and_ja_keeps_brand_and_model_in_metric(org,
     fr = StoreFactory(organization=org, marketplace=marketplace("amazon_fr"), name="FR")
     ja = StoreFactory(organization=org, marketplace=marketplace("amazon_jp"), name="JP")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("apps.catalog.tasks.listing_translate_task.delay", lambda *a: None)
+        mp.setattr("apps.ai.tasks.generation_batch_task.delay", lambda *a: None)
         job = listing_translate(org=org, actor=user, listing=de_listing, store_ids=[fr.pk, ja.pk])
     assert job.kind == TRANSLATION_JOB and job.total == 2
     drafts = {d.language: d for d in _run(org, job)}
@@ -81,7 +83,7 @@ def test_de_listing_translated_to_fr_and_ja_keeps_brand_and_model_in_metric(org,
 def test_translation_to_amazon_us_shows_inches_and_ounces_alongside_metric(org, user, de_listing):
     us = StoreFactory(organization=org, marketplace=marketplace("amazon_us"), name="US")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("apps.catalog.tasks.listing_translate_task.delay", lambda *a: None)
+        mp.setattr("apps.ai.tasks.generation_batch_task.delay", lambda *a: None)
         job = listing_translate(org=org, actor=user, listing=de_listing, store_ids=[us.pk])
     (draft,) = _run(org, job)
     text = " ".join([*draft.proposed["bullets"], draft.proposed["description"]])
@@ -99,3 +101,36 @@ def test_translation_refuses_other_organizations_stores_and_listings(
     with pytest.raises(NotFound):
         listing_translate(org=other_org, actor=None, listing=de_listing, store_ids=[foreign.pk])
     assert not Listing.objects.for_org(other_org).exists()
+
+
+@pytest.mark.django_db
+def test_a_models_translation_is_back_translated_by_a_second_call_billed_on_the_ledger(
+    org, user, de_listing, llm
+):
+    from apps.ai.models import UsageRecord
+
+    from .conftest import VALID, Reply
+
+    back = {"title": "Voltora 充电宝", "bullets": ["22.5W 快充"], "description": "铝制外壳。"}
+
+    def respond(body, n):
+        if "into Simplified Chinese" in body["messages"][0]["content"]:
+            return Reply.json(back)
+        return Reply.json(VALID)
+
+    server = llm(respond)
+    fr = StoreFactory(organization=org, marketplace=marketplace("amazon_fr"), name="FR")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("apps.ai.tasks.generation_batch_task.delay", lambda *a: None)
+        job = listing_translate(org=org, actor=user, listing=de_listing, store_ids=[fr.pk])
+    (draft,) = _run(org, job)
+    assert draft.proposed == VALID and len(server.requests) == 2
+    entry = next(e for e in draft.evidence if e.get("kind") == "back_translation")
+    assert (entry["method"], entry["title"], entry["bullets"]) == ("llm", back["title"],
+                                                                   back["bullets"])  # fmt: skip
+    assert draft.evidence[0]["source"] == "listing" and draft.evidence[0]["listing_id"]
+    rows = UsageRecord.objects.for_org(org).filter(job_id=job.pk).order_by("id")
+    assert [(r.kind, r.purpose) for r in rows] == [
+        ("listing_translation", "generate"), ("listing_translation", "back_translation")
+    ]  # fmt: skip
+    assert draft.tokens_in == 240  # both calls are on the draft's provenance

@@ -68,7 +68,7 @@ def test_a_reached_budget_stops_new_generation_with_a_clear_message(org, user, l
                                model="gpt-4o", cost=Decimal("5.01"))  # fmt: skip
     listing = ListingFactory(organization=org)
     with pytest.raises(BudgetExceeded) as caught:
-        generation_start(org=org, actor=user, listing_ids=[listing.pk])
+        generation_start(org=org, actor=user, kind="listing_content", target_ids=[listing.pk])
     assert "monthly AI budget of 5.00 USD is used up (5.01 USD spent" in caught.value.message
     assert caught.value.status == 402
     assert not Job.objects.for_org(org).exists()

@@ -107,7 +107,9 @@ def test_killing_the_worker_child_mid_batch_loses_and_duplicates_no_draft(
     worker, server = worker_process
     store = StoreFactory(organization=org)
     listings = [ListingFactory(organization=org, store=store) for _ in range(12)]
-    job = generation_start(org=org, actor=user, listing_ids=[x.pk for x in listings])
+    job = generation_start(
+        org=org, actor=user, kind="listing_content", target_ids=[x.pk for x in listings]
+    )
     drafts = Draft.objects.for_org(org).filter(job_id=job.pk)
 
     # Eight requests are in flight at once and each takes 2 s: kill after the first round.

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.ai import listing_content
+from apps.catalog.content import generation as listing_content
 from apps.catalog.review_import import product_reviews_import
 from apps.catalog.review_mining import mine, ngrams
 from apps.catalog.review_models import ProductReview, ReviewInsight

@@ -75,7 +75,7 @@ def test_generate_api_returns_the_job_and_refuses_foreign_ids(
 def test_translate_api_and_page_answer_404_for_another_organizations_listing(
     org, other_org, user, client_for, api_client, monkeypatch
 ):
-    monkeypatch.setattr("apps.catalog.tasks.listing_translate_task.delay", lambda *a: None)
+    monkeypatch.setattr("apps.ai.tasks.generation_batch_task.delay", lambda *a: None)
     foreign = ListingFactory(organization=other_org)
     target = StoreFactory(organization=org, marketplace=marketplace("amazon_fr"))
     url = f"/api/v1/listings/{foreign.pk}/translate/"

@@ -1,4 +1,7 @@
-"""Versioned prompt files: apps/ai/prompts/<kind>/v<N>.md, loaded and cached by this registry.
+"""Versioned prompt files: <folder>/<prompt>/v<N>.md, loaded and cached by this registry.
+
+A generation kind names its prompt and the folder holding it (its owning app's `prompts`
+folder, registered with the kind); prompts of no registered folder live here, apps/ai/prompts.
 
 A file holds the system prompt, a line `=== user ===`, then the user template. Templates use
 `$name` placeholders (string.Template), so JSON braces in the text need no escaping. The
@@ -18,6 +21,16 @@ from apps.ai import conf
 
 PROMPTS_DIR = Path(__file__).resolve().parent
 SEPARATOR = "=== user ==="
+_FOLDERS: dict[str, Path] = {}  # prompt id -> the folder holding its version files
+
+
+def prompt_folder_register(kind: str, folder: Path) -> None:
+    """Prompt `kind` lives in `folder`/<kind>/ (called when a generation kind registers)."""
+    _FOLDERS[kind] = Path(folder)
+
+
+def _folder(kind: str) -> Path:
+    return _FOLDERS.get(kind, PROMPTS_DIR) / kind
 
 
 @dataclass(frozen=True)
@@ -37,14 +50,14 @@ class Prompt:
 
 def versions(kind: str) -> list[str]:
     """Available versions of a kind, oldest first (v2 before v10)."""
-    folder = PROMPTS_DIR / kind
+    folder = _folder(kind)
     found = [p.stem for p in folder.glob("v*.*") if re.fullmatch(r"v\d+", p.stem)]
     return sorted(found, key=lambda v: int(v[1:]))
 
 
 @lru_cache(maxsize=64)
-def _load(kind: str, version: str) -> Prompt:
-    files = [p for p in (PROMPTS_DIR / kind).glob(f"{version}.*") if p.suffix in (".md", ".txt")]
+def _load(kind: str, version: str, folder: Path) -> Prompt:
+    files = [p for p in folder.glob(f"{version}.*") if p.suffix in (".md", ".txt")]
     if not files:
         raise LookupError(f"No prompt {kind}@{version}.")
     text = files[0].read_text(encoding="utf-8")
@@ -55,11 +68,11 @@ def _load(kind: str, version: str) -> Prompt:
 
 
 def prompt_get(kind: str, version: str | None = None) -> Prompt:
-    """The pinned version (CROSSBORDER_PROMPT_VERSIONS) or the newest one."""
+    """The asked version, else the pinned one (CROSSBORDER_PROMPT_VERSIONS), else the newest."""
     version = version or conf.get("CROSSBORDER_PROMPT_VERSIONS").get(kind)
     if version is None:
         available = versions(kind)
         if not available:
             raise LookupError(f"No prompts for {kind}.")
         version = available[-1]
-    return _load(kind, version)
+    return _load(kind, version, _folder(kind))

@@ -14,6 +14,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from apps.catalog.models import Listing, Marketplace, Product, Store
 
+from .drafts import seed_listing_drafts
 from .listing_copy import Copy, listing_copy, num
 from .products import COLORS, HEARTHLY_PRODUCTS, HS_CODES, Variant, voltora_variants
 from .reviews import first_skus, seed_reviews, violating_copy
@@ -44,6 +45,7 @@ def seed(ctx) -> None:
     _voltora(ctx, [s for s in stores if s.organization_id == ctx.orgs["demo"].id])
     _hearthly(ctx, [s for s in stores if s.organization_id == ctx.orgs["demo-home"].id])
     seed_reviews(ctx, ctx.orgs["demo"])
+    seed_listing_drafts(ctx)
 
 
 def _stores(ctx) -> list[Store]:
