@@ -28,9 +28,11 @@ from apps.core.selectors import job_get, job_list_recent
 
 from . import metrics as review_metrics_mod
 from .bulk import drafts_bulk_start
+from .diffing import RENDERERS
+from .fields import BOOLEAN, CHOICE, INTEGER, MONEY, TEXT, TEXT_LIST, FieldSpec
 from .live_checks import live_check_messages
 from .models import Draft, DraftStatus
-from .registry import all_kinds, get_kind
+from .registry import DraftKind, all_kinds, get_kind
 from .selectors import (
     DraftFilters,
     draft_checks_now,
@@ -42,6 +44,7 @@ from .selectors import (
     draft_get,
     draft_list,
     draft_superseded_changes,
+    draft_target_display,
     few_shot_counts,
     policies_by_kind,
 )
@@ -70,13 +73,6 @@ REASON_LABELS = {
     "poor_quality": gettext_lazy("Poor quality"),
     "not_needed": gettext_lazy("Not needed"),
     "other": gettext_lazy("Other"),
-}
-FIELD_LABELS = {
-    "title": gettext_lazy("Title"),
-    "bullets": gettext_lazy("Bullet points"),
-    "description": gettext_lazy("Description"),
-    "search_terms": gettext_lazy("Search terms"),
-    "price": gettext_lazy("Price"),
 }
 FILTER_PARAMS = ("kind", "status", "store", "marketplace", "language", "age", "q")
 
@@ -228,19 +224,25 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     rules = draft_client_rules(draft)
     rules["messages"] = live_check_messages()
     checks = draft_checks_now(draft)
+    declared = {f.name for f in handler.fields}
     return {
         "draft": draft,
-        "diff": [_labelled(row) for row in draft_diff(draft)],
+        "target": draft_target_display(draft),
+        "diff": [_with_template(row) for row in draft_diff(draft)],
         "checks": checks,
         "has_errors": any(c.get("severity") == "error" for c in checks),
         # Checks about a claim in the text (grounding): shown in context, confirmable.
-        "claims": [c for c in checks if c.get("claim") and c.get("severity") == "error"],
-        "changed": [_labelled(row) for row in draft_superseded_changes(org=org, draft=draft)],
+        "claims": _claims(handler, checks),
+        "changed": [
+            _labelled(handler, row) for row in draft_superseded_changes(org=org, draft=draft)
+        ],
         "events": draft_events(org=org, draft_id=draft.pk),
         "evidence": [_evidence_row(e) for e in draft.evidence or []],
-        "edit_fields": _edit_fields(draft, handler.text_fields, edited),
+        "edit_fields": _edit_fields(draft, handler, edited),
         "client_rules": rules,
-        "extra_values": [(k, v) for k, v in draft.proposed.items() if k not in handler.text_fields],
+        "extra_values": [(k, v) for k, v in draft.proposed.items() if k not in declared],
+        "panels": handler.panels,
+        "claims_field": handler.claims_field,
         "query": query,
         "reject_reasons": [(r, REASON_LABELS.get(r, r)) for r in REJECT_REASONS],
         "reason_label": REASON_LABELS.get(draft.reject_reason, draft.reject_reason),
@@ -251,8 +253,33 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     }
 
 
-def _labelled(row: dict) -> dict:
-    return {**row, "label": FIELD_LABELS.get(row["field"], row["field"].replace("_", " "))}
+def _field_label(handler: DraftKind, name: str) -> str:
+    spec = handler.field_spec(name)
+    return str(spec.label) if spec is not None else name.replace("_", " ")
+
+
+def _labelled(handler: DraftKind, row: dict) -> dict:
+    return {**row, "label": _field_label(handler, row["field"])}
+
+
+def _with_template(row: dict) -> dict:
+    return {**row, "template": RENDERERS[row["renderer"]].template}
+
+
+def _claims(handler: DraftKind, checks: list[dict]) -> list[dict]:
+    """Error checks that point at a claim in the text, with where the claim is."""
+    if not handler.claims_field:
+        return []
+    claims = []
+    for check in checks:
+        if not (check.get("claim") and check.get("severity") == "error"):
+            continue
+        spec = handler.field_spec(check.get("field", ""))
+        where = _field_label(handler, check.get("field", ""))
+        if spec is not None and spec.item_label and check.get("item") is not None:
+            where = str(spec.item_label) % {"n": check["item"] + 1}
+        claims.append({**check, "where": where})
+    return claims
 
 
 def _evidence_row(item) -> dict:
@@ -261,71 +288,86 @@ def _evidence_row(item) -> dict:
     return {"text": str(item)}
 
 
-def _edit_fields(draft: Draft, text_fields: tuple[str, ...], edited: dict | None) -> list[dict]:
-    """One form field per text field of the payload; bullets get one textarea each."""
+WIDGETS = {TEXT_LIST: "list", MONEY: "number", INTEGER: "number", BOOLEAN: "checkbox",
+           CHOICE: "select"}  # fmt: skip
+
+
+def _widget_value(spec: FieldSpec, value):
+    if spec.type == TEXT_LIST:
+        return [str(v) for v in (value or [])]
+    if spec.type == BOOLEAN:
+        return bool(value)
+    return "" if value is None else str(value)
+
+
+def _edit_fields(draft: Draft, handler: DraftKind, edited: dict | None) -> list[dict]:
+    """One form field per editable field the draft proposes, by its declared type."""
     values = {**draft.proposed, **(edited or {})}
-    limits_key = {
-        "title": "title_max",
-        "description": "description_max",
-        "search_terms": "search_terms_max_bytes",
-        "bullets": "bullet_max",
-    }
     fields = []
-    for name in text_fields:
-        if name not in draft.proposed:
+    for spec in handler.fields:
+        if not (spec.editable and spec.form) or spec.name not in draft.proposed:
             continue
-        value = values.get(name)
-        if isinstance(draft.proposed[name], list):
-            widget, value = "list", [str(v) for v in (value or [])]
-        elif name == "price":
-            widget, value = "line", "" if value is None else str(value)
-        elif name == "title":
-            widget, value = "title", "" if value is None else str(value)
-        else:
-            widget, value = "text", "" if value is None else str(value)
+        widget = WIDGETS.get(spec.type, "line" if spec.single_line else "text")
         fields.append(
             {
-                "name": name,
-                "label": FIELD_LABELS.get(name, name.replace("_", " ")),
+                "name": spec.name,
+                "label": spec.label,
                 "widget": widget,
-                "value": value,
-                "limit_key": limits_key.get(name, ""),
-                "bytes": name == "search_terms",
+                "value": _widget_value(spec, values.get(spec.name)),
+                "rows": spec.rows,
+                "choices": spec.choices,
+                "limit_key": spec.limit_key,
+                "bytes": spec.count_bytes,
+                "type": spec.type,
             }
         )
     return fields
 
 
+def _posted_value(spec: FieldSpec, post: QueryDict):
+    """A field's value as the form posted it, in the payload's type where the form can tell;
+    the service checks it against the declaration (type, limits, currency rounding)."""
+    if spec.type == TEXT_LIST:
+        return [v.strip() for v in post.getlist(spec.name) if v.strip()]
+    if spec.type == BOOLEAN:
+        return spec.name in post
+    value = post.get(spec.name, "").strip()
+    if spec.type == TEXT and spec.single_line:  # one line, whatever the textarea let through
+        value = " ".join(value.split())
+    if spec.type == MONEY:
+        value = _amount_text(value)
+    if spec.type == INTEGER:
+        try:
+            return int(value)
+        except ValueError:
+            return value  # refused, naming the field, by the service
+    return value
+
+
 def _edited_from(request, draft: Draft) -> dict:
-    """The fields the reviewer changed, as the payload's own types."""
+    """The fields the reviewer changed."""
     handler = get_kind(draft.kind)
     edited: dict = {}
-    for name in handler.text_fields:
-        if name not in draft.proposed or name not in request.POST:
+    for spec in handler.fields:
+        if not (spec.editable and spec.form) or spec.name not in draft.proposed:
             continue
-        original = draft.proposed[name]
-        if isinstance(original, list):
-            value = [v.strip() for v in request.POST.getlist(name) if v.strip()]
-        else:
-            if name not in request.POST:
-                continue
-            value = request.POST.get(name, "").strip()
-            if name == "title":  # one line, whatever the textarea let through
-                value = " ".join(value.split())
-            if name == "price":
-                value = _price_text(value)
-        if value != original:
-            edited[name] = value
-    if "confirmed_claims" in draft.proposed and request.POST.getlist("confirmed_claims"):
-        # Claims the reviewer checked by hand: they stop blocking approval (see grounding).
-        already = list(draft.proposed.get("confirmed_claims") or [])
-        claims = list(dict.fromkeys([*already, *request.POST.getlist("confirmed_claims")]))
+        present = spec.name in request.POST or f"{spec.name}__shown" in request.POST
+        if not present:
+            continue
+        value = _posted_value(spec, request.POST)
+        if value != draft.proposed[spec.name]:
+            edited[spec.name] = value
+    claims_field = handler.claims_field
+    if claims_field in draft.proposed and request.POST.getlist(claims_field):
+        # Claims the reviewer checked by hand: they stop blocking approval.
+        already = list(draft.proposed.get(claims_field) or [])
+        claims = list(dict.fromkeys([*already, *request.POST.getlist(claims_field)]))
         if claims != already:
-            edited["confirmed_claims"] = claims
+            edited[claims_field] = claims
     return edited
 
 
-def _price_text(value: str) -> str:
+def _amount_text(value: str) -> str:
     try:
         return f"{Decimal(value.replace(',', '.')):f}"
     except InvalidOperation:
