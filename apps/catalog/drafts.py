@@ -21,7 +21,7 @@ from apps.review import fields
 from apps.review.fields import TargetDisplay
 from apps.review.registry import Check, DraftKind, register
 
-from .content_checks import client_rules, validate_listing
+from .content_checks import client_rules, live_messages, validate_listing
 from .facts import fact_sheet
 from .models import Listing
 
@@ -145,6 +145,7 @@ def _price_client_rules(listing: Listing) -> dict:
         "banned_terms": [],
         "title_forbidden_chars": "",
         "currency": listing.currency,
+        "messages": live_messages(),
     }
 
 

@@ -222,7 +222,7 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     draft.claim = _claim_label(draft, request.user)
     draft.kind_label = _kind_label(draft.kind)
     rules = draft_client_rules(draft)
-    rules["messages"] = live_check_messages()
+    rules["messages"] = live_check_messages(rules.get("messages"))
     checks = draft_checks_now(draft)
     declared = {f.name for f in handler.fields}
     return {

@@ -69,7 +69,7 @@
         var number = Number(value.replace(",", "."));
         var bad = !value.trim() || !isFinite(number) ||
           (field.dataset.check === "money" ? number <= 0 : Math.floor(number) !== number);
-        if (bad) issues.push(msg.price);
+        if (bad) issues.push(field.dataset.check === "money" ? (msg.price || msg.amount) : msg.whole);
         return;
       }
       if (name === "price") {
