@@ -35,6 +35,7 @@ def _display(listing: Listing) -> TargetDisplay:
         store_id=listing.store_id,
         store_label=str(listing.store),
         url=reverse("catalog:listing_detail", args=[listing.pk]),
+        url_label=str(_("Open the listing")),
     )
 
 
@@ -65,7 +66,11 @@ CONTENT_FIELD_SPECS = (
     fields.text_list("confirmed_claims", _("Confirmed claims"), max_items=200, max_length=200,
                      diffed=False, form=False),
 )  # fmt: skip
-PRICE_FIELD_SPECS = (fields.money("price", _("Price"), currency_field="currency"),)
+PRICE_FIELD_SPECS = (
+    fields.money("price", _("Price"), currency_field="currency"),
+    # Shown with the amount; a reviewer edits the amount, never the currency.
+    fields.text("currency", _("Currency"), max_length=3, editable=False, diffed=False),
+)
 IMAGE_FIELD_SPECS = (
     fields.images("images", _("Images"), image_url=_image_url),
     fields.choice("role", _("Role"), choices=("", "main", "selling_points"), editable=False,

@@ -222,3 +222,4 @@ class TargetDisplay:
     store_id: int | None = None
     store_label: str = ""
     url: str = ""
+    url_label: str = ""  # the link's text; "" for a generic "Open"

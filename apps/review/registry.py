@@ -90,8 +90,11 @@ class DraftKind:
     def columns(self, target: Any) -> dict:
         """The draft's columns copied from its target: title and store from `display`, the
         optional filter facets."""
-        shown = self.target_display(target)
-        return {**self.facets(target), "title": shown.label[:300], "store_id": shown.store_id}
+        columns = dict(self.facets(target))
+        if self.display is not None or "title" not in columns:
+            shown = self.target_display(target)
+            columns.update(title=shown.label[:300], store_id=shown.store_id)
+        return columns
 
 
 _KINDS: dict[str, DraftKind] = {}
