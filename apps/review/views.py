@@ -26,13 +26,12 @@ from apps.core.dashboard import can_write, member_required, paginate, render_pag
 from apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from apps.core.selectors import job_get, job_list_recent
 
+from . import forms
 from . import metrics as review_metrics_mod
 from .bulk import drafts_bulk_start
-from .diffing import RENDERERS
-from .fields import BOOLEAN, CHOICE, INTEGER, MONEY, TEXT, TEXT_LIST, FieldSpec
 from .live_checks import live_check_messages
 from .models import Draft, DraftStatus
-from .registry import DraftKind, all_kinds, get_kind
+from .registry import all_kinds, get_kind
 from .selectors import (
     DraftFilters,
     draft_checks_now,
@@ -228,17 +227,17 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     return {
         "draft": draft,
         "target": draft_target_display(draft),
-        "diff": [_with_template(row) for row in draft_diff(draft)],
+        "diff": [forms.with_template(row) for row in draft_diff(draft)],
         "checks": checks,
         "has_errors": any(c.get("severity") == "error" for c in checks),
         # Checks about a claim in the text (grounding): shown in context, confirmable.
-        "claims": _claims(handler, checks),
+        "claims": forms.claim_checks(handler, checks),
         "changed": [
-            _labelled(handler, row) for row in draft_superseded_changes(org=org, draft=draft)
+            forms.labelled(handler, row) for row in draft_superseded_changes(org=org, draft=draft)
         ],
         "events": draft_events(org=org, draft_id=draft.pk),
         "evidence": [_evidence_row(e) for e in draft.evidence or []],
-        "edit_fields": _edit_fields(draft, handler, edited),
+        "edit_fields": forms.edit_fields(draft, handler, edited),
         "client_rules": rules,
         "extra_values": [(k, v) for k, v in draft.proposed.items() if k not in declared],
         "panels": handler.panels,
@@ -253,125 +252,10 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     }
 
 
-def _field_label(handler: DraftKind, name: str) -> str:
-    spec = handler.field_spec(name)
-    return str(spec.label) if spec is not None else name.replace("_", " ")
-
-
-def _labelled(handler: DraftKind, row: dict) -> dict:
-    return {**row, "label": _field_label(handler, row["field"])}
-
-
-def _with_template(row: dict) -> dict:
-    return {**row, "template": RENDERERS[row["renderer"]].template}
-
-
-def _claims(handler: DraftKind, checks: list[dict]) -> list[dict]:
-    """Error checks that point at a claim in the text, with where the claim is."""
-    if not handler.claims_field:
-        return []
-    claims = []
-    for check in checks:
-        if not (check.get("claim") and check.get("severity") == "error"):
-            continue
-        spec = handler.field_spec(check.get("field", ""))
-        where = _field_label(handler, check.get("field", ""))
-        if spec is not None and spec.item_label and check.get("item") is not None:
-            where = str(spec.item_label) % {"n": check["item"] + 1}
-        claims.append({**check, "where": where})
-    return claims
-
-
 def _evidence_row(item) -> dict:
     if isinstance(item, dict):
         return {"pairs": [(k, v) for k, v in item.items()]}
     return {"text": str(item)}
-
-
-WIDGETS = {TEXT_LIST: "list", MONEY: "number", INTEGER: "number", BOOLEAN: "checkbox",
-           CHOICE: "select"}  # fmt: skip
-
-
-def _widget_value(spec: FieldSpec, value):
-    if spec.type == TEXT_LIST:
-        return [str(v) for v in (value or [])]
-    if spec.type == BOOLEAN:
-        return bool(value)
-    return "" if value is None else str(value)
-
-
-def _edit_fields(draft: Draft, handler: DraftKind, edited: dict | None) -> list[dict]:
-    """One form field per editable field the draft proposes, by its declared type."""
-    values = {**draft.proposed, **(edited or {})}
-    fields = []
-    for spec in handler.fields:
-        if not (spec.editable and spec.form) or spec.name not in draft.proposed:
-            continue
-        widget = WIDGETS.get(spec.type, "line" if spec.single_line else "text")
-        fields.append(
-            {
-                "name": spec.name,
-                "label": spec.label,
-                "widget": widget,
-                "value": _widget_value(spec, values.get(spec.name)),
-                "rows": spec.rows,
-                "choices": spec.choices,
-                "limit_key": spec.limit_key,
-                "bytes": spec.count_bytes,
-                "type": spec.type,
-            }
-        )
-    return fields
-
-
-def _posted_value(spec: FieldSpec, post: QueryDict):
-    """A field's value as the form posted it, in the payload's type where the form can tell;
-    the service checks it against the declaration (type, limits, currency rounding)."""
-    if spec.type == TEXT_LIST:
-        return [v.strip() for v in post.getlist(spec.name) if v.strip()]
-    if spec.type == BOOLEAN:
-        return spec.name in post
-    value = post.get(spec.name, "").strip()
-    if spec.type == TEXT and spec.single_line:  # one line, whatever the textarea let through
-        value = " ".join(value.split())
-    if spec.type == MONEY:
-        value = _amount_text(value)
-    if spec.type == INTEGER:
-        try:
-            return int(value)
-        except ValueError:
-            return value  # refused, naming the field, by the service
-    return value
-
-
-def _edited_from(request, draft: Draft) -> dict:
-    """The fields the reviewer changed."""
-    handler = get_kind(draft.kind)
-    edited: dict = {}
-    for spec in handler.fields:
-        if not (spec.editable and spec.form) or spec.name not in draft.proposed:
-            continue
-        present = spec.name in request.POST or f"{spec.name}__shown" in request.POST
-        if not present:
-            continue
-        value = _posted_value(spec, request.POST)
-        if value != draft.proposed[spec.name]:
-            edited[spec.name] = value
-    claims_field = handler.claims_field
-    if claims_field in draft.proposed and request.POST.getlist(claims_field):
-        # Claims the reviewer checked by hand: they stop blocking approval.
-        already = list(draft.proposed.get(claims_field) or [])
-        claims = list(dict.fromkeys([*already, *request.POST.getlist(claims_field)]))
-        if claims != already:
-            edited[claims_field] = claims
-    return edited
-
-
-def _amount_text(value: str) -> str:
-    try:
-        return f"{Decimal(value.replace(',', '.')):f}"
-    except InvalidOperation:
-        return value
 
 
 def _error_message(exc: DomainError) -> str:
@@ -395,7 +279,7 @@ def approve(request, draft_id: int):
     _require_reviewer(request)
     draft, _writable = _get_draft_for_user(request, draft_id)
     query = request.POST.get("queue", "")
-    edited = _edited_from(request, draft) if request.POST.get("edit") else {}
+    edited = forms.edited_from(request, draft) if request.POST.get("edit") else {}
     try:
         draft_approve(
             org=request.org,
