@@ -82,6 +82,21 @@ def check_listing_content(
     return validate_fields(ruleset, payload, language=language, limits=limits)
 
 
+def live_messages() -> dict[str, str]:
+    """The wording of the listing live checks in static/js/review.js (the review screen and the
+    listing editor), in the active language; merged over review's generic ones."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "required": _("The title is empty."),
+        "banned": _("“{t}” is a claim marketplaces refuse."),
+        "forbidden": _("Characters not allowed in titles: {c}"),
+        "bullets_count": _("{n} bullets; the limit is {max}."),
+        "price": _("The price must be a positive amount."),
+        "mobile": _("Titles over {max} characters are cut on mobile."),
+    }
+
+
 def client_rules(marketplace, language: str = "") -> dict:
     """The numbers and word lists the review screen checks edits against live (the server's
     result stays authoritative)."""
@@ -90,7 +105,7 @@ def client_rules(marketplace, language: str = "") -> dict:
     ruleset = ruleset_of(marketplace)
     if ruleset is None:
         return {"limits": dict(marketplace.limits or {}), "banned_terms": list(BANNED_TERMS),
-                "title_forbidden_chars": ""}  # fmt: skip
+                "title_forbidden_chars": "", "messages": live_messages()}  # fmt: skip
     lang = base_language(language or marketplace.language)
     ui = ui_language()
     by_check = {r.check: r for r in ruleset.rules}
@@ -109,6 +124,7 @@ def client_rules(marketplace, language: str = "") -> dict:
         "bullet_forbidden_chars": symbols.params.get("chars", "") if symbols else "",
         "bullet_no_emoji": bool(symbols and symbols.params.get("emoji")),
         "rules_version": ruleset.version_label,
+        "messages": live_messages(),
         "rule_messages": {
             "repeat": repeat.message[ui].replace("{word}", "{t}") if repeat else "",
             "symbols": symbols.message[ui] if symbols else "",

@@ -1,7 +1,11 @@
-"""Review-queue handlers for the catalog's draft kinds: listing content and price changes.
+"""Review-queue handlers for the catalog's draft kinds: listing content and translations, price
+changes and listing images.
 
-Registered in CatalogConfig.ready(). Apply functions run inside the review transaction with the
-listing row locked; they write through a single UPDATE, and the version trigger bumps `version`.
+Registered in CatalogConfig.ready(). Each kind declares what the queue shows of a listing
+(`display`), its filter facets, which fields a reviewer may edit within which limits and how
+their diffs render (`fields`), and its panels (the back-translation). Apply functions run
+inside the review transaction with the listing row locked; they write through a single UPDATE,
+and the version trigger bumps `version`.
 """
 
 from __future__ import annotations
@@ -9,26 +13,69 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal, InvalidOperation
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import quantize
+from apps.review import fields
+from apps.review.fields import TargetDisplay
 from apps.review.registry import Check, DraftKind, register
 
-from .content_checks import client_rules, validate_listing
+from .content_checks import client_rules, live_messages, validate_listing
 from .facts import fact_sheet
 from .models import Listing
 
 CONTENT_FIELDS = ("title", "bullets", "description", "search_terms")
 
 
+def _display(listing: Listing) -> TargetDisplay:
+    """What the review queue shows of a listing: SKU and store, the store, the listing page."""
+    return TargetDisplay(
+        label=f"{listing.product.sku} · {listing.store.name}",
+        store_id=listing.store_id,
+        store_label=str(listing.store),
+        url=reverse("catalog:listing_detail", args=[listing.pk]),
+        url_label=str(_("Open the listing")),
+    )
+
+
 def _facets(listing: Listing) -> dict:
     return {
-        "store_id": listing.store_id,
         "marketplace": listing.store.marketplace.code,
         "language": listing.language,
         "category": listing.product.category,
-        "title": f"{listing.product.sku} · {listing.store.name}"[:300],
     }
+
+
+def _image_url(path: str) -> str:
+    return reverse("catalog:image", args=[path])
+
+
+# What a reviewer may edit, and the hard limits any edit must respect whatever the marketplace
+# (the marketplace's own, tighter limits are rules checked by `validate`; `limit_key` names
+# them for the browser's live count). The caps match the validate API's input limits.
+CONTENT_FIELD_SPECS = (
+    fields.text("title", _("Title"), max_length=2000, single_line=True, limit_key="title_max"),
+    fields.text_list("bullets", _("Bullet points"), max_items=20, max_length=5000,
+                     limit_key="bullet_max", item_label=_("Bullet %(n)s")),
+    fields.text("description", _("Description"), max_length=50000, rows=6,
+                limit_key="description_max"),
+    fields.text("search_terms", _("Search terms"), max_length=5000,
+                limit_key="search_terms_max_bytes", count_bytes=True),
+    # The reviewer's confirmations of flagged claims (grounding), ticked in the claims form.
+    fields.text_list("confirmed_claims", _("Confirmed claims"), max_items=200, max_length=200,
+                     diffed=False, form=False),
+)  # fmt: skip
+PRICE_FIELD_SPECS = (
+    fields.money("price", _("Price"), currency_field="currency"),
+    # Shown with the amount; a reviewer edits the amount, never the currency.
+    fields.text("currency", _("Currency"), max_length=3, editable=False, diffed=False),
+)
+IMAGE_FIELD_SPECS = (
+    fields.images("images", _("Images"), image_url=_image_url),
+    fields.choice("role", _("Role"), choices=("", "main", "selling_points"), editable=False,
+                  diffed=False),
+)  # fmt: skip
 
 
 def _content_snapshot(listing: Listing) -> dict:
@@ -103,6 +150,7 @@ def _price_client_rules(listing: Listing) -> dict:
         "banned_terms": [],
         "title_forbidden_chars": "",
         "currency": listing.currency,
+        "messages": live_messages(),
     }
 
 
@@ -158,9 +206,12 @@ LISTING_CONTENT = register(
         target_model="catalog.Listing",
         snapshot=_content_snapshot,
         apply=_content_apply,
+        display=_display,
         facets=_facets,
+        fields=CONTENT_FIELD_SPECS,
+        claims_field="confirmed_claims",
+        panels=("catalog/_back_translation.html",),
         validate=_content_validate,
-        text_fields=CONTENT_FIELDS,
         client_rules=_content_client_rules,
         regenerate=_content_regenerate,
     )
@@ -172,10 +223,11 @@ PRICE_CHANGE = register(
         target_model="catalog.Listing",
         snapshot=_price_snapshot,
         apply=_price_apply,
+        display=_display,
         facets=_facets,
+        fields=PRICE_FIELD_SPECS,
         validate=_price_validate,
         auto_approve=_price_auto_approve,
-        text_fields=("price",),
         apply_many=_price_apply_many,
         client_rules=_price_client_rules,
     )
@@ -227,7 +279,9 @@ LISTING_IMAGE = register(
         target_model="catalog.Listing",
         snapshot=_image_snapshot,
         apply=_image_apply,
+        display=_display,
         facets=_facets,
+        fields=IMAGE_FIELD_SPECS,
         validate=_image_validate,
     )
 )

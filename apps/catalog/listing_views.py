@@ -146,7 +146,7 @@ def _editor_context(request, listing: Listing, writable: bool, edited: dict | No
     content = {**_content(listing), **(edited or {})}
     problems = listing_checks(listing, content)
     rules = get_kind("listing_content").client_rules(listing)
-    rules["messages"] = live_check_messages()
+    rules["messages"] = live_check_messages(rules.get("messages"))
     price = edited.get("price") if edited and "price" in edited else listing.price
     if isinstance(price, Decimal) and price.is_finite():
         price = quantize(price, listing.currency)

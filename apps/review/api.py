@@ -58,6 +58,7 @@ class DraftSerializer(serializers.ModelSerializer):
             "target_type",
             "target_id",
             "target_version",
+            "unique_key",
             "title",
             "store_id",
             "marketplace",

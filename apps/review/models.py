@@ -1,7 +1,8 @@
 """The one queue of AI drafts: Draft, its append-only ReviewEvent log, and auto-approve Policy.
 
 Modelled on Wagtail's WorkflowState: a generic target, a small status set, one open item per
-target and kind, every transition logged. The logic lives in services, not in these models.
+target, kind and unique key, every transition logged. The logic lives in services, not in these
+models.
 `review` never imports domain models: targets are reached through ContentType and the handler
 registry (apps.review.registry) that each domain app fills in its AppConfig.ready().
 """
@@ -37,7 +38,12 @@ class Draft(TenantModel):
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     target_id = models.BigIntegerField()
     target_version = models.PositiveIntegerField(null=True, blank=True)
-    # Facets copied from the target so the queue filters without joining domain tables.
+    # What makes this draft unique among the target's open drafts of its kind (the kind's
+    # `unique_key`; "" for one open draft per target). A database default keeps writers that
+    # insert rows with their own SQL working.
+    unique_key = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # Copied from the target so the queue filters without joining domain tables: its store (if
+    # any) and label from the kind's `display`, the optional facets from its `facets`.
     store_id = models.BigIntegerField(null=True, blank=True)
     marketplace = models.CharField(max_length=32, blank=True)
     language = models.CharField(max_length=10, blank=True)
@@ -98,9 +104,9 @@ class Draft(TenantModel):
         ordering = ["-priority", "created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["target_type", "target_id", "kind"],
+                fields=["target_type", "target_id", "kind", "unique_key"],
                 condition=models.Q(status__in=["pending", "approved"]),
-                name="draft_one_open_per_target_kind",
+                name="draft_one_open_per_target_kind_key",
             ),
         ]
         indexes = [

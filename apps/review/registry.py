@@ -3,7 +3,10 @@
 `review` knows nothing about listings or prices: the catalog app registers `listing_content`
 and `price_change`, later apps register theirs. A handler says how to snapshot a target, how to
 check a payload against the target's rules, whether a policy may auto-approve it, and how to
-apply it (inside the review transaction, with the target row locked).
+apply it (inside the review transaction, with the target row locked). It also declares what
+makes a draft unique among the target's open drafts (`unique_key`), what the queue shows of
+the target (`display`), which payload fields a reviewer may edit and within which typed limits,
+and how each field's diff renders (`fields`, see apps.review.fields).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
+
+from .fields import FieldSpec, TargetDisplay
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,25 @@ class DraftKind:
     snapshot: Callable[[Any], dict]
     apply: Callable[[Any, dict], None]
     version_of: Callable[[Any], int | None] = lambda target: getattr(target, "version", None)
+    # What the queue shows of a target: label, store (if any), link. None: the target's str().
+    display: Callable[[Any], TargetDisplay] | None = None
+    # Optional filter columns copied onto the draft: {"marketplace", "language", "category"}.
     facets: Callable[[Any], dict] = lambda target: {}
+    # What makes a draft unique among the target's open drafts of this kind: a new draft
+    # supersedes only the open draft with the same key ("" for one open draft per target).
+    unique_key: Callable[[Any, dict], str] = lambda target, payload: ""
+    # The payload's fields: types, edit limits, diff renderers (apps.review.fields). Fields not
+    # declared are shown as plain values and refused in edits.
+    fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+    # Templates of the owning app shown with the draft (e.g. a back-translation panel); each
+    # gets `draft` in its context.
+    panels: tuple[str, ...] = field(default_factory=tuple)
+    # A text_list field where a reviewer's confirmations of flagged claims go (checks with a
+    # `claim`, e.g. grounding): "" when the kind has no confirmable claims.
+    claims_field: str = ""
     validate: Callable[[Any, dict], list[Check]] = lambda target, payload: []
     # (policy, target, payload) -> (allowed, reason); None: the kind never auto-applies.
     auto_approve: Callable[[Any, Any, dict], tuple[bool, str]] | None = None
-    # Fields shown as text diffs; the rest of the payload is shown as values.
-    text_fields: tuple[str, ...] = field(default_factory=tuple)
     # Apply many (target, payload) pairs at once, set-based; None: `apply` is called per pair.
     apply_many: Callable[[list[tuple[Any, dict]]], None] | None = None
     # Queue a new generation for a superseded draft's target; None: not regenerable.
@@ -54,6 +72,29 @@ class DraftKind:
     # The numbers the review screen checks edits against live, in the browser:
     # target -> {"limits": {...}, "banned_terms": [...], "title_forbidden_chars": "..."}.
     client_rules: Callable[[Any], dict] | None = None
+
+    @property
+    def text_fields(self) -> tuple[str, ...]:
+        """The diffed fields, in declaration order: what the diff shows and the edit distance
+        measures (kept under its old name for callers of the registry)."""
+        return tuple(f.name for f in self.fields if f.diffed)
+
+    def field_spec(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def target_display(self, target: Any) -> TargetDisplay:
+        if self.display is None:
+            return TargetDisplay(label=str(target))
+        return self.display(target)
+
+    def columns(self, target: Any) -> dict:
+        """The draft's columns copied from its target: title and store from `display`, the
+        optional filter facets."""
+        columns = dict(self.facets(target))
+        if self.display is not None or "title" not in columns:
+            shown = self.target_display(target)
+            columns.update(title=shown.label[:300], store_id=shown.store_id)
+        return columns
 
 
 _KINDS: dict[str, DraftKind] = {}

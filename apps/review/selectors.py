@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from apps.core.errors import NotFound
 
-from .diffing import field_diffs, payload_text
+from .diffing import payload_text, rendered_diffs
+from .fields import TargetDisplay
 from .models import Draft, DraftStatus, Policy, ReviewEvent
 from .registry import get_kind
 
@@ -72,9 +73,10 @@ def draft_get(*, org, draft_id: int) -> Draft:
 
 
 def draft_diff(draft: Draft) -> list[dict[str, Any]]:
-    """Current (when drafted) vs proposed, field by field, with word-level opcodes."""
-    fields = get_kind(draft.kind).text_fields
-    return field_diffs(draft.current, draft.final or draft.proposed, fields)
+    """Current (when drafted) vs proposed, per declared field, rendered by the field's declared
+    renderer (each row also keeps the word-level opcodes of its text)."""
+    fields = get_kind(draft.kind).fields
+    return rendered_diffs(fields, draft.current, draft.final or draft.proposed)
 
 
 def _similarity(a: str, b: str) -> float:
@@ -120,6 +122,15 @@ def draft_target(draft: Draft) -> Any | None:
     ).first()
 
 
+def draft_target_display(draft: Draft) -> TargetDisplay:
+    """What the kind shows of the draft's target now (label, store, link); the label recorded
+    on the draft when the target is gone."""
+    target = draft_target(draft)
+    if target is None:
+        return TargetDisplay(label=draft.title, store_id=draft.store_id)
+    return get_kind(draft.kind).target_display(target)
+
+
 def draft_client_rules(draft: Draft) -> dict[str, Any]:
     """Limits, refused terms and forbidden characters for the reviewer's live checks."""
     empty: dict[str, Any] = {"limits": {}, "banned_terms": [], "title_forbidden_chars": ""}
@@ -158,14 +169,15 @@ def draft_facet_choices(*, org) -> dict[str, list]:
     drafts = Draft.objects.for_org(org)
     marketplaces = sorted(set(drafts.exclude(marketplace="").values_list("marketplace", flat=True)))
     languages = sorted(set(drafts.exclude(language="").values_list("language", flat=True)))
-    # One draft per store names it: its target knows the store (review has no store model).
+    # One draft per store names it: its kind's display of its target knows the store's name
+    # (review has no store model).
     store_ids = sorted(set(drafts.exclude(store_id=None).values_list("store_id", flat=True)))
     stores = []
     for store_id in store_ids[:100]:
         sample = drafts.filter(store_id=store_id).select_related("target_type").first()
-        target = draft_target(sample) if sample else None
-        store = getattr(target, "store", None)
-        stores.append((store_id, str(store) if store is not None else f"#{store_id}"))
+        shown = draft_target_display(sample) if sample else None
+        label = shown.store_label if shown is not None and shown.store_id == store_id else ""
+        stores.append((store_id, label or f"#{store_id}"))
     return {"stores": stores, "marketplaces": marketplaces, "languages": languages}
 
 

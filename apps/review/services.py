@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 
 from .diffing import edit_distance, field_diffs, payload_text
+from .fields import clean_edits
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
 from .registry import DraftKind, get_kind
 
@@ -103,14 +104,31 @@ def _target_type_and_check(org, kind: DraftKind, target) -> ContentType:
     return target_type
 
 
-def _supersede_open(org, target_type, target_id: int, kind: str, note: str) -> None:
+def _supersede_open(
+    org, target_type, target_id: int, kind: str, note: str, unique_key: str = ""
+) -> None:
+    """Supersede the open draft of this target and kind with the same key (the kind's
+    `unique_key`): drafts with other keys stay open side by side."""
     open_drafts = (
         Draft.objects.for_org(org)
         .select_for_update()
-        .filter(target_type=target_type, target_id=target_id, kind=kind, status__in=OPEN_STATUSES)
+        .filter(
+            target_type=target_type,
+            target_id=target_id,
+            kind=kind,
+            unique_key=unique_key,
+            status__in=OPEN_STATUSES,
+        )
     )
     for older in open_drafts:
         _transition(older, S.SUPERSEDED, note=note)
+
+
+def _unique_key(handler: DraftKind, target, payload: dict) -> str:
+    key = str(handler.unique_key(target, payload) or "")
+    if len(key) > 200:
+        raise ValidationFailed("A draft's unique key is at most 200 characters.")
+    return key
 
 
 def _provenance_fields(provenance: Provenance | None) -> dict[str, Any]:
@@ -144,13 +162,15 @@ def draft_create(
     """A new pending draft for `target`; supersedes the open one; auto-applies if policy says."""
     handler = get_kind(kind)
     target_type = _target_type_and_check(org, handler, target)
-    _supersede_open(org, target_type, target.pk, kind, "Replaced by a newer draft.")
+    unique_key = _unique_key(handler, target, proposed)
+    _supersede_open(org, target_type, target.pk, kind, "Replaced by a newer draft.", unique_key)
     checks = [c.as_dict() for c in handler.validate(target, proposed)]
     draft = Draft(
         organization=org,
         kind=kind,
         target_type=target_type,
         target_id=target.pk,
+        unique_key=unique_key,
         target_version=handler.version_of(target),
         current=handler.snapshot(target),
         proposed=proposed,
@@ -159,7 +179,7 @@ def draft_create(
         checks=checks,
         priority=priority,
         due_at=due_at,
-        **handler.facets(target),
+        **handler.columns(target),
         **_provenance_fields(provenance),
     )
     _transition(draft, S.PENDING, actor=actor, payload=proposed)
@@ -202,11 +222,12 @@ def draft_create_failed(
         kind=kind,
         target_type=target_type,
         target_id=target.pk,
+        unique_key=_unique_key(handler, target, proposed or {}),
         target_version=handler.version_of(target),
         current=handler.snapshot(target),
         proposed=proposed or {},
         error=error[:4000],
-        **handler.facets(target),
+        **handler.columns(target),
         **_provenance_fields(provenance),
     )
     _transition(draft, S.FAILED, actor=actor, note=error[:2000])
@@ -230,12 +251,17 @@ def _lock_target(draft: Draft):
 
 
 def _merge_edits(draft: Draft, edited: dict | None) -> dict:
+    """The proposal with the reviewer's edits, each checked against the kind's declared field
+    (type and limits; money rounded to its currency): a hostile value is a 400 naming it."""
     if not edited:
         return dict(draft.proposed)
-    unknown = set(edited) - set(draft.proposed)
-    if unknown:
-        raise ValidationFailed(f"Unknown fields in the edit: {', '.join(sorted(unknown))}.")
-    return {**draft.proposed, **edited}
+    cleaned = clean_edits(get_kind(draft.kind).fields, draft.proposed, edited)
+    return {**draft.proposed, **cleaned}
+
+
+def _edited_values(final: dict, edited: dict | None) -> dict | None:
+    """The edits as applied (cleaned and rounded), for the approval event."""
+    return {name: final[name] for name in edited} if edited else None
 
 
 def _approve_locked(
@@ -243,6 +269,7 @@ def _approve_locked(
 ) -> Draft:
     """Approve and apply a locked pending draft, or supersede it when its target moved."""
     handler = get_kind(draft.kind)
+    final = _merge_edits(draft, edited)  # a malformed edit is refused before anything moves
     target = _lock_target(draft)
     if target is None:
         _transition(draft, S.FAILED, actor=actor, note="The target no longer exists.")
@@ -259,12 +286,12 @@ def _approve_locked(
             note=f"The target changed (version {draft.target_version} → {now_version}).",
         )
         return draft
-    final = _merge_edits(draft, edited)
     checks = [c.as_dict() for c in handler.validate(target, final)]
     errors = [c for c in checks if c["severity"] == "error"]
     if errors:
         raise ValidationFailed("; ".join(c["message"] for c in errors), code="checks_failed")
-    _transition(draft, S.APPROVED, actor=actor, note=note, payload=edited or None, policy=policy)
+    edits = _edited_values(final, edited)
+    _transition(draft, S.APPROVED, actor=actor, note=note, payload=edits, policy=policy)
     handler.apply(target, final)
     now = timezone.now()
     draft.final, draft.checks = final, checks

@@ -26,6 +26,7 @@ from apps.core.dashboard import can_write, member_required, paginate, render_pag
 from apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from apps.core.selectors import job_get, job_list_recent
 
+from . import forms
 from . import metrics as review_metrics_mod
 from .bulk import drafts_bulk_start
 from .live_checks import live_check_messages
@@ -42,6 +43,7 @@ from .selectors import (
     draft_get,
     draft_list,
     draft_superseded_changes,
+    draft_target_display,
     few_shot_counts,
     policies_by_kind,
 )
@@ -70,13 +72,6 @@ REASON_LABELS = {
     "poor_quality": gettext_lazy("Poor quality"),
     "not_needed": gettext_lazy("Not needed"),
     "other": gettext_lazy("Other"),
-}
-FIELD_LABELS = {
-    "title": gettext_lazy("Title"),
-    "bullets": gettext_lazy("Bullet points"),
-    "description": gettext_lazy("Description"),
-    "search_terms": gettext_lazy("Search terms"),
-    "price": gettext_lazy("Price"),
 }
 FILTER_PARAMS = ("kind", "status", "store", "marketplace", "language", "age", "q")
 
@@ -226,21 +221,27 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     draft.claim = _claim_label(draft, request.user)
     draft.kind_label = _kind_label(draft.kind)
     rules = draft_client_rules(draft)
-    rules["messages"] = live_check_messages()
+    rules["messages"] = live_check_messages(rules.get("messages"))
     checks = draft_checks_now(draft)
+    declared = {f.name for f in handler.fields}
     return {
         "draft": draft,
-        "diff": [_labelled(row) for row in draft_diff(draft)],
+        "target": draft_target_display(draft),
+        "diff": [forms.with_template(row) for row in draft_diff(draft)],
         "checks": checks,
         "has_errors": any(c.get("severity") == "error" for c in checks),
         # Checks about a claim in the text (grounding): shown in context, confirmable.
-        "claims": [c for c in checks if c.get("claim") and c.get("severity") == "error"],
-        "changed": [_labelled(row) for row in draft_superseded_changes(org=org, draft=draft)],
+        "claims": forms.claim_checks(handler, checks),
+        "changed": [
+            forms.labelled(handler, row) for row in draft_superseded_changes(org=org, draft=draft)
+        ],
         "events": draft_events(org=org, draft_id=draft.pk),
         "evidence": [_evidence_row(e) for e in draft.evidence or []],
-        "edit_fields": _edit_fields(draft, handler.text_fields, edited),
+        "edit_fields": forms.edit_fields(draft, handler, edited),
         "client_rules": rules,
-        "extra_values": [(k, v) for k, v in draft.proposed.items() if k not in handler.text_fields],
+        "extra_values": [(k, v) for k, v in draft.proposed.items() if k not in declared],
+        "panels": handler.panels,
+        "claims_field": handler.claims_field,
         "query": query,
         "reject_reasons": [(r, REASON_LABELS.get(r, r)) for r in REJECT_REASONS],
         "reason_label": REASON_LABELS.get(draft.reject_reason, draft.reject_reason),
@@ -251,85 +252,10 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     }
 
 
-def _labelled(row: dict) -> dict:
-    return {**row, "label": FIELD_LABELS.get(row["field"], row["field"].replace("_", " "))}
-
-
 def _evidence_row(item) -> dict:
     if isinstance(item, dict):
         return {"pairs": [(k, v) for k, v in item.items()]}
     return {"text": str(item)}
-
-
-def _edit_fields(draft: Draft, text_fields: tuple[str, ...], edited: dict | None) -> list[dict]:
-    """One form field per text field of the payload; bullets get one textarea each."""
-    values = {**draft.proposed, **(edited or {})}
-    limits_key = {
-        "title": "title_max",
-        "description": "description_max",
-        "search_terms": "search_terms_max_bytes",
-        "bullets": "bullet_max",
-    }
-    fields = []
-    for name in text_fields:
-        if name not in draft.proposed:
-            continue
-        value = values.get(name)
-        if isinstance(draft.proposed[name], list):
-            widget, value = "list", [str(v) for v in (value or [])]
-        elif name == "price":
-            widget, value = "line", "" if value is None else str(value)
-        elif name == "title":
-            widget, value = "title", "" if value is None else str(value)
-        else:
-            widget, value = "text", "" if value is None else str(value)
-        fields.append(
-            {
-                "name": name,
-                "label": FIELD_LABELS.get(name, name.replace("_", " ")),
-                "widget": widget,
-                "value": value,
-                "limit_key": limits_key.get(name, ""),
-                "bytes": name == "search_terms",
-            }
-        )
-    return fields
-
-
-def _edited_from(request, draft: Draft) -> dict:
-    """The fields the reviewer changed, as the payload's own types."""
-    handler = get_kind(draft.kind)
-    edited: dict = {}
-    for name in handler.text_fields:
-        if name not in draft.proposed or name not in request.POST:
-            continue
-        original = draft.proposed[name]
-        if isinstance(original, list):
-            value = [v.strip() for v in request.POST.getlist(name) if v.strip()]
-        else:
-            if name not in request.POST:
-                continue
-            value = request.POST.get(name, "").strip()
-            if name == "title":  # one line, whatever the textarea let through
-                value = " ".join(value.split())
-            if name == "price":
-                value = _price_text(value)
-        if value != original:
-            edited[name] = value
-    if "confirmed_claims" in draft.proposed and request.POST.getlist("confirmed_claims"):
-        # Claims the reviewer checked by hand: they stop blocking approval (see grounding).
-        already = list(draft.proposed.get("confirmed_claims") or [])
-        claims = list(dict.fromkeys([*already, *request.POST.getlist("confirmed_claims")]))
-        if claims != already:
-            edited["confirmed_claims"] = claims
-    return edited
-
-
-def _price_text(value: str) -> str:
-    try:
-        return f"{Decimal(value.replace(',', '.')):f}"
-    except InvalidOperation:
-        return value
 
 
 def _error_message(exc: DomainError) -> str:
@@ -353,7 +279,7 @@ def approve(request, draft_id: int):
     _require_reviewer(request)
     draft, _writable = _get_draft_for_user(request, draft_id)
     query = request.POST.get("queue", "")
-    edited = _edited_from(request, draft) if request.POST.get("edit") else {}
+    edited = forms.edited_from(request, draft) if request.POST.get("edit") else {}
     try:
         draft_approve(
             org=request.org,

@@ -3,6 +3,9 @@
  * The limits, refused terms and forbidden title characters come from the server
  * (<script id="review-rules" type="application/json">, rendered with json_script), the same
  * numbers the server's own checks use; the server re-checks on approval, so these are a guide.
+ * Fields say how they are checked with data attributes (data-limit-key, data-count="bytes",
+ * data-check="money"), which the review screen renders from each kind's field declarations;
+ * the listing editor's fields are recognised by name (title, bullets, search_terms, price).
  */
 (function () {
   "use strict";
@@ -46,7 +49,7 @@
     form.querySelectorAll("[data-live]").forEach(function (field) {
       var name = field.dataset.live, value = field.value, max = limits[field.dataset.limitKey];
       var n = chars(value), b = bytes(value), over = false, text;
-      if (name === "search_terms") {
+      if (field.dataset.count === "bytes" || name === "search_terms") {
         over = !!max && b > max;
         text = max ? fmt(msg.bytes, { n: b, max: max }) : fmt(msg.bytes_info, { n: b });
       } else {
@@ -62,6 +65,13 @@
       }
       field.classList.toggle("is-over", over);
       if (over) issues.push(text);
+      if (field.dataset.check === "money" || field.dataset.check === "integer") {
+        var number = Number(value.replace(",", "."));
+        var bad = !value.trim() || !isFinite(number) ||
+          (field.dataset.check === "money" ? number <= 0 : Math.floor(number) !== number);
+        if (bad) issues.push(field.dataset.check === "money" ? (msg.price || msg.amount) : msg.whole);
+        return;
+      }
       if (name === "price") {
         var price = Number(value.replace(",", "."));
         if (!value.trim() || !isFinite(price) || price <= 0) issues.push(msg.price);

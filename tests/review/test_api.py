@@ -189,3 +189,57 @@ def test_bulk_starts_a_job(reviewer_client, org, draft):
     )
     assert response.status_code == 202
     assert response.json()["total"] == 1
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"bullets": [None, None]}, "bullets"),
+        ({"bullets": [{"text": "x"}]}, "bullets"),
+        ({"title": {"text": "x"}}, "title"),
+        ({"title": 42}, "title"),
+        ({"description": ["x"]}, "description"),
+        ({"search_terms": None}, "search_terms"),
+        ({"confirmed_claims": "x"}, "confirmed_claims"),
+        ({"price": "9.99"}, "price"),  # not a field of listing content
+    ],
+)
+def test_a_hostile_listing_edit_answers_400_naming_the_field(
+    reviewer_client, draft, payload, field
+):
+    response = reviewer_client.post(
+        f"/api/v1/drafts/{draft.pk}/approve/", {"payload": payload}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    draft.refresh_from_db()
+    assert draft.status == "pending"
+
+
+@pytest.mark.parametrize("price", ["0.004", "0", "-5", "abc", True])
+def test_a_zero_or_sub_cent_price_edit_is_refused_after_rounding(reviewer_client, org, price):
+    listing = ListingFactory(organization=org, price=Decimal("20.00"), currency="USD")
+    draft = draft_create(
+        org=org, kind="price_change", target=listing, proposed={"price": "18.00", "currency": "USD"}
+    )
+    response = reviewer_client.post(
+        f"/api/v1/drafts/{draft.pk}/approve/", {"payload": {"price": price}}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "price"
+    listing.refresh_from_db()
+    assert listing.price == Decimal("20.00")
+
+
+def test_a_price_edit_is_rounded_to_the_currency_before_it_applies(reviewer_client, org):
+    listing = ListingFactory(organization=org, price=Decimal("20.00"), currency="USD")
+    draft = draft_create(
+        org=org, kind="price_change", target=listing, proposed={"price": "18.00", "currency": "USD"}
+    )
+    response = reviewer_client.post(
+        f"/api/v1/drafts/{draft.pk}/approve/", {"payload": {"price": "17.995"}}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["final"]["price"] == "18.00"
+    listing.refresh_from_db()
+    assert listing.price == Decimal("18.00")

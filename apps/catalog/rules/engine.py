@@ -1,4 +1,5 @@
-"""Run a marketplace's ruleset over a listing's text fields.
+"""Run a ruleset over a document's declared text fields (listing copy; buyer replies, ad
+keywords and other documents are rule files of their own type, see loader).
 
 Set up once per (ruleset, language) — the term lists compile to one regular expression each —
 then each payload costs a handful of passes over its text, so 100,000 listings validate in
@@ -20,7 +21,7 @@ from apps.review.registry import Check
 
 from .loader import Rule, Ruleset, TermSet, common_rule
 
-FIELDS = ("title", "bullets", "description", "search_terms")
+FIELDS = ("title", "bullets", "description", "search_terms")  # a listing's text fields
 FIELD_LABELS = {"title": ("title", "标题"), "bullets": ("bullet {i}", "第 {i} 条要点"),
                 "description": ("description", "描述"),
                 "search_terms": ("search terms", "搜索关键词")}  # fmt: skip
@@ -212,6 +213,18 @@ class Run:
                 i = None if item is None else item + 1
                 self.add(rule, name, chars=" ".join(sorted(found)), i=i)
 
+    def check_forbidden_pattern(self, rule: Rule) -> None:
+        """A pattern the text may not contain (links, e-mail addresses, phone numbers, …); one
+        check per field, naming the first match."""
+        regex = _pattern(str(rule.params["pattern"]), bool(rule.params.get("ignore_case", True)))
+        seen: set[str] = set()
+        for name, item, text in self.field_values(rule):
+            m = regex.search(text)
+            if m and name not in seen:
+                seen.add(name)
+                i = None if item is None else item + 1
+                self.add(rule, name, match=m.group(0), i=i)
+
     def check_word_repeat(self, rule: Rule) -> None:
         limit = rule.param("max", self.limits)
         skip = self.ruleset.function_words.get(self.language, frozenset())
@@ -235,7 +248,7 @@ class Run:
     def run_terms(self) -> None:
         matcher = term_matcher(self.ruleset, self.language)
         seen: set[str] = set()
-        for name, item, text in texts(self.payload):
+        for name, item, text in texts(self.payload, self.ruleset.fields):
             for found, term_set, start, end in matcher.find(text):
                 key = found.lower()
                 if key in seen:
@@ -250,7 +263,7 @@ class Run:
             return
         rule = common_rule("protected_term")
         seen: set[str] = set()
-        for name, item, text in texts(self.payload, rule.fields):
+        for name, item, text in texts(self.payload, self.ruleset.fields):
             lowered = text.lower()
             if len(lowered) != len(text):
                 lowered = text  # (rare) keep offsets; such text is matched case-sensitively
@@ -277,6 +290,11 @@ def repeated_words(text: str, limit: int = 2, skip: frozenset[str] | None = None
     return {w: n for w, n in counts.items() if n > limit}
 
 
+@functools.lru_cache(maxsize=64)
+def _pattern(pattern: str, ignore_case: bool) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+
+
 @functools.lru_cache(maxsize=32)
 def _placeholder_regex(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True))))
@@ -291,8 +309,9 @@ def validate_fields(
     protected: re.Pattern | None = None,
     ui: str | None = None,
 ) -> list[RuleCheck]:
-    """The ruleset's checks on `payload` ({title, bullets, description, search_terms}; any
-    subset): its own rules, then the banned and risky terms, then the protected names."""
+    """The ruleset's checks on `payload` (the fields its document declares, e.g. a listing's
+    {title, bullets, description, search_terms}; any subset): its own rules, then the banned
+    and risky terms, then the protected names, both over the document's text fields."""
     run = Run(ruleset, payload, language, limits, ui or ui_language())
     for rule in ruleset.rules:
         run.run_rule(rule)

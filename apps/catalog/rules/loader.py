@@ -1,6 +1,15 @@
-"""Read the rule files in `data/`: one per marketplace family, plus the shared terms and common
-rules. Each file and each rule carries a `version`; a ruleset's version label names them all
-(`amazon@1+terms@1+common@1`) and is recorded on every check it produces."""
+"""Read the rule files in `data/`: one per (document type, channel family), plus the shared terms
+and common rules. Each file and each rule carries a `version`; a ruleset's version label names
+them all (`amazon@1+terms@1+common@1`) and is recorded on every check it produces.
+
+A rule file declares which document type it checks and that document's text fields:
+
+    document: listing            # listing copy; buyer_reply, ad_keyword, … for the next modules
+    fields: {title: text, bullets: list, description: text, search_terms: text}
+
+Its rules may name only those fields, and the banned/risky terms and protected names run over
+exactly those fields, so a customer-service linter or an ads validator is one more rule file
+for the same engine, not a new engine."""
 
 from __future__ import annotations
 
@@ -15,7 +24,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 DATA_DIR = Path(__file__).with_name("data")
 CHECKS = {"required", "max_chars", "max_bytes", "max_items", "min_words", "forbidden_chars",
-          "word_repeat", "placeholder", "protected_terms", "grounding"}  # fmt: skip
+          "forbidden_pattern", "word_repeat", "placeholder", "protected_terms",
+          "grounding"}  # fmt: skip
+LISTING = "listing"
+FIELD_TYPES = {"text", "list"}
 SEVERITIES = {"error", "warning"}
 LANGUAGES = ("en", "de", "fr", "it", "es", "ja")
 
@@ -59,14 +71,21 @@ class Ruleset:
     term_sets: tuple[TermSet, ...]
     function_words: dict[str, frozenset[str]]
     version_label: str
+    document: str = LISTING
+    # The document's text fields, in the order checks report them; "list" fields hold items.
+    fields: tuple[str, ...] = ("title", "bullets", "description", "search_terms")
+    field_types: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class RuleData:
-    rulesets: dict[str, Ruleset]  # family -> ruleset
-    by_marketplace: dict[str, Ruleset]
+    rulesets: dict[str, Ruleset]  # family -> listing ruleset
+    by_marketplace: dict[str, Ruleset]  # marketplace code -> listing ruleset
     common: tuple[Rule, ...]
     term_sets: dict[str, TermSet]
+    # document type -> family -> ruleset, and (document type, marketplace code) -> ruleset
+    documents: dict[str, dict[str, Ruleset]] = field(default_factory=dict)
+    by_document_marketplace: dict[tuple[str, str], Ruleset] = field(default_factory=dict)
 
 
 def _fail(path: Path, where: str, problem: str) -> ImproperlyConfigured:
@@ -96,6 +115,13 @@ def _rule(path: Path, raw: dict) -> Rule:
         params.get("max"), int
     ):
         raise _fail(path, rid, "this check needs an integer 'max'")
+    if raw["check"] == "forbidden_pattern":
+        try:
+            re.compile(str(params.get("pattern") or ""))
+        except re.error as exc:
+            raise _fail(path, rid, f"'pattern' is not a regular expression: {exc}") from exc
+        if not params.get("pattern"):
+            raise _fail(path, rid, "this check needs a 'pattern'")
     return Rule(rid, raw["version"], raw["check"], raw["severity"],
                 _message(path, rid, raw.get("message")), tuple(fields), params)  # fmt: skip
 
@@ -120,37 +146,89 @@ def _term_sets(path: Path, data: dict) -> dict[str, TermSet]:
     return sets
 
 
-def load(data_dir: Path = DATA_DIR) -> RuleData:
+@dataclass(frozen=True)
+class _Shared:
+    """What every rule file builds on: the term sets, the common rules, the function words."""
+
+    terms_version: int
+    common_version: int
+    term_sets: dict[str, TermSet]
+    common: tuple[Rule, ...]
+    words: dict[str, frozenset[str]]
+
+
+def _shared(data_dir: Path) -> _Shared:
     terms_file, common_file = data_dir / "terms.yaml", data_dir / "common.yaml"
     terms_data, common_data = _read(terms_file), _read(common_file)
-    term_sets = _term_sets(terms_file, terms_data)
     common = tuple(_rule(common_file, r) for r in common_data.get("rules") or [])
     words = {lang: frozenset(str(w).lower() for w in (common_data.get("function_words") or {})
                              .get(lang) or ()) for lang in LANGUAGES}  # fmt: skip
-    rulesets: dict[str, Ruleset] = {}
-    by_marketplace: dict[str, Ruleset] = {}
+    return _Shared(terms_data["version"], common_data["version"],
+                   _term_sets(terms_file, terms_data), common, words)  # fmt: skip
+
+
+def _document_fields(path: Path, data: dict) -> tuple[str, dict[str, str]]:
+    document = data.get("document")
+    if not isinstance(document, str) or not re.fullmatch(r"[a-z_]+", document):
+        raise _fail(path, "document", "a rule file names its document type (e.g. 'listing')")
+    raw = data.get("fields")
+    if not isinstance(raw, dict) or not raw:
+        raise _fail(path, "fields", "a rule file declares its document's text fields")
+    bad = {str(k): v for k, v in raw.items() if v not in FIELD_TYPES}
+    if bad:
+        raise _fail(path, "fields", f"field types are {sorted(FIELD_TYPES)}, not {bad}")
+    return document, {str(k): str(v) for k, v in raw.items()}
+
+
+def _ruleset(path: Path, shared: _Shared) -> Ruleset:
+    data = _read(path)
+    family = data.get("family") or path.stem
+    document, field_types = _document_fields(path, data)
+    rules = tuple(_rule(path, r) for r in data.get("rules") or [])
+    ids = [r.id for r in rules]
+    if len(ids) != len(set(ids)):
+        raise _fail(path, "rules", "rule ids must be unique")
+    for rule in rules:
+        undeclared = set(rule.fields) - set(field_types)
+        if undeclared:
+            raise _fail(path, rule.id, f"fields {sorted(undeclared)} are not the {document}'s")
+    unknown = set(data.get("terms") or []) - set(shared.term_sets)
+    if unknown:
+        raise _fail(path, "terms", f"unknown term sets {sorted(unknown)}")
+    label = (f"{family}@{data['version']}+terms@{shared.terms_version}"
+             f"+common@{shared.common_version}")  # fmt: skip
+    return Ruleset(
+        family, data["version"], tuple(data.get("marketplaces") or ()), rules,
+        tuple(shared.term_sets[n] for n in data.get("terms") or []), shared.words, label,
+        document, tuple(field_types), field_types,
+    )  # fmt: skip
+
+
+def load_ruleset(path: Path, data_dir: Path = DATA_DIR) -> Ruleset:
+    """One rule file read against the shared terms and common rules of `data_dir`: how an app
+    (or a test) checks a document type of its own through the same engine."""
+    return _ruleset(path, _shared(data_dir))
+
+
+def load(data_dir: Path = DATA_DIR) -> RuleData:
+    shared = _shared(data_dir)
+    documents: dict[str, dict[str, Ruleset]] = {}
+    by_document_marketplace: dict[tuple[str, str], Ruleset] = {}
     for path in sorted(data_dir.glob("*.yaml")):
-        if path in (terms_file, common_file):
+        if path.name in ("terms.yaml", "common.yaml"):
             continue
-        data = _read(path)
-        family = data.get("family") or path.stem
-        rules = tuple(_rule(path, r) for r in data.get("rules") or [])
-        ids = [r.id for r in rules]
-        if len(ids) != len(set(ids)):
-            raise _fail(path, "rules", "rule ids must be unique")
-        unknown = set(data.get("terms") or []) - set(term_sets)
-        if unknown:
-            raise _fail(path, "terms", f"unknown term sets {sorted(unknown)}")
-        label = (f"{family}@{data['version']}+terms@{terms_data['version']}"
-                 f"+common@{common_data['version']}")  # fmt: skip
-        ruleset = Ruleset(
-            family, data["version"], tuple(data.get("marketplaces") or ()), rules,
-            tuple(term_sets[n] for n in data.get("terms") or []), words, label,
-        )  # fmt: skip
-        rulesets[family] = ruleset
+        ruleset = _ruleset(path, shared)
+        family_rulesets = documents.setdefault(ruleset.document, {})
+        if ruleset.family in family_rulesets:
+            raise _fail(path, "family", f"a second {ruleset.document} ruleset {ruleset.family!r}")
+        family_rulesets[ruleset.family] = ruleset
         for code in ruleset.marketplaces:
-            by_marketplace[code] = ruleset
-    return RuleData(rulesets, by_marketplace, common, term_sets)
+            by_document_marketplace[(ruleset.document, code)] = ruleset
+    listing = documents.get(LISTING, {})
+    by_marketplace = {code: rs for (doc, code), rs in by_document_marketplace.items()
+                      if doc == LISTING}  # fmt: skip
+    return RuleData(dict(listing), by_marketplace, shared.common, shared.term_sets,
+                    documents, by_document_marketplace)  # fmt: skip
 
 
 @functools.cache
@@ -159,9 +237,14 @@ def rule_data() -> RuleData:
     return load()
 
 
-def ruleset_for(*, code: str = "", channel: str = "") -> Ruleset | None:
+def ruleset_for(*, code: str = "", channel: str = "", document: str = LISTING) -> Ruleset | None:
+    """The ruleset of a document type for a marketplace (by code), else for its channel."""
     data = rule_data()
-    return data.by_marketplace.get(code) or data.rulesets.get(channel)
+    if document == LISTING:
+        return data.by_marketplace.get(code) or data.rulesets.get(channel)
+    return data.by_document_marketplace.get((document, code)) or data.documents.get(
+        document, {}
+    ).get(channel)
 
 
 def common_rule(rule_id: str) -> Rule:
