@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import quantize
+from apps.review.policies import change_within_limit
 from apps.review.registry import Check, DraftKind, register
 
 from .content_checks import client_rules, validate_listing
@@ -134,14 +135,10 @@ def _price_apply_many(pairs: list[tuple[Listing, dict]]) -> None:
 
 
 def _price_auto_approve(policy, listing: Listing, payload: dict) -> tuple[bool, str]:
-    """Inside the policy's ± limit of the current price; never from an unknown price."""
-    if policy.max_change_pct is None or listing.price in (None, 0):
-        return False, ""
-    new = _parse_price(payload)
-    change = abs(new - listing.price) / listing.price * 100
-    if change <= policy.max_change_pct:
-        return True, f"change {change:.2f}% within ±{policy.max_change_pct}%"
-    return False, ""
+    """Review's one auto-approve rule (apps.review.policies), on this listing's prices."""
+    return change_within_limit(
+        max_change_pct=policy.max_change_pct, old=listing.price, new=_parse_price(payload)
+    )
 
 
 def _content_regenerate(org, listing: Listing) -> None:
@@ -158,6 +155,7 @@ LISTING_CONTENT = register(
         target_model="catalog.Listing",
         snapshot=_content_snapshot,
         apply=_content_apply,
+        aspect="content",
         facets=_facets,
         validate=_content_validate,
         text_fields=CONTENT_FIELDS,
@@ -172,6 +170,7 @@ PRICE_CHANGE = register(
         target_model="catalog.Listing",
         snapshot=_price_snapshot,
         apply=_price_apply,
+        aspect="price",
         facets=_facets,
         validate=_price_validate,
         auto_approve=_price_auto_approve,
@@ -227,6 +226,7 @@ LISTING_IMAGE = register(
         target_model="catalog.Listing",
         snapshot=_image_snapshot,
         apply=_image_apply,
+        aspect="images",
         facets=_facets,
         validate=_image_validate,
     )

@@ -1,9 +1,16 @@
 """The review state machine: create, claim, approve (apply), reject, supersede, fail.
 
 Every transition goes through `_transition`, which refuses moves the state machine does not
-allow and writes one ReviewEvent. Approval locks the draft row and then the target row, so two
-reviewers approving at once apply exactly once; a target whose version moved since the draft was
-made is never overwritten: the draft becomes `superseded` instead.
+allow and writes one ReviewEvent. A target whose aspect version (the one the draft's kind
+changes, e.g. the listing's price_version for a price draft) moved since the draft was made is
+never overwritten: the draft becomes `superseded` instead.
+
+Lock order, everywhere (here, apps.review.bulk, apps.review.batch and every caller of them such
+as the repricer): **draft rows first, then the target rows.** Approval locks the draft, then its
+target; the set-based paths lock the open drafts of their targets before they update a target.
+Two writers therefore never wait on each other in a cycle, and two reviewers approving at once
+apply exactly once. Set-based status changes keep their condition in the UPDATE's WHERE
+(`status IN ('pending', 'approved')`) and write events only for the rows they really changed.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from apps.core.errors import Conflict, NotFound, ValidationFailed
 
 from .diffing import edit_distance, field_diffs, payload_text
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
-from .registry import DraftKind, get_kind
+from .policies import policy_active
+from .registry import DraftKind, aspect_version, get_kind
 
 S = DraftStatus
 ALLOWED: dict[str, frozenset[str]] = {
@@ -151,7 +159,7 @@ def draft_create(
         kind=kind,
         target_type=target_type,
         target_id=target.pk,
-        target_version=handler.version_of(target),
+        target_version=aspect_version(handler, target),
         current=handler.snapshot(target),
         proposed=proposed,
         rationale=rationale,
@@ -173,7 +181,7 @@ def draft_create(
 def _auto_approving_policy(org, handler: DraftKind, target, payload: dict, checks: list[dict]):
     if handler.auto_approve is None or any(c["severity"] == "error" for c in checks):
         return None
-    policy = Policy.objects.for_org(org).filter(kind=handler.kind, auto_approve=True).first()
+    policy = policy_active(org=org, kind=handler.kind)
     if policy is None:
         return None
     allowed, reason = handler.auto_approve(policy, target, payload)
@@ -202,7 +210,7 @@ def draft_create_failed(
         kind=kind,
         target_type=target_type,
         target_id=target.pk,
-        target_version=handler.version_of(target),
+        target_version=aspect_version(handler, target),
         current=handler.snapshot(target),
         proposed=proposed or {},
         error=error[:4000],
@@ -247,8 +255,8 @@ def _approve_locked(
     if target is None:
         _transition(draft, S.FAILED, actor=actor, note="The target no longer exists.")
         return draft
-    now_version = handler.version_of(target)
-    if now_version != draft.target_version:
+    now_version = aspect_version(handler, target)
+    if now_version != draft.target_version:  # only the aspect this kind changes counts
         now = handler.snapshot(target)
         changed = [d for d in field_diffs(draft.current, now, handler.text_fields) if d["changed"]]
         _transition(
