@@ -45,9 +45,7 @@ def _targets_clause(targets: str | Sequence[int], params: dict) -> str:
     return "d.target_id = ANY(%(target_ids)s::bigint[])"
 
 
-def drafts_lock_open(
-    *, org, kind: str, target_type_id: int, targets: str | Sequence[int]
-) -> int:
+def drafts_lock_open(*, org, kind: str, target_type_id: int, targets: str | Sequence[int]) -> int:
     """Lock the open drafts of `kind` on `targets` (FOR UPDATE, in id order); returns how many.
 
     Call it inside the caller's transaction before it updates the targets: the draft-then-
