@@ -88,6 +88,16 @@ def _transition(
     current = "" if draft._state.adding else draft.status
     if to not in ALLOWED[current]:
         raise InvalidTransition(f"A {current or 'new'} draft cannot become {to}.")
+    if current:
+        # The status condition stays in the UPDATE: a draft another transaction decided since
+        # it was read (a caller that forgot the lock) is refused, never rewritten.
+        moved = (
+            Draft.objects.for_org(draft.organization_id)
+            .filter(pk=draft.pk, status=current)
+            .update(status=to, updated_at=timezone.now())
+        )
+        if not moved:
+            raise InvalidTransition(f"This draft is no longer {current}.")
     draft.status = to
     draft.save()
     return ReviewEvent.objects.create(

@@ -275,3 +275,15 @@ def test_policy_runs_count_in_the_auto_applied_metrics(org, user, listing):
     )
     assert PolicyRun.objects.for_org(org).get() == run
     assert auto_applied_counts(org=org) == {"price_change": 41}
+
+
+def test_a_transition_from_a_stale_read_is_refused_without_an_event(org, user, listing):
+    from apps.review.services import InvalidTransition, _transition
+
+    draft = _price(listing, "21.99")
+    stale = Draft.objects.for_org(org).get(pk=draft.pk)  # read, not locked
+    draft_approve(org=org, actor=user, draft_id=draft.pk)
+    with pytest.raises(InvalidTransition):
+        _transition(stale, S.SUPERSEDED, note="late")
+    assert Draft.objects.for_org(org).get(pk=draft.pk).status == S.APPLIED
+    assert not ReviewEvent.objects.for_org(org).filter(to_status=S.SUPERSEDED).exists()
