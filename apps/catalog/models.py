@@ -145,11 +145,12 @@ class Listing(TenantModel):
     # Storage paths (apps/catalog/images.py); the first is the main image. Empty: the product's.
     images = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    # Per aspect, maintained by the same trigger (ASPECT_COLUMNS says which columns each covers).
-    content_version = models.PositiveIntegerField(default=1, editable=False)
-    price_version = models.PositiveIntegerField(default=1, editable=False)
-    stock_version = models.PositiveIntegerField(default=1, editable=False)
-    images_version = models.PositiveIntegerField(default=1, editable=False)
+    # Per aspect, maintained by the same trigger (LISTING_ASPECTS says which columns each covers);
+    # a database default too, for set-based inserts (COPY) that name only the columns they fill.
+    content_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    price_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    stock_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    images_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["store_id", "product_id"]

@@ -72,7 +72,7 @@ ALTER TABLE catalog_listing ENABLE TRIGGER USER;
 
 
 def _field() -> models.PositiveIntegerField:
-    return models.PositiveIntegerField(default=1, editable=False)
+    return models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
 
 class Migration(migrations.Migration):
