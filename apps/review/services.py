@@ -43,6 +43,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     S.FAILED: frozenset(),
 }
 CLAIM_LEASE = timedelta(minutes=10)
+_DRAFT_FIELDS = [f for f in Draft._meta.concrete_fields if not f.primary_key]
 REJECT_REASONS = (
     "inaccurate",
     "off_brand",
@@ -88,18 +89,23 @@ def _transition(
     current = "" if draft._state.adding else draft.status
     if to not in ALLOWED[current]:
         raise InvalidTransition(f"A {current or 'new'} draft cannot become {to}.")
+    draft.status = to
     if current:
-        # The status condition stays in the UPDATE: a draft another transaction decided since
-        # it was read (a caller that forgot the lock) is refused, never rewritten.
+        # One UPDATE of the draft's row that keeps the status condition in its WHERE: a draft
+        # another transaction decided since it was read (a caller without the row lock) is
+        # refused, never rewritten.
+        draft.updated_at = timezone.now()
+        values = {f.attname: getattr(draft, f.attname) for f in _DRAFT_FIELDS}
         moved = (
             Draft.objects.for_org(draft.organization_id)
             .filter(pk=draft.pk, status=current)
-            .update(status=to, updated_at=timezone.now())
+            .update(**values)
         )
         if not moved:
+            draft.status = current
             raise InvalidTransition(f"This draft is no longer {current}.")
-    draft.status = to
-    draft.save()
+    else:
+        draft.save()
     return ReviewEvent.objects.create(
         organization_id=draft.organization_id,
         draft=draft,
