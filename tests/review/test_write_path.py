@@ -132,13 +132,26 @@ def test_bulk_approval_supersedes_only_drafts_whose_aspect_moved(org, user):
     assert [status[d.pk] for d in prices] == [S.APPLIED, S.SUPERSEDED, S.APPLIED]
 
 
-def test_existing_rows_start_with_every_aspect_at_their_version():
-    """The data step of catalog 0011, run against today's rows, keeps old drafts valid."""
+def test_existing_rows_start_with_every_aspect_at_their_version(org, listing):
+    """The data step of catalog 0011 on a listing at version 5: every aspect starts at 5 (a
+    draft stamped with 5 stays valid) and the copy itself bumps nothing."""
     import importlib
 
     migration = importlib.import_module("apps.catalog.migrations.0011_listing_aspect_versions")
-    assert "content_version = version" in migration.FILL
-    assert "DISABLE TRIGGER USER" in migration.FILL  # the copy is not a change
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks before ALTER
+        cursor.execute("ALTER TABLE catalog_listing DISABLE TRIGGER USER")
+        cursor.execute(
+            "UPDATE catalog_listing SET version = 5, content_version = 1, price_version = 1, "
+            "stock_version = 1, images_version = 1 WHERE id = %s",
+            [listing.pk],
+        )
+        cursor.execute("ALTER TABLE catalog_listing ENABLE TRIGGER USER")
+        cursor.execute(migration.FILL)
+    after = _fresh(listing)
+    assert after.version == 5
+    assert {after.content_version, after.price_version, after.stock_version} == {5}
+    assert after.images_version == 5
 
 
 # --------------------------------------------------------------------------- the rule
