@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.money import quantize
 from apps.review import fields
 from apps.review.fields import TargetDisplay
+from apps.review.policies import change_within_limit
 from apps.review.registry import Check, DraftKind, register
 
 from .content_checks import client_rules, live_messages, validate_listing
@@ -182,14 +183,10 @@ def _price_apply_many(pairs: list[tuple[Listing, dict]]) -> None:
 
 
 def _price_auto_approve(policy, listing: Listing, payload: dict) -> tuple[bool, str]:
-    """Inside the policy's ± limit of the current price; never from an unknown price."""
-    if policy.max_change_pct is None or listing.price in (None, 0):
-        return False, ""
-    new = _parse_price(payload)
-    change = abs(new - listing.price) / listing.price * 100
-    if change <= policy.max_change_pct:
-        return True, f"change {change:.2f}% within ±{policy.max_change_pct}%"
-    return False, ""
+    """Review's one auto-approve rule (apps.review.policies), on this listing's prices."""
+    return change_within_limit(
+        max_change_pct=policy.max_change_pct, old=listing.price, new=_parse_price(payload)
+    )
 
 
 def _content_regenerate(org, listing: Listing) -> None:
@@ -207,6 +204,7 @@ LISTING_CONTENT = register(
         snapshot=_content_snapshot,
         apply=_content_apply,
         display=_display,
+        aspect="content",
         facets=_facets,
         fields=CONTENT_FIELD_SPECS,
         claims_field="confirmed_claims",
@@ -224,6 +222,7 @@ PRICE_CHANGE = register(
         snapshot=_price_snapshot,
         apply=_price_apply,
         display=_display,
+        aspect="price",
         facets=_facets,
         fields=PRICE_FIELD_SPECS,
         validate=_price_validate,
@@ -280,6 +279,7 @@ LISTING_IMAGE = register(
         snapshot=_image_snapshot,
         apply=_image_apply,
         display=_display,
+        aspect="images",
         facets=_facets,
         fields=IMAGE_FIELD_SPECS,
         validate=_image_validate,

@@ -104,11 +104,24 @@ class Product(TenantModel):
         return f"{self.sku} {self.name}"
 
 
+# The columns of each aspect of a listing a draft can change; the version trigger bumps
+# `<aspect>_version` when one of them changes (migration 0011 holds the same lists).
+LISTING_ASPECTS: dict[str, tuple[str, ...]] = {
+    "content": ("title", "bullets", "description", "search_terms"),
+    "price": ("price", "currency"),
+    "stock": ("stock",),
+    "images": ("images",),
+}
+
+
 class Listing(TenantModel):
     """A product offered in a store: the marketplace copy, price and stock.
 
     `version` is bumped by a database trigger on every change (including bulk UPDATEs by the
-    repricer), so a draft made against version N can tell that the listing moved since.
+    repricer), so a draft made against version N can tell that the listing moved since. The same
+    trigger keeps one version per aspect (content, price, stock, images) and bumps only the
+    aspects whose columns changed: a draft records its own aspect's version, so a stock sync
+    does not supersede open content drafts (see migration 0011).
     """
 
     class Status(models.TextChoices):
@@ -132,6 +145,12 @@ class Listing(TenantModel):
     # Storage paths (apps/catalog/images.py); the first is the main image. Empty: the product's.
     images = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Per aspect, maintained by the same trigger (LISTING_ASPECTS says which columns each covers);
+    # a database default too, for set-based inserts (COPY) that name only the columns they fill.
+    content_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    price_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    stock_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    images_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["store_id", "product_id"]

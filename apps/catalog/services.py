@@ -6,14 +6,19 @@ organization, so a service can never link or change data across tenants whoever 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
+from django.utils import timezone
 
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 
-from .models import Listing, Marketplace, Product, Store
+from .models import LISTING_ASPECTS, Listing, Marketplace, Product, Store
+
+VERSION_FIELDS = ["version", *(f"{aspect}_version" for aspect in LISTING_ASPECTS)]
+_RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 STORE_FIELDS = frozenset({"name", "seller_id", "is_active"})
 PRODUCT_FIELDS = frozenset(
@@ -258,7 +263,7 @@ def listing_update(
     changed = _apply(locked, data, LISTING_FIELDS)
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
-        locked.refresh_from_db(fields=["version"])
+        locked.refresh_from_db(fields=VERSION_FIELDS)
     # Keep the relations the caller already loaded (store, product) for rendering.
     for name in ("product", "store"):
         if Listing._meta.get_field(name).is_cached(listing):
@@ -270,3 +275,48 @@ def listing_update(
 def listing_delete(*, org, actor=None, listing: Listing) -> None:
     _ensure_own(listing, org, "listing")
     listing.delete()
+
+
+def listing_prices_apply_many(
+    *, org, source: str, into: str, store_id: int | None = None, change_source: str = ""
+) -> int:
+    """Set the price of many listings in one UPDATE ... FROM; returns how many really changed.
+
+    source: a relation of the caller's session (temp table or view) with the columns
+    listing_id, price (numeric), old_price (numeric, NULL = none) and price_version: a row
+    applies only while the listing's price aspect is still the one the caller computed from
+    (same price_version and price), so a price changed meanwhile (an approved draft, another
+    run) is never overwritten. into: a temp table (listing_id bigint) receiving the ids really
+    updated. change_source tags the change for the revision trigger ("repricer": its own
+    history is pricing.PriceChange, the revision trigger skips it). The version trigger bumps
+    `version` and `price_version` of each updated row. Runs in the caller's transaction,
+    after it locked the open drafts of these listings (review's draft-then-target order).
+    """
+    for name in (source, into):
+        if not _RELATION.match(name):
+            raise ValueError(f"not a relation name: {name!r}")
+    store_clause = "AND l.store_id = %(store)s" if store_id is not None else ""
+    with connection.cursor() as cursor:
+        if change_source:
+            cursor.execute(
+                "SELECT set_config('crossborder.change_source', %s, true)", [change_source]
+            )
+        cursor.execute(
+            f"""
+            WITH upd AS (
+                UPDATE catalog_listing l SET price = s.price, updated_at = %(ts)s
+                FROM {source} s
+                WHERE l.id = s.listing_id AND l.organization_id = %(org)s {store_clause}
+                  AND l.price_version = s.price_version
+                  AND l.price IS NOT DISTINCT FROM s.old_price
+                  AND l.price IS DISTINCT FROM s.price
+                RETURNING l.id
+            )
+            INSERT INTO {into} (listing_id) SELECT id FROM upd
+            """,
+            {"org": org.id, "store": store_id, "ts": timezone.now()},
+        )
+        updated = cursor.rowcount
+        if change_source:
+            cursor.execute("SELECT set_config('crossborder.change_source', '', true)")
+    return updated

@@ -7,12 +7,16 @@ Per chunk of offers (an id range of the store, CHUNK offers by default):
            competitor observations (each seller's latest, younger than the largest max age),
            changes already made today; small tables (profiles, fees, strategies) via the ORM;
   compute  apps.pricing.strategies.compute — NumPy over the frame, no per-offer Python;
-  write    COPY the changed offers into a temporary table, then
-             one UPDATE catalog_listing ... FROM ... WHERE price IS DISTINCT FROM (the changes
-             inside the auto-approve policy; the version trigger bumps each row),
-             supersede open price_change drafts of the changed listings + their events,
-             INSERT the drafts for changes outside the policy + their events,
-             INSERT the PriceChange rows — each a single statement.
+  write    COPY the changed offers (with the price version each was computed from) into a
+           temporary table, then through the owners' set-based services, each one statement:
+             review  lock the open price_change drafts of the changed listings (draft rows
+                     first, then targets: the one lock order of apps.review.services),
+             catalog update the prices inside the auto-approve policy (review's rule, array
+                     form) where the price version is still the loaded one,
+             review  supersede the drafts replaced (conditional, events for real changes),
+                     create the drafts for changes outside the policy + their events,
+                     record the policy batch (PolicyRun),
+             pricing INSERT the PriceChange rows, linked to the drafts and the PolicyRun.
 A dry run (the simulator) loads and computes only and returns the per-offer frame.
 """
 
@@ -33,11 +37,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.catalog.models import Listing, Store
+from apps.catalog.services import listing_prices_apply_many
 from apps.core.errors import NotFound
 from apps.core.money import CURRENCIES, ZERO_DECIMAL_CURRENCIES
 from apps.core.services import job_advance, job_is_cancelled
 from apps.orders.fx import rate_on
+from apps.review import batch as review_batch
 from apps.review.models import Policy
+from apps.review.policies import changes_within_limit, policy_active
+from apps.review.services import Provenance
 
 from . import strategies as S
 from .cost import DEFAULT_VAT
@@ -53,6 +61,7 @@ from .models import (
 
 log = logging.getLogger(__name__)
 CHUNK = 250_000
+PRICE_KIND = "price_change"
 REPORT_CAP = 200  # listed offers per report section (counts are exact)
 REPORT_SECTIONS = ("at_floor", "raised_to_floor", "ceiling_below_floor", "bad_input")
 
@@ -238,7 +247,7 @@ OFFERS_SQL = """
 SELECT l.id, l.price, l.currency, l.stock, p.category, p.unit_cost, p.cost_currency,
        p.weight_g, p.length_mm, p.width_mm, p.height_mm,
        coalesce(inv.units_per_day, 0), coalesce(inv.stock_age_days, 0),
-       coalesce(inv.lead_time_days, -1), coalesce(pc.n, 0)
+       coalesce(inv.lead_time_days, -1), coalesce(pc.n, 0), l.price_version
 FROM catalog_listing l
 JOIN catalog_product p ON p.id = l.product_id
 LEFT JOIN pricing_listinginventory inv ON inv.listing_id = l.id
@@ -268,6 +277,7 @@ OFFER_NAMES = [
     "stock_age_days",
     "lead_time",
     "changes_today",
+    "price_version",
 ]
 
 COMPS_SQL = """
@@ -462,6 +472,7 @@ def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFr
             "stock_age_days": raw["stock_age_days"].to_numpy(dtype=np.int64),
             "lead_time": raw["lead_time"].to_numpy(dtype=np.int64),
             "changes_today": raw["changes_today"].to_numpy(dtype=np.int64),
+            "price_version": raw["price_version"].to_numpy(dtype=np.int64),
             "bad": bad,
         }
     )
@@ -517,6 +528,7 @@ def _chunks(org, store, size: int) -> list[tuple[int, int]]:
 
 TMP_COLUMNS = [
     "listing_id",
+    "price_version",
     "old_u",
     "new_u",
     "currency",
@@ -534,114 +546,92 @@ TMP_COLUMNS = [
     "profit_u",
 ]
 # Dropped first: a caller's outer transaction (the demo seeder, a test) may write several chunks
-# or stores before anything commits.
-TMP_SQL = """
-DROP TABLE IF EXISTS pricing_tmp_changes, pricing_tmp_applied, pricing_tmp_drafts;
+# or stores before anything commits. The views hand rows to catalog's and review's set-based
+# services (which own those tables); they are dropped before commit (TMP_DROP_VIEWS).
+TMP_VIEWS = (
+    "pricing_tmp_all_targets",
+    "pricing_tmp_price_src",
+    "pricing_tmp_candidates",
+    "pricing_tmp_replaced",
+    "pricing_tmp_draft_src",
+)
+TMP_DROP_VIEWS = f"DROP VIEW IF EXISTS {', '.join(TMP_VIEWS)};"
+TMP_SQL = f"""
+{TMP_DROP_VIEWS}
+DROP TABLE IF EXISTS pricing_tmp_changes, pricing_tmp_applied, pricing_tmp_drafts,
+    pricing_tmp_proposed;
 CREATE TEMP TABLE pricing_tmp_changes (
-    listing_id bigint, old_u bigint, new_u bigint NOT NULL, currency varchar(3),
-    dp int, apply boolean, strategy_id bigint, binding varchar(16), reason varchar(300),
-    comp_u bigint, comp_offer_id bigint, floor_u bigint, ceiling_u bigint, break_even_u bigint,
-    margin numeric(9, 3), profit_u bigint
+    listing_id bigint, price_version bigint, old_u bigint, new_u bigint NOT NULL,
+    currency varchar(3), dp int, apply boolean, strategy_id bigint, binding varchar(16),
+    reason varchar(300), comp_u bigint, comp_offer_id bigint, floor_u bigint, ceiling_u bigint,
+    break_even_u bigint, margin numeric(9, 3), profit_u bigint
 ) ON COMMIT DROP;
 CREATE TEMP TABLE pricing_tmp_applied (listing_id bigint) ON COMMIT DROP;
-CREATE TEMP TABLE pricing_tmp_drafts (id bigint, listing_id bigint) ON COMMIT DROP;
+CREATE TEMP TABLE pricing_tmp_drafts (id bigint, target_id bigint) ON COMMIT DROP;
+CREATE TEMP TABLE pricing_tmp_proposed (target_id bigint) ON COMMIT DROP;
+CREATE TEMP VIEW pricing_tmp_all_targets AS
+    SELECT listing_id AS target_id FROM pricing_tmp_changes;
+CREATE TEMP VIEW pricing_tmp_price_src AS
+    SELECT listing_id, new_u::numeric / 10000 AS price, old_u::numeric / 10000 AS old_price,
+           price_version
+    FROM pricing_tmp_changes WHERE apply;
+CREATE TEMP VIEW pricing_tmp_candidates AS
+    SELECT listing_id AS target_id,
+           jsonb_build_object('price', round(new_u::numeric / 10000, dp)::text) AS proposed
+    FROM pricing_tmp_changes WHERE NOT apply;
+CREATE TEMP VIEW pricing_tmp_replaced AS
+    SELECT listing_id AS target_id FROM pricing_tmp_changes WHERE NOT apply
+    UNION ALL SELECT listing_id FROM pricing_tmp_applied;
 """
-# The repricer's own price history is PriceChange (with reasons); the listing revision trigger
-# skips rows changed under this source instead of recording the same fact twice.
-UPDATE_SQL = """
-WITH upd AS (
-    UPDATE catalog_listing l SET price = t.new_u::numeric / 10000, updated_at = %(ts)s
-    FROM pricing_tmp_changes t
-    WHERE t.apply AND l.id = t.listing_id
-      AND l.organization_id = %(org)s AND l.store_id = %(store)s
-      AND l.price IS NOT DISTINCT FROM t.old_u::numeric / 10000
-      AND l.price IS DISTINCT FROM t.new_u::numeric / 10000
-    RETURNING l.id
-)
-INSERT INTO pricing_tmp_applied SELECT id FROM upd
+# The drafts for the changes outside the policy, in the columns review.batch.drafts_create_many
+# takes. target_version is the price version the proposal was computed from (loaded with the
+# offers), not the listing's version now: approval supersedes it if the price moved since.
+DRAFT_SRC_SQL = """
+CREATE TEMP VIEW pricing_tmp_draft_src AS
+SELECT t.listing_id AS target_id, t.price_version AS target_version,
+       %(store)s::bigint AS store_id, %(marketplace)s::text AS marketplace, l.language,
+       p.category, p.sku || ' · ' || %(store_name)s::text AS title,
+       jsonb_build_object('price', round(t.old_u::numeric / 10000, t.dp)::text,
+                          'currency', t.currency) AS current,
+       jsonb_build_object('price', round(t.new_u::numeric / 10000, t.dp)::text,
+                          'currency', t.currency) AS proposed,
+       'Repricer: ' || t.reason || ' (limited by ' || t.binding || ')' AS rationale,
+       jsonb_build_array(
+           jsonb_build_object('field', 'floor', 'source', 'repricer',
+                              'value', round(t.floor_u::numeric / 10000, t.dp)::text),
+           jsonb_build_object('field', 'ceiling', 'source', 'repricer',
+                              'value', round(t.ceiling_u::numeric / 10000, t.dp)::text),
+           jsonb_build_object('field', 'lowest_competitor', 'source', 'competitors',
+                              'value', round(t.comp_u::numeric / 10000, t.dp)::text),
+           jsonb_build_object('field', 'margin_pct', 'source', 'repricer',
+                              'value', t.margin::text)
+       ) AS evidence,
+       0 AS priority
+FROM pricing_tmp_changes t
+JOIN catalog_listing l ON l.id = t.listing_id AND l.organization_id = %(org)s
+JOIN catalog_product p ON p.id = l.product_id
+WHERE NOT t.apply
 """
-SOURCE_SQL = "SELECT set_config('crossborder.change_source', %s, true)"
 # A change outside the policy that an open draft already proposes is not proposed again.
 PENDING_SQL = """
-DELETE FROM pricing_tmp_changes t USING review_draft d
-WHERE NOT t.apply AND d.target_id = t.listing_id AND d.organization_id = %(org)s
-  AND d.kind = 'price_change' AND d.target_type_id = %(ct)s
-  AND d.status IN ('pending', 'approved')
-  AND d.proposed ->> 'price' = round(t.new_u::numeric / 10000, t.dp)::text
-"""
-SUPERSEDE_SQL = """
-WITH open AS (
-    SELECT d.id, d.status FROM review_draft d
-    JOIN pricing_tmp_changes t ON t.listing_id = d.target_id
-    LEFT JOIN pricing_tmp_applied a ON a.listing_id = t.listing_id
-    WHERE d.organization_id = %(org)s AND d.kind = 'price_change'
-      AND d.target_type_id = %(ct)s AND d.status IN ('pending', 'approved')
-      AND (NOT t.apply OR a.listing_id IS NOT NULL)
-), sup AS (
-    UPDATE review_draft d SET status = 'superseded', updated_at = %(ts)s
-    FROM open WHERE d.id = open.id
-    RETURNING d.id, open.status AS from_status
-)
-INSERT INTO review_reviewevent
-    (created_at, updated_at, organization_id, draft_id, from_status, to_status, note)
-SELECT %(ts)s, %(ts)s, %(org)s, id, from_status, 'superseded', 'Replaced by a newer draft.'
-FROM sup
-"""
-DRAFTS_SQL = """
-WITH src AS (
-    SELECT t.*, l.version, l.language, p.category, p.sku,
-           round(t.new_u::numeric / 10000, t.dp)::text AS new_text,
-           round(t.old_u::numeric / 10000, t.dp)::text AS old_text
-    FROM pricing_tmp_changes t
-    JOIN catalog_listing l ON l.id = t.listing_id AND l.organization_id = %(org)s
-    JOIN catalog_product p ON p.id = l.product_id
-    WHERE NOT t.apply
-), ins AS (
-    INSERT INTO review_draft
-        (created_at, updated_at, organization_id, kind, status, target_type_id, target_id,
-         target_version, store_id, marketplace, language, category, title, current, proposed,
-         rationale, evidence, checks, error, provider, model_name, prompt_version, tokens_in,
-         tokens_out, cost, cost_currency, priority, reject_reason, job_id)
-    SELECT %(ts)s, %(ts)s, %(org)s, 'price_change', 'pending', %(ct)s, listing_id, version,
-           %(store)s, %(marketplace)s, language, category,
-           left(sku || ' · ' || %(store_name)s, 300),
-           jsonb_build_object('price', old_text, 'currency', currency),
-           jsonb_build_object('price', new_text, 'currency', currency),
-           'Repricer: ' || reason || ' (limited by ' || binding || ')',
-           jsonb_build_array(
-               jsonb_build_object('field', 'floor', 'source', 'repricer',
-                                  'value', round(floor_u::numeric / 10000, dp)::text),
-               jsonb_build_object('field', 'ceiling', 'source', 'repricer',
-                                  'value', round(ceiling_u::numeric / 10000, dp)::text),
-               jsonb_build_object('field', 'lowest_competitor', 'source', 'competitors',
-                                  'value', round(comp_u::numeric / 10000, dp)::text),
-               jsonb_build_object('field', 'margin_pct', 'source', 'repricer',
-                                  'value', margin::text)
-           ),
-           '[]'::jsonb, '', 'repricer', '', 'engine@v1', 0, 0, 0, 'USD', 0, '', %(job)s::bigint
-    FROM src
-    RETURNING id, target_id, proposed
-), ev AS (
-    INSERT INTO review_reviewevent
-        (created_at, updated_at, organization_id, draft_id, from_status, to_status, note, payload)
-    SELECT %(ts)s, %(ts)s, %(org)s, id, '', 'pending', '', proposed FROM ins
-)
-INSERT INTO pricing_tmp_drafts SELECT id, target_id FROM ins
+DELETE FROM pricing_tmp_changes t USING pricing_tmp_proposed p
+WHERE NOT t.apply AND t.listing_id = p.target_id
 """
 CHANGES_SQL = """
 INSERT INTO pricing_pricechange
     (created_at, updated_at, organization_id, run_id, listing_id, strategy_id, old_price,
      new_price, currency, binding, reason, competitor_price, competitor_seller, floor, ceiling,
-     break_even, margin_pct, profit, outcome, policy_id, draft_id)
+     break_even, margin_pct, profit, outcome, policy_id, policy_run_id, draft_id)
 SELECT %(ts)s, %(ts)s, %(org)s, %(run)s, t.listing_id, t.strategy_id, t.old_u::numeric / 10000,
        t.new_u::numeric / 10000, t.currency, t.binding, t.reason, t.comp_u::numeric / 10000,
        coalesce(c.seller_id, ''), t.floor_u::numeric / 10000, t.ceiling_u::numeric / 10000,
        t.break_even_u::numeric / 10000, t.margin, t.profit_u::numeric / 10000,
        CASE WHEN a.listing_id IS NOT NULL THEN 'applied' ELSE 'drafted' END,
-       CASE WHEN a.listing_id IS NOT NULL THEN %(policy)s::bigint END, d.id
+       CASE WHEN a.listing_id IS NOT NULL THEN %(policy)s::bigint END,
+       CASE WHEN a.listing_id IS NOT NULL THEN %(policy_run)s::bigint END, d.id
 FROM pricing_tmp_changes t
 LEFT JOIN pricing_tmp_applied a ON a.listing_id = t.listing_id
-LEFT JOIN pricing_tmp_drafts d ON d.listing_id = t.listing_id
+LEFT JOIN pricing_tmp_drafts d ON d.target_id = t.listing_id
 LEFT JOIN pricing_competitoroffer c ON c.id = t.comp_offer_id AND c.organization_id = %(org)s
 WHERE a.listing_id IS NOT NULL OR d.id IS NOT NULL
 """
@@ -652,21 +642,23 @@ def _nullable(values: np.ndarray, missing: np.ndarray) -> pd.Series:
 
 
 def _change_rows(res: pd.DataFrame, offers: pd.DataFrame, policy: Policy | None) -> pd.DataFrame:
-    """The changed offers as rows of pricing_tmp_changes; `apply` = inside the policy."""
-    ch = res[res["changed"].to_numpy()]
-    cur = offers["currency"].to_numpy(dtype=object)[res["changed"].to_numpy()]
+    """The changed offers as rows of pricing_tmp_changes; `apply` = inside the policy, decided
+    by review's one auto-approve rule (its array form)."""
+    changed = res["changed"].to_numpy()
+    ch = res[changed]
+    cur = offers["currency"].to_numpy(dtype=object)[changed]
     old = ch["old"].to_numpy()
     new = ch["new"].to_numpy()
     has_old = old > 0
-    apply = np.zeros(len(ch), dtype=bool)
-    if policy is not None and policy.max_change_pct is not None:
-        limit = S.mp(policy.max_change_pct)
-        apply = has_old & (np.abs(new - old) * S.MP <= old * limit)
+    apply = changes_within_limit(
+        max_change_pct=policy.max_change_pct if policy is not None else None, old=old, new=new
+    )
     comp = ch["comp_low"].to_numpy()
     sid = ch["strategy_id"].to_numpy()
     return pd.DataFrame(
         {
             "listing_id": ch["listing_id"].to_numpy(),
+            "price_version": offers["price_version"].to_numpy()[changed],
             "old_u": _nullable(old, ~has_old),
             "new_u": new,
             "currency": cur,
@@ -692,25 +684,43 @@ def _change_rows(res: pd.DataFrame, offers: pd.DataFrame, policy: Policy | None)
 def write_chunk(
     *, org, store, run: RepricingRun, rows: pd.DataFrame, policy: Policy | None, job_id
 ) -> dict:
-    """Write one chunk's changes set-based; returns {"applied", "drafted", "conflicts"}."""
+    """Write one chunk's changes set-based; returns {"applied", "drafted", "conflicts"}.
+
+    Everything goes through the owners' set-based services, in review's lock order: lock the
+    open price drafts of these listings (review), update the prices inside the policy
+    (catalog), supersede the drafts they replace and create the new ones (review), record the
+    policy batch (review), then the PriceChange rows (pricing's own table).
+    """
     if rows.empty:
         return {"applied": 0, "drafted": 0, "already_proposed": 0, "conflicts": 0, "steps": {}}
     started = time.perf_counter()
     buf = io.StringIO()
     rows[TMP_COLUMNS].to_csv(buf, header=False, index=False)
     buf.seek(0)
+    ct = ContentType.objects.get_for_model(Listing).id
     params = {
         "org": org.id,
         "store": store.id,
-        "ct": ContentType.objects.get_for_model(Listing).id,
         "marketplace": store.marketplace.code,
         "store_name": store.name,
-        "job": job_id,
         "run": run.pk,
         "policy": policy.pk if policy is not None else None,
+        "policy_run": None,
         "ts": timezone.now(),
     }
-    steps = {"csv": (0, time.perf_counter() - started)}
+    drafts = {"org": org, "kind": PRICE_KIND, "target_type_id": ct}
+    steps: dict[str, tuple[int, float]] = {"csv": (0, time.perf_counter() - started)}
+
+    def step(name: str, func, *args, **kwargs) -> int:
+        t0 = time.perf_counter()
+        n = func(*args, **kwargs)
+        steps[name] = (n, time.perf_counter() - t0)
+        return n
+
+    def sql(cursor, statement: str) -> int:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
     with transaction.atomic(), connection.cursor() as cursor:
         t0 = time.perf_counter()
         cursor.execute(TMP_SQL)
@@ -719,21 +729,52 @@ def write_chunk(
             buf,
         )
         cursor.execute("ANALYZE pricing_tmp_changes")
+        cursor.execute(DRAFT_SRC_SQL, params)
         steps["copy"] = (0, time.perf_counter() - t0)
-        for name, sql in (
-            ("pending", PENDING_SQL),
-            ("update", UPDATE_SQL),
-            ("supersede", SUPERSEDE_SQL),
-            ("drafts", DRAFTS_SQL),
-            ("changes", CHANGES_SQL),
-        ):
-            t0 = time.perf_counter()
-            if name == "update":
-                cursor.execute(SOURCE_SQL, ["repricer"])
-            cursor.execute(sql, params)
-            steps[name] = (cursor.rowcount, time.perf_counter() - t0)
-            if name == "update":
-                cursor.execute(SOURCE_SQL, [""])
+        step("lock", review_batch.drafts_lock_open, **drafts, targets="pricing_tmp_all_targets")
+        step(
+            "proposed",
+            review_batch.drafts_open_proposing_into,
+            **drafts,
+            candidates="pricing_tmp_candidates",
+            into="pricing_tmp_proposed",
+        )
+        step("pending", sql, cursor, PENDING_SQL)
+        applied = step(
+            "update",
+            listing_prices_apply_many,
+            org=org,
+            store_id=store.id,
+            source="pricing_tmp_price_src",
+            into="pricing_tmp_applied",
+            change_source="repricer",
+        )
+        step(
+            "supersede",
+            review_batch.drafts_supersede_open,
+            **drafts,
+            targets="pricing_tmp_replaced",
+            note="Replaced by a newer draft.",
+        )
+        step(
+            "drafts",
+            review_batch.drafts_create_many,
+            **drafts,
+            source="pricing_tmp_draft_src",
+            provenance=Provenance(provider="repricer", prompt_version="engine@v1", job_id=job_id),
+            into="pricing_tmp_drafts",
+        )
+        if applied:
+            params["policy_run"] = review_batch.policy_run_record(
+                org=org,
+                policy=policy,
+                kind=PRICE_KIND,
+                source="repricer",
+                count=applied,
+                summary={"repricing_run": run.pk, "store": store.pk},
+            ).pk
+        step("changes", sql, cursor, CHANGES_SQL)
+        cursor.execute(TMP_DROP_VIEWS)
         t0 = time.perf_counter()
     steps["commit"] = (0, time.perf_counter() - t0)
     log.debug("write steps: %s", steps)
@@ -847,7 +888,7 @@ def reprice_store(
             started_at=now,
         )
         out.run_id = run.pk
-    policy = Policy.objects.for_org(org).filter(kind="price_change", auto_approve=True).first()
+    policy = policy_active(org=org, kind=PRICE_KIND)
     ctx = _context(org, store, now, strategy_override)
     frames: list[pd.DataFrame] = []
 

@@ -513,6 +513,16 @@ class PriceChange(TenantModel):
         db_index=False,
     )
     draft_id = models.BigIntegerField(null=True, blank=True)
+    # The review record of the policy batch that applied this change (outcome "applied").
+    policy_run = models.ForeignKey(
+        "review.PolicyRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Draft, Policy, ReviewEvent
+from .models import Draft, Policy, PolicyRun, ReviewEvent
 
 
 class ReviewEventInline(admin.TabularInline):
@@ -45,3 +45,18 @@ class DraftAdmin(admin.ModelAdmin):
 class PolicyAdmin(admin.ModelAdmin):
     list_display = ["organization", "kind", "auto_approve", "max_change_pct", "updated_at"]
     list_filter = ["kind", "auto_approve"]
+
+
+@admin.register(PolicyRun)
+class PolicyRunAdmin(admin.ModelAdmin):
+    """Batches a policy applied without review (read-only: the services write them)."""
+
+    list_display = ["organization", "kind", "source", "count", "policy", "created_at"]
+    list_filter = ["kind", "source"]
+    readonly_fields = ["organization", "policy", "kind", "source", "count", "summary"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

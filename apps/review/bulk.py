@@ -5,8 +5,9 @@ one costs several queries each. Here a chunk is locked with one query (SKIP LOCK
 working the same queue is not blocked), targets are locked and version-checked with one query,
 applied with the kind's `apply_many` (one UPDATE ... FROM VALUES for prices), and drafts and
 events are written with one bulk UPDATE and one bulk INSERT. The semantics stay those of
-`draft_approve`: only pending drafts apply, a moved target supersedes its draft, a draft whose
-checks fail stays pending and is counted as failed.
+`draft_approve`: only pending drafts apply, a target whose aspect (the one the draft's kind
+changes) moved supersedes its draft, a draft whose checks fail stays pending and is counted as
+failed. Lock order as everywhere in review: the chunk's drafts first, then their targets.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from apps.core import services as jobs
 from apps.core.models import Job
 
 from .models import Draft, DraftStatus, ReviewEvent
-from .registry import get_kind
+from .registry import aspect_version, get_kind
 from .selectors import DraftFilters, draft_list
 from .services import REJECT_REASONS, _transition
 
@@ -120,7 +121,7 @@ def _events(drafts: list[Draft], from_status: str, to_status: str, actor, note: 
 def drafts_reject_many(*, org, actor, ids: list[int], reason: str) -> dict[str, int]:
     drafts = _lock_pending(org, ids)
     now = timezone.now()
-    Draft.objects.for_org(org).filter(id__in=[d.pk for d in drafts]).update(
+    Draft.objects.for_org(org).filter(id__in=[d.pk for d in drafts], status=S.PENDING).update(
         status=S.REJECTED,
         reject_reason=reason,
         reviewed_by=actor,
@@ -169,7 +170,7 @@ def _approve_group(handler, drafts: list[Draft], actor) -> dict[str, int]:
     ready, superseded, failed = [], [], []
     for d in drafts:
         target = targets.get(d.target_id)
-        if target is None or handler.version_of(target) != d.target_version:
+        if target is None or aspect_version(handler, target) != d.target_version:
             superseded.append(d) if target is not None else failed.append(d)
         elif any(c.severity == "error" for c in handler.validate(target, d.proposed)):
             failed.append(d)  # stays pending: a person must look at it
@@ -196,7 +197,9 @@ def _apply_ready(handler, ready: list[tuple[Draft, object]], actor) -> None:
     now = timezone.now()
     drafts = [d for d, _ in ready]
     # Unedited bulk approval: the final payload is the proposed one, set in one statement.
-    Draft.objects.for_org(drafts[0].organization_id).filter(id__in=[d.pk for d in drafts]).update(
+    Draft.objects.for_org(drafts[0].organization_id).filter(
+        id__in=[d.pk for d in drafts], status=S.PENDING
+    ).update(
         status=S.APPLIED,
         final=F("proposed"),
         edit_distance=0,

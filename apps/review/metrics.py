@@ -3,7 +3,9 @@
 Per kind, prompt version and model: how many drafts people reviewed, how many they applied as
 proposed (accepted), applied after editing (edited) or rejected, how much they edited, why they
 rejected, and how long drafts waited. Drafts a policy applied were not reviewed by a person and
-are left out. One grouped query does the rates and the median (PostgreSQL percentile_cont).
+are left out of those rates; `auto_applied_counts` counts them per kind instead, together with
+the set-based policy batches (PolicyRun: e.g. the repricer's in-policy price changes, which
+never become drafts). One grouped query does the rates and the median (percentile_cont).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Aggregate, Avg, Count, DurationField, F, Q
+from django.db.models import Aggregate, Avg, Count, DurationField, F, Q, Sum
 from django.utils import timezone
 
-from .models import Draft, DraftStatus
+from .models import Draft, DraftStatus, PolicyRun
 
 S = DraftStatus
 
@@ -113,3 +115,27 @@ def rejection_reason_totals(*, org, days: int = 90) -> dict[str, int]:
         .order_by("-n", "reject_reason")
     )
     return {row["reject_reason"] or "other": row["n"] for row in rows}
+
+
+def auto_applied_counts(*, org, days: int = 90) -> dict[str, int]:
+    """Changes a policy applied without review in the last `days`, per kind: drafts applied by
+    a policy (one at a time, through draft_create) plus the changes of set-based policy runs."""
+    since = timezone.now() - timedelta(days=days)
+    out: dict[str, int] = {}
+    drafts = (
+        Draft.objects.for_org(org)
+        .filter(status=S.APPLIED, applied_by_policy__isnull=False, applied_at__gte=since)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    runs = (
+        PolicyRun.objects.for_org(org)
+        .filter(created_at__gte=since)
+        .values("kind")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for row in [*drafts, *runs]:
+        out[row["kind"]] = out.get(row["kind"], 0) + (row["n"] or 0)
+    return dict(sorted(out.items()))

@@ -173,3 +173,27 @@ class Policy(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind}: {'auto' if self.auto_approve else 'review'}"
+
+
+class PolicyRun(TenantModel):
+    """One batch of changes a policy applied without review (e.g. one repricer chunk).
+
+    Set-based paths apply hundreds of thousands of changes at once: they do not create a draft
+    and two events per change, they record one PolicyRun and link their own change rows to it
+    (pricing.PriceChange.policy_run). The queue's audit trail and feedback metrics count them.
+    """
+
+    policy = models.ForeignKey(
+        Policy, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    kind = models.CharField(max_length=64)
+    source = models.CharField(max_length=64, help_text=_("Who applied: repricer, bulk job, …"))
+    count = models.PositiveIntegerField(default=0, help_text=_("Changes applied"))
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.count} applied by {self.source}"

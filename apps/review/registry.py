@@ -46,6 +46,10 @@ class DraftKind:
     snapshot: Callable[[Any], dict]
     apply: Callable[[Any, dict], None]
     version_of: Callable[[Any], int | None] = lambda target: getattr(target, "version", None)
+    # The aspect of the target the kind changes ("content", "price", "stock", "images"): a draft
+    # records `<aspect>_version` of its target and is superseded only when that aspect moved.
+    # "": the target's overall `version_of`.
+    aspect: str = ""
     # What the queue shows of a target: label, store (if any), link. None: the target's str().
     display: Callable[[Any], TargetDisplay] | None = None
     # Optional filter columns copied onto the draft: {"marketplace", "language", "category"}.
@@ -98,6 +102,15 @@ class DraftKind:
 
 
 _KINDS: dict[str, DraftKind] = {}
+
+
+def aspect_version(kind: DraftKind, target: Any) -> int | None:
+    """The version of the aspect `kind` changes on `target` (its overall version if none)."""
+    if kind.aspect:
+        value = getattr(target, f"{kind.aspect}_version", None)
+        if value is not None:
+            return value
+    return kind.version_of(target)
 
 
 def register(kind: DraftKind) -> DraftKind:

@@ -1,9 +1,16 @@
 """The review state machine: create, claim, approve (apply), reject, supersede, fail.
 
 Every transition goes through `_transition`, which refuses moves the state machine does not
-allow and writes one ReviewEvent. Approval locks the draft row and then the target row, so two
-reviewers approving at once apply exactly once; a target whose version moved since the draft was
-made is never overwritten: the draft becomes `superseded` instead.
+allow and writes one ReviewEvent. A target whose aspect version (the one the draft's kind
+changes, e.g. the listing's price_version for a price draft) moved since the draft was made is
+never overwritten: the draft becomes `superseded` instead.
+
+Lock order, everywhere (here, apps.review.bulk, apps.review.batch and every caller of them such
+as the repricer): **draft rows first, then the target rows.** Approval locks the draft, then its
+target; the set-based paths lock the open drafts of their targets before they update a target.
+Two writers therefore never wait on each other in a cycle, and two reviewers approving at once
+apply exactly once. Set-based status changes keep their condition in the UPDATE's WHERE
+(`status IN ('pending', 'approved')`) and write events only for the rows they really changed.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ from apps.core.errors import Conflict, NotFound, ValidationFailed
 from .diffing import edit_distance, field_diffs, payload_text
 from .fields import clean_edits
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
-from .registry import DraftKind, get_kind
+from .policies import policy_active
+from .registry import DraftKind, aspect_version, get_kind
 
 S = DraftStatus
 ALLOWED: dict[str, frozenset[str]] = {
@@ -36,6 +44,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     S.FAILED: frozenset(),
 }
 CLAIM_LEASE = timedelta(minutes=10)
+_DRAFT_FIELDS = [f for f in Draft._meta.concrete_fields if not f.primary_key]
 REJECT_REASONS = (
     "inaccurate",
     "off_brand",
@@ -82,7 +91,22 @@ def _transition(
     if to not in ALLOWED[current]:
         raise InvalidTransition(f"A {current or 'new'} draft cannot become {to}.")
     draft.status = to
-    draft.save()
+    if current:
+        # One UPDATE of the draft's row that keeps the status condition in its WHERE: a draft
+        # another transaction decided since it was read (a caller without the row lock) is
+        # refused, never rewritten.
+        draft.updated_at = timezone.now()
+        values = {f.attname: getattr(draft, f.attname) for f in _DRAFT_FIELDS}
+        moved = (
+            Draft.objects.for_org(draft.organization_id)
+            .filter(pk=draft.pk, status=current)
+            .update(**values)
+        )
+        if not moved:
+            draft.status = current
+            raise InvalidTransition(f"This draft is no longer {current}.")
+    else:
+        draft.save()
     return ReviewEvent.objects.create(
         organization_id=draft.organization_id,
         draft=draft,
@@ -171,7 +195,7 @@ def draft_create(
         target_type=target_type,
         target_id=target.pk,
         unique_key=unique_key,
-        target_version=handler.version_of(target),
+        target_version=aspect_version(handler, target),
         current=handler.snapshot(target),
         proposed=proposed,
         rationale=rationale,
@@ -193,7 +217,7 @@ def draft_create(
 def _auto_approving_policy(org, handler: DraftKind, target, payload: dict, checks: list[dict]):
     if handler.auto_approve is None or any(c["severity"] == "error" for c in checks):
         return None
-    policy = Policy.objects.for_org(org).filter(kind=handler.kind, auto_approve=True).first()
+    policy = policy_active(org=org, kind=handler.kind)
     if policy is None:
         return None
     allowed, reason = handler.auto_approve(policy, target, payload)
@@ -223,7 +247,7 @@ def draft_create_failed(
         target_type=target_type,
         target_id=target.pk,
         unique_key=_unique_key(handler, target, proposed or {}),
-        target_version=handler.version_of(target),
+        target_version=aspect_version(handler, target),
         current=handler.snapshot(target),
         proposed=proposed or {},
         error=error[:4000],
@@ -274,8 +298,8 @@ def _approve_locked(
     if target is None:
         _transition(draft, S.FAILED, actor=actor, note="The target no longer exists.")
         return draft
-    now_version = handler.version_of(target)
-    if now_version != draft.target_version:
+    now_version = aspect_version(handler, target)
+    if now_version != draft.target_version:  # only the aspect this kind changes counts
         now = handler.snapshot(target)
         changed = [d for d in field_diffs(draft.current, now, handler.text_fields) if d["changed"]]
         _transition(

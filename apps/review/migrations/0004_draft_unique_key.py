@@ -4,8 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    # Merged after reviewpath's 0003: the dependency is fixed at merge time.
-    dependencies = [("review", "0002_events_append_only")]
+    dependencies = [("review", "0003_policy_run")]
 
     operations = [
         migrations.AddField(
