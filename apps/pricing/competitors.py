@@ -22,8 +22,9 @@ from django.db import connection
 # observed_at, then highest id), upserted only where it differs; returns the listings changed.
 _LATEST_SQL = """
 WITH pairs AS (
-    SELECT DISTINCT listing_id, seller_id
+    SELECT DISTINCT p.listing_id, p.seller_id
     FROM unnest(%(listing)s::bigint[], %(seller)s::varchar[]) AS p(listing_id, seller_id)
+    JOIN catalog_listing cl ON cl.id = p.listing_id AND cl.organization_id = %(org)s
 ), fresh AS (
     SELECT c.* FROM pairs p CROSS JOIN LATERAL (
         SELECT c.id, c.listing_id, c.seller_id, c.price + c.shipping AS total, c.currency,
@@ -87,6 +88,7 @@ ON CONFLICT (listing_id) DO UPDATE SET
     lowest_seller = EXCLUDED.lowest_seller, buy_box_total = EXCLUDED.buy_box_total,
     buy_box_seller = EXCLUDED.buy_box_seller, latest_observed_at = EXCLUDED.latest_observed_at,
     version = s.version + 1, updated_at = now()
+WHERE s.organization_id = EXCLUDED.organization_id
 """
 
 # Whole organizations (or everything): the backfill of migration 0005 and bulk loads.

@@ -113,10 +113,13 @@ def test_upsert_never_touches_another_organization(org, other_org):
     before = CompetitorSummary.objects.for_org(other_org).get(listing=theirs)
     competitor_offers_upsert(org=org, offers=[offer(mine.pk, "S1", D("11.00"))])
     # Ids of another organization's listing, sent by mistake: nothing of theirs moves.
-    competitor_offers_upsert(org=org, offers=[offer(theirs.pk, "S1", D("1.00"), hours_ago=0)])
+    competitor_offers_upsert(org=org, offers=[
+        offer(theirs.pk, "S1", D("1.00"), hours_ago=0), offer(theirs.pk, "S2", D("1.00"))
+    ])  # fmt: skip
     after = CompetitorSummary.objects.for_org(other_org).get(listing=theirs)
     assert (after.version, after.lowest_total) == (before.version, D("15.00"))
     assert not CompetitorSummary.objects.for_org(org).filter(listing=theirs).exists()
+    assert not CompetitorLatest.objects.for_org(org).filter(listing=theirs).exists()
     assert summary(mine).lowest_total == D("11.00")
 
 
