@@ -37,14 +37,14 @@ class Command(BaseCommand):
         )
         c = out.counts
         self.stdout.write(
-            f"{'Dry run: ' if dry_run else ''}{out.report_mode} run: {c['offers']} offers "
-            f"({c['skipped']} unchanged, skipped), {c['changed']} changed "
+            f"{'Dry run: ' if dry_run else ''}{c['offers']} offers, {c['changed']} changed "
             f"({c['raised']} up, {c['lowered']} down), {c['applied']} applied, "
             f"{c['drafted']} sent to review; at floor {c['at_floor']}, raised to floor "
             f"{c['raised_to_floor']}, ceiling below floor {c['ceiling_below_floor']}, "
             f"bad input {c['bad_input']}; {out.timings['load']:.2f}s load, "
             f"{out.timings['compute']:.2f}s compute, {out.timings['write']:.2f}s write"
             + (f"; run #{out.run_id}" if out.run_id else "")
+            + f"; {out.report_mode} run, {c['skipped']} unchanged offers skipped"
         )
         for entry in out.report["bad_input"][:20]:
             self.stderr.write(f"listing {entry['listing_id']}: {entry['reason']}")
