@@ -289,7 +289,8 @@ ORDER BY c.listing_id, c.seller_id COLLATE "C", c.observed_at DESC, c.id DESC
 LATEST_SQL = """
 SELECT c.offer_id, c.listing_id, c.total, c.currency, c.fulfilment, c.rating, c.is_buy_box,
        c.seller_id = ANY(%(own)s::text[]),
-       round(extract(epoch FROM %(now)s::timestamptz - c.observed_at) / 3600.0, 3)
+       CASE WHEN c.observed_at > %(now)s THEN -1
+            ELSE round(extract(epoch FROM %(now)s::timestamptz - c.observed_at) / 3600.0, 3) END
 FROM pricing_competitorlatest c
 WHERE c.organization_id = %(org)s AND c.listing_id >= %(lo)s AND c.listing_id < %(hi)s
   AND c.observed_at >= %(since)s{only}
