@@ -4,8 +4,11 @@ Entry point: `reprice_store(*, org, store, dry_run=False, strategy_override=None
 
 Per chunk of offers (an id range of the store, CHUNK offers by default):
   load     COPY (SELECT ...) TO STDOUT into DataFrames: offers with product costs, inventory,
-           competitor observations (each seller's latest, younger than the largest max age),
-           changes already made today; small tables (profiles, fees, strategies) via the ORM;
+           competitors (each seller's latest observation younger than the largest max age,
+           from the competitor summary kept by apps.pricing.competitors), changes already made
+           today; small tables (profiles, fees, strategies) via the ORM. An incremental run
+           (the schedule) keeps only the offers whose inputs changed since their last run
+           (apps.pricing.incremental) before costs and competitors are read;
   compute  apps.pricing.strategies.compute — NumPy over the frame, no per-offer Python;
   write    COPY the changed offers into a temporary table, then
              one UPDATE catalog_listing ... FROM ... WHERE price IS DISTINCT FROM (the changes
