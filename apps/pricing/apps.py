@@ -11,6 +11,8 @@ class PricingConfig(AppConfig):
 
         from apps.core.jobs import JobLink, job_kind_register
 
+        from . import signals  # noqa: F401  (registers the competitor summary receiver)
+
         def price_changes(job, request):
             yield JobLink(_("See the price changes"), reverse("pricing:changes"), "price-changes")
 

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from apps.catalog.models import Product
 
+from .competitors import refresh_competitor_latest
 from .models import CompetitorOffer, CostProfile
 
 CHUNK = 20_000
@@ -89,6 +90,7 @@ def competitor_offers_upsert(
     Every observation is kept (history for charts); re-sending the same observation updates
     it instead of duplicating it. The listings must already be known to belong to `org`
     (the callers resolve them within the organization). Later duplicates in `offers` win.
+    Each chunk also refreshes the competitor summary of the pairs it wrote (same transaction).
     """
     unique = {(o.listing_id, o.seller_id, o.observed_at): o for o in offers}
     items = list(unique.values())
@@ -118,6 +120,10 @@ def competitor_offers_upsert(
             inserted, changed = cursor.fetchone()
             created += inserted
             updated += changed
+            if inserted or changed:
+                refresh_competitor_latest(
+                    org_id=org.pk, pairs=[(o.listing_id, o.seller_id) for o in chunk]
+                )
     return UpsertCounts(created, updated, len(items) - created - updated)
 
 

@@ -4,8 +4,11 @@ Entry point: `reprice_store(*, org, store, dry_run=False, strategy_override=None
 
 Per chunk of offers (an id range of the store, CHUNK offers by default):
   load     COPY (SELECT ...) TO STDOUT into DataFrames: offers with product costs, inventory,
-           competitor observations (each seller's latest, younger than the largest max age),
-           changes already made today; small tables (profiles, fees, strategies) via the ORM;
+           competitors (each seller's latest observation younger than the largest max age,
+           from the competitor summary kept by apps.pricing.competitors), changes already made
+           today; small tables (profiles, fees, strategies) via the ORM. An incremental run
+           (the schedule) keeps only the offers whose inputs changed since their last run
+           (apps.pricing.incremental) before costs and competitors are read;
   compute  apps.pricing.strategies.compute — NumPy over the frame, no per-offer Python;
   write    COPY the changed offers (with the price version each was computed from) into a
            temporary table, then through the owners' set-based services, each one statement:
@@ -47,6 +50,7 @@ from apps.review.models import Policy
 from apps.review.policies import changes_within_limit, policy_active
 from apps.review.services import Provenance
 
+from . import incremental as I
 from . import strategies as S
 from .cost import DEFAULT_VAT
 from .models import (
@@ -77,6 +81,7 @@ class RunReport:
     report: dict = field(default_factory=lambda: {k: [] for k in REPORT_SECTIONS})
     timings: dict = field(default_factory=lambda: {"load": 0.0, "compute": 0.0, "write": 0.0})
     results: pd.DataFrame | None = None
+    report_mode: str = "full"  # or "incremental": only offers whose inputs changed
 
 
 COUNT_KEYS = (
@@ -94,6 +99,7 @@ COUNT_KEYS = (
     "daily_limit",
     "already_proposed",
     "conflicts",
+    "skipped",
 )
 
 
@@ -287,9 +293,22 @@ SELECT DISTINCT ON (c.listing_id, c.seller_id COLLATE "C")
        round(extract(epoch FROM %(now)s::timestamptz - c.observed_at) / 3600.0, 3)
 FROM pricing_competitoroffer c
 WHERE c.organization_id = %(org)s AND c.listing_id >= %(lo)s AND c.listing_id < %(hi)s
-  AND c.observed_at >= %(since)s AND c.observed_at <= %(now)s
+  AND c.observed_at >= %(since)s AND c.observed_at <= %(now)s{only}
 ORDER BY c.listing_id, c.seller_id COLLATE "C", c.observed_at DESC, c.id DESC
 """
+# The same rows from the competitor summary (each seller's latest observation, kept up to date
+# when observations arrive): no DISTINCT ON over the history. Rows dated after `now` come back
+# with a negative age; the loader reads those listings with COMPS_SQL instead.
+LATEST_SQL = """
+SELECT c.offer_id, c.listing_id, c.total, c.currency, c.fulfilment, c.rating, c.is_buy_box,
+       c.seller_id = ANY(%(own)s::text[]),
+       CASE WHEN c.observed_at > %(now)s THEN -1
+            ELSE round(extract(epoch FROM %(now)s::timestamptz - c.observed_at) / 3600.0, 3) END
+FROM pricing_competitorlatest c
+WHERE c.organization_id = %(org)s AND c.listing_id >= %(lo)s AND c.listing_id < %(hi)s
+  AND c.observed_at >= %(since)s{only}
+"""
+_ONLY_IDS = " AND c.listing_id = ANY(%(ids)s::bigint[])"
 COMP_NAMES = [
     "offer_id",
     "listing_id",
@@ -301,6 +320,12 @@ COMP_NAMES = [
     "is_own",
     "age_hours",
 ]
+_COMP_DTYPES = {
+    "comp_currency": "object",
+    "fulfilment": "object",
+    "is_buy_box": "object",
+    "is_own": "object",
+}
 
 
 @dataclass
@@ -316,6 +341,8 @@ class _Context:
     referral: dict
     max_age_hours: float
     timings: dict = field(default_factory=dict)
+    incremental: bool = False  # price only the listings whose inputs changed (markers)
+    raw_competitors: bool = False  # read the observations, not the competitor summary
 
     def lap(self, name: str, since: float) -> float:
         now = time.perf_counter()
@@ -406,9 +433,24 @@ def _profile_columns(ctx: _Context, raw: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
-def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Offers (with costs and strategy parameters) and competitors of listings lo ≤ id < hi."""
+def load_chunk(ctx: _Context, lo: int, hi: int, due=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Offers (with costs and strategy parameters) and competitors of listings lo ≤ id < hi.
+
+    `due(raw) -> bool mask` (incremental runs) keeps only the offers whose inputs changed;
+    their competitors alone are then read."""
     params = {"org": ctx.org.id, "store": ctx.store.id, "lo": lo, "hi": hi}
+    raw = _load_offers(ctx, params)
+    ids = None
+    if due is not None:
+        mask = due(raw)
+        if not mask.all():
+            raw = raw[mask].reset_index(drop=True)
+            ids = raw["listing_id"].to_numpy(dtype=np.int64)
+    offers = _offer_frame(ctx, raw)
+    return offers, _load_competitors(ctx, params, offers, ids)
+
+
+def _load_offers(ctx: _Context, params: dict) -> pd.DataFrame:
     t = time.perf_counter()
     raw = _copy_frame(
         OFFERS_SQL,
@@ -417,7 +459,13 @@ def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFr
         dtypes={"currency": "object", "cost_currency": "object", "category": "object"},
     )
     raw["category"] = raw["category"].fillna("")
-    t = ctx.lap("load_offers_sql", t)
+    ctx.lap("load_offers_sql", t)
+    return raw
+
+
+def _offer_frame(ctx: _Context, raw: pd.DataFrame) -> pd.DataFrame:
+    """Landed cost, fees, VAT, ceilings, bad-input flags and strategy parameters per offer."""
+    t = time.perf_counter()
     n = len(raw)
     rates = ctx.rates
     cost_fx = rates.factors(raw["cost_currency"].fillna(""), raw["currency"])
@@ -477,20 +525,42 @@ def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFr
         }
     )
     offers = _assign_strategies(offers, ctx.org, ctx.store, ctx.override)
-    t = ctx.lap("load_costs", t)
+    ctx.lap("load_costs", t)
+    return offers
 
+
+def _load_competitors(
+    ctx: _Context, params: dict, offers: pd.DataFrame, ids: np.ndarray | None
+) -> pd.DataFrame:
+    """Each seller's latest observation younger than the largest max age, from the competitor
+    summary (`CompetitorLatest`); listings with an observation dated after `now` (clock skew,
+    a replayed past run) are read from the observations, so the answer is the same as before
+    the summary existed. `ids`: only these listings (incremental runs)."""
+    t = time.perf_counter()
+    rates = ctx.rates
     since = ctx.now - timezone.timedelta(hours=ctx.max_age_hours)
-    comps = _copy_frame(
-        COMPS_SQL,
-        {**params, "own": ctx.own_sellers, "now": ctx.now, "since": since},
-        COMP_NAMES,
-        dtypes={
-            "comp_currency": "object",
-            "fulfilment": "object",
-            "is_buy_box": "object",
-            "is_own": "object",
-        },
-    )
+    cparams = {**params, "own": ctx.own_sellers, "now": ctx.now, "since": since}
+    only = ""
+    if ids is not None:
+        if len(ids) == 0:
+            return _copy_frame("SELECT 1 WHERE false", [], COMP_NAMES, _COMP_DTYPES)
+        only = _ONLY_IDS
+        cparams["ids"] = [int(i) for i in ids]
+    if ctx.raw_competitors:
+        comps = _copy_frame(COMPS_SQL.format(only=only), cparams, COMP_NAMES, _COMP_DTYPES)
+    else:
+        comps = _copy_frame(LATEST_SQL.format(only=only), cparams, COMP_NAMES, _COMP_DTYPES)
+        future = comps["age_hours"].to_numpy(dtype=np.float64) < 0
+        if future.any():
+            skewed = np.unique(comps["listing_id"].to_numpy(dtype=np.int64)[future])
+            comps = comps[~np.isin(comps["listing_id"].to_numpy(dtype=np.int64), skewed)]
+            extra = _copy_frame(
+                COMPS_SQL.format(only=_ONLY_IDS),
+                {**cparams, "ids": [int(i) for i in skewed]},
+                COMP_NAMES,
+                dtypes=_COMP_DTYPES,
+            )
+            comps = pd.concat([comps, extra], ignore_index=True)
     t = ctx.lap("load_competitors_sql", t)
     if len(comps):
         comps["is_buy_box"] = comps["is_buy_box"].to_numpy() == "t"
@@ -506,7 +576,7 @@ def load_chunk(ctx: _Context, lo: int, hi: int) -> tuple[pd.DataFrame, pd.DataFr
             total = np.where(same, total, np.rint(total * fx))
         comps["total"] = np.nan_to_num(total, nan=S.NO_PRICE).astype(np.int64)
     ctx.lap("load_competitors_prep", t)
-    return offers, comps
+    return comps
 
 
 def _chunks(org, store, size: int) -> list[tuple[int, int]]:
@@ -855,6 +925,70 @@ def _in_own_connection(func, *args):
         connection.close()  # this thread's connection; the caller's is untouched
 
 
+def _price_units(raw: pd.DataFrame) -> np.ndarray:
+    return np.nan_to_num(_units(raw["price"]), nan=S.NO_PRICE).astype(np.int64)
+
+
+def _fingerprint(ctx: _Context, policy: Policy | None) -> str:
+    assigns = list(
+        StrategyAssignment.objects.for_org(ctx.org)
+        .filter(store=ctx.store)
+        .select_related("strategy")
+    )
+    strategies = {a.strategy_id: a.strategy for a in assigns}
+    if ctx.override is not None:
+        strategies = {0: ctx.override}
+    return I.store_fingerprint(
+        org=ctx.org,
+        store=ctx.store,
+        strategies=list(strategies.values()),
+        assignments=assigns,
+        profiles=ctx.profiles,
+        policy=policy,
+    )
+
+
+def _write_markers(org, now, offers, comps, res, rows, seen: dict) -> None:
+    """Mark the priced offers with what they were priced from (apps.pricing.incremental).
+
+    An applied change is marked with its new price when pricing again at that price would not
+    move it (one more vectorised pass over those offers), so the engine's own write does not
+    make the listing due; a step-limited climb stays due."""
+    if "raw" not in seen or offers.empty:
+        return
+    hashes = seen["hashes"].copy()
+    applied = rows["listing_id"].to_numpy()[rows["apply"].to_numpy() == "t"] if len(rows) else []
+    if len(applied):
+        idx = np.flatnonzero(np.isin(offers["listing_id"].to_numpy(), applied))
+        again = offers.iloc[idx].reset_index(drop=True)
+        new = res["new"].to_numpy()[idx]
+        again["old"] = new
+        again["changes_today"] = again["changes_today"].to_numpy() + 1
+        sub = comps[np.isin(comps["listing_id"].to_numpy(), applied)] if len(comps) else comps
+        res2 = S.compute(again, sub)
+        settled = ~res2["changed"].to_numpy() & (
+            res2["status"].to_numpy(dtype=object) != S.DAILY_LIMIT
+        )
+        moved = I.input_hash(seen["raw"].iloc[idx].reset_index(drop=True), new)
+        hashes[idx[settled]] = moved[settled]
+    versions = seen["markers"].set_index("listing_id")["comp_version"]
+    I.write_markers(
+        org=org,
+        now=now,
+        ts=timezone.now(),
+        frame=pd.DataFrame(
+            {
+                "listing_id": offers["listing_id"].to_numpy(),
+                "inputs": hashes,
+                "comp_version": versions.reindex(offers["listing_id"].to_numpy())
+                .fillna(0)
+                .to_numpy(dtype=np.int64),
+                "hours": I.due_hours(offers, comps, res),
+            }
+        ),
+    )
+
+
 def reprice_store(
     *,
     org,
@@ -866,12 +1000,18 @@ def reprice_store(
     job_id: int | None = None,
     chunk_size: int = CHUNK,
     now=None,
+    incremental: bool = False,
+    raw_competitors: bool = False,
 ) -> RunReport:
     """Reprice every active offer of `store` (one vectorised pass per chunk of offers).
 
     dry_run: compute only, write nothing, return the per-offer frame in `results` (the
     simulator). strategy_override: price every offer with this strategy (saved or not) instead
     of the assigned ones. Bad input never raises: it is reported per offer.
+    incremental (the schedule): price only the offers whose inputs changed since their last
+    run (apps.pricing.incremental); a change of a store-wide input makes it a full run.
+    raw_competitors: read competitors from the observations instead of the competitor summary
+    (the reference the summary is tested against).
     """
     if store.organization_id != org.id:
         raise NotFound("No such store.")
@@ -890,6 +1030,15 @@ def reprice_store(
         out.run_id = run.pk
     policy = policy_active(org=org, kind=PRICE_KIND)
     ctx = _context(org, store, now, strategy_override)
+    ctx.raw_competitors = raw_competitors
+    fingerprint = None
+    if not dry_run:
+        fingerprint = _fingerprint(ctx, policy)
+        ctx.incremental = incremental and I.state_allows_incremental(
+            org=org, store=store, fingerprint=fingerprint, rates=ctx.rates
+        )
+        I.drop_inactive_markers(org=org, store=store)
+    out.report_mode = "incremental" if ctx.incremental else "full"
     frames: list[pd.DataFrame] = []
 
     def process(lo: int, hi: int):
@@ -897,23 +1046,47 @@ def reprice_store(
         if job_id is not None and job_is_cancelled(job_id):
             return None
         t0 = time.perf_counter()
-        offers, comps = load_chunk(ctx, lo, hi)
+        seen: dict = {}
+        due = None
+        if not dry_run:
+            # Read before the offers and competitors: a version that moves meanwhile is
+            # recorded older than what was read, so the listing is due again (never missed).
+            markers = _copy_frame(
+                I.MARKERS_SQL,
+                {"org": org.id, "store": store.id, "lo": lo, "hi": hi, "now": now},
+                I.MARKER_NAMES,
+                dtypes={"inputs": "Int64", "time_due": "object"},
+            )
+
+            def due(raw: pd.DataFrame) -> np.ndarray:
+                hashes = I.input_hash(raw, _price_units(raw))
+                mask = np.ones(len(raw), dtype=bool)
+                if ctx.incremental:
+                    mask = I.due_mask(markers, raw, hashes)
+                seen.update(raw=raw[mask].reset_index(drop=True), hashes=hashes[mask],
+                            markers=markers, skipped=int((~mask).sum()))  # fmt: skip
+                return mask
+
+        offers, comps = load_chunk(ctx, lo, hi, due=due)
         t1 = time.perf_counter()
         res = S.compute(offers, comps)
         t2 = time.perf_counter()
         written = None
         if not dry_run:
+            rows = _change_rows(res, offers, policy)
             written = write_chunk(
                 org=org,
                 store=store,
                 run=run,
-                rows=_change_rows(res, offers, policy),
+                rows=rows,
                 policy=policy,
                 job_id=job_id,
             )
+            _write_markers(org, now, offers, comps, res, rows, seen)
+            written["skipped"] = seen.get("skipped", 0)
         t3 = time.perf_counter()
         if job_id is not None:
-            job_advance(job_id=job_id, done=len(res))
+            job_advance(job_id=job_id, done=len(res) + seen.get("skipped", 0))
         return offers, res, written, (("load", t1 - t0), ("compute", t2 - t1), ("write", t3 - t2))
 
     def merge(done) -> None:
@@ -953,12 +1126,18 @@ def reprice_store(
     if dry_run:
         out.results = pd.concat(frames, ignore_index=True) if frames else None
     else:
-        extra = ("daily_limit", "already_proposed", "conflicts")
+        extra = ("daily_limit", "already_proposed", "conflicts", "skipped")
         counts = {k: v for k, v in out.counts.items() if k not in extra}
+        I.state_save(org=org, store=store, fingerprint=fingerprint, rates=ctx.rates,
+                     full=not ctx.incremental, now=now)  # fmt: skip
         RepricingRun.objects.for_org(org).filter(pk=run.pk).update(
             status=RepricingRun.Status.SUCCEEDED,
             finished_at=timezone.now(),
-            report={**out.report, **{k: out.counts[k] for k in extra}},
+            report={
+                **out.report,
+                **{k: out.counts[k] for k in extra},
+                "mode": out.report_mode,
+            },
             timings=out.timings,
             **counts,
         )

@@ -537,3 +537,120 @@ class PriceChange(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.listing_id}: {self.old_price} → {self.new_price} {self.currency}"
+
+
+# --------------------------------------------------------------------------- competitor summary
+
+
+class CompetitorLatest(TenantModel):
+    """Each seller's latest observation of a listing: the competitor summary the engine reads.
+
+    Design: one row per (listing, seller), a copy of that seller's newest `CompetitorOffer`
+    (by observed_at, then id) rather than one pre-aggregated row per listing, because the
+    strategies filter competitors per offer (fulfilment types, minimum rating, own sellers
+    excluded or not, each strategy's own maximum age): a single "lowest price" per listing
+    could not answer every strategy, while the latest row per seller answers all of them
+    exactly as the raw observations did (the engine's old DISTINCT ON query picked the same
+    rows), with five rows per listing instead of its whole history. `CompetitorSummary` adds
+    the per-listing aggregates and a `version` that moves whenever this set changes.
+
+    Maintained set-based by `apps.pricing.competitors.refresh_competitor_latest` whenever
+    observations are written (`bulk.competitor_offers_upsert`, single saves through a signal);
+    built for existing data by migration 0005. `total` = price + shipping in `currency`
+    (conversion stays in the engine, with the run's exchange rates).
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)  # no index: millions of rows
+    listing = models.ForeignKey(
+        "catalog.Listing", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    seller_id = models.CharField(max_length=100)
+    offer_id = models.BigIntegerField(help_text=_("The CompetitorOffer this row copies"))
+    total = MoneyField(help_text=_("Landed price: price + shipping"))
+    currency = CurrencyField()
+    fulfilment = models.CharField(max_length=8, choices=FulfilmentType.choices)
+    rating = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    is_buy_box = models.BooleanField(default=False)
+    observed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "seller_id"], name="competitorlatest_unique_seller"
+            )
+        ]
+
+
+class CompetitorSummary(TenantModel):
+    """Per listing: lowest landed price, Buy Box, counts by fulfilment, freshness, version.
+
+    Derived from `CompetitorLatest` (all sellers, own stores included, no age filter): what the
+    screens show at a glance and what the incremental repricer compares: `version` goes up by
+    one whenever the listing's latest observations change, so a run knows which listings'
+    markets moved since it last priced them. `lowest_total` is the lowest price + shipping among
+    the rows in `lowest_currency` (the currency of the cheapest row when currencies are mixed).
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    listing = models.OneToOneField(
+        "catalog.Listing", on_delete=models.CASCADE, related_name="competitor_summary"
+    )
+    sellers = models.PositiveIntegerField(default=0)
+    fba = models.PositiveIntegerField(default=0)
+    fbm = models.PositiveIntegerField(default=0)
+    other = models.PositiveIntegerField(default=0)
+    lowest_total = MoneyField(null=True, blank=True)
+    lowest_currency = models.CharField(max_length=3, blank=True)
+    lowest_seller = models.CharField(max_length=100, blank=True)
+    buy_box_total = MoneyField(null=True, blank=True)
+    buy_box_seller = models.CharField(max_length=100, blank=True)
+    latest_observed_at = models.DateTimeField(null=True, blank=True)
+    version = models.BigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.sellers} sellers, lowest {self.lowest_total}"
+
+
+# --------------------------------------------------------------------------- incremental runs
+
+
+class RepriceMarker(TenantModel):
+    """What the engine last priced a listing from, so a scheduled run skips unchanged ones.
+
+    `inputs` is a 64-bit hash of the listing's own inputs as the run read them (price, stock,
+    currency, product category, cost and dimensions, inventory), `comp_version` the competitor
+    summary version it saw, `due_at` the moment time alone changes the answer (the freshest
+    counted competitor observation ageing past the strategy's max age, a daily change limit
+    lapsing). Store-wide inputs are covered by `RepricingState.fingerprint`.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)  # no index: millions of rows
+    listing = models.OneToOneField(
+        "catalog.Listing", on_delete=models.CASCADE, related_name="reprice_marker"
+    )
+    inputs = models.BigIntegerField()
+    comp_version = models.BigIntegerField(default=0)
+    due_at = models.DateTimeField(null=True, blank=True)
+    repriced_at = models.DateTimeField()
+
+
+class RepricingState(TenantModel):
+    """Per store: the fingerprint of the store-wide inputs of the last full run.
+
+    Strategies and assignments, fee tiers, referral fees, VAT, cost profiles, own sellers and the
+    auto-approve policy, plus the exchange rates the run used (`rates`, re-read for the current
+    date). A scheduled run whose fingerprint differs runs in full.
+    """
+
+    store = models.OneToOneField("catalog.Store", on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    rates = models.JSONField(default=list, blank=True)
+    full_at = models.DateTimeField(null=True, blank=True)

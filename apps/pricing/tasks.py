@@ -3,6 +3,8 @@
 `reprice_due_stores_task` runs every 15 minutes (CELERY_BEAT_SCHEDULE) and enqueues one
 `reprice_store_task` per active store that has an enabled strategy assigned; stores spread
 over however many workers consume "pricing". A store already being repriced is skipped.
+Scheduled runs are incremental (only listings whose inputs changed, apps.pricing.incremental);
+"Reprice now" runs in full.
 """
 
 from __future__ import annotations
@@ -60,7 +62,13 @@ def reprice_store_task(
         total = store.listings.filter(status="active").count()
         jobs.job_start(job_id=job_id, total=total)
         try:
-            out = reprice_store(org=org, store=store, trigger=trigger, job_id=job_id)
+            out = reprice_store(
+                org=org,
+                store=store,
+                trigger=trigger,
+                job_id=job_id,
+                incremental=trigger == "schedule",  # the beat: only listings that changed
+            )
         except Exception as exc:
             jobs.job_fail(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
             raise

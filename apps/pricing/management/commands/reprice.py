@@ -1,4 +1,7 @@
-"""`manage.py reprice --store ID [--dry-run]`: reprice one store now, in this process."""
+"""`manage.py reprice --store ID [--full] [--dry-run]`: reprice one store now, in this process.
+
+Incremental by default (only listings whose inputs changed since their last run; a store-wide
+change makes it full anyway); --full prices every offer."""
 
 from __future__ import annotations
 
@@ -15,16 +18,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--store", type=int, required=True, help="store id")
         parser.add_argument("--dry-run", action="store_true", help="compute, write nothing")
+        parser.add_argument("--full", action="store_true", help="price every offer")
         parser.add_argument("--chunk", type=int, default=None, help="offers per chunk")
 
-    def handle(self, *args, store: int, dry_run: bool, chunk: int | None, **options):
+    def handle(self, *args, store: int, dry_run: bool, full: bool, chunk: int | None, **options):
         with unscoped():
             obj = Store.objects.select_related("organization", "marketplace").filter(pk=store)
             found = obj.first()
         if found is None:
             raise CommandError(f"No store with id {store}.")
         kwargs = {"chunk_size": chunk} if chunk else {}
-        out = reprice_store(org=found.organization, store=found, dry_run=dry_run, **kwargs)
+        out = reprice_store(
+            org=found.organization,
+            store=found,
+            dry_run=dry_run,
+            incremental=not full,
+            **kwargs,
+        )
         c = out.counts
         self.stdout.write(
             f"{'Dry run: ' if dry_run else ''}{c['offers']} offers, {c['changed']} changed "
@@ -34,6 +44,7 @@ class Command(BaseCommand):
             f"bad input {c['bad_input']}; {out.timings['load']:.2f}s load, "
             f"{out.timings['compute']:.2f}s compute, {out.timings['write']:.2f}s write"
             + (f"; run #{out.run_id}" if out.run_id else "")
+            + f"; {out.report_mode} run, {c['skipped']} unchanged offers skipped"
         )
         for entry in out.report["bad_input"][:20]:
             self.stderr.write(f"listing {entry['listing_id']}: {entry['reason']}")

@@ -1,0 +1,223 @@
+"""Incremental repricing: which listings' inputs changed since the engine last priced them.
+
+A scheduled run prices only the listings that are due:
+  - no marker yet (new, reactivated or never priced listing);
+  - their own inputs moved: `RepriceMarker.inputs` is a hash of what the run read (price,
+    stock, currency, product category / cost / cost currency / dimensions, inventory);
+  - their market moved: the competitor summary's version differs from the one the run saw;
+  - time alone changes the answer (`due_at`): the freshest counted competitor observation ages
+    past the strategy's max age, or a daily change limit may have lapsed.
+Any change of a store-wide input (strategies and assignments, fee tiers, referral fees, VAT,
+cost profiles, own sellers, the auto-approve policy, the exchange rates the last run used)
+changes `RepricingState.fingerprint` and makes the run a full one, as are manual runs
+("Reprice now", `manage.py reprice --full`), the simulator and dry runs.
+
+A listing whose change was applied is marked with its new price when pricing it again at that
+price would not move it (checked by computing once more): it is not repriced next time for the
+engine's own write, while a step-limited climb (not settled yet) stays due.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.forms.models import model_to_dict
+
+from . import strategies as S
+from .models import RepricingState
+
+HASH_NUMERIC = ["stock", "unit_cost", "weight_g", "length_mm", "width_mm", "height_mm",
+                "units_per_day", "stock_age_days", "lead_time"]  # fmt: skip
+HASH_TEXT = ["currency", "category", "cost_currency"]
+
+MARKERS_SQL = """
+SELECT l.id, m.inputs, coalesce(m.comp_version, -1), coalesce(m.due_at <= %(now)s, false),
+       coalesce(s.version, 0)
+FROM catalog_listing l
+LEFT JOIN pricing_repricemarker m ON m.listing_id = l.id AND m.organization_id = %(org)s
+LEFT JOIN pricing_competitorsummary s ON s.listing_id = l.id AND s.organization_id = %(org)s
+WHERE l.organization_id = %(org)s AND l.store_id = %(store)s AND l.status = 'active'
+  AND l.id >= %(lo)s AND l.id < %(hi)s
+ORDER BY l.id
+"""
+MARKER_NAMES = ["listing_id", "inputs", "seen_version", "time_due", "comp_version"]
+
+_MARKER_WRITE_SQL = """
+DROP TABLE IF EXISTS pricing_tmp_markers;
+CREATE TEMP TABLE pricing_tmp_markers (
+    listing_id bigint, inputs bigint, comp_version bigint, due_at timestamptz
+) ON COMMIT DROP;
+"""
+_MARKER_UPSERT_SQL = """
+INSERT INTO pricing_repricemarker AS m (created_at, updated_at, organization_id, listing_id,
+    inputs, comp_version, due_at, repriced_at)
+SELECT %(ts)s, %(ts)s, %(org)s, listing_id, inputs, comp_version, due_at, %(ts)s
+FROM pricing_tmp_markers
+ON CONFLICT (listing_id) DO UPDATE SET inputs = EXCLUDED.inputs,
+    comp_version = EXCLUDED.comp_version, due_at = EXCLUDED.due_at,
+    repriced_at = EXCLUDED.repriced_at, updated_at = EXCLUDED.updated_at
+"""
+# A listing that left the active set loses its marker: back in it, it is due again.
+_DROP_INACTIVE_SQL = """
+DELETE FROM pricing_repricemarker m USING catalog_listing l
+WHERE m.listing_id = l.id AND m.organization_id = %(org)s AND l.store_id = %(store)s
+  AND l.status <> 'active'
+"""
+
+
+# --------------------------------------------------------------------------- store-wide inputs
+
+
+def _dicts(objs) -> list:
+    return [
+        {k: str(v) for k, v in sorted(model_to_dict(obj).items())}
+        for obj in sorted(objs, key=lambda o: o.pk or 0)
+    ]
+
+
+def _rows(queryset) -> list:
+    return _dicts(queryset)
+
+
+def store_fingerprint(*, org, store, strategies, assignments, profiles, policy) -> str:
+    """Hash of every store-wide input of a run (a handful of small tables)."""
+    from .models import FulfilmentFeeTier, ReferralFee, VatRate
+
+    mkt = store.marketplace
+    payload = {
+        "marketplace": [mkt.pk, mkt.country, bool(mkt.vat_inclusive)],
+        "own": sorted(
+            store.__class__.objects.for_org(org)
+            .exclude(seller_id="")
+            .values_list("seller_id", flat=True)
+        ),
+        "strategies": _dicts(strategies),
+        "assignments": [
+            [a.pk, a.strategy_id, a.category, a.listing_id]
+            for a in sorted(assignments, key=lambda a: a.pk)
+        ],
+        "profiles": _dicts(profiles),
+        "tiers": _rows(FulfilmentFeeTier.objects.for_org(org).filter(marketplace=mkt)),
+        "referral": _rows(ReferralFee.objects.for_org(org).filter(marketplace=mkt)),
+        "vat": _rows(VatRate.objects.for_org(org).filter(country=mkt.country)),
+        "policy": None if policy is None else [policy.pk, str(policy.max_change_pct)],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _rate_list(cache: dict) -> list:
+    return sorted(
+        [b, q, None if (r is None or math.isnan(r)) else r] for (b, q), r in cache.items()
+    )
+
+
+def state_allows_incremental(*, org, store, fingerprint: str, rates) -> bool:
+    """True when the last full run saw the same store-wide inputs and the same rates."""
+    state = RepricingState.objects.for_org(org).filter(store=store).first()
+    if state is None or state.fingerprint != fingerprint:
+        return False
+    for base, quote, value in state.rates:
+        now = rates.rate(base, quote)
+        if (None if math.isnan(now) else now) != value:
+            return False
+    return True
+
+
+def state_save(*, org, store, fingerprint: str, rates, full: bool, now) -> None:
+    """Record the fingerprint and the rates used (merged with those of earlier runs)."""
+    state = RepricingState.objects.for_org(org).filter(store=store).first()
+    used = {(b, q): (np.nan if r is None else r) for b, q, r in (state.rates if state else [])}
+    if full:
+        used = {}
+    used.update(rates.cache)
+    values = {"fingerprint": fingerprint, "rates": _rate_list(used)}
+    if full:
+        values["full_at"] = now
+    RepricingState.objects.update_or_create(organization=org, store=store, defaults=values)
+
+
+def drop_inactive_markers(*, org, store) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_DROP_INACTIVE_SQL, {"org": org.id, "store": store.id})
+
+
+# --------------------------------------------------------------------------- per listing
+
+
+def input_hash(raw: pd.DataFrame, price_units: np.ndarray) -> np.ndarray:
+    """64-bit hash per offer of its own inputs (types fixed so a chunk's NaNs never matter)."""
+    frame = pd.DataFrame(
+        {
+            **{c: raw[c].to_numpy(dtype=np.float64) for c in HASH_NUMERIC},
+            **{c: raw[c].fillna("").astype(str).to_numpy(dtype=object) for c in HASH_TEXT},
+            "price": np.asarray(price_units, dtype=np.int64),
+        }
+    )
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy().view(np.int64)
+
+
+def due_mask(markers: pd.DataFrame, raw: pd.DataFrame, hashes: np.ndarray) -> np.ndarray:
+    """Offers of `raw` whose marker is missing or stale (markers: MARKER_NAMES frame)."""
+    m = markers.set_index("listing_id").reindex(raw["listing_id"].to_numpy())
+    inputs = m["inputs"].to_numpy(dtype=np.float64, na_value=np.nan)
+    known = ~np.isnan(inputs)
+    same_inputs = known & (m["inputs"].fillna(0).to_numpy(dtype=np.int64) == hashes)
+    same_market = m["seen_version"].to_numpy(dtype=np.float64) == m["comp_version"].to_numpy(
+        dtype=np.float64
+    )
+    time_due = m["time_due"].fillna("t").to_numpy(dtype=object) == "t"
+    return ~(same_inputs & same_market & ~time_due)
+
+
+def due_hours(offers: pd.DataFrame, comps: pd.DataFrame, res: pd.DataFrame) -> np.ndarray:
+    """Hours from now until time alone changes an offer's answer (inf: never; 0: next run).
+
+    The freshest counted competitor observation leaving the strategy's max age; 0 for offers at
+    their daily change limit (the limit lapses as earlier changes age)."""
+    n = len(offers)
+    hours = np.full(n, np.inf)
+    if len(comps) and n:
+        ids = offers["listing_id"].to_numpy(dtype=np.int64)
+        cl = comps["listing_id"].to_numpy(dtype=np.int64)
+        where = np.minimum(np.searchsorted(ids, cl), n - 1)
+        known = ids[where] == cl
+        left = offers["max_age_hours"].to_numpy(dtype=np.float64)[where] - comps[
+            "age_hours"
+        ].to_numpy(dtype=np.float64)
+        counted = known & (left >= 0)
+        np.minimum.at(hours, where[counted], left[counted])
+    hours[res["status"].to_numpy(dtype=object) == S.DAILY_LIMIT] = 0.0
+    return hours
+
+
+def write_markers(*, org, now, ts, frame: pd.DataFrame) -> None:
+    """Upsert markers (listing_id, inputs, comp_version, hours until due) with one COPY."""
+    if frame.empty:
+        return
+    hours = frame["hours"].to_numpy(dtype=np.float64)
+    due = pd.Series(pd.Timestamp(now) + pd.to_timedelta(np.where(np.isinf(hours), 0, hours), "h"))
+    out = pd.DataFrame(
+        {
+            "listing_id": frame["listing_id"].to_numpy(dtype=np.int64),
+            "inputs": frame["inputs"].to_numpy(dtype=np.int64),
+            "comp_version": frame["comp_version"].to_numpy(dtype=np.int64),
+            "due_at": due.where(~np.isinf(hours)).dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z"),
+        }
+    )
+    buf = io.StringIO()
+    out.to_csv(buf, header=False, index=False)
+    buf.seek(0)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_MARKER_WRITE_SQL)
+        cursor.cursor.copy_expert(
+            "COPY pricing_tmp_markers (listing_id, inputs, comp_version, due_at) "
+            "FROM STDIN WITH (FORMAT csv)",
+            buf,
+        )
+        cursor.execute(_MARKER_UPSERT_SQL, {"org": org.id, "ts": ts})
