@@ -119,14 +119,29 @@ def cycle_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
 
 
 def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """One cycle (as a closed path, `[a, b, a]`) per strongly connected group of apps."""
+    """Cycles as closed paths (`[a, b, a]`): for every app caught in a strongly connected
+    group, the shortest cycle through it (duplicates of one loop reported once)."""
+    cycles: list[list[str]] = []
+    seen: set[frozenset[tuple[str, str]]] = set()
+    for group in _strongly_connected(graph):
+        for start in group:
+            cycle = _cycle_in(start, group, graph)
+            key = frozenset(pairwise(cycle))
+            if key not in seen:
+                seen.add(key)
+                cycles.append(cycle)
+    return cycles
+
+
+def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of two or more apps that all reach each other (Tarjan's algorithm)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
     groups: list[list[str]] = []
 
-    def visit(node: str) -> None:  # Tarjan; a few dozen apps, recursion is fine
+    def visit(node: str) -> None:  # a few dozen apps: recursion is fine
         index[node] = low[node] = len(index)
         stack.append(node)
         on_stack.add(node)
@@ -150,12 +165,11 @@ def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     for node in sorted(graph):
         if node not in index:
             visit(node)
-    return [_cycle_in(group, graph) for group in groups]
+    return groups
 
 
-def _cycle_in(group: list[str], graph: dict[str, set[str]]) -> list[str]:
-    """A shortest closed path through the group's first app (breadth-first)."""
-    start = group[0]
+def _cycle_in(start: str, group: list[str], graph: dict[str, set[str]]) -> list[str]:
+    """A shortest closed path from `start` back to itself within its group (breadth-first)."""
     paths = {start: [start]}
     queue = [start]
     while queue:
