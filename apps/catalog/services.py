@@ -320,3 +320,30 @@ def listing_prices_apply_many(
         if change_source:
             cursor.execute("SELECT set_config('crossborder.change_source', '', true)")
     return updated
+
+
+_UNIT_COST_SQL = """
+UPDATE catalog_product p SET unit_cost = i.unit_cost, cost_currency = i.cost_currency,
+    updated_at = now()
+FROM unnest(%(ids)s::bigint[], %(costs)s::numeric[], %(currencies)s::varchar[])
+    AS i(id, unit_cost, cost_currency)
+WHERE p.id = i.id AND p.organization_id = %(org)s
+  AND (p.unit_cost, p.cost_currency) IS DISTINCT FROM (i.unit_cost, i.cost_currency)
+"""
+
+
+def product_unit_costs_set_many(
+    *, org, product_ids: list[int], unit_costs: list, currencies: list[str]
+) -> int:
+    """Set many products' unit cost in one UPDATE … FROM unnest (the cost import and the bulk
+    costs API of pricing call this: catalog owns products). Only products whose cost moved are
+    written, so only their `version` bumps; ids of other organizations match nothing. Returns
+    the number of products updated."""
+    if not product_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UNIT_COST_SQL,
+            {"org": org.pk, "ids": product_ids, "costs": unit_costs, "currencies": currencies},
+        )
+        return cursor.rowcount

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from apps.catalog.models import Product
+from apps.catalog.services import product_unit_costs_set_many
 
 from .competitors import refresh_competitor_latest
 from .models import CompetitorOffer, CostProfile
@@ -137,36 +137,21 @@ class UnitCostValues:
     cost_currency: str
 
 
-_UNIT_COST_SQL = """
-UPDATE {table} p SET unit_cost = i.unit_cost, cost_currency = i.cost_currency,
-    updated_at = now()
-FROM unnest(%(ids)s::bigint[], %(costs)s::numeric[], %(currencies)s::varchar[])
-    AS i(id, unit_cost, cost_currency)
-WHERE p.id = i.id AND p.organization_id = %(org)s
-  AND (p.unit_cost, p.cost_currency) IS DISTINCT FROM (i.unit_cost, i.cost_currency)
-"""
-
-
 @transaction.atomic
 def product_unit_costs_update(*, org, rows: Iterable[UnitCostValues]) -> UpsertCounts:
-    """Set products' unit cost in one UPDATE … FROM; only products whose cost moved are
-    written (so only their `version` bumps). Ids of other organizations match nothing."""
+    """Set products' unit cost through catalog's set-based service (catalog owns products);
+    only products whose cost moved are written. Ids of other organizations match nothing."""
     unique = {r.product_id: r for r in rows}
     items = list(unique.values())
     updated = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start : start + CHUNK]
-            cursor.execute(
-                _UNIT_COST_SQL.format(table=Product._meta.db_table),
-                {
-                    "org": org.pk,
-                    "ids": [r.product_id for r in chunk],
-                    "costs": [r.unit_cost for r in chunk],
-                    "currencies": [r.cost_currency for r in chunk],
-                },
-            )
-            updated += cursor.rowcount
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        updated += product_unit_costs_set_many(
+            org=org,
+            product_ids=[r.product_id for r in chunk],
+            unit_costs=[r.unit_cost for r in chunk],
+            currencies=[r.cost_currency for r in chunk],
+        )
     return UpsertCounts(0, updated, len(items) - updated)
 
 
