@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AiConfig(AppConfig):
@@ -6,8 +7,13 @@ class AiConfig(AppConfig):
     label = "ai"
 
     def ready(self) -> None:
-        from apps.core.services import job_kind_cancellable
+        from django.urls import reverse
 
-        from .services import JOB_KIND
+        from apps.core.jobs import JobLink, job_kind_register
 
-        job_kind_cancellable(JOB_KIND)
+        from .registry import DEFAULT_JOB_KIND
+
+        def queue(job, request):
+            yield JobLink(_("Open the review queue"), reverse("review:index"), "review-queue")
+
+        job_kind_register(DEFAULT_JOB_KIND, label=_("AI drafts"), cancellable=True, links=queue)

@@ -12,7 +12,7 @@ class CatalogConfig(AppConfig):
         from apps.core.jobs import JobLink, job_kind_register
 
         from . import drafts  # noqa: F401 - registers the catalog's review-queue handlers
-        from .content import generation  # noqa: F401 - registers the catalog's generation kinds
+        from .content import generation  # registers the catalog's generation kinds
         from .exports import EXPORT_KIND
         from .marketplace_exports import MARKETPLACE_EXPORT_KIND
 
@@ -24,6 +24,16 @@ class CatalogConfig(AppConfig):
 
         job_kind_register(
             EXPORT_KIND, label=_("Listings export (CSV)"), cancellable=True, links=download
+        )
+
+        def queue(job, request):
+            yield JobLink(_("Open the review queue"), reverse("review:index"), "review-queue")
+
+        job_kind_register(
+            generation.TRANSLATION_JOB,
+            label=_("Listing translation"),
+            cancellable=True,
+            links=queue,
         )
         job_kind_register(
             MARKETPLACE_EXPORT_KIND,

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from apps.core.dashboard import can_write, member_required, paginate, render_page
 from apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from apps.core.selectors import job_get, job_list_recent
 
 from . import forms
 from . import metrics as review_metrics_mod
@@ -378,24 +377,6 @@ def bulk(request):
         )
         return redirect(_queue_url(query))
     return redirect(reverse("review:job", args=[job.pk]) + (f"?{query}" if query else ""))
-
-
-@member_required
-def job(request, job_id: int):
-    try:
-        the_job = job_get(org=request.org, job_id=job_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    jobs = list(job_list_recent(org=request.org))
-    if the_job not in jobs:
-        jobs.insert(0, the_job)
-    context = {
-        "job": the_job,
-        "jobs": jobs,
-        "jobs_active": any(j.is_active for j in jobs),
-        "query": request.GET.urlencode(),
-    }
-    return render(request, "review/job.html", context)
 
 
 # --- policies ------------------------------------------------------------------------------
