@@ -56,8 +56,8 @@ def test_drafts_carry_the_price_version_the_engine_loaded(org, user, monkeypatch
     loaded = {}
     real = engine.load_chunk
 
-    def load_then_someone_edits(ctx, lo, hi):
-        offers, comps = real(ctx, lo, hi)
+    def load_then_someone_edits(ctx, lo, hi, due=None):
+        offers, comps = real(ctx, lo, hi, due)
         loaded.update(zip(offers["listing_id"], offers["price_version"], strict=True))
         for pk, price in ((a.pk, D("19.49")), (b.pk, D("9.49"))):
             Listing.objects.for_org(org).filter(pk=pk).update(price=price)
