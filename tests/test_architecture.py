@@ -26,31 +26,10 @@ BOTTOM = {"core", "accounts"}
 ENGINES = {"review", "ai", "integrations"}
 DOMAIN = {"catalog", "orders", "pricing", "ads", "support", "logistics"}
 
-# Violations present on main when these tests were written, each fixed by another branch of
-# issue 8 (the allowlist is emptied after those merge). An entry that no longer occurs is only
-# reported (a warning), never a failure; a violation not listed here fails.
-KNOWN_IMPORT_VIOLATIONS = {
-    # ai imports catalog: listing generation is split between ai and catalog. The generic
-    # generation engine (item 3) moves the listing prompt logic into catalog.
-    ("ai", "catalog", "apps/ai/backends/offline.py"),
-    ("ai", "catalog", "apps/ai/demo.py"),
-    ("ai", "catalog", "apps/ai/listing_content.py"),
-    ("ai", "catalog", "apps/ai/services.py"),
-    # integrations imports domain apps: the competitor and ECB importers resolve listings and
-    # write rates themselves. The import pipeline (item 5) hands typed rows to the domain app.
-    ("integrations", "catalog", "apps/integrations/competitor_csv/resolve.py"),
-    ("integrations", "pricing", "apps/integrations/competitor_csv/services.py"),
-    ("integrations", "orders", "apps/integrations/ecb/services.py"),
-}
-KNOWN_SQL_VIOLATIONS = {
-    # The repricer writes review's queue and catalog's listings with its own SQL; the review
-    # write path (item 1) replaces these with review's and catalog's set-based services.
-    ("apps/pricing/engine.py", "catalog_listing"),
-    ("apps/pricing/engine.py", "review_draft"),
-    ("apps/pricing/engine.py", "review_reviewevent"),
-    # Product unit costs written by pricing's bulk import (`{table}` = Product._meta.db_table).
-    ("apps/pricing/bulk.py", "{table}"),
-}
+# No known violations: every import runs down the layers and every app writes only its own
+# tables (issue 8). Keep these empty; a violation is fixed, not allowlisted.
+KNOWN_IMPORT_VIOLATIONS: set[tuple[str, str, str]] = set()
+KNOWN_SQL_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 def _forbidden(source: str, target: str) -> str | None:
