@@ -186,7 +186,7 @@ def back_translate(kind: GenerationKind, item: Item, data: dict, in_answer: Any,
     outcome.calls += [(r, "back_translation") for r, _ in answer.calls]
     if not answer.ok:
         return {**entry, "method": "failed", "error": answer.error[:300]}
-    return {**entry, "method": "llm", **_fields_of(back, answer.data)}
+    return {**entry, "method": "llm", **_fields_of(back, answer.data or {})}
 
 
 def generate_item(kind: GenerationKind, item: Item, request: GenerationRequest,
@@ -196,12 +196,13 @@ def generate_item(kind: GenerationKind, item: Item, request: GenerationRequest,
     outcome = generate_validated(backend, request, kind_rules(kind, item))
     if not outcome.ok:
         return outcome, None
-    data, in_answer = split_back_translation(kind, outcome.data)
+    data, in_answer = split_back_translation(kind, outcome.data or {})
     outcome.data = data
     try:
         back = back_translate(kind, item, data, in_answer, backend, outcome, request.org_id)
     except Exception as exc:  # the draft is good; only its back-translation is missing
         logger.exception("back-translation of %s failed", kind.name)
-        back = {"kind": "back_translation", "language": kind.back_translation.language,
+        language = kind.back_translation.language if kind.back_translation else "zh-Hans"
+        back = {"kind": "back_translation", "language": language,
                 "method": "failed", "error": f"{type(exc).__name__}: {exc}"[:300]}  # fmt: skip
     return outcome, back

@@ -220,7 +220,7 @@ def _record(org, job_id: int, spec: GenerationKind, item: Item,
     try:
         with transaction.atomic():
             if outcome.ok:
-                proposal = spec.propose(item, outcome.data, provenance.provider)
+                proposal = spec.propose(item, outcome.data or {}, provenance.provider)
                 evidence = [*proposal.evidence, *([back] if back else [])]
                 draft_create(org=org, kind=spec.produces, target=target,
                              proposed=proposal.proposed, rationale=proposal.rationale,
@@ -272,7 +272,7 @@ def generation_batch_run(*, org, job_id: int, kind: str, target_ids: list[int],
     backend = backend or backend_for(org=org)
     limit = concurrency_for(org=org)
     remote = backend.provider != "offline"
-    stats = {"generated": 0, "failed": 0, "skipped": len(already), "stopped": ""}
+    stats: dict[str, Any] = {"generated": 0, "failed": 0, "skipped": len(already), "stopped": ""}
     in_flight: dict[Future, tuple[Item, GenerationRequest]] = {}
 
     def collect(done: set[Future]) -> None:

@@ -217,8 +217,8 @@ def _render_detail(
 def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = None) -> dict:
     org = request.org
     handler = get_kind(draft.kind)
-    draft.claim = _claim_label(draft, request.user)
-    draft.kind_label = _kind_label(draft.kind)
+    draft.claim = _claim_label(draft, request.user)  # type: ignore[attr-defined]
+    draft.kind_label = _kind_label(draft.kind)  # type: ignore[attr-defined]
     rules = draft_client_rules(draft)
     rules["messages"] = live_check_messages(rules.get("messages"))
     checks = draft_checks_now(draft)

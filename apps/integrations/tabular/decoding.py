@@ -146,7 +146,7 @@ class _StrictText(io.TextIOBase):
             text, self._buffer = self._buffer[:size], self._buffer[size:]
         return text
 
-    def readline(self, size: int | None = -1) -> str:
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
         while "\n" not in self._buffer and not self._eof:
             self._fill(len(self._buffer) + self._block)
         cut = self._buffer.find("\n")
@@ -157,7 +157,7 @@ class _StrictText(io.TextIOBase):
     def __iter__(self):
         return self
 
-    def __next__(self) -> str:
+    def __next__(self) -> str:  # type: ignore[override]
         line = self.readline()
         if not line:
             raise StopIteration

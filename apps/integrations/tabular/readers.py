@@ -136,7 +136,7 @@ def prefetch(chunks: Iterator[RawChunk]) -> Iterator[RawChunk]:
 # --- delimited text ----------------------------------------------------------------------------
 
 
-def _text_table(raw: IO[bytes], encoding: Encoding, *, chunk_rows: int) -> Table:
+def _text_table(raw: IO[bytes] | io.RawIOBase, encoding: Encoding, *, chunk_rows: int) -> Table:
     text = text_stream(raw, encoding)
     line = 0
     while True:
@@ -163,7 +163,7 @@ def _text_table(raw: IO[bytes], encoding: Encoding, *, chunk_rows: int) -> Table
 
 
 def _text_chunks(
-    text: IO[str], delimiter: str, width: int, header_line: int, chunk_rows: int
+    text: IO[str] | io.TextIOBase, delimiter: str, width: int, header_line: int, chunk_rows: int
 ) -> Iterator[RawChunk]:
     names = list(range(width + EXTRA_FIELDS))
     reader = pd.read_csv(
