@@ -190,10 +190,16 @@ def test_the_job_page_polls_a_fragment_and_stops_when_the_job_ends(org, user, cl
     job_start(job_id=job.pk)
     fragment = client_for(user).get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode()
-    assert "Ai generation" in fragment.content.decode()  # an unregistered kind, in words
+    assert "AI drafts" in fragment.content.decode()  # the kind's registered label
     job_finish(job_id=job.pk, result={})
     done = client_for(user).get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in done and "Succeeded" in done
+
+
+def test_an_unregistered_job_kind_is_shown_in_words(org, user, client_for):
+    job = job_create(org=org, kind="ads.search_term_sync", total=1, actor=user)
+    page = client_for(user).get(f"/jobs/{job.pk}/").content.decode()
+    assert "Ads search term sync" in page
 
 
 def test_a_job_is_cancelled_from_its_page(org, user, client_for):
