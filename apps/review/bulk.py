@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -161,6 +162,7 @@ def drafts_approve_many(*, org, actor, ids: list[int]) -> dict[str, int]:
 
 def _approve_group(handler, drafts: list[Draft], actor) -> dict[str, int]:
     model = drafts[0].target_type.model_class()
+    assert model is not None, "a draft's target type is an installed model"
     targets = {
         t.pk: t
         for t in model._base_manager.select_for_update()
@@ -185,7 +187,7 @@ def _approve_group(handler, drafts: list[Draft], actor) -> dict[str, int]:
     return {"applied": len(ready), "superseded": len(superseded), "failed": len(failed)}
 
 
-def _apply_ready(handler, ready: list[tuple[Draft, object]], actor) -> None:
+def _apply_ready(handler, ready: list[tuple[Draft, Any]], actor) -> None:
     if not ready:
         return
     pairs = [(target, d.proposed) for d, target in ready]

@@ -123,7 +123,7 @@ def _target_type_and_check(org, kind: DraftKind, target) -> ContentType:
     if target.organization_id != org.id:
         raise NotFound("No such target.")
     target_type = ContentType.objects.get_for_model(target)
-    if f"{target_type.app_label}.{target_type.model_class().__name__}" != kind.target_model:
+    if f"{target_type.app_label}.{type(target).__name__}" != kind.target_model:
         raise ValidationFailed(f"A {kind.kind} draft cannot target a {target_type.model}.")
     return target_type
 
@@ -267,6 +267,7 @@ def _lock_draft(org, draft_id: int) -> Draft:
 
 def _lock_target(draft: Draft):
     model = draft.target_type.model_class()
+    assert model is not None, "a draft's target type is an installed model"
     return (
         model._base_manager.select_for_update()
         .filter(pk=draft.target_id, organization_id=draft.organization_id)
@@ -317,9 +318,9 @@ def _approve_locked(
     edits = _edited_values(final, edited)
     _transition(draft, S.APPROVED, actor=actor, note=note, payload=edits, policy=policy)
     handler.apply(target, final)
-    now = timezone.now()
+    decided_at = timezone.now()
     draft.final, draft.checks = final, checks
-    draft.reviewed_by, draft.reviewed_at, draft.applied_at = actor, now, now
+    draft.reviewed_by, draft.reviewed_at, draft.applied_at = actor, decided_at, decided_at
     draft.applied_by_policy = policy
     draft.claimed_by, draft.claimed_until = None, None
     fields = handler.text_fields

@@ -111,7 +111,9 @@ class _StrictText(io.TextIOBase):
     read becomes a TabularFormatError naming the byte offset instead of a UnicodeDecodeError
     deep inside the CSV parser."""
 
-    def __init__(self, raw: IO[bytes], encoding: Encoding, block: int = 1 << 20) -> None:
+    def __init__(
+        self, raw: IO[bytes] | io.RawIOBase, encoding: Encoding, block: int = 1 << 20
+    ) -> None:
         self._raw = raw
         self._decoder = codecs.getincrementaldecoder(encoding.codec)(errors="strict")
         self._encoding = encoding
@@ -164,5 +166,5 @@ class _StrictText(io.TextIOBase):
         return line
 
 
-def text_stream(raw: IO[bytes], encoding: Encoding) -> io.TextIOBase:
+def text_stream(raw: IO[bytes] | io.RawIOBase, encoding: Encoding) -> io.TextIOBase:
     return _StrictText(raw, encoding)
