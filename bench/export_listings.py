@@ -1,7 +1,7 @@
 """Benchmark: export a large catalogue of listings to CSV through the Job pipeline.
 
-Measures the chunked keyset export (apps.catalog.exports) against the naive way (iterate the
-queryset and follow product/store/marketplace per row: N+1 queries) on a sample, and the peak
+Measures the chunked keyset export (apps.catalog.exports.listings) against the naive way (iterate
+the queryset and follow product/store/marketplace per row: N+1 queries) on a sample, and the peak
 Python memory of the chunked run. Creates its own organization and removes it afterwards.
 
     .venv/bin/python bench/export_listings.py [--listings 100000] [--naive-sample 2000]
@@ -55,7 +55,7 @@ def build(org, n: int) -> None:
 
 
 def naive_export(org, limit: int, path) -> int:
-    from apps.catalog.exports import COLUMNS
+    from apps.catalog.exports.listings import COLUMNS
     from apps.catalog.models import Listing
 
     rows = 0
@@ -95,7 +95,7 @@ def main() -> None:
     import tempfile
 
     from apps.accounts.models import Organization
-    from apps.catalog.exports import export_path, listings_export_run
+    from apps.catalog.exports.listings import export_path, listings_export_run
     from apps.core.services import job_create
     from apps.core.tenancy import unscoped
 

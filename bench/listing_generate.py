@@ -64,7 +64,7 @@ def main() -> None:
     from apps.accounts.models import Organization
     from apps.ai import tasks
     from apps.ai.services import generation_batch_run
-    from apps.catalog.studio import listings_generate
+    from apps.catalog.content.studio import listings_generate
     from apps.core.tenancy import unscoped
     from apps.review.models import Draft
 

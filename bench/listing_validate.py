@@ -101,8 +101,8 @@ def build(org, n: int) -> None:
 
 def validate_all(org) -> tuple[int, Counter]:
     """Stream every listing with its marketplace; validate with compiled rulesets."""
-    from apps.catalog.content_checks import protected_terms_of
     from apps.catalog.models import Listing, Marketplace
+    from apps.catalog.rules.checks import protected_terms_of
     from apps.catalog.rules.engine import validate_fields
     from apps.catalog.rules.loader import ruleset_for
 
@@ -132,9 +132,9 @@ def naive(org, sample: int) -> float:
     queried — what a straightforward loop over `validate_listing` would do."""
     from unittest import mock
 
-    from apps.catalog.content_checks import validate_listing
     from apps.catalog.models import Listing
     from apps.catalog.rules import engine, loader
+    from apps.catalog.rules.checks import validate_listing
 
     ids = list(Listing.objects.for_org(org).values_list("pk", flat=True)[:sample])
     t0 = time.perf_counter()

@@ -30,7 +30,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/", include("apps.accounts.urls")),
     path("catalog/", include("apps.catalog.urls")),
-    path("exports/", include("apps.catalog.export_urls")),
+    path("exports/", include("apps.catalog.exports.urls")),
     path("orders/", include("apps.orders.urls")),
     path("review/", include("apps.review.urls")),
     path("pricing/", include("apps.pricing.urls")),

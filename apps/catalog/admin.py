@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Listing, ListingRevision, Marketplace, Product, ProtectedTerm, Store
+from apps.catalog.models import Listing, ListingRevision, Marketplace, Product, ProtectedTerm, Store
 
 
 @admin.register(Marketplace)

@@ -12,6 +12,16 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.catalog import services
+from apps.catalog.listings.filters import (
+    ListingFilter,
+    MarketplaceFilter,
+    ProductFilter,
+    StoreFilter,
+)
+from apps.catalog.models import Listing, Marketplace, Product, Store
+from apps.catalog.rules import api as rules_api
+from apps.catalog.selectors import marketplace_list
 from apps.core.api import (
     FILTERS,
     FILTERS_AND_SEARCH,
@@ -22,12 +32,6 @@ from apps.core.api import (
     TenantViewSet,
     write_schemas,
 )
-
-from . import services
-from .filters import ListingFilter, MarketplaceFilter, ProductFilter, StoreFilter
-from .models import Listing, Marketplace, Product, Store
-from .rules import api as rules_api
-from .selectors import marketplace_list
 
 # Marketplaces ---------------------------------------------------------------------------------
 

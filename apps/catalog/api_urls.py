@@ -1,8 +1,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, export_api, studio_api
-from .rules import api as rules_api
+from apps.catalog import api
+from apps.catalog.content import api as studio_api
+from apps.catalog.exports import api as export_api
+from apps.catalog.rules import api as rules_api
 
 app_name = "catalog_api"
 

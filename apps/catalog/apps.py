@@ -9,12 +9,11 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from apps.catalog.content import generation  # registers the catalog's generation kinds
+        from apps.catalog.exports.listings import EXPORT_KIND
+        from apps.catalog.exports.marketplace import MARKETPLACE_EXPORT_KIND
+        from apps.catalog.listings import drafts  # noqa: F401 - registers the catalog's review-queue handlers
         from apps.core.jobs import JobLink, job_kind_register
-
-        from . import drafts  # noqa: F401 - registers the catalog's review-queue handlers
-        from .content import generation  # registers the catalog's generation kinds
-        from .exports import EXPORT_KIND
-        from .marketplace_exports import MARKETPLACE_EXPORT_KIND
 
         def download(job, request):
             if job.status == "succeeded":

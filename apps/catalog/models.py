@@ -142,7 +142,8 @@ class Listing(TenantModel):
     currency = CurrencyField()
     stock = models.IntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    # Storage paths (apps/catalog/images.py); the first is the main image. Empty: the product's.
+    # Storage paths (apps/catalog/images/services.py); the first is the main image. Empty: the
+    # product's.
     images = models.JSONField(default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     # Per aspect, maintained by the same trigger (LISTING_ASPECTS says which columns each covers);
@@ -193,5 +194,5 @@ class ProtectedTerm(TenantModel):
 
 
 # Models kept in their own modules, imported here so Django registers them with the app.
-from .review_models import ProductReview, ReviewInsight  # noqa: E402, F401
-from .revisions import ListingRevision  # noqa: E402, F401
+from apps.catalog.buyer_reviews.models import ProductReview, ReviewInsight  # noqa: E402, F401
+from apps.catalog.listings.revisions import ListingRevision  # noqa: E402, F401

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from apps.catalog.models import Listing, Marketplace, Product, Store
 from apps.core.errors import NotFound
-
-from .models import Listing, Marketplace, Product, Store
 
 
 def marketplace_list() -> QuerySet[Marketplace]:

@@ -13,9 +13,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 
+from apps.catalog.models import LISTING_ASPECTS, Listing, Marketplace, Product, Store
 from apps.core.errors import Conflict, NotFound, ValidationFailed
-
-from .models import LISTING_ASPECTS, Listing, Marketplace, Product, Store
 
 VERSION_FIELDS = ["version", *(f"{aspect}_version" for aspect in LISTING_ASPECTS)]
 _RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")

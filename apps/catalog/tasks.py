@@ -9,7 +9,7 @@ from apps.core.models import Job
 
 @shared_task(name="apps.catalog.tasks.listings_export_task", ignore_result=True, time_limit=3600)
 def listings_export_task(org_id: int, job_id: int) -> None:
-    from .exports import listings_export_run
+    from apps.catalog.exports.listings import listings_export_run
 
     org = Organization.objects.filter(pk=org_id).first()
     job = Job.objects.filter(organization_id=org_id, pk=job_id).first()
@@ -24,7 +24,7 @@ def listings_export_task(org_id: int, job_id: int) -> None:
 
 @shared_task(name="apps.catalog.tasks.marketplace_export_task", ignore_result=True, time_limit=3600)
 def marketplace_export_task(org_id: int, job_id: int) -> None:
-    from .marketplace_exports import marketplace_export_run
+    from apps.catalog.exports.marketplace import marketplace_export_run
 
     org = Organization.objects.filter(pk=org_id).first()
     job = Job.objects.filter(organization_id=org_id, pk=job_id).first()

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import listing_views, studio_views, views
+from apps.catalog import views
+from apps.catalog.content import views as studio_views
+from apps.catalog.listings import views as listing_views
 
 app_name = "catalog"
 urlpatterns = [

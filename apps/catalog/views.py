@@ -9,11 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.dashboard import can_write, int_param, member_required, paginate, render_page
-from apps.core.errors import DomainError, NotFound
-
-from .models import Listing, Product
-from .selectors import (
+from apps.catalog.models import Listing, Product
+from apps.catalog.selectors import (
     listing_get,
     listing_list,
     listing_list_for_product,
@@ -22,6 +19,8 @@ from .selectors import (
     product_list,
     store_list,
 )
+from apps.core.dashboard import can_write, int_param, member_required, paginate, render_page
+from apps.core.errors import DomainError, NotFound
 
 
 def _get_product_for_user(request, product_id: int) -> tuple[Product, bool]:
@@ -73,8 +72,8 @@ def product_detail(request, product_id: int):
 
 
 def _review_context(request, product: Product) -> dict:
-    from .review_mining import review_insight_get
-    from .review_models import ProductReview
+    from apps.catalog.buyer_reviews.mining import review_insight_get
+    from apps.catalog.buyer_reviews.models import ProductReview
 
     reviews = ProductReview.objects.for_org(request.org).filter(product=product)
     return {

@@ -10,7 +10,7 @@ from apps.ai.backends.offline import OfflineBackend
 from apps.ai.services import backend_for
 from apps.catalog.content.generation import facts_of
 from apps.catalog.content.offline import listing_copy
-from apps.catalog.content_checks import check_listing_content
+from apps.catalog.rules.checks import check_listing_content
 from apps.review.models import Draft, DraftStatus
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, marketplace
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from apps.ai.services import generation_batch_run
-from apps.catalog.content_checks import check_listing_content
+from apps.catalog.content.studio import TRANSLATION_JOB, listing_translate
 from apps.catalog.models import Listing
-from apps.catalog.studio import TRANSLATION_JOB, listing_translate
+from apps.catalog.rules.checks import check_listing_content
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.models import Job
 from apps.review.models import Draft

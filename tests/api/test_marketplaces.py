@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.catalog.marketplaces import MARKETPLACES
+from apps.catalog.listings.marketplaces import MARKETPLACES
 
 from .helpers import assert_problem
 

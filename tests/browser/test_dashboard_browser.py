@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command, get_commands
 
 from apps.accounts.models import Membership, Organization, Role
-from apps.catalog.marketplaces import marketplaces_sync
+from apps.catalog.listings.marketplaces import marketplaces_sync
 from apps.catalog.models import Marketplace, Product
 from tests.factories import (
     ListingFactory,

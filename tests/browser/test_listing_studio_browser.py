@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from apps.accounts.models import Role
-from apps.catalog.marketplaces import marketplaces_sync
+from apps.catalog.listings.marketplaces import marketplaces_sync
 from apps.catalog.models import Listing, Marketplace
 from apps.review.models import Draft, DraftStatus
 from tests.browser.test_dashboard_browser import browser  # noqa: F401 - the fixture

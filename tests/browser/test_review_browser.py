@@ -10,7 +10,7 @@ import re
 import pytest
 
 from apps.accounts.models import Role
-from apps.catalog.marketplaces import marketplaces_sync
+from apps.catalog.listings.marketplaces import marketplaces_sync
 from apps.catalog.models import Listing, Marketplace
 from apps.review.models import DraftStatus
 from apps.review.services import Provenance, draft_create

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.catalog.facts import fact_sheet, facts_from
+from apps.catalog.content.facts import fact_sheet, facts_from
 from tests.factories import ProductFactory
 
 

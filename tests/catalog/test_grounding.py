@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from apps.catalog.facts import facts_from
-from apps.catalog.grounding import claims_in, ground, parse_number
+from apps.catalog.content.facts import facts_from
+from apps.catalog.content.grounding import claims_in, ground, parse_number
 from apps.review.models import DraftStatus
 from apps.review.services import draft_approve, draft_create
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, marketplace

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from apps.catalog import images as img
+from apps.catalog.images import services as img
 from apps.catalog.models import Listing, ListingRevision
 from apps.core.errors import ValidationFailed
 from apps.review.models import Draft

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from apps.catalog.listings.revisions import listing_edit, revision_context
 from apps.catalog.models import Listing, ListingRevision
-from apps.catalog.revisions import listing_edit, revision_context
 from apps.core.errors import ValidationFailed
 from tests.factories import ListingFactory
 
@@ -92,8 +92,8 @@ def test_the_repricers_price_moves_are_not_duplicated_as_revisions(org):
     """PriceChange is the repricer's history; a listing revision is written for other changes."""
     from django.db import connection, transaction
 
+    from apps.catalog.listings.revisions import ListingRevision
     from apps.catalog.models import Listing
-    from apps.catalog.revisions import ListingRevision
     from tests.factories import ListingFactory
 
     listing = ListingFactory(organization=org, price="20.00")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from apps.catalog.content_checks import check_listing_content, client_rules, validate_listing
-from apps.catalog.marketplaces import MARKETPLACES
+from apps.catalog.listings.marketplaces import MARKETPLACES
 from apps.catalog.models import Marketplace, ProtectedTerm
+from apps.catalog.rules.checks import check_listing_content, client_rules, validate_listing
 from apps.catalog.rules.engine import limits_of, validate_fields
 from apps.catalog.rules.loader import load, rule_data, ruleset_for
 from tests.factories import marketplace

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from apps.catalog.content.studio import listings_generate
 from apps.catalog.models import Listing
-from apps.catalog.studio import listings_generate
 from apps.core.errors import NotFound
 from apps.core.models import Job
 from apps.review.models import Draft

@@ -10,10 +10,10 @@ from django.core.management import call_command
 
 from apps.accounts.models import Organization
 from apps.ai.services import JOB_KIND, generation_batch_run
+from apps.catalog.buyer_reviews.models import ProductReview, ReviewInsight
 from apps.catalog.content import generation as listing_content
-from apps.catalog.content_checks import check_listing_content
 from apps.catalog.models import Listing
-from apps.catalog.review_models import ProductReview, ReviewInsight
+from apps.catalog.rules.checks import check_listing_content
 from apps.core.services import job_create
 from apps.review.models import Draft
 

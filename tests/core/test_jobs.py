@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from apps.catalog import exports
+from apps.catalog.exports import listings as exports
 from apps.core.models import Job
 from apps.core.services import job_advance, job_create, job_start, jobs_fail_stale
 from tests.factories import ListingFactory, StoreFactory

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from apps.catalog.marketplace_exports import marketplace_export_run, marketplace_export_start
+from apps.catalog.exports.marketplace import marketplace_export_run, marketplace_export_start
 from apps.core.errors import ValidationFailed
 from apps.core.models import Job
 from tests.factories import ListingFactory, StoreFactory, marketplace
@@ -78,7 +78,7 @@ def test_a_shopify_and_an_ebay_file_are_written_for_their_stores(org, user):
     ebay_job = run(
         org, marketplace_export_start(org=org, actor=user, store_id=ebay.pk, fmt="ebay_csv")
     )
-    from apps.catalog.marketplace_exports import export_file
+    from apps.catalog.exports.marketplace import export_file
 
     shop_rows = list(csv.DictReader(io.StringIO(export_file(shop_job).read_text("utf-8-sig"))))
     assert [(r["Title"], r["Variant Price"]) for r in shop_rows] == [("Lamp", "9.50")]

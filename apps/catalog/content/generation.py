@@ -17,10 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.ai.backends.base import GenerationRequest
 from apps.ai.generation import request_build
 from apps.ai.registry import BackTranslation, Batch, GenerationKind, Item, Proposal, register
-from apps.catalog.content_checks import check_listing_content
+from apps.catalog.content.offline import listing_copy
+from apps.catalog.rules.checks import check_listing_content
 from apps.review.selectors import few_shot_examples
-
-from .offline import listing_copy
 
 KIND = "listing_content"
 TRANSLATION_KIND = "listing_translation"
@@ -99,9 +98,9 @@ def facts_of(listing) -> dict[str, Any]:
 
 
 def _review_points(product) -> dict[str, Any] | None:
-    """Mined review phrases (apps/catalog/review_mining.py): what buyers praise, in the
+    """Mined review phrases (apps/catalog/buyer_reviews/mining.py): what buyers praise, in the
     reviews' language, and complaints the copy should answer with facts."""
-    from apps.catalog.review_mining import review_insight_get, selling_points
+    from apps.catalog.buyer_reviews.mining import review_insight_get, selling_points
 
     insight = review_insight_get(org=product.organization_id, product_id=product.pk)
     points = selling_points(insight)
@@ -210,7 +209,7 @@ def _rationale(item: Item) -> str:
 
 
 def _content_propose(item: Item, data: dict, provider: str) -> Proposal:
-    # Reviewers confirm grounding claims by editing this list (apps/catalog/grounding).
+    # Reviewers confirm grounding claims by editing this list (apps/catalog/content/grounding).
     return Proposal(proposed={**data, "confirmed_claims": []}, rationale=_rationale(item),
                     evidence=evidence_of(item.context["facts"], item.examples))  # fmt: skip
 

@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from apps.catalog.content_checks import BANNED_TERMS, TITLE_FORBIDDEN_CHARS
+from apps.catalog.content.offline_lexicon import CATEGORIES, LABELS, PHRASES, SEARCH_WORDS, VALUES
+from apps.catalog.rules.checks import BANNED_TERMS, TITLE_FORBIDDEN_CHARS
 from apps.catalog.rules.engine import repeated_words
-
-from .offline_lexicon import CATEGORIES, LABELS, PHRASES, SEARCH_WORDS, VALUES
 
 ORDER = ("power_w", "capacity_mah", "wireless_w", "ports", "connector", "data", "length_m",
          "material", "color", "style", "anc", "hours", "ip", "driver_mm", "voltage_v", "pack",

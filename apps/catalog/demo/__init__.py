@@ -12,12 +12,17 @@ from __future__ import annotations
 import string
 from decimal import ROUND_FLOOR, Decimal
 
+from apps.catalog.demo.drafts import seed_listing_drafts
+from apps.catalog.demo.listing_copy import Copy, listing_copy, num
+from apps.catalog.demo.products import (
+    COLORS,
+    HEARTHLY_PRODUCTS,
+    HS_CODES,
+    Variant,
+    voltora_variants,
+)
+from apps.catalog.demo.reviews import first_skus, seed_reviews, violating_copy
 from apps.catalog.models import Listing, Marketplace, Product, Store
-
-from .drafts import seed_listing_drafts
-from .listing_copy import Copy, listing_copy, num
-from .products import COLORS, HEARTHLY_PRODUCTS, HS_CODES, Variant, voltora_variants
-from .reviews import first_skus, seed_reviews, violating_copy
 
 # org slug, store name, marketplace code, seller id
 STORES = [

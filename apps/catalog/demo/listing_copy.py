@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .products import COLORS, Variant
+from apps.catalog.demo.products import COLORS, Variant
 
 EBAY_TITLE_MAX = 80
 _GB_SPELLING = {"Gray": "Grey", "gray": "grey", "aluminum": "aluminium", "Aluminum": "Aluminium",

@@ -12,9 +12,9 @@ import hashlib
 from dataclasses import replace
 from datetime import timedelta
 
+from apps.catalog.buyer_reviews.mining import review_insight_refresh
+from apps.catalog.buyer_reviews.models import ProductReview
 from apps.catalog.models import Product
-from apps.catalog.review_mining import review_insight_refresh
-from apps.catalog.review_models import ProductReview
 
 # (rating, title, text) per category and language; every product gets a deterministic subset.
 PRAISE = {

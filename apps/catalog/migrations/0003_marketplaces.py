@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from apps.catalog.marketplaces import marketplaces_sync
+    from apps.catalog.listings.marketplaces import marketplaces_sync
 
     marketplaces_sync(apps.get_model("catalog", "Marketplace"))
 

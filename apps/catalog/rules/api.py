@@ -7,12 +7,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
+from apps.catalog.content.facts import fact_sheet
+from apps.catalog.models import Marketplace, Product, ProtectedTerm
+from apps.catalog.rules import services
+from apps.catalog.rules.checks import rules_version, validate_listing
 from apps.core.api import TenantViewSet
-
-from ..content_checks import rules_version, validate_listing
-from ..facts import fact_sheet
-from ..models import Marketplace, Product, ProtectedTerm
-from . import services
 
 
 class CheckSerializer(serializers.Serializer):

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import get_language
 
+from apps.catalog.rules.loader import Rule, Ruleset, TermSet, common_rule
 from apps.review.registry import Check
-
-from .loader import Rule, Ruleset, TermSet, common_rule
 
 FIELDS = ("title", "bullets", "description", "search_terms")  # a listing's text fields
 FIELD_LABELS = {"title": ("title", "标题"), "bullets": ("bullet {i}", "第 {i} 条要点"),
@@ -281,7 +280,7 @@ def repeated_words(text: str, limit: int = 2, skip: frozenset[str] | None = None
     """Words used more than `limit` times (case-insensitive; numbers, single letters and the
     language's articles, prepositions and conjunctions excepted)."""
     if skip is None:
-        from .loader import rule_data
+        from apps.catalog.rules.loader import rule_data
 
         family = next(iter(rule_data().rulesets.values()))
         skip = family.function_words.get(base_language(language), frozenset())
@@ -338,7 +337,7 @@ def forbidden_title_chars(ruleset: Ruleset) -> str:
 
 def all_terms() -> tuple[str, ...]:
     """Every refused or risky term in every language (the offline generator strips them)."""
-    from .loader import rule_data
+    from apps.catalog.rules.loader import rule_data
 
     found: dict[str, None] = {}
     for term_set in rule_data().term_sets.values():

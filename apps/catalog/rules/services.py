@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from apps.catalog.models import ProtectedTerm
 from apps.core.errors import Conflict, NotFound, ValidationFailed
-
-from ..models import ProtectedTerm
 
 
 @transaction.atomic

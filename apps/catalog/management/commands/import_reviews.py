@@ -11,8 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import Organization
+from apps.catalog.buyer_reviews.imports import product_reviews_import
 from apps.catalog.models import Product
-from apps.catalog.review_import import product_reviews_import
 from apps.core.errors import DomainError
 
 

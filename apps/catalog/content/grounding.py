@@ -1,5 +1,5 @@
 """Claim grounding: every number with a unit, material, certification and compatibility claim
-in listing copy must match the product's fact sheet (`apps.catalog.facts`).
+in listing copy must match the product's fact sheet (`apps.catalog.content.facts`).
 
 Units convert (in/cm/mm/m, lb/kg/oz/g, °F/°C, mAh/Ah, W/kW, l/ml); a claim matches a fact of
 its kind when they agree within the claim's own precision ("23 cm" is 225–235 mm, so it
@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from .facts import UNITS, FactSheet, certifications_in, materials_in, to_base
-from .rules.engine import RuleCheck, _span, field_label, make_check, texts, ui_language
-from .rules.loader import common_rule
+from apps.catalog.content.facts import UNITS, FactSheet, certifications_in, materials_in, to_base
+from apps.catalog.rules.engine import RuleCheck, _span, field_label, make_check, texts, ui_language
+from apps.catalog.rules.loader import common_rule
 
 EUROPEAN = {"de", "fr", "it", "es"}
 _NUM = (r"\d+[-\s]\d+/\d+|\d+/\d+"  # 1-9/16, 1 9/16, 9/16
@@ -114,14 +114,14 @@ def quantities_in(text: str, lang: str = "en") -> list[Claim]:
 
 def claims_in(text: str, lang: str = "en") -> list[Claim]:
     claims = quantities_in(text, lang)
-    from .facts import MATERIAL_OF, MATERIAL_RE
-    from .rules.engine import _bounded
+    from apps.catalog.content.facts import MATERIAL_OF, MATERIAL_RE
+    from apps.catalog.rules.engine import _bounded
 
     for m in MATERIAL_RE.finditer(text or ""):
         canon = MATERIAL_OF.get(m.group(0).lower())
         if canon and _bounded(text, m.start(), m.end()):
             claims.append(Claim("material", m.group(0), m.start(), m.end(), key=canon))
-    from .facts import CERT_RE, normalise_cert
+    from apps.catalog.content.facts import CERT_RE, normalise_cert
 
     for m in CERT_RE.finditer(text or ""):
         claims.append(Claim("certification", m.group(0), m.start(), m.end(),

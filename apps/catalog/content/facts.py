@@ -1,6 +1,6 @@
 """A product's fact sheet: its attributes, dimensions and weight as typed facts with units.
 
-What generated copy may claim, and what claim grounding (`apps.catalog.grounding`) proves
+What generated copy may claim, and what claim grounding (`apps.catalog.content.grounding`) proves
 claims against. The API is small on purpose:
 
     sheet = fact_sheet(product)          # or facts_from(attributes=..., length_mm=..., ...)
@@ -180,7 +180,9 @@ def normalise_cert(text: str) -> str:
 def facts_from(*, attributes: dict | None = None, weight_g: Any = None, length_mm: Any = None,
                width_mm: Any = None, height_mm: Any = None) -> FactSheet:  # fmt: skip
     """The fact sheet of raw product data (what `fact_sheet(product)` reads off a Product)."""
-    from .grounding import quantities_in  # the same parser reads the seller's text values
+    from apps.catalog.content.grounding import (
+        quantities_in,  # the same parser reads the seller's text values
+    )
 
     quantities: list[Quantity] = []
     for name, value in (("length_mm", length_mm), ("width_mm", width_mm),

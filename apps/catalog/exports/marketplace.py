@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from apps.catalog.listings.revisions import listing_checks
+from apps.catalog.models import Listing, Store
 from apps.core import services as jobs
 from apps.core.errors import ValidationFailed
 from apps.core.models import Job
@@ -24,9 +26,6 @@ from apps.integrations.amazon_listings_feed.writer import AmazonListingsFeedWrit
 from apps.integrations.ebay_file_exchange.writer import EbayFileExchangeWriter
 from apps.integrations.export_row import ExportRow
 from apps.integrations.shopify_csv.writer import ShopifyCsvWriter
-
-from .models import Listing, Store
-from .revisions import listing_checks
 
 MARKETPLACE_EXPORT_KIND = "catalog.marketplace_export"
 CHUNK_SIZE = 1000
@@ -72,7 +71,7 @@ def marketplace_export_start(
     *, org, actor=None, store_id: int, fmt: str, operation: str = "UPDATE"
 ) -> Job:
     """Check the request, create the job and queue the worker once the job row is committed."""
-    from .tasks import marketplace_export_task
+    from apps.catalog.tasks import marketplace_export_task
 
     if fmt not in FORMATS:
         raise ValidationFailed(str(_("Unknown export format.")), field="format")

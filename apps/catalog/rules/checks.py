@@ -4,16 +4,16 @@ page, the AI generator's repair round and the API's stateless validate endpoint.
 
 The rules themselves are data (`apps/catalog/rules/data/*.yaml`, versioned); this module picks
 the marketplace's ruleset, adds the organization's protected brand names and, given the
-product's fact sheet, claim grounding (`apps.catalog.grounding`).
+product's fact sheet, claim grounding (`apps.catalog.content.grounding`).
 """
 
 from __future__ import annotations
 
 import re
 
-from .facts import FactSheet
-from .grounding import ground
-from .rules.engine import (
+from apps.catalog.content.facts import FactSheet
+from apps.catalog.content.grounding import ground
+from apps.catalog.rules.engine import (
     RuleCheck,
     all_terms,
     forbidden_title_chars,
@@ -21,7 +21,7 @@ from .rules.engine import (
     protected_matcher,
     validate_fields,
 )
-from .rules.loader import Ruleset, ruleset_for
+from apps.catalog.rules.loader import Ruleset, ruleset_for
 
 # Every refused or risky term in every language (the offline generator strips them).
 BANNED_TERMS = all_terms()
@@ -38,7 +38,7 @@ def rules_version(marketplace) -> str:
 
 
 def protected_terms_of(org) -> re.Pattern | None:
-    from .models import ProtectedTerm
+    from apps.catalog.models import ProtectedTerm
 
     if org is None:
         return None
@@ -100,7 +100,7 @@ def live_messages() -> dict[str, str]:
 def client_rules(marketplace, language: str = "") -> dict:
     """The numbers and word lists the review screen checks edits against live (the server's
     result stays authoritative)."""
-    from .rules.engine import base_language, ui_language
+    from apps.catalog.rules.engine import base_language, ui_language
 
     ruleset = ruleset_of(marketplace)
     if ruleset is None:

@@ -1,8 +1,7 @@
 from django.urls import path
 
+from apps.catalog.exports import views as export_views
 from apps.core.views import job_detail
-
-from . import export_views
 
 app_name = "exports"
 urlpatterns = [

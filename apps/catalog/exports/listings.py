@@ -13,10 +13,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from apps.catalog.models import Listing
 from apps.core import services as jobs
 from apps.core.models import Job
-
-from .models import Listing
 
 EXPORT_KIND = "catalog.listings_export"
 CHUNK_SIZE = 2000
@@ -45,7 +44,7 @@ def export_path(job: Job) -> Path:
 @transaction.atomic
 def listings_export_start(*, org, actor=None) -> Job:
     """Create the job and queue the worker once the job row is committed."""
-    from .tasks import listings_export_task
+    from apps.catalog.tasks import listings_export_task
 
     total = Listing.objects.for_org(org).count()
     job = jobs.job_create(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
-from .models import Channel, Listing, Marketplace, Product, Store
+from apps.catalog.models import Channel, Listing, Marketplace, Product, Store
 
 
 class MarketplaceFilter(filters.FilterSet):

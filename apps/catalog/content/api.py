@@ -12,14 +12,13 @@ from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.catalog.buyer_reviews.imports import product_reviews_import
+from apps.catalog.buyer_reviews.mining import review_insight_get
+from apps.catalog.buyer_reviews.models import ProductReview, ReviewInsight
+from apps.catalog.content import studio
+from apps.catalog.models import Listing, Product
 from apps.core.api import TenantViewSet, request_actor
 from apps.core.api_urls import JobSerializer
-
-from . import studio
-from .models import Listing, Product
-from .review_import import product_reviews_import
-from .review_mining import review_insight_get
-from .review_models import ProductReview, ReviewInsight
 
 
 class GenerateInput(serializers.Serializer):

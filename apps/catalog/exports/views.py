@@ -10,12 +10,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.catalog.exports.listings import EXPORT_KIND, export_path, listings_export_start
+from apps.catalog.exports.marketplace import MARKETPLACE_EXPORT_KIND, export_file
 from apps.core.errors import NotFound
 from apps.core.models import Job
 from apps.core.selectors import job_get
-
-from .exports import EXPORT_KIND, export_path, listings_export_start
-from .marketplace_exports import MARKETPLACE_EXPORT_KIND, export_file
 
 
 @login_required
@@ -51,10 +50,9 @@ def export_download(request, job_id: int):
 @require_POST
 def marketplace_export(request):
     """Start a marketplace file of one store's listings (format and store from the form)."""
+    from apps.catalog.exports.marketplace import marketplace_export_start
     from apps.core.dashboard import can_write
     from apps.core.errors import DomainError
-
-    from .marketplace_exports import marketplace_export_start
 
     if request.org is None:
         raise Http404
@@ -79,7 +77,7 @@ def marketplace_export(request):
 
 
 def _marketplace_job(request, job_id: int) -> Job:
-    from .marketplace_exports import MARKETPLACE_EXPORT_KIND
+    from apps.catalog.exports.marketplace import MARKETPLACE_EXPORT_KIND
 
     try:
         job = job_get(org=request.org, job_id=job_id)
@@ -92,7 +90,7 @@ def _marketplace_job(request, job_id: int) -> Job:
 
 @login_required
 def export_excluded(request, job_id: int):
-    from .marketplace_exports import report_file
+    from apps.catalog.exports.marketplace import report_file
 
     if request.org is None:
         raise Http404

@@ -16,15 +16,14 @@ from decimal import Decimal, InvalidOperation
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.catalog.content.facts import fact_sheet
+from apps.catalog.models import Listing
+from apps.catalog.rules.checks import client_rules, live_messages, validate_listing
 from apps.core.money import quantize
 from apps.review import fields
 from apps.review.fields import TargetDisplay
 from apps.review.policies import change_within_limit
 from apps.review.registry import Check, DraftKind, register
-
-from .content_checks import client_rules, live_messages, validate_listing
-from .facts import fact_sheet
-from .models import Listing
 
 CONTENT_FIELDS = ("title", "bullets", "description", "search_terms")
 
@@ -107,7 +106,7 @@ def _content_client_rules(listing: Listing) -> dict:
 
 
 def _content_apply(listing: Listing, payload: dict) -> None:
-    from .revisions import revision_context
+    from apps.catalog.listings.revisions import revision_context
 
     revision_context(source="draft")  # the history shows it came from an approved draft
     changes = {name: payload[name] for name in CONTENT_FIELDS if name in payload}
@@ -233,7 +232,8 @@ PRICE_CHANGE = register(
 )
 
 
-# --- listing_image: an auto-fixed main image or a selling-point image (apps/catalog/images.py)
+# --- listing_image: an auto-fixed main image or a selling-point image
+# (apps/catalog/images/services.py)
 
 
 def _image_snapshot(listing: Listing) -> dict:
@@ -241,9 +241,13 @@ def _image_snapshot(listing: Listing) -> dict:
 
 
 def _image_validate(listing: Listing, payload: dict) -> list[Check]:
+    from apps.catalog.images.services import (
+        SELLING_SIDE,
+        image_open,
+        main_image_check,
+        main_image_rules,
+    )
     from apps.core.errors import NotFound
-
-    from .images import SELLING_SIDE, image_open, main_image_check, main_image_rules
 
     images = payload.get("images") or []
     role = payload.get("role", "main")
@@ -263,7 +267,7 @@ def _image_validate(listing: Listing, payload: dict) -> list[Check]:
 
 
 def _image_apply(listing: Listing, payload: dict) -> None:
-    from .revisions import revision_context
+    from apps.catalog.listings.revisions import revision_context
 
     revision_context(source="draft")
     Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(
@@ -289,7 +293,7 @@ LISTING_IMAGE = register(
 
 def _translation_regenerate(org, listing: Listing) -> None:
     """Translate again into this listing, from the product's listing in its first other store."""
-    from .studio import listing_translate
+    from apps.catalog.content.studio import listing_translate
 
     source = (
         Listing.objects.for_org(org)

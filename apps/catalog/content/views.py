@@ -9,12 +9,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.catalog.buyer_reviews.imports import product_reviews_import
+from apps.catalog.content import studio
+from apps.catalog.views import _get_listing_for_user, _get_product_for_user
 from apps.core.dashboard import can_write, member_required
 from apps.core.errors import DomainError
-
-from . import studio
-from .review_import import product_reviews_import
-from .views import _get_listing_for_user, _get_product_for_user
 
 
 def _ids(request, name: str) -> list[int]:

@@ -72,7 +72,7 @@ def listing_edit(*, org, actor, listing, data: dict, expected_version: int | Non
     The copy is checked against the marketplace's rules first; errors block saving (the same
     rules block approving a draft), warnings do not.
     """
-    from .services import listing_update
+    from apps.catalog.services import listing_update
 
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:

@@ -17,17 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.catalog.images import services as img
+from apps.catalog.listings.revisions import REVISION_FIELDS, listing_checks, listing_edit
+from apps.catalog.models import Listing, ListingRevision
+from apps.catalog.selectors import listing_get
 from apps.core.dashboard import can_write, member_required
 from apps.core.errors import DomainError, NotFound
 from apps.core.money import quantize
 from apps.review.diffing import word_diff
 from apps.review.live_checks import live_check_messages
 from apps.review.registry import get_kind
-
-from . import images as img
-from .models import Listing, ListingRevision
-from .revisions import REVISION_FIELDS, listing_checks, listing_edit
-from .selectors import listing_get
 
 FIELD_LABELS = {
     "title": gettext_lazy("Title"),
@@ -86,14 +85,14 @@ def _content_checks(listing: Listing) -> list[dict]:
 
 
 def _grounding(listing: Listing, content: dict) -> list[dict]:
-    """Claims in the copy the product's facts do not support (apps/catalog/grounding.py).
+    """Claims in the copy the product's facts do not support (apps/catalog/content/grounding.py).
 
     Shown as marks: a person's own direct edit is not blocked by grounding (generated drafts
     are, in the review screen), but the editor still points at unsupported claims.
     """
     try:
-        from .facts import fact_sheet
-        from .grounding import ground
+        from apps.catalog.content.facts import fact_sheet
+        from apps.catalog.content.grounding import ground
     except ImportError:  # the grounding module is optional for this page
         return []
     checks = ground(content, fact_sheet(listing.product), language=listing.language)

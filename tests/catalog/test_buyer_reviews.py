@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.catalog.buyer_reviews.imports import product_reviews_import
+from apps.catalog.buyer_reviews.mining import mine, ngrams
+from apps.catalog.buyer_reviews.models import ProductReview, ReviewInsight
 from apps.catalog.content import generation as listing_content
-from apps.catalog.review_import import product_reviews_import
-from apps.catalog.review_mining import mine, ngrams
-from apps.catalog.review_models import ProductReview, ReviewInsight
 from apps.core.errors import ValidationFailed
 from tests.factories import ListingFactory, ProductFactory
 

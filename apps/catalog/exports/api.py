@@ -12,16 +12,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from apps.core.api import TenantViewSet, request_actor
-from apps.core.api_urls import JobSerializer
-from apps.core.models import Job
-
-from .marketplace_exports import (
+from apps.catalog.exports.marketplace import (
     FORMATS,
     MARKETPLACE_EXPORT_KIND,
     export_file,
     marketplace_export_start,
 )
+from apps.core.api import TenantViewSet, request_actor
+from apps.core.api_urls import JobSerializer
+from apps.core.models import Job
 
 
 class ExportInput(serializers.Serializer):

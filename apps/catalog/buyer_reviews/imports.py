@@ -14,6 +14,9 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.catalog.buyer_reviews.mining import guess_language, review_insight_refresh
+from apps.catalog.buyer_reviews.models import ProductReview
+from apps.catalog.models import Product
 from apps.core.errors import ValidationFailed
 from apps.integrations.reviews.parser import (
     KIND,
@@ -25,10 +28,6 @@ from apps.integrations.reviews.parser import (
 )
 from apps.integrations.services import ChunkOutcome, file_import
 from apps.integrations.tabular.pipeline import TypedChunk
-
-from .models import Product
-from .review_mining import guess_language, review_insight_refresh
-from .review_models import ProductReview
 
 MAX_BYTES = 20 * 1024 * 1024
 

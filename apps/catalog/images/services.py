@@ -303,7 +303,7 @@ def listing_main_image(listing) -> str:
 @transaction.atomic
 def product_image_upload(*, org, actor, product, data: bytes) -> str:
     """Store an uploaded product image and add it to the product's images."""
-    from .services import product_update
+    from apps.catalog.services import product_update
 
     image = image_read_upload(data)
     path = image_save(org=org, image=image, fmt=image.format)
@@ -351,11 +351,11 @@ def listing_image_fix_draft(*, org, actor, listing):
 
 def selling_point_callouts(product, language: str) -> list[str]:
     """3–5 short facts in the target language, from the product's fact sheet."""
-    from .content.offline import language_of, specs
+    from apps.catalog.content.offline import language_of, specs
 
     lang = language_of(language)
     try:  # the fact sheet (grounded, with units) when the listing studio provides it
-        from .facts import fact_sheet
+        from apps.catalog.content.facts import fact_sheet
 
         facts = fact_sheet(product)
         attributes = facts.get("attributes", facts) if isinstance(facts, dict) else {}

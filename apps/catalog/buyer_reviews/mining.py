@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
-from .review_models import ProductReview, ReviewInsight
+from apps.catalog.buyer_reviews.models import ProductReview, ReviewInsight
 
 TOP = 8
 QUOTES = 2

@@ -14,11 +14,10 @@ import logging
 
 from django.db import transaction
 
+from apps.catalog.content.generation import KIND, TRANSLATION_JOB, TRANSLATION_KIND
+from apps.catalog.models import Listing, Product, Store
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.models import Job
-
-from .content.generation import KIND, TRANSLATION_JOB, TRANSLATION_KIND
-from .models import Listing, Product, Store
 
 logger = logging.getLogger(__name__)
 MAX_PAIRS = 5000

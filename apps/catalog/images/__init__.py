@@ -1,0 +1,1 @@
+"""Listing images: main-image checks and auto-fix, selling-point images, storage."""
