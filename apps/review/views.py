@@ -480,6 +480,7 @@ def metrics(request):
         g.reason_rows = [(REASON_LABELS.get(r, r), n) for r, n in g.rejection_reasons.items()]
     top = max(reasons.values(), default=0) or 1
     examples = few_shot_counts(org=request.org)
+    auto = review_metrics_mod.auto_applied_counts(org=request.org, days=days)
     context = {
         "days": days,
         "day_choices": (7, 30, 90, 365),
@@ -490,5 +491,7 @@ def metrics(request):
         ],
         "examples": [{"label": k.label, "n": examples.get(k.kind, 0)} for k in all_kinds()],
         "total_reviewed": sum(g.reviewed for g in groups),
+        # Policy auto-applies are part of the audit trail too, counted apart: nobody reviewed them.
+        "auto_applied": [{"label": _kind_label(k), "n": n} for k, n in auto.items()],
     }
     return render_page(request, "review/metrics.html", "charts", context)

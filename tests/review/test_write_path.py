@@ -300,3 +300,18 @@ def test_a_transition_from_a_stale_read_is_refused_without_an_event(org, user, l
         _transition(stale, S.SUPERSEDED, note="late")
     assert Draft.objects.for_org(org).get(pk=draft.pk).status == S.APPLIED
     assert not ReviewEvent.objects.for_org(org).filter(to_status=S.SUPERSEDED).exists()
+
+
+def test_the_metrics_page_shows_policy_applied_changes_of_this_organization_only(
+    org, user, outsider, other_org, listing, client_for
+):
+    policy = policy_set(
+        org=org, actor=user, kind="price_change", auto_approve=True, max_change_pct=D("5")
+    )
+    batch.policy_run_record(
+        org=org, policy=policy, kind="price_change", source="repricer", count=40
+    )
+    page = client_for(user).get("/review/metrics/").content.decode()
+    assert 'data-testid="auto-applied"' in page and ">40<" in page
+    other = client_for(outsider).get("/review/metrics/").content.decode()
+    assert 'data-testid="auto-applied"' not in other
