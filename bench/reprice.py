@@ -330,7 +330,7 @@ def main() -> None:
     django_setup()
 
     from apps.accounts.models import Organization
-    from apps.pricing.engine import reprice_store
+    from apps.pricing.engine.run import reprice_store
 
     for old in Organization.objects.filter(slug=SLUG).values_list("pk", flat=True):
         cleanup(old)

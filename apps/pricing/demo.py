@@ -50,7 +50,7 @@ def _seed_first_runs(ctx, org) -> None:
     (and price drafts in the queue) instead of waiting for beat's first 15-minute tick."""
     from apps.catalog.selectors import store_list
 
-    from .engine import reprice_store
+    from .engine.run import reprice_store
     from .models import RepricingRun
 
     if RepricingRun.objects.for_org(org).exclude(trigger=RepricingRun.Trigger.SIMULATION).exists():

@@ -1,6 +1,6 @@
 """Pricing services (engine and cost side): scheduling queries and inventory refresh.
 
-The engine itself is apps.pricing.engine.reprice_store; costs are apps.pricing.cost.
+The engine itself is apps.pricing.engine.run.reprice_store; costs are apps.pricing.cost.
 """
 
 from __future__ import annotations

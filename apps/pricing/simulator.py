@@ -1,6 +1,6 @@
 """The simulator: what a strategy (or a change to one) would do to a store, before enabling it.
 
-It runs the engine's dry run (`apps.pricing.engine.reprice_store(dry_run=True)`: load and
+It runs the engine's dry run (`apps.pricing.engine.run.reprice_store(dry_run=True)`: load and
 compute, nothing written) and summarises the per-offer result frame with NumPy: how many prices
 move up, down or stay, the average margin before and after, offers at or raised to the floor,
 and a sample of the largest moves. Also here: `reprice_start`, the "Reprice now" button's job.
@@ -71,7 +71,7 @@ def simulate(
     assigned today; otherwise every offer priced by `strategy` (or, when only settings change,
     the store's store-level strategy) with `overrides` applied, saved or not."""
     try:
-        from .engine import reprice_store
+        from .engine.run import reprice_store
     except ImportError as exc:  # pragma: no cover - the engine ships with the app
         raise SimulationUnavailable(_("The repricing engine is not available.")) from exc
     overrides = dict(overrides or {})

@@ -42,7 +42,7 @@ def reprice_store_task(
     from apps.accounts.models import Organization
     from apps.catalog.models import Store
 
-    from .engine import reprice_store
+    from .engine.run import reprice_store
 
     org = Organization.objects.filter(pk=org_id).first()
     store = Store.objects.for_org(org).filter(pk=store_id).first() if org else None

@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.orders.models import ExchangeRate
 from apps.pricing.bulk import OfferValues, competitor_offers_upsert
 from apps.pricing.competitors import rebuild_competitor_summary
-from apps.pricing.engine import reprice_store
+from apps.pricing.engine.run import reprice_store
 from apps.pricing.models import (
     CompetitorLatest,
     CompetitorOffer,

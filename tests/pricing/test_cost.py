@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.core.errors import NotFound
 from apps.orders.models import ExchangeRate
 from apps.pricing.cost import cost_breakdown
-from apps.pricing.engine import reprice_store
+from apps.pricing.engine.run import reprice_store
 from apps.pricing.models import (
     CostProfile,
     FulfilmentFeeTier,

@@ -12,8 +12,8 @@ from django.db import connection
 
 from apps.catalog.models import Listing
 from apps.core.errors import Conflict
-from apps.pricing import engine
-from apps.pricing.engine import reprice_store
+from apps.pricing.engine import run as engine_run
+from apps.pricing.engine.run import reprice_store
 from apps.pricing.models import PriceChange
 from apps.review.metrics import auto_applied_counts
 from apps.review.models import Draft, DraftStatus, Policy, PolicyRun, ReviewEvent
@@ -54,7 +54,7 @@ def test_drafts_carry_the_price_version_the_engine_loaded(org, user, monkeypatch
     b = listing(org, store, D("9.99"), sku="B", competitor=D("18.00"))  # drafted
     _policy(org)
     loaded = {}
-    real = engine.load_chunk
+    real = engine_run.load_chunk
 
     def load_then_someone_edits(ctx, lo, hi, due=None):
         offers, comps = real(ctx, lo, hi, due)
@@ -63,7 +63,8 @@ def test_drafts_carry_the_price_version_the_engine_loaded(org, user, monkeypatch
             Listing.objects.for_org(org).filter(pk=pk).update(price=price)
         return offers, comps
 
-    monkeypatch.setattr(engine, "load_chunk", load_then_someone_edits)
+    # reprice_store looks load_chunk up in engine.run, where it is imported from load.
+    monkeypatch.setattr(engine_run, "load_chunk", load_then_someone_edits)
     out = reprice_store(org=org, store=store)
 
     assert out.counts["applied"] == 0

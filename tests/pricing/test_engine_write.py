@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.catalog.models import Listing
 from apps.orders.models import ExchangeRate
-from apps.pricing.engine import reprice_store
+from apps.pricing.engine.run import reprice_store
 from apps.pricing.models import (
     CompetitorOffer,
     CostProfile,
@@ -262,18 +262,18 @@ def test_inventory_refresh_feeds_the_low_cover_raise(org):
 @pytest.mark.django_db(transaction=True)
 def test_two_parallel_writers_write_what_one_pass_would(org, scene, monkeypatch):
     """Outside a transaction (a worker) a multi-chunk store is written on two connections."""
-    from apps.pricing import engine
+    from apps.pricing.engine import run as engine_run
 
     store, _listings = scene
     expected = reprice_store(org=org, store=store, dry_run=True).results.set_index("listing_id")
     used: list[int] = []
-    real = engine._parallel_writers
+    real = engine_run._parallel_writers
 
     def spy(chunks, dry_run):
         used.append(real(chunks, dry_run))
         return used[-1]
 
-    monkeypatch.setattr(engine, "_parallel_writers", spy)
+    monkeypatch.setattr(engine_run, "_parallel_writers", spy)
     report = reprice_store(org=org, store=store, chunk_size=2)
 
     assert used == [2]

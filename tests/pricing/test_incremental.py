@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.catalog.models import Listing, Product
 from apps.pricing.bulk import OfferValues, competitor_offers_upsert
-from apps.pricing.engine import reprice_store
+from apps.pricing.engine.run import reprice_store
 from apps.pricing.models import ListingInventory, RepriceMarker, RepricingRun
 from apps.review.models import Policy
 

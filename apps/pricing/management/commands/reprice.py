@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.catalog.models import Store
 from apps.core.tenancy import unscoped
-from apps.pricing.engine import reprice_store
+from apps.pricing.engine.run import reprice_store
 
 
 class Command(BaseCommand):
