@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from .models import AiSettings, UsageRecord
 
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
-def ai_settings_get(*, org) -> AiSettings | None:
+
+def ai_settings_get(*, org: Organization) -> AiSettings | None:
     return AiSettings.objects.for_org(org).first()
 
 
@@ -20,7 +24,9 @@ def month_start(now: datetime | None = None) -> datetime:
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def month_spend(*, org, currency: str = "USD", now: datetime | None = None) -> Decimal:
+def month_spend(
+    *, org: Organization, currency: str = "USD", now: datetime | None = None
+) -> Decimal:
     """What the organization's model calls cost since the first of this month (UTC)."""
     total = (
         UsageRecord.objects.for_org(org)
@@ -30,7 +36,7 @@ def month_spend(*, org, currency: str = "USD", now: datetime | None = None) -> D
     return total or Decimal("0")
 
 
-def usage_summary(*, org, since: datetime | None = None) -> list[dict]:
+def usage_summary(*, org: Organization, since: datetime | None = None) -> list[dict]:
     """Calls, tokens and cost per model and kind, most expensive first."""
     qs = UsageRecord.objects.for_org(org)
     if since is not None:

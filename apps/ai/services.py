@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -36,6 +36,9 @@ from .models import AiSettings, UsageRecord
 from .registry import DEFAULT_JOB_KIND, Batch, GenerationKind, Item, get_generation_kind, job_kinds
 from .selectors import ai_settings_get, month_spend, month_start
 
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
+
 logger = logging.getLogger(__name__)
 JOB_KIND = DEFAULT_JOB_KIND
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -50,7 +53,7 @@ class BudgetExceeded(DomainError):
 
 
 @transaction.atomic
-def ai_settings_set(*, org, actor=None, **fields: Any) -> AiSettings:
+def ai_settings_set(*, org: Organization, actor=None, **fields: Any) -> AiSettings:
     allowed = {"model", "base_url", "api_key", "monthly_budget", "budget_currency",
                "max_concurrency"}  # fmt: skip
     unknown = set(fields) - allowed
@@ -65,7 +68,7 @@ def ai_settings_set(*, org, actor=None, **fields: Any) -> AiSettings:
     return obj
 
 
-def backend_for(*, org) -> Backend:
+def backend_for(*, org: Organization) -> Backend:
     """The organization's endpoint, else the deployment's, else the offline generator."""
     own = ai_settings_get(org=org)
     if own is not None and own.base_url:
@@ -78,7 +81,7 @@ def backend_for(*, org) -> Backend:
     return OpenAICompatibleBackend(base_url=base_url, api_key=api_key, model=model)
 
 
-def concurrency_for(*, org) -> int:
+def concurrency_for(*, org: Organization) -> int:
     own = ai_settings_get(org=org)
     default = int(conf.get("CROSSBORDER_AI_CONCURRENCY"))
     return max(1, min(default, own.max_concurrency) if own else default)
@@ -87,7 +90,7 @@ def concurrency_for(*, org) -> int:
 # --- budget and ledger -----------------------------------------------------------------------
 
 
-def budget_check(*, org) -> None:
+def budget_check(*, org: Organization) -> None:
     """Raise BudgetExceeded once this month's spending reached the organization's budget."""
     own = ai_settings_get(org=org)
     if own is None or own.monthly_budget is None:
@@ -105,7 +108,9 @@ def budget_check(*, org) -> None:
         )
 
 
-def usage_record_many(*, org, kind: str, job_id: int | None, outcome: Outcome) -> list[UsageRecord]:
+def usage_record_many(
+    *, org: Organization, kind: str, job_id: int | None, outcome: Outcome
+) -> list[UsageRecord]:
     """One ledger row per model call (a repair or a back-translation is a call of its own)."""
     rows = [
         UsageRecord(organization=org, kind=kind, provider=r.provider, model=r.model,
@@ -135,8 +140,8 @@ def _id_list(values) -> list[int]:
 
 
 @transaction.atomic
-def generation_start(*, org, actor, kind: str, target_ids, options: dict | None = None,
-                     label: str = "") -> Job:  # fmt: skip
+def generation_start(*, org: Organization, actor, kind: str, target_ids,
+                     options: dict | None = None, label: str = "") -> Job:  # fmt: skip
     """Queue generation of `kind` for the organization's targets among `target_ids`.
 
     Ids of other organizations' (or deleted) targets are refused: left out and listed in the
@@ -175,7 +180,7 @@ def generation_start(*, org, actor, kind: str, target_ids, options: dict | None 
     return job
 
 
-def generation_cancel(*, org, job_id: int) -> Job:
+def generation_cancel(*, org: Organization, job_id: int) -> Job:
     """Stop a generation job: its tasks check before each target and stop; drafts already
     made stay in the queue."""
     return jobs.job_cancel(org=org, job_id=job_id, kinds=job_kinds())
@@ -250,7 +255,7 @@ def _prepare(spec: GenerationKind, batch: Batch, target) -> tuple[Item, Generati
         return Item(target=target, variables={}), None, f"{type(exc).__name__}: {exc}"
 
 
-def generation_batch_run(*, org, job_id: int, kind: str, target_ids: list[int],
+def generation_batch_run(*, org: Organization, job_id: int, kind: str, target_ids: list[int],
                          options: dict | None = None,
                          backend: Backend | None = None) -> dict:  # fmt: skip
     """Generate drafts for one batch of a job. Idempotent; stops when the job is cancelled.

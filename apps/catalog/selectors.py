@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Q, QuerySet
 
 from apps.catalog.models import Listing, Marketplace, Product, Store
 from apps.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 
 def marketplace_list() -> QuerySet[Marketplace]:
     return Marketplace.objects.filter(is_active=True)
 
 
-def store_list(*, org) -> QuerySet[Store]:
+def store_list(*, org: Organization) -> QuerySet[Store]:
     return Store.objects.for_org(org).select_related("marketplace")
 
 
-def product_list(*, org, search: str = "", category: str = "") -> QuerySet[Product]:
+def product_list(*, org: Organization, search: str = "", category: str = "") -> QuerySet[Product]:
     qs = Product.objects.for_org(org)
     if search:
         qs = qs.filter(Q(sku__icontains=search) | Q(name__icontains=search))
@@ -25,14 +30,14 @@ def product_list(*, org, search: str = "", category: str = "") -> QuerySet[Produ
     return qs.annotate(listing_count=Count("listings"))
 
 
-def product_get(*, org, product_id: int) -> Product:
+def product_get(*, org: Organization, product_id: int) -> Product:
     try:
         return Product.objects.for_org(org).get(pk=product_id)
     except Product.DoesNotExist as exc:
         raise NotFound("No such product.") from exc
 
 
-def product_categories(*, org) -> list[str]:
+def product_categories(*, org: Organization) -> list[str]:
     return list(
         Product.objects.for_org(org)
         .exclude(category="")
@@ -43,7 +48,7 @@ def product_categories(*, org) -> list[str]:
 
 
 def listing_list(
-    *, org, store_id: int | None = None, status: str = "", search: str = ""
+    *, org: Organization, store_id: int | None = None, status: str = "", search: str = ""
 ) -> QuerySet[Listing]:
     qs = Listing.objects.for_org(org).select_related("product", "store", "store__marketplace")
     if store_id:
@@ -59,7 +64,7 @@ def listing_list(
     return qs
 
 
-def catalog_counts(*, org) -> dict[str, int]:
+def catalog_counts(*, org: Organization) -> dict[str, int]:
     listings = Listing.objects.for_org(org).aggregate(
         total=Count("id"), active=Count("id", filter=Q(status=Listing.Status.ACTIVE))
     )
@@ -71,7 +76,7 @@ def catalog_counts(*, org) -> dict[str, int]:
     }
 
 
-def listing_get(*, org, listing_id: int) -> Listing:
+def listing_get(*, org: Organization, listing_id: int) -> Listing:
     try:
         return (
             Listing.objects.for_org(org)
@@ -82,7 +87,7 @@ def listing_get(*, org, listing_id: int) -> Listing:
         raise NotFound("No such listing.") from exc
 
 
-def listing_list_for_product(*, org, product_id: int) -> QuerySet[Listing]:
+def listing_list_for_product(*, org: Organization, product_id: int) -> QuerySet[Listing]:
     return (
         Listing.objects.for_org(org)
         .filter(product_id=product_id)
@@ -91,7 +96,7 @@ def listing_list_for_product(*, org, product_id: int) -> QuerySet[Listing]:
     )
 
 
-def listing_price_vs_cost(*, org, limit: int = 50) -> QuerySet[Listing]:
+def listing_price_vs_cost(*, org: Organization, limit: int = 50) -> QuerySet[Listing]:
     """Active priced listings with their product's unit cost: two currencies, no conversion."""
     return (
         Listing.objects.for_org(org)
@@ -101,7 +106,7 @@ def listing_price_vs_cost(*, org, limit: int = 50) -> QuerySet[Listing]:
     )
 
 
-def listing_counts_by_store(*, org) -> list[dict]:
+def listing_counts_by_store(*, org: Organization) -> list[dict]:
     """Per store: listings, active listings and how many have a title (what ads will advertise)."""
     return list(
         Listing.objects.for_org(org)
@@ -115,7 +120,7 @@ def listing_counts_by_store(*, org) -> list[dict]:
     )
 
 
-def listing_list_missing_content(*, org) -> QuerySet[Listing]:
+def listing_list_missing_content(*, org: Organization) -> QuerySet[Listing]:
     """Active listings with no bullets or no description: candidates for AI-written content."""
     return (
         Listing.objects.for_org(org)
@@ -125,7 +130,9 @@ def listing_list_missing_content(*, org) -> QuerySet[Listing]:
     )
 
 
-def listing_list_low_stock(*, org, threshold: int = 10, limit: int = 50) -> QuerySet[Listing]:
+def listing_list_low_stock(
+    *, org: Organization, threshold: int = 10, limit: int = 50
+) -> QuerySet[Listing]:
     return (
         Listing.objects.for_org(org)
         .filter(status=Listing.Status.ACTIVE, stock__lt=threshold)
@@ -134,7 +141,7 @@ def listing_list_low_stock(*, org, threshold: int = 10, limit: int = 50) -> Quer
     )
 
 
-def listing_list_by_ids(*, org, listing_ids) -> QuerySet[Listing]:
+def listing_list_by_ids(*, org: Organization, listing_ids) -> QuerySet[Listing]:
     """The organization's listings among `listing_ids` (others' ids simply do not match), with
     what generating their copy needs: product facts, store and marketplace limits."""
     return (

@@ -7,7 +7,7 @@ organization, so a service can never link or change data across tenants whoever 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from apps.catalog.models import LISTING_ASPECTS, Listing, Marketplace, Product, Store
 from apps.core.errors import Conflict, NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 VERSION_FIELDS = ["version", *(f"{aspect}_version" for aspect in LISTING_ASPECTS)]
 _RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -99,7 +102,7 @@ def _locked(model: type[Model], org, pk: int) -> Any:
 # Stores ---------------------------------------------------------------------------------------
 
 
-def _ensure_store_name_free(*, org, name: str, exclude_id: int | None = None) -> None:
+def _ensure_store_name_free(*, org: Organization, name: str, exclude_id: int | None = None) -> None:
     clash = Store.objects.for_org(org).filter(name=name)
     if exclude_id is not None:
         clash = clash.exclude(pk=exclude_id)
@@ -110,7 +113,7 @@ def _ensure_store_name_free(*, org, name: str, exclude_id: int | None = None) ->
 @transaction.atomic
 def store_create(
     *,
-    org,
+    org: Organization,
     actor=None,
     marketplace: Marketplace,
     name: str,
@@ -130,7 +133,7 @@ def store_create(
 
 
 @transaction.atomic
-def store_update(*, org, actor=None, store: Store, data: dict[str, Any]) -> Store:
+def store_update(*, org: Organization, actor=None, store: Store, data: dict[str, Any]) -> Store:
     _ensure_own(store, org, "store")
     if "name" in data:
         _ensure_store_name_free(org=org, name=data["name"], exclude_id=store.pk)
@@ -141,7 +144,7 @@ def store_update(*, org, actor=None, store: Store, data: dict[str, Any]) -> Stor
 
 
 @transaction.atomic
-def store_delete(*, org, actor=None, store: Store) -> None:
+def store_delete(*, org: Organization, actor=None, store: Store) -> None:
     _ensure_own(store, org, "store")
     try:
         store.delete()
@@ -155,7 +158,7 @@ def store_delete(*, org, actor=None, store: Store) -> None:
 # Products -------------------------------------------------------------------------------------
 
 
-def _ensure_sku_free(*, org, sku: str, exclude_id: int | None = None) -> None:
+def _ensure_sku_free(*, org: Organization, sku: str, exclude_id: int | None = None) -> None:
     clash = Product.objects.for_org(org).filter(sku=sku)
     if exclude_id is not None:
         clash = clash.exclude(pk=exclude_id)
@@ -164,7 +167,7 @@ def _ensure_sku_free(*, org, sku: str, exclude_id: int | None = None) -> None:
 
 
 @transaction.atomic
-def product_create(*, org, actor=None, sku: str, name: str, **fields: Any) -> Product:
+def product_create(*, org: Organization, actor=None, sku: str, name: str, **fields: Any) -> Product:
     unknown = set(fields) - PRODUCT_FIELDS
     if unknown:
         raise ValidationFailed(f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
@@ -175,7 +178,7 @@ def product_create(*, org, actor=None, sku: str, name: str, **fields: Any) -> Pr
 @transaction.atomic
 def product_update(
     *,
-    org,
+    org: Organization,
     actor=None,
     product: Product,
     data: dict[str, Any],
@@ -194,7 +197,7 @@ def product_update(
 
 
 @transaction.atomic
-def product_delete(*, org, actor=None, product: Product) -> None:
+def product_delete(*, org: Organization, actor=None, product: Product) -> None:
     """Deletes the product and its listings; order lines keep their SKU and lose the link."""
     _ensure_own(product, org, "product")
     product.delete()
@@ -206,7 +209,7 @@ def product_delete(*, org, actor=None, product: Product) -> None:
 @transaction.atomic
 def listing_create(
     *,
-    org,
+    org: Organization,
     actor=None,
     product: Product,
     store: Store,
@@ -245,7 +248,7 @@ def listing_create(
 @transaction.atomic
 def listing_update(
     *,
-    org,
+    org: Organization,
     actor=None,
     listing: Listing,
     data: dict[str, Any],
@@ -271,13 +274,18 @@ def listing_update(
 
 
 @transaction.atomic
-def listing_delete(*, org, actor=None, listing: Listing) -> None:
+def listing_delete(*, org: Organization, actor=None, listing: Listing) -> None:
     _ensure_own(listing, org, "listing")
     listing.delete()
 
 
 def listing_prices_apply_many(
-    *, org, source: str, into: str, store_id: int | None = None, change_source: str = ""
+    *,
+    org: Organization,
+    source: str,
+    into: str,
+    store_id: int | None = None,
+    change_source: str = "",
 ) -> int:
     """Set the price of many listings in one UPDATE ... FROM; returns how many really changed.
 
@@ -332,7 +340,7 @@ WHERE p.id = i.id AND p.organization_id = %(org)s
 
 
 def product_unit_costs_set_many(
-    *, org, product_ids: list[int], unit_costs: list, currencies: list[str]
+    *, org: Organization, product_ids: list[int], unit_costs: list, currencies: list[str]
 ) -> int:
     """Set many products' unit cost in one UPDATE … FROM unnest (the cost import and the bulk
     costs API of pricing call this: catalog owns products). Only products whose cost moved are

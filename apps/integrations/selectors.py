@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from apps.core.errors import NotFound
 
 from .models import ImportLineError, ImportRun
 
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
-def import_run_get(*, org, run_id: int) -> ImportRun:
+
+def import_run_get(*, org: Organization, run_id: int) -> ImportRun:
     run = ImportRun.objects.for_org(org).filter(pk=run_id).first()
     if run is None:
         raise NotFound("No such import.")
     return run
 
 
-def import_run_list(*, org, kind: str | None = None, limit: int = 20) -> list[ImportRun]:
+def import_run_list(
+    *, org: Organization, kind: str | None = None, limit: int = 20
+) -> list[ImportRun]:
     runs = ImportRun.objects.for_org(org)
     if kind:
         runs = runs.filter(kind=kind)

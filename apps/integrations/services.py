@@ -17,7 +17,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -30,6 +30,9 @@ from .models import ImportLineError, ImportRun
 from .tabular.errors import LineError, TabularFormatError
 from .tabular.pipeline import TabularReader, TypedChunk
 from .tabular.readers import Source
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 JOB_MIN_BYTES = 5 * 1024 * 1024  # files this big report progress on a Job
 ERROR_BATCH = 5_000
@@ -89,7 +92,14 @@ def file_sha256(source: Source) -> tuple[str, int]:
 
 
 def import_run_begin(
-    *, org, kind: str, filename: str, sha256: str, size: int, actor=None, target: str = ""
+    *,
+    org: Organization,
+    kind: str,
+    filename: str,
+    sha256: str,
+    size: int,
+    actor=None,
+    target: str = "",
 ) -> tuple[ImportRun, ImportRun | None]:
     """A new running run, and the earlier run of the same bytes if there is one (then the
     new run is recorded as a duplicate and nothing is to be applied)."""
@@ -160,7 +170,7 @@ def import_run_finish(*, run: ImportRun, reader: TabularReader | None, error: st
 
 def file_import(
     *,
-    org,
+    org: Organization,
     kind: str,
     source: Source,
     filename: str = "",

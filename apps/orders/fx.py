@@ -66,7 +66,7 @@ def rate_on(*, org: Organization, base: str, quote: str, on_date: date) -> Decim
 
 
 def convert(
-    *, org, amount: Decimal, from_currency: str, to_currency: str, on_date: date
+    *, org: Organization, amount: Decimal, from_currency: str, to_currency: str, on_date: date
 ) -> Decimal:
     """`amount` in `to_currency`, rounded half-up to that currency's minor unit."""
     if isinstance(amount, float) or not isinstance(amount, (Decimal, int)):

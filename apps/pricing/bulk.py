@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
@@ -18,6 +19,9 @@ from apps.catalog.services import product_unit_costs_set_many
 
 from .competitors import refresh_competitor_latest
 from .models import CompetitorOffer, CostProfile
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 CHUNK = 20_000
 
@@ -83,7 +87,7 @@ SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)
 
 @transaction.atomic
 def competitor_offers_upsert(
-    *, org, offers: Iterable[OfferValues], source: str = "api"
+    *, org: Organization, offers: Iterable[OfferValues], source: str = "api"
 ) -> UpsertCounts:
     """Store competitor observations; one row per (listing, seller, observed_at).
 
@@ -138,7 +142,7 @@ class UnitCostValues:
 
 
 @transaction.atomic
-def product_unit_costs_update(*, org, rows: Iterable[UnitCostValues]) -> UpsertCounts:
+def product_unit_costs_update(*, org: Organization, rows: Iterable[UnitCostValues]) -> UpsertCounts:
     """Set products' unit cost through catalog's set-based service (catalog owns products);
     only products whose cost moved are written. Ids of other organizations match nothing."""
     unique = {r.product_id: r for r in rows}
@@ -172,7 +176,7 @@ COST_PROFILE_FIELDS = ("currency", "first_leg_per_unit", "other_per_unit", "fulf
 
 
 @transaction.atomic
-def cost_profiles_upsert(*, org, rows: Iterable[CostProfileValues]) -> UpsertCounts:
+def cost_profiles_upsert(*, org: Organization, rows: Iterable[CostProfileValues]) -> UpsertCounts:
     """Create or replace cost profiles keyed by (store, category) or by listing.
 
     Reads the existing profiles of the stores concerned in one query, then one bulk_create

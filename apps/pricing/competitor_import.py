@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +35,9 @@ from apps.integrations.tabular.pipeline import TypedChunk
 
 from .bulk import OfferValues, UpsertCounts, competitor_offers_upsert
 
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
+
 
 @dataclass(frozen=True)
 class ListingRef:
@@ -45,7 +48,7 @@ class ListingRef:
 
 
 def resolve_listings(
-    *, org, rows: list[OfferRow], store_id: int | None = None
+    *, org: Organization, rows: list[OfferRow], store_id: int | None = None
 ) -> tuple[list[tuple[OfferRow, ListingRef]], list[LineError]]:
     """Each row with its listing, and a line error for each row whose listing is not found,
     ambiguous, outside `store_id` (when given) or priced in another currency."""
@@ -140,7 +143,7 @@ class CompetitorImportResult:
 
 
 def competitor_file_import(
-    *, org, data: bytes | Any, filename: str = "", store_id: int | None = None,
+    *, org: Organization, data: bytes | Any, filename: str = "", store_id: int | None = None,
     source: str = "csv", actor=None,
 ) -> CompetitorImportResult:  # fmt: skip
     """Import a CSV/TSV/XLSX file of competitor offers (bytes, a path or an open binary file).
@@ -179,7 +182,11 @@ def competitor_file_import(
 
 
 def competitor_rows_import(
-    *, org, rows: list[dict[str, Any]], source: str = "api", now: datetime | None = None
+    *,
+    org: Organization,
+    rows: list[dict[str, Any]],
+    source: str = "api",
+    now: datetime | None = None,
 ) -> CompetitorImportResult:
     """Import API rows (dicts with the file's column names); errors number rows from 1."""
     good, errors = parse_records(rows, now=now)
@@ -193,7 +200,7 @@ def competitor_rows_import(
 
 @transaction.atomic
 def _write(
-    *, org, rows: list[OfferRow], source: str, store_id: int | None = None
+    *, org: Organization, rows: list[OfferRow], source: str, store_id: int | None = None
 ) -> tuple[UpsertCounts, list[LineError]]:
     resolved, unresolved = resolve_listings(org=org, rows=rows, store_id=store_id)
     counts = competitor_offers_upsert(

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +29,9 @@ from apps.core.money import CURRENCIES, quantize
 from apps.orders.fx import rate_on
 
 from .models import CostProfile, FulfilmentFeeTier, ListingInventory, ReferralFee, VatRate
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 # Standard rates used when an organization has not configured its own (VatRate rows win).
 DEFAULT_VAT: dict[str, Decimal] = {
@@ -157,12 +161,12 @@ def pick_tier(tiers, product) -> FulfilmentFeeTier | None:
     return tiers[-1]
 
 
-def vat_rate(*, org, country: str) -> Decimal:
+def vat_rate(*, org: Organization, country: str) -> Decimal:
     row = VatRate.objects.for_org(org).filter(country=country).first()
     return row.rate if row is not None else DEFAULT_VAT.get(country, Decimal(0))
 
 
-def cost_breakdown(*, org, listing, on_date: date | None = None) -> CostBreakdown:
+def cost_breakdown(*, org: Organization, listing, on_date: date | None = None) -> CostBreakdown:
     """Everything the price of `listing` has to cover, in the listing's currency.
 
     Never raises for bad configuration: unknown currencies, missing rates, negative or missing
@@ -234,5 +238,5 @@ def cost_breakdown(*, org, listing, on_date: date | None = None) -> CostBreakdow
     return b
 
 
-def inventory_of(*, org, listing) -> ListingInventory | None:
+def inventory_of(*, org: Organization, listing) -> ListingInventory | None:
     return ListingInventory.objects.for_org(org).filter(listing=listing).first()

@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,9 @@ from django.forms.models import model_to_dict
 
 from . import strategies as S
 from .models import RepricingState
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 HASH_NUMERIC = ["stock", "unit_cost", "weight_g", "length_mm", "width_mm", "height_mm",
                 "units_per_day", "stock_age_days", "lead_time"]  # fmt: skip
@@ -85,7 +89,9 @@ def _rows(queryset) -> list:
     return _dicts(queryset)
 
 
-def store_fingerprint(*, org, store, strategies, assignments, profiles, policy) -> str:
+def store_fingerprint(
+    *, org: Organization, store, strategies, assignments, profiles, policy
+) -> str:
     """Hash of every store-wide input of a run (a handful of small tables)."""
     from .models import FulfilmentFeeTier, ReferralFee, VatRate
 
@@ -117,7 +123,7 @@ def _rate_list(cache: dict) -> list:
     )
 
 
-def state_allows_incremental(*, org, store, fingerprint: str, rates) -> bool:
+def state_allows_incremental(*, org: Organization, store, fingerprint: str, rates) -> bool:
     """True when the last full run saw the same store-wide inputs and the same rates."""
     state = RepricingState.objects.for_org(org).filter(store=store).first()
     if state is None or state.fingerprint != fingerprint:
@@ -129,7 +135,7 @@ def state_allows_incremental(*, org, store, fingerprint: str, rates) -> bool:
     return True
 
 
-def state_save(*, org, store, fingerprint: str, rates, full: bool, now) -> None:
+def state_save(*, org: Organization, store, fingerprint: str, rates, full: bool, now) -> None:
     """Record the fingerprint and the rates used (merged with those of earlier runs)."""
     state = RepricingState.objects.for_org(org).filter(store=store).first()
     used = {(b, q): (np.nan if r is None else r) for b, q, r in (state.rates if state else [])}
@@ -142,7 +148,7 @@ def state_save(*, org, store, fingerprint: str, rates, full: bool, now) -> None:
     RepricingState.objects.update_or_create(organization=org, store=store, defaults=values)
 
 
-def drop_inactive_markers(*, org, store) -> None:
+def drop_inactive_markers(*, org: Organization, store) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_DROP_INACTIVE_SQL, {"org": org.id, "store": store.id})
 
@@ -196,7 +202,7 @@ def due_hours(offers: pd.DataFrame, comps: pd.DataFrame, res: pd.DataFrame) -> n
     return hours
 
 
-def write_markers(*, org, now, ts, frame: pd.DataFrame) -> None:
+def write_markers(*, org: Organization, now, ts, frame: pd.DataFrame) -> None:
     """Upsert markers (listing_id, inputs, comp_version, hours until due) with one COPY."""
     if frame.empty:
         return

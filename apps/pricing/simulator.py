@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import transaction
@@ -23,6 +23,9 @@ from apps.core.services import job_create
 
 from .models import PriceChange, Strategy, StrategyAssignment
 from .strategy_services import strategy_from_settings
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 SAMPLE = 25
 JOB_KIND = "reprice_store"
@@ -65,7 +68,12 @@ def _price(units: int) -> Decimal | None:
 
 
 def simulate(
-    *, org, store, strategy: Strategy | None = None, overrides: dict | None = None, actor=None
+    *,
+    org: Organization,
+    store,
+    strategy: Strategy | None = None,
+    overrides: dict | None = None,
+    actor=None,
 ) -> Simulation:
     """Dry-run the engine over `store`. With neither `strategy` nor `overrides`, the store as
     assigned today; otherwise every offer priced by `strategy` (or, when only settings change,
@@ -98,7 +106,7 @@ def _store_strategy(org, store) -> Strategy | None:
     return assignment.strategy if assignment else None
 
 
-def summarise(*, org, store, name: str, report) -> Simulation:
+def summarise(*, org: Organization, store, name: str, report) -> Simulation:
     """Counts and averages of a dry run's per-offer frame (vectorised), plus sample rows."""
     sim = Simulation(store=store, strategy_name=name)
     frame = report.results
@@ -171,7 +179,7 @@ def _samples(org, frame, changed, old, new) -> list[dict]:
 
 
 @transaction.atomic
-def reprice_start(*, org, store, actor=None) -> Job:
+def reprice_start(*, org: Organization, store, actor=None) -> Job:
     """Queue one repricing of `store` now (the "Reprice now" button); returns its Job.
 
     One active run per store: a second click while one runs answers the running job's error."""

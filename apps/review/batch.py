@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.utils import timezone
 
 from .models import Policy, PolicyRun
 from .services import Provenance
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 _RELATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _OPEN = "('pending', 'approved')"
@@ -45,14 +49,16 @@ def _targets_clause(targets: str | Sequence[int], params: dict) -> str:
     return "d.target_id = ANY(%(target_ids)s::bigint[])"
 
 
-def drafts_lock_open(*, org, kind: str, target_type_id: int, targets: str | Sequence[int]) -> int:
+def drafts_lock_open(
+    *, org: Organization, kind: str, target_type_id: int, targets: str | Sequence[int]
+) -> int:
     """Lock the open drafts of `kind` on `targets` (FOR UPDATE, in id order); returns how many.
 
     Call it inside the caller's transaction before it updates the targets: the draft-then-
     target lock order. A draft applied or rejected meanwhile is re-checked by PostgreSQL and
     left out (its status no longer matches).
     """
-    params = {"org": org.id, "kind": kind, "ct": target_type_id}
+    params: dict[str, Any] = {"org": org.id, "kind": kind, "ct": target_type_id}
     where = _targets_clause(targets, params)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -68,7 +74,7 @@ def drafts_lock_open(*, org, kind: str, target_type_id: int, targets: str | Sequ
 
 
 def drafts_open_proposing_into(
-    *, org, kind: str, target_type_id: int, candidates: str, into: str
+    *, org: Organization, kind: str, target_type_id: int, candidates: str, into: str
 ) -> int:
     """Which candidates an open draft already proposes: writes their target ids into `into`.
 
@@ -93,7 +99,7 @@ def drafts_open_proposing_into(
 
 def drafts_supersede_open(
     *,
-    org,
+    org: Organization,
     kind: str,
     target_type_id: int,
     targets: str | Sequence[int],
@@ -140,7 +146,7 @@ def drafts_supersede_open(
 
 def drafts_create_many(
     *,
-    org,
+    org: Organization,
     kind: str,
     target_type_id: int,
     source: str,
@@ -157,7 +163,7 @@ def drafts_create_many(
     first (`drafts_supersede_open`): one open draft per target and kind.
     """
     p = provenance or Provenance()
-    params = {
+    params: dict[str, Any] = {
         "org": org.id,
         "kind": kind,
         "ct": target_type_id,
@@ -208,7 +214,7 @@ def drafts_create_many(
 
 def policy_run_record(
     *,
-    org,
+    org: Organization,
     policy: Policy | None,
     kind: str,
     source: str,

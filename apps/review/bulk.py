@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -28,6 +28,9 @@ from .registry import aspect_version, get_kind
 from .selectors import DraftFilters, draft_list
 from .services import REJECT_REASONS, _transition
 
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
+
 S = DraftStatus
 CHUNK = 1000
 BULK_KIND = "review.bulk"
@@ -35,7 +38,7 @@ BULK_KIND = "review.bulk"
 
 def drafts_bulk_start(
     *,
-    org,
+    org: Organization,
     actor,
     action: str,
     ids: Iterable[int] | None = None,
@@ -68,7 +71,7 @@ def drafts_bulk_start(
 
 
 def drafts_bulk_run(
-    *, org, actor, job_id: int | None, action: str, ids: list[int], reason: str = ""
+    *, org: Organization, actor, job_id: int | None, action: str, ids: list[int], reason: str = ""
 ) -> dict[str, int]:
     """Process the ids chunk by chunk, each chunk in its own transaction."""
     totals = {"applied": 0, "rejected": 0, "superseded": 0, "failed": 0, "skipped": 0}
@@ -119,7 +122,7 @@ def _events(drafts: list[Draft], from_status: str, to_status: str, actor, note: 
     ]
 
 
-def drafts_reject_many(*, org, actor, ids: list[int], reason: str) -> dict[str, int]:
+def drafts_reject_many(*, org: Organization, actor, ids: list[int], reason: str) -> dict[str, int]:
     drafts = _lock_pending(org, ids)
     now = timezone.now()
     Draft.objects.for_org(org).filter(id__in=[d.pk for d in drafts], status=S.PENDING).update(
@@ -141,7 +144,7 @@ def drafts_reject_many(*, org, actor, ids: list[int], reason: str) -> dict[str, 
     }
 
 
-def drafts_approve_many(*, org, actor, ids: list[int]) -> dict[str, int]:
+def drafts_approve_many(*, org: Organization, actor, ids: list[int]) -> dict[str, int]:
     """Approve and apply a chunk; the caller holds the transaction."""
     drafts = _lock_pending(org, ids)
     result = {

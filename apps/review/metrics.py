@@ -13,11 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Aggregate, Avg, Count, DurationField, F, Q, Sum
 from django.utils import timezone
 
 from .models import Draft, DraftStatus, PolicyRun
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 S = DraftStatus
 
@@ -58,7 +62,7 @@ class GroupMetrics:
         return self._rate(self.rejected)
 
 
-def reviewed_drafts(*, org, days: int = 90):
+def reviewed_drafts(*, org: Organization, days: int = 90):
     since = timezone.now() - timedelta(days=days)
     return Draft.objects.for_org(org).filter(
         status__in=(S.APPLIED, S.REJECTED),
@@ -68,7 +72,7 @@ def reviewed_drafts(*, org, days: int = 90):
     )
 
 
-def review_metrics(*, org, days: int = 90) -> list[GroupMetrics]:
+def review_metrics(*, org: Organization, days: int = 90) -> list[GroupMetrics]:
     """One row per (kind, prompt version, model), most reviewed first."""
     qs = reviewed_drafts(org=org, days=days)
     applied = Q(status=S.APPLIED)
@@ -106,7 +110,7 @@ def _rejection_reasons(qs) -> dict[tuple[str, str, str], dict[str, int]]:
     return out
 
 
-def rejection_reason_totals(*, org, days: int = 90) -> dict[str, int]:
+def rejection_reason_totals(*, org: Organization, days: int = 90) -> dict[str, int]:
     rows = (
         reviewed_drafts(org=org, days=days)
         .filter(status=S.REJECTED)
@@ -117,7 +121,7 @@ def rejection_reason_totals(*, org, days: int = 90) -> dict[str, int]:
     return {row["reject_reason"] or "other": row["n"] for row in rows}
 
 
-def auto_applied_counts(*, org, days: int = 90) -> dict[str, int]:
+def auto_applied_counts(*, org: Organization, days: int = 90) -> dict[str, int]:
     """Changes a policy applied without review in the last `days`, per kind: drafts applied by
     a policy (one at a time, through draft_create) plus the changes of set-based policy runs."""
     since = timezone.now() - timedelta(days=days)

@@ -13,16 +13,20 @@ an unknown or zero old value never does either.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .models import Policy
 
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
+
 # max_change_pct has two decimals: in hundredths of a percent it is an exact integer.
 _BP = 100
 
 
-def policy_active(*, org, kind: str) -> Policy | None:
+def policy_active(*, org: Organization, kind: str) -> Policy | None:
     """The organization's auto-approving policy for `kind`, or None (review everything)."""
     return Policy.objects.for_org(org).filter(kind=kind, auto_approve=True).first()
 

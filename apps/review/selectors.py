@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -15,6 +15,9 @@ from .diffing import payload_text, rendered_diffs
 from .fields import TargetDisplay
 from .models import Draft, DraftStatus, Policy, ReviewEvent
 from .registry import get_kind
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class DraftFilters:
         return q
 
 
-def draft_list(*, org, filters: DraftFilters | None = None) -> QuerySet[Draft]:
+def draft_list(*, org: Organization, filters: DraftFilters | None = None) -> QuerySet[Draft]:
     """Oldest first within priority: the order reviewers work the queue in."""
     qs = Draft.objects.for_org(org).select_related("reviewed_by", "claimed_by")
     if filters is not None:
@@ -54,7 +57,7 @@ def draft_list(*, org, filters: DraftFilters | None = None) -> QuerySet[Draft]:
     return qs.order_by("-priority", "created_at", "id")
 
 
-def draft_counts_by_kind(*, org, status: str = DraftStatus.PENDING) -> dict[str, int]:
+def draft_counts_by_kind(*, org: Organization, status: str = DraftStatus.PENDING) -> dict[str, int]:
     rows = (
         Draft.objects.for_org(org)
         .filter(status=status)
@@ -65,7 +68,7 @@ def draft_counts_by_kind(*, org, status: str = DraftStatus.PENDING) -> dict[str,
     return {row["kind"]: row["n"] for row in rows}
 
 
-def draft_get(*, org, draft_id: int) -> Draft:
+def draft_get(*, org: Organization, draft_id: int) -> Draft:
     try:
         return Draft.objects.for_org(org).select_related("reviewed_by").get(pk=draft_id)
     except Draft.DoesNotExist as exc:
@@ -85,7 +88,7 @@ def _similarity(a: str, b: str) -> float:
 
 
 def few_shot_examples(
-    *, org, kind: str, category: str = "", text: str = "", k: int = 3, pool: int = 200
+    *, org: Organization, kind: str, category: str = "", text: str = "", k: int = 3, pool: int = 200
 ) -> list[dict[str, Any]]:
     """Approved drafts that people edited, of this organization and kind, most similar first.
 
@@ -141,7 +144,7 @@ def draft_client_rules(draft: Draft) -> dict[str, Any]:
     return {**empty, **handler.client_rules(target)} if target is not None else empty
 
 
-def draft_events(*, org, draft_id: int) -> QuerySet[ReviewEvent]:
+def draft_events(*, org: Organization, draft_id: int) -> QuerySet[ReviewEvent]:
     return (
         ReviewEvent.objects.for_org(org)
         .filter(draft_id=draft_id)
@@ -150,7 +153,7 @@ def draft_events(*, org, draft_id: int) -> QuerySet[ReviewEvent]:
     )
 
 
-def draft_superseded_changes(*, org, draft: Draft) -> list[dict[str, Any]]:
+def draft_superseded_changes(*, org: Organization, draft: Draft) -> list[dict[str, Any]]:
     """For a superseded draft: the fields of the target that moved since it was drafted."""
     if draft.status != DraftStatus.SUPERSEDED:
         return []
@@ -164,7 +167,7 @@ def draft_superseded_changes(*, org, draft: Draft) -> list[dict[str, Any]]:
     return list(payload.get("changed") or [])
 
 
-def draft_facet_choices(*, org) -> dict[str, list]:
+def draft_facet_choices(*, org: Organization) -> dict[str, list]:
     """The stores, marketplaces and languages that occur in the queue, for its filters."""
     drafts = Draft.objects.for_org(org)
     marketplaces = sorted(set(drafts.exclude(marketplace="").values_list("marketplace", flat=True)))
@@ -181,7 +184,7 @@ def draft_facet_choices(*, org) -> dict[str, list]:
     return {"stores": stores, "marketplaces": marketplaces, "languages": languages}
 
 
-def few_shot_counts(*, org) -> dict[str, int]:
+def few_shot_counts(*, org: Organization) -> dict[str, int]:
     """How many edited-and-applied drafts each kind has to serve as few-shot examples."""
     rows = (
         Draft.objects.for_org(org)
@@ -193,7 +196,7 @@ def few_shot_counts(*, org) -> dict[str, int]:
     return {row["kind"]: row["n"] for row in rows}
 
 
-def policies_by_kind(*, org) -> dict[str, Policy]:
+def policies_by_kind(*, org: Organization) -> dict[str, Policy]:
     return {p.kind: p for p in Policy.objects.for_org(org).select_related("updated_by")}
 
 
@@ -208,7 +211,7 @@ def draft_checks_now(draft: Draft) -> list[dict[str, str]]:
     return [c.as_dict() for c in get_kind(draft.kind).validate(target, draft.proposed)]
 
 
-def draft_target_ids_for_job(*, org, job_id: int, kind: str, target_ids) -> set[int]:
+def draft_target_ids_for_job(*, org: Organization, job_id: int, kind: str, target_ids) -> set[int]:
     """Targets that already have a draft (of any status) from this job, so a redelivered batch
     skips them: no draft lost, none duplicated."""
     return set(

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -32,6 +32,9 @@ from .fields import clean_edits
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
 from .policies import policy_active
 from .registry import DraftKind, aspect_version, get_kind
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 S = DraftStatus
 ALLOWED: dict[str, frozenset[str]] = {
@@ -172,7 +175,7 @@ def _provenance_fields(provenance: Provenance | None) -> dict[str, Any]:
 @transaction.atomic
 def draft_create(
     *,
-    org,
+    org: Organization,
     kind: str,
     target,
     proposed: dict,
@@ -227,7 +230,7 @@ def _auto_approving_policy(org, handler: DraftKind, target, payload: dict, check
 @transaction.atomic
 def draft_create_failed(
     *,
-    org,
+    org: Organization,
     kind: str,
     target,
     error: str,
@@ -332,7 +335,7 @@ def _approve_locked(
 
 
 def draft_approve(
-    *, org, actor, draft_id: int, edited: dict | None = None, note: str = ""
+    *, org: Organization, actor, draft_id: int, edited: dict | None = None, note: str = ""
 ) -> Draft:
     """Approve (optionally with edits) and apply. 409 if already decided or superseded."""
     with transaction.atomic():
@@ -348,7 +351,7 @@ def draft_approve(
 
 
 @transaction.atomic
-def draft_reject(*, org, actor, draft_id: int, reason: str, note: str = "") -> Draft:
+def draft_reject(*, org: Organization, actor, draft_id: int, reason: str, note: str = "") -> Draft:
     if reason not in REJECT_REASONS:
         raise ValidationFailed(
             f"Unknown reason; use one of {', '.join(REJECT_REASONS)}.", field="reason"
@@ -364,7 +367,9 @@ def draft_reject(*, org, actor, draft_id: int, reason: str, note: str = "") -> D
 
 
 @transaction.atomic
-def draft_claim(*, org, user, filters: Q | None = None, limit: int = 1) -> list[Draft]:
+def draft_claim(
+    *, org: Organization, user, filters: Q | None = None, limit: int = 1
+) -> list[Draft]:
     """Lease up to `limit` pending drafts no one else is reviewing (FOR UPDATE SKIP LOCKED)."""
     now = timezone.now()
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now) | Q(claimed_by=user)
@@ -382,7 +387,7 @@ def draft_claim(*, org, user, filters: Q | None = None, limit: int = 1) -> list[
     return list(Draft.objects.for_org(org).filter(id__in=ids).order_by("-priority", "created_at"))
 
 
-def draft_release(*, org, user, draft_id: int) -> None:
+def draft_release(*, org: Organization, user, draft_id: int) -> None:
     Draft.objects.for_org(org).filter(pk=draft_id, claimed_by=user).update(
         claimed_by=None, claimed_until=None
     )
@@ -391,7 +396,7 @@ def draft_release(*, org, user, draft_id: int) -> None:
 @transaction.atomic
 def policy_set(
     *,
-    org,
+    org: Organization,
     actor,
     kind: str,
     auto_approve: bool,
@@ -414,7 +419,7 @@ def policy_set(
     return policy
 
 
-def draft_regenerate(*, org, actor, draft_id: int) -> None:
+def draft_regenerate(*, org: Organization, actor, draft_id: int) -> None:
     """Ask the owning app for a fresh draft of a superseded, failed or rejected draft's target.
 
     The new draft arrives through the owning app's generation job, so it sees the target's

@@ -10,7 +10,7 @@ review mining is refreshed. Parsing is the integrations pipeline's (`reviews` fo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -28,6 +28,9 @@ from apps.integrations.reviews.parser import (
 )
 from apps.integrations.services import ChunkOutcome, file_import
 from apps.integrations.tabular.pipeline import TypedChunk
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -55,7 +58,12 @@ class ReviewImportResult:
 
 @transaction.atomic
 def product_reviews_import(
-    *, org, actor=None, data: bytes | Any, filename: str = "", product: Product | None = None
+    *,
+    org: Organization,
+    actor=None,
+    data: bytes | Any,
+    filename: str = "",
+    product: Product | None = None,
 ) -> ReviewImportResult:
     size = len(data) if isinstance(data, bytes | bytearray) else getattr(data, "size", 0)
     if size > MAX_BYTES:

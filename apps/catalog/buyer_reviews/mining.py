@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.db import transaction
 
 from apps.catalog.buyer_reviews.models import ProductReview, ReviewInsight
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 TOP = 8
 QUOTES = 2
@@ -126,7 +129,7 @@ def _phrases(counts: pd.Series, side_reviews: pd.DataFrame, top: int) -> list[di
     return chosen
 
 
-def reviews_frame(*, org, product_ids: list[int]) -> pd.DataFrame:
+def reviews_frame(*, org: Organization, product_ids: list[int]) -> pd.DataFrame:
     rows = ProductReview.objects.for_org(org).filter(product_id__in=product_ids).order_by("id")
     frame = pd.DataFrame.from_records(
         rows.values("product_id", "rating", "title", "text"),
@@ -136,7 +139,7 @@ def reviews_frame(*, org, product_ids: list[int]) -> pd.DataFrame:
 
 
 @transaction.atomic
-def review_insight_refresh(*, org, product_ids: list[int]) -> list[ReviewInsight]:
+def review_insight_refresh(*, org: Organization, product_ids: list[int]) -> list[ReviewInsight]:
     """Mine the reviews of these products again and store the result (one row per product)."""
     frame = reviews_frame(org=org, product_ids=product_ids)
     groups = dict(tuple(frame.groupby("product_id"))) if not frame.empty else {}
@@ -150,7 +153,7 @@ def review_insight_refresh(*, org, product_ids: list[int]) -> list[ReviewInsight
     return saved
 
 
-def review_insight_get(*, org, product_id: int) -> ReviewInsight | None:
+def review_insight_get(*, org: Organization, product_id: int) -> ReviewInsight | None:
     return ReviewInsight.objects.for_org(org).filter(product_id=product_id).first()
 
 

@@ -11,6 +11,7 @@ copy; every non-Chinese draft carries a Chinese back-translation.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -18,6 +19,9 @@ from apps.catalog.content.generation import KIND, TRANSLATION_JOB, TRANSLATION_K
 from apps.catalog.models import Listing, Product, Store
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.models import Job
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 logger = logging.getLogger(__name__)
 MAX_PAIRS = 5000
@@ -34,7 +38,9 @@ def _ids(values, field: str) -> list[int]:
     return ids
 
 
-def listings_ensure(*, org, products: list[Product], stores: list[Store]) -> list[int]:
+def listings_ensure(
+    *, org: Organization, products: list[Product], stores: list[Store]
+) -> list[int]:
     """Ids of the listings of every product × store pair, creating the missing ones as drafts."""
     existing = set(
         Listing.objects.for_org(org)
@@ -52,7 +58,7 @@ def listings_ensure(*, org, products: list[Product], stores: list[Store]) -> lis
 
 
 @transaction.atomic
-def listings_generate(*, org, actor, product_ids, store_ids) -> Job:
+def listings_generate(*, org: Organization, actor, product_ids, store_ids) -> Job:
     """Drafts of listing copy for the chosen products in the chosen stores (one job)."""
     from apps.ai.services import generation_start
 
@@ -78,7 +84,7 @@ def listings_generate(*, org, actor, product_ids, store_ids) -> Job:
 
 
 @transaction.atomic
-def listing_translate(*, org, actor, listing: Listing, store_ids) -> Job:
+def listing_translate(*, org: Organization, actor, listing: Listing, store_ids) -> Job:
     """A translation job: one listing_translation draft per target store, written by the AI
     layer's generation pipeline (kind listing_translation, the source listing as an option)."""
     from apps.ai.services import generation_start

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +17,9 @@ from django.db import transaction
 from apps.catalog.models import Listing
 from apps.core import services as jobs
 from apps.core.models import Job
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 EXPORT_KIND = "catalog.listings_export"
 CHUNK_SIZE = 2000
@@ -42,7 +46,7 @@ def export_path(job: Job) -> Path:
 
 
 @transaction.atomic
-def listings_export_start(*, org, actor=None) -> Job:
+def listings_export_start(*, org: Organization, actor=None) -> Job:
     """Create the job and queue the worker once the job row is committed."""
     from apps.catalog.tasks import listings_export_task
 
@@ -90,7 +94,7 @@ def _as_csv_row(row: tuple) -> list:
     return values
 
 
-def listings_export_run(*, org, job: Job) -> Path:
+def listings_export_run(*, org: Organization, job: Job) -> Path:
     """Write the CSV chunk by chunk, advancing the job after each chunk."""
     path = export_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -26,6 +27,9 @@ from apps.integrations.amazon_listings_feed.writer import AmazonListingsFeedWrit
 from apps.integrations.ebay_file_exchange.writer import EbayFileExchangeWriter
 from apps.integrations.export_row import ExportRow
 from apps.integrations.shopify_csv.writer import ShopifyCsvWriter
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 MARKETPLACE_EXPORT_KIND = "catalog.marketplace_export"
 CHUNK_SIZE = 1000
@@ -68,7 +72,7 @@ def report_file(job: Job) -> Path:
 
 @transaction.atomic
 def marketplace_export_start(
-    *, org, actor=None, store_id: int, fmt: str, operation: str = "UPDATE"
+    *, org: Organization, actor=None, store_id: int, fmt: str, operation: str = "UPDATE"
 ) -> Job:
     """Check the request, create the job and queue the worker once the job row is committed."""
     from apps.catalog.tasks import marketplace_export_task
@@ -163,7 +167,7 @@ def split_checked(listings) -> tuple[list[ExportRow], list[dict]]:
     return good, excluded
 
 
-def marketplace_export_run(*, org, job: Job) -> Path:
+def marketplace_export_run(*, org: Organization, job: Job) -> Path:
     fmt, operation = job.result["format"], job.result.get("operation", "UPDATE")
     store = Store.objects.for_org(org).select_related("marketplace").get(pk=job.result["store_id"])
     path, report = export_file(job), report_file(job)

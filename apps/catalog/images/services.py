@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.core.files.base import ContentFile
@@ -22,6 +22,9 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from apps.core.errors import ValidationFailed
 from apps.review.registry import Check
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 # Marketplace rules for the main image. Amazon's are the strictest and the default; a
 # marketplace can override any key in Marketplace.limits["main_image"].
@@ -242,7 +245,7 @@ def image_dir(org_id: int) -> str:
     return f"catalog/{org_id}/images/"
 
 
-def image_save(*, org, image: Image.Image, fmt: str = "PNG") -> str:
+def image_save(*, org: Organization, image: Image.Image, fmt: str = "PNG") -> str:
     """Store an image under the organization's folder; return its storage path."""
     buf = io.BytesIO()
     if fmt == "JPEG":
@@ -255,11 +258,11 @@ def image_save(*, org, image: Image.Image, fmt: str = "PNG") -> str:
     )
 
 
-def image_belongs_to(*, org, path: str) -> bool:
+def image_belongs_to(*, org: Organization, path: str) -> bool:
     return bool(path) and path.startswith(image_dir(org.id)) and ".." not in path
 
 
-def image_open(*, org, path: str) -> Image.Image:
+def image_open(*, org: Organization, path: str) -> Image.Image:
     """An image of this organization (NotFound otherwise), fully loaded."""
     from apps.core.errors import NotFound
 
@@ -301,7 +304,7 @@ def listing_main_image(listing) -> str:
 
 
 @transaction.atomic
-def product_image_upload(*, org, actor, product, data: bytes) -> str:
+def product_image_upload(*, org: Organization, actor, product, data: bytes) -> str:
     """Store an uploaded product image and add it to the product's images."""
     from apps.catalog.services import product_update
 
@@ -311,7 +314,9 @@ def product_image_upload(*, org, actor, product, data: bytes) -> str:
     return path
 
 
-def _image_draft(*, org, actor, listing, images: list[str], role: str, rationale: str, evidence):
+def _image_draft(
+    *, org: Organization, actor, listing, images: list[str], role: str, rationale: str, evidence
+):
     from apps.review.services import draft_create
 
     return draft_create(
@@ -325,7 +330,7 @@ def _image_draft(*, org, actor, listing, images: list[str], role: str, rationale
     )
 
 
-def listing_image_fix_draft(*, org, actor, listing):
+def listing_image_fix_draft(*, org: Organization, actor, listing):
     """Auto-fix the listing's main image into a new one, proposed as a draft."""
     from apps.core.errors import NotFound
 
@@ -366,7 +371,7 @@ def selling_point_callouts(product, language: str) -> list[str]:
     return [f"{label}{sep}{value}" for label, value in pairs][:5]
 
 
-def listing_selling_image_draft(*, org, actor, listing):
+def listing_selling_image_draft(*, org: Organization, actor, listing):
     """A selling-point image (product + callouts in the listing's language), as a draft."""
     from apps.core.errors import NotFound
 

@@ -8,12 +8,17 @@ too. The trigger reads two transaction-local settings to say who changed the row
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import ValidationFailed
 from apps.core.models import TenantModel
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 # Fields whose change writes a revision; the trigger lists the same names.
 REVISION_FIELDS = ("title", "bullets", "description", "search_terms", "price", "currency", "images")
@@ -66,7 +71,9 @@ def listing_checks(listing, payload: dict) -> list:
 
 
 @transaction.atomic
-def listing_edit(*, org, actor, listing, data: dict, expected_version: int | None = None):
+def listing_edit(
+    *, org: Organization, actor, listing, data: dict, expected_version: int | None = None
+):
     """A person's direct edit of a listing's copy or price, recorded as such in the history.
 
     The copy is checked against the marketplace's rules first; errors block saving (the same

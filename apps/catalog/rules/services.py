@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from apps.catalog.models import ProtectedTerm
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
+
 
 @transaction.atomic
-def protected_term_create(*, org, actor, term: str, note: str = "") -> ProtectedTerm:
+def protected_term_create(*, org: Organization, actor, term: str, note: str = "") -> ProtectedTerm:
     term = " ".join((term or "").split())
     if len(term) < 2:
         raise ValidationFailed("A protected term needs at least two characters.")
@@ -19,7 +24,7 @@ def protected_term_create(*, org, actor, term: str, note: str = "") -> Protected
 
 
 @transaction.atomic
-def protected_term_delete(*, org, actor, term_id: int) -> None:
+def protected_term_delete(*, org: Organization, actor, term_id: int) -> None:
     deleted, _ = ProtectedTerm.objects.for_org(org).filter(pk=term_id).delete()
     if not deleted:
         raise NotFound("No such protected term.")

@@ -10,6 +10,7 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from ..models import RepricingRun, Strategy, StrategyAssignment
 from .context import _Context, _context, _copy_frame, _units
 from .load import _chunks, load_chunk
 from .write import PRICE_KIND, _change_rows, _write_markers, write_chunk
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 log = logging.getLogger(__name__)
 CHUNK = 250_000
@@ -157,7 +161,7 @@ def _fingerprint(ctx: _Context, policy: Policy | None) -> str:
 
 def reprice_store(
     *,
-    org,
+    org: Organization,
     store,
     dry_run: bool = False,
     strategy_override: Strategy | None = None,

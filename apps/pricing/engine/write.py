@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,9 @@ from apps.review.services import Provenance
 from .. import incremental as I
 from .. import strategies as S
 from ..models import RepricingRun
+
+if TYPE_CHECKING:
+    from apps.accounts.models import Organization
 
 log = logging.getLogger(__name__)
 PRICE_KIND = "price_change"
@@ -188,7 +192,13 @@ def _change_rows(res: pd.DataFrame, offers: pd.DataFrame, policy: Policy | None)
 
 
 def write_chunk(
-    *, org, store, run: RepricingRun, rows: pd.DataFrame, policy: Policy | None, job_id
+    *,
+    org: Organization,
+    store,
+    run: RepricingRun,
+    rows: pd.DataFrame,
+    policy: Policy | None,
+    job_id,
 ) -> dict:
     """Write one chunk's changes set-based; returns {"applied", "drafted", "conflicts"}.
 
