@@ -42,11 +42,24 @@ def _relation(name: str) -> str:
 
 
 def _targets_clause(targets: str | Sequence[int], params: dict) -> str:
-    """`d.target_id IN (...)` from a relation with a `target_id` column or an id array."""
+    """`d.target_id = ANY(...)` from a relation with a `target_id` column or an id array.
+
+    An array (the relation's ids collected once) is looked up through the open-draft index
+    whatever the planner believes about `review_draft`: right after a bulk writer committed
+    a few hundred thousand drafts its statistics are stale, and a semi-join estimated at one
+    row became a nested loop of drafts × targets (minutes instead of milliseconds)."""
     if isinstance(targets, str):
-        return f"d.target_id IN (SELECT target_id FROM {_relation(targets)})"
+        return f"d.target_id = ANY(ARRAY(SELECT target_id FROM {_relation(targets)}))"
     params["target_ids"] = list(targets)
     return "d.target_id = ANY(%(target_ids)s::bigint[])"
+
+
+def _without_nested_loops(cursor) -> None:
+    """For the rest of the caller's transaction, join big relations by hash, not nested loops:
+    these statements join a chunk of targets (up to a few hundred thousand) with drafts whose
+    statistics may be stale after the previous chunk, where a misestimated nested loop costs
+    minutes. Transaction-local (`set_config(..., true)`); the caller's session is untouched."""
+    cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
 
 
 def drafts_lock_open(
@@ -61,6 +74,7 @@ def drafts_lock_open(
     params: dict[str, Any] = {"org": org.id, "kind": kind, "ct": target_type_id}
     where = _targets_clause(targets, params)
     with connection.cursor() as cursor:
+        _without_nested_loops(cursor)
         cursor.execute(
             f"""
             SELECT d.id FROM review_draft d
@@ -83,6 +97,7 @@ def drafts_open_proposing_into(
     Callers leave those out instead of replacing a draft with the same proposal.
     """
     with connection.cursor() as cursor:
+        _without_nested_loops(cursor)
         cursor.execute(
             f"""
             INSERT INTO {_relation(into)} (target_id)
@@ -90,6 +105,7 @@ def drafts_open_proposing_into(
             JOIN review_draft d ON d.target_id = c.target_id
             WHERE d.organization_id = %(org)s AND d.kind = %(kind)s
               AND d.target_type_id = %(ct)s AND d.status IN {_OPEN}
+              AND d.target_id = ANY(ARRAY(SELECT target_id FROM {_relation(candidates)}))
               AND d.proposed @> c.proposed
             """,
             {"org": org.id, "kind": kind, "ct": target_type_id},
@@ -124,6 +140,7 @@ def drafts_supersede_open(
     }
     where = _targets_clause(targets, params)
     with connection.cursor() as cursor:
+        _without_nested_loops(cursor)
         cursor.execute(
             f"""
             WITH sup AS (
