@@ -42,14 +42,12 @@ def _relation(name: str) -> str:
 
 
 def _targets_clause(targets: str | Sequence[int], params: dict) -> str:
-    """`d.target_id = ANY(...)` from a relation with a `target_id` column or an id array.
-
-    An array (the relation's ids collected once) is looked up through the open-draft index
-    whatever the planner believes about `review_draft`: right after a bulk writer committed
-    a few hundred thousand drafts its statistics are stale, and a semi-join estimated at one
-    row became a nested loop of drafts × targets (minutes instead of milliseconds)."""
+    """`d.target_id IN (...)` from a relation with a `target_id` column, or `= ANY` of an id
+    array. With a relation it is a semi-join, which `_without_nested_loops` keeps a hash join
+    (an array from a subquery would be searched linearly per draft row by a sequential scan
+    when the planner misjudges `review_draft`)."""
     if isinstance(targets, str):
-        return f"d.target_id = ANY(ARRAY(SELECT target_id FROM {_relation(targets)}))"
+        return f"d.target_id IN (SELECT target_id FROM {_relation(targets)})"
     params["target_ids"] = list(targets)
     return "d.target_id = ANY(%(target_ids)s::bigint[])"
 
@@ -105,7 +103,6 @@ def drafts_open_proposing_into(
             JOIN review_draft d ON d.target_id = c.target_id
             WHERE d.organization_id = %(org)s AND d.kind = %(kind)s
               AND d.target_type_id = %(ct)s AND d.status IN {_OPEN}
-              AND d.target_id = ANY(ARRAY(SELECT target_id FROM {_relation(candidates)}))
               AND d.proposed @> c.proposed
             """,
             {"org": org.id, "kind": kind, "ct": target_type_id},
