@@ -151,7 +151,7 @@ def typed_chunk(raw: RawChunk, schema: Schema, positions: dict[str, int]) -> Typ
     text = pd.DataFrame({"line": lines}, index=index)
     rows = pd.DataFrame({"line": lines}, index=index)
     chunk = TypedChunk(rows=rows, text=text)
-    _check_cells(chunk, cells)
+    _check_cells(chunk, cells, nul=raw.may_hold_nul)
     messages = _messages()
     order_of = {name: i for i, name in enumerate(schema.columns)}
     for name, position in positions.items():
@@ -176,15 +176,16 @@ def _template(template: str, name: str) -> str:
     return template.replace("%(column)s", name.replace("%", "%%")).replace("%(value)", f"%({name})")
 
 
-def _check_cells(chunk: TypedChunk, cells: pd.DataFrame) -> None:
+def _check_cells(chunk: TypedChunk, cells: pd.DataFrame, *, nul: bool = True) -> None:
     """NUL bytes and oversized cells, in any column: the line is refused, not stored. Two
     Arrow scans per column (memchr for NUL, the byte lengths kept in the array's offsets for
-    size); a Series is built only for a column that has such a cell."""
+    size); a Series is built only for a column that has such a cell. `nul` False: the
+    reader saw no NUL in the text, so that scan is skipped."""
     for position in cells.columns:
         array = values.arrow(cells[position])
-        nul = pc.match_substring(array, "\x00")
-        if pc.any(nul).as_py():
-            mask = pd.Series(nul.to_numpy(zero_copy_only=False), index=cells.index)
+        found = pc.match_substring(array, "\x00") if nul else None
+        if found is not None and pc.any(found).as_py():
+            mask = pd.Series(found.to_numpy(zero_copy_only=False), index=cells.index)
             chunk.fail(mask, _("column %d contains a NUL byte") % (position + 1), order=-2)
         size = pc.binary_length(array)
         if (pc.max(size).as_py() or 0) > MAX_CELL_BYTES:
