@@ -122,6 +122,7 @@ class _StrictText(io.TextIOBase):
         self._offset = 0
         self._eof = False
         self.saw_nul = False  # a NUL in the text read so far: only then are cells scanned for it
+        self.saw_quote = False  # a '"' so far: without one no cell can hold a line break
 
     def readable(self) -> bool:
         return True
@@ -140,6 +141,7 @@ class _StrictText(io.TextIOBase):
                 ) from exc  # fmt: skip
             self._offset += len(data)
             self.saw_nul = self.saw_nul or "\x00" in text
+            self.saw_quote = self.saw_quote or '"' in text
             self._buffer += text
 
     def read(self, size: int | None = -1) -> str:

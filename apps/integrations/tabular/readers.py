@@ -178,7 +178,8 @@ def _text_chunks(
         for frame in reader:
             cells = frame.fillna("")
             count = _field_counts(cells)
-            extra = _newlines(cells)
+            quoted = getattr(text, "saw_quote", True)  # line breaks need a quoted cell
+            extra = _newlines(cells) if quoted else np.zeros(len(cells), dtype=np.int64)
             lines = np.arange(len(cells), dtype=np.int64) + next_line
             if extra.any():
                 lines += np.concatenate(([0], np.cumsum(extra)[:-1]))

@@ -103,7 +103,9 @@ def _may_be_huge(text: pa.ChunkedArray) -> bool:
     """Whether a canonical number in `text` can reach MAX_MAGNITUDE: only with more than 15
     characters or an exponent, which two cheap scans rule out for most columns."""
     longest = pc.max(pc.binary_length(text)).as_py() or 0
-    return longest > 15 or _any(pc.match_substring(text, "e", ignore_case=True))
+    if longest > 15:
+        return True
+    return _any(pc.match_substring(text, "e")) or _any(pc.match_substring(text, "E"))
 
 
 def _clean(array: pa.ChunkedArray) -> pa.ChunkedArray:
