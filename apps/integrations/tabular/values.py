@@ -87,40 +87,43 @@ def _number_arrays(
     magnitude check and the whole-number test, never for a Decimal value."""
     array = arrow(cells)
     filled = pc.not_equal(array, "")
-    out = _normalise_marks(_clean(array))
-    if _any(pc.match_substring(pc.utf8_slice_codeunits(out, 0, 2), ".")):
+    cleaned, plain = _clean(array)
+    out = _normalise_marks(cleaned)
+    if any(_any(pc.starts_with(out, lead)) for lead in (".", "+.", "-.")):
         out = pc.replace_substring_regex(out, r"^([+-]?)\.", r"\10.")  # ".5" is 0.5
     ok = _full(out, _CANONICAL)
     numbers: pa.ChunkedArray | None = None
-    if need_numbers or _may_be_huge(out):
+    if need_numbers or _may_be_huge(out, exponent=not plain):
         numbers = pc.cast(pc.if_else(ok, out, "0"), pa.float64())
         ok = pc.and_(ok, pc.less(pc.abs(numbers), MAX_MAGNITUDE))
     bad = pc.and_(filled, pc.invert(ok))
     return out, ok, bad, numbers
 
 
-def _may_be_huge(text: pa.ChunkedArray) -> bool:
+def _may_be_huge(text: pa.ChunkedArray, *, exponent: bool) -> bool:
     """Whether a canonical number in `text` can reach MAX_MAGNITUDE: only with more than 15
-    characters or an exponent, which two cheap scans rule out for most columns."""
+    characters or an exponent (impossible when `_clean` found nothing but digits and marks),
+    which cheap scans rule out for most columns."""
     longest = pc.max(pc.binary_length(text)).as_py() or 0
     if longest > 15:
         return True
-    return _any(pc.match_substring(text, "e")) or _any(pc.match_substring(text, "E"))
+    return exponent and (_any(pc.match_substring(text, "e")) or _any(pc.match_substring(text, "E")))
 
 
-def _clean(array: pa.ChunkedArray) -> pa.ChunkedArray:
+def _clean(array: pa.ChunkedArray) -> tuple[pa.ChunkedArray, bool]:
     """The cells without spaces, currency symbols or codes and percent signs (`_CLEAN`).
     Symbols at either end, as most files write them, go with one trim (no regex); the regex
     runs only on the cells that still hold a character a number does not have. Trimming
     first does not change what `_CLEAN` does: it removes the same class characters, and
-    the letter runs the regex looks at are left as they were."""
+    the letter runs the regex looks at are left as they were. The flag: whether the trimmed
+    column held only digits, signs and marks (so no exponent either)."""
     trimmed = pc.utf8_trim(array, characters=_EDGE_CHARS)
     rest = pc.match_substring_regex(trimmed, _NOT_NUMBER_CHAR)
     if not _any(rest):
-        return trimmed
+        return trimmed, True
     flat, mask = trimmed.combine_chunks(), rest.combine_chunks()
     cleaned = pc.replace_substring_regex(pc.filter(flat, mask), _CLEAN, "")
-    return pa.chunked_array([pc.replace_with_mask(flat, mask, cleaned)])
+    return pa.chunked_array([pc.replace_with_mask(flat, mask, cleaned)]), False
 
 
 def _normalise_marks(text: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -141,17 +144,16 @@ def _normalise_marks(text: pa.ChunkedArray) -> pa.ChunkedArray:
         groups = _grouped(text, ",", _COMMA_GROUPS)
         if groups is not None:
             swap = pc.and_(swap, pc.invert(groups))
-        no_commas = pc.replace_substring(text, ",", "")
-    else:
-        no_commas = text
     if any_dot:  # dots that only group thousands go, as a swap would drop them
         groups = _grouped(text, ".", _DOT_GROUPS)
         if groups is not None:
             swap = groups if swap is None else pc.or_(swap, groups)
     if swap is None or not _any(swap):
-        return no_commas
+        return pc.replace_substring(text, ",", "") if any_comma else text
     swapped = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
-    return pc.if_else(swap, swapped, no_commas)
+    if not _any(pc.and_(pc.invert(swap), pc.or_(comma, dot))):
+        return swapped  # the cells not swapped have no mark: both ways leave them as they are
+    return pc.if_else(swap, swapped, pc.replace_substring(text, ",", ""))
 
 
 def _grouped(text: pa.ChunkedArray, mark: str, pattern: str) -> pa.ChunkedArray | None:
@@ -170,11 +172,15 @@ def to_decimal(text: pd.Series) -> pd.Series:
 
 
 def _decimals(texts: pa.ChunkedArray, filled: np.ndarray, index: pd.Index) -> pd.Series:
-    """`Decimal` of each text at the positions `filled` marks, None elsewhere. Each distinct
-    text is converted once (a hash pass in Arrow, then `map` over the distinct values): a
-    column repeats its prices and percents, and a Decimal is immutable, so rows may share it."""
+    """`Decimal` of each text at the positions `filled` marks, None elsewhere, by `map` over
+    the non-empty cells. When the first thousand repeat themselves (percents, round prices),
+    each distinct text is converted once (a hash pass in Arrow, then `map` over the distinct
+    values), as a Decimal is immutable and rows may share it."""
     result = np.full(len(filled), None, dtype=object)
-    if len(texts):
+    head = texts.slice(0, 1000).to_pylist()
+    if len(set(head)) > len(head) // 2:  # mostly distinct (prices): hashing would not pay
+        result[np.flatnonzero(filled)] = list(map(Decimal, texts.to_numpy(zero_copy_only=False)))
+    elif len(texts):
         encoded = pc.dictionary_encode(texts).combine_chunks()
         distinct = np.fromiter(
             map(Decimal, encoded.dictionary.to_numpy(zero_copy_only=False)),
