@@ -10,6 +10,11 @@ Numbers are read in either convention, cell by cell, as sellers' files mix them:
 `12,5 %`; a single `,` or `.` followed by exactly three digits groups thousands (`1,980`,
 `¥1.980` are 1980), as yen and won prices are written. `1E999`, `NaN`, `inf` and anything over
 10^15 are not values: a line error, never an infinite or missing amount.
+
+Speed (a 1,000,000-row file in seconds): each step of the number path first asks the whole
+column, with one cheap scan, whether any cell needs it — a symbol inside a cell, a second kind
+of mark, a group of three digits — so a column written one way pays for that one convention's
+passes, while a column that mixes them still gets every rule cell by cell.
 """
 
 from __future__ import annotations
