@@ -121,6 +121,8 @@ class _StrictText(io.TextIOBase):
         self._buffer = ""
         self._offset = 0
         self._eof = False
+        self.saw_nul = False  # a NUL in the text read so far: only then are cells scanned for it
+        self.saw_quote = False  # a '"' so far: without one no cell can hold a line break
 
     def readable(self) -> bool:
         return True
@@ -130,7 +132,7 @@ class _StrictText(io.TextIOBase):
             data = self._raw.read(self._block)
             self._eof = not data
             try:
-                self._buffer += self._decoder.decode(data, final=self._eof)
+                text = self._decoder.decode(data, final=self._eof)
             except UnicodeDecodeError as exc:
                 raise TabularFormatError(
                     _("The file is not %(encoding)s text throughout: byte %(offset)d cannot be "
@@ -138,6 +140,9 @@ class _StrictText(io.TextIOBase):
                     % {"encoding": self._encoding.label, "offset": self._offset + exc.start}
                 ) from exc  # fmt: skip
             self._offset += len(data)
+            self.saw_nul = self.saw_nul or "\x00" in text
+            self.saw_quote = self.saw_quote or '"' in text
+            self._buffer += text
 
     def read(self, size: int | None = -1) -> str:
         size = -1 if size is None else size

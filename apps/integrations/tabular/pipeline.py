@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow.compute as pc
 from django.utils.translation import gettext as _
 
 from . import values
@@ -150,7 +151,7 @@ def typed_chunk(raw: RawChunk, schema: Schema, positions: dict[str, int]) -> Typ
     text = pd.DataFrame({"line": lines}, index=index)
     rows = pd.DataFrame({"line": lines}, index=index)
     chunk = TypedChunk(rows=rows, text=text)
-    _check_cells(chunk, cells)
+    _check_cells(chunk, cells, nul=raw.may_hold_nul)
     messages = _messages()
     order_of = {name: i for i, name in enumerate(schema.columns)}
     for name, position in positions.items():
@@ -175,19 +176,25 @@ def _template(template: str, name: str) -> str:
     return template.replace("%(column)s", name.replace("%", "%%")).replace("%(value)", f"%({name})")
 
 
-def _check_cells(chunk: TypedChunk, cells: pd.DataFrame) -> None:
-    """NUL bytes and oversized cells, in any column: the line is refused, not stored."""
+def _check_cells(chunk: TypedChunk, cells: pd.DataFrame, *, nul: bool = True) -> None:
+    """NUL bytes and oversized cells, in any column: the line is refused, not stored. Two
+    Arrow scans per column (memchr for NUL, the byte lengths kept in the array's offsets for
+    size); a Series is built only for a column that has such a cell. `nul` False: the
+    reader saw no NUL in the text, so that scan is skipped."""
     for position in cells.columns:
-        column = cells[position]
-        nul = column.str.contains("\x00", regex=False)
-        if nul.any():
-            chunk.fail(nul, _("column %d contains a NUL byte") % (position + 1), order=-2)
-        long = column.str.len() > MAX_CELL_BYTES // 4
-        if long.any():
-            size = column[long].astype(object).map(lambda t: len(t.encode("utf-8")))
-            big = pd.Series(False, index=column.index)
-            big.loc[size.index] = size > MAX_CELL_BYTES
-            chunk.fail(big, _("column %d holds more than 128 KiB") % (position + 1), order=-1)
+        array = values.arrow(cells[position])
+        found = pc.match_substring(array, "\x00") if nul else None
+        if found is not None and pc.any(found).as_py():
+            mask = pd.Series(found.to_numpy(zero_copy_only=False), index=cells.index)
+            chunk.fail(mask, _("column %d contains a NUL byte") % (position + 1), order=-2)
+        size = pc.binary_length(array)
+        if (pc.max(size).as_py() or 0) > MAX_CELL_BYTES:
+            big = pc.greater(size, MAX_CELL_BYTES).to_numpy(zero_copy_only=False)
+            chunk.fail(
+                pd.Series(big, index=cells.index),
+                _("column %d holds more than 128 KiB") % (position + 1),
+                order=-1,
+            )
 
 
 def _convert(cells: pd.Series, kind: str, max_length: int) -> tuple[pd.Series, pd.Series]:

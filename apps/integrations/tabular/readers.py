@@ -37,11 +37,13 @@ Source = bytes | Path | str | IO[bytes]
 @dataclass
 class RawChunk:
     """Text cells (columns 0…n-1, "" for empty), the line number of each row, and how many
-    fields each line really had (a short line has fewer than the header)."""
+    fields each line really had (a short line has fewer than the header). `may_hold_nul` is
+    False when the decoder saw no NUL character up to this chunk, so no cell needs the scan."""
 
     cells: pd.DataFrame
     lines: np.ndarray
     fields: np.ndarray
+    may_hold_nul: bool = True
 
 
 @dataclass
@@ -176,13 +178,15 @@ def _text_chunks(
         for frame in reader:
             cells = frame.fillna("")
             count = _field_counts(cells)
-            extra = _newlines(cells)
+            quoted = getattr(text, "saw_quote", True)  # line breaks need a quoted cell
+            extra = _newlines(cells) if quoted else np.zeros(len(cells), dtype=np.int64)
             lines = np.arange(len(cells), dtype=np.int64) + next_line
             if extra.any():
                 lines += np.concatenate(([0], np.cumsum(extra)[:-1]))
             if len(lines):
                 next_line = int(lines[-1]) + 1 + int(extra[-1])
-            yield RawChunk(cells=cells, lines=lines, fields=count)
+            nul = getattr(text, "saw_nul", True)
+            yield RawChunk(cells=cells, lines=lines, fields=count, may_hold_nul=nul)
     except pd.errors.ParserError as exc:
         raise TabularFormatError(
             _("The file cannot be read as %(format)s after line %(line)d: %(error)s")
