@@ -249,3 +249,12 @@ def test_an_empty_file_is_refused_whole():
     for data in (b"", b"\n \n", codecs.BOM_UTF8):
         with pytest.raises(TabularFormatError, match="empty"):
             read(data, SCHEMA)
+
+
+def test_a_date_outside_the_timestamp_range_is_a_line_error_not_a_crash():
+    from apps.integrations.tabular.values import parse_datetime_column
+
+    cells = pd.Series(["2026/11/30", "9999/12/31", "1500/01/01", ""], dtype="str")
+    parsed, bad = parse_datetime_column(cells, dates_only=True)
+    assert parsed.iloc[0] == pd.Timestamp("2026-11-30", tz="UTC")
+    assert bad.tolist() == [False, True, True, False]

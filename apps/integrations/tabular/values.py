@@ -277,9 +277,16 @@ def _ranked(sample: pd.Series, formats: tuple[str, ...]) -> list[str]:
     return sorted(formats, key=lambda fmt: -hits[fmt])
 
 
+_NS_MIN = pd.Timestamp.min.tz_localize("UTC")
+_NS_MAX = pd.Timestamp.max.tz_localize("UTC")
+
+
 def _to_datetime(cells: pd.Series, fmt: str) -> pd.Series:
     try:
         parsed = pd.to_datetime(cells, format=fmt, errors="coerce", utc=True)
     except (ValueError, OverflowError):  # mixed offsets and out-of-bounds years
         parsed = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns, UTC]")
-    return parsed.astype("datetime64[ns, UTC]")
+    # pandas may parse `9999/12/31` at a coarser resolution; such a cell is a line error, not a
+    # failed column (nanosecond timestamps end in 2262).
+    in_range = (parsed >= _NS_MIN) & (parsed <= _NS_MAX)
+    return parsed.where(in_range).astype("datetime64[ns, UTC]")
