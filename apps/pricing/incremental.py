@@ -2,8 +2,9 @@
 
 A scheduled run prices only the listings that are due:
   - no marker yet (new, reactivated or never priced listing);
-  - their own inputs moved: `RepriceMarker.inputs` is a hash of what the run read (price,
-    stock, currency, product category / cost / cost currency / dimensions, inventory);
+  - their own inputs moved: `RepriceMarker.inputs` is a hash, computed by PostgreSQL as it
+    reads the offers, of stock, currency, product category / cost / cost currency /
+    dimensions and inventory; `price_u` is the price it was priced at;
   - their market moved: the competitor summary's version differs from the one the run saw;
   - time alone changes the answer (`due_at`): the freshest counted competitor observation ages
     past the strategy's max age, or a daily change limit may have lapsed.
@@ -11,6 +12,10 @@ Any change of a store-wide input (strategies and assignments, fee tiers, referra
 cost profiles, own sellers, the auto-approve policy, the exchange rates the last run used)
 changes `RepricingState.fingerprint` and makes the run a full one, as are manual runs
 ("Reprice now", `manage.py reprice --full`), the simulator and dry runs.
+
+The due listings are selected in the query that reads the offers (`DUE_SQL`, with the markers
+and the competitor summary joined there), so a regular run reads, computes and writes only
+them: the other 95 % of a big store never leave PostgreSQL.
 
 A listing whose change was applied is marked with its new price when pricing it again at that
 price would not move it (checked by computing once more): it is not repriced next time for the
@@ -36,34 +41,33 @@ from .models import RepricingState
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
 
-HASH_NUMERIC = ["stock", "unit_cost", "weight_g", "length_mm", "width_mm", "height_mm",
-                "units_per_day", "stock_age_days", "lead_time"]  # fmt: skip
-HASH_TEXT = ["currency", "category", "cost_currency"]
-
-MARKERS_SQL = """
-SELECT l.id, m.inputs, coalesce(m.comp_version, -1), coalesce(m.due_at <= %(now)s, false),
-       coalesce(s.version, 0)
-FROM catalog_listing l
-LEFT JOIN pricing_repricemarker m ON m.listing_id = l.id AND m.organization_id = %(org)s
-LEFT JOIN pricing_competitorsummary s ON s.listing_id = l.id AND s.organization_id = %(org)s
-WHERE l.organization_id = %(org)s AND l.store_id = %(store)s AND l.status = 'active'
-  AND l.id >= %(lo)s AND l.id < %(hi)s
-ORDER BY l.id
-"""
-MARKER_NAMES = ["listing_id", "inputs", "seen_version", "time_due", "comp_version"]
+# The listing's own inputs, hashed by PostgreSQL where the offers are read (`inputs`): a
+# scheduled run selects the due listings in SQL and ships only those. The price is compared
+# on its own (`price_u`), so a listing the engine itself moved to a settled price is marked with
+# the new price without re-reading it.
+INPUTS_HASH_SQL = """hashtextextended(ROW(l.currency, l.stock, p.category, p.unit_cost,
+    p.cost_currency, p.weight_g, p.length_mm, p.width_mm, p.height_mm, inv.units_per_day,
+    inv.stock_age_days, inv.lead_time_days)::text, 0)"""
+PRICE_UNITS_SQL = "coalesce(round(l.price * 10000)::bigint, -1)"
+# A listing is due when it has no marker, or its inputs, price or competitor summary version
+# differ from what its last run saw, or time alone changes its answer.
+DUE_SQL = """(m.listing_id IS NULL OR m.inputs <> {inputs} OR m.price_u <> {price}
+    OR m.comp_version <> coalesce(s.version, 0) OR m.due_at <= %(now)s)""".format(
+    inputs="h.inputs", price=PRICE_UNITS_SQL
+)
 
 _MARKER_WRITE_SQL = """
 DROP TABLE IF EXISTS pricing_tmp_markers;
 CREATE TEMP TABLE pricing_tmp_markers (
-    listing_id bigint, inputs bigint, comp_version bigint, due_at timestamptz
+    listing_id bigint, inputs bigint, price_u bigint, comp_version bigint, due_at timestamptz
 ) ON COMMIT DROP;
 """
 _MARKER_UPSERT_SQL = """
 INSERT INTO pricing_repricemarker AS m (created_at, updated_at, organization_id, listing_id,
-    inputs, comp_version, due_at, repriced_at)
-SELECT %(ts)s, %(ts)s, %(org)s, listing_id, inputs, comp_version, due_at, %(ts)s
+    inputs, price_u, comp_version, due_at, repriced_at)
+SELECT %(ts)s, %(ts)s, %(org)s, listing_id, inputs, price_u, comp_version, due_at, %(ts)s
 FROM pricing_tmp_markers
-ON CONFLICT (listing_id) DO UPDATE SET inputs = EXCLUDED.inputs,
+ON CONFLICT (listing_id) DO UPDATE SET inputs = EXCLUDED.inputs, price_u = EXCLUDED.price_u,
     comp_version = EXCLUDED.comp_version, due_at = EXCLUDED.due_at,
     repriced_at = EXCLUDED.repriced_at, updated_at = EXCLUDED.updated_at
 """
@@ -156,31 +160,6 @@ def drop_inactive_markers(*, org: Organization, store) -> None:
 # --------------------------------------------------------------------------- per listing
 
 
-def input_hash(raw: pd.DataFrame, price_units: np.ndarray) -> np.ndarray:
-    """64-bit hash per offer of its own inputs (types fixed so a chunk's NaNs never matter)."""
-    frame = pd.DataFrame(
-        {
-            **{c: raw[c].to_numpy(dtype=np.float64) for c in HASH_NUMERIC},
-            **{c: raw[c].fillna("").astype(str).to_numpy(dtype=object) for c in HASH_TEXT},
-            "price": np.asarray(price_units, dtype=np.int64),
-        }
-    )
-    return pd.util.hash_pandas_object(frame, index=False).to_numpy().view(np.int64)
-
-
-def due_mask(markers: pd.DataFrame, raw: pd.DataFrame, hashes: np.ndarray) -> np.ndarray:
-    """Offers of `raw` whose marker is missing or stale (markers: MARKER_NAMES frame)."""
-    m = markers.set_index("listing_id").reindex(raw["listing_id"].to_numpy())
-    inputs = m["inputs"].to_numpy(dtype=np.float64, na_value=np.nan)
-    known = ~np.isnan(inputs)
-    same_inputs = known & (m["inputs"].fillna(0).to_numpy(dtype=np.int64) == hashes)
-    same_market = m["seen_version"].to_numpy(dtype=np.float64) == m["comp_version"].to_numpy(
-        dtype=np.float64
-    )
-    time_due = m["time_due"].fillna("t").to_numpy(dtype=object) == "t"
-    return ~(same_inputs & same_market & ~time_due)
-
-
 def due_hours(offers: pd.DataFrame, comps: pd.DataFrame, res: pd.DataFrame) -> np.ndarray:
     """Hours from now until time alone changes an offer's answer (inf: never; 0: next run).
 
@@ -203,7 +182,7 @@ def due_hours(offers: pd.DataFrame, comps: pd.DataFrame, res: pd.DataFrame) -> n
 
 
 def write_markers(*, org: Organization, now, ts, frame: pd.DataFrame) -> None:
-    """Upsert markers (listing_id, inputs, comp_version, hours until due) with one COPY."""
+    """Upsert markers (listing_id, inputs, price_u, comp_version, hours until due), one COPY."""
     if frame.empty:
         return
     hours = frame["hours"].to_numpy(dtype=np.float64)
@@ -212,6 +191,7 @@ def write_markers(*, org: Organization, now, ts, frame: pd.DataFrame) -> None:
         {
             "listing_id": frame["listing_id"].to_numpy(dtype=np.int64),
             "inputs": frame["inputs"].to_numpy(dtype=np.int64),
+            "price_u": frame["price_u"].to_numpy(dtype=np.int64),
             "comp_version": frame["comp_version"].to_numpy(dtype=np.int64),
             "due_at": due.where(~np.isinf(hours)).dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z"),
         }
@@ -222,7 +202,7 @@ def write_markers(*, org: Organization, now, ts, frame: pd.DataFrame) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_MARKER_WRITE_SQL)
         cursor.cursor.copy_expert(
-            "COPY pricing_tmp_markers (listing_id, inputs, comp_version, due_at) "
+            "COPY pricing_tmp_markers (listing_id, inputs, price_u, comp_version, due_at) "
             "FROM STDIN WITH (FORMAT csv)",
             buf,
         )

@@ -14,27 +14,51 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
+from .. import incremental as I
 from .. import strategies as S
 from .context import _Context, _copy_frame, _units
 from .offers import _offer_frame
 
-OFFERS_SQL = """
-SELECT l.id, l.price, l.currency, l.stock, p.category, p.unit_cost, p.cost_currency,
+_OFFER_COLUMNS = """l.id, l.price, l.currency, l.stock, p.category, p.unit_cost, p.cost_currency,
        p.weight_g, p.length_mm, p.width_mm, p.height_mm,
        coalesce(inv.units_per_day, 0), coalesce(inv.stock_age_days, 0),
-       coalesce(inv.lead_time_days, -1), coalesce(pc.n, 0), l.price_version
+       coalesce(inv.lead_time_days, -1)"""
+_OFFER_FROM = f"""
 FROM catalog_listing l
 JOIN catalog_product p ON p.id = l.product_id
 LEFT JOIN pricing_listinginventory inv ON inv.listing_id = l.id
+LEFT JOIN pricing_competitorsummary s ON s.listing_id = l.id AND s.organization_id = %(org)s
+CROSS JOIN LATERAL (SELECT {I.INPUTS_HASH_SQL} AS inputs) h
+"""
+_OFFER_WHERE = """l.organization_id = %(org)s AND l.store_id = %(store)s AND l.status = 'active'
+  AND l.id >= %(lo)s AND l.id < %(hi)s"""
+_TODAY = "created_at > now() - interval '1 day' AND outcome IN ('applied', 'drafted')"
+# Every active offer of the chunk (full runs): changes of the last day counted by one aggregate.
+OFFERS_SQL = f"""
+SELECT {_OFFER_COLUMNS}, coalesce(pc.n, 0), l.price_version, h.inputs, coalesce(s.version, 0)
+{_OFFER_FROM}
 LEFT JOIN (
     SELECT listing_id, count(*) AS n FROM pricing_pricechange
-    WHERE organization_id = %(org)s AND created_at > now() - interval '1 day'
-      AND outcome IN ('applied', 'drafted') AND listing_id >= %(lo)s AND listing_id < %(hi)s
+    WHERE organization_id = %(org)s AND {_TODAY}
+      AND listing_id >= %(lo)s AND listing_id < %(hi)s
     GROUP BY listing_id
 ) pc ON pc.listing_id = l.id
-WHERE l.organization_id = %(org)s AND l.store_id = %(store)s AND l.status = 'active'
-  AND l.id >= %(lo)s AND l.id < %(hi)s
+WHERE {_OFFER_WHERE}
 ORDER BY l.id
+"""
+# Only the due offers (incremental runs): the markers are joined and compared in SQL, and the
+# changes of the last day are counted for those offers alone.
+DUE_OFFERS_SQL = f"""
+WITH due AS MATERIALIZED (
+    SELECT {_OFFER_COLUMNS}, l.price_version, h.inputs, coalesce(s.version, 0) AS comp_version
+    {_OFFER_FROM}
+    LEFT JOIN pricing_repricemarker m ON m.listing_id = l.id AND m.organization_id = %(org)s
+    WHERE {_OFFER_WHERE} AND {I.DUE_SQL}
+)
+SELECT due.*, (SELECT count(*) FROM pricing_pricechange c
+               WHERE c.organization_id = %(org)s AND c.listing_id = due.id AND {_TODAY})
+FROM due
+ORDER BY due.id
 """
 OFFER_NAMES = [
     "listing_id",
@@ -53,7 +77,11 @@ OFFER_NAMES = [
     "lead_time",
     "changes_today",
     "price_version",
+    "inputs",
+    "comp_version",
 ]
+# DUE_OFFERS_SQL's order: the count of today's changes comes last.
+DUE_OFFER_NAMES = [*OFFER_NAMES[:14], *OFFER_NAMES[15:], "changes_today"]
 
 COMPS_SQL = """
 SELECT DISTINCT ON (c.listing_id, c.seller_id COLLATE "C")
@@ -97,34 +125,32 @@ _COMP_DTYPES = {
 }
 
 
-def load_chunk(ctx: _Context, lo: int, hi: int, due=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_chunk(
+    ctx: _Context, lo: int, hi: int, due_only: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Offers (with costs and strategy parameters) and competitors of listings lo ≤ id < hi.
 
-    `due(raw) -> bool mask` (incremental runs) keeps only the offers whose inputs changed;
-    their competitors alone are then read."""
-    params = {"org": ctx.org.id, "store": ctx.store.id, "lo": lo, "hi": hi}
-    raw = _load_offers(ctx, params)
-    ids = None
-    if due is not None:
-        mask = due(raw)
-        if not mask.all():
-            raw = raw[mask].reset_index(drop=True)
-            ids = raw["listing_id"].to_numpy(dtype=np.int64)
+    due_only (incremental runs): only the offers whose inputs changed since their last run,
+    selected by PostgreSQL (apps.pricing.incremental.DUE_SQL); their competitors alone are
+    then read."""
+    params = {"org": ctx.org.id, "store": ctx.store.id, "lo": lo, "hi": hi, "now": ctx.now}
+    raw = _load_offers(ctx, params, due_only)
+    ids = raw["listing_id"].to_numpy(dtype=np.int64) if due_only else None
     offers = _offer_frame(ctx, raw)
     return offers, _load_competitors(ctx, params, offers, ids)
 
 
-def _load_offers(ctx: _Context, params: dict) -> pd.DataFrame:
+def _load_offers(ctx: _Context, params: dict, due_only: bool) -> pd.DataFrame:
     t = time.perf_counter()
     raw = _copy_frame(
-        OFFERS_SQL,
+        DUE_OFFERS_SQL if due_only else OFFERS_SQL,
         params,
-        OFFER_NAMES,
+        DUE_OFFER_NAMES if due_only else OFFER_NAMES,
         dtypes={"currency": "object", "cost_currency": "object", "category": "object"},
     )
     raw["category"] = raw["category"].fillna("")
     ctx.lap("load_offers_sql", t)
-    return raw
+    return raw[OFFER_NAMES]
 
 
 def _load_competitors(
@@ -177,16 +203,21 @@ def _load_competitors(
     return comps
 
 
-def _chunks(org, store, size: int) -> list[tuple[int, int]]:
-    """Id ranges of about `size` active offers each."""
+def _chunks(org, store, size: int) -> list[tuple[int, int, int]]:
+    """Id ranges of about `size` active offers each, with their number of active offers."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn "
-            "FROM catalog_listing WHERE organization_id = %s AND store_id = %s "
-            "AND status = 'active') t WHERE rn %% %s = 1 ORDER BY id",
+            "SELECT id, rn, total FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn, "
+            "count(*) OVER () AS total FROM catalog_listing WHERE organization_id = %s "
+            "AND store_id = %s AND status = 'active') t WHERE rn %% %s = 1 ORDER BY id",
             [org.id, store.id, size],
         )
-        starts = [row[0] for row in cursor.fetchall()]
-    if not starts:
+        rows = cursor.fetchall()
+    if not rows:
         return []
-    return list(itertools.pairwise([*starts, 2**62]))
+    total = rows[0][2]
+    bounds = itertools.pairwise([*(r[0] for r in rows), 2**62])
+    return [
+        (lo, hi, min(size, total - rn + 1))
+        for (lo, hi), (_, rn, _) in zip(bounds, rows, strict=True)
+    ]

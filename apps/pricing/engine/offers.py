@@ -214,6 +214,8 @@ def _offer_frame(ctx: _Context, raw: pd.DataFrame) -> pd.DataFrame:
             "lead_time": raw["lead_time"].to_numpy(dtype=np.int64),
             "changes_today": raw["changes_today"].to_numpy(dtype=np.int64),
             "price_version": raw["price_version"].to_numpy(dtype=np.int64),
+            "inputs": raw["inputs"].to_numpy(dtype=np.int64),
+            "comp_version": raw["comp_version"].to_numpy(dtype=np.int64),
             "bad": bad,
         }
     )

@@ -25,7 +25,7 @@ from apps.review.policies import policy_active
 from .. import incremental as I
 from .. import strategies as S
 from ..models import RepricingRun, Strategy, StrategyAssignment
-from .context import _Context, _context, _copy_frame, _units
+from .context import _Context, _context
 from .load import _chunks, load_chunk
 from .write import PRICE_KIND, _change_rows, _write_markers, write_chunk
 
@@ -136,10 +136,6 @@ def _in_own_connection(func, *args):
         connection.close()  # this thread's connection; the caller's is untouched
 
 
-def _price_units(raw: pd.DataFrame) -> np.ndarray:
-    return np.nan_to_num(_units(raw["price"]), nan=S.NO_PRICE).astype(np.int64)
-
-
 def _fingerprint(ctx: _Context, policy: Policy | None) -> str:
     assigns = list(
         StrategyAssignment.objects.for_org(ctx.org)
@@ -211,33 +207,14 @@ def reprice_store(
     out.report_mode = "incremental" if ctx.incremental else "full"
     frames: list[pd.DataFrame] = []
 
-    def process(lo: int, hi: int):
-        """Load, compute and write one chunk; chunks hold disjoint listings."""
+    def process(lo: int, hi: int, n: int):
+        """Load, compute and write one chunk (`n` active offers); chunks hold disjoint
+        listings. An incremental run loads only the due offers (selected in SQL)."""
         if job_id is not None and job_is_cancelled(job_id):
             return None
         t0 = time.perf_counter()
-        seen: dict = {}
-        due = None
-        if not dry_run:
-            # Read before the offers and competitors: a version that moves meanwhile is
-            # recorded older than what was read, so the listing is due again (never missed).
-            markers = _copy_frame(
-                I.MARKERS_SQL,
-                {"org": org.id, "store": store.id, "lo": lo, "hi": hi, "now": now},
-                I.MARKER_NAMES,
-                dtypes={"inputs": "Int64", "time_due": "object"},
-            )
-
-            def due(raw: pd.DataFrame) -> np.ndarray:
-                hashes = I.input_hash(raw, _price_units(raw))
-                mask = np.ones(len(raw), dtype=bool)
-                if ctx.incremental:
-                    mask = I.due_mask(markers, raw, hashes)
-                seen.update(raw=raw[mask].reset_index(drop=True), hashes=hashes[mask],
-                            markers=markers, skipped=int((~mask).sum()))  # fmt: skip
-                return mask
-
-        offers, comps = load_chunk(ctx, lo, hi, due=due)
+        offers, comps = load_chunk(ctx, lo, hi, ctx.incremental)
+        skipped = n - len(offers) if ctx.incremental else 0
         t1 = time.perf_counter()
         res = S.compute(offers, comps)
         t2 = time.perf_counter()
@@ -252,11 +229,11 @@ def reprice_store(
                 policy=policy,
                 job_id=job_id,
             )
-            _write_markers(org, now, offers, comps, res, rows, seen)
-            written["skipped"] = seen.get("skipped", 0)
+            _write_markers(org, now, offers, comps, res, rows)
+            written["skipped"] = skipped
         t3 = time.perf_counter()
         if job_id is not None:
-            job_advance(job_id=job_id, done=len(res) + seen.get("skipped", 0))
+            job_advance(job_id=job_id, done=len(res) + skipped)
         return offers, res, written, (("load", t1 - t0), ("compute", t2 - t1), ("write", t3 - t2))
 
     def merge(done) -> None:
@@ -278,8 +255,8 @@ def reprice_store(
         chunks = list(_chunks(org, store, chunk_size))
         workers = _parallel_writers(len(chunks), dry_run)
         if workers == 1:
-            for lo, hi in chunks:
-                merge(process(lo, hi))
+            for lo, hi, n in chunks:
+                merge(process(lo, hi, n))
         else:
             # A big store's chunks run on two connections at once, so PostgreSQL's share of the
             # work (UPDATE, inserts, index and key checks) uses both cores.

@@ -303,15 +303,15 @@ def write_chunk(
     }
 
 
-def _write_markers(org, now, offers, comps, res, rows, seen: dict) -> None:
+def _write_markers(org, now, offers, comps, res, rows) -> None:
     """Mark the priced offers with what they were priced from (apps.pricing.incremental).
 
     An applied change is marked with its new price when pricing again at that price would not
     move it (one more vectorised pass over those offers), so the engine's own write does not
     make the listing due; a step-limited climb stays due."""
-    if "raw" not in seen or offers.empty:
+    if offers.empty:
         return
-    hashes = seen["hashes"].copy()
+    price_u = offers["old"].to_numpy(dtype=np.int64).copy()
     applied = rows["listing_id"].to_numpy()[rows["apply"].to_numpy() == "t"] if len(rows) else []
     if len(applied):
         idx = np.flatnonzero(np.isin(offers["listing_id"].to_numpy(), applied))
@@ -324,9 +324,7 @@ def _write_markers(org, now, offers, comps, res, rows, seen: dict) -> None:
         settled = ~res2["changed"].to_numpy() & (
             res2["status"].to_numpy(dtype=object) != S.DAILY_LIMIT
         )
-        moved = I.input_hash(seen["raw"].iloc[idx].reset_index(drop=True), new)
-        hashes[idx[settled]] = moved[settled]
-    versions = seen["markers"].set_index("listing_id")["comp_version"]
+        price_u[idx[settled]] = new[settled]
     I.write_markers(
         org=org,
         now=now,
@@ -334,10 +332,9 @@ def _write_markers(org, now, offers, comps, res, rows, seen: dict) -> None:
         frame=pd.DataFrame(
             {
                 "listing_id": offers["listing_id"].to_numpy(),
-                "inputs": hashes,
-                "comp_version": versions.reindex(offers["listing_id"].to_numpy())
-                .fillna(0)
-                .to_numpy(dtype=np.int64),
+                "inputs": offers["inputs"].to_numpy(dtype=np.int64),
+                "price_u": price_u,
+                "comp_version": offers["comp_version"].to_numpy(dtype=np.int64),
                 "hours": I.due_hours(offers, comps, res),
             }
         ),

@@ -165,8 +165,9 @@ class PriceChange(TenantModel):
 class RepriceMarker(TenantModel):
     """What the engine last priced a listing from, so a scheduled run skips unchanged ones.
 
-    `inputs` is a 64-bit hash of the listing's own inputs as the run read them (price, stock,
-    currency, product category, cost and dimensions, inventory), `comp_version` the competitor
+    `inputs` is a 64-bit hash of the listing's own inputs as the run read them (stock,
+    currency, product category, cost and dimensions, inventory; computed by PostgreSQL),
+    `price_u` the price, `comp_version` the competitor
     summary version it saw, `due_at` the moment time alone changes the answer (the freshest
     counted competitor observation ageing past the strategy's max age, a daily change limit
     lapsing). Store-wide inputs are covered by `RepricingState.fingerprint`.
@@ -180,6 +181,9 @@ class RepriceMarker(TenantModel):
         "catalog.Listing", on_delete=models.CASCADE, related_name="reprice_marker"
     )
     inputs = models.BigIntegerField()
+    # The price it was priced at, in 1/10,000 units (-1: none); kept apart from `inputs` so an
+    # applied change that settled is marked with its new price.
+    price_u = models.BigIntegerField(default=-1)
     comp_version = models.BigIntegerField(default=0)
     due_at = models.DateTimeField(null=True, blank=True)
     repriced_at = models.DateTimeField()
