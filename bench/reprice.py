@@ -259,7 +259,10 @@ def naive(org, store, sample: int) -> float:
 
 
 def _steps(out) -> str:
-    return ", ".join(f"{k[6:]} {v:.2f}s" for k, v in out.timings.items() if k.startswith("write_"))
+    """The write steps and the load's parts (summed over the writers)."""
+    write = [f"{k[6:]} {v:.2f}s" for k, v in out.timings.items() if k.startswith("write_")]
+    load = [f"{k} {v:.2f}s" for k, v in out.timings.items() if k.startswith("load_")]
+    return ", ".join(write) + "; " + ", ".join(load)
 
 
 def market_moves(org, store, fraction: float) -> int:

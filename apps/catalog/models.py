@@ -130,8 +130,18 @@ class Listing(TenantModel):
         DRAFT = "draft", _("Draft")
         SUPPRESSED = "suppressed", _("Suppressed")
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="listings")
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="listings")
+    # Each is the leading column of a composite index in Meta (organization, store, status;
+    # store, external_id; product, store): no single-column index of its own, one fewer to
+    # maintain per row the repricer updates.
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="listings", db_index=False
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="listings", db_index=False
+    )
     external_id = models.CharField(max_length=64, blank=True, help_text=_("ASIN, eBay item id, …"))
     title = models.CharField(max_length=500, blank=True)
     bullets = models.JSONField(default=list, blank=True)

@@ -25,7 +25,6 @@ engine's own write, while a step-limited climb (not settled yet) stays due.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
 from typing import TYPE_CHECKING
@@ -34,6 +33,8 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
+
+from apps.core.copy import copy_frame_into
 
 from . import strategies as S
 from .models import RepricingState
@@ -59,13 +60,14 @@ DUE_SQL = """(m.listing_id IS NULL OR m.inputs <> {inputs} OR m.price_u <> {pric
 _MARKER_WRITE_SQL = """
 DROP TABLE IF EXISTS pricing_tmp_markers;
 CREATE TEMP TABLE pricing_tmp_markers (
-    listing_id bigint, inputs bigint, price_u bigint, comp_version bigint, due_at timestamptz
+    listing_id bigint, inputs bigint, price_u bigint, comp_version bigint, due_in float8
 ) ON COMMIT DROP;
 """
 _MARKER_UPSERT_SQL = """
 INSERT INTO pricing_repricemarker AS m (created_at, updated_at, organization_id, listing_id,
     inputs, price_u, comp_version, due_at, repriced_at)
-SELECT %(ts)s, %(ts)s, %(org)s, listing_id, inputs, price_u, comp_version, due_at, %(ts)s
+SELECT %(ts)s, %(ts)s, %(org)s, listing_id, inputs, price_u, comp_version,
+       %(now)s::timestamptz + make_interval(secs => due_in), %(ts)s
 FROM pricing_tmp_markers
 ON CONFLICT (listing_id) DO UPDATE SET inputs = EXCLUDED.inputs, price_u = EXCLUDED.price_u,
     comp_version = EXCLUDED.comp_version, due_at = EXCLUDED.due_at,
@@ -186,24 +188,17 @@ def write_markers(*, org: Organization, now, ts, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
     hours = frame["hours"].to_numpy(dtype=np.float64)
-    due = pd.Series(pd.Timestamp(now) + pd.to_timedelta(np.where(np.isinf(hours), 0, hours), "h"))
+    # Seconds until due (empty → NULL: never); PostgreSQL adds them to `now`.
     out = pd.DataFrame(
         {
             "listing_id": frame["listing_id"].to_numpy(dtype=np.int64),
             "inputs": frame["inputs"].to_numpy(dtype=np.int64),
             "price_u": frame["price_u"].to_numpy(dtype=np.int64),
             "comp_version": frame["comp_version"].to_numpy(dtype=np.int64),
-            "due_at": due.where(~np.isinf(hours)).dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z"),
+            "due_in": np.where(np.isinf(hours), np.nan, np.round(hours * 3600.0, 3)),
         }
     )
-    buf = io.StringIO()
-    out.to_csv(buf, header=False, index=False)
-    buf.seek(0)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_MARKER_WRITE_SQL)
-        cursor.cursor.copy_expert(
-            "COPY pricing_tmp_markers (listing_id, inputs, price_u, comp_version, due_at) "
-            "FROM STDIN WITH (FORMAT csv)",
-            buf,
-        )
-        cursor.execute(_MARKER_UPSERT_SQL, {"org": org.id, "ts": ts})
+        copy_frame_into(cursor, "pricing_tmp_markers", out)
+        cursor.execute(_MARKER_UPSERT_SQL, {"org": org.id, "ts": ts, "now": now})

@@ -30,12 +30,41 @@ class DraftStatus(models.TextChoices):
 OPEN_STATUSES = (DraftStatus.PENDING, DraftStatus.APPROVED)
 
 
+def _set_only(prefix: str, fields: list[str]) -> list[models.Index]:
+    """Indexes on optional references that only cover the rows where they are set (the
+    lookups Django makes when the referenced row is deleted; NULL rows cost nothing)."""
+    return [
+        models.Index(
+            fields=[name],
+            condition=models.Q(**{f"{name}__isnull": False}),
+            name=f"review_{prefix}_{name}_set"[:30],
+        )
+        for name in fields
+    ]
+
+
 class Draft(TenantModel):
-    kind = models.CharField(max_length=64, db_index=True)
+    # Bulk producers (the repricer) insert drafts by the hundred thousand: every index is paid
+    # per row. The organization, kind and target type are the leading columns of the indexes
+    # in Meta, so they get none of their own; the optional references are indexed only where
+    # they are set (partial indexes in Meta).
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=64)
     status = models.CharField(
         max_length=16, choices=DraftStatus.choices, default=DraftStatus.PENDING
     )
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # Not a database constraint either: content types are Django's own rows, never deleted
+    # while a model exists (PROTECT still guards it in Django), and its deferred check would be
+    # paid per draft.
+    target_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     target_id = models.BigIntegerField()
     target_version = models.PositiveIntegerField(null=True, blank=True)
     # What makes this draft unique among the target's open drafts of its kind (the kind's
@@ -59,7 +88,12 @@ class Draft(TenantModel):
     error = models.TextField(blank=True)
 
     job = models.ForeignKey(
-        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     provider = models.CharField(max_length=32, blank=True)
     model_name = models.CharField(max_length=100, blank=True)
@@ -77,6 +111,7 @@ class Draft(TenantModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     claimed_until = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -85,11 +120,17 @@ class Draft(TenantModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_by_policy = models.ForeignKey(
-        "review.Policy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "review.Policy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     reject_reason = models.CharField(max_length=64, blank=True)
     edit_distance = models.DecimalField(
@@ -113,6 +154,7 @@ class Draft(TenantModel):
             models.Index(fields=["organization", "status", "-priority", "created_at"]),
             models.Index(fields=["organization", "kind", "status"]),
             models.Index(fields=["target_type", "target_id"]),
+            *_set_only("draft", ["job", "claimed_by", "reviewed_by", "applied_by_policy"]),
         ]
 
     def __str__(self) -> str:
@@ -120,8 +162,21 @@ class Draft(TenantModel):
 
 
 class ReviewEvent(TenantModel):
-    """One transition of a draft. Append-only: a database trigger refuses UPDATEs."""
+    """One transition of a draft. Append-only: a database trigger refuses UPDATEs.
 
+    Read by draft only (a draft's history); written one per draft created or superseded in
+    bulk, so it carries no other index: none on organization or created_at, and the actor and
+    policy are indexed only where set. The organization is its draft's (a constraint there), so
+    it is not a database constraint here: one deferred check fewer per event."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
     draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,9 +184,15 @@ class ReviewEvent(TenantModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     policy = models.ForeignKey(
-        "review.Policy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "review.Policy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
@@ -140,6 +201,7 @@ class ReviewEvent(TenantModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [*_set_only("event", ["actor", "policy"])]
 
     def __str__(self) -> str:
         return f"{self.draft_id}: {self.from_status or '∅'} → {self.to_status}"

@@ -32,19 +32,43 @@ class ListingRevision(TenantModel):
         DRAFT = "draft", _("Approved draft")
         DATABASE = "database", _("Bulk update")
 
+    # The trigger writes one row per changed listing (a repricing run: hundreds of thousands),
+    # read only as a listing's history: no index of its own on organization or created_at,
+    # and the actor indexed only where set. The organization is its listing's (a constraint
+    # there), so it is not a database constraint here: one deferred check fewer per row.
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
     listing = models.ForeignKey(
         "catalog.Listing", on_delete=models.CASCADE, related_name="revisions"
     )
     version = models.PositiveIntegerField()
     changes = models.JSONField(default=dict)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     source = models.CharField(max_length=16, default=Source.DATABASE)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["organization", "listing", "-id"])]
+        indexes = [
+            models.Index(fields=["organization", "listing", "-id"]),
+            models.Index(
+                fields=["actor"],
+                condition=models.Q(actor__isnull=False),
+                name="catalog_revision_actor_set",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"listing {self.listing_id} v{self.version}"

@@ -229,7 +229,9 @@ def reprice_store(
                 policy=policy,
                 job_id=job_id,
             )
+            t_markers = time.perf_counter()
             _write_markers(org, now, offers, comps, res, rows)
+            written["steps"]["markers"] = round(time.perf_counter() - t_markers, 3)
             written["skipped"] = skipped
         t3 = time.perf_counter()
         if job_id is not None:

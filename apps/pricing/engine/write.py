@@ -7,7 +7,6 @@ then the priced offers are marked for incremental runs (apps.pricing.incremental
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from apps.catalog.models import Listing
 from apps.catalog.services import listing_prices_apply_many
+from apps.core.copy import frame_csv
 from apps.core.money import ZERO_DECIMAL_CURRENCIES
 from apps.review import batch as review_batch
 from apps.review.models import Policy
@@ -210,9 +210,7 @@ def write_chunk(
     if rows.empty:
         return {"applied": 0, "drafted": 0, "already_proposed": 0, "conflicts": 0, "steps": {}}
     started = time.perf_counter()
-    buf = io.StringIO()
-    rows[TMP_COLUMNS].to_csv(buf, header=False, index=False)
-    buf.seek(0)
+    buf = frame_csv(rows[TMP_COLUMNS])
     ct = ContentType.objects.get_for_model(Listing).id
     params = {
         "org": org.id,

@@ -91,9 +91,14 @@ class PriceChange(TenantModel):
     # deferred foreign-key check here is paid a million times. The composite indexes below lead
     # with organization and created_at, so their single-column indexes are left out, and the
     # references that are only descriptive (strategy, policy) are not database constraints:
-    # Django still nulls them when a strategy or policy is deleted.
+    # Django still nulls them when a strategy or policy is deleted. Nor is the organization
+    # (the run, a constraint, belongs to it; Django deletes the changes with the organization).
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     run = models.ForeignKey(
@@ -173,12 +178,23 @@ class RepriceMarker(TenantModel):
     lapsing). Store-wide inputs are covered by `RepricingState.fingerprint`.
     """
 
+    # A cache the engine rewrites for every offer it prices (10^6 rows in a big store's first
+    # run): no foreign-key constraints, whose deferred checks cost more than the upsert itself.
+    # Django still deletes a listing's or organization's markers with it (on_delete), and a
+    # marker without its listing is never read (the engine joins from the listing).
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)  # no index: millions of rows
     listing = models.OneToOneField(
-        "catalog.Listing", on_delete=models.CASCADE, related_name="reprice_marker"
+        "catalog.Listing",
+        on_delete=models.CASCADE,
+        related_name="reprice_marker",
+        db_constraint=False,
     )
     inputs = models.BigIntegerField()
     # The price it was priced at, in 1/10,000 units (-1: none); kept apart from `inputs` so an
