@@ -379,7 +379,7 @@ def main() -> None:
             f"{later_s:.2f}s, changed {lc['changed']:,} (applied {lc['applied']:,}, "
             f"drafted {lc['drafted']:,}, daily limit {lc['daily_limit']:,}); phases load "
             f"{later.timings['load']:.2f}s, compute {later.timings['compute']:.2f}s, write "
-            f"{later.timings['write']:.2f}s"
+            f"{later.timings['write']:.2f}s ({_steps(later)})"
         )
         naive_s = naive(org, store, args.naive_sample)
         naive_rate = args.naive_sample / naive_s
