@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.catalog.models import Store
@@ -26,10 +26,24 @@ from ..cost import DEFAULT_VAT
 from ..models import CostProfile, ReferralFee, Strategy, VatRate
 
 
-def _copy_frame(sql: str, params: list, names: list[str], dtypes: dict | None = None):
-    """Run a SELECT as COPY ... TO STDOUT (CSV) and parse it with pandas' C reader."""
+def _copy_frame(
+    sql: str,
+    params: list | dict,
+    names: list[str],
+    dtypes: dict | None = None,
+    *,
+    hash_joins: bool = False,
+):
+    """Run a SELECT as COPY ... TO STDOUT (CSV) and parse it with pandas' C reader.
+
+    hash_joins: plan the query without nested loops. The offer queries join a chunk of
+    listings (up to 250,000) with the markers and the competitor summary, which a run has
+    just rewritten: before autovacuum analyses them, the planner takes them for near-empty and
+    a nested loop over them costs minutes (seen: 1.2 s became 2 min at 250,000 offers)."""
     buf = io.StringIO()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if hash_joins:
+            cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
         query = cursor.mogrify(sql, params).decode()
         cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buf)
     buf.seek(0)

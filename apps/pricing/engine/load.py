@@ -147,6 +147,7 @@ def _load_offers(ctx: _Context, params: dict, due_only: bool) -> pd.DataFrame:
         params,
         DUE_OFFER_NAMES if due_only else OFFER_NAMES,
         dtypes={"currency": "object", "cost_currency": "object", "category": "object"},
+        hash_joins=True,
     )
     raw["category"] = raw["category"].fillna("")
     ctx.lap("load_offers_sql", t)
