@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -154,6 +154,9 @@ def _queue_context(request, filters: DraftFilters, query: str) -> dict:
         "page": page,
         "filters": filters,
         "query": query,
+        # The newest draft the page counted: "all matching" means those, not drafts that
+        # arrive after the reviewer looked.
+        "upto": draft_list(org=org, filters=filters).aggregate(upto=Max("id"))["upto"] or 0,
         "kinds": [
             {"kind": k.kind, "label": k.label, "count": counts.get(k.kind, 0)} for k in all_kinds()
         ],
@@ -361,6 +364,10 @@ def bulk(request):
     filters = _filters_from(QueryDict(query))
     if filters.status != DraftStatus.PENDING:
         filters = DraftFilters(**{**filters.__dict__, "status": DraftStatus.PENDING})
+    upto = _int(request.POST.get("upto"))
+    if ids is None and upto is not None:
+        shown = draft_list(org=request.org, filters=filters).filter(id__lte=min(upto, 2**63 - 1))
+        ids = list(shown.values_list("id", flat=True))
     try:
         job = drafts_bulk_start(
             org=request.org,
