@@ -25,7 +25,7 @@ from apps.accounts.models import Role
 from apps.core.dashboard import can_write, member_required, paginate, render_page
 from apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 
-from . import forms
+from . import display, forms
 from . import metrics as review_metrics_mod
 from .bulk import drafts_bulk_start
 from .live_checks import live_check_messages
@@ -237,11 +237,13 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
         "changed": [
             forms.labelled(handler, row) for row in draft_superseded_changes(org=org, draft=draft)
         ],
-        "events": draft_events(org=org, draft_id=draft.pk),
-        "evidence": [_evidence_row(e) for e in draft.evidence or []],
+        "events": [_event_row(e) for e in draft_events(org=org, draft_id=draft.pk)],
+        "evidence": display.evidence_rows(handler, draft.evidence),
+        "rationale": display.rationale_text(draft),
+        "provider_label": display.label_for(draft.provider) if draft.provider else "",
         "edit_fields": forms.edit_fields(draft, handler, edited),
         "client_rules": rules,
-        "extra_values": [(k, v) for k, v in draft.proposed.items() if k not in declared],
+        "extra_values": display.extra_values(handler, draft.proposed, declared),
         "panels": handler.panels,
         "claims_field": handler.claims_field,
         "query": query,
@@ -254,10 +256,10 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     }
 
 
-def _evidence_row(item) -> dict:
-    if isinstance(item, dict):
-        return {"pairs": [(k, v) for k, v in item.items()]}
-    return {"text": str(item)}
+def _event_row(event):
+    event.from_label = display.status_label(event.from_status) if event.from_status else "∅"
+    event.to_label = display.status_label(event.to_status)
+    return event
 
 
 def _error_message(exc: DomainError) -> str:
