@@ -30,7 +30,11 @@ class CatalogConfig(AppConfig):
             yield JobLink(_("Listings"), reverse("catalog:listings"))
 
         job_kind_register(
-            EXPORT_KIND, label=_("Listings export (CSV)"), cancellable=True, links=download
+            EXPORT_KIND,
+            label=_("Listings export (CSV)"),
+            cancellable=True,
+            links=download,
+            title=lambda job: str(_("Listings export (CSV)")),
         )
 
         def queue(job, request):
@@ -41,6 +45,7 @@ class CatalogConfig(AppConfig):
             label=_("Listing translation"),
             cancellable=True,
             links=queue,
+            title=display.translation_job_title,
         )
         job_kind_register(
             MARKETPLACE_EXPORT_KIND,

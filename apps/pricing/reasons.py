@@ -98,3 +98,9 @@ def rationale_label(rationale: str) -> str | None:
             "why": why
         }
     return None
+
+
+def job_title(job) -> str:
+    """ "Reprice Voltora US" in the reader's language (the scheduled runs store it in English)."""
+    match = re.match(r"^Reprice (?P<store>.+)$", job.label or "")
+    return _("Reprice %(store)s") % {"store": match["store"]} if match else ""

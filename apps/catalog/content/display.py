@@ -73,3 +73,16 @@ def rationale(draft: Any) -> str | None:
             % match.groupdict()
         )
     return None
+
+
+def translation_job_title(job: Any) -> str:
+    """ "Translate SKU to 3 stores" (studio.py stores it in English) in the reader's language."""
+    from django.utils.translation import ngettext
+
+    match = re.match(r"^Translate (?P<sku>.+) to (?P<n>\d+) stores$", job.label or "")
+    if match is None:
+        return ""
+    n = int(match["n"])
+    return ngettext(
+        "Translate %(sku)s into %(n)d store", "Translate %(sku)s into %(n)d stores", n
+    ) % {"sku": match["sku"], "n": n}
