@@ -3,6 +3,7 @@ pile of labels), and date labels that stay inside the drawing."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ def test_the_y_axis_has_at_most_seven_round_ticks_covering_the_range(a, b):
     ticks = _nice_ticks(low, high)
     assert 2 <= len(ticks) <= 7
     assert ticks[0] <= low and ticks[-1] >= high
-    steps = {round(t2 - t1, 6) for t1, t2 in zip(ticks, ticks[1:], strict=False)}
+    steps = {round(t2 - t1, 6) for t1, t2 in itertools.pairwise(ticks)}
     assert len(steps) == 1, "evenly spaced"
 
 
