@@ -82,10 +82,10 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
-def evidence_rows(handler: DraftKind | None, evidence: Any) -> list[dict]:
+def evidence_rows(handler: DraftKind | None, evidence: Any) -> list[dict[str, Any]]:
     """One row per evidence item: what it is (`label`), its value, where it came from, and any
     other keys as labelled pairs."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for item in evidence if isinstance(evidence, list) else []:
         if not isinstance(item, dict):
             rows.append({"label": "", "value": value_text(item), "source": "", "pairs": []})
