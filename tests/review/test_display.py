@@ -61,3 +61,16 @@ def test_the_review_screen_in_chinese_shows_no_raw_keys(org, user, client_for):
         assert raw not in html, raw
     assert "根据商品目录资料" in html and "输出功率（W）" in html and "商品资料" in html
     assert "待处理 → <strong>已驳回</strong>" in html
+
+
+def test_viewers_see_only_the_navigation_keys_reviewers_all(org, member_with_role, client_for):
+    _draft(org)
+
+    def keys_help(role: str) -> str:
+        html = client_for(member_with_role(role)).get(reverse("review:index")).content.decode()
+        return html.split('data-testid="keys-help">')[1].split("</p>")[0]
+
+    viewer, reviewer = keys_help("viewer"), keys_help("reviewer")
+    assert "next/previous" in viewer
+    assert "approve" not in viewer and "edit" not in viewer and "reject" not in viewer
+    assert "approve" in reviewer and "reject" in reviewer
