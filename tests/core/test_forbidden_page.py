@@ -37,3 +37,14 @@ def test_the_forbidden_page_speaks_chinese(org, member_with_role, client_for):
     html = response.content.decode()
     assert response.status_code == 403
     assert "不允许" in html and "只有经理和所有者可以修改定价" in html
+
+
+def test_an_expired_form_gets_a_styled_page_that_says_what_to_do(user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post(reverse("pricing:strategy_new"), {"name": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert 'data-testid="forbidden"' in html and "reload the page" in html
