@@ -10,6 +10,7 @@ their code writes (`register_rationale`). Whatever nobody registered is humanize
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -120,6 +121,25 @@ def rationale_text(draft: Any) -> str:
         if text:
             return text
     return draft.rationale or ""
+
+
+_VERSION_NOTE = re.compile(r"^The target changed \(version (?P<old>\d+) → (?P<new>\d+)\)\.$")
+
+
+def note_text(note: str) -> str:
+    """The notes review's services write on transitions, in the active language; a person's own
+    note is shown as written."""
+    known = {
+        "The target no longer exists.": _("The target no longer exists."),
+        "The target changed since the draft.": _("The target changed since the draft."),
+        "Replaced by a newer draft.": _("Replaced by a newer draft."),
+    }
+    if note in known:
+        return known[note]
+    match = _VERSION_NOTE.match(note or "")
+    if match:
+        return _("The target changed (version %(old)s → %(new)s).") % match.groupdict()
+    return note
 
 
 def status_label(status: str) -> str:

@@ -259,6 +259,7 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
 def _event_row(event):
     event.from_label = display.status_label(event.from_status) if event.from_status else "∅"
     event.to_label = display.status_label(event.to_status)
+    event.note_shown = display.note_text(event.note)
     return event
 
 

@@ -74,3 +74,14 @@ def test_viewers_see_only_the_navigation_keys_reviewers_all(org, member_with_rol
     assert "next/previous" in viewer
     assert "approve" not in viewer and "edit" not in viewer and "reject" not in viewer
     assert "approve" in reviewer and "reject" in reviewer
+
+
+def test_transition_notes_written_by_the_services_are_translated_and_peoples_are_not():
+    from django.utils import translation
+
+    from apps.review.display import note_text
+
+    with translation.override("zh-hans"):
+        assert note_text("The target changed (version 3 → 4).") == "目标已发生变化（版本 3 → 4）。"
+        assert note_text("Replaced by a newer draft.") == "已被更新的草稿取代。"
+        assert note_text("checked with the supplier") == "checked with the supplier"
