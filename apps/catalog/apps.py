@@ -9,11 +9,19 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from apps.catalog.content import generation  # registers the catalog's generation kinds
+        from apps.catalog.content import (
+            display,
+            generation,  # registers the catalog's generation kinds
+        )
         from apps.catalog.exports.listings import EXPORT_KIND
         from apps.catalog.exports.marketplace import MARKETPLACE_EXPORT_KIND
         from apps.catalog.listings import drafts  # noqa: F401 - registers the catalog's review-queue handlers
         from apps.core.jobs import JobLink, job_kind_register
+        from apps.review import display as review_display
+
+        review_display.register_labels(display.LABELS)
+        review_display.hide_evidence("back_translation")  # its own panel shows it
+        review_display.register_rationale(display.rationale)
 
         def download(job, request):
             if job.status == "succeeded":
@@ -22,7 +30,11 @@ class CatalogConfig(AppConfig):
             yield JobLink(_("Listings"), reverse("catalog:listings"))
 
         job_kind_register(
-            EXPORT_KIND, label=_("Listings export (CSV)"), cancellable=True, links=download
+            EXPORT_KIND,
+            label=_("Listings export (CSV)"),
+            cancellable=True,
+            links=download,
+            title=lambda job: str(_("Listings export (CSV)")),
         )
 
         def queue(job, request):
@@ -33,6 +45,7 @@ class CatalogConfig(AppConfig):
             label=_("Listing translation"),
             cancellable=True,
             links=queue,
+            title=display.translation_job_title,
         )
         job_kind_register(
             MARKETPLACE_EXPORT_KIND,

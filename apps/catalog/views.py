@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -92,6 +93,9 @@ def listings(request):
     qs = listing_list(org=request.org, store_id=store_id, status=status, search=search)
     context = {
         "page": paginate(request, qs.order_by("store__name", "product__sku")),
+        # The newest listing shown: the bulk action acts on the rows the page showed, not on
+        # listings created after it was rendered.
+        "upto": qs.aggregate(upto=Max("id"))["upto"] or 0,
         "stores": store_list(org=request.org),
         "statuses": Listing.Status.choices,
         "store_id": store_id,
@@ -104,6 +108,23 @@ def listings(request):
 GENERATE_MAX = 5000  # one click queues at most this many listings
 
 
+def _filtered_listing_ids(request) -> list[int]:
+    """The listings the list showed when the button was pressed: the filter values posted with
+    the action (rendered with the table, so they are the ones on screen after an htmx filter),
+    capped at the newest listing the page showed (`upto`)."""
+    status = request.POST.get("status", "")
+    qs = listing_list(
+        org=request.org,
+        store_id=int_param(request, "store", source=request.POST),
+        status=status if status in Listing.Status.values else "",
+        search=request.POST.get("q", "").strip(),
+    )
+    upto = int_param(request, "upto", source=request.POST)
+    if upto is not None:
+        qs = qs.filter(id__lte=min(upto, 2**63 - 1))
+    return list(qs.order_by("id").values_list("id", flat=True)[:GENERATE_MAX])
+
+
 @require_POST
 @member_required
 def generate_content(request):
@@ -114,14 +135,7 @@ def generate_content(request):
     if not can_write(request):
         raise PermissionDenied
     if request.POST.get("scope") == "filter":
-        status = request.POST.get("status", "")
-        qs = listing_list(
-            org=request.org,
-            store_id=int_param(request, "store", source=request.POST),
-            status=status if status in Listing.Status.values else "",
-            search=request.POST.get("q", "").strip(),
-        )
-        ids = list(qs.order_by("id").values_list("id", flat=True)[:GENERATE_MAX])
+        ids = _filtered_listing_ids(request)
     else:
         ids = [int(i) for i in request.POST.getlist("listing") if i.isdigit()]
     try:

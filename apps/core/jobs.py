@@ -34,6 +34,9 @@ class JobKind:
     label: Any  # str or a lazy translation, shown as "what kind of task this is"
     links: LinksFor | None = None
     result_template: str = ""  # renders `job.result`, e.g. the rows an export left out
+    # The job's title in the active language (job -> str, "" to keep the stored label): labels
+    # are stored once, in the language of whoever started the job.
+    title: Callable[[Job], str] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -47,9 +50,12 @@ def job_kind_register(
     cancellable: bool = False,
     links: LinksFor | None = None,
     result_template: str = "",
+    title: Callable[[Job], str] | None = None,
 ) -> JobKind:
     """Declare a kind; registering it again (a reloaded app) replaces the declaration."""
-    job_kind = JobKind(kind=kind, label=label, links=links, result_template=result_template)
+    job_kind = JobKind(
+        kind=kind, label=label, links=links, result_template=result_template, title=title
+    )
     _KINDS[kind] = job_kind
     if cancellable:
         _CANCELLABLE.add(kind)
@@ -75,6 +81,17 @@ def job_kind_get(kind: str) -> JobKind:
         return _KINDS[kind]
     words = kind.replace(".", " ").replace("_", " ").strip()
     return JobKind(kind=kind, label=words[:1].upper() + words[1:])
+
+
+def job_title(job: Job) -> str:
+    """What the job pages call the job: the kind's `title`, else the stored label, else the
+    kind's label."""
+    kind = job_kind_get(job.kind)
+    if kind.title is not None:
+        text = kind.title(job)
+        if text:
+            return str(text)
+    return job.label or str(kind.label)
 
 
 def job_links(job: Job, request: HttpRequest) -> list[JobLink]:

@@ -78,5 +78,12 @@ class Job(TenantModel):
         return min(100, round(100 * (self.done + self.failed) / self.total))
 
     @property
+    def title(self) -> str:
+        """The job's name for the person reading, in the active language (core/jobs.py)."""
+        from .jobs import job_title
+
+        return job_title(self)
+
+    @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE

@@ -10,10 +10,18 @@ class PricingConfig(AppConfig):
         from django.urls import reverse
 
         from apps.core.jobs import JobLink, job_kind_register
+        from apps.review import display as review_display
 
-        from . import signals  # noqa: F401  (registers the competitor summary receiver)
+        from . import (
+            reasons,
+            signals,  # noqa: F401  (registers the competitor summary receiver)
+        )
 
         def price_changes(job, request):
             yield JobLink(_("See the price changes"), reverse("pricing:changes"), "price-changes")
 
-        job_kind_register("reprice_store", label=_("Repricing"), links=price_changes)
+        review_display.register_labels(reasons.EVIDENCE_LABELS)
+        review_display.register_rationale(lambda draft: reasons.rationale_label(draft.rationale))
+        job_kind_register(
+            "reprice_store", label=_("Repricing"), links=price_changes, title=reasons.job_title
+        )

@@ -6,6 +6,7 @@ it changes), the lowest competitor and the Buy Box are daily points joined by li
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from decimal import Decimal
 
@@ -35,19 +36,23 @@ def _labels() -> dict[str, str]:
 
 
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    span = high - low or abs(high) or 1.0
-    raw = span / count
-    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 0.01
-    for m in (1, 2, 2.5, 5, 10):
-        step = m * magnitude
-        if span / step <= count:
-            break
-    start = (low // step) * step
-    ticks, value = [], start
-    while value <= high + step / 2:
-        ticks.append(round(value, 4))
-        value += step
-    return ticks
+    """At most `count` + 1 round ticks (steps of 1, 2, 2.5 or 5 × a power of ten) covering
+    [low, high]. The step's magnitude comes from log10: cents, units and thousands alike."""
+    if high <= low:
+        half = abs(high) * 0.05 or 0.5
+        low, high = high - half, high + half
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(
+        m * magnitude for m in (1, 2, 2.5, 5, 10) if (high - low) / (m * magnitude) <= count
+    )
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [round(n * step, 6) for n in range(first, last + 1)]
+
+
+def _tick_label(value: float, step: float) -> str:
+    decimals = 0 if step >= 1 and float(step).is_integer() else 2
+    return f"{value:,.{decimals}f}"
 
 
 def price_chart(history: PriceHistory, *, currency: str) -> dict:
@@ -94,7 +99,12 @@ def price_chart(history: PriceHistory, *, currency: str) -> dict:
     x_ticks = []
     for n in range(0, 5):
         at = datetime.fromtimestamp(start + (end - start) * n / 4, tz=history.start.tzinfo)
-        x_ticks.append({"x": x(at), "label": formats.date_format(at, "m-d"), "days": days})
+        # The first label starts at the axis and the last ends at the plot's right edge, so
+        # neither is cut by the SVG's edge.
+        anchor = "start" if n == 0 else "end" if n == 4 else "middle"
+        x_ticks.append(
+            {"x": x(at), "label": formats.date_format(at, "m-d"), "days": days, "anchor": anchor}
+        )
     return {
         "empty": False,
         "width": WIDTH,
@@ -104,7 +114,7 @@ def price_chart(history: PriceHistory, *, currency: str) -> dict:
         "top": TOP,
         "bottom": HEIGHT - BOTTOM,
         "lines": lines,
-        "y_ticks": [{"y": y(t), "label": f"{t:,.2f}"} for t in ticks],
+        "y_ticks": [{"y": y(t), "label": _tick_label(t, ticks[1] - ticks[0])} for t in ticks],
         "x_ticks": x_ticks,
         "currency": currency,
     }

@@ -24,4 +24,5 @@ urlpatterns = [
     path("reprice/", views.reprice_now, name="reprice"),
     path("jobs/<int:job_id>/", job_detail, name="job"),  # the one generic job page
     path("competitors/", views.competitors, name="competitors"),
+    path("competitors/template.csv", views.competitors_template, name="competitors_template"),
 ]

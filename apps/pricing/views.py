@@ -308,5 +308,27 @@ def competitors(request):
         "shown_errors": result.errors[:200] if result else [],
         "by_store": latest,
         "can_write": can_write(request),
+        "template_columns": _competitor_template_columns(),
     }
     return render(request, "pricing/competitors.html", context)
+
+
+def _competitor_template_columns():
+    from apps.integrations.competitor_csv.parser import schema
+    from apps.integrations.tabular.template import template_columns
+
+    return template_columns(schema())
+
+
+@member_required
+def competitors_template(request):
+    """A blank competitor-offers CSV with the columns the import expects (from its
+    columns.yaml), to fill in and upload."""
+    from django.http import HttpResponse
+
+    from apps.integrations.competitor_csv.parser import schema
+    from apps.integrations.tabular.template import template_csv
+
+    response = HttpResponse(template_csv(schema()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="competitor-offers-template.csv"'
+    return response

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from apps.accounts.models import Role
 from apps.core.dashboard import can_write, member_required, paginate, render_page
 from apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 
-from . import forms
+from . import display, forms
 from . import metrics as review_metrics_mod
 from .bulk import drafts_bulk_start
 from .live_checks import live_check_messages
@@ -154,6 +154,9 @@ def _queue_context(request, filters: DraftFilters, query: str) -> dict:
         "page": page,
         "filters": filters,
         "query": query,
+        # The newest draft the page counted: "all matching" means those, not drafts that
+        # arrive after the reviewer looked.
+        "upto": draft_list(org=org, filters=filters).aggregate(upto=Max("id"))["upto"] or 0,
         "kinds": [
             {"kind": k.kind, "label": k.label, "count": counts.get(k.kind, 0)} for k in all_kinds()
         ],
@@ -234,11 +237,13 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
         "changed": [
             forms.labelled(handler, row) for row in draft_superseded_changes(org=org, draft=draft)
         ],
-        "events": draft_events(org=org, draft_id=draft.pk),
-        "evidence": [_evidence_row(e) for e in draft.evidence or []],
+        "events": [_event_row(e) for e in draft_events(org=org, draft_id=draft.pk)],
+        "evidence": display.evidence_rows(handler, draft.evidence),
+        "rationale": display.rationale_text(draft),
+        "provider_label": display.label_for(draft.provider) if draft.provider else "",
         "edit_fields": forms.edit_fields(draft, handler, edited),
         "client_rules": rules,
-        "extra_values": [(k, v) for k, v in draft.proposed.items() if k not in declared],
+        "extra_values": display.extra_values(handler, draft.proposed, declared),
         "panels": handler.panels,
         "claims_field": handler.claims_field,
         "query": query,
@@ -251,10 +256,11 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
     }
 
 
-def _evidence_row(item) -> dict:
-    if isinstance(item, dict):
-        return {"pairs": [(k, v) for k, v in item.items()]}
-    return {"text": str(item)}
+def _event_row(event):
+    event.from_label = display.status_label(event.from_status) if event.from_status else "∅"
+    event.to_label = display.status_label(event.to_status)
+    event.note_shown = display.note_text(event.note)
+    return event
 
 
 def _error_message(exc: DomainError) -> str:
@@ -361,6 +367,10 @@ def bulk(request):
     filters = _filters_from(QueryDict(query))
     if filters.status != DraftStatus.PENDING:
         filters = DraftFilters(**{**filters.__dict__, "status": DraftStatus.PENDING})
+    upto = _int(request.POST.get("upto"))
+    if ids is None and upto is not None:
+        shown = draft_list(org=request.org, filters=filters).filter(id__lte=min(upto, 2**63 - 1))
+        ids = list(shown.values_list("id", flat=True))
     try:
         job = drafts_bulk_start(
             org=request.org,

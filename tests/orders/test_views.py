@@ -76,7 +76,7 @@ def test_orders_filter_by_store_status_dates_and_search(org, user, client_for):
 def test_an_htmx_request_gets_only_the_orders_table(user, order, client_for):
     response = client_for(user).get(reverse("orders:list"), HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert 'id="orders-table"' in html and "111-MINE-1" in html
+    assert 'data-testid="orders-table"' in html and "111-MINE-1" in html
     assert "<html" not in html and '<nav class="sidebar"' not in html
 
 

@@ -365,7 +365,7 @@ def test_the_detail_page_renders_each_diff_with_its_template(org, user, store, c
         assert f'data-renderer="{renderer}"' in body
     assert "<ins>0.50 USD</ins>" in body
     assert '<img src="/img/a.png"' in body
-    assert "currency" in body  # the undeclared payload key is shown as a plain value
+    assert "<dt>Currency</dt>" in body  # the undeclared payload key, labelled, as a value
 
 
 def test_a_money_diff_shows_the_amount_with_its_currency():

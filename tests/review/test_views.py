@@ -156,7 +156,7 @@ def test_the_detail_shows_the_diff_rationale_evidence_and_provenance(user, draft
     assert "<del>Charger</del>" in body or "<del>" in body
     assert "<ins>" in body
     assert "Adds the wattage buyers search for." in body
-    assert "attributes.power_w" in body
+    assert "Output (W)</span>: 15" in body  # the evidence, labelled for people
     assert "offline generator" in body
     assert "listing_content@1" in body
     assert 'id="review-rules"' in body

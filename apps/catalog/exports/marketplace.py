@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.listings.revisions import listing_checks
@@ -152,6 +153,14 @@ def _writer(fmt: str, fh, store: Store, operation: str):
     return ShopifyCsvWriter(fh)
 
 
+def _reasons_zh(errors: list) -> list[str]:
+    """The same reasons in Chinese (each rule carries its own zh message): the job page shows
+    the reader's language, whichever language the worker ran in."""
+    with translation.override("zh-hans"):
+        return [getattr(c, "message_zh", "") or str(c.message) if c else
+                str(_("The listing has no price.")) for c in errors]  # fmt: skip
+
+
 def split_checked(listings) -> tuple[list[ExportRow], list[dict]]:
     """The listings that pass every error-level rule, and the others with their reasons."""
     good, excluded = [], []
@@ -161,7 +170,8 @@ def split_checked(listings) -> tuple[list[ExportRow], list[dict]]:
             errors.append(None)
         if errors:
             reasons = [str(c.message) if c else str(_("The listing has no price.")) for c in errors]
-            excluded.append({"sku": listing.product.sku, "id": listing.pk, "reasons": reasons})
+            excluded.append({"sku": listing.product.sku, "id": listing.pk, "reasons": reasons,
+                             "reasons_zh": _reasons_zh(errors)})  # fmt: skip
         else:
             good.append(_row(listing))
     return good, excluded

@@ -39,3 +39,11 @@ def pricing_cost_breakdown(context, listing, link: bool = True):
         "listing": listing,
         "link": link,
     }
+
+
+@register.filter
+def reason_label(code: str | None) -> str:
+    """A price change's reason code for people: `{{ change.reason|reason_label }}`."""
+    from apps.pricing.reasons import reason_label as label
+
+    return label(code)
