@@ -16,7 +16,8 @@ class CatalogConfig(AppConfig):
         from apps.core.jobs import JobLink, job_kind_register
 
         def download(job, request):
-            if job.status == "succeeded":
+            # An Amazon feed with no message writes no document: nothing to download.
+            if job.status == "succeeded" and (job.result or {}).get("download_url", "-"):
                 url = reverse("exports:download", args=[job.pk])
                 yield JobLink(_("Download the file"), url, "export-download")
             yield JobLink(_("Listings"), reverse("catalog:listings"))
