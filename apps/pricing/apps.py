@@ -16,4 +16,9 @@ class PricingConfig(AppConfig):
         def price_changes(job, request):
             yield JobLink(_("See the price changes"), reverse("pricing:changes"), "price-changes")
 
-        job_kind_register("reprice_store", label=_("Repricing"), links=price_changes)
+        job_kind_register(
+            "reprice_store",
+            label=_("Repricing"),
+            links=price_changes,
+            result_template="pricing/_reprice_job_result.html",
+        )

@@ -79,7 +79,7 @@ def _box(variant: Variant, lang: str, items_en: str, items_de: str) -> str:
     line = variant.family.line
     if lang.startswith("de"):
         return (
-            f"LIEFERUMFANG: Voltora {line}, {items_de}Bedienungsanleitung, 18 Monate Garantie "
+            f"LIEFERUMFANG: Voltora {line}, {items_de}Bedienungsanleitung, 18 Monate Herstellergarantie "
             "und ein schnell erreichbarer Kundenservice."
         )
     return (

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.exports.product_types import amazon_product_type
-from apps.catalog.listings.revisions import listing_checks
+from apps.catalog.rules.checks import protected_terms_of, validate_listing
 from apps.catalog.models import Listing, Store
 from apps.core import services as jobs
 from apps.core.csv_safe import safe_writer
@@ -216,10 +216,14 @@ class _FeedDocuments:
 
 def split_checked(listings) -> tuple[list[tuple[Listing, ExportRow]], list[dict]]:
     """The listings that pass every error-level rule (with their rows), and the others with
-    their reasons."""
+    their reasons. The same rules as a listing_content draft (`validate_listing`), with the
+    organization's protected names read once per chunk rather than once per listing."""
     good, excluded = [], []
+    protected = protected_terms_of(listings[0].organization_id) if listings else None
     for listing in listings:
-        errors = [c for c in listing_checks(listing, _content(listing)) if c.severity == "error"]
+        checks = validate_listing(marketplace=listing.store.marketplace, payload=_content(listing),
+                                  language=listing.language, protected=protected)  # fmt: skip
+        errors = [c for c in checks if c.severity == "error"]
         if listing.price is None:
             errors.append(None)
         if errors:
