@@ -107,11 +107,14 @@ def price_change_outcome_q(*, org: Organization, outcome: str) -> Q:
     if outcome in ("applied", "simulated"):
         return Q(outcome=outcome)
     drafted = Q(outcome=PriceChange.Outcome.DRAFTED)
-    drafts = draft_ids_with_status(org=org, kind="price_change", statuses=_DRAFT_OUTCOMES[outcome])
-    q = drafted & Q(draft_id__in=drafts)
     if outcome == "pending":
-        q |= drafted & Q(draft_id__isnull=True)
-    return q
+        # Whatever has not reached a decision, a draft id the organization does not have included
+        # (as `price_change_outcomes` shows it).
+        decided = [s for o, states in _DRAFT_OUTCOMES.items() if o != "pending" for s in states]
+        drafts = draft_ids_with_status(org=org, kind="price_change", statuses=decided)
+        return drafted & ~Q(draft_id__in=drafts)
+    drafts = draft_ids_with_status(org=org, kind="price_change", statuses=_DRAFT_OUTCOMES[outcome])
+    return drafted & Q(draft_id__in=drafts)
 
 
 def price_change_outcomes(*, org: Organization, changes) -> None:

@@ -161,7 +161,9 @@ def _external_id(ctx, channel: str, sku: str, asin: str) -> str:
     if channel == "amazon":
         return asin
     if channel == "shopify":  # a Shopify product id: 13 digits
-        return str(ctx.random("catalog", "shopify", sku).randint(7_000_000_000_000, 8_999_999_999_999))
+        return str(
+            ctx.random("catalog", "shopify", sku).randint(7_000_000_000_000, 8_999_999_999_999)
+        )
     return _ebay_item_id(ctx, sku)
 
 

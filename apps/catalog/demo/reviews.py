@@ -48,7 +48,8 @@ NEUTRAL = {"en": (3, "OK", "Does the job."), "de": (3, "Okay", "Erfüllt seinen 
 # (tests/catalog/test_rules_every_write_path.py holds both to it).
 VIOLATIONS = {
     "Power banks": ("amazon_us", "title_prefix", "Best Seller ", "banned_term"),
-    "Chargers": ("amazon_us", "description_suffix", " Free shipping on every order!", "banned_term"),
+    "Chargers": ("amazon_us", "description_suffix", " Free shipping on every order!",
+                 "banned_term"),
     "Cables": ("amazon_de", "search_terms_suffix",
                " ladekabel schnellladekabel datenkabel ladekabel-für-unterwegs "
                "geflochtenes-ladekabel nylonummantelt knickschutz verstärkt "

@@ -21,10 +21,10 @@ from apps.catalog.exports.marketplace import (
     export_file,
     marketplace_export_start,
 )
-from apps.integrations.amazon_listings_feed.writer import OPERATIONS
 from apps.core.api import TenantViewSet, request_actor
 from apps.core.api_urls import JobSerializer
 from apps.core.models import Job
+from apps.integrations.amazon_listings_feed.writer import OPERATIONS
 
 
 class ExportInput(serializers.Serializer):

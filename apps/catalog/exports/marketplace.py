@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.exports.product_types import amazon_product_type
-from apps.catalog.rules.checks import protected_terms_of, validate_listing
 from apps.catalog.models import Listing, Store
+from apps.catalog.rules.checks import protected_terms_of, validate_listing
 from apps.core import services as jobs
 from apps.core.csv_safe import safe_writer
 from apps.core.errors import ValidationFailed

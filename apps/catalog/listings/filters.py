@@ -31,10 +31,13 @@ class BoundedDateTimeField(forms.Field):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        try:
-            parsed = parse_datetime(_SPACED_OFFSET.sub(r"\1+\2", str(value).strip()[:64]))
-        except (ValueError, OverflowError):
-            parsed = None
+        text = str(value).strip()
+        parsed = None
+        if len(text) <= 40 and text.isprintable():
+            try:
+                parsed = parse_datetime(_SPACED_OFFSET.sub(r"\1+\2", text))
+            except (ValueError, OverflowError):
+                parsed = None
         if parsed is None:
             raise forms.ValidationError(
                 "Give an ISO 8601 date and time, e.g. 2026-11-30T17:00:00Z.", code="invalid"

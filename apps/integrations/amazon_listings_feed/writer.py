@@ -133,8 +133,9 @@ class AmazonListingsFeedWriter:
     """Writes one document per MAX_MESSAGES messages.
 
     `target` is either a callable `open_document(n) -> TextIO` (n = 1, 2, …; the caller owns
-    and closes the handles) or a single text handle, which then takes at most one document. A document is opened at its first message: an export with no
-    message writes no document (a feed needs one message at least).
+    and closes the handles) or a single text handle, which then takes at most one document.
+    A document is opened at its first message: an export with no message writes no document
+    (a feed needs one message at least).
     """
 
     extension = "json"

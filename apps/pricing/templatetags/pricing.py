@@ -75,10 +75,11 @@ def run_counts(run) -> dict:
     if isinstance(run, dict):
         return {k: int(v or 0) for k, v in run.items() if isinstance(v, int | float)}
     report = run.report or {}
-    counts = {k: getattr(run, k) for k in ("offers", "applied", "drafted", "at_floor",
-                                           "raised_to_floor", "ceiling_below_floor", "bad_input")}  # fmt: skip
-    counts.update({k: int(report.get(k) or 0) for k in ("already_proposed", "daily_limit",
-                                                         "conflicts")})  # fmt: skip
+    own = ("offers", "applied", "drafted", "at_floor", "raised_to_floor", "ceiling_below_floor",
+           "bad_input")  # fmt: skip
+    counts = {k: getattr(run, k) for k in own}
+    from_report = ("already_proposed", "daily_limit", "conflicts")
+    counts.update({k: int(report.get(k) or 0) for k in from_report})
     return counts
 
 
