@@ -110,9 +110,20 @@ def test_draft_apply_runs_the_same_rules(org, user):
         org=org, kind="listing_content", target=listing, proposed={"title": BAD_TITLE}
     )
     assert any(c["rule"] == "banned_term" for c in draft.checks)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         draft_approve(org=org, actor=user, draft_id=draft.pk)
+    assert {r["rule"] for r in refused.value.extra["rules"]} >= {"banned_term"}
     assert Listing.objects.for_org(org).get(pk=listing.pk).title == listing.title
+
+
+def test_the_review_api_refuses_approval_with_the_rule_ids(org, api_client):
+    listing = ListingFactory(organization=org)
+    draft = draft_create(
+        org=org, kind="listing_content", target=listing, proposed={"title": BAD_TITLE}
+    )
+    response = api_client.post(f"/api/v1/drafts/{draft.pk}/approve/", {}, format="json")
+    assert response.status_code == 400, response.content
+    assert "banned_term" in {r["rule"] for r in response.json()["rules"]}
 
 
 def test_the_gate_is_the_content_drafts_apply_too(org):

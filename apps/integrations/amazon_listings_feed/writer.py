@@ -181,13 +181,14 @@ class AmazonListingsFeedWriter:
 
         return open_document
 
-    def _next_document(self) -> None:
+    def _next_document(self) -> TextIO:
         self._end_document()
         self.documents += 1
-        self._fh = self._open(self.documents)
+        fh = self._fh = self._open(self.documents)
         self._in_document = 0
         header = json.dumps(self.header, ensure_ascii=False)
-        self._fh.write('{"header": ' + header + ', "messages": [')
+        fh.write('{"header": ' + header + ', "messages": [')
+        return fh
 
     def _end_document(self) -> None:
         if self._fh is not None:
@@ -199,15 +200,16 @@ class AmazonListingsFeedWriter:
             if not writes_message(row, self.operation):
                 self.skipped += 1
                 continue
-            if self._fh is None or self._in_document >= self.max_messages:
-                self._next_document()
+            fh = self._fh
+            if fh is None or self._in_document >= self.max_messages:
+                fh = self._next_document()
             self._in_document += 1
             self.count += 1
             msg = message(
                 row, self._in_document, marketplace_id=self.marketplace_id, operation=self.operation
             )
-            self._fh.write(("," if self._in_document > 1 else "") + "\n")
-            self._fh.write(json.dumps(msg, ensure_ascii=False))
+            fh.write(("," if self._in_document > 1 else "") + "\n")
+            fh.write(json.dumps(msg, ensure_ascii=False))
 
     def close(self) -> None:
         self._end_document()

@@ -42,13 +42,13 @@ def pricing_cost_breakdown(context, listing, link: bool = True):
 
 
 # What a repricing run did, in the order a seller asks: what moved, what waits for a person,
-# what did not move and why. Keys are the run's counts (engine.run.COUNT_KEYS).
+# what did not move and why. Keys are the run's counts (engine.run.COUNT_KEYS). Not "changed" nor
+# "raised_to_floor": those count what the engine wanted, which may be already proposed.
 SUMMARY_PARTS = (
     ("applied", "ok"),
     ("drafted", "pending"),
     ("already_proposed", "pending"),
     ("at_floor", "warn"),
-    ("raised_to_floor", "warn"),
     ("ceiling_below_floor", "bad"),
     ("daily_limit", ""),
     ("conflicts", ""),
@@ -62,7 +62,6 @@ def summary_labels() -> dict[str, str]:
         "drafted": _("sent to review"),
         "already_proposed": _("already proposed, waiting for review"),
         "at_floor": _("held at the floor"),
-        "raised_to_floor": _("raised to the floor"),
         "ceiling_below_floor": _("ceiling below the floor"),
         "daily_limit": _("at the daily change limit"),
         "conflicts": _("changed meanwhile, left as they are"),
