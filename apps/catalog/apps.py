@@ -24,7 +24,8 @@ class CatalogConfig(AppConfig):
         review_display.register_rationale(display.rationale)
 
         def download(job, request):
-            if job.status == "succeeded":
+            # An Amazon feed with no message writes no document: nothing to download.
+            if job.status == "succeeded" and (job.result or {}).get("download_url", "-"):
                 url = reverse("exports:download", args=[job.pk])
                 yield JobLink(_("Download the file"), url, "export-download")
             yield JobLink(_("Listings"), reverse("catalog:listings"))

@@ -14,6 +14,7 @@ from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 
 from apps.catalog.models import LISTING_ASPECTS, Listing, Marketplace, Product, Store
+from apps.catalog.rules.gate import listing_copy_check
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
@@ -226,16 +227,20 @@ def listing_create(
     if Listing.objects.for_org(org).filter(product=product, store=store).exists():
         raise ValidationFailed(f"{product.sku} is already listed in {store.name}.", field="product")
     marketplace = store.marketplace
+    listing = Listing(
+        organization=org,
+        product=product,
+        store=store,
+        language=language or marketplace.language,
+        currency=currency or marketplace.currency,
+        **fields,
+    )
+    # The same rules as every other write of copy (apps.catalog.rules.gate).
+    listing_copy_check(listing=listing, content=fields, changed=fields)
     try:
         with transaction.atomic():
-            return Listing.objects.create(
-                organization=org,
-                product=product,
-                store=store,
-                language=language or marketplace.language,
-                currency=currency or marketplace.currency,
-                **fields,
-            )
+            listing.save(force_insert=True)
+            return listing
     except IntegrityError as exc:
         if "listing_unique_product_store" not in str(exc):
             raise
@@ -263,6 +268,8 @@ def listing_update(
     locked = _locked(Listing, org, listing.pk)
     _check_version(locked.version, expected_version, "listing")
     changed = _apply(locked, data, LISTING_FIELDS)
+    # The same rules as every other write of copy, on the fields this write changes only.
+    listing_copy_check(listing=locked, content={}, changed=changed)
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
         locked.refresh_from_db(fields=VERSION_FIELDS)

@@ -91,18 +91,42 @@ def listings(request):
         status = ""
     search = request.GET.get("q", "").strip()
     qs = listing_list(org=request.org, store_id=store_id, status=status, search=search)
+    stores = store_list(org=request.org)
     context = {
         "page": paginate(request, qs.order_by("store__name", "product__sku")),
         # The newest listing shown: the bulk action acts on the rows the page showed, not on
         # listings created after it was rendered.
         "upto": qs.aggregate(upto=Max("id"))["upto"] or 0,
-        "stores": store_list(org=request.org),
+        "stores": stores,
+        "export_stores": (export_stores := _export_stores(stores)),
+        "amazon_operations": _amazon_operations()
+        if any(e["format"] == "amazon_json" for e in export_stores)
+        else [],
         "statuses": Listing.Status.choices,
         "store_id": store_id,
         "status": status,
         "search": search,
     }
     return render_page(request, "catalog/listings.html", "table", context)
+
+
+def _export_stores(stores) -> list[dict]:
+    """Each store with the one marketplace file its channel takes (a Shopify CSV only for a
+    Shopify store, …); stores of channels with no file format are not offered."""
+    from apps.catalog.exports.marketplace import FORMATS, format_for_channel
+
+    offered = []
+    for store in stores:
+        fmt = format_for_channel(store.marketplace.channel)
+        if fmt is not None:
+            offered.append({"store": store, "format": fmt, "label": FORMATS[fmt]["label"]})
+    return offered
+
+
+def _amazon_operations() -> list[tuple[str, str]]:
+    from apps.catalog.exports.marketplace import AMAZON_OPERATIONS
+
+    return list(AMAZON_OPERATIONS.items())
 
 
 GENERATE_MAX = 5000  # one click queues at most this many listings

@@ -237,6 +237,7 @@ def problem_exception_handler(exc, context) -> Response | None:
             # The same `errors` shape as serializer validation, so clients read one format.
             extra["field"] = exc.field
             extra["errors"] = {exc.field: [exc.message]}
+        extra.update(exc.extra)
         return _problem(exc.status, exc.title, exc.message, **extra)
     if isinstance(exc, TenantScopeError):
         raise exc  # a programming error: let it surface in tests and logs

@@ -9,11 +9,20 @@ class DomainError(Exception):
     status = 400
     title = "Invalid request"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
         self.code = code or type(self).__name__
+        # More members of the problem+json body (e.g. `rules`: the rule ids a write broke).
+        self.extra = extra or {}
 
 
 class ValidationFailed(DomainError):

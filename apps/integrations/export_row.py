@@ -27,3 +27,7 @@ class ExportRow:
     status: str = "active"
     weight_g: Decimal | None = None
     image_urls: list[str] = field(default_factory=list)
+    # Amazon: the product type the category maps to ("" = none: the feed writes PRODUCT) and
+    # who ships the offer ("merchant" or "amazon" for FBA, whose quantity Amazon counts).
+    product_type: str = ""
+    fulfillment: str = "merchant"

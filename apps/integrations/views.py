@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.http import Http404, StreamingHttpResponse
 
+from apps.core.csv_safe import safe_writer
 from apps.core.dashboard import member_required
 from apps.core.errors import NotFound
 
 from .selectors import import_line_errors, import_run_get
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class _Echo:
@@ -32,12 +24,12 @@ def import_errors_csv(request, run_id: int):
         run = import_run_get(org=request.org, run_id=run_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    writer = csv.writer(_Echo())
+    writer = safe_writer(_Echo())
 
     def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(["line", "reason"])
         for error in import_line_errors(run=run):
-            yield writer.writerow([error.line, csv_safe(error.reason)])
+            yield writer.writerow([error.line, error.reason])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stem = (run.filename.rsplit(".", 1)[0] or run.kind)[:80].replace('"', "")

@@ -23,5 +23,9 @@ class PricingConfig(AppConfig):
         review_display.register_labels(reasons.EVIDENCE_LABELS)
         review_display.register_rationale(lambda draft: reasons.rationale_label(draft.rationale))
         job_kind_register(
-            "reprice_store", label=_("Repricing"), links=price_changes, title=reasons.job_title
+            "reprice_store",
+            label=_("Repricing"),
+            links=price_changes,
+            title=reasons.job_title,
+            result_template="pricing/_reprice_job_result.html",
         )

@@ -105,6 +105,7 @@ REFERRAL = {  # marketplace code -> (percent, minimum)
     "amazon_us": ("15", "0.30"),
     "amazon_de": ("15", "0.30"),
     "ebay_uk": ("12.8", "0"),
+    "shopify": ("2.9", "0.30"),  # the own web shop: card processing instead of a referral fee
 }
 TIERS = {  # marketplace code -> [(name, rank, max weight g, longest, median, shortest, fee)]
     "amazon_us": [
@@ -122,6 +123,7 @@ PROFILES = {  # marketplace code -> (first leg, other, fulfilment fee override)
     "amazon_us": ("1.20", "0.40", None),
     "amazon_de": ("1.10", "0.35", None),
     "ebay_uk": ("1.00", "0.35", "2.80"),
+    "shopify": ("1.20", "0.40", "4.60"),  # shipped by a US 3PL
 }
 STRATEGIES = {  # marketplace code -> strategy settings
     "amazon_us": {

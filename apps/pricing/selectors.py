@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Organization
 from apps.catalog.models import Listing
@@ -71,9 +72,63 @@ def price_change_list(
         qs = qs.filter(created_at__gte=since)
     if binding:
         qs = qs.filter(binding=binding)
-    if outcome:
-        qs = qs.filter(outcome=outcome)
+    if outcome in LOG_OUTCOMES:
+        qs = qs.filter(price_change_outcome_q(org=org, outcome=outcome))
+    elif outcome:
+        qs = qs.filter(outcome=outcome)  # the engine's own value ("drafted")
     return qs.order_by("-created_at", "-id")
+
+
+# What became of each price change, as the log shows and filters it: the engine's own outcome,
+# and for a change sent to review the state of its draft.
+LOG_OUTCOMES = {
+    "applied": _("Applied automatically"),
+    "pending": _("Waiting for review"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "superseded": _("Superseded"),
+    "failed": _("Failed"),
+    "simulated": _("Simulated"),
+}
+_DRAFT_OUTCOMES = {
+    "pending": ("pending", "approved"),  # approved but not yet applied: still on its way
+    "approved": ("applied",),
+    "rejected": ("rejected",),
+    "superseded": ("superseded",),
+    "failed": ("failed",),
+}
+_DRAFT_TO_OUTCOME = {s: outcome for outcome, states in _DRAFT_OUTCOMES.items() for s in states}
+
+
+def price_change_outcome_q(*, org: Organization, outcome: str) -> Q:
+    """The price changes with this log outcome (LOG_OUTCOMES)."""
+    from apps.review.selectors import draft_ids_with_status
+
+    if outcome in ("applied", "simulated"):
+        return Q(outcome=outcome)
+    drafted = Q(outcome=PriceChange.Outcome.DRAFTED)
+    if outcome == "pending":
+        # Whatever has not reached a decision, a draft id the organization does not have included
+        # (as `price_change_outcomes` shows it).
+        decided = [s for o, states in _DRAFT_OUTCOMES.items() if o != "pending" for s in states]
+        drafts = draft_ids_with_status(org=org, kind="price_change", statuses=decided)
+        return drafted & ~Q(draft_id__in=drafts)
+    drafts = draft_ids_with_status(org=org, kind="price_change", statuses=_DRAFT_OUTCOMES[outcome])
+    return drafted & Q(draft_id__in=drafts)
+
+
+def price_change_outcomes(*, org: Organization, changes) -> None:
+    """Set `log_outcome` and `log_outcome_label` on each change of a page (one query)."""
+    from apps.review.selectors import draft_statuses
+
+    states = draft_statuses(org=org, draft_ids=[c.draft_id for c in changes])
+    for change in changes:
+        if change.outcome == PriceChange.Outcome.DRAFTED:
+            outcome = _DRAFT_TO_OUTCOME.get(states.get(change.draft_id, "pending"), "pending")
+        else:
+            outcome = change.outcome
+        change.log_outcome = outcome
+        change.log_outcome_label = LOG_OUTCOMES.get(outcome, outcome)
 
 
 def competitor_offer_list(

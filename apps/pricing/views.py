@@ -50,7 +50,7 @@ def index(request):
         "stores": store_list(org=org),
         "strategies": selectors.strategy_list(org=org),
         "runs": selectors.latest_runs(org=org, limit=8),
-        "recent": changes[:10],
+        "recent": _with_outcomes(request, changes[:10]),
         "counts": {
             "changes_24h": changes.filter(created_at__gte=day_ago).count(),
             "at_floor": selectors.listings_stuck_at_floor(org=org).count(),
@@ -176,17 +176,19 @@ def changes(request):
     if binding not in PriceChange.Binding.values:
         binding = ""
     outcome = request.GET.get("outcome", "")
-    if outcome not in PriceChange.Outcome.values:
+    if outcome not in selectors.LOG_OUTCOMES:
         outcome = ""
     store_id = int_param(request, "store")
     qs = selectors.price_change_list(
         org=request.org, store_id=store_id, binding=binding, outcome=outcome
     )
+    page = paginate(request, qs)
+    selectors.price_change_outcomes(org=request.org, changes=page)
     context = {
-        "page": paginate(request, qs),
+        "page": page,
         "stores": store_list(org=request.org),
         "bindings": PriceChange.Binding.choices,
-        "outcomes": PriceChange.Outcome.choices,
+        "outcomes": list(selectors.LOG_OUTCOMES.items()),
         "store_id": store_id,
         "binding": binding,
         "outcome": outcome,
@@ -207,10 +209,18 @@ def listing_chart(request, listing_id: int):
         "listing": listing,
         "days": days,
         "chart": price_chart(history, currency=listing.currency),
-        "changes": selectors.price_change_list(org=request.org, listing_id=listing.pk)[:20],
+        "changes": _with_outcomes(
+            request, selectors.price_change_list(org=request.org, listing_id=listing.pk)[:20]
+        ),
         "offers": selectors.competitor_offer_list(org=request.org, listing_id=listing.pk)[:20],
     }
     return render(request, "pricing/listing.html", context)
+
+
+def _with_outcomes(request, changes) -> list:
+    changes = list(changes)
+    selectors.price_change_outcomes(org=request.org, changes=changes)
+    return changes
 
 
 @member_required

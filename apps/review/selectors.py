@@ -219,3 +219,17 @@ def draft_target_ids_for_job(*, org: Organization, job_id: int, kind: str, targe
         .filter(job_id=job_id, kind=kind, target_id__in=list(target_ids))
         .values_list("target_id", flat=True)
     )
+
+
+def draft_ids_with_status(*, org: Organization, kind: str, statuses) -> QuerySet:
+    """The ids of the organization's drafts of `kind` in `statuses`, as a subquery for another
+    app's log (pricing's price changes record the draft they proposed)."""
+    return Draft.objects.for_org(org).filter(kind=kind, status__in=list(statuses)).values("id")
+
+
+def draft_statuses(*, org: Organization, draft_ids) -> dict[int, str]:
+    """{draft id: status} of the organization's drafts among `draft_ids` (foreign ids: absent)."""
+    ids = [i for i in draft_ids if i]
+    if not ids:
+        return {}
+    return dict(Draft.objects.for_org(org).filter(pk__in=ids).values_list("id", "status"))

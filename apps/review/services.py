@@ -317,7 +317,9 @@ def _approve_locked(
     checks = [c.as_dict() for c in handler.validate(target, final)]
     errors = [c for c in checks if c["severity"] == "error"]
     if errors:
-        raise ValidationFailed("; ".join(c["message"] for c in errors), code="checks_failed")
+        raise ValidationFailed(
+            "; ".join(c["message"] for c in errors), code="checks_failed", extra={"rules": errors}
+        )
     edits = _edited_values(final, edited)
     _transition(draft, S.APPROVED, actor=actor, note=note, payload=edits, policy=policy)
     handler.apply(target, final)

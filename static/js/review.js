@@ -45,9 +45,14 @@
     var r = rules();
     if (!r) return;
     var limits = r.limits || {}, msg = r.messages || {}, issues = [], warnings = [], texts = [];
-    var bulletCount = 0;
+    var bulletCount = 0, blocking = 0, bulletsChanged = false;
+    // The listing editor (data-block-changed-only) blocks saving only on problems of the fields
+    // being changed, as the server does: old copy with an error never blocks a price-only edit.
+    var changedOnly = form.hasAttribute("data-block-changed-only");
     form.querySelectorAll("[data-live]").forEach(function (field) {
       var name = field.dataset.live, value = field.value, max = limits[field.dataset.limitKey];
+      var changed = !changedOnly || value !== field.defaultValue;
+      var before = issues.length;
       var n = chars(value), b = bytes(value), over = false, text;
       if (field.dataset.count === "bytes" || name === "search_terms") {
         over = !!max && b > max;
@@ -65,19 +70,31 @@
       }
       field.classList.toggle("is-over", over);
       if (over) issues.push(text);
+      if (changed) blocking += issues.length - before;
+      // Refused terms per field, so an old one elsewhere does not block this field's save.
+      var banned = name === "price" || field.dataset.check ? [] : bannedIn(value, r.banned_terms);
+      banned.forEach(function (term) {
+        var issue = fmt(msg.banned, { t: term });
+        if (changed) blocking += 1;
+        if (issues.indexOf(issue) === -1) issues.push(issue);
+      });
+      before = issues.length;
       if (field.dataset.check === "money" || field.dataset.check === "integer") {
         var number = Number(value.replace(",", "."));
         var bad = !value.trim() || !isFinite(number) ||
           (field.dataset.check === "money" ? number <= 0 : Math.floor(number) !== number);
         if (bad) issues.push(field.dataset.check === "money" ? (msg.price || msg.amount) : msg.whole);
+        if (changed) blocking += issues.length - before;
         return;
       }
       if (name === "price") {
         var price = Number(value.replace(",", "."));
         if (!value.trim() || !isFinite(price) || price <= 0) issues.push(msg.price);
+        if (changed) blocking += issues.length - before;
         return;
       }
       if (name === "bullets" && value.trim()) bulletCount += 1;
+      if (name === "bullets" && changed) bulletsChanged = true;
       if (name === "title") {
         if (!value.trim()) issues.push(msg.required);
         if (limits.title_mobile_warn && n > limits.title_mobile_warn && !over) {
@@ -88,14 +105,13 @@
         }))).sort();
         if (bad.length) issues.push(fmt(msg.forbidden, { c: bad.join(" ") }));
       }
+      if (changed) blocking += issues.length - before;
       texts.push(value);
     });
     if (limits.bullets_max && bulletCount > limits.bullets_max) {
       issues.push(fmt(msg.bullets_count, { n: bulletCount, max: limits.bullets_max }));
+      if (!changedOnly || bulletsChanged) blocking += 1;
     }
-    bannedIn(texts.join("\n"), r.banned_terms).forEach(function (term) {
-      issues.push(fmt(msg.banned, { t: term }));
-    });
     var list = form.querySelector("[data-live-issues]");
     if (list) {
       list.replaceChildren();
@@ -119,7 +135,7 @@
       }
     }
     var save = form.querySelector("[data-action=save]");
-    if (save) save.disabled = issues.length > 0;
+    if (save) save.disabled = blocking > 0;
   }
 
   function checkAll() {

@@ -28,6 +28,7 @@ from tests.factories import (
     UserFactory,
     marketplace,
 )
+from tests.integrations.feed_schema import assert_valid_feed
 
 USERNAME, PASSWORD = "studio-manager", "studio12345"
 PLANTED = " Steel"
@@ -148,8 +149,9 @@ def test_generate_review_with_counters_and_grounding_edit_approve_export(
     # 4. Export the store as an Amazon feed from the listings page; the file holds the copy.
     page.goto(f"{live_server.url}/catalog/listings/")
     form = page.locator("[data-testid=marketplace-export]")
-    form.locator("select[name=format]").select_option("amazon_json")
+    # Each store is offered with its own marketplace's file (Amazon: the JSON feed).
     form.locator("select[name=store]").select_option(str(listing.store_id))
+    form.locator("select[name=operation]").select_option("UPDATE")
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     download_link = page.locator("[data-testid=export-download]")
@@ -158,12 +160,14 @@ def test_generate_review_with_counters_and_grounding_edit_approve_export(
     with page.expect_download() as info:
         download_link.click()
     feed = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert_valid_feed(feed)
     assert feed["header"] == {"sellerId": "A1VOLT", "version": "2.0", "issueLocale": "en_US"}
     (message,) = feed["messages"]
     assert message["sku"] == "VOL-CU-2M" and message["operationType"] == "UPDATE"
     attributes = message["attributes"]
     assert attributes["item_name"][0]["value"] == generated_title
     assert [b["value"] for b in attributes["bullet_point"]] == approved.bullets
+    assert attributes["purchasable_offer"][0]["our_price"][0]["schedule"][0]["value_with_tax"]
     assert "steel" not in json.dumps(feed).lower()
 
     # 5. The listing page shows the approved copy with its history.

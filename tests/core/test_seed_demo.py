@@ -94,7 +94,7 @@ def test_listings_are_in_english_and_german_with_prices_ending_in_99(demo):
     by_market = {}
     for listing in listings:
         by_market.setdefault(listing.store.marketplace.code, []).append(listing)
-    assert set(by_market) == {"amazon_us", "amazon_de", "ebay_uk"}
+    assert set(by_market) == {"amazon_us", "amazon_de", "ebay_uk", "shopify"}
     assert {listing.language for listing in by_market["amazon_de"]} == {"de-DE"}
     assert {listing.currency for listing in by_market["amazon_de"]} == {"EUR"}
     assert {listing.language for listing in by_market["amazon_us"]} == {"en-US"}

@@ -15,6 +15,7 @@ from apps.catalog.exports.marketplace import marketplace_export_run, marketplace
 from apps.core.errors import ValidationFailed
 from apps.core.models import Job
 from tests.factories import ListingFactory, StoreFactory, marketplace
+from tests.integrations.feed_schema import assert_valid_feed
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,7 @@ def test_an_amazon_feed_holds_the_good_listings_and_reports_the_bad(
     assert excluded[no_price.pk] == ["The listing has no price."]
     c = client_for(user)
     feed = json.loads(b"".join(c.get(reverse("exports:download", args=[job.pk])).streaming_content))
+    assert_valid_feed(feed)
     assert feed["header"]["sellerId"] == "A9X"
     assert [m["sku"] for m in feed["messages"]] == [good.product.sku]
     assert feed["messages"][0]["attributes"]["item_name"][0]["value"] == "Voltora Copper Cable 2 m"
@@ -151,6 +153,7 @@ def test_the_api_starts_an_export_and_serves_the_file_to_its_organization_only(
     file = api_client.get(f"/api/v1/exports/{job.pk}/file/")
     assert file.status_code == 200
     feed = json.loads(b"".join(file.streaming_content))
+    assert_valid_feed(feed)
     assert feed["messages"][0]["operationType"] == "PATCH"
     assert other_api_client.get(f"/api/v1/exports/{job.pk}/file/").status_code == 404
     bad = other_api_client.post(

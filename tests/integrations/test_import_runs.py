@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from apps.core.csv_safe import safe_cell as csv_safe
 from apps.integrations.models import ImportLineError, ImportRun
-from apps.integrations.views import csv_safe
 from apps.pricing.competitor_import import competitor_file_import
 from apps.pricing.models import CompetitorOffer
 from tests.factories import ListingFactory

@@ -34,7 +34,8 @@ def test_every_demo_store_has_an_enabled_strategy_costs_and_competitor_history()
         offers.filter(is_buy_box=True).values("listing", "observed_at").annotate(n=Count("id"))
     )
     assert holders and {h["n"] for h in holders} == {1}
-    assert Strategy.objects.for_org(org).filter(enabled=True).count() == 3
+    # One per store (Amazon US and DE, eBay UK, the Shopify shop).
+    assert Strategy.objects.for_org(org).filter(enabled=True).count() == 4
 
 
 def test_the_simulator_prices_a_demo_store():

@@ -29,6 +29,8 @@ STORES = [
     ("demo", "Voltora US", "amazon_us", "A2VX7Q0RTL9K3M"),
     ("demo", "Voltora DE", "amazon_de", "A1VX7Q0RTL9K3M"),
     ("demo", "Voltora UK (eBay)", "ebay_uk", "voltora_official_uk"),
+    # The brand's own web shop, so the Shopify product CSV export can be tried.
+    ("demo", "Voltora Shop (Shopify)", "shopify", "voltora-official.myshopify.com"),
     ("demo-home", "Hearthly US", "amazon_us", "A3HRTHLY8Q2W1E"),
 ]
 
@@ -86,7 +88,7 @@ def _voltora(ctx, stores: list[Store]) -> None:
         for store in stores:
             market = store.marketplace
             copy = violating_copy(v, market, listing_copy(v, market.language), firsts)
-            ext_id = asin if market.channel == "amazon" else _ebay_item_id(ctx, v.sku)
+            ext_id = _external_id(ctx, market.channel, v.sku, asin)
             listings.append(
                 _listing(ctx, store, product, ext_id, copy, price_99(usd, market.currency))
             )
@@ -153,6 +155,16 @@ def _asin(ctx, sku: str) -> str:
     # One ASIN per product across Amazon marketplaces, as with Amazon's unified catalogue.
     rng = ctx.random("catalog", "asin", sku)
     return "B0" + "".join(rng.choices(string.ascii_uppercase + string.digits, k=8))
+
+
+def _external_id(ctx, channel: str, sku: str, asin: str) -> str:
+    if channel == "amazon":
+        return asin
+    if channel == "shopify":  # a Shopify product id: 13 digits
+        return str(
+            ctx.random("catalog", "shopify", sku).randint(7_000_000_000_000, 8_999_999_999_999)
+        )
+    return _ebay_item_id(ctx, sku)
 
 
 def _ebay_item_id(ctx, sku: str) -> str:

@@ -79,8 +79,8 @@ def _box(variant: Variant, lang: str, items_en: str, items_de: str) -> str:
     line = variant.family.line
     if lang.startswith("de"):
         return (
-            f"LIEFERUMFANG: Voltora {line}, {items_de}Bedienungsanleitung, 18 Monate Garantie "
-            "und ein schnell erreichbarer Kundenservice."
+            f"LIEFERUMFANG: Voltora {line}, {items_de}Bedienungsanleitung, "
+            "18 Monate Herstellergarantie und ein schnell erreichbarer Kundenservice."
         )
     return (
         f"WHAT'S IN THE BOX: Voltora {line}, {items_en}user manual, 18-month warranty and "

@@ -43,16 +43,20 @@ COMPLAINTS = {
 }
 NEUTRAL = {"en": (3, "OK", "Does the job."), "de": (3, "Okay", "Erfüllt seinen Zweck.")}
 
-# One product per category: what its listing copy breaks (marketplace code, field, text).
+# One product per category: what its listing copy breaks (marketplace code, field, text, and the
+# rule id the rules engine reports). Every other demo listing follows its marketplace's rules
+# (tests/catalog/test_rules_every_write_path.py holds both to it).
 VIOLATIONS = {
-    "Power banks": ("amazon_us", "title_prefix", "Best Seller "),
-    "Chargers": ("amazon_us", "description_suffix", " Free shipping on every order!"),
+    "Power banks": ("amazon_us", "title_prefix", "Best Seller ", "banned_term"),
+    "Chargers": ("amazon_us", "description_suffix", " Free shipping on every order!",
+                 "banned_term"),
     "Cables": ("amazon_de", "search_terms_suffix",
                " ladekabel schnellladekabel datenkabel ladekabel-für-unterwegs "
                "geflochtenes-ladekabel nylonummantelt knickschutz verstärkt "
                "kompatibel-mit-vielen-geräten schnellladung übertragungsgeschwindigkeit "
-               "widerstandsfähig langlebig"),
-    "Audio": ("amazon_us", "title_suffix", " – Top Rated Wireless Earbuds with Long Battery Life"),
+               "widerstandsfähig langlebig", "search_terms.bytes"),
+    "Audio": ("amazon_us", "title_suffix", " – Top Rated Wireless Earbuds with Long Battery Life",
+              "banned_term"),
 }  # fmt: skip
 
 
@@ -63,7 +67,7 @@ def violating_copy(variant, market, copy, first_of_category: set[str]):
     rule = VIOLATIONS.get(category)
     if rule is None or variant.sku not in first_of_category or market.code != rule[0]:
         return copy
-    _code, how, text = rule
+    _code, how, text, _rule_id = rule
     if how == "title_prefix":
         return replace(copy, title=text + copy.title)
     if how == "title_suffix":

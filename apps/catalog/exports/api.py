@@ -1,8 +1,10 @@
 """REST API of marketplace exports: start one (202 with the job), then fetch the file.
 
-POST /api/v1/exports/ {"format": "amazon_json" | "shopify_csv" | "ebay_csv", "store": id,
-"operation": "UPDATE" | "PATCH"}; poll /api/v1/jobs/<id>/ (its result lists the listings left
-out and why); GET /api/v1/exports/<id>/file/ returns the file once the job has succeeded.
+POST /api/v1/exports/ {"format": "amazon_json" | "shopify_csv" | "ebay_csv" (default: the store's),
+"store": id, "operation": "UPDATE" | "PATCH" | "OFFER_ONLY"}; poll /api/v1/jobs/<id>/ (its result
+lists the listings left out and why, and those sent with Amazon's fallback product type); GET
+/api/v1/exports/<id>/file/ returns the file once the job has succeeded (a zip of the documents
+when an Amazon feed needed more than one).
 """
 
 from __future__ import annotations
@@ -15,18 +17,27 @@ from rest_framework.response import Response
 from apps.catalog.exports.marketplace import (
     FORMATS,
     MARKETPLACE_EXPORT_KIND,
+    export_content_type,
     export_file,
     marketplace_export_start,
 )
 from apps.core.api import TenantViewSet, request_actor
 from apps.core.api_urls import JobSerializer
 from apps.core.models import Job
+from apps.integrations.amazon_listings_feed.writer import OPERATIONS
 
 
 class ExportInput(serializers.Serializer):
-    format = serializers.ChoiceField(choices=sorted(FORMATS))
-    store = serializers.IntegerField()
-    operation = serializers.ChoiceField(choices=["UPDATE", "PATCH"], default="UPDATE")
+    format = serializers.ChoiceField(
+        choices=sorted(FORMATS), required=False, help_text="Default: the store's marketplace's."
+    )
+    store = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    operation = serializers.ChoiceField(
+        choices=list(OPERATIONS),
+        default="UPDATE",
+        help_text="Amazon only: UPDATE (full listing), PATCH (copy and offer), OFFER_ONLY "
+        "(price and quantity).",
+    )
 
 
 class MarketplaceExportViewSet(TenantViewSet):
@@ -45,7 +56,7 @@ class MarketplaceExportViewSet(TenantViewSet):
             org=self.org,
             actor=request_actor(request),
             store_id=data["store"],
-            fmt=data["format"],
+            fmt=data.get("format", ""),
             operation=data["operation"],
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
@@ -56,10 +67,9 @@ class MarketplaceExportViewSet(TenantViewSet):
         path = export_file(job)
         if job.status != Job.Status.SUCCEEDED or not path.exists():
             raise Http404
-        fmt = FORMATS[job.result["format"]]["writer"]
         return FileResponse(
             path.open("rb"),
             as_attachment=True,
             filename=f"{job.result['format']}-{job.pk}{path.suffix}",
-            content_type=fmt.content_type,
+            content_type=export_content_type(job),
         )

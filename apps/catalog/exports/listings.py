@@ -7,7 +7,6 @@ dashboard's jobs widget. UTF-8 with a BOM, so Excel shows Chinese and German tex
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from django.db import transaction
 
 from apps.catalog.models import Listing
 from apps.core import services as jobs
+from apps.core.csv_safe import safe_writer
 from apps.core.models import Job
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def listings_export_run(*, org: Organization, job: Job) -> Path:
     jobs.job_start(job_id=job.pk)
     written, last_id = 0, 0
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
+        writer = safe_writer(fh)
         writer.writerow(COLUMNS)
         while (chunk := _rows(org, last_id)) and not jobs.job_is_cancelled(job.pk):
             writer.writerows(_as_csv_row(row) for row in chunk)

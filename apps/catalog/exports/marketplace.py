@@ -5,11 +5,16 @@ Every listing is checked against its marketplace's rules (the same checks that b
 a draft) before it is written. A listing with an error is left out of the file and reported with
 its reasons, in the job's result and in a companion CSV, so a file never goes out half-silently
 with copy the marketplace would refuse. Read in chunks by id (keyset), like the CSV export.
+
+An Amazon feed is split into documents of at most 10,000 messages (Amazon's limit per feed
+document); more than one document downloads as a zip of `feed-001.json`, `feed-002.json`, ….
+Listings whose category maps to no Amazon product type go out as `PRODUCT` and are flagged in
+the job's result.
 """
 
 from __future__ import annotations
 
-import csv
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,13 +23,15 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from apps.catalog.listings.revisions import listing_checks
+from apps.catalog.exports.product_types import amazon_product_type
 from apps.catalog.models import Listing, Store
+from apps.catalog.rules.checks import protected_terms_of, validate_listing
 from apps.core import services as jobs
+from apps.core.csv_safe import safe_writer
 from apps.core.errors import ValidationFailed
 from apps.core.models import Job
 from apps.core.money import quantize
-from apps.integrations.amazon_listings_feed.writer import AmazonListingsFeedWriter
+from apps.integrations.amazon_listings_feed.writer import OPERATIONS, AmazonListingsFeedWriter
 from apps.integrations.ebay_file_exchange.writer import EbayFileExchangeWriter
 from apps.integrations.export_row import ExportRow
 from apps.integrations.shopify_csv.writer import ShopifyCsvWriter
@@ -35,6 +42,13 @@ if TYPE_CHECKING:
 MARKETPLACE_EXPORT_KIND = "catalog.marketplace_export"
 CHUNK_SIZE = 1000
 EXCLUDED_IN_RESULT = 200  # the job row keeps the first ones; the report file keeps them all
+FLAGGED_IN_RESULT = 200  # likewise for listings sent with the fallback product type
+# What an Amazon feed sends (the writer's operations), in words for the export form.
+AMAZON_OPERATIONS = {
+    "UPDATE": _("Full listing (UPDATE): copy, price and quantity"),
+    "PATCH": _("Changed fields (PATCH): copy, price and quantity"),
+    "OFFER_ONLY": _("Price and quantity only (PATCH of the offer)"),
+}
 
 FORMATS = {
     "amazon_json": {
@@ -59,10 +73,22 @@ def format_for_channel(channel: str) -> str | None:
     return next((code for code, f in FORMATS.items() if f["channel"] == channel), None)
 
 
+def _export_dir(job: Job) -> Path:
+    return Path(settings.MEDIA_ROOT) / "exports" / str(job.organization_id)
+
+
 def export_file(job: Job) -> Path:
+    """The file to download: a zip when an Amazon feed needed more than one document."""
+    if job.result.get("documents", 1) > 1:
+        return _export_dir(job) / f"{job.pk}.zip"
     fmt = FORMATS[job.result.get("format") or "amazon_json"]
-    base = Path(settings.MEDIA_ROOT) / "exports" / str(job.organization_id)
-    return base / f"{job.pk}.{fmt['writer'].extension}"
+    return _export_dir(job) / f"{job.pk}.{fmt['writer'].extension}"
+
+
+def export_content_type(job: Job) -> str:
+    if job.result.get("documents", 1) > 1:
+        return "application/zip"
+    return FORMATS[job.result.get("format") or "amazon_json"]["writer"].content_type
 
 
 def report_file(job: Job) -> Path:
@@ -78,11 +104,12 @@ def marketplace_export_start(
     """Check the request, create the job and queue the worker once the job row is committed."""
     from apps.catalog.tasks import marketplace_export_task
 
-    if fmt not in FORMATS:
-        raise ValidationFailed(str(_("Unknown export format.")), field="format")
     store = Store.objects.for_org(org).select_related("marketplace").filter(pk=store_id).first()
     if store is None:
         raise ValidationFailed(str(_("Choose one of your stores.")), field="store")
+    fmt = fmt or format_for_channel(store.marketplace.channel) or ""  # "": the store's format
+    if fmt not in FORMATS:
+        raise ValidationFailed(str(_("Unknown export format.")), field="format")
     if store.marketplace.channel != FORMATS[fmt]["channel"]:
         raise ValidationFailed(
             str(_("%(f)s files are for %(c)s stores; %(s)s is on %(m)s."))
@@ -94,8 +121,11 @@ def marketplace_export_start(
             },
             field="format",
         )
-    if operation not in ("UPDATE", "PATCH"):
-        raise ValidationFailed("operationType is UPDATE or PATCH.", field="operation")
+    if operation not in OPERATIONS:
+        raise ValidationFailed(
+            str(_("The operation is one of %(ops)s.")) % {"ops": ", ".join(OPERATIONS)},
+            field="operation",
+        )
     total = Listing.objects.for_org(org).filter(store=store).count()
     label = f"{FORMATS[fmt]['label']} · {store.name}"
     job = jobs.job_create(
@@ -124,6 +154,7 @@ def _row(listing: Listing) -> ExportRow:
         external_id=listing.external_id,
         status=listing.status,
         weight_g=product.weight_g,
+        product_type=amazon_product_type(category=product.category, attributes=product.attributes),
     )
 
 
@@ -136,11 +167,11 @@ def _content(listing: Listing) -> dict:
     }
 
 
-def _writer(fmt: str, fh, store: Store, operation: str):
+def _writer(fmt: str, target, store: Store, operation: str):
     marketplace = store.marketplace
     if fmt == "amazon_json":
         return AmazonListingsFeedWriter(
-            fh,
+            target,
             seller_id=store.seller_id,
             marketplace_code=marketplace.code,
             language=marketplace.language,
@@ -148,9 +179,9 @@ def _writer(fmt: str, fh, store: Store, operation: str):
         )
     if fmt == "ebay_csv":
         return EbayFileExchangeWriter(
-            fh, marketplace_code=marketplace.code, currency=marketplace.currency
+            target, marketplace_code=marketplace.code, currency=marketplace.currency
         )
-    return ShopifyCsvWriter(fh)
+    return ShopifyCsvWriter(target)
 
 
 def _reasons_zh(errors: list) -> list[str]:
@@ -161,11 +192,47 @@ def _reasons_zh(errors: list) -> list[str]:
                 str(_("The listing has no price.")) for c in errors]  # fmt: skip
 
 
-def split_checked(listings) -> tuple[list[ExportRow], list[dict]]:
-    """The listings that pass every error-level rule, and the others with their reasons."""
+class _FeedDocuments:
+    """Opens `<job>-001.json`, `<job>-002.json`, … for the Amazon writer, closes them, and
+    leaves one file to download: the single document, or a zip of them all."""
+
+    def __init__(self, job: Job):
+        self.job, self.paths, self._fh = job, [], None
+
+    def __call__(self, n: int):
+        self.close()
+        path = _export_dir(self.job) / f"{self.job.pk}-{n:03d}.json"
+        self.paths.append(path)
+        self._fh = path.open("w", encoding="utf-8")
+        return self._fh
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def finish(self, target: Path) -> None:
+        self.close()
+        if len(self.paths) == 1:
+            self.paths[0].replace(target)
+            return
+        if len(self.paths) > 1:
+            with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for n, path in enumerate(self.paths, start=1):
+                    zf.write(path, arcname=f"feed-{n:03d}.json")
+                    path.unlink()
+
+
+def split_checked(listings) -> tuple[list[tuple[Listing, ExportRow]], list[dict]]:
+    """The listings that pass every error-level rule (with their rows), and the others with
+    their reasons. The same rules as a listing_content draft (`validate_listing`), with the
+    organization's protected names read once per chunk rather than once per listing."""
     good, excluded = [], []
+    protected = protected_terms_of(listings[0].organization_id) if listings else None
     for listing in listings:
-        errors = [c for c in listing_checks(listing, _content(listing)) if c.severity == "error"]
+        checks = validate_listing(marketplace=listing.store.marketplace, payload=_content(listing),
+                                  language=listing.language, protected=protected)  # fmt: skip
+        errors = [c for c in checks if c.severity == "error"]
         if listing.price is None:
             errors.append(None)
         if errors:
@@ -173,20 +240,36 @@ def split_checked(listings) -> tuple[list[ExportRow], list[dict]]:
             excluded.append({"sku": listing.product.sku, "id": listing.pk, "reasons": reasons,
                              "reasons_zh": _reasons_zh(errors)})  # fmt: skip
         else:
-            good.append(_row(listing))
+            good.append((listing, _row(listing)))
     return good, excluded
+
+
+def _flagged(listing: Listing, row: ExportRow) -> dict | None:
+    """A listing sent with Amazon's generic product type: what the report shows of it."""
+    if row.product_type:
+        return None
+    return {"sku": row.sku, "id": listing.pk, "category": row.category}
+
+
+def _write_report(path: Path, excluded: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        out = safe_writer(fh)
+        out.writerow(["sku", "listing_id", "reasons"])
+        out.writerows([e["sku"], e["id"], " | ".join(e["reasons"])] for e in excluded)
 
 
 def marketplace_export_run(*, org: Organization, job: Job) -> Path:
     fmt, operation = job.result["format"], job.result.get("operation", "UPDATE")
     store = Store.objects.for_org(org).select_related("marketplace").get(pk=job.result["store_id"])
-    path, report = export_file(job), report_file(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _export_dir(job).mkdir(parents=True, exist_ok=True)
     jobs.job_start(job_id=job.pk)
-    written, excluded_all, last_id = 0, [], 0
-    encoding = "utf-8" if fmt == "amazon_json" else "utf-8-sig"
-    with path.open("w", newline="", encoding=encoding) as fh:
-        writer = _writer(fmt, fh, store, operation)
+    written, excluded_all, flagged, last_id = 0, [], [], 0
+    amazon = fmt == "amazon_json"
+    documents = _FeedDocuments(job) if amazon else None
+    single = export_file(job)
+    fh = None if amazon else single.open("w", newline="", encoding="utf-8-sig")
+    try:
+        writer = _writer(fmt, documents if amazon else fh, store, operation)
         while not jobs.job_is_cancelled(job.pk):
             chunk = list(
                 Listing.objects.for_org(org)
@@ -197,25 +280,38 @@ def marketplace_export_run(*, org: Organization, job: Job) -> Path:
             if not chunk:
                 break
             good, excluded = split_checked(chunk)
-            writer.write(good)
+            writer.write(row for _listing, row in good)
+            if amazon:
+                flagged.extend(f for listing, row in good if (f := _flagged(listing, row)))
             written += len(good)
             excluded_all.extend(excluded)
             last_id = chunk[-1].pk
             jobs.job_advance(job_id=job.pk, done=len(good), failed=len(excluded))
         writer.close()
-    with report.open("w", newline="", encoding="utf-8-sig") as fh:
-        out = csv.writer(fh)
-        out.writerow(["sku", "listing_id", "reasons"])
-        out.writerows([e["sku"], e["id"], " | ".join(e["reasons"])] for e in excluded_all)
+    finally:
+        if fh is not None:
+            fh.close()
+        if documents is not None:
+            documents.close()
+    result = {**job.result, "rows": written}
+    if amazon:
+        result["documents"] = len(documents.paths)
+        result["messages"] = writer.count
+        documents.finish(export_file(Job(pk=job.pk, organization_id=job.organization_id,
+                                          result=result)))  # fmt: skip
+        result["fallback_count"] = len(flagged)
+        result["fallback"] = flagged[:FLAGGED_IN_RESULT]
+        result["fallback_categories"] = sorted({f["category"] or "—" for f in flagged})
+    _write_report(report_file(job), excluded_all)
+    has_file = not amazon or result["documents"] > 0
     jobs.job_finish(
         job_id=job.pk,
         result={
-            **job.result,
-            "rows": written,
+            **result,
             "excluded_count": len(excluded_all),
             "excluded": excluded_all[:EXCLUDED_IN_RESULT],
-            "download_url": f"/exports/{job.pk}/download/",
+            "download_url": f"/exports/{job.pk}/download/" if has_file else "",
             "report_url": f"/exports/{job.pk}/excluded/",
         },
     )
-    return path
+    return export_file(Job(pk=job.pk, organization_id=job.organization_id, result=result))

@@ -63,7 +63,7 @@ def marketplace_export(request):
             org=request.org,
             actor=request.user,
             store_id=int(request.POST.get("store") or 0),
-            fmt=request.POST.get("format", ""),
+            fmt=request.POST.get("format", ""),  # none: the store's marketplace's format
             operation=request.POST.get("operation") or "UPDATE",
         )
     except DomainError as exc:

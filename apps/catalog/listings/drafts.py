@@ -107,9 +107,13 @@ def _content_client_rules(listing: Listing) -> dict:
 
 def _content_apply(listing: Listing, payload: dict) -> None:
     from apps.catalog.listings.revisions import revision_context
+    from apps.catalog.rules.gate import listing_copy_check
 
-    revision_context(source="draft")  # the history shows it came from an approved draft
     changes = {name: payload[name] for name in CONTENT_FIELDS if name in payload}
+    # Review validated the draft already; the gate every write of copy goes through holds here
+    # too, so no apply path (bulk approval, a policy, a future caller) can skip the rules.
+    listing_copy_check(listing=listing, content=changes, changed=changes)
+    revision_context(source="draft")  # the history shows it came from an approved draft
     Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(**changes)
 
 

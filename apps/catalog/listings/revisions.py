@@ -100,20 +100,15 @@ def listing_edit(
 ):
     """A person's direct edit of a listing's copy or price, recorded as such in the history.
 
-    The copy is checked against the marketplace's rules first; errors block saving (the same
-    rules block approving a draft), warnings do not.
+    `listing_update` checks the copy it changes against the marketplace's rules (the one gate
+    of every write, apps.catalog.rules.gate): errors block saving, warnings do not, and an error
+    in copy the edit leaves alone does not block it (a price-only edit saves).
     """
     from apps.catalog.services import listing_update
 
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed(f"The field {sorted(unknown)[0]!r} cannot be edited here.")
-    content = {name: data.get(name, getattr(listing, name)) for name in EDITABLE_FIELDS[:4]}
-    errors = [c for c in listing_checks(listing, content) if c.severity == "error"]
-    if errors:
-        raise ValidationFailed(
-            " ".join(str(c.message) for c in errors), field=errors[0].field or None
-        )
     revision_context(actor=actor, source=ListingRevision.Source.EDIT)
     return listing_update(
         org=org, actor=actor, listing=listing, data=data, expected_version=expected_version

@@ -7,9 +7,10 @@ eBay ItemID). CustomLabel is the seller's SKU. Fixed-price (FixedPrice, GTC) lis
 
 from __future__ import annotations
 
-import csv
 from html import escape
 from typing import TextIO
+
+from apps.core.csv_safe import safe_writer
 
 from ..export_row import ExportRow
 
@@ -49,7 +50,7 @@ class EbayFileExchangeWriter:
         if marketplace_code not in SITE_IDS:
             raise ValueError(f"{marketplace_code} is not an eBay site")
         site = SITE_IDS[marketplace_code]
-        self.writer = csv.writer(fh)
+        self.writer = safe_writer(fh)  # text cells cannot run as formulas
         header = action_header(site_id=site, country=country or "CN", currency=currency)
         self.writer.writerow([header, *COLUMNS])
         self.count = 0

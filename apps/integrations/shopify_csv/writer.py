@@ -7,10 +7,11 @@ URL-safe; bullets become a <ul> in Body (HTML) after the escaped description.
 
 from __future__ import annotations
 
-import csv
 import re
 from html import escape
 from typing import TextIO
+
+from apps.core.csv_safe import safe_writer
 
 from ..export_row import ExportRow
 
@@ -57,7 +58,7 @@ def tags(row: ExportRow) -> str:
     return ", ".join(dict.fromkeys(words))  # unique, in order
 
 
-def csv_row(row: ExportRow) -> list[str]:
+def csv_row(row: ExportRow) -> list:
     return [
         handle(row.sku),
         row.title,
@@ -71,7 +72,7 @@ def csv_row(row: ExportRow) -> list[str]:
         row.sku,
         "" if row.weight_g is None else str(int(row.weight_g)),
         "shopify",
-        str(row.stock),
+        row.stock,  # a number: a negative stock stays a number, not escaped text
         "deny",
         "manual",
         "" if row.price is None else f"{row.price:f}",
@@ -90,7 +91,7 @@ class ShopifyCsvWriter:
     content_type = "text/csv"
 
     def __init__(self, fh: TextIO, **_options):
-        self.writer = csv.writer(fh)
+        self.writer = safe_writer(fh)  # text cells cannot run as formulas
         self.writer.writerow(COLUMNS)
         self.count = 0
 

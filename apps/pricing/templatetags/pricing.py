@@ -47,3 +47,60 @@ def reason_label(code: str | None) -> str:
     from apps.pricing.reasons import reason_label as label
 
     return label(code)
+
+
+# What a repricing run did, in the order a seller asks: what moved, what waits for a person,
+# what did not move and why. Keys are the run's counts (engine.run.COUNT_KEYS). Not "changed" nor
+# "raised_to_floor": those count what the engine wanted, which may be already proposed.
+SUMMARY_PARTS = (
+    ("applied", "ok"),
+    ("drafted", "pending"),
+    ("already_proposed", "pending"),
+    ("at_floor", "warn"),
+    ("ceiling_below_floor", "bad"),
+    ("daily_limit", ""),
+    ("conflicts", ""),
+    ("bad_input", "bad"),
+)
+
+
+def summary_labels() -> dict[str, str]:
+    return {
+        "applied": _("changed"),
+        "drafted": _("sent to review"),
+        "already_proposed": _("already proposed, waiting for review"),
+        "at_floor": _("held at the floor"),
+        "ceiling_below_floor": _("ceiling below the floor"),
+        "daily_limit": _("at the daily change limit"),
+        "conflicts": _("changed meanwhile, left as they are"),
+        "bad_input": _("skipped: missing or bad data"),
+    }
+
+
+def run_counts(run) -> dict:
+    """The counts of a RepricingRun or of a repricing job's result (a dict)."""
+    if isinstance(run, dict):
+        return {k: int(v or 0) for k, v in run.items() if isinstance(v, int | float)}
+    report = run.report or {}
+    own = ("offers", "applied", "drafted", "at_floor", "raised_to_floor", "ceiling_below_floor",
+           "bad_input")  # fmt: skip
+    counts = {k: getattr(run, k) for k in own}
+    from_report = ("already_proposed", "daily_limit", "conflicts")
+    counts.update({k: int(report.get(k) or 0) for k in from_report})
+    return counts
+
+
+@register.inclusion_tag("pricing/_run_summary.html")
+def reprice_summary(run, compact: bool = False):
+    """`{% reprice_summary run %}`: "3 changed · 5 sent to review · 8 held at the floor", or
+    "No price changed" with the reasons, instead of the engine's raw "changed" count (which
+    counts prices it wanted to move, whether or not they moved)."""
+    counts = run_counts(run)
+    labels = summary_labels()
+    parts = [
+        {"key": key, "n": counts[key], "label": labels[key], "tone": tone}
+        for key, tone in SUMMARY_PARTS
+        if counts.get(key)
+    ]
+    moved = counts.get("applied", 0) + counts.get("drafted", 0)
+    return {"parts": parts, "moved": moved, "offers": counts.get("offers", 0), "compact": compact}
