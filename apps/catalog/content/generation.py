@@ -18,6 +18,8 @@ from apps.ai.backends.base import GenerationRequest
 from apps.ai.generation import request_build
 from apps.ai.registry import BackTranslation, Batch, GenerationKind, Item, Proposal, register
 from apps.catalog.content.offline import listing_copy
+from apps.catalog.content.quality.keywords import keywords_from
+from apps.catalog.content.quality.listing import model_name
 from apps.catalog.rules.checks import check_listing_content
 from apps.review.selectors import few_shot_examples
 
@@ -89,6 +91,9 @@ def facts_of(listing) -> dict[str, Any]:
         "weight_g": _num(product.weight_g),
         "imperial": listing.store.marketplace.country in IMPERIAL_COUNTRIES,
     }  # fmt: skip
+    model = model_name(product, listing.title or "")
+    if model:
+        facts["model"] = model
     if features:
         facts["features"] = features
     reviews = _review_points(product)
@@ -132,9 +137,15 @@ def _trusted(facts: dict[str, Any]) -> str:
 
 
 def _context(listing, facts: dict[str, Any]) -> dict[str, Any]:
+    """What the offline generator and the rules read. `keywords` are the strongest words of the
+    listing's current copy (search terms, then title), which a rewrite keeps."""
     marketplace = listing.store.marketplace
+    names = [facts.get("brand") or "", *str(facts.get("model") or "").split()]
+    current = {"title": listing.title, "search_terms": listing.search_terms}
+    keywords = [k for k, _w in keywords_from(current, skip=names)]
     return {"facts": facts, "language": listing.language, "limits": dict(marketplace.limits or {}),
-            "channel": marketplace.channel, "marketplace": marketplace.code}  # fmt: skip
+            "channel": marketplace.channel, "marketplace": marketplace.code,
+            "keywords": keywords}  # fmt: skip
 
 
 # --- listing_content -------------------------------------------------------------------------
@@ -217,7 +228,8 @@ def _content_propose(item: Item, data: dict, provider: str) -> Proposal:
 def _offline_copy(request: GenerationRequest) -> dict[str, Any]:
     ctx = request.context
     return listing_copy(ctx.get("facts", {}), language=ctx.get("language", "en"),
-                        limits=ctx.get("limits", {}), channel=ctx.get("channel", ""))  # fmt: skip
+                        limits=ctx.get("limits", {}), channel=ctx.get("channel", ""),
+                        keywords=ctx.get("keywords") or ())  # fmt: skip
 
 
 def _offline_back_translation(item: Item) -> dict[str, Any]:
