@@ -24,7 +24,7 @@ from apps.core import services as jobs
 from apps.core.models import Job
 
 from .models import Draft, DraftStatus, ReviewEvent
-from .registry import aspect_version, get_kind
+from .registry import aspect_version, get_kind, is_flagged
 from .selectors import DraftFilters, draft_list
 from .services import REJECT_REASONS, _transition
 
@@ -177,7 +177,7 @@ def _approve_group(handler, drafts: list[Draft], actor) -> dict[str, int]:
         target = targets.get(d.target_id)
         if target is None or aspect_version(handler, target) != d.target_version:
             superseded.append(d) if target is not None else failed.append(d)
-        elif any(c.severity == "error" for c in handler.validate(target, d.proposed)):
+        elif _needs_a_person(handler.validate(target, d.proposed)):
             failed.append(d)  # stays pending: a person must look at it
         else:
             ready.append((d, target))
@@ -188,6 +188,12 @@ def _approve_group(handler, drafts: list[Draft], actor) -> dict[str, int]:
         _transition(d, S.FAILED, actor=actor, note="The target no longer exists.")
     _apply_ready(handler, ready, actor)
     return {"applied": len(ready), "superseded": len(superseded), "failed": len(failed)}
+
+
+def _needs_a_person(checks) -> bool:
+    """Errors block approval; a flagged check (e.g. a proposal scoring lower than the copy it
+    replaces) leaves the decision to someone who looks at this draft."""
+    return any(c.severity == "error" for c in checks) or is_flagged([c.as_dict() for c in checks])
 
 
 def _apply_ready(handler, ready: list[tuple[Draft, Any]], actor) -> None:

@@ -17,8 +17,8 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
@@ -30,7 +30,7 @@ from . import metrics as review_metrics_mod
 from .bulk import drafts_bulk_start
 from .live_checks import live_check_messages
 from .models import Draft, DraftStatus
-from .registry import all_kinds, get_kind
+from .registry import all_kinds, get_kind, is_flagged
 from .selectors import (
     DraftFilters,
     draft_checks_now,
@@ -72,7 +72,7 @@ REASON_LABELS = {
     "not_needed": gettext_lazy("Not needed"),
     "other": gettext_lazy("Other"),
 }
-FILTER_PARAMS = ("kind", "status", "store", "marketplace", "language", "age", "q")
+FILTER_PARAMS = ("kind", "status", "store", "marketplace", "language", "age", "q", "flagged")
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -117,6 +117,7 @@ def _filters_from(params: QueryDict) -> DraftFilters:
         language=params.get("language", "").strip()[:10],
         older_than_hours=age if age in dict(AGE_CHOICES) else None,
         search=params.get("q", "").strip()[:100],
+        flagged=params.get("flagged", "") in ("1", "on", "true"),
     )
 
 
@@ -149,6 +150,7 @@ def _queue_context(request, filters: DraftFilters, query: str) -> dict:
     for draft in page:
         draft.claim = _claim_label(draft, request.user)
         draft.kind_label = _kind_label(draft.kind)
+        draft.flagged = is_flagged(draft.checks)
     counts = draft_counts_by_kind(org=org, status=filters.status or DraftStatus.PENDING)
     return {
         "page": page,
@@ -240,6 +242,7 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
         "client_rules": rules,
         "extra_values": [(k, v) for k, v in draft.proposed.items() if k not in declared],
         "panels": handler.panels,
+        "head_panels": handler.head_panels,
         "claims_field": handler.claims_field,
         "query": query,
         "reject_reasons": [(r, REASON_LABELS.get(r, r)) for r in REJECT_REASONS],
@@ -252,9 +255,23 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
 
 
 def _evidence_row(item) -> dict:
+    if isinstance(item, dict) and item.get("label_en"):
+        # A fact with its human label (the owning app names it in English and Chinese).
+        zh = (get_language() or "").lower().startswith("zh")
+        label = item.get("label_zh") if zh and item.get("label_zh") else item["label_en"]
+        return {"pairs": [(label, _evidence_value(item.get("value")))]}
     if isinstance(item, dict):
         return {"pairs": [(k, v) for k, v in item.items()]}
     return {"text": str(item)}
+
+
+def _evidence_value(value) -> str:
+    if isinstance(value, list | tuple):
+        return " × ".join(str(v) for v in value) if all(
+            isinstance(v, int | float) for v in value) else ", ".join(map(str, value))  # fmt: skip
+    if value is True:
+        return "✓"
+    return str(value)
 
 
 def _error_message(exc: DomainError) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.ai.backends.base import GenerationRequest
 from apps.ai.generation import request_build
 from apps.ai.registry import BackTranslation, Batch, GenerationKind, Item, Proposal, register
+from apps.catalog.content.labels import attribute_label
 from apps.catalog.content.offline import listing_copy
 from apps.catalog.content.quality.keywords import keywords_from
 from apps.catalog.content.quality.listing import model_name
@@ -243,11 +244,15 @@ def _offline_back_translation(item: Item) -> dict[str, Any]:
 def evidence_of(facts: dict[str, Any], examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The facts and few-shot drafts a listing draft was written from (the pipeline appends the
     back-translation)."""
-    evidence = [{"source": "product", "field": f"attributes.{k}", "value": v}
+    # Each fact carries its human label in English and Chinese: people never read `power_w`.
+    evidence = [{"source": "product", "field": f"attributes.{k}", "value": v,
+                 "label_en": attribute_label(k, "en"), "label_zh": attribute_label(k, "zh")}
                 for k, v in sorted(facts.get("attributes", {}).items())]  # fmt: skip
-    for name in ("brand", "category", "dimensions_mm", "weight_g"):
+    for name in ("brand", "model", "category", "dimensions_mm", "weight_g"):
         if facts.get(name):
-            evidence.append({"source": "product", "field": name, "value": facts[name]})
+            evidence.append({"source": "product", "field": name, "value": facts[name],
+                             "label_en": attribute_label(name, "en"),
+                             "label_zh": attribute_label(name, "zh")})  # fmt: skip
     reviews = facts.get("customer_reviews")
     if reviews:
         evidence.append({"source": "reviews", "praised": ", ".join(reviews["praised"]),

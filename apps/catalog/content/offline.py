@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from apps.catalog.content.labels import canonical_key
-from apps.catalog.content.quality.keywords import STOP
 from apps.catalog.content.offline_lexicon import (
     BENEFITS,
     CATEGORIES,
@@ -28,6 +27,7 @@ from apps.catalog.content.offline_lexicon import (
     SEARCH_WORDS,
     VALUES,
 )
+from apps.catalog.content.quality.keywords import STOP
 from apps.catalog.rules.checks import BANNED_TERMS, TITLE_FORBIDDEN_CHARS
 from apps.catalog.rules.engine import repeated_words
 
@@ -97,7 +97,8 @@ def specs(attributes: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     pairs = []
     for key in keys:
         text = _value(key, normalised[key], lang)
-        label = LABELS[lang].get(key) or (key.replace("_", " ").capitalize() if lang == "en" else "")
+        fallback = key.replace("_", " ").capitalize() if lang == "en" else ""
+        label = LABELS[lang].get(key) or fallback
         if text and label and in_language(text, lang):
             pairs.append((label, _clean(text)))
     return pairs
@@ -203,7 +204,7 @@ def _themes(reviews: Any, lang: str) -> list[str]:
     found: list[str] = []
     for phrase in reviews.get("praised") or []:
         lower = str(phrase).lower()
-        for theme, (patterns, names) in REVIEW_THEMES.items():
+        for theme, (patterns, _names) in REVIEW_THEMES.items():
             if theme not in found and any(p in lower for p in patterns):
                 found.append(theme)
                 break
@@ -235,8 +236,10 @@ def _title(name, category, attributes, pairs, limits, channel, lang) -> str:
         if repeated_words(candidate, language=lang):
             continue  # Amazon: no word more than twice ("USB-C" in ports and connector)
         title = candidate
-    if color and len(title) + len(color) + 3 <= limit and not repeated_words(
-        f"{title} {color}", language=lang
+    if (
+        color
+        and len(title) + len(color) + 3 <= limit
+        and not repeated_words(f"{title} {color}", language=lang)
     ):
         title = f"{title}{'、' if compact else ' – '}{color}"
     if channel == "amazon":
@@ -368,8 +371,17 @@ def _search_terms(facts, title, category, pairs, keywords, limits, lang) -> str:
     out = ""
     for word in words:
         word = _clean(word)
-        if (len(word) < 3 or word in seen or word in STOP or word in _UNIT_WORDS or word == yes or word in in_title or word in names
-                or word in _BANNED_WORDS or not re.search(r"[^\W\d_]", word)):  # fmt: skip
+        skip = (
+            len(word) < 3
+            or word in seen
+            or word in STOP
+            or word in _UNIT_WORDS
+            or word == yes
+            or word in in_title
+            or word in names
+            or word in _BANNED_WORDS
+        )
+        if skip or not re.search(r"[^\W\d_]", word):
             continue
         candidate = f"{out} {word}".strip()
         if len(candidate.encode("utf-8")) > max_bytes:

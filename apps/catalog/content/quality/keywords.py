@@ -56,6 +56,10 @@ def words_of(text: str) -> list[str]:
     return words + _CJK_RUN.findall(text)
 
 
+def _words(text) -> list[str]:
+    return words_of(without_claims(str(text or "")))
+
+
 def keywords_from(copy: dict[str, Any], extra: Iterable[Keyword] = (),
                   skip: Iterable[str] = ()) -> tuple[Keyword, ...]:  # fmt: skip
     """The current copy's keywords, strongest first: search terms, then title words, then any
@@ -63,8 +67,8 @@ def keywords_from(copy: dict[str, Any], extra: Iterable[Keyword] = (),
     skipped = {s.lower() for s in skip if s}
     weights: dict[str, float] = {}
     sources = (
-        [(w, SEARCH_TERM_WEIGHT) for w in words_of(without_claims(str(copy.get("search_terms") or "")))]
-        + [(w, TITLE_WEIGHT) for w in words_of(without_claims(str(copy.get("title") or "")))]
+        [(w, SEARCH_TERM_WEIGHT) for w in _words(copy.get("search_terms"))]
+        + [(w, TITLE_WEIGHT) for w in _words(copy.get("title"))]
         + [(k.lower(), float(wt)) for k, wt in extra]
     )  # fmt: skip
     for word, weight in sources:

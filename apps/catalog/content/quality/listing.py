@@ -149,18 +149,24 @@ def quality_checks(listing: Listing, payload: dict[str, Any]) -> list[Check]:
     worse = ", ".join(d.label for d in comparison.worse) or "—"
     message = _("The proposal scores %(new)d/100, lower than the current copy (%(old)d/100): "
                 "worse on %(worse)s.") % {"new": comparison.proposed.total,
-                                          "old": comparison.current.total, "worse": worse}  # fmt: skip
+                                          "old": comparison.current.total,
+                                          "worse": worse}  # fmt: skip
     return [QualityCheck(QUALITY_RULE, "warning", message)]
 
 
-def listings_split_by_quality(*, org, listing_ids: list[int], include_good: bool = False,
-                              threshold: int | None = None) -> tuple[list[int], list[int]]:  # fmt: skip
+def listings_split_by_quality(
+    *, org, listing_ids: list[int], include_good: bool = False, threshold: int | None = None
+) -> tuple[list[int], list[int]]:
     """(ids to generate, ids skipped because their copy already scores ≥ threshold)."""
     from apps.catalog.selectors import listing_list_by_ids
 
     if include_good or not listing_ids:
         return list(listing_ids), []
     threshold = good_threshold() if threshold is None else threshold
-    good = {listing.pk for listing in listing_list_by_ids(org=org, listing_ids=listing_ids)
-            if _has_copy(copy_of(listing)) and listing_quality(listing).total >= threshold}  # fmt: skip
+    listings = listing_list_by_ids(org=org, listing_ids=listing_ids)
+    good = {
+        listing.pk
+        for listing in listings
+        if _has_copy(copy_of(listing)) and listing_quality(listing).total >= threshold
+    }
     return [i for i in listing_ids if i not in good], [i for i in listing_ids if i in good]

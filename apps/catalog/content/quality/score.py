@@ -164,10 +164,7 @@ def numbers_in(text: str, language: str) -> set[Decimal]:
     found = set()
     for match in _NUMBER.finditer(text):
         raw = re.sub(r"[\u202f\u00a0 ]", "", match.group(0)).strip(".,")
-        if european:
-            raw = raw.replace(".", "").replace(",", ".")
-        else:
-            raw = raw.replace(",", "")
+        raw = raw.replace(".", "").replace(",", ".") if european else raw.replace(",", "")
         try:
             found.add(Decimal(raw).normalize())
         except InvalidOperation:
@@ -361,7 +358,8 @@ def _language(payload, ctx: QualityContext) -> tuple[Component, tuple]:
     bad = {(name, index) for name, index, _f in found}
     score = WEIGHTS["language"] * (1 - len(bad) / len(fields)) if fields else 0.0
     notes = tuple(Note("foreign", {"field": field_name(name, index), "lang": f.language,
-                                   "text": f.text[:80]}) for name, index, f in found[:5])  # fmt: skip
+                                   "text": f.text[:80]})
+                  for name, index, f in found[:5])  # fmt: skip
     foreign = tuple((name if index is None else f"{name}.{index}", f) for name, index, f in found)
     return Component("language", score, notes or (Note("language_ok"),)), foreign
 
