@@ -141,7 +141,7 @@ def _context(listing, facts: dict[str, Any]) -> dict[str, Any]:
     """What the offline generator and the rules read. `keywords` are the strongest words of the
     listing's current copy (search terms, then title), which a rewrite keeps."""
     marketplace = listing.store.marketplace
-    names = [facts.get("brand") or "", *str(facts.get("model") or "").split()]
+    names = [facts.get("brand") or "", *str(facts.get("model") or "").split(), facts.get("sku", "")]
     current = {"title": listing.title, "search_terms": listing.search_terms}
     keywords = [k for k, _w in keywords_from(current, skip=names)]
     return {"facts": facts, "language": listing.language, "limits": dict(marketplace.limits or {}),

@@ -349,6 +349,18 @@ def _stop(lang: str) -> str:
     return "。" if lang in COMPACT else "."
 
 
+def _claim(keyword: str, facts: Mapping[str, Any]) -> bool:
+    """A carried keyword that states a number ("15w"), a material or a certification the facts
+    do not: the old copy may have claimed it, the new one must not repeat it unproven."""
+    from apps.catalog.content.facts import certifications_in, materials_in
+
+    if re.search(r"\d", keyword):
+        return True
+    stated = str(facts.get("attributes") or {}).lower()
+    named = materials_in(keyword) or certifications_in(keyword.upper())
+    return bool(named) and keyword.lower() not in stated
+
+
 _UNIT_WORDS = frozenset({"mah", "mm", "cm", "kg", "wh", "mbps", "gbps"})
 _BANNED_WORDS = frozenset(w for term in BANNED_TERMS for w in term.lower().split())
 
@@ -361,7 +373,7 @@ def _search_terms(facts, title, category, pairs, keywords, limits, lang) -> str:
         return ""
     in_title = set(re.split(r"[\s,、，;/()–-]+", title.lower()))
     names = {w.lower() for w in (facts.get("brand") or "", *str(facts.get("model") or "").split())}
-    words: list[str] = [str(k).lower() for k in keywords]
+    words: list[str] = [str(k).lower() for k in keywords if not _claim(str(k), facts)]
     words += [category.lower()]
     words += [w for _label, value in pairs for w in re.split(r"[\s,、，;/()]+", value.lower())]
     if lang == "en":

@@ -104,7 +104,7 @@ def context_for(listing: Listing, copy: dict[str, Any] | None = None) -> Quality
     product, marketplace = listing.product, listing.store.marketplace
     model = model_name(product, str(copy.get("title") or ""))
     extra = [kw for source in KEYWORD_SOURCES for kw in source(listing, listing.language)]
-    skip = {*str(product.brand or "").lower().split(), *model.lower().split()}
+    skip = {*str(product.brand or "").lower().split(), *model.lower().split(), product.sku.lower()}
     return QualityContext(
         language=listing.language or marketplace.language, channel=marketplace.channel,
         limits=dict(marketplace.limits or {}), brand=str(product.brand or ""), model=model,
