@@ -23,6 +23,7 @@ from apps.catalog.content.offline_lexicon import (
     DEVICES,
     LABELS,
     PHRASES,
+    RELATED,
     REVIEW_THEMES,
     SEARCH_WORDS,
     VALUES,
@@ -178,7 +179,9 @@ def listing_copy(facts: Mapping[str, Any], *, language: str, limits: Mapping[str
     return {
         "title": title,
         "bullets": _bullets(attributes, features, themes, fill, limits, lang),
-        "description": _description(attributes, themes, fill, limits, lang),
+        "description": _description(
+            attributes, themes, fill, limits, lang, _uncovered(keywords, title, limits, facts)
+        ),
         "search_terms": _search_terms(facts, title, category, pairs, keywords, limits, lang),
     }
 
@@ -228,6 +231,8 @@ def _title(name, category, attributes, pairs, limits, channel, lang) -> str:
     color = next((v for label, v in pairs if label == LABELS[lang].get("color")), "")
     sep = PHRASES[lang]["list"] if compact else ", "
     for label, value in pairs[:5]:
+        if value == PHRASES[lang]["yes"]:
+            value = label  # a feature: "Active noise cancelling", not "yes"
         if value == color or label in (LABELS[lang].get("material"), LABELS[lang].get("data")):
             continue
         candidate = f"{title}{sep}{value}"
@@ -316,7 +321,16 @@ def _bullets(attributes, features, themes, fill, limits, lang) -> list[str]:
     return [x for x in bullets if x][: limits["bullets_max"]]
 
 
-def _description(attributes, themes, fill, limits, lang) -> str:
+def _uncovered(keywords, title, limits, facts) -> list[str]:
+    """Keywords of the old copy that a marketplace without search terms (eBay, Shopify …) would
+    lose: the description names them once."""
+    if limits.get("search_terms_max_bytes"):
+        return []
+    lower = title.lower()
+    return [k for k in keywords if k.lower() not in lower and not _claim(k, facts)][:8]
+
+
+def _description(attributes, themes, fill, limits, lang, related=()) -> str:
     """A short story, not the bullets again: what it is, what it does for the buyer, size and
     weight, what buyers say, the closing promise."""
     with_bullets = bool(limits.get("bullets_max"))
@@ -335,6 +349,8 @@ def _description(attributes, themes, fill, limits, lang) -> str:
             sentences.append(p["body"].format(**fill))
     if themes:
         sentences.append(b["themes"].format(themes=_join(themes, lang)) + _stop(lang))
+    if related:
+        sentences.append(RELATED[lang].format(words=PHRASES[lang]["list"].join(related)))
     sentences.append(p["close"])
     joiner = "" if lang in COMPACT else " "
     limit = limits.get("description_max")

@@ -403,3 +403,9 @@ REVIEW_THEMES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
               "fr": "la simplicité d'utilisation", "it": "la facilità d'uso",
               "es": "lo fácil que es de usar", "ja": "使いやすさ", "zh": "操作简单"}),
 }  # fmt: skip
+
+# Where a marketplace has no search-terms field, the old copy's keywords are named once.
+RELATED = {"en": "Related searches: {words}.", "de": "Verwandte Suchbegriffe: {words}.",
+           "fr": "Recherches associées : {words}.", "it": "Ricerche correlate: {words}.",
+           "es": "Búsquedas relacionadas: {words}.", "ja": "関連キーワード：{words}。",
+           "zh": "相关搜索：{words}。"}  # fmt: skip

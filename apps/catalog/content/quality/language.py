@@ -54,9 +54,16 @@ class Foreign:
     confidence: float
 
 
-def _strip_names(text: str, names: Iterable[str]) -> str:
-    for name in sorted((n for n in names if n), key=len, reverse=True):
-        text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+@functools.lru_cache(maxsize=1024)
+def _names_regex(names: tuple[str, ...]) -> re.Pattern | None:
+    names = tuple(sorted((n for n in names if n), key=len, reverse=True))
+    return re.compile("|".join(map(re.escape, names)), re.IGNORECASE) if names else None
+
+
+def _strip_names(text: str, names: tuple[str, ...]) -> str:
+    regex = _names_regex(names)
+    if regex is not None:
+        text = regex.sub(" ", text)
     return _TECH.sub(" ", _NAMES.sub(" ", text))
 
 
