@@ -18,7 +18,7 @@ from apps.ai.backends.base import GenerationRequest
 from apps.ai.generation import request_build
 from apps.ai.registry import BackTranslation, Batch, GenerationKind, Item, Proposal, register
 from apps.catalog.content.labels import attribute_label
-from apps.catalog.content.offline import listing_copy
+from apps.catalog.content.offline import listing_copy, review_themes
 from apps.catalog.content.quality.keywords import keywords_from
 from apps.catalog.content.quality.listing import model_name
 from apps.catalog.rules.checks import check_listing_content
@@ -253,10 +253,12 @@ def evidence_of(facts: dict[str, Any], examples: list[dict[str, Any]]) -> list[d
             evidence.append({"source": "product", "field": name, "value": facts[name],
                              "label_en": attribute_label(name, "en"),
                              "label_zh": attribute_label(name, "zh")})  # fmt: skip
-    reviews = facts.get("customer_reviews")
-    if reviews:
-        evidence.append({"source": "reviews", "praised": ", ".join(reviews["praised"]),
-                         "complaints": ", ".join(reviews["complaints"])})  # fmt: skip
+    # Buyers' words are data: the evidence names the themes found in them, never the phrases.
+    themes = review_themes(facts.get("customer_reviews"), "en")
+    if themes:
+        evidence.append({"source": "reviews", "field": "customer_reviews",
+                         "value": ", ".join(themes), "label_en": "What buyers praise",
+                         "label_zh": "买家好评主题"})  # fmt: skip
     evidence += [{"source": "few_shot", "draft_id": e["id"]} for e in examples]
     return evidence
 

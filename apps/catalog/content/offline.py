@@ -170,7 +170,7 @@ def listing_copy(facts: Mapping[str, Any], *, language: str, limits: Mapping[str
     pairs = specs(attributes, lang)
     size, weight = _size_weight(facts, lang)
     name = " ".join(x for x in (brand, model) if x)
-    themes = _themes(facts.get("customer_reviews"), lang)
+    themes = review_themes(facts.get("customer_reviews"), lang)
     features = _features(facts.get("features"), lang)
     fill = {"brand": name or brand, "category": category, "size": size, "weight": weight,
             "model": model or category,
@@ -198,7 +198,7 @@ def _features(features: Any, lang: str) -> list[str]:
     return [_clean(f) for f in features if isinstance(f, str) and _clean(f)][:2]
 
 
-def _themes(reviews: Any, lang: str) -> list[str]:
+def review_themes(reviews: Any, lang: str) -> list[str]:
     """What buyers praise, as themes named by our own vocabulary in the listing's language:
     a mined phrase is never pasted (it may be in another language, or an instruction someone
     planted in a five-star review); one that matches no known theme is dropped."""
