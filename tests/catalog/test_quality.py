@@ -160,7 +160,8 @@ def test_attribute_keys_have_human_labels_in_english_and_chinese():
 def _rich_listing(org):
     mp = marketplace("amazon_us")
     product = ProductFactory(
-        organization=org, brand="Voltora", name="Voltora VoltPack 10K 充电宝", category="Power banks",
+        organization=org, brand="Voltora", name="Voltora VoltPack 10K 充电宝",
+        category="Power banks",
         attributes={"capacity_mAh": 10000, "power_w": 22.5, "color": "Black"},
         weight_g=Decimal("212"), length_mm=Decimal("105"), width_mm=Decimal("65"),
         height_mm=Decimal("25"),
