@@ -244,3 +244,14 @@ def test_api_generate_skips_good_copy_unless_include_good(org, api_client, setti
     response = api_client.post("/api/v1/listings/generate/", {**payload, "include_good": True},
                                format="json")  # fmt: skip
     assert response.status_code == 202 and response.json()["total"] == 1
+
+
+@pytest.mark.django_db
+def test_the_product_page_shows_attribute_labels_not_keys(org, user, client_for):
+    product = ProductFactory(organization=org, attributes={"power_w": 65, "battery_life_h": 30})
+    client = client_for(user)
+    body = client.get(f"/catalog/products/{product.pk}/").content.decode()
+    assert ">Output</dt>" in body and ">Battery life</dt>" in body and ">power_w<" not in body
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(f"/catalog/products/{product.pk}/").content.decode()
+    assert ">输出功率</dt>" in body and ">续航</dt>" in body
