@@ -90,6 +90,7 @@ def listings_generate(*, org: Organization, actor, product_ids, store_ids,
             f"All {len(generation.skipped_ids)} listings already score {generation.threshold} or "
             "more; tick “include listings whose copy is already good” to rewrite them anyway.",
             field="include_good",
+            code="all_good",
         )
     job = generation.job
     job.result = {

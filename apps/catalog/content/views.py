@@ -35,7 +35,14 @@ def generate_listings(request):
                                        store_ids=_ids(request, "store"),
                                        include_good=_checked(request, "include_good"))  # fmt: skip
     except DomainError as exc:
-        messages.error(request, exc.message)
+        if exc.code == "all_good":
+            text = _(
+                "Every chosen listing already has good copy; tick “include listings whose "
+                "copy is already good” to rewrite it anyway."
+            )
+            messages.info(request, text)
+        else:
+            messages.error(request, exc.message)
         return redirect("catalog:products")
     messages.success(
         request,
