@@ -255,3 +255,11 @@ def test_the_product_page_shows_attribute_labels_not_keys(org, user, client_for)
     client.cookies["django_language"] = "zh-hans"
     body = client.get(f"/catalog/products/{product.pk}/").content.decode()
     assert ">输出功率</dt>" in body and ">续航</dt>" in body
+
+
+@pytest.mark.django_db
+def test_the_listing_page_shows_its_quality_score(org, user, client_for):
+    listing = _rich_listing(org)
+    body = client_for(user).get(f"/catalog/listings/{listing.pk}/").content.decode()
+    total = quality_score(GOOD, context_for(listing)).total
+    assert 'data-testid="listing-quality"' in body and f"{total}/100" in body

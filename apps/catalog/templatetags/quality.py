@@ -33,3 +33,13 @@ def attribute_name(key: str, language: str = "") -> str:
     from django.utils.translation import get_language
 
     return attribute_label(key, language or get_language() or "en")
+
+
+@register.inclusion_tag("catalog/_listing_quality.html")
+def listing_quality_card(listing) -> dict:
+    """The listing's own score (its current copy), per component, on the listing page."""
+    from apps.catalog.content.quality.listing import listing_quality
+
+    has_copy = bool((listing.title or "").strip())
+    return {"quality": listing_quality(listing) if has_copy else None,
+            "threshold": good_threshold()}  # fmt: skip
