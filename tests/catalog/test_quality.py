@@ -263,3 +263,16 @@ def test_the_listing_page_shows_its_quality_score(org, user, client_for):
     body = client_for(user).get(f"/catalog/listings/{listing.pk}/").content.decode()
     total = quality_score(GOOD, context_for(listing)).total
     assert 'data-testid="listing-quality"' in body and f"{total}/100" in body
+
+
+@pytest.mark.django_db
+def test_copy_with_a_rule_error_is_never_skipped_as_good(org, settings):
+    from apps.catalog.content.quality.listing import listings_split_by_quality
+
+    settings.CROSSBORDER_QUALITY_GOOD = 50
+    good, broken = _rich_listing(org), _rich_listing(org)
+    Listing.objects.for_org(org).filter(pk=broken.pk).update(
+        description=GOOD["description"] + " 100% guaranteed!"
+    )
+    todo, skipped = listings_split_by_quality(org=org, listing_ids=[good.pk, broken.pk])
+    assert (todo, skipped) == ([broken.pk], [good.pk])

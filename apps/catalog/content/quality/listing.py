@@ -154,6 +154,10 @@ def quality_checks(listing: Listing, payload: dict[str, Any]) -> list[Check]:
     return [QualityCheck(QUALITY_RULE, "warning", message)]
 
 
+def _good(quality: Quality, threshold: int) -> bool:
+    return quality.rule_errors == 0 and quality.total >= threshold
+
+
 def listings_split_by_quality(
     *, org, listing_ids: list[int], include_good: bool = False, threshold: int | None = None
 ) -> tuple[list[int], list[int]]:
@@ -167,6 +171,6 @@ def listings_split_by_quality(
     good = {
         listing.pk
         for listing in listings
-        if _has_copy(copy_of(listing)) and listing_quality(listing).total >= threshold
+        if _has_copy(copy_of(listing)) and _good(listing_quality(listing), threshold)
     }
     return [i for i in listing_ids if i not in good], [i for i in listing_ids if i in good]

@@ -106,6 +106,7 @@ class Component:
     key: str
     score: float
     notes: tuple[Note, ...] = ()
+    errors: int = 0
 
     @property
     def max(self) -> int:
@@ -125,6 +126,7 @@ class Quality:
     total: int
     components: tuple[Component, ...]
     foreign: tuple[tuple[str, Foreign], ...] = ()  # (field, fragment)
+    rule_errors: int = 0  # copy with a rule error is never "good", whatever its total
 
     def component(self, key: str) -> Component:
         return next(c for c in self.components if c.key == key)
@@ -197,7 +199,7 @@ def _rules(payload, ctx: QualityContext) -> Component:
     score = max(0.0, WEIGHTS["rules"] - 10 * len(errors) - 3 * len(warnings))
     notes = tuple(Note("rule", {"en": c.message_en or str(c.message), "zh": c.message_zh})
                   for c in (*errors, *warnings)[:6])  # fmt: skip
-    return Component("rules", score, notes or (Note("rules_ok"),))
+    return Component("rules", score, notes or (Note("rules_ok"),), errors=len(errors))
 
 
 def _fill(n: float, target: float) -> float:
@@ -371,4 +373,5 @@ def quality_score(payload: Mapping[str, Any], ctx: QualityContext) -> Quality:
                   _keywords(payload, ctx), _repetition(payload, ctx),
                   _readability(payload, ctx), language)  # fmt: skip
     total = round(sum(c.score for c in components))
-    return Quality(total=max(0, min(100, total)), components=components, foreign=foreign)
+    return Quality(total=max(0, min(100, total)), components=components, foreign=foreign,
+                   rule_errors=components[0].errors)  # fmt: skip
