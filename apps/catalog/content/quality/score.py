@@ -307,6 +307,10 @@ def _repetition(payload, ctx: QualityContext) -> Component:
     return Component("repetition", score, notes)
 
 
+def _colons(text: str) -> int:
+    return text.count(":") + text.count("：")
+
+
 def _readability(payload, ctx: QualityContext) -> Component:
     bullets = bullets_of(payload)
     sentences = [s for part in (*bullets, str(payload.get("description") or ""))
@@ -325,7 +329,7 @@ def _readability(payload, ctx: QualityContext) -> Component:
         notes.append(Note("sentence_short", {"n": round(avg)}))
     else:
         sentence_part = 1.0
-    dumps = sum(1 for b in bullets if len(DUMP_PAIR.findall(b)) >= 2)
+    dumps = sum(1 for b in bullets if _colons(b) >= 2 and len(DUMP_PAIR.findall(b)) >= 2)
     if dumps:
         notes.append(Note("spec_dump", {"n": dumps, "total": len(bullets)}))
     shouting = sum(1 for b in bullets if len(b) > 20 and b.upper() == b and b.lower() != b)
