@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.catalog.content.quality.listing import good_threshold
 from apps.catalog.models import Listing, Product
 from apps.catalog.selectors import (
     listing_get,
@@ -106,6 +107,7 @@ def listings(request):
         "store_id": store_id,
         "status": status,
         "search": search,
+        "quality_threshold": good_threshold(),
     }
     return render_page(request, "catalog/listings.html", "table", context)
 
@@ -154,7 +156,8 @@ def _filtered_listing_ids(request) -> list[int]:
 def generate_content(request):
     """Queue AI drafts of listing copy: for one listing, or every listing matching the list's
     filter. Drafts land in the review queue; nothing on the listing changes until approved."""
-    from apps.ai.services import generation_start
+    from apps.catalog.content.studio import listings_content_generate
+    from apps.catalog.content.views import skipped_message
 
     if not can_write(request):
         raise PermissionDenied
@@ -162,16 +165,22 @@ def generate_content(request):
         ids = _filtered_listing_ids(request)
     else:
         ids = [int(i) for i in request.POST.getlist("listing") if i.isdigit()]
+    # One listing asked for by name is the user asking; a bulk action leaves good copy alone
+    # unless the user ticks "include listings whose copy is already good".
+    include_good = request.POST.get("include_good") == "on" or len(ids) == 1
     try:
-        job = generation_start(
-            org=request.org, actor=request.user, kind="listing_content", target_ids=ids
+        generation = listings_content_generate(
+            org=request.org, actor=request.user, listing_ids=ids, include_good=include_good
         )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(request.POST.get("next") or "catalog:listings")
+    skipped_message(request, len(generation.skipped_ids), generation.threshold)
+    if generation.job is None:
+        return redirect(request.POST.get("next") or "catalog:listings")
     messages.success(
         request,
         _("Writing drafts for %(n)d listings; they join the review queue as they are ready.")
-        % {"n": job.total},
+        % {"n": generation.job.total},
     )
-    return redirect("review:job", job_id=job.pk)
+    return redirect("review:job", job_id=generation.job.pk)

@@ -24,7 +24,7 @@ from apps.core import services as jobs
 from apps.core.models import Job
 
 from .models import Draft, DraftStatus, ReviewEvent
-from .registry import aspect_version, get_kind
+from .registry import aspect_version, get_kind, is_flagged
 from .selectors import DraftFilters, draft_list
 from .services import REJECT_REASONS, _transition
 
@@ -74,7 +74,8 @@ def drafts_bulk_run(
     *, org: Organization, actor, job_id: int | None, action: str, ids: list[int], reason: str = ""
 ) -> dict[str, int]:
     """Process the ids chunk by chunk, each chunk in its own transaction."""
-    totals = {"applied": 0, "rejected": 0, "superseded": 0, "failed": 0, "skipped": 0}
+    totals = {"applied": 0, "rejected": 0, "superseded": 0, "failed": 0, "skipped": 0,
+              "flagged": 0}  # fmt: skip
     if job_id:
         jobs.job_start(job_id=job_id, total=len(ids))
     for start in range(0, len(ids), CHUNK):
@@ -87,10 +88,11 @@ def drafts_bulk_run(
             else:
                 result = drafts_reject_many(org=org, actor=actor, ids=chunk, reason=reason)
         for key, value in result.items():
-            totals[key] += value
+            totals[key] = totals.get(key, 0) + value
         if job_id:
             done = result["applied"] + result["rejected"] + result["superseded"]
-            jobs.job_advance(job_id=job_id, done=done + result["skipped"], failed=result["failed"])
+            done += result["skipped"] + result.get("flagged", 0)  # flagged: left to a person
+            jobs.job_advance(job_id=job_id, done=done, failed=result["failed"])
     return totals
 
 
@@ -153,6 +155,7 @@ def drafts_approve_many(*, org: Organization, actor, ids: list[int]) -> dict[str
         "superseded": 0,
         "failed": 0,
         "skipped": len(ids) - len(drafts),
+        "flagged": 0,
     }
     by_kind: dict[str, list[Draft]] = defaultdict(list)
     for d in drafts:
@@ -172,13 +175,17 @@ def _approve_group(handler, drafts: list[Draft], actor) -> dict[str, int]:
         .filter(organization_id=drafts[0].organization_id, pk__in=[d.target_id for d in drafts])
         .order_by("pk")
     }
-    ready, superseded, failed = [], [], []
+    ready, superseded, failed, flagged = [], [], [], []
     for d in drafts:
         target = targets.get(d.target_id)
         if target is None or aspect_version(handler, target) != d.target_version:
             superseded.append(d) if target is not None else failed.append(d)
-        elif any(c.severity == "error" for c in handler.validate(target, d.proposed)):
+            continue
+        checks = handler.validate(target, d.proposed)
+        if any(c.severity == "error" for c in checks):
             failed.append(d)  # stays pending: a person must look at it
+        elif is_flagged([c.as_dict() for c in checks]):
+            flagged.append(d)  # e.g. scores lower than what it replaces: a person decides
         else:
             ready.append((d, target))
     for d in superseded:
@@ -187,7 +194,8 @@ def _approve_group(handler, drafts: list[Draft], actor) -> dict[str, int]:
     for d in missing:
         _transition(d, S.FAILED, actor=actor, note="The target no longer exists.")
     _apply_ready(handler, ready, actor)
-    return {"applied": len(ready), "superseded": len(superseded), "failed": len(failed)}
+    return {"applied": len(ready), "superseded": len(superseded), "failed": len(failed),
+            "flagged": len(flagged)}  # fmt: skip
 
 
 def _apply_ready(handler, ready: list[tuple[Draft, Any]], actor) -> None:

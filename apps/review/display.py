@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .models import DraftStatus
 from .registry import DraftKind
@@ -83,6 +83,10 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
+def _zh() -> bool:
+    return (get_language() or "").lower().startswith("zh")
+
+
 def evidence_rows(handler: DraftKind | None, evidence: Any) -> list[dict[str, Any]]:
     """One row per evidence item: what it is (`label`), its value, where it came from, and any
     other keys as labelled pairs."""
@@ -93,11 +97,17 @@ def evidence_rows(handler: DraftKind | None, evidence: Any) -> list[dict[str, An
             continue
         if item.get("kind") in _HIDDEN_EVIDENCE:
             continue
-        rest = {k: v for k, v in item.items() if k not in ("field", "value", "source", "kind")}
+        rest = {
+            k: v
+            for k, v in item.items()
+            if k not in ("field", "value", "source", "kind", "label_en", "label_zh")
+        }
         what = item.get("field") or item.get("kind") or ""
+        # A fact the owning app labelled itself (English and Chinese) keeps its own label.
+        own = item.get("label_zh") if _zh() and item.get("label_zh") else item.get("label_en")
         rows.append(
             {
-                "label": label_for(str(what), handler) if what else "",
+                "label": str(own) if own else label_for(str(what), handler) if what else "",
                 "value": value_text(item["value"]) if "value" in item else "",
                 "source": label_for(str(item["source"])) if item.get("source") else "",
                 "pairs": [(label_for(str(k), handler), value_text(v)) for k, v in rest.items()],

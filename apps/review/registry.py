@@ -63,6 +63,8 @@ class DraftKind:
     # Templates of the owning app shown with the draft (e.g. a back-translation panel); each
     # gets `draft` in its context.
     panels: tuple[str, ...] = field(default_factory=tuple)
+    # Templates shown above the diff (e.g. the quality of current copy vs proposal).
+    head_panels: tuple[str, ...] = field(default_factory=tuple)
     # A text_list field where a reviewer's confirmations of flagged claims go (checks with a
     # `claim`, e.g. grounding): "" when the kind has no confirmable claims.
     claims_field: str = ""
@@ -99,6 +101,12 @@ class DraftKind:
             shown = self.target_display(target)
             columns.update(title=shown.label[:300], store_id=shown.store_id)
         return columns
+
+
+def is_flagged(checks: list[dict] | None) -> bool:
+    """A check with `flag` asks for a person: the queue badges and filters it, and neither a
+    policy nor a bulk approval applies the draft."""
+    return any(isinstance(c, dict) and c.get("flag") for c in checks or [])
 
 
 _KINDS: dict[str, DraftKind] = {}

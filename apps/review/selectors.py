@@ -29,6 +29,7 @@ class DraftFilters:
     language: str = ""
     older_than_hours: int | None = None
     search: str = ""
+    flagged: bool = False  # only drafts a check flagged for a person (e.g. lower quality)
 
     def as_q(self) -> Q:
         q = Q()
@@ -46,6 +47,8 @@ class DraftFilters:
             q &= Q(created_at__lt=timezone.now() - timedelta(hours=self.older_than_hours))
         if self.search:
             q &= Q(title__icontains=self.search)
+        if self.flagged:
+            q &= Q(checks__contains=[{"flag": True}])
         return q
 
 

@@ -31,7 +31,7 @@ from .diffing import edit_distance, field_diffs, payload_text
 from .fields import clean_edits
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
 from .policies import policy_active
-from .registry import DraftKind, aspect_version, get_kind
+from .registry import DraftKind, aspect_version, get_kind, is_flagged
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -220,6 +220,8 @@ def draft_create(
 def _auto_approving_policy(org, handler: DraftKind, target, payload: dict, checks: list[dict]):
     if handler.auto_approve is None or any(c["severity"] == "error" for c in checks):
         return None
+    if is_flagged(checks):
+        return None  # flagged for a person (e.g. scores lower than what it replaces)
     policy = policy_active(org=org, kind=handler.kind)
     if policy is None:
         return None

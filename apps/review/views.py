@@ -30,7 +30,7 @@ from . import metrics as review_metrics_mod
 from .bulk import drafts_bulk_start
 from .live_checks import live_check_messages
 from .models import Draft, DraftStatus
-from .registry import all_kinds, get_kind
+from .registry import all_kinds, get_kind, is_flagged
 from .selectors import (
     DraftFilters,
     draft_checks_now,
@@ -72,7 +72,7 @@ REASON_LABELS = {
     "not_needed": gettext_lazy("Not needed"),
     "other": gettext_lazy("Other"),
 }
-FILTER_PARAMS = ("kind", "status", "store", "marketplace", "language", "age", "q")
+FILTER_PARAMS = ("kind", "status", "store", "marketplace", "language", "age", "q", "flagged")
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -117,6 +117,7 @@ def _filters_from(params: QueryDict) -> DraftFilters:
         language=params.get("language", "").strip()[:10],
         older_than_hours=age if age in dict(AGE_CHOICES) else None,
         search=params.get("q", "").strip()[:100],
+        flagged=params.get("flagged", "") in ("1", "on", "true"),
     )
 
 
@@ -149,6 +150,7 @@ def _queue_context(request, filters: DraftFilters, query: str) -> dict:
     for draft in page:
         draft.claim = _claim_label(draft, request.user)
         draft.kind_label = _kind_label(draft.kind)
+        draft.flagged = is_flagged(draft.checks)
     counts = draft_counts_by_kind(org=org, status=filters.status or DraftStatus.PENDING)
     return {
         "page": page,
@@ -245,6 +247,7 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
         "client_rules": rules,
         "extra_values": display.extra_values(handler, draft.proposed, declared),
         "panels": handler.panels,
+        "head_panels": handler.head_panels,
         "claims_field": handler.claims_field,
         "query": query,
         "reject_reasons": [(r, REASON_LABELS.get(r, r)) for r in REJECT_REASONS],

@@ -246,6 +246,9 @@ for _name, _cast in {
 }.items():
     if _name in env.ENVIRON:
         globals()[_name] = env.get_value(_name, cast=_cast)
+# Listing copy scoring at least this (0–100, docs/listing-quality.md) is left alone by bulk
+# "draft AI copy" unless the user includes it.
+CROSSBORDER_QUALITY_GOOD = env.int("CROSSBORDER_QUALITY_GOOD", default=80)
 if "CROSSBORDER_LLM_PRICES" in env.ENVIRON:  # JSON: {"model": [input, output]} USD per 1M tokens
     CROSSBORDER_LLM_PRICES = env.json("CROSSBORDER_LLM_PRICES")
 

@@ -53,9 +53,9 @@ def test_each_marketplace_gets_its_own_language(org):
     us, de, jp = (_copy(_listing(org, c)) for c in ("amazon_us", "amazon_de", "amazon_jp"))
     assert us["title"].startswith("Voltora Charger, 22.5 W, 20,000 mAh")
     assert de["title"].startswith("Voltora Ladegerät, 22,5 W, 20.000 mAh")
-    assert jp["title"].startswith("Voltora充電器、22.5W")
-    assert "Maße: 150 × 70,5 × 27 mm" in " ".join(de["bullets"])
-    assert "(5.9 × 2.8 × 1.1 in)" in us["description"]  # imperial added for the US only
+    assert jp["title"].startswith("Voltora 充電器、22.5W")
+    assert "150 × 70,5 × 27 mm, 412 g: klein und leicht" in " ".join(de["bullets"])
+    assert "(5.9 × 2.8 × 1.1 in)" in " ".join(us["bullets"])  # imperial added for the US only
     assert "Charges a laptop" in us["bullets"][0]
     assert not any("Charges a laptop" in b for b in de["bullets"])  # no untranslated points
 
@@ -72,14 +72,16 @@ def test_french_italian_and_spanish_copy_uses_their_words(org, code, word):
 def test_chinese_back_translation_text_is_written_in_chinese():
     facts = {"brand": "Voltora", "category": "Chargers", "attributes": {"power_w": 15}}
     copy = listing_copy(facts, language="zh-Hans", limits={"bullets_max": 5})
-    assert copy["title"] == "Voltora充电器，15W"
-    assert "输出功率：15W" in copy["bullets"]
+    assert copy["title"] == "Voltora 充电器，15W"
+    assert copy["bullets"][0] == "15W输出：全速为手机、耳机和平板充电"
 
 
 def test_japanese_search_terms_are_limited_in_utf8_bytes_not_characters(org):
-    many = {f"feature_{i}": f"特長{i}番目のキーワード" for i in range(40)}
-    listing = _listing(org, "amazon_jp", {**RICH, **many})
-    terms = _copy(listing)["search_terms"]
+    many = [f"特長{chr(0x30A2 + i)}キーワード" for i in range(40)]  # kept keywords of the old copy
+    listing = _listing(org, "amazon_jp")
+    mp = listing.store.marketplace
+    terms = listing_copy(facts_of(listing), language=listing.language, limits=mp.limits,
+                         channel=mp.channel, keywords=many)["search_terms"]  # fmt: skip
     assert 200 < len(terms.encode("utf-8")) <= 249
     assert len(terms) < 120  # three bytes per Japanese character
 
@@ -101,5 +103,6 @@ def test_without_an_endpoint_generation_is_offline_and_labelled_so(org, offline)
     assert (draft.status, draft.provider, draft.cost) == (DraftStatus.PENDING, "offline", 0)
     assert draft.language == "de-DE"
     assert [c for c in draft.checks if c["severity"] == "error"] == []
-    assert {"source": "product", "field": "weight_g", "value": 412.0} in draft.evidence
+    assert {"source": "product", "field": "weight_g", "value": 412.0, "label_en": "Weight",
+            "label_zh": "重量"} in draft.evidence  # fmt: skip
     assert job.done == 1

@@ -42,7 +42,8 @@ def test_bulk_approve_applies_every_pending_draft_once(org, user):
         org=org, actor=user, job_id=None, action="approve", ids=[d.pk for d in drafts]
     )
 
-    assert totals == {"applied": 4, "rejected": 0, "superseded": 1, "failed": 0, "skipped": 0}
+    assert totals == {"applied": 4, "rejected": 0, "superseded": 1, "failed": 0, "skipped": 0,
+                      "flagged": 0}  # fmt: skip
     prices = dict(Listing.objects.for_org(org).values_list("pk", "price"))
     assert prices[moved.pk] == Decimal("20.00")
     assert sorted(p for pk, p in prices.items() if pk != moved.pk) == [Decimal("21.99")] * 4

@@ -29,7 +29,7 @@ S = DraftStatus
 D = Decimal
 CONTENT = {
     "title": "Voltora 15W Wireless Charger, Aluminium",
-    "bullets": ["Fast 15W charging"],
+    "bullets": ["Fast 15W charging", "Aluminium body"],
     "description": "Charges phones fast.",
     "search_terms": "qi charger",
 }

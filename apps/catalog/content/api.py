@@ -24,6 +24,8 @@ from apps.core.api_urls import JobSerializer
 class GenerateInput(serializers.Serializer):
     product_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
     store_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    # Listings whose copy already scores at the quality threshold are skipped unless true.
+    include_good = serializers.BooleanField(required=False, default=False)
 
 
 class TranslateInput(serializers.Serializer):

@@ -17,7 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.ai.backends.base import GenerationRequest
 from apps.ai.generation import request_build
 from apps.ai.registry import BackTranslation, Batch, GenerationKind, Item, Proposal, register
-from apps.catalog.content.offline import listing_copy
+from apps.catalog.content.labels import attribute_label
+from apps.catalog.content.offline import listing_copy, review_themes
+from apps.catalog.content.quality.keywords import keywords_from
+from apps.catalog.content.quality.listing import model_name
 from apps.catalog.rules.checks import check_listing_content
 from apps.review.selectors import few_shot_examples
 
@@ -89,6 +92,9 @@ def facts_of(listing) -> dict[str, Any]:
         "weight_g": _num(product.weight_g),
         "imperial": listing.store.marketplace.country in IMPERIAL_COUNTRIES,
     }  # fmt: skip
+    model = model_name(product, listing.title or "")
+    if model:
+        facts["model"] = model
     if features:
         facts["features"] = features
     reviews = _review_points(product)
@@ -132,9 +138,15 @@ def _trusted(facts: dict[str, Any]) -> str:
 
 
 def _context(listing, facts: dict[str, Any]) -> dict[str, Any]:
+    """What the offline generator and the rules read. `keywords` are the strongest words of the
+    listing's current copy (search terms, then title), which a rewrite keeps."""
     marketplace = listing.store.marketplace
+    names = [facts.get("brand") or "", *str(facts.get("model") or "").split(), facts.get("sku", "")]
+    current = {"title": listing.title, "search_terms": listing.search_terms}
+    keywords = [k for k, _w in keywords_from(current, skip=names)]
     return {"facts": facts, "language": listing.language, "limits": dict(marketplace.limits or {}),
-            "channel": marketplace.channel, "marketplace": marketplace.code}  # fmt: skip
+            "channel": marketplace.channel, "marketplace": marketplace.code,
+            "keywords": keywords}  # fmt: skip
 
 
 # --- listing_content -------------------------------------------------------------------------
@@ -217,7 +229,8 @@ def _content_propose(item: Item, data: dict, provider: str) -> Proposal:
 def _offline_copy(request: GenerationRequest) -> dict[str, Any]:
     ctx = request.context
     return listing_copy(ctx.get("facts", {}), language=ctx.get("language", "en"),
-                        limits=ctx.get("limits", {}), channel=ctx.get("channel", ""))  # fmt: skip
+                        limits=ctx.get("limits", {}), channel=ctx.get("channel", ""),
+                        keywords=ctx.get("keywords") or ())  # fmt: skip
 
 
 def _offline_back_translation(item: Item) -> dict[str, Any]:
@@ -231,15 +244,21 @@ def _offline_back_translation(item: Item) -> dict[str, Any]:
 def evidence_of(facts: dict[str, Any], examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The facts and few-shot drafts a listing draft was written from (the pipeline appends the
     back-translation)."""
-    evidence = [{"source": "product", "field": f"attributes.{k}", "value": v}
+    # Each fact carries its human label in English and Chinese: people never read `power_w`.
+    evidence = [{"source": "product", "field": f"attributes.{k}", "value": v,
+                 "label_en": attribute_label(k, "en"), "label_zh": attribute_label(k, "zh")}
                 for k, v in sorted(facts.get("attributes", {}).items())]  # fmt: skip
-    for name in ("brand", "category", "dimensions_mm", "weight_g"):
+    for name in ("brand", "model", "category", "dimensions_mm", "weight_g"):
         if facts.get(name):
-            evidence.append({"source": "product", "field": name, "value": facts[name]})
-    reviews = facts.get("customer_reviews")
-    if reviews:
-        evidence.append({"source": "reviews", "praised": ", ".join(reviews["praised"]),
-                         "complaints": ", ".join(reviews["complaints"])})  # fmt: skip
+            evidence.append({"source": "product", "field": name, "value": facts[name],
+                             "label_en": attribute_label(name, "en"),
+                             "label_zh": attribute_label(name, "zh")})  # fmt: skip
+    # Buyers' words are data: the evidence names the themes found in them, never the phrases.
+    themes = review_themes(facts.get("customer_reviews"), "en")
+    if themes:
+        evidence.append({"source": "reviews", "field": "customer_reviews",
+                         "value": ", ".join(themes), "label_en": "What buyers praise",
+                         "label_zh": "买家好评主题"})  # fmt: skip
     evidence += [{"source": "few_shot", "draft_id": e["id"]} for e in examples]
     return evidence
 

@@ -11,20 +11,36 @@ takes three), and drops sentences rather than cutting words. Labelled provider "
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from apps.catalog.content.offline_lexicon import CATEGORIES, LABELS, PHRASES, SEARCH_WORDS, VALUES
+from apps.catalog.content.labels import canonical_key
+from apps.catalog.content.offline_lexicon import (
+    BENEFITS,
+    CATEGORIES,
+    CONNECTOR_TO,
+    DEVICES,
+    LABELS,
+    PHRASES,
+    RELATED,
+    REVIEW_THEMES,
+    SEARCH_WORDS,
+    VALUES,
+)
+from apps.catalog.content.quality.keywords import STOP
 from apps.catalog.rules.checks import BANNED_TERMS, TITLE_FORBIDDEN_CHARS
 from apps.catalog.rules.engine import repeated_words
 
 ORDER = ("power_w", "capacity_mah", "wireless_w", "ports", "connector", "data", "length_m",
          "material", "color", "style", "anc", "hours", "ip", "driver_mm", "voltage_v", "pack",
          "display", "magnetic")  # fmt: skip
-SKIP = {"features", "selling_points", "reviews", "images"}
-UNITS = {"power_w": "W", "wireless_w": "W", "capacity_mah": "mAh", "hours": "h",
+SKIP = {"features", "selling_points", "reviews", "images", "dimensions", "model", "model_name",
+        "series"}  # fmt: skip
+UNITS = {"power_w": "W", "wireless_w": "W", "capacity_mah": "mAh", "hours": "h", "capacity_l": "l",
          "driver_mm": "mm", "voltage_v": "V", "length_m": "m"}  # fmt: skip
+PORTABLE_G = 600  # up to this weight, size and weight are sold as "fits in a bag"
+HOURS = {"ja": "時間", "zh": "小时"}
 COMPACT = {"ja", "zh"}  # no space between number and unit, no spaces between words
 _BANNED = re.compile(
     "|".join(r"(?<!\w)" + re.escape(t) + r"(?!\w)" for t in BANNED_TERMS), re.IGNORECASE
@@ -59,7 +75,7 @@ def _value(key: str, value: Any, lang: str) -> str | None:
         parts = [f"{p[0]}× {p[1]}" if isinstance(p, list | tuple) else str(p) for p in value]
         return PHRASES[lang]["list"].join(parts)
     if isinstance(value, int | float | Decimal):
-        unit = UNITS.get(key, "")
+        unit = HOURS.get(lang, "h") if key == "hours" else UNITS.get(key, "")
         if key == "ip":
             return f"IPX{value}"
         gap = "" if lang in COMPACT else " "
@@ -69,18 +85,22 @@ def _value(key: str, value: Any, lang: str) -> str | None:
     if isinstance(value, dict):
         return None
     text = str(value).strip()
+    if key == "connector":
+        text = re.sub(r"\s+to\s+", CONNECTOR_TO.get(lang, " to "), text)
     return VALUES.get(lang, {}).get(text.lower(), text) or None
 
 
 def specs(attributes: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     """(label, value) pairs: known keys in a fixed order, then the rest alphabetically."""
-    normalised = {k.lower(): v for k, v in attributes.items() if k.lower() not in SKIP}
+    normalised = {canonical_key(k): v for k, v in attributes.items()
+                  if canonical_key(k) not in SKIP}  # fmt: skip
     keys = [k for k in ORDER if k in normalised] + sorted(set(normalised) - set(ORDER))
     pairs = []
     for key in keys:
         text = _value(key, normalised[key], lang)
-        if text:
-            label = LABELS[lang].get(key) or key.replace("_", " ").capitalize()
+        fallback = key.replace("_", " ").capitalize() if lang == "en" else ""
+        label = LABELS[lang].get(key) or fallback
+        if text and label and in_language(text, lang):
             pairs.append((label, _clean(text)))
     return pairs
 
@@ -113,90 +133,224 @@ def _size_weight(facts: Mapping[str, Any], lang: str) -> tuple[str, str]:
     return size, weight
 
 
+# Words a free-text value may keep in any language: units, standards and connector names.
+_NEUTRAL = re.compile(
+    r"^(usb|usb-[ac]|usb4|lightning|micro|micro-usb|mbps|gbps|pd|pps|gan|led|abs|pc|tpu|tpe|"
+    r"e-marker|mfi|ipx?\d*|[a-z]?\d[\w.,-]*|\W+|mah|w|v|mm|cm|m|g|kg|h|l|ml|wh|in|oz)$",
+    re.IGNORECASE,
+)
+_LATIN = re.compile(r"[A-Za-zÀ-ÿ][\w'’.-]*")
+
+
+def in_language(text: str, lang: str) -> bool:
+    """Whether a seller's free-text value may appear in `lang` copy: in English anything; in
+    another language only names, units and numbers (untranslated English words would be a
+    foreign fragment: "PC + ABS fire-retardant shell" in a German listing)."""
+    if lang == "en":
+        return True
+    words = _LATIN.findall(text)
+    return all(_NEUTRAL.match(w) or w in VALUES.get(lang, {}).values() for w in words)
+
+
+def _facts_of(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {canonical_key(k): v for k, v in (attributes or {}).items()
+            if canonical_key(k) not in SKIP and v not in (None, "", [], {})}  # fmt: skip
+
+
 def listing_copy(facts: Mapping[str, Any], *, language: str, limits: Mapping[str, Any],
-                 channel: str = "") -> dict[str, Any]:  # fmt: skip
+                 channel: str = "", keywords: Sequence[str] = ()) -> dict[str, Any]:  # fmt: skip
+    """Listing copy from the product's facts: brand and model name first, one benefit-led
+    bullet per fact, review themes in the listing's language, the strongest existing
+    keywords (`keywords`, from the copy it replaces) kept in the search terms."""
     lang = language_of(language)
     brand = _clean(facts.get("brand") or "")
+    model = _clean(facts.get("model") or "")
     category = category_name(facts.get("category") or "", lang)
-    pairs = specs(facts.get("attributes") or {}, lang)
-    features = _features(facts.get("features"), lang) + _praise(facts.get("customer_reviews"), lang)
+    attributes = _facts_of(facts.get("attributes") or {})
+    pairs = specs(attributes, lang)
     size, weight = _size_weight(facts, lang)
-    fill = {"brand": brand, "category": category, "size": size, "weight": weight}
+    name = " ".join(x for x in (brand, model) if x)
+    themes = review_themes(facts.get("customer_reviews"), lang)
+    features = _features(facts.get("features"), lang)
+    fill = {"brand": name or brand, "category": category, "size": size, "weight": weight,
+            "model": model or category,
+            "portable": 0 < float(facts.get("weight_g") or 0) <= PORTABLE_G}  # fmt: skip
+    title = _title(name, category, attributes, pairs, limits, channel, lang)
     return {
-        "title": _title(brand, category, pairs, limits, channel, lang),
-        "bullets": _bullets(pairs, features, size, weight, fill, limits, lang),
-        "description": _description(pairs, features, fill, limits, lang),
-        "search_terms": _search_terms(facts, category, pairs, limits, lang),
+        "title": title,
+        "bullets": _bullets(attributes, features, themes, fill, limits, lang),
+        "description": _description(
+            attributes, themes, fill, limits, lang, _uncovered(keywords, title, limits, facts)
+        ),
+        "search_terms": _search_terms(facts, title, category, pairs, keywords, limits, lang),
     }
 
 
 def _features(features: Any, lang: str) -> list[str]:
-    """Mined selling points, as given per language ({"de": [...]}) or as a list in English."""
+    """The seller's own selling points, as given per language ({"de": [...]}) or as a list in
+    English (never put into another language's listing)."""
     if isinstance(features, dict):
         features = features.get(lang) or []
     elif lang != "en":
-        features = []  # untranslated English points would be wrong in a German listing
-    return [_clean(f) for f in features or [] if _clean(f)]
-
-
-def _praise(reviews: Any, lang: str) -> list[str]:
-    """What buyers praise (mined review phrases), in the reviews' own language only; the zh
-    back-translation quotes them as written, since the templates cannot translate free text."""
-    if not isinstance(reviews, dict) or not reviews.get("praised"):
+        features = []
+    if not isinstance(features, list):
         return []
-    if lang != "zh" and language_of(reviews.get("language") or "en") != lang:
-        return []
-    phrases = [p for p in (_clean(x) for x in reviews["praised"][:3]) if p]
-    phrases = [p for p in phrases if not re.search(r"\d", p)]  # numbers are claims, not praise
-    if not phrases:
-        return []
-    return [PHRASES[lang]["praise"].format(points=PHRASES[lang]["list"].join(phrases))]
+    return [_clean(f) for f in features if isinstance(f, str) and _clean(f)][:2]
 
 
-def _title(brand, category, pairs, limits, channel, lang) -> str:
-    joiner = "" if lang in COMPACT else " "
-    title = joiner.join(x for x in (brand, category) if x)
-    limit = limits.get("title_max") or 200
-    for _label, value in pairs[:4]:
-        candidate = f"{title}{PHRASES[lang]['list'] if lang in COMPACT else ', '}{value}"
-        if len(candidate) > limit:
+def review_themes(reviews: Any, lang: str) -> list[str]:
+    """What buyers praise, as themes named by our own vocabulary in the listing's language:
+    a mined phrase is never pasted (it may be in another language, or an instruction someone
+    planted in a five-star review); one that matches no known theme is dropped."""
+    if not isinstance(reviews, dict):
+        return []
+    found: list[str] = []
+    for phrase in reviews.get("praised") or []:
+        lower = str(phrase).lower()
+        for theme, (patterns, _names) in REVIEW_THEMES.items():
+            if theme not in found and any(p in lower for p in patterns):
+                found.append(theme)
+                break
+    return [REVIEW_THEMES[t][1][lang] for t in found[:3]]
+
+
+def _join(items: list[str], lang: str) -> str:
+    p = PHRASES[lang]
+    if len(items) < 2:
+        return "".join(items)
+    return p["list"].join(items[:-1]) + p["and"] + items[-1]
+
+
+def _title(name, category, attributes, pairs, limits, channel, lang) -> str:
+    """Brand and model, the category, the strongest specs, the colour: within the limit,
+    no word more than twice."""
+    compact = lang in COMPACT
+    joiner = " "
+    title = joiner.join(x for x in (name, category) if x)
+    limit = limits.get("title_mobile_warn") or limits.get("title_max") or 200
+    color = next((v for label, v in pairs if label == LABELS[lang].get("color")), "")
+    sep = PHRASES[lang]["list"] if compact else ", "
+    for label, value in pairs[:5]:
+        if value == PHRASES[lang]["yes"]:
+            value = label  # a feature: "Active noise cancelling", not "yes"
+        if value == color or label in (LABELS[lang].get("material"), LABELS[lang].get("data")):
+            continue
+        candidate = f"{title}{sep}{value}"
+        if len(candidate) > limit - (len(color) + 3 if color else 0):
             break
         if repeated_words(candidate, language=lang):
             continue  # Amazon: no word more than twice ("USB-C" in ports and connector)
         title = candidate
+    if (
+        color
+        and len(title) + len(color) + 3 <= limit
+        and not repeated_words(f"{title} {color}", language=lang)
+    ):
+        title = f"{title}{'、' if compact else ' – '}{color}"
     if channel == "amazon":
         title = "".join(c for c in title if c not in TITLE_FORBIDDEN_CHARS)
     return _fit_words(title, limit, lang)
 
 
-def _bullets(pairs, features, size, weight, fill, limits, lang) -> list[str]:
+def _v(key: str, attributes: Mapping[str, Any], lang: str) -> str:
+    value = attributes.get(key)
+    if value is None:
+        return ""
+    text = _value(key, value, lang) or ""
+    return _clean(text) if text and in_language(text, lang) else ""
+
+
+def _benefits(attributes, lang) -> list[str]:
+    """One benefit-led sentence per fact the product has, strongest first."""
+    b, out = BENEFITS[lang], []
+    power = attributes.get("power_w")
+    if _v("power_w", attributes, lang):
+        try:
+            level = "laptop" if Decimal(str(power)) >= 60 else "phone"
+        except (ArithmeticError, ValueError):
+            level = "phone"
+        out.append(b["power"].format(v=_v("power_w", attributes, lang),
+                                     devices=DEVICES[lang][level]))  # fmt: skip
+    for key, template in (("capacity_mah", "capacity"), ("wireless_w", "wireless"),
+                          ("hours", "hours"), ("ip", "ip"), ("driver_mm", "driver"),
+                          ("pieces", "pieces"), ("compartments", "compartments")):  # fmt: skip
+        if _v(key, attributes, lang):
+            out.append(b[template].format(v=_v(key, attributes, lang)))
+    ports = _v("ports", attributes, lang)
+    if ports:
+        count = sum(int(n) for n in re.findall(r"(\d+)\s*×", ports)) or 1
+        out.append(b["ports_multi" if count > 1 else "ports_single"].format(v=ports))
+    connector = _v("connector", attributes, lang)
+    if connector:
+        length = _v("length_m", attributes, lang)
+        out.append(b["cable"].format(v=f"{connector}{PHRASES[lang]['list']}{length}"
+                                       if length else connector))  # fmt: skip
+    if _v("data", attributes, lang):
+        out.append(b["data"].format(v=_v("data", attributes, lang)))
+    for flag in ("anc", "magnetic", "display"):
+        if attributes.get(flag) is True:
+            out.append(b[flag])
+    if _v("pack", attributes, lang):
+        out.append(b["pack"].format(v=_v("pack", attributes, lang)))
+    if _v("material", attributes, lang):
+        out.append(b["material"].format(v=_v("material", attributes, lang)))
+    return out
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _bullets(attributes, features, themes, fill, limits, lang) -> list[str]:
     if not limits.get("bullets_max"):
         return []  # marketplaces without bullet points (eBay, Shopify …) get it in the text
-    p = PHRASES[lang]
-    sep = "、" if lang in COMPACT else " · "
-    candidates = list(features)
-    for i in range(0, min(len(pairs), 6), 2):
-        candidates.append(
-            sep.join(f"{label}{p['colon']}{value}" for label, value in pairs[i : i + 2])
-        )
-    size_text = f"{LABELS[lang]['size']}{p['colon']}{size}" if size else ""
-    weight_text = f"{LABELS[lang]['weight']}{p['colon']}{weight}" if weight else ""
-    physical = sep.join(x for x in (size_text, weight_text) if x)
-    candidates += [physical, p["box"].format(**fill), p["brand"].format(**fill)]
-    bullets = [_fit_words(_clean(b), limits.get("bullet_max"), lang) for b in candidates if b]
-    return bullets[: limits["bullets_max"]]
+    b, p = BENEFITS[lang], PHRASES[lang]
+    candidates = [*features, *_benefits(attributes, lang)]
+    physical = p["list"].join(x for x in (fill["size"], fill["weight"]) if x)
+    extra = []
+    if physical and fill.get("portable"):
+        extra.append(b["size"].format(v=physical))
+    elif physical:  # a 4 kg glass set is not "light enough for a pocket"
+        extra.append(f"{LABELS[lang]['size']}{p['colon']}{physical}")
+    if themes:
+        extra.append(b["themes"].format(themes=_join(themes, lang)))
+    extra.append(b["box"].format(brand=fill["brand"], model=fill["category"]))
+    room = limits["bullets_max"] - len(extra)
+    chosen = candidates[: max(room, 1)] + extra
+    bullets = [_fit_words(_capital(_clean(x)), limits.get("bullet_max"), lang) for x in chosen]
+    return [x for x in bullets if x][: limits["bullets_max"]]
 
 
-def _description(pairs, features, fill, limits, lang) -> str:
-    p = PHRASES[lang]
-    spec_text = p["list"].join(f"{label}{p['colon']}{value}" for label, value in pairs)
+def _uncovered(keywords, title, limits, facts) -> list[str]:
+    """Keywords of the old copy that a marketplace without search terms (eBay, Shopify …) would
+    lose: the description names them once."""
+    if limits.get("search_terms_max_bytes"):
+        return []
+    lower = title.lower()
+    return [k for k in keywords if k.lower() not in lower and not _claim(k, facts)][:8]
+
+
+def _description(attributes, themes, fill, limits, lang, related=()) -> str:
+    """A short story, not the bullets again: what it is, what it does for the buyer, size and
+    weight, what buyers say, the closing promise."""
+    with_bullets = bool(limits.get("bullets_max"))
+    p, b = PHRASES[lang], BENEFITS[lang]
+    benefits = _benefits(attributes, lang)
     sentences = [p["intro"].format(**fill)]
-    if spec_text:
-        sentences.append(p["specs"].format(specs=spec_text))
-    if fill["size"] and fill["weight"]:
-        sentences.append(p["body"].format(**fill))
-    sentences += [f if f.endswith((".", "。")) else f + ("。" if lang in COMPACT else ".")
-                  for f in features]  # fmt: skip
+    if with_bullets:  # the bullets tell the benefits: name the values once, no size again
+        values = [v for v in (_v(k, attributes, lang) for k in ORDER[:6]) if v]
+        if values:
+            sentences.append(p["specs"].format(specs=_join(values[:4], lang)))
+    else:
+        highlights = [x.split(p["colon"].strip())[0].strip() for x in benefits[:3]]
+        if highlights:
+            sentences.append(_capital(p["specs"].format(specs=_join(highlights, lang))))
+        if fill["size"] and fill["weight"]:
+            sentences.append(p["body"].format(**fill))
+    if themes:
+        sentences.append(b["themes"].format(themes=_join(themes, lang)) + _stop(lang))
+    if related:
+        sentences.append(RELATED[lang].format(words=PHRASES[lang]["list"].join(related)))
     sentences.append(p["close"])
     joiner = "" if lang in COMPACT else " "
     limit = limits.get("description_max")
@@ -207,11 +361,36 @@ def _description(pairs, features, fill, limits, lang) -> str:
     return _fit_words(text, limit, lang)
 
 
-def _search_terms(facts, category, pairs, limits, lang) -> str:
+def _stop(lang: str) -> str:
+    return "。" if lang in COMPACT else "."
+
+
+def _claim(keyword: str, facts: Mapping[str, Any]) -> bool:
+    """A carried keyword that states a number ("15w"), a material or a certification the facts
+    do not: the old copy may have claimed it, the new one must not repeat it unproven."""
+    from apps.catalog.content.facts import certifications_in, materials_in
+
+    if re.search(r"\d", keyword):
+        return True
+    stated = str(facts.get("attributes") or {}).lower()
+    named = materials_in(keyword) or certifications_in(keyword.upper())
+    return bool(named) and keyword.lower() not in stated
+
+
+_UNIT_WORDS = frozenset({"mah", "mm", "cm", "kg", "wh", "mbps", "gbps"})
+_BANNED_WORDS = frozenset(w for term in BANNED_TERMS for w in term.lower().split())
+
+
+def _search_terms(facts, title, category, pairs, keywords, limits, lang) -> str:
+    """The strongest existing keywords first (the copy's own search terms, then its title's
+    words), then the category and the values; words already in the title are not repeated."""
     max_bytes = limits.get("search_terms_max_bytes")
     if not max_bytes:
         return ""
-    words: list[str] = [category.lower()]
+    in_title = set(re.split(r"[\s,、，;/()–-]+", title.lower()))
+    names = {w.lower() for w in (facts.get("brand") or "", *str(facts.get("model") or "").split())}
+    words: list[str] = [str(k).lower() for k in keywords if not _claim(str(k), facts)]
+    words += [category.lower()]
     words += [w for _label, value in pairs for w in re.split(r"[\s,、，;/()]+", value.lower())]
     if lang == "en":
         words += SEARCH_WORDS.get((facts.get("category") or "").lower(), ())
@@ -220,7 +399,17 @@ def _search_terms(facts, category, pairs, limits, lang) -> str:
     out = ""
     for word in words:
         word = _clean(word)
-        if len(word) < 2 or word in seen or word == yes or not re.search(r"[^\W\d_]", word):
+        skip = (
+            len(word) < 3
+            or word in seen
+            or word in STOP
+            or word in _UNIT_WORDS
+            or word == yes
+            or word in in_title
+            or word in names
+            or word in _BANNED_WORDS
+        )
+        if skip or not re.search(r"[^\W\d_]", word):
             continue
         candidate = f"{out} {word}".strip()
         if len(candidate.encode("utf-8")) > max_bytes:

@@ -11,6 +11,7 @@ copy; every non-Chinese draft carries a Chinese back-translation.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -25,7 +26,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 MAX_PAIRS = 5000
-__all__ = ["TRANSLATION_JOB", "listing_translate", "listings_ensure", "listings_generate"]
+__all__ = [
+    "TRANSLATION_JOB",
+    "ContentGeneration",
+    "listing_translate",
+    "listings_content_generate",
+    "listings_ensure",
+    "listings_generate",
+]
 
 
 def _ids(values, field: str) -> list[int]:
@@ -58,9 +66,11 @@ def listings_ensure(
 
 
 @transaction.atomic
-def listings_generate(*, org: Organization, actor, product_ids, store_ids) -> Job:
-    """Drafts of listing copy for the chosen products in the chosen stores (one job)."""
-    from apps.ai.services import generation_start
+def listings_generate(*, org: Organization, actor, product_ids, store_ids,
+                      include_good: bool = False) -> Job:  # fmt: skip
+    """Drafts of listing copy for the chosen products in the chosen stores (one job); existing
+    listings whose copy already scores at the quality threshold are skipped unless
+    `include_good` (counted in `job.result["skipped_good"]`)."""
 
     product_ids, store_ids = _ids(product_ids, "product_ids"), _ids(store_ids, "store_ids")
     products = list(Product.objects.for_org(org).filter(pk__in=product_ids))
@@ -73,7 +83,16 @@ def listings_generate(*, org: Organization, actor, product_ids, store_ids) -> Jo
             field="product_ids",
         )
     listing_ids = listings_ensure(org=org, products=products, stores=stores)
-    job = generation_start(org=org, actor=actor, kind=KIND, target_ids=listing_ids)
+    generation = listings_content_generate(org=org, actor=actor, listing_ids=listing_ids,
+                                           include_good=include_good)  # fmt: skip
+    if generation.job is None:
+        raise ValidationFailed(
+            f"All {len(generation.skipped_ids)} listings already score {generation.threshold} or "
+            "more; tick “include listings whose copy is already good” to rewrite them anyway.",
+            field="include_good",
+            code="all_good",
+        )
+    job = generation.job
     job.result = {
         **job.result,
         "refused_product_ids": sorted(set(product_ids) - {p.pk for p in products}),
@@ -81,6 +100,36 @@ def listings_generate(*, org: Organization, actor, product_ids, store_ids) -> Jo
     }
     job.save(update_fields=["result"])
     return job
+
+
+@dataclass(frozen=True)
+class ContentGeneration:
+    """A bulk content generation: the job (None when every listing was skipped) and the
+    listings left alone because their copy already scores at or above the threshold."""
+
+    job: Job | None
+    skipped_ids: list[int]
+    threshold: int
+
+
+@transaction.atomic
+def listings_content_generate(*, org: Organization, actor, listing_ids: list[int],
+                              include_good: bool = False) -> ContentGeneration:  # fmt: skip
+    """Drafts of new copy for the listings among `listing_ids`, except those whose current
+    copy already scores at least the quality threshold, unless `include_good` (the user asked
+    for them too): rewriting good copy costs money and reviewer time and risks making it worse."""
+    from apps.ai.services import generation_start
+    from apps.catalog.content.quality.listing import good_threshold, listings_split_by_quality
+
+    todo, skipped = listings_split_by_quality(org=org, listing_ids=listing_ids,
+                                              include_good=include_good)  # fmt: skip
+    threshold = good_threshold()
+    if not todo and skipped:
+        return ContentGeneration(None, skipped, threshold)
+    job = generation_start(org=org, actor=actor, kind=KIND, target_ids=todo)
+    job.result = {**job.result, "skipped_good": len(skipped), "quality_threshold": threshold}
+    job.save(update_fields=["result"])
+    return ContentGeneration(job, skipped, threshold)
 
 
 @transaction.atomic

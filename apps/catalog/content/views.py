@@ -20,6 +20,10 @@ def _ids(request, name: str) -> list[int]:
     return [int(v) for v in request.POST.getlist(name) if v.isdigit()]
 
 
+def _checked(request, name: str) -> bool:
+    return request.POST.get(name) in ("on", "1", "true")
+
+
 @require_POST
 @member_required
 def generate_listings(request):
@@ -28,16 +32,32 @@ def generate_listings(request):
     try:
         job = studio.listings_generate(org=request.org, actor=request.user,
                                        product_ids=_ids(request, "product"),
-                                       store_ids=_ids(request, "store"))  # fmt: skip
+                                       store_ids=_ids(request, "store"),
+                                       include_good=_checked(request, "include_good"))  # fmt: skip
     except DomainError as exc:
-        messages.error(request, exc.message)
+        if exc.code == "all_good":
+            text = _(
+                "Every chosen listing already has good copy; tick “include listings whose "
+                "copy is already good” to rewrite it anyway."
+            )
+            messages.info(request, text)
+        else:
+            messages.error(request, exc.message)
         return redirect("catalog:products")
     messages.success(
         request,
         _("Writing drafts for %(n)d listings; they join the review queue as they are ready.")
         % {"n": job.total},
     )
+    skipped_message(request, job.result.get("skipped_good", 0), job.result.get("quality_threshold"))
     return redirect("review:job", job_id=job.pk)
+
+
+def skipped_message(request, skipped: int, threshold) -> None:
+    if skipped:
+        messages.info(request, _("%(n)d listings skipped: their copy already scores %(t)s or more "
+                                 "(tick “include listings whose copy is already good” to rewrite "
+                                 "them).") % {"n": skipped, "t": threshold})  # fmt: skip
 
 
 @require_POST

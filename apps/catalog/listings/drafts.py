@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.content.facts import fact_sheet
+from apps.catalog.content.quality.listing import quality_checks
 from apps.catalog.models import Listing
 from apps.catalog.rules.checks import client_rules, live_messages, validate_listing
 from apps.core.money import quantize
@@ -91,13 +92,17 @@ def _content_validate(listing: Listing, payload: dict) -> list[Check]:
     grounding does not block.
     """
     grounded = "confirmed_claims" in payload
-    return validate_listing(
-        marketplace=listing.store.marketplace,
-        payload=payload,
-        org=listing.organization_id,
-        facts=fact_sheet(listing.product) if grounded else None,
-        language=listing.language,
+    checks: list[Check] = list(
+        validate_listing(
+            marketplace=listing.store.marketplace,
+            payload=payload,
+            org=listing.organization_id,
+            facts=fact_sheet(listing.product) if grounded else None,
+            language=listing.language,
+        )
     )
+    # A proposal scoring lower than the copy it replaces is flagged (never auto-applied).
+    return checks + quality_checks(listing, payload)
 
 
 def _content_client_rules(listing: Listing) -> dict:
@@ -212,6 +217,7 @@ LISTING_CONTENT = register(
         fields=CONTENT_FIELD_SPECS,
         claims_field="confirmed_claims",
         panels=("catalog/_back_translation.html",),
+        head_panels=("catalog/_quality.html",),
         validate=_content_validate,
         client_rules=_content_client_rules,
         regenerate=_content_regenerate,
