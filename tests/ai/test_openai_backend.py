@@ -9,8 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from apps.ai.capabilities import mode_get
 from apps.ai.models import AiSettings, UsageRecord
-from apps.ai.resilience import CircuitBreaker, mode_get
+from apps.ai.resilience import CircuitBreaker
 from apps.review.models import Draft, DraftStatus
 from tests.factories import ListingFactory
 

@@ -3,6 +3,8 @@ the product page, and tenant isolation of the review pages and API."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -89,7 +91,9 @@ def test_mined_phrases_reach_the_model_only_as_untrusted_data(org):
     assert request.untrusted["customer_reviews_praised_phrases"][:2] == [
         "compact size", "fast charging"]  # fmt: skip
     rendered = request.chat_messages()[-1]["content"]
-    assert '<untrusted_data source="customer_reviews_praised_phrases"' in rendered
+    assert re.search(
+        r"<untrusted_data-[0-9a-f]{16} source=\"customer_reviews_praised_phrases\"", rendered
+    )
     data = request.context["facts"]["customer_reviews"]
     assert data["language"] == "en" and "stopped working" in data["complaints"]
 

@@ -117,12 +117,18 @@ def rule_errors(limits: dict, channel: str, data: dict) -> list[str]:
     return [f"{c.field or c.rule}: {c.message}" for c in checks if c.severity == "error"]
 
 
-def _examples_text(examples: list[dict[str, Any]]) -> str:
-    if not examples:
-        return ""
+EXAMPLES_SOURCE = "approved_examples"
+
+
+def _examples(examples: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """The prompt's sentence about few-shot examples, and the examples themselves. Approved
+    drafts hold text from outside (reviews, imported copy, a reviewer's edits): they travel as
+    untrusted data like any other, never in the prompt's own words."""
     shown = [json.dumps(e["final"], ensure_ascii=False) for e in examples if e.get("final")]
-    return ("Copy our reviewers approved for similar products (follow their style and "
-            "corrections; do not copy their facts):\n" + "\n".join(shown) + "\n")  # fmt: skip
+    if not shown:
+        return "", []
+    return (f"Copy our reviewers approved for similar products is in the data blocks with "
+            f'source="{EXAMPLES_SOURCE}": follow its style, not its facts.\n', shown)  # fmt: skip
 
 
 def _trusted(facts: dict[str, Any]) -> str:
@@ -152,12 +158,15 @@ def content_item(listing, *, examples: list[dict[str, Any]] | None = None,
     with access may have edited it: it travels as untrusted data."""
     facts = facts_of(listing)
     context = _context(listing, facts)
+    examples_note, shown = _examples(examples or [])
     variables = {
         "marketplace": context["marketplace"], "channel": context["channel"],
         "language": listing.language, "limits": json.dumps(context["limits"]),
-        "facts": _trusted(facts), "examples": _examples_text(examples or []),
+        "facts": _trusted(facts), "examples": examples_note,
     }  # fmt: skip
     data = dict(untrusted or {})
+    if shown:
+        data.setdefault(EXAMPLES_SOURCE, shown)
     reviews = facts.get("customer_reviews") or {}
     if reviews.get("praised"):
         data.setdefault("customer_reviews_praised_phrases", reviews["praised"])
