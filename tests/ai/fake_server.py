@@ -63,6 +63,41 @@ def completion_body(reply: Reply, model: str) -> dict:
     }  # fmt: skip
 
 
+# --- llama-cpp-python's server (llama_cpp/server, 0.3.x) ------------------------------------------
+# Its request model types `response_format` as {"type": Literal["text", "json_object"],
+# "schema": ...} (llama_cpp/llama_types.py), so FastAPI refuses `json_schema` with a
+# RequestValidationError; its RouteErrorHandler (llama_cpp/server/errors.py) turns every
+# exception it has no pattern for into HTTP 500, {"error": {"message": str(exc), "type":
+# "internal_server_error", "param": None, "code": None}}. str(exc) is FastAPI's rendering of
+# the pydantic error list (fastapi/exceptions.py, ValidationException.__str__), captured from
+# llama-cpp-python 0.3.16 with FastAPI 0.142 (`make test-llm-local`).
+LLAMA_CPP_PYTHON_JSON_SCHEMA_REFUSAL = (
+    "1 validation error:\n"
+    "  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+    "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
+    "'ctx': {'expected': \"'text' or 'json_object'\"}}\n"
+    '  File "/usr/lib/python3/site-packages/llama_cpp/server/app.py", line 500, in '
+    "create_chat_completion\n"
+    "    POST /v1/chat/completions"
+)
+
+
+def llama_cpp_python(answer: Responder) -> Responder:
+    """Answer like llama-cpp-python's OpenAI-compatible server: a `response_format` type other
+    than text or json_object gets its HTTP 500; anything else is answered by `answer`."""
+
+    def respond(body: dict, n: int) -> Reply:
+        kind = (body.get("response_format") or {}).get("type")
+        if kind is not None and kind not in ("text", "json_object"):
+            message = LLAMA_CPP_PYTHON_JSON_SCHEMA_REFUSAL.replace("'json_schema'", repr(kind))
+            return Reply(status=500, body={"error": {"message": message,
+                                                     "type": "internal_server_error",
+                                                     "param": None, "code": None}})  # fmt: skip
+        return answer(body, n)
+
+    return respond
+
+
 class FakeLLMServer:
     def __init__(self, responder: Responder):
         self.responder = responder

@@ -9,13 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from apps.ai.capabilities import mode_get
+from apps.ai.capabilities import capabilities_get, mode_get
 from apps.ai.models import AiSettings, UsageRecord
 from apps.ai.resilience import CircuitBreaker
 from apps.review.models import Draft, DraftStatus
 from tests.factories import ListingFactory
 
 from .conftest import VALID, Reply, run_batch
+from .fake_server import llama_cpp_python, scripted
 
 
 @pytest.fixture
@@ -253,3 +254,82 @@ def test_an_answer_without_back_translation_says_so_on_the_draft(
     assert entry["method"] == "not_requested"
     page = client_for(user).get(f"/review/{draft.pk}/").content.decode()
     assert 'data-testid="back-translation-not-requested"' in page
+
+
+def test_llama_cpp_pythons_500_refusing_json_schema_is_a_capability_answer_not_an_outage(
+    org, llm, settings
+):
+    settings.CROSSBORDER_LLM_BREAKER_THRESHOLD = 1  # one real failure would open the circuit
+    AiSettings.objects.create(organization=org, max_concurrency=1)
+    server = llm(llama_cpp_python(scripted(Reply.json(VALID))))
+    listings = [ListingFactory(organization=org) for _ in range(3)]
+    job = run_batch(org, listings)
+    kinds = [r.get("response_format", {}).get("type") for r in server.requests]
+    assert kinds == ["json_schema", "json_object", "json_object", "json_object"]
+    assert server.requests[1]["response_format"]["schema"]["required"][0] == "title"
+    assert (job.done, job.failed) == (3, 0)
+    assert all(draft_of(org, x).status == DraftStatus.PENDING for x in listings)
+    assert CircuitBreaker(server.url).state() == "closed"
+    caps = capabilities_get(server.url)  # remembered for every worker, with the reason
+    assert caps.mode == "json_object"
+    (note,) = caps.notes
+    assert (note["feature"], note["status"]) == ("response_format=json_schema", 500)
+    assert "Input should be 'text' or 'json_object'" in note["reason"]
+
+
+def test_a_server_refusing_every_response_format_gets_plain_text_and_the_json_is_extracted(
+    org, listing, llm
+):
+    def respond(body, n):
+        if "response_format" in body:
+            return Reply.error(422, "Extra inputs are not permitted: response_format")
+        return Reply(content="Here you go!\n" + json.dumps(VALID) + "\nHope it helps {:)}")
+
+    server = llm(respond)
+    run_batch(org, [listing])
+    assert len(server.requests) == 3
+    assert "JSON Schema" in server.requests[2]["messages"][0]["content"]
+    assert draft_of(org, listing).proposed == {**VALID, "confirmed_claims": []}
+    assert [n["feature"] for n in capabilities_get(server.url).notes] == [
+        "response_format=json_schema", "response_format=json_object"
+    ]  # fmt: skip
+
+
+def test_a_refused_temperature_or_max_tokens_is_left_out_or_renamed(org, listing, llm):
+    def respond(body, n):
+        if "temperature" in body:
+            return Reply.error(400, "Unsupported value: 'temperature' does not support 0.4 with "
+                               "this model. Only the default (1) value is supported.")  # fmt: skip
+        if "max_tokens" in body:
+            return Reply.error(400, "Unsupported parameter: 'max_tokens' is not supported with "
+                               "this model. Use 'max_completion_tokens' instead.")  # fmt: skip
+        return Reply.json(VALID)
+
+    server = llm(respond)
+    run_batch(org, [listing])
+    assert len(server.requests) == 3
+    last = server.requests[-1]
+    assert "temperature" not in last and last["max_completion_tokens"] == 1500
+    assert draft_of(org, listing).status == DraftStatus.PENDING
+    caps = capabilities_get(server.url)
+    assert (caps.omit, caps.max_tokens_key, caps.mode) == (
+        ["temperature"],
+        "max_completion_tokens",
+        "json_schema",
+    )
+
+
+def test_a_500_that_refuses_nothing_is_still_an_outage_for_the_breaker(org, listing, llm):
+    server = llm(Reply.error(500, "CUDA error: out of memory"))
+    run_batch(org, [listing])
+    assert len(server.requests) == 3  # retried, not treated as a refusal
+    assert capabilities_get(server.url).notes == []
+    assert "failed (500)" in draft_of(org, listing).error
+
+
+def test_a_refusal_in_plain_text_mode_fails_the_draft_with_the_servers_words(org, listing, llm):
+    server = llm(Reply.error(400, "Invalid value for response_format: not supported, sorry"))
+    run_batch(org, [listing])
+    assert len(server.requests) == 3  # json_schema, json_object, then the prompt: refused too
+    draft = draft_of(org, listing)
+    assert draft.status == DraftStatus.FAILED and "refused the request (400)" in draft.error
