@@ -333,3 +333,17 @@ def test_a_refusal_in_plain_text_mode_fails_the_draft_with_the_servers_words(org
     assert len(server.requests) == 3  # json_schema, json_object, then the prompt: refused too
     draft = draft_of(org, listing)
     assert draft.status == DraftStatus.FAILED and "refused the request (400)" in draft.error
+
+
+def test_the_admin_shows_what_the_endpoint_refused_and_why(org, listing, llm):
+    from django.contrib.admin.sites import site
+
+    from apps.ai.admin import AiSettingsAdmin
+
+    server = llm(llama_cpp_python(scripted(Reply.json(VALID))))
+    run_batch(org, [listing])
+    own = AiSettings.objects.create(organization=org, base_url=server.url)
+    shown = str(AiSettingsAdmin(AiSettings, site).endpoint_status(own))
+    assert "<b>json_object</b>" in shown and "<b>closed</b>" in shown
+    assert "response_format=json_schema" in shown and "HTTP 500" in shown
+    assert "Input should be &#x27;text&#x27; or &#x27;json_object&#x27;" in shown
