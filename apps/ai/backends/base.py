@@ -48,8 +48,10 @@ class GenerationRequest:
         return [{"role": "system", "content": system}, *turns]
 
     def with_repair(self, raw: str, errors: Sequence[str]) -> GenerationRequest:
-        """The same request plus the bad answer and what was wrong with it."""
-        listed = "\n".join(f"- {e}" for e in errors[:20])
+        """The same request plus the bad answer and what was wrong with it. Both may quote
+        outside text the model echoed: no delimiter look-alike survives in them."""
+        listed = "\n".join(f"- {untrusted.clean(e)}" for e in errors[:20])
+        raw = untrusted.clean(raw)
         feedback = (
             "Your answer was rejected by validation:\n" f"{listed}\n"
             "Return the corrected JSON object only, following the schema and every limit."
