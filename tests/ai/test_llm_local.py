@@ -38,7 +38,8 @@ def test_a_real_job_through_the_local_model_ends_in_drafts_never_a_crash(
         pytest.fail(f"No local model server at {LOCAL_URL} ({exc}): start it with make llm-local")
     settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = LOCAL_URL, "local"
     settings.CROSSBORDER_LLM_MODEL = "smollm2"
-    settings.CROSSBORDER_LLM_TIMEOUT = 180
+    settings.CROSSBORDER_LLM_TIMEOUT = 300
+    settings.CROSSBORDER_AI_CONCURRENCY = 1  # llama-cpp-python's server answers one at a time
     settings.CROSSBORDER_LLM_MAX_TOKENS = 600
     listings = [ListingFactory(organization=org) for _ in range(4)]
     job = generation_start(
