@@ -27,7 +27,7 @@ class AiSettingsAdmin(admin.ModelAdmin):
         """What the endpoint was found to accept (capability answers) and its circuit."""
         base_url = (obj.base_url if obj else "") or settings.OPENAI_BASE_URL
         if not base_url:
-            return _("No endpoint: the offline generator writes drafts.")
+            return str(_("No endpoint: the offline generator writes drafts."))
         caps = endpoint_capabilities(base_url)
         notes = format_html_join(
             "", "<li>{} → {} (HTTP {}, {}): {}</li>",

@@ -53,9 +53,11 @@ class Capabilities:
     notes: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def from_json(cls, raw: str | None) -> Capabilities:
+    def from_json(cls, raw: str | bytes | None) -> Capabilities:
         if not raw:
             return cls()
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", "replace")
         if raw in MODES:  # the plain mode string stored before reasons were kept
             return cls(mode=raw)
         try:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from apps.ai import untrusted
+from apps.ai.untrusted import Fence
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,10 @@ class GenerationRequest:
     context: Mapping[str, Any] = field(default_factory=dict)
     max_tokens: int | None = None
 
-    def chat_messages(self, fence: untrusted.Fence | None = None) -> list[dict[str, str]]:
+    def chat_messages(self, fence: Fence | None = None) -> list[dict[str, str]]:
         """System, conversation, and the untrusted data appended to the first user turn, inside
         blocks whose boundary is new for every prompt (`fence`) and named in the system part."""
-        fence = fence or untrusted.Fence.new()
+        fence = fence or Fence.new()
         system = self.system
         turns = [dict(m) for m in self.messages]
         if self.untrusted:
