@@ -347,3 +347,19 @@ def test_the_admin_shows_what_the_endpoint_refused_and_why(org, listing, llm):
     assert "<b>json_object</b>" in shown and "<b>closed</b>" in shown
     assert "response_format=json_schema" in shown and "HTTP 500" in shown
     assert "Input should be &#x27;text&#x27; or &#x27;json_object&#x27;" in shown
+
+
+def test_a_capability_answer_to_the_half_open_probe_does_not_keep_the_circuit_open(
+    org, listing, llm, settings
+):
+    settings.CROSSBORDER_LLM_BREAKER_THRESHOLD = 2
+    settings.CROSSBORDER_LLM_BREAKER_COOLDOWN = 0.2
+    server = llm(llama_cpp_python(scripted(Reply.json(VALID))))
+    breaker = CircuitBreaker(server.url)
+    breaker.record_failure()
+    breaker.record_failure()  # an earlier outage
+    time.sleep(0.3)
+    assert breaker.state() == "half-open"
+    run_batch(org, [listing])
+    assert draft_of(org, listing).status == DraftStatus.PENDING
+    assert len(server.requests) == 2 and breaker.state() == "closed"

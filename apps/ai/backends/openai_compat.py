@@ -109,6 +109,7 @@ class OpenAICompatibleBackend:
                             exc.status, exc.rejection.change)  # fmt: skip
                 caps = apply(caps, exc.rejection, status=exc.status, body=exc.body)
                 capabilities_set(self.base_url, caps)
+                breaker.record_success()  # it answered: up, and a half-open probe may go again
                 continue
             except TransientError as exc:
                 breaker.record_failure()
