@@ -85,4 +85,4 @@ llm-local: llm-local-deps
 # Starts the local server for the test unless one already answers on LLM_PORT, then stops it.
 test-llm-local: llm-local-deps
 	@$(PY) manage.py wait_for_services --settings=crossborder.settings.test
-	LLM_PORT=$(LLM_PORT) $(PY) scripts/llm_local.py run -- $(VENV)/bin/pytest -m llm_local tests/ai
+	LLM_PORT=$(LLM_PORT) $(PY) scripts/llm_local.py run -- $(VENV)/bin/pytest -rP -m llm_local tests/ai

@@ -70,13 +70,15 @@ def completion_body(reply: Reply, model: str) -> dict:
 # exception it has no pattern for into HTTP 500, {"error": {"message": str(exc), "type":
 # "internal_server_error", "param": None, "code": None}}. str(exc) is FastAPI's rendering of
 # the pydantic error list (fastapi/exceptions.py, ValidationException.__str__), captured from
-# llama-cpp-python 0.3.16 with FastAPI 0.142 (`make test-llm-local`).
+# llama-cpp-python 0.3.36 with FastAPI 0.165 (`make test-llm-local`), only the venv's path
+# shortened.
 LLAMA_CPP_PYTHON_JSON_SCHEMA_REFUSAL = (
     "1 validation error:\n"
     "  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
     "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
     "'ctx': {'expected': \"'text' or 'json_object'\"}}\n"
-    '  File "/usr/lib/python3/site-packages/llama_cpp/server/app.py", line 500, in '
+    "\n"
+    '  File "/srv/.venv/lib/python3.11/site-packages/llama_cpp/server/app.py", line 376, in '
     "create_chat_completion\n"
     "    POST /v1/chat/completions"
 )
