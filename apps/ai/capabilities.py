@@ -13,6 +13,12 @@ which stay for real outages.
 The response_format ladder: json_schema → json_object (with a `schema` key, which
 llama-cpp-python turns into a grammar) → no response_format, the schema in the system prompt
 and the JSON extracted from the text. Whatever the mode, the caller validates the answer.
+
+The schema sent with json_object is `grammar_schema(schema)`: the shape without length and
+count bounds. llama.cpp writes `maxLength: 2000` as 2000 nested grammar rules, its parser
+refuses them ("number of rules that are going to be repeated … exceeds sane defaults"), and
+llama-cpp-python 0.3.36 then dies mid-request, taking the server down. The bounds are still
+checked on every answer (and fed back in the repair round).
 """
 
 from __future__ import annotations
@@ -41,6 +47,21 @@ _REFUSAL = re.compile(
 _RESPONSE_FORMAT = re.compile(r"response_format|json_schema|json_object|\bschema\b", re.I)
 _TEMPERATURE = re.compile(r"\btemperature\b", re.I)
 _MAX_TOKENS = re.compile(r"\bmax_tokens\b", re.I)
+
+
+_BOUNDS = frozenset({"maxLength", "minLength", "maxItems", "minItems", "pattern", "format"})
+
+
+def grammar_schema(schema: Any) -> Any:
+    """`schema` without the bounds that grammar-based servers turn into huge rule sets."""
+    if isinstance(schema, dict):
+        return {k: ({name: grammar_schema(sub) for name, sub in v.items()}
+                    if k in ("properties", "$defs", "definitions") and isinstance(v, dict)
+                    else grammar_schema(v))
+                for k, v in schema.items() if k not in _BOUNDS}  # fmt: skip
+    if isinstance(schema, list):
+        return [grammar_schema(v) for v in schema]
+    return schema
 
 
 @dataclass

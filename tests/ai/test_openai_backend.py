@@ -268,7 +268,12 @@ def test_llama_cpp_pythons_500_refusing_json_schema_is_a_capability_answer_not_a
     job = run_batch(org, listings)
     kinds = [r.get("response_format", {}).get("type") for r in server.requests]
     assert kinds == ["json_schema", "json_object", "json_object", "json_object"]
-    assert server.requests[1]["response_format"]["schema"]["required"][0] == "title"
+    sent = server.requests[1]["response_format"]["schema"]
+    assert sent["required"][0] == "title"
+    # no bounds in the grammar's schema (llama.cpp cannot parse 2000 nested rules and
+    # llama-cpp-python 0.3.36 then dies); they are checked on the answer instead
+    assert "maxLength" not in json.dumps(sent) and "maxItems" not in json.dumps(sent)
+    assert "maxLength" in server.requests[1]["messages"][0]["content"]  # the prompt has them
     assert (job.done, job.failed) == (3, 0)
     assert all(draft_of(org, x).status == DraftStatus.PENDING for x in listings)
     assert CircuitBreaker(server.url).state() == "closed"

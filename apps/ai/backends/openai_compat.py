@@ -31,6 +31,7 @@ from apps.ai.capabilities import (
     capabilities_get,
     capabilities_set,
     feature_rejection,
+    grammar_schema,
 )
 from apps.ai.resilience import CircuitBreaker, backoff_delay
 
@@ -139,7 +140,8 @@ class OpenAICompatibleBackend:
             messages[0] = {"role": "system", "content": messages[0]["content"] + "\n\n"
                            + SCHEMA_INSTRUCTION.format(schema=schema_text)}  # fmt: skip
             if caps.mode == "json_object":
-                kwargs["response_format"] = {"type": "json_object", "schema": request.schema}
+                kwargs["response_format"] = {"type": "json_object",
+                                             "schema": grammar_schema(request.schema)}  # fmt: skip
         kwargs["messages"] = messages
         return kwargs
 
