@@ -28,6 +28,7 @@ class Reply:
     delay: float = 0.0
     tokens_in: int = 120
     tokens_out: int = 80
+    drop: bool = False  # close the connection without an answer (a server that died)
 
     @classmethod
     def json(cls, data: Any, **kwargs: Any) -> Reply:
@@ -84,11 +85,26 @@ LLAMA_CPP_PYTHON_JSON_SCHEMA_REFUSAL = (
 )
 
 
+def _bounds(schema: Any) -> list[int]:
+    if isinstance(schema, dict):
+        own = [
+            v for k, v in schema.items() if k in ("maxLength", "maxItems") and isinstance(v, int)
+        ]
+        return own + [b for v in schema.values() for b in _bounds(v)]
+    if isinstance(schema, list):
+        return [b for v in schema for b in _bounds(v)]
+    return []
+
+
 def llama_cpp_python(answer: Responder) -> Responder:
     """Answer like llama-cpp-python's OpenAI-compatible server: a `response_format` type other
-    than text or json_object gets its HTTP 500; anything else is answered by `answer`."""
+    than text or json_object gets its HTTP 500; a json_object schema whose grammar llama.cpp
+    cannot parse (a maxLength in the thousands: "failed to parse grammar") kills the server
+    mid-request, as 0.3.36 does; anything else is answered by `answer`."""
 
     def respond(body: dict, n: int) -> Reply:
+        if max(_bounds((body.get("response_format") or {}).get("schema")), default=0) > 1000:
+            return Reply(drop=True)
         kind = (body.get("response_format") or {}).get("type")
         if kind is not None and kind not in ("text", "json_object"):
             message = LLAMA_CPP_PYTHON_JSON_SCHEMA_REFUSAL.replace("'json_schema'", repr(kind))
@@ -122,6 +138,9 @@ class FakeLLMServer:
                 reply = server.responder(body, n)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
                 payload = reply.body if reply.body is not None else completion_body(
                     reply, body.get("model", "fake"))  # fmt: skip
                 data = json.dumps(payload).encode()

@@ -370,3 +370,15 @@ def test_a_capability_answer_to_the_half_open_probe_does_not_keep_the_circuit_op
     run_batch(org, [listing])
     assert draft_of(org, listing).status == DraftStatus.PENDING
     assert len(server.requests) == 2 and breaker.state() == "closed"
+
+
+def test_a_schema_llama_cpp_cannot_turn_into_a_grammar_is_never_sent_to_it(org, llm):
+    from apps.catalog.models import Marketplace
+
+    server = llm(llama_cpp_python(scripted(Reply.json(VALID))))
+    listing = ListingFactory(organization=org)
+    marketplace = Marketplace.objects.get(pk=listing.store.marketplace_id)
+    assert marketplace.limits.get("description_max", 0) > 1000  # would kill the real server
+    run_batch(org, [listing])
+    assert draft_of(org, listing).status == DraftStatus.PENDING
+    assert len(server.requests) == 2  # the refusal, then one json_object answer: no crash
