@@ -382,3 +382,15 @@ def test_a_schema_llama_cpp_cannot_turn_into_a_grammar_is_never_sent_to_it(org, 
     run_batch(org, [listing])
     assert draft_of(org, listing).status == DraftStatus.PENDING
     assert len(server.requests) == 2  # the refusal, then one json_object answer: no crash
+
+
+def test_schema_valid_debris_from_a_weak_model_is_repaired_or_failed_never_offered(
+    org, listing, llm
+):
+    debris = {**VALID, "bullets": ["power_w"], "description": "{"}
+    server = llm(Reply.json(debris))
+    run_batch(org, [listing])
+    feedback = server.requests[1]["messages"][-1]["content"]
+    assert "bullets/0: is a data key" in feedback and "description: has no words" in feedback
+    draft = draft_of(org, listing)
+    assert draft.status == DraftStatus.FAILED and "has no words" in draft.error

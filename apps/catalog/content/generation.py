@@ -8,6 +8,7 @@ registered in CatalogConfig.ready().
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -204,8 +205,33 @@ def _content_schema(item: Item) -> dict[str, Any]:
     return schema_for(item.context["limits"], back_translation=_not_chinese(item))
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_KEY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+
+
+def debris_errors(data: dict) -> list[str]:
+    """Copy a weak model writes when it loses the thread: a field with no word in it ("{",
+    "20,476"), or an attribute key instead of a sentence ("power_w"). Schema-valid and within
+    every limit, yet nothing a reviewer should be offered."""
+    errors = []
+    texts = [("title", data.get("title")), ("description", data.get("description")),
+             *((f"bullets/{i}", b) for i, b in enumerate(data.get("bullets") or []))]  # fmt: skip
+    for name, value in texts:
+        text = str(value or "").strip()
+        if not text and name != "title":
+            continue  # an empty description or bullet is the marketplace rules' business
+        if not _WORD.search(text):
+            errors.append(f"{name}: has no words; write copy for buyers, not symbols or numbers.")
+        elif _KEY.fullmatch(text) or text.startswith(("{", "[")):
+            errors.append(f"{name}: is a data key or JSON fragment ({text[:40]}), not copy.")
+    return errors
+
+
 def _rules(item: Item, data: dict) -> list[str]:
-    return rule_errors(item.context["limits"], item.context["channel"], data)
+    listing_fields, _back = split_back_translation(data)
+    return debris_errors(listing_fields) + rule_errors(
+        item.context["limits"], item.context["channel"], data
+    )
 
 
 def _rationale(item: Item) -> str:
