@@ -387,10 +387,11 @@ def test_a_schema_llama_cpp_cannot_turn_into_a_grammar_is_never_sent_to_it(org, 
 def test_schema_valid_debris_from_a_weak_model_is_repaired_or_failed_never_offered(
     org, listing, llm
 ):
-    debris = {**VALID, "bullets": ["power_w"], "description": "{"}
+    debris = {**VALID, "bullets": ["power_w", "Title_Max"], "description": "{"}
     server = llm(Reply.json(debris))
     run_batch(org, [listing])
     feedback = server.requests[1]["messages"][-1]["content"]
-    assert "bullets/0: is a data key" in feedback and "description: has no words" in feedback
+    assert "bullets/0: is a data key" in feedback and "bullets/1: is a data key" in feedback
+    assert "description: has no words" in feedback
     draft = draft_of(org, listing)
     assert draft.status == DraftStatus.FAILED and "has no words" in draft.error

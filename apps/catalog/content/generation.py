@@ -206,7 +206,7 @@ def _content_schema(item: Item) -> dict[str, Any]:
 
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_KEY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+_KEY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", re.IGNORECASE)
 
 
 def debris_errors(data: dict) -> list[str]:
