@@ -56,9 +56,9 @@ SCHEMA_INSTRUCTION = (
 class _FeatureRejected(Exception):
     """The server refuses a feature of the request (a capability answer, not an outage)."""
 
-    def __init__(self, rejection: Rejection, status: int, body: str):
+    def __init__(self, rejection: Rejection, status: int, body: str, reason: str):
         super().__init__(rejection.feature)
-        self.rejection, self.status, self.body = rejection, status, body
+        self.rejection, self.status, self.body, self.reason = rejection, status, body, reason
 
 
 def _client(base_url: str, api_key: str) -> openai.OpenAI:
@@ -108,7 +108,7 @@ class OpenAICompatibleBackend:
                     ) from exc
                 logger.info("%s refuses %s (%s); now: %s", self.host, exc.rejection.feature,
                             exc.status, exc.rejection.change)  # fmt: skip
-                caps = apply(caps, exc.rejection, status=exc.status, body=exc.body)
+                caps = apply(caps, exc.rejection, status=exc.status, body=exc.reason)
                 capabilities_set(self.base_url, caps)
                 breaker.record_success()  # it answered: up, and a half-open probe may go again
                 continue
@@ -179,7 +179,9 @@ class OpenAICompatibleBackend:
         body = _body_text(exc)
         rejection = feature_rejection(status, body, caps, sent)
         if rejection is not None:
-            return _FeatureRejected(rejection, status, body)
+            message = exc.body.get("message") if isinstance(exc.body, dict) else None
+            reason = message if isinstance(message, str) and message else body
+            return _FeatureRejected(rejection, status, body, reason)
         message = " ".join(str(exc.message or "").split())[:300]
         if status == 429:
             return TransientError("The model endpoint is rate limiting (429).", _retry_after(exc))
