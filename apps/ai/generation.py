@@ -47,6 +47,16 @@ def parse(raw: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError:
+        # A model without JSON mode writes prose around the object (or several objects): the
+        # first object that decodes wins, then the widest span, for the error message.
+        decoder = json.JSONDecoder()
+        for match in re.finditer(r"\{", text):
+            try:
+                found, _end = decoder.raw_decode(text, match.start())
+            except json.JSONDecodeError:
+                continue
+            if isinstance(found, dict):
+                return found
         start, end = text.find("{"), text.rfind("}")
         if 0 <= start < end:
             return json.loads(text[start : end + 1])

@@ -1,5 +1,5 @@
 """Shared state of remote endpoints, kept in Redis so every worker on every machine agrees:
-the circuit breaker per endpoint and the response_format mode each endpoint understands.
+the circuit breaker per endpoint (what each endpoint accepts is apps/ai/capabilities.py).
 Also the retry pause (exponential backoff with full jitter).
 """
 
@@ -96,16 +96,3 @@ class CircuitBreaker:
         if int(self.r.get(self.failures_key) or 0) >= self.threshold:
             return "half-open"
         return "closed"
-
-
-MODES = ("json_schema", "json_object", "prompt")
-
-
-def mode_get(base_url: str) -> str:
-    mode = redis_client().get(key("mode", endpoint_id(base_url)))
-    return mode if mode in MODES else MODES[0]
-
-
-def mode_set(base_url: str, mode: str) -> None:
-    ttl = int(conf.get("CROSSBORDER_LLM_MODE_TTL"))
-    redis_client().set(key("mode", endpoint_id(base_url)), mode, ex=ttl)

@@ -28,6 +28,7 @@ class Reply:
     delay: float = 0.0
     tokens_in: int = 120
     tokens_out: int = 80
+    drop: bool = False  # close the connection without an answer (a server that died)
 
     @classmethod
     def json(cls, data: Any, **kwargs: Any) -> Reply:
@@ -63,6 +64,58 @@ def completion_body(reply: Reply, model: str) -> dict:
     }  # fmt: skip
 
 
+# --- llama-cpp-python's server (llama_cpp/server, 0.3.x) ------------------------------------------
+# Its request model types `response_format` as {"type": Literal["text", "json_object"],
+# "schema": ...} (llama_cpp/llama_types.py), so FastAPI refuses `json_schema` with a
+# RequestValidationError; its RouteErrorHandler (llama_cpp/server/errors.py) turns every
+# exception it has no pattern for into HTTP 500, {"error": {"message": str(exc), "type":
+# "internal_server_error", "param": None, "code": None}}. str(exc) is FastAPI's rendering of
+# the pydantic error list (fastapi/exceptions.py, ValidationException.__str__), captured from
+# llama-cpp-python 0.3.36 with FastAPI 0.165 (`make test-llm-local`), only the venv's path
+# shortened.
+LLAMA_CPP_PYTHON_JSON_SCHEMA_REFUSAL = (
+    "1 validation error:\n"
+    "  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+    "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
+    "'ctx': {'expected': \"'text' or 'json_object'\"}}\n"
+    "\n"
+    '  File "/srv/.venv/lib/python3.11/site-packages/llama_cpp/server/app.py", line 376, in '
+    "create_chat_completion\n"
+    "    POST /v1/chat/completions"
+)
+
+
+def _bounds(schema: Any) -> list[int]:
+    if isinstance(schema, dict):
+        own = [
+            v for k, v in schema.items() if k in ("maxLength", "maxItems") and isinstance(v, int)
+        ]
+        return own + [b for v in schema.values() for b in _bounds(v)]
+    if isinstance(schema, list):
+        return [b for v in schema for b in _bounds(v)]
+    return []
+
+
+def llama_cpp_python(answer: Responder) -> Responder:
+    """Answer like llama-cpp-python's OpenAI-compatible server: a `response_format` type other
+    than text or json_object gets its HTTP 500; a json_object schema whose grammar llama.cpp
+    cannot parse (a maxLength in the thousands: "failed to parse grammar") kills the server
+    mid-request, as 0.3.36 does; anything else is answered by `answer`."""
+
+    def respond(body: dict, n: int) -> Reply:
+        if max(_bounds((body.get("response_format") or {}).get("schema")), default=0) > 1000:
+            return Reply(drop=True)
+        kind = (body.get("response_format") or {}).get("type")
+        if kind is not None and kind not in ("text", "json_object"):
+            message = LLAMA_CPP_PYTHON_JSON_SCHEMA_REFUSAL.replace("'json_schema'", repr(kind))
+            return Reply(status=500, body={"error": {"message": message,
+                                                     "type": "internal_server_error",
+                                                     "param": None, "code": None}})  # fmt: skip
+        return answer(body, n)
+
+    return respond
+
+
 class FakeLLMServer:
     def __init__(self, responder: Responder):
         self.responder = responder
@@ -85,6 +138,9 @@ class FakeLLMServer:
                 reply = server.responder(body, n)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
                 payload = reply.body if reply.body is not None else completion_body(
                     reply, body.get("model", "fake"))  # fmt: skip
                 data = json.dumps(payload).encode()

@@ -8,6 +8,7 @@ registered in CatalogConfig.ready().
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -123,12 +124,18 @@ def rule_errors(limits: dict, channel: str, data: dict) -> list[str]:
     return [f"{c.field or c.rule}: {c.message}" for c in checks if c.severity == "error"]
 
 
-def _examples_text(examples: list[dict[str, Any]]) -> str:
-    if not examples:
-        return ""
+EXAMPLES_SOURCE = "approved_examples"
+
+
+def _examples(examples: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """The prompt's sentence about few-shot examples, and the examples themselves. Approved
+    drafts hold text from outside (reviews, imported copy, a reviewer's edits): they travel as
+    untrusted data like any other, never in the prompt's own words."""
     shown = [json.dumps(e["final"], ensure_ascii=False) for e in examples if e.get("final")]
-    return ("Copy our reviewers approved for similar products (follow their style and "
-            "corrections; do not copy their facts):\n" + "\n".join(shown) + "\n")  # fmt: skip
+    if not shown:
+        return "", []
+    return (f"Copy our reviewers approved for similar products is in the data blocks with "
+            f'source="{EXAMPLES_SOURCE}": follow its style, not its facts.\n', shown)  # fmt: skip
 
 
 def _trusted(facts: dict[str, Any]) -> str:
@@ -164,12 +171,15 @@ def content_item(listing, *, examples: list[dict[str, Any]] | None = None,
     with access may have edited it: it travels as untrusted data."""
     facts = facts_of(listing)
     context = _context(listing, facts)
+    examples_note, shown = _examples(examples or [])
     variables = {
         "marketplace": context["marketplace"], "channel": context["channel"],
         "language": listing.language, "limits": json.dumps(context["limits"]),
-        "facts": _trusted(facts), "examples": _examples_text(examples or []),
+        "facts": _trusted(facts), "examples": examples_note,
     }  # fmt: skip
     data = dict(untrusted or {})
+    if shown:
+        data.setdefault(EXAMPLES_SOURCE, shown)
     reviews = facts.get("customer_reviews") or {}
     if reviews.get("praised"):
         data.setdefault("customer_reviews_praised_phrases", reviews["praised"])
@@ -207,8 +217,33 @@ def _content_schema(item: Item) -> dict[str, Any]:
     return schema_for(item.context["limits"], back_translation=_not_chinese(item))
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_KEY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", re.IGNORECASE)
+
+
+def debris_errors(data: dict) -> list[str]:
+    """Copy a weak model writes when it loses the thread: a field with no word in it ("{",
+    "20,476"), or an attribute key instead of a sentence ("power_w"). Schema-valid and within
+    every limit, yet nothing a reviewer should be offered."""
+    errors = []
+    texts = [("title", data.get("title")), ("description", data.get("description")),
+             *((f"bullets/{i}", b) for i, b in enumerate(data.get("bullets") or []))]  # fmt: skip
+    for name, value in texts:
+        text = str(value or "").strip()
+        if not text and name != "title":
+            continue  # an empty description or bullet is the marketplace rules' business
+        if not _WORD.search(text):
+            errors.append(f"{name}: has no words; write copy for buyers, not symbols or numbers.")
+        elif _KEY.fullmatch(text) or text.startswith(("{", "[")):
+            errors.append(f"{name}: is a data key or JSON fragment ({text[:40]}), not copy.")
+    return errors
+
+
 def _rules(item: Item, data: dict) -> list[str]:
-    return rule_errors(item.context["limits"], item.context["channel"], data)
+    listing_fields, _back = split_back_translation(data)
+    return debris_errors(listing_fields) + rule_errors(
+        item.context["limits"], item.context["channel"], data
+    )
 
 
 def _rationale(item: Item) -> str:
