@@ -18,7 +18,8 @@ The rules of apps.review.services hold here too:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -52,12 +53,20 @@ def _targets_clause(targets: str | Sequence[int], params: dict) -> str:
     return "d.target_id = ANY(%(target_ids)s::bigint[])"
 
 
-def _without_nested_loops(cursor) -> None:
-    """For the rest of the caller's transaction, join big relations by hash, not nested loops:
-    these statements join a chunk of targets (up to a few hundred thousand) with drafts whose
-    statistics may be stale after the previous chunk, where a misestimated nested loop costs
-    minutes. Transaction-local (`set_config(..., true)`); the caller's session is untouched."""
+@contextmanager
+def _without_nested_loops(cursor) -> Iterator[None]:
+    """For the statement inside, join big relations by hash, not nested loops: these statements
+    join a chunk of targets (up to a few hundred thousand) with drafts whose statistics may be
+    stale after the previous chunk, where a misestimated nested loop costs minutes. The
+    setting is put back afterwards, so the caller's next statements (a key lookup per row, say)
+    keep nested loops."""
+    cursor.execute("SELECT current_setting('enable_nestloop')")
+    previous = cursor.fetchone()[0]
     cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+    try:
+        yield
+    finally:
+        cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
 
 
 def drafts_lock_open(
@@ -72,17 +81,18 @@ def drafts_lock_open(
     params: dict[str, Any] = {"org": org.id, "kind": kind, "ct": target_type_id}
     where = _targets_clause(targets, params)
     with connection.cursor() as cursor:
-        _without_nested_loops(cursor)
-        cursor.execute(
-            f"""
+        with _without_nested_loops(cursor):
+            cursor.execute(
+                f"""
             SELECT d.id FROM review_draft d
             WHERE d.organization_id = %(org)s AND d.kind = %(kind)s
               AND d.target_type_id = %(ct)s AND d.status IN {_OPEN} AND {where}
             ORDER BY d.id FOR UPDATE OF d
             """,
-            params,
-        )
-        return cursor.rowcount
+                params,
+            )
+            changed = cursor.rowcount
+        return changed
 
 
 def drafts_open_proposing_into(
@@ -95,9 +105,9 @@ def drafts_open_proposing_into(
     Callers leave those out instead of replacing a draft with the same proposal.
     """
     with connection.cursor() as cursor:
-        _without_nested_loops(cursor)
-        cursor.execute(
-            f"""
+        with _without_nested_loops(cursor):
+            cursor.execute(
+                f"""
             INSERT INTO {_relation(into)} (target_id)
             SELECT c.target_id FROM {_relation(candidates)} c
             JOIN review_draft d ON d.target_id = c.target_id
@@ -105,9 +115,10 @@ def drafts_open_proposing_into(
               AND d.target_type_id = %(ct)s AND d.status IN {_OPEN}
               AND d.proposed @> c.proposed
             """,
-            {"org": org.id, "kind": kind, "ct": target_type_id},
-        )
-        return cursor.rowcount
+                {"org": org.id, "kind": kind, "ct": target_type_id},
+            )
+            changed = cursor.rowcount
+        return changed
 
 
 def drafts_supersede_open(
@@ -137,9 +148,9 @@ def drafts_supersede_open(
     }
     where = _targets_clause(targets, params)
     with connection.cursor() as cursor:
-        _without_nested_loops(cursor)
-        cursor.execute(
-            f"""
+        with _without_nested_loops(cursor):
+            cursor.execute(
+                f"""
             WITH sup AS (
                 UPDATE review_draft d SET status = 'superseded', updated_at = %(ts)s
                 FROM review_draft o
@@ -153,9 +164,10 @@ def drafts_supersede_open(
                    %(payload)s::jsonb
             FROM sup
             """,
-            params,
-        )
-        return cursor.rowcount
+                params,
+            )
+            changed = cursor.rowcount
+        return changed
 
 
 def drafts_create_many(

@@ -7,8 +7,10 @@ Per chunk of offers (an id range of the store, CHUNK offers by default):
            competitors (each seller's latest observation younger than the largest max age,
            from the competitor summary kept by apps.pricing.competitors), changes already made
            today; small tables (profiles, fees, strategies) via the ORM. An incremental run
-           (the schedule) keeps only the offers whose inputs changed since their last run
-           (apps.pricing.incremental) before costs and competitors are read;
+           (the schedule) reads only the offers whose inputs changed since their last run:
+           PostgreSQL hashes each offer's inputs and compares them, its price and its
+           competitor summary version with the marker in the query that reads the offers
+           (apps.pricing.incremental.DUE_SQL), so unchanged offers never leave the database;
   compute  apps.pricing.strategies.compute — NumPy over the frame, no per-offer Python;
   write    COPY the changed offers (with the price version each was computed from) into a
            temporary table, then through the owners' set-based services, each one statement:
@@ -28,4 +30,6 @@ One module per step, imported from directly (this package re-exports nothing):
   load     the OFFERS/COMPS/LATEST SQL, load_chunk and the chunk boundaries;
   offers   the per-offer frame: strategy parameters, fees, profiles, landed cost, bad input;
   write    the temporary tables, _change_rows, write_chunk and the incremental markers.
+Queries over a whole chunk run without nested loops: right after a run rewrote markers,
+drafts or changes, their statistics are stale and a misjudged nested loop costs minutes.
 """
