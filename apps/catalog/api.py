@@ -7,6 +7,8 @@ credentials (`TenantViewSet.org`), never from the request body.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -32,6 +34,7 @@ from apps.core.api import (
     TenantViewSet,
     write_schemas,
 )
+from apps.core.bounds import INT32_MAX
 
 # Marketplaces ---------------------------------------------------------------------------------
 
@@ -209,7 +212,13 @@ class ListingSerializer(serializers.ModelSerializer):
 
 
 class ListingUpdateSerializer(serializers.ModelSerializer):
-    price = Money(required=False, allow_null=True, min_value=0)
+    price = Money(
+        required=False,
+        allow_null=True,
+        min_value=Decimal("0.0001"),
+        help_text="Rounded to the currency's minor unit, then it must be above zero.",
+    )
+    stock = serializers.IntegerField(required=False, min_value=0, max_value=INT32_MAX)
     currency = CurrencyField(required=False, help_text="Defaults to the marketplace's currency.")
     language = serializers.CharField(
         required=False, max_length=10, help_text="Defaults to the marketplace's language."

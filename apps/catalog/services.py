@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from apps.catalog.models import LISTING_ASPECTS, Listing, Marketplace, Product, Store
 from apps.core.errors import Conflict, NotFound, ValidationFailed
+from apps.core.money import positive_amount
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -226,6 +227,7 @@ def listing_create(
     if Listing.objects.for_org(org).filter(product=product, store=store).exists():
         raise ValidationFailed(f"{product.sku} is already listed in {store.name}.", field="product")
     marketplace = store.marketplace
+    _check_offer(fields, currency or marketplace.currency)
     try:
         with transaction.atomic():
             return Listing.objects.create(
@@ -245,6 +247,16 @@ def listing_create(
         ) from exc
 
 
+def _check_offer(data: dict[str, Any], currency: str) -> None:
+    """A price is rounded to its currency, then must be above zero; stock is never negative.
+    Rewrites `data["price"]` to the rounded amount. Removing a price (None) stays allowed."""
+    if data.get("price") is not None:
+        data["price"] = positive_amount(data["price"], currency, field="price")
+    stock = data.get("stock")
+    if stock is not None and stock < 0:
+        raise ValidationFailed("stock: must be zero or more.", field="stock")
+
+
 @transaction.atomic
 def listing_update(
     *,
@@ -262,6 +274,8 @@ def listing_update(
     _ensure_own(listing, org, "listing")
     locked = _locked(Listing, org, listing.pk)
     _check_version(locked.version, expected_version, "listing")
+    data = dict(data)
+    _check_offer(data, data.get("currency") or locked.currency)
     changed = _apply(locked, data, LISTING_FIELDS)
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -13,6 +14,7 @@ from rest_framework import exceptions, filters, mixins, serializers, status, vie
 from rest_framework.permissions import OperandHolder
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from .errors import DomainError
 from .money import CURRENCIES
@@ -240,6 +242,11 @@ def problem_exception_handler(exc, context) -> Response | None:
         return _problem(exc.status, exc.title, exc.message, **extra)
     if isinstance(exc, TenantScopeError):
         raise exc  # a programming error: let it surface in tests and logs
+    if isinstance(exc, DataError | OverflowError | RecursionError):
+        # Last line of defence: a value the serializers let through but a column or a
+        # conversion cannot hold (every input is bounded first; this keeps a miss a 400).
+        set_rollback()
+        return _problem(400, "Validation failed", "A value is out of range or malformed.")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -258,3 +265,12 @@ def problem_exception_handler(exc, context) -> Response | None:
         if header in response:
             problem[header] = response[header]
     return problem
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown URLs under /api/ answer problem+json like every other API error, not HTML."""
+    from django.http import JsonResponse
+
+    body = {"type": "about:blank", "title": "Not found.", "status": 404,
+            "detail": f"No API endpoint at {request.path}."}  # fmt: skip
+    return JsonResponse(body, status=404, content_type="application/problem+json")

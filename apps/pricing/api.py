@@ -256,6 +256,7 @@ class CostViewSet(TenantViewSet):
     """Costs the pricing engine prices from: product unit costs and per-unit cost profiles."""
 
     queryset = Product.objects.none()
+    serializer_class = BulkCostsSerializer
 
     @extend_schema(
         request=inline_serializer(

@@ -12,12 +12,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import TenantViewSet
+from apps.core.bounds import IdField
 
 from . import services
 from .bulk import drafts_bulk_start
@@ -122,12 +123,19 @@ class RejectSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class BulkFiltersSerializer(serializers.Serializer):
+    """Which pending drafts a bulk action takes when no `ids` are given."""
+
+    kind = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    store = IdField(required=False, allow_null=True)
+    marketplace = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    language = serializers.CharField(required=False, allow_blank=True, max_length=16)
+
+
 class BulkSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["approve", "reject"])
-    ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=100_000
-    )
-    filters = serializers.DictField(required=False, help_text="kind, store, marketplace, …")
+    ids = serializers.ListField(child=IdField(), required=False, max_length=100_000)
+    filters = BulkFiltersSerializer(required=False)
     reason = serializers.ChoiceField(choices=services.REJECT_REASONS, required=False)
 
 
@@ -179,7 +187,15 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         )
         return Response(DraftSerializer(draft).data)
 
-    @extend_schema(request=BulkSerializer, responses={202: dict})
+    @extend_schema(
+        request=BulkSerializer,
+        responses={
+            202: inline_serializer(
+                "DraftBulkStarted",
+                {"job": serializers.IntegerField(), "total": serializers.IntegerField()},
+            )
+        },
+    )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         data = BulkSerializer(data=request.data)
@@ -230,6 +246,10 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
 
     @extend_schema(request=PolicySerializer, responses=PolicySerializer)
     def update(self, request, kind=None):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send a JSON object of the policy's fields."]}
+            )
         data = PolicySerializer(data={**request.data, "kind": kind})
         data.is_valid(raise_exception=True)
         v = data.validated_data

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.catalog.buyer_reviews.imports import product_reviews_import
@@ -18,6 +18,7 @@ from apps.catalog.buyer_reviews.models import ProductReview, ReviewInsight
 from apps.catalog.content import studio
 from apps.catalog.models import Listing, Product
 from apps.core.api import TenantViewSet, request_actor
+from apps.core.parsers import BoundedJSONParser
 from apps.core.api_urls import JobSerializer
 
 
@@ -82,7 +83,7 @@ class ProductReviewViewSet(TenantViewSet):
 
     queryset = Product.objects.none()
     serializer_class = ProductReviewSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(responses=ProductReviewSerializer(many=True))
     def list_reviews(self, request, pk=None):
