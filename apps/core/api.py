@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
@@ -267,6 +268,7 @@ def problem_exception_handler(exc, context) -> Response | None:
     return problem
 
 
+@csrf_exempt  # answers every method; nothing to protect, and a 403 page would be HTML
 def api_not_found(request, *args, **kwargs):
     """Unknown URLs under /api/ answer problem+json like every other API error, not HTML."""
     from django.http import JsonResponse

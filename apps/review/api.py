@@ -46,7 +46,9 @@ class DraftFilter(filters.FilterSet):
 
 class DraftSerializer(serializers.ModelSerializer):
     target_type = serializers.CharField(source="target_type.model", read_only=True)
-    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", default=None, allow_null=True, read_only=True
+    )
     model = serializers.CharField(source="model_name")
     cost = serializers.DecimalField(max_digits=14, decimal_places=6, coerce_to_string=True)
 
@@ -94,7 +96,9 @@ class DraftSerializer(serializers.ModelSerializer):
 
 
 class ReviewEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(
+        source="actor.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = ReviewEvent
