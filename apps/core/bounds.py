@@ -17,10 +17,13 @@ from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
-# Dates a seller's data can carry: the platform's records (orders, rates, observations) and
-# the filters over them. Wide enough for any real history, narrow enough for every column.
-DATE_MIN = date(1970, 1, 1)
-DATE_MAX = date(2200, 12, 31)
+# Dates the API takes (records and the filters over them): wide enough for any history and
+# any "until far in the future" filter; every one converts to UTC within datetime's range
+# and is stored as an AD date (year 1 with a positive offset would become 1 BC).
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(9999, 12, 30)
+# Observed facts (competitor prices, orders) are recent: nothing before this date is real.
+RECORD_MIN = date(1970, 1, 1)
 # PostgreSQL refuses UTC offsets of 16 hours or more ("time zone displacement out of range").
 MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)
 INT32_MAX = 2**31 - 1

@@ -27,7 +27,7 @@ import pandas as pd
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.bounds import DATE_MIN
+from apps.core.bounds import RECORD_MIN
 from apps.integrations.tabular.errors import LineError, TabularFormatError
 from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
 from apps.integrations.tabular.readers import CHUNK_ROWS, Source
@@ -40,7 +40,7 @@ KIND = "competitor_offers"
 # Bounds of what the observation's columns hold: money as numeric(14, 4); dates in the
 # platform's window (year 1 would be stored as 1 BC and break every chart).
 MAX_AMOUNT = Decimal(10) ** 10
-OBSERVED_MIN = pd.Timestamp(DATE_MIN.isoformat(), tz="UTC")
+OBSERVED_MIN = pd.Timestamp(RECORD_MIN.isoformat(), tz="UTC")
 
 FULFILMENT = {
     "fba": "fba", "afn": "fba", "amazon": "fba", "fbm": "fbm", "mfn": "fbm", "merchant": "fbm",
@@ -149,7 +149,7 @@ def check_offers(chunk: TypedChunk, *, now: datetime) -> None:
                _("shipping is not an amount of zero or more: %(shipping)r"),
                order=order["shipping"])  # fmt: skip
     for name in ("price", "shipping"):  # the columns hold 14 digits, 4 of them decimals
-        chunk.fail(_compare(rows[name], lambda v: v >= MAX_AMOUNT),
+        chunk.fail(_compare(rows[name], lambda v: isinstance(v, Decimal) and v >= MAX_AMOUNT),
                    _("%(column)s is too large: %(value)s")
                    % {"column": name, "value": f"%({name})s"}, order=order[name])  # fmt: skip
     rows["shipping"] = rows["shipping"].where(rows["shipping"].notna(), Decimal(0))
@@ -177,7 +177,7 @@ def check_offers(chunk: TypedChunk, *, now: datetime) -> None:
     )
     chunk.fail(
         (observed < OBSERVED_MIN).fillna(False),
-        _("observed_at is before %(min)s: %%(observed_at)s") % {"min": DATE_MIN.isoformat()},
+        _("observed_at is before %(min)s: %%(observed_at)s") % {"min": RECORD_MIN.isoformat()},
         order=order["observed_at"],
     )
     rows["observed_at"] = observed.where(text["observed_at"] != "", pd.Timestamp(now))
