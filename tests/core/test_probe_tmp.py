@@ -1,11 +1,15 @@
 import json
+
 import pytest
-from tests.factories import ListingFactory, ProductFactory, StoreFactory
+
+from tests.factories import ListingFactory
+
 
 @pytest.fixture
 def client(api_client):
     api_client.raise_request_exception = False
     return api_client
+
 
 def _send(client, method, url, body=None, raw=None):
     kw = {}
@@ -19,7 +23,10 @@ def _send(client, method, url, body=None, raw=None):
     except Exception as e:
         return "EXC", type(e).__name__, str(e)[:150]
 
+
 CASES_IDX = list(range(52))
+
+
 @pytest.mark.parametrize("idx", CASES_IDX)
 def test_probe(client, org, idx):
     listing = ListingFactory(organization=org)
@@ -36,11 +43,44 @@ def test_probe(client, org, idx):
         ("patch", L, [1, 2]),
         ("put", "/api/v1/policies/listing_price/", [1]),
         ("put", "/api/v1/policies/listing_price/", {"options": nested}),
-        ("post", "/api/v1/competitor-offers/bulk/", {"rows": [{"listing_id": listing.pk, "seller_id": "x", "price": "1e999"}]}),
-        ("post", "/api/v1/competitor-offers/bulk/", {"rows": [{"listing_id": listing.pk, "seller_id": "x", "price": "10", "observed_at": "0001-01-01T00:00:00Z"}]}),
-        ("post", "/api/v1/competitor-offers/bulk/", {"rows": [{"listing_id": 10**30, "seller_id": "x", "price": "10"}]}),
-        ("post", "/api/v1/competitor-offers/bulk/", {"rows": [{"listing_id": listing.pk, "seller_id": "x\x00", "price": "10"}]}),
-        ("post", "/api/v1/competitor-offers/bulk/", {"rows": [{"listing_id": listing.pk, "seller_id": "x", "price": "10", "rating": "1e999"}]}),
+        (
+            "post",
+            "/api/v1/competitor-offers/bulk/",
+            {"rows": [{"listing_id": listing.pk, "seller_id": "x", "price": "1e999"}]},
+        ),
+        (
+            "post",
+            "/api/v1/competitor-offers/bulk/",
+            {
+                "rows": [
+                    {
+                        "listing_id": listing.pk,
+                        "seller_id": "x",
+                        "price": "10",
+                        "observed_at": "0001-01-01T00:00:00Z",
+                    }
+                ]
+            },
+        ),
+        (
+            "post",
+            "/api/v1/competitor-offers/bulk/",
+            {"rows": [{"listing_id": 10**30, "seller_id": "x", "price": "10"}]},
+        ),
+        (
+            "post",
+            "/api/v1/competitor-offers/bulk/",
+            {"rows": [{"listing_id": listing.pk, "seller_id": "x\x00", "price": "10"}]},
+        ),
+        (
+            "post",
+            "/api/v1/competitor-offers/bulk/",
+            {
+                "rows": [
+                    {"listing_id": listing.pk, "seller_id": "x", "price": "10", "rating": "1e999"}
+                ]
+            },
+        ),
         ("post", "/api/v1/competitor-offers/bulk/", {"rows": [[1]]}),
         ("post", "/api/v1/costs/bulk/", {"products": [{"product": 10**30, "unit_cost": "1"}]}),
         ("post", "/api/v1/costs/bulk/", {"products": [{"sku": "x", "unit_cost": "1e999"}]}),
@@ -51,9 +91,21 @@ def test_probe(client, org, idx):
         ("post", "/api/v1/products/", {"sku": "abc2", "name": "x", "weight_g": 10**30}),
         ("post", "/api/v1/products/", {"sku": "abc3", "name": "x", "unit_cost": "1e20"}),
         ("post", "/api/v1/stores/", {"marketplace": "amazon_us", "name": "a\x00"}),
-        ("post", "/api/v1/exchange-rates/", {"base": "USD", "quote": "EUR", "rate": "1", "date": "0001-01-01"}),
-        ("post", "/api/v1/exchange-rates/", {"base": "USD", "quote": "EUR", "rate": "1e999", "date": "2024-01-01"}),
-        ("post", "/api/v1/strategies/", {"name": "x", "kind": "match_lowest", "beat_amount": "1e99"}),
+        (
+            "post",
+            "/api/v1/exchange-rates/",
+            {"base": "USD", "quote": "EUR", "rate": "1", "date": "0001-01-01"},
+        ),
+        (
+            "post",
+            "/api/v1/exchange-rates/",
+            {"base": "USD", "quote": "EUR", "rate": "1e999", "date": "2024-01-01"},
+        ),
+        (
+            "post",
+            "/api/v1/strategies/",
+            {"name": "x", "kind": "match_lowest", "beat_amount": "1e99"},
+        ),
         ("post", "/api/v1/strategies/", {"name": "x\x00", "kind": "match_lowest"}),
         ("post", "/api/v1/strategies/", {"name": "y", "kind": "match_lowest", "priority": 10**30}),
         ("post", "/api/v1/strategy-assignments/", {"strategy": 10**30}),
@@ -77,7 +129,7 @@ def test_probe(client, org, idx):
         ("get", "/api/v1/listings/?page=99999999999999999999", None),
         ("get", "/api/v1/listings/99999999999999999999/", None),
     ]
-    for c in cases[idx:idx+1]:
+    for c in cases[idx : idx + 1]:
         method, url, body = c[0], c[1], c[2]
         raw = c[3] if len(c) > 3 else None
         res = _send(client, method, url, body, raw)
