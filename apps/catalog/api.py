@@ -34,7 +34,7 @@ from apps.core.api import (
     TenantViewSet,
     write_schemas,
 )
-from apps.core.bounds import INT32_MAX
+from apps.core.bounds import BIGINT_MAX, INT32_MAX, JSONObjectField
 
 # Marketplaces ---------------------------------------------------------------------------------
 
@@ -144,7 +144,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class ProductCreateSerializer(serializers.ModelSerializer):
     unit_cost = Money(required=False, allow_null=True, min_value=0)
     cost_currency = CurrencyField(required=False)
-    attributes = serializers.DictField(required=False)
+    attributes = JSONObjectField(required=False)
     images = serializers.ListField(
         child=serializers.URLField(max_length=1000), required=False, max_length=50
     )
@@ -156,7 +156,10 @@ class ProductCreateSerializer(serializers.ModelSerializer):
 
 class ProductUpdateSerializer(ProductCreateSerializer):
     version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The version you read; 409 if it moved since."
+        required=False,
+        min_value=1,
+        max_value=BIGINT_MAX,
+        help_text="The version you read; 409 if it moved since.",
     )
 
     class Meta(ProductCreateSerializer.Meta):
@@ -227,8 +230,15 @@ class ListingUpdateSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=1000), required=False, max_length=10
     )
     version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The version you read; 409 if it moved since."
+        required=False,
+        min_value=1,
+        max_value=BIGINT_MAX,
+        help_text="The version you read; 409 if it moved since.",
     )
+    # The hard caps of any listing text (the review queue's caps; marketplace rules are tighter).
+    title = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    search_terms = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
     class Meta:
         model = Listing

@@ -38,7 +38,10 @@ def date_problem(value: date | datetime | None) -> str:
         offset = value.utcoffset()
         if offset is not None and abs(offset) > MAX_UTC_OFFSET:
             return str(_("The UTC offset must be within ±15:59."))
-        day = (value.astimezone(UTC) if offset is not None else value).date()
+        try:
+            day = (value.astimezone(UTC) if offset is not None else value).date()
+        except OverflowError:  # 9999-12-31T23:59-15:00 is in year 10000 in UTC
+            day = date.max
     else:
         day = value
     if not DATE_MIN <= day <= DATE_MAX:
@@ -123,3 +126,46 @@ class IsoDateTimeFromToRangeFilter(filters.IsoDateTimeFromToRangeFilter):
 
 class DateFromToRangeFilter(filters.DateFromToRangeFilter):
     field_class = _DateRangeFormField
+
+
+# --- free-form JSON objects ------------------------------------------------------------------
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class JSONObjectField(serializers.DictField):
+    """A free-form object (product attributes, policy options) with bounds the schema states:
+    at most `max_keys` keys of at most 100 characters, and values that are scalars or lists
+    of scalars (at most 100 items), texts of at most `max_text` characters."""
+
+    def __init__(self, *, max_keys: int = 100, max_text: int = 1000, **kwargs):
+        self.max_keys, self.max_text = max_keys, max_text
+        kwargs.setdefault(
+            "help_text",
+            f"An object of at most {max_keys} keys; values are texts (at most {max_text} "
+            "characters), numbers, booleans, null, or lists of those.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if len(data) > self.max_keys:
+            raise serializers.ValidationError(f"At most {self.max_keys} keys.")
+        for key, value in data.items():
+            if len(key) > 100:
+                raise serializers.ValidationError(
+                    {key[:100]: ["Keys have at most 100 characters."]}
+                )
+            items = value if isinstance(value, list) else [value]
+            if isinstance(value, list) and len(value) > 100:
+                raise serializers.ValidationError({key: ["At most 100 items."]})
+            for item in items:
+                if not isinstance(item, _SCALARS):
+                    raise serializers.ValidationError(
+                        {key: ["Use a text, a number, a boolean or a list of those."]}
+                    )
+                if isinstance(item, str) and len(item) > self.max_text:
+                    raise serializers.ValidationError(
+                        {key: [f"At most {self.max_text} characters."]}
+                    )
+        return data

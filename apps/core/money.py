@@ -71,6 +71,10 @@ def currency_check(field: str, model_name: str) -> models.CheckConstraint:
     )
 
 
+# Amount columns are numeric(14, 4): anything from here up cannot be stored.
+MAX_AMOUNT = Decimal(10) ** 10
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit (whole yen, cents elsewhere)."""
     exp = Decimal("1") if currency in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
@@ -91,6 +95,8 @@ def positive_amount(amount, currency: str, *, field: str = "price") -> Decimal:
         raise ValidationFailed(f"{field}: not an amount.", field=field) from exc
     if not value.is_finite():
         raise ValidationFailed(f"{field}: not an amount.", field=field)
+    if abs(value) >= MAX_AMOUNT:
+        raise ValidationFailed(f"{field}: must be less than {MAX_AMOUNT:,}.", field=field)
     rounded = quantize(value, currency)
     if rounded <= 0:
         raise ValidationFailed(

@@ -76,7 +76,7 @@ class OrderItemInputSerializer(serializers.Serializer):
     sku = serializers.CharField(
         max_length=100, required=False, allow_blank=True, help_text="Defaults to the product's."
     )
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     unit_price = Money(min_value=Decimal("0"))
 
 

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from apps.catalog.models import Listing, Product, Store
 from apps.core.api import CurrencyField, Money, ServiceViewSet, TenantViewSet, request_actor
+from apps.core.bounds import IdField
 from apps.core.errors import ValidationFailed
 
 from . import strategy_services as services
@@ -134,7 +135,7 @@ class CompetitorOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
 
 
 class UnitCostRowSerializer(serializers.Serializer):
-    product = serializers.IntegerField(required=False, help_text="Product id, or `sku`")
+    product = IdField(required=False, help_text="Product id, or `sku`")
     sku = serializers.CharField(required=False, max_length=100)
     unit_cost = Money(min_value=0)
     cost_currency = CurrencyField(required=False, default="CNY")
@@ -146,9 +147,9 @@ class UnitCostRowSerializer(serializers.Serializer):
 
 
 class CostProfileRowSerializer(serializers.Serializer):
-    store = serializers.IntegerField(required=False, help_text="Store id (implied by `listing`)")
+    store = IdField(required=False, help_text="Store id (implied by `listing`)")
     category = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
-    listing = serializers.IntegerField(required=False, allow_null=True, default=None)
+    listing = IdField(required=False, allow_null=True, default=None)
     currency = CurrencyField()
     first_leg_per_unit = Money(min_value=0, required=False, default=0)
     other_per_unit = Money(min_value=0, required=False, default=0)
@@ -399,10 +400,10 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentCreateSerializer(serializers.Serializer):
-    strategy = serializers.IntegerField()
-    store = serializers.IntegerField(required=False, allow_null=True, default=None)
+    strategy = IdField()
+    store = IdField(required=False, allow_null=True, default=None)
     category = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
-    listing = serializers.IntegerField(required=False, allow_null=True, default=None)
+    listing = IdField(required=False, allow_null=True, default=None)
 
 
 class AssignmentViewSet(

@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import TenantViewSet
-from apps.core.bounds import IdField
+from apps.core.bounds import IdField, JSONObjectField
 
 from . import services
 from .bulk import drafts_bulk_start
@@ -228,6 +228,8 @@ class PolicySerializer(serializers.ModelSerializer):
     max_change_pct = serializers.DecimalField(
         max_digits=6, decimal_places=2, allow_null=True, required=False, coerce_to_string=True
     )
+
+    options = JSONObjectField(required=False, max_keys=50)
 
     class Meta:
         model = Policy

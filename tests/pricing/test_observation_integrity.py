@@ -18,7 +18,7 @@ from tests.factories import ListingFactory, OrganizationFactory
 def _rows(listing):
     return [
         {"listing_id": listing.pk, "seller_id": f"S{n}", "price": f"1{n}.99",
-         "observed_at": "2026-01-0%dT10:00:00Z" % (n + 1)}
+         "observed_at": f"2026-01-0{n + 1}T10:00:00Z"}
         for n in range(3)
     ]  # fmt: skip
 
@@ -53,9 +53,11 @@ def test_twenty_identical_parallel_bulk_posts_store_each_observation_once():
 
     assert statuses == [200] * 20
     assert CompetitorOffer.objects.for_org(org).count() == 3
-    assert sorted(
-        CompetitorOffer.objects.for_org(org).values_list("seller_id", "price")
-    ) == [("S0", Decimal("10.9900")), ("S1", Decimal("11.9900")), ("S2", Decimal("12.9900"))]
+    assert sorted(CompetitorOffer.objects.for_org(org).values_list("seller_id", "price")) == [
+        ("S0", Decimal("10.9900")),
+        ("S1", Decimal("11.9900")),
+        ("S2", Decimal("12.9900")),
+    ]
 
 
 def test_the_database_refuses_a_duplicate_observation(org):

@@ -20,12 +20,13 @@ from apps.catalog.exports.marketplace import (
 )
 from apps.core.api import TenantViewSet, request_actor
 from apps.core.api_urls import JobSerializer
+from apps.core.bounds import IdField
 from apps.core.models import Job
 
 
 class ExportInput(serializers.Serializer):
     format = serializers.ChoiceField(choices=sorted(FORMATS))
-    store = serializers.IntegerField()
+    store = IdField()
     operation = serializers.ChoiceField(choices=["UPDATE", "PATCH"], default="UPDATE")
 
 
