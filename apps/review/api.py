@@ -120,6 +120,13 @@ class DraftDetailSerializer(DraftSerializer):
 class ApproveSerializer(serializers.Serializer):
     payload = serializers.DictField(required=False, help_text="Edited fields of the proposal")
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="A manager's reason to apply despite an overridable check (a price outside "
+        "its floor/ceiling). Signed-in managers and owners only.",
+    )
 
 
 class RejectSerializer(serializers.Serializer):
@@ -173,6 +180,7 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             draft_id=draft.pk,
             edited=data.validated_data.get("payload"),
             note=data.validated_data.get("note", ""),
+            override_reason=data.validated_data.get("override_reason", ""),
         )
         return Response(DraftSerializer(draft).data)
 
