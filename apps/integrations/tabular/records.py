@@ -35,7 +35,7 @@ def typed_records(records: list[dict[str, Any]], schema: Schema) -> TypedChunk |
     chunk = typed_chunk(raw, schema, {name: i for i, name in enumerate(names)})
     # A JSON list or object where a cell belongs is not a value (its text would be stored).
     nested = [next((k for k in header if isinstance(r.get(k), dict | list)), "") for r in records]
-    if any(nested):
+    if chunk is not None and any(nested):
         reasons = pd.Series(
             [_("%(column)s is not a single value") % {"column": k} for k in nested],
             index=chunk.rows.index,
