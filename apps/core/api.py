@@ -270,9 +270,25 @@ def problem_exception_handler(exc, context) -> Response | None:
 
 @csrf_exempt  # answers every method; nothing to protect, and a 403 page would be HTML
 def api_not_found(request, *args, **kwargs):
-    """Unknown URLs under /api/ answer problem+json like every other API error, not HTML."""
-    from django.http import JsonResponse
+    """Unknown URLs under /api/ answer problem+json like every other API error, not HTML.
 
-    body = {"type": "about:blank", "title": "Not found.", "status": 404,
-            "detail": f"No API endpoint at {request.path}."}  # fmt: skip
+    A known URL without its trailing slash still redirects for GET (as APPEND_SLASH did before
+    this catch-all matched it) and is named in the 404 for other methods."""
+    from django.http import HttpResponsePermanentRedirect, JsonResponse
+    from django.urls import Resolver404, resolve
+
+    detail = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(f"{request.path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            if request.method in ("GET", "HEAD"):
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(
+                    f"{request.path}/" + (f"?{query}" if query else "")
+                )
+            detail = f"No API endpoint at {request.path}; did you mean {request.path}/?"
+    body = {"type": "about:blank", "title": "Not found.", "status": 404, "detail": detail}
     return JsonResponse(body, status=404, content_type="application/problem+json")
