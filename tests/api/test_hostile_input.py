@@ -146,7 +146,7 @@ def _names_the_field(response, field: str) -> bool:
     return leaf in text
 
 
-@pytest.mark.parametrize(("index", "family", "kind"), _cases())
+@pytest.mark.parametrize(("index", "family", "kind"), list(_cases()))
 def test_hostile_values_get_a_400_naming_the_field_never_a_500(api_client_for, org, rows,
                                                                 index, family, kind):  # fmt: skip
     client = api_client_for(org, "owner")
@@ -237,3 +237,50 @@ def test_out_of_range_filters_are_a_400_or_match_nothing(api_client, query):
         assert response["Content-Type"].startswith(PROBLEM)
         name = query.split("?")[1].split("=")[0].removesuffix("_after")
         assert name in response.content.decode()
+
+
+# --- imports: hostile cells are line errors, the good lines import ---------------------------
+
+HOSTILE_CELLS = {
+    "nul": "bad\x00cell",
+    "oversized": "x" * (130 * 1024),
+    "infinite": "1E999",
+    "nan": "NaN",
+}
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE_CELLS))
+def test_a_hostile_cell_in_a_competitor_file_is_a_line_error(org, kind):
+    from apps.pricing.competitor_import import competitor_file_import
+
+    listing = ListingFactory(organization=org)
+    cell = HOSTILE_CELLS[kind]
+    price = cell if kind in ("infinite", "nan") else "9.99"
+    seller = cell if kind in ("nul", "oversized") else "Rival"
+    data = (
+        "listing_id,seller,price,observed_at\n"
+        f"{listing.pk},Good,9.49,2026-01-02 10:00\n"
+        f"{listing.pk},{seller},{price},2026-01-02 11:00\n"
+    ).encode()
+    result = competitor_file_import(org=org, data=data, filename=f"{kind}.csv")
+    assert result.imported == 1
+    assert [e.line for e in result.errors] == [3]
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE_CELLS))
+def test_a_hostile_cell_in_a_review_upload_never_fails_the_request(api_client, org, kind):
+    listing = ListingFactory(organization=org)
+    cell = HOSTILE_CELLS[kind]
+    rating = cell if kind in ("infinite", "nan") else "5"
+    text = cell if kind in ("nul", "oversized") else "Great charger"
+    data = f"rating,text\n4,Solid build\n{rating},{text}\n".encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(f"{kind}.csv", data, content_type="text/csv")
+    response = api_client.post(
+        f"/api/v1/products/{listing.product_id}/reviews/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code in (200, 400), response.content[:300]
+    if response.status_code == 200:
+        body = response.json()
+        assert "3" in json.dumps(body.get("errors", body)), body
