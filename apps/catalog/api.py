@@ -34,7 +34,7 @@ from apps.core.api import (
     TenantViewSet,
     write_schemas,
 )
-from apps.core.bounds import BIGINT_MAX, INT32_MAX, JSONObjectField
+from apps.core.bounds import BIGINT_MAX, INT32_MAX, CodeRelatedField, JSONObjectField
 
 # Marketplaces ---------------------------------------------------------------------------------
 
@@ -79,7 +79,7 @@ class StoreSerializer(serializers.ModelSerializer):
 
 
 class StoreCreateSerializer(serializers.ModelSerializer):
-    marketplace = serializers.SlugRelatedField(
+    marketplace = CodeRelatedField(
         slug_field="code",
         queryset=Marketplace.objects.filter(is_active=True),
         help_text="Marketplace code, e.g. amazon_de",

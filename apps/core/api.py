@@ -118,6 +118,7 @@ FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
 FILTERS_AND_SEARCH = [*FILTERS, filters.SearchFilter]
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class OrgPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """An id resolved among the caller's organization's rows only.
 

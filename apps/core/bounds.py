@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 # Dates the API takes (records and the filters over them): wide enough for any history and
@@ -75,6 +76,11 @@ class DateField(serializers.DateField):
 
     def to_internal_value(self, value):
         return _check_bounds(super().to_internal_value(value))
+
+
+@extend_schema_field({"type": "string", "maxLength": 64, "pattern": "^[-a-z0-9_]+$"})
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A related row by its code (a marketplace's `amazon_de`); the schema states the bound."""
 
 
 def IdField(**kwargs) -> serializers.IntegerField:  # reads like a field class

@@ -95,7 +95,9 @@ class OrderCreateSerializer(serializers.Serializer):
     currency = CurrencyField(required=False, help_text="Defaults to the store's marketplace's.")
     shipping_total = Money(min_value=Decimal("0"), default=Decimal("0"))
     tax_total = Money(min_value=Decimal("0"), default=Decimal("0"))
-    items = OrderItemInputSerializer(many=True, allow_empty=False)
+    items = serializers.ListField(
+        child=OrderItemInputSerializer(), allow_empty=False, max_length=500
+    )
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):

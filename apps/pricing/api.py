@@ -68,19 +68,26 @@ class CompetitorOfferSerializer(serializers.ModelSerializer):
 
 
 class OfferRowSerializer(serializers.Serializer):
-    """One observation (documentation of the bulk body; rows are checked one by one)."""
+    """One observation (documentation of the bulk body; rows are checked one by one, by the
+    file importer's rules: a bad value is a line error naming the line and the column)."""
 
-    listing_id = serializers.IntegerField(required=False, help_text="Or `asin`, or `sku`+`store`")
-    asin = serializers.CharField(required=False)
-    sku = serializers.CharField(required=False)
-    store = serializers.CharField(required=False, help_text="Store id or name")
-    seller_id = serializers.CharField(required=False)
-    seller_name = serializers.CharField(required=False)
-    price = serializers.CharField(help_text='Decimal as a string: "12.99" (or "12,99")')
-    shipping = serializers.CharField(required=False)
-    currency = serializers.CharField(required=False, help_text="Defaults to the listing's")
+    listing_id = IdField(required=False, help_text="Or `asin`, or `sku`+`store`")
+    asin = serializers.CharField(required=False, max_length=100)
+    sku = serializers.CharField(required=False, max_length=100)
+    store = serializers.CharField(required=False, max_length=200, help_text="Store id or name")
+    seller_id = serializers.CharField(required=False, max_length=100)
+    seller_name = serializers.CharField(required=False, max_length=200)
+    price = serializers.CharField(
+        max_length=40, help_text='Decimal as a string: "12.99" (or "12,99"), below 10^10'
+    )
+    shipping = serializers.CharField(required=False, max_length=40)
+    currency = serializers.CharField(
+        required=False, max_length=3, help_text="Defaults to the listing's"
+    )
     fulfilment = serializers.ChoiceField(choices=FulfilmentType.choices, required=False)
-    rating = serializers.CharField(required=False, help_text="0–100 (%) or 0–5 stars")
+    rating = serializers.CharField(
+        required=False, max_length=40, help_text="0–100 (%) or 0–5 stars"
+    )
     is_buy_box = serializers.BooleanField(required=False)
     observed_at = serializers.DateTimeField(required=False, help_text="Defaults to now")
 
@@ -116,7 +123,10 @@ class CompetitorOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     ordering = ["-observed_at", "-id"]
 
     @extend_schema(
-        request=inline_serializer("BulkOffers", {"rows": OfferRowSerializer(many=True)}),
+        request=inline_serializer(
+            "BulkOffers",
+            {"rows": serializers.ListField(child=OfferRowSerializer(), max_length=BULK_MAX)},
+        ),
         responses={200: BULK_RESULT},
     )
     @action(detail=False, methods=["post"])
@@ -263,8 +273,12 @@ class CostViewSet(TenantViewSet):
         request=inline_serializer(
             "BulkCosts",
             {
-                "products": UnitCostRowSerializer(many=True, required=False),
-                "profiles": CostProfileRowSerializer(many=True, required=False),
+                "products": serializers.ListField(
+                    child=UnitCostRowSerializer(), required=False, max_length=BULK_MAX
+                ),
+                "profiles": serializers.ListField(
+                    child=CostProfileRowSerializer(), required=False, max_length=BULK_MAX
+                ),
             },
         ),
         responses={200: OpenApiResponse(description="Counts per section and per-row errors")},
@@ -333,7 +347,9 @@ class StrategySerializer(serializers.ModelSerializer):
 class StrategyWriteSerializer(serializers.ModelSerializer):
     beat_amount = Money(required=False, min_value=0)
     fulfilment_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=FulfilmentType.choices), required=False
+        child=serializers.ChoiceField(choices=FulfilmentType.choices),
+        required=False,
+        max_length=len(FulfilmentType.choices),
     )
 
     class Meta:
