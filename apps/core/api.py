@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DataError
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
@@ -244,6 +246,11 @@ def problem_exception_handler(exc, context) -> Response | None:
         return _problem(exc.status, exc.title, exc.message, **extra)
     if isinstance(exc, TenantScopeError):
         raise exc  # a programming error: let it surface in tests and logs
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return _problem(413, "Request body too large", f"Send at most {limit} MB per request.")
+    if isinstance(exc, SuspiciousOperation):
+        return _problem(400, "Bad request", str(exc))
     if isinstance(exc, DataError | OverflowError | RecursionError):
         # Last line of defence: a value the serializers let through but a column or a
         # conversion cannot hold (every input is bounded first; this keeps a miss a 400).

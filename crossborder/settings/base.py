@@ -178,6 +178,9 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Bulk API calls take up to 10,000 rows (about 3 MB of JSON); beyond this a 413 problem.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "crossborder API",
     "DESCRIPTION": (

@@ -285,3 +285,22 @@ def test_a_hostile_cell_in_a_review_upload_never_fails_the_request(api_client, o
     if response.status_code == 200:
         body = response.json()
         assert "3" in json.dumps(body.get("errors", body)), body
+
+
+def test_a_full_bulk_call_fits_and_an_oversized_body_is_a_413_problem(api_client, org):
+    listing = ListingFactory(organization=org)
+    rows = [{"listing_id": listing.pk, "seller_id": f"S{n:05d}", "price": "9.99",
+             "seller_name": "x" * 150, "observed_at": "2026-01-02T10:00:00Z"}
+            for n in range(10_000)]  # fmt: skip
+    body = json.dumps({"rows": rows})
+    assert len(body) > 2_500_000  # past Django's default limit
+    response = api_client.post("/api/v1/competitor-offers/bulk/", body,
+                               content_type="application/json")  # fmt: skip
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["created"] == 10_000
+    api_client.raise_request_exception = False
+    huge = json.dumps({"rows": [{"seller_name": "x" * 100_000}] * 250})
+    too_big = api_client.post("/api/v1/competitor-offers/bulk/", huge,
+                              content_type="application/json")  # fmt: skip
+    assert too_big.status_code == 413
+    assert too_big["Content-Type"].startswith(PROBLEM)
