@@ -239,16 +239,25 @@ class ListingUpdateSerializer(serializers.ModelSerializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     description = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
     search_terms = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    override_reason = serializers.CharField(
+        required=False,
+        write_only=True,
+        allow_blank=True,
+        max_length=500,
+        help_text="A signed-in manager's reason to set a price outside the floor/ceiling the "
+        "repricer computed for the listing.",
+    )
 
     class Meta:
         model = Listing
-        fields = [*LISTING_FIELDS, "version"]
+        fields = [*LISTING_FIELDS, "version", "override_reason"]
 
 
 class ListingCreateSerializer(ListingUpdateSerializer):
     product = OrgPrimaryKeyRelatedField(queryset=Product.objects.none())
     store = OrgPrimaryKeyRelatedField(queryset=Store.objects.none())
     version = None
+    override_reason = None
 
     class Meta(ListingUpdateSerializer.Meta):
         fields = ["product", "store", *LISTING_FIELDS]

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 
+from apps.catalog.listings.price_bounds import price_bounds_check
 from apps.catalog.models import LISTING_ASPECTS, Listing, Marketplace, Product, Store
 from apps.core.errors import Conflict, NotFound, ValidationFailed
 from apps.core.money import positive_amount
@@ -275,7 +276,12 @@ def listing_update(
     locked = _locked(Listing, org, listing.pk)
     _check_version(locked.version, expected_version, "listing")
     data = dict(data)
+    override_reason = data.pop("override_reason", "")
     _check_offer(data, data.get("currency") or locked.currency)
+    if data.get("price") is not None and data["price"] != locked.price:
+        price_bounds_check(
+            listing=locked, price=data["price"], actor=actor, override_reason=override_reason
+        )
     changed = _apply(locked, data, LISTING_FIELDS)
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])

@@ -17,3 +17,9 @@ class PricingConfig(AppConfig):
             yield JobLink(_("See the price changes"), reverse("pricing:changes"), "price-changes")
 
         job_kind_register("reprice_store", label=_("Repricing"), links=price_changes)
+
+        from apps.catalog.listings.price_bounds import price_bounds_provider_register
+
+        from .selectors import listing_price_bounds
+
+        price_bounds_provider_register(listing_price_bounds)
