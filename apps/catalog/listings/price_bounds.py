@@ -4,11 +4,13 @@ The pricing app computes floors (break-even plus the strategy's minimum margin) 
 (cost profiles); catalog cannot import it, so pricing registers a provider here in its
 `AppConfig.ready()`. A price written through the API or the editor outside the bounds the
 repricer last computed for the listing is refused, unless a signed-in manager (or owner) gives
-a reason; the reason goes to the listing's history note. The amount is rounded first.
+a reason, which is logged with the actor (the `crossborder.audit` logger) and kept out of the
+listing. The amount is rounded first.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -18,6 +20,7 @@ from apps.core.errors import PermissionDenied, ValidationFailed
 if TYPE_CHECKING:
     from apps.catalog.models import Listing
 
+audit = logging.getLogger("crossborder.audit")
 Bounds = tuple[Decimal | None, Decimal | None]
 _providers: list[Callable[[Listing], Bounds]] = []
 
@@ -65,4 +68,9 @@ def price_bounds_check(*, listing: Listing, price: Decimal, actor, override_reas
             "Only a signed-in manager or owner can override a price's floor or ceiling.",
             field="override_reason",
         )
-    return f"{problem}; overridden: {reason}"
+    note = f"{problem}; overridden: {reason}"
+    audit.warning(
+        "price guardrail override: org=%s listing=%s user=%s: %s",
+        listing.organization_id, listing.pk, actor.pk, note,
+    )  # fmt: skip
+    return note
