@@ -92,6 +92,8 @@ def test_resending_an_observation_updates_it_and_counts_it(api_client, org):
         ("observed_at", "0001-01-01T00:00:00Z", "observed_at"),
         ("observed_at", "1800-06-01T00:00:00Z", "observed_at is before 1970-01-01"),
         ("observed_at", "2999-01-01T00:00:00Z", "observed_at"),
+        ("observed_at", "2026-01-01T10:00:00+20:00", "UTC offset"),
+        ("observed_at", "2026-01-01 10:00 -2359", "UTC offset"),
         ("price", "1e999", "price"),
         ("price", "NaN", "price"),
         ("price", "123456789012", "price is too large"),

@@ -40,6 +40,7 @@ KIND = "competitor_offers"
 # Bounds of what the observation's columns hold: money as numeric(14, 4); dates in the
 # platform's window (year 1 would be stored as 1 BC and break every chart).
 MAX_AMOUNT = Decimal(10) ** 10
+_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*[+-](\d{2}):?\d{2}$"
 OBSERVED_MIN = pd.Timestamp(RECORD_MIN.isoformat(), tz="UTC")
 
 FULFILMENT = {
@@ -173,6 +174,13 @@ def check_offers(chunk: TypedChunk, *, now: datetime) -> None:
     chunk.fail(
         (observed > pd.Timestamp(now) + timedelta(minutes=5)).fillna(False),
         _("observed_at is in the future: %(observed_at)s"),
+        order=order["observed_at"],
+    )
+    # Parsed to UTC, but an offset PostgreSQL could not store is a typo, not a time zone.
+    offset = text["observed_at"].str.extract(_OFFSET, expand=True)
+    chunk.fail(
+        (pd.to_numeric(offset[0], errors="coerce") >= 16).fillna(False),
+        _("observed_at has a UTC offset beyond ±15:59: %(observed_at)s"),
         order=order["observed_at"],
     )
     chunk.fail(
