@@ -7,6 +7,8 @@ credentials (`TenantViewSet.org`), never from the request body.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -32,6 +34,7 @@ from apps.core.api import (
     TenantViewSet,
     write_schemas,
 )
+from apps.core.bounds import BIGINT_MAX, INT32_MAX, CodeRelatedField, JSONObjectField
 
 # Marketplaces ---------------------------------------------------------------------------------
 
@@ -76,7 +79,7 @@ class StoreSerializer(serializers.ModelSerializer):
 
 
 class StoreCreateSerializer(serializers.ModelSerializer):
-    marketplace = serializers.SlugRelatedField(
+    marketplace = CodeRelatedField(
         slug_field="code",
         queryset=Marketplace.objects.filter(is_active=True),
         help_text="Marketplace code, e.g. amazon_de",
@@ -141,7 +144,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class ProductCreateSerializer(serializers.ModelSerializer):
     unit_cost = Money(required=False, allow_null=True, min_value=0)
     cost_currency = CurrencyField(required=False)
-    attributes = serializers.DictField(required=False)
+    attributes = JSONObjectField(required=False)
     images = serializers.ListField(
         child=serializers.URLField(max_length=1000), required=False, max_length=50
     )
@@ -153,7 +156,10 @@ class ProductCreateSerializer(serializers.ModelSerializer):
 
 class ProductUpdateSerializer(ProductCreateSerializer):
     version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The version you read; 409 if it moved since."
+        required=False,
+        min_value=1,
+        max_value=BIGINT_MAX,
+        help_text="The version you read; 409 if it moved since.",
     )
 
     class Meta(ProductCreateSerializer.Meta):
@@ -209,7 +215,13 @@ class ListingSerializer(serializers.ModelSerializer):
 
 
 class ListingUpdateSerializer(serializers.ModelSerializer):
-    price = Money(required=False, allow_null=True, min_value=0)
+    price = Money(
+        required=False,
+        allow_null=True,
+        min_value=Decimal("0.0001"),
+        help_text="Rounded to the currency's minor unit, then it must be above zero.",
+    )
+    stock = serializers.IntegerField(required=False, min_value=0, max_value=INT32_MAX)
     currency = CurrencyField(required=False, help_text="Defaults to the marketplace's currency.")
     language = serializers.CharField(
         required=False, max_length=10, help_text="Defaults to the marketplace's language."
@@ -218,18 +230,34 @@ class ListingUpdateSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=1000), required=False, max_length=10
     )
     version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The version you read; 409 if it moved since."
+        required=False,
+        min_value=1,
+        max_value=BIGINT_MAX,
+        help_text="The version you read; 409 if it moved since.",
+    )
+    # The hard caps of any listing text (the review queue's caps; marketplace rules are tighter).
+    title = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    search_terms = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    override_reason = serializers.CharField(
+        required=False,
+        write_only=True,
+        allow_blank=True,
+        max_length=500,
+        help_text="A signed-in manager's reason to set a price outside the floor/ceiling the "
+        "repricer computed for the listing.",
     )
 
     class Meta:
         model = Listing
-        fields = [*LISTING_FIELDS, "version"]
+        fields = [*LISTING_FIELDS, "version", "override_reason"]
 
 
 class ListingCreateSerializer(ListingUpdateSerializer):
     product = OrgPrimaryKeyRelatedField(queryset=Product.objects.none())
     store = OrgPrimaryKeyRelatedField(queryset=Store.objects.none())
     version = None
+    override_reason = None
 
     class Meta(ListingUpdateSerializer.Meta):
         fields = ["product", "store", *LISTING_FIELDS]

@@ -13,9 +13,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 
+from apps.catalog.listings.price_bounds import price_bounds_check
 from apps.catalog.models import LISTING_ASPECTS, Listing, Marketplace, Product, Store
 from apps.catalog.rules.gate import listing_copy_check
 from apps.core.errors import Conflict, NotFound, ValidationFailed
+from apps.core.money import positive_amount
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -227,6 +229,7 @@ def listing_create(
     if Listing.objects.for_org(org).filter(product=product, store=store).exists():
         raise ValidationFailed(f"{product.sku} is already listed in {store.name}.", field="product")
     marketplace = store.marketplace
+    _check_offer(fields, currency or marketplace.currency)
     listing = Listing(
         organization=org,
         product=product,
@@ -250,6 +253,16 @@ def listing_create(
         ) from exc
 
 
+def _check_offer(data: dict[str, Any], currency: str) -> None:
+    """A price is rounded to its currency, then must be above zero; stock is never negative.
+    Rewrites `data["price"]` to the rounded amount. Removing a price (None) stays allowed."""
+    if data.get("price") is not None:
+        data["price"] = positive_amount(data["price"], currency, field="price")
+    stock = data.get("stock")
+    if stock is not None and stock < 0:
+        raise ValidationFailed("stock: must be zero or more.", field="stock")
+
+
 @transaction.atomic
 def listing_update(
     *,
@@ -267,6 +280,13 @@ def listing_update(
     _ensure_own(listing, org, "listing")
     locked = _locked(Listing, org, listing.pk)
     _check_version(locked.version, expected_version, "listing")
+    data = dict(data)
+    override_reason = data.pop("override_reason", "")
+    _check_offer(data, data.get("currency") or locked.currency)
+    if data.get("price") is not None and data["price"] != locked.price:
+        price_bounds_check(
+            listing=locked, price=data["price"], actor=actor, override_reason=override_reason
+        )
     changed = _apply(locked, data, LISTING_FIELDS)
     # The same rules as every other write of copy, on the fields this write changes only.
     listing_copy_check(listing=locked, content={}, changed=changed)

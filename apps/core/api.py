@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
 from rest_framework.permissions import OperandHolder
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from .errors import DomainError
 from .money import CURRENCIES
@@ -115,6 +120,7 @@ FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
 FILTERS_AND_SEARCH = [*FILTERS, filters.SearchFilter]
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class OrgPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """An id resolved among the caller's organization's rows only.
 
@@ -241,6 +247,16 @@ def problem_exception_handler(exc, context) -> Response | None:
         return _problem(exc.status, exc.title, exc.message, **extra)
     if isinstance(exc, TenantScopeError):
         raise exc  # a programming error: let it surface in tests and logs
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return _problem(413, "Request body too large", f"Send at most {limit} MB per request.")
+    if isinstance(exc, SuspiciousOperation):
+        return _problem(400, "Bad request", str(exc))
+    if isinstance(exc, DataError | OverflowError | RecursionError):
+        # Last line of defence: a value the serializers let through but a column or a
+        # conversion cannot hold (every input is bounded first; this keeps a miss a 400).
+        set_rollback()
+        return _problem(400, "Validation failed", "A value is out of range or malformed.")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -259,3 +275,29 @@ def problem_exception_handler(exc, context) -> Response | None:
         if header in response:
             problem[header] = response[header]
     return problem
+
+
+@csrf_exempt  # answers every method; nothing to protect, and a 403 page would be HTML
+def api_not_found(request, *args, **kwargs):
+    """Unknown URLs under /api/ answer problem+json like every other API error, not HTML.
+
+    A known URL without its trailing slash still redirects for GET (as APPEND_SLASH did before
+    this catch-all matched it) and is named in the 404 for other methods."""
+    from django.http import HttpResponsePermanentRedirect, JsonResponse
+    from django.urls import Resolver404, resolve
+
+    detail = f"No API endpoint at {request.path}."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(f"{request.path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            if request.method in ("GET", "HEAD"):
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(
+                    f"{request.path}/" + (f"?{query}" if query else "")
+                )
+            detail = f"No API endpoint at {request.path}; did you mean {request.path}/?"
+    body = {"type": "about:blank", "title": "Not found.", "status": 404, "detail": detail}
+    return JsonResponse(body, status=404, content_type="application/problem+json")

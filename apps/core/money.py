@@ -71,7 +71,35 @@ def currency_check(field: str, model_name: str) -> models.CheckConstraint:
     )
 
 
+# Amount columns are numeric(14, 4): anything from here up cannot be stored.
+MAX_AMOUNT = Decimal(10) ** 10
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit (whole yen, cents elsewhere)."""
     exp = Decimal("1") if currency in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
     return Decimal(amount).quantize(exp, rounding=ROUND_HALF_UP)
+
+
+def positive_amount(amount, currency: str, *, field: str = "price") -> Decimal:
+    """`amount` rounded to `currency`, refused unless still above zero after rounding.
+
+    Rounding comes first: 0.001 USD checked before rounding passes "> 0" and is then stored as
+    0.00. Every write path of a price (API, editor, import, an approved draft) calls this.
+    """
+    from .errors import ValidationFailed
+
+    try:
+        value = Decimal(str(amount).strip())
+    except ArithmeticError as exc:
+        raise ValidationFailed(f"{field}: not an amount.", field=field) from exc
+    if not value.is_finite():
+        raise ValidationFailed(f"{field}: not an amount.", field=field)
+    if abs(value) >= MAX_AMOUNT:
+        raise ValidationFailed(f"{field}: must be less than {MAX_AMOUNT:,}.", field=field)
+    rounded = quantize(value, currency)
+    if rounded <= 0:
+        raise ValidationFailed(
+            f"{field}: must be more than zero {currency} after rounding ({rounded}).", field=field
+        )
+    return rounded

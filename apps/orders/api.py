@@ -19,6 +19,7 @@ from apps.core.api import (
     TenantViewSet,
     request_actor,
 )
+from apps.core.bounds import DateField, DateTimeField
 
 from . import services
 from .filters import ExchangeRateFilter, OrderFilter
@@ -75,7 +76,7 @@ class OrderItemInputSerializer(serializers.Serializer):
     sku = serializers.CharField(
         max_length=100, required=False, allow_blank=True, help_text="Defaults to the product's."
     )
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     unit_price = Money(min_value=Decimal("0"))
 
 
@@ -88,13 +89,15 @@ class OrderCreateSerializer(serializers.Serializer):
         error_messages={"invalid": "Use two letters such as DE."},
     )
     status = serializers.ChoiceField(choices=Order.Status.choices, default=Order.Status.PENDING)
-    ordered_at = serializers.DateTimeField()
-    shipped_at = serializers.DateTimeField(required=False, allow_null=True)
-    delivered_at = serializers.DateTimeField(required=False, allow_null=True)
+    ordered_at = DateTimeField()
+    shipped_at = DateTimeField(required=False, allow_null=True)
+    delivered_at = DateTimeField(required=False, allow_null=True)
     currency = CurrencyField(required=False, help_text="Defaults to the store's marketplace's.")
     shipping_total = Money(min_value=Decimal("0"), default=Decimal("0"))
     tax_total = Money(min_value=Decimal("0"), default=Decimal("0"))
-    items = OrderItemInputSerializer(many=True, allow_empty=False)
+    items = serializers.ListField(
+        child=OrderItemInputSerializer(), allow_empty=False, max_length=500
+    )
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
@@ -154,7 +157,7 @@ class ExchangeRateCreateSerializer(serializers.Serializer):
     base = CurrencyField()
     quote = CurrencyField()
     rate = serializers.DecimalField(max_digits=20, decimal_places=10, min_value=Decimal("0"))
-    date = serializers.DateField()
+    date = DateField()
     source = serializers.CharField(max_length=32, default="manual")
 
     def validate(self, attrs):

@@ -95,6 +95,10 @@ def _exchange_rates(ctx) -> None:
 
 
 def _orders(ctx, slug: str, store: Store, profile: Profile) -> None:
+    """A store's 120 days of orders, generated once: a store that already has orders keeps
+    them, whatever its listings became since (users edit, reprice and delete them)."""
+    if Order.objects.for_org(store.organization).filter(store=store).exists():
+        return
     listings = list(store.listings.select_related("product").order_by("id"))
     if not listings:
         return
@@ -113,7 +117,7 @@ def _orders(ctx, slug: str, store: Store, profile: Profile) -> None:
             ordered_at = _ordered_at(rng, profile, day)
             picks = _pick(rng, listings, weights)
             order, items = _order(rng, ctx, store, profile, order_id, ordered_at, picks)
-            if ordered_at > ctx.now or order_id in existing:
+            if ordered_at > ctx.now or order_id in existing or not items:
                 continue  # drawn all the same, so the orders after it come out identical
             orders.append(order)
             lines.append(items)
@@ -189,6 +193,8 @@ def _order(rng, ctx, store, profile, order_id, ordered_at, picks) -> tuple[Order
             line_total=listing.price * qty,
         )
         for listing, qty in picks
+        # A listing without a price (removed through the API or the editor) sells nothing.
+        if listing.price is not None and listing.price > 0
     ]
     items_total = sum((i.line_total for i in items), Decimal(0))
     shipping = Decimal(0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
+from apps.core.bounds import DateFromToRangeFilter, IsoDateTimeFromToRangeFilter
+
 from .models import ExchangeRate, Order
 
 
@@ -13,7 +15,7 @@ class OrderFilter(filters.FilterSet):
         field_name="store__marketplace__code", help_text="Marketplace code"
     )
     status = filters.MultipleChoiceFilter(choices=Order.Status.choices)
-    ordered_at = filters.IsoDateTimeFromToRangeFilter(
+    ordered_at = IsoDateTimeFromToRangeFilter(
         help_text="ordered_at_after / ordered_at_before, ISO 8601, both inclusive"
     )
     buyer_country = filters.CharFilter(lookup_expr="iexact", help_text="ISO 3166-1 alpha-2")
@@ -26,7 +28,7 @@ class OrderFilter(filters.FilterSet):
 class ExchangeRateFilter(filters.FilterSet):
     base = filters.CharFilter()
     quote = filters.CharFilter()
-    date = filters.DateFromToRangeFilter(help_text="date_after / date_before, both inclusive")
+    date = DateFromToRangeFilter(help_text="date_after / date_before, both inclusive")
     own = filters.BooleanFilter(
         field_name="organization",
         lookup_expr="isnull",

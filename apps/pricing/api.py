@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from apps.catalog.models import Listing, Product, Store
 from apps.core.api import CurrencyField, Money, ServiceViewSet, TenantViewSet, request_actor
+from apps.core.bounds import IdField
 from apps.core.errors import ValidationFailed
 
 from . import strategy_services as services
@@ -67,19 +68,26 @@ class CompetitorOfferSerializer(serializers.ModelSerializer):
 
 
 class OfferRowSerializer(serializers.Serializer):
-    """One observation (documentation of the bulk body; rows are checked one by one)."""
+    """One observation (documentation of the bulk body; rows are checked one by one, by the
+    file importer's rules: a bad value is a line error naming the line and the column)."""
 
-    listing_id = serializers.IntegerField(required=False, help_text="Or `asin`, or `sku`+`store`")
-    asin = serializers.CharField(required=False)
-    sku = serializers.CharField(required=False)
-    store = serializers.CharField(required=False, help_text="Store id or name")
-    seller_id = serializers.CharField(required=False)
-    seller_name = serializers.CharField(required=False)
-    price = serializers.CharField(help_text='Decimal as a string: "12.99" (or "12,99")')
-    shipping = serializers.CharField(required=False)
-    currency = serializers.CharField(required=False, help_text="Defaults to the listing's")
+    listing_id = IdField(required=False, help_text="Or `asin`, or `sku`+`store`")
+    asin = serializers.CharField(required=False, max_length=100)
+    sku = serializers.CharField(required=False, max_length=100)
+    store = serializers.CharField(required=False, max_length=200, help_text="Store id or name")
+    seller_id = serializers.CharField(required=False, max_length=100)
+    seller_name = serializers.CharField(required=False, max_length=200)
+    price = serializers.CharField(
+        max_length=40, help_text='Decimal as a string: "12.99" (or "12,99"), below 10^10'
+    )
+    shipping = serializers.CharField(required=False, max_length=40)
+    currency = serializers.CharField(
+        required=False, max_length=3, help_text="Defaults to the listing's"
+    )
     fulfilment = serializers.ChoiceField(choices=FulfilmentType.choices, required=False)
-    rating = serializers.CharField(required=False, help_text="0–100 (%) or 0–5 stars")
+    rating = serializers.CharField(
+        required=False, max_length=40, help_text="0–100 (%) or 0–5 stars"
+    )
     is_buy_box = serializers.BooleanField(required=False)
     observed_at = serializers.DateTimeField(required=False, help_text="Defaults to now")
 
@@ -115,7 +123,10 @@ class CompetitorOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     ordering = ["-observed_at", "-id"]
 
     @extend_schema(
-        request=inline_serializer("BulkOffers", {"rows": OfferRowSerializer(many=True)}),
+        request=inline_serializer(
+            "BulkOffers",
+            {"rows": serializers.ListField(child=OfferRowSerializer(), max_length=BULK_MAX)},
+        ),
         responses={200: BULK_RESULT},
     )
     @action(detail=False, methods=["post"])
@@ -134,7 +145,7 @@ class CompetitorOfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
 
 
 class UnitCostRowSerializer(serializers.Serializer):
-    product = serializers.IntegerField(required=False, help_text="Product id, or `sku`")
+    product = IdField(required=False, help_text="Product id, or `sku`")
     sku = serializers.CharField(required=False, max_length=100)
     unit_cost = Money(min_value=0)
     cost_currency = CurrencyField(required=False, default="CNY")
@@ -146,9 +157,9 @@ class UnitCostRowSerializer(serializers.Serializer):
 
 
 class CostProfileRowSerializer(serializers.Serializer):
-    store = serializers.IntegerField(required=False, help_text="Store id (implied by `listing`)")
+    store = IdField(required=False, help_text="Store id (implied by `listing`)")
     category = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
-    listing = serializers.IntegerField(required=False, allow_null=True, default=None)
+    listing = IdField(required=False, allow_null=True, default=None)
     currency = CurrencyField()
     first_leg_per_unit = Money(min_value=0, required=False, default=0)
     other_per_unit = Money(min_value=0, required=False, default=0)
@@ -256,13 +267,18 @@ class CostViewSet(TenantViewSet):
     """Costs the pricing engine prices from: product unit costs and per-unit cost profiles."""
 
     queryset = Product.objects.none()
+    serializer_class = BulkCostsSerializer
 
     @extend_schema(
         request=inline_serializer(
             "BulkCosts",
             {
-                "products": UnitCostRowSerializer(many=True, required=False),
-                "profiles": CostProfileRowSerializer(many=True, required=False),
+                "products": serializers.ListField(
+                    child=UnitCostRowSerializer(), required=False, max_length=BULK_MAX
+                ),
+                "profiles": serializers.ListField(
+                    child=CostProfileRowSerializer(), required=False, max_length=BULK_MAX
+                ),
             },
         ),
         responses={200: OpenApiResponse(description="Counts per section and per-row errors")},
@@ -331,7 +347,9 @@ class StrategySerializer(serializers.ModelSerializer):
 class StrategyWriteSerializer(serializers.ModelSerializer):
     beat_amount = Money(required=False, min_value=0)
     fulfilment_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=FulfilmentType.choices), required=False
+        child=serializers.ChoiceField(choices=FulfilmentType.choices),
+        required=False,
+        max_length=len(FulfilmentType.choices),
     )
 
     class Meta:
@@ -398,10 +416,10 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentCreateSerializer(serializers.Serializer):
-    strategy = serializers.IntegerField()
-    store = serializers.IntegerField(required=False, allow_null=True, default=None)
+    strategy = IdField()
+    store = IdField(required=False, allow_null=True, default=None)
     category = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
-    listing = serializers.IntegerField(required=False, allow_null=True, default=None)
+    listing = IdField(required=False, allow_null=True, default=None)
 
 
 class AssignmentViewSet(

@@ -29,3 +29,9 @@ class PricingConfig(AppConfig):
             title=reasons.job_title,
             result_template="pricing/_reprice_job_result.html",
         )
+
+        from apps.catalog.listings.price_bounds import price_bounds_provider_register
+
+        from .selectors import listing_price_bounds
+
+        price_bounds_provider_register(listing_price_bounds)

@@ -58,30 +58,29 @@ WITH incoming AS (
         %(buy_box)s::boolean[], %(observed_at)s::timestamptz[])
     AS t(listing_id, seller_id, seller_name, price, shipping, currency, fulfilment, rating,
          is_buy_box, observed_at)
-), updated AS (
-    UPDATE {table} o SET seller_name = i.seller_name, price = i.price, shipping = i.shipping,
-        currency = i.currency, fulfilment = i.fulfilment, rating = i.rating,
-        is_buy_box = i.is_buy_box, source = %(source)s, updated_at = now()
-    FROM incoming i
-    WHERE o.organization_id = %(org)s AND o.listing_id = i.listing_id
-      AND o.seller_id = i.seller_id AND o.observed_at = i.observed_at
-      AND (o.seller_name, o.price, o.shipping, o.currency, o.fulfilment, o.rating, o.is_buy_box)
-          IS DISTINCT FROM
-          (i.seller_name, i.price, i.shipping, i.currency, i.fulfilment, i.rating, i.is_buy_box)
-    RETURNING 1
-), inserted AS (
-    INSERT INTO {table} (created_at, updated_at, organization_id, listing_id, seller_id,
+), upserted AS (
+    -- In key order, so two concurrent calls take the rows' locks in the same order.
+    INSERT INTO {table} AS o (created_at, updated_at, organization_id, listing_id, seller_id,
         seller_name, price, shipping, currency, fulfilment, rating, is_buy_box, observed_at,
         source)
     SELECT now(), now(), %(org)s, i.listing_id, i.seller_id, i.seller_name, i.price, i.shipping,
         i.currency, i.fulfilment, i.rating, i.is_buy_box, i.observed_at, %(source)s
     FROM incoming i
-    WHERE NOT EXISTS (
-        SELECT 1 FROM {table} o WHERE o.listing_id = i.listing_id
-          AND o.seller_id = i.seller_id AND o.observed_at = i.observed_at)
-    RETURNING 1
+    ORDER BY i.listing_id, i.seller_id, i.observed_at
+    ON CONFLICT (listing_id, seller_id, observed_at) DO UPDATE
+    SET seller_name = EXCLUDED.seller_name, price = EXCLUDED.price,
+        shipping = EXCLUDED.shipping, currency = EXCLUDED.currency,
+        fulfilment = EXCLUDED.fulfilment, rating = EXCLUDED.rating,
+        is_buy_box = EXCLUDED.is_buy_box, source = EXCLUDED.source, updated_at = now()
+    WHERE o.organization_id = EXCLUDED.organization_id
+      AND (o.seller_name, o.price, o.shipping, o.currency, o.fulfilment, o.rating, o.is_buy_box)
+          IS DISTINCT FROM
+          (EXCLUDED.seller_name, EXCLUDED.price, EXCLUDED.shipping, EXCLUDED.currency,
+           EXCLUDED.fulfilment, EXCLUDED.rating, EXCLUDED.is_buy_box)
+    -- xmax is 0 on a freshly inserted row version, set on one the conflict updated.
+    RETURNING (o.xmax = 0) AS inserted
 )
-SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted
 """
 
 
@@ -92,7 +91,9 @@ def competitor_offers_upsert(
     """Store competitor observations; one row per (listing, seller, observed_at).
 
     Every observation is kept (history for charts); re-sending the same observation updates
-    it instead of duplicating it. The listings must already be known to belong to `org`
+    it instead of duplicating it: an INSERT ... ON CONFLICT on the table's unique key, so
+    concurrent calls with the same rows store each once (the second waits, then updates
+    nothing). The listings must already be known to belong to `org`
     (the callers resolve them within the organization). Later duplicates in `offers` win.
     Each chunk also refreshes the competitor summary of the pairs it wrote (same transaction).
     """

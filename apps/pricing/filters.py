@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
+from apps.core.bounds import IsoDateTimeFilter
+
 from .models import CompetitorOffer, FulfilmentType, PriceChange, Strategy, StrategyAssignment
 
 
 class PriceChangeFilter(filters.FilterSet):
     store = filters.NumberFilter(field_name="listing__store_id", help_text="Store id")
     listing = filters.NumberFilter(field_name="listing_id", help_text="Listing id")
-    since = filters.IsoDateTimeFilter(
+    since = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", help_text="ISO 8601 date-time"
     )
     binding = filters.MultipleChoiceFilter(
@@ -29,8 +31,8 @@ class CompetitorOfferFilter(filters.FilterSet):
     listing = filters.NumberFilter(field_name="listing_id")
     store = filters.NumberFilter(field_name="listing__store_id")
     seller_id = filters.CharFilter()
-    since = filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="observed_at", lookup_expr="lt")
+    since = IsoDateTimeFilter(field_name="observed_at", lookup_expr="gte")
+    until = IsoDateTimeFilter(field_name="observed_at", lookup_expr="lt")
     is_buy_box = filters.BooleanFilter()
     fulfilment = filters.MultipleChoiceFilter(choices=FulfilmentType.choices)
 

@@ -253,3 +253,16 @@ def listing_price_history(*, org: Organization, listing: Listing, days: int = 30
         start=start,
         end=end,
     )
+
+
+def listing_price_bounds(listing: Listing) -> tuple[Decimal | None, Decimal | None]:
+    """The floor and ceiling the repricer last computed for `listing` (in its currency), which
+    catalog enforces on direct price writes; (None, None) when it never priced the listing."""
+    row = (
+        PriceChange.objects.for_org(listing.organization_id)
+        .filter(listing_id=listing.pk, currency=listing.currency)
+        .order_by("-created_at", "-id")
+        .values_list("floor", "ceiling")
+        .first()
+    )
+    return (row[0], row[1]) if row else (None, None)

@@ -12,12 +12,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import TenantViewSet
+from apps.core.bounds import IdField, JSONObjectField
 
 from . import services
 from .bulk import drafts_bulk_start
@@ -45,7 +46,9 @@ class DraftFilter(filters.FilterSet):
 
 class DraftSerializer(serializers.ModelSerializer):
     target_type = serializers.CharField(source="target_type.model", read_only=True)
-    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", default=None, allow_null=True, read_only=True
+    )
     model = serializers.CharField(source="model_name")
     cost = serializers.DecimalField(max_digits=14, decimal_places=6, coerce_to_string=True)
 
@@ -93,7 +96,9 @@ class DraftSerializer(serializers.ModelSerializer):
 
 
 class ReviewEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(
+        source="actor.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = ReviewEvent
@@ -115,6 +120,13 @@ class DraftDetailSerializer(DraftSerializer):
 class ApproveSerializer(serializers.Serializer):
     payload = serializers.DictField(required=False, help_text="Edited fields of the proposal")
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="A manager's reason to apply despite an overridable check (a price outside "
+        "its floor/ceiling). Signed-in managers and owners only.",
+    )
 
 
 class RejectSerializer(serializers.Serializer):
@@ -122,12 +134,19 @@ class RejectSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+class BulkFiltersSerializer(serializers.Serializer):
+    """Which pending drafts a bulk action takes when no `ids` are given."""
+
+    kind = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    store = IdField(required=False, allow_null=True)
+    marketplace = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    language = serializers.CharField(required=False, allow_blank=True, max_length=16)
+
+
 class BulkSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["approve", "reject"])
-    ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=100_000
-    )
-    filters = serializers.DictField(required=False, help_text="kind, store, marketplace, …")
+    ids = serializers.ListField(child=IdField(), required=False, max_length=100_000)
+    filters = BulkFiltersSerializer(required=False)
     reason = serializers.ChoiceField(choices=services.REJECT_REASONS, required=False)
 
 
@@ -161,6 +180,7 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             draft_id=draft.pk,
             edited=data.validated_data.get("payload"),
             note=data.validated_data.get("note", ""),
+            override_reason=data.validated_data.get("override_reason", ""),
         )
         return Response(DraftSerializer(draft).data)
 
@@ -179,7 +199,15 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         )
         return Response(DraftSerializer(draft).data)
 
-    @extend_schema(request=BulkSerializer, responses={202: dict})
+    @extend_schema(
+        request=BulkSerializer,
+        responses={
+            202: inline_serializer(
+                "DraftBulkStarted",
+                {"job": serializers.IntegerField(), "total": serializers.IntegerField()},
+            )
+        },
+    )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         data = BulkSerializer(data=request.data)
@@ -209,6 +237,8 @@ class PolicySerializer(serializers.ModelSerializer):
         max_digits=6, decimal_places=2, allow_null=True, required=False, coerce_to_string=True
     )
 
+    options = JSONObjectField(required=False, max_keys=50)
+
     class Meta:
         model = Policy
         fields = ["kind", "auto_approve", "max_change_pct", "options", "updated_at"]
@@ -230,6 +260,10 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
 
     @extend_schema(request=PolicySerializer, responses=PolicySerializer)
     def update(self, request, kind=None):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send a JSON object of the policy's fields."]}
+            )
         data = PolicySerializer(data={**request.data, "kind": kind})
         data.is_valid(raise_exception=True)
         v = data.validated_data

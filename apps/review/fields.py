@@ -20,7 +20,7 @@ from typing import Any
 from django.utils.functional import Promise
 
 from apps.core.errors import ValidationFailed
-from apps.core.money import quantize
+from apps.core.money import MAX_AMOUNT, quantize
 
 TEXT, TEXT_LIST, MONEY, INTEGER, BOOLEAN, CHOICE, IMAGES = (
     "text",
@@ -152,6 +152,8 @@ def _clean_money(spec: FieldSpec, value: Any, payload: dict) -> str:
         raise _refuse(spec, "must be an amount.") from exc
     if not amount.is_finite():
         raise _refuse(spec, "must be an amount.")
+    if abs(amount) >= MAX_AMOUNT:
+        raise _refuse(spec, f"must be less than {MAX_AMOUNT:,}.")
     currency = str(payload.get(spec.currency_field) or "")
     if not currency:
         raise _refuse(spec, "has no currency to round to.")
@@ -166,7 +168,7 @@ def _clean_integer(spec: FieldSpec, value: Any) -> int:
         raise _refuse(spec, "must be a whole number.")
     try:
         number = int(value)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise _refuse(spec, "must be a whole number.") from exc
     if spec.min_value is not None and number < spec.min_value:
         raise _refuse(spec, f"must be at least {spec.min_value}.")

@@ -69,6 +69,9 @@ class DraftKind:
     # `claim`, e.g. grounding): "" when the kind has no confirmable claims.
     claims_field: str = ""
     validate: Callable[[Any, dict], list[Check]] = lambda target, payload: []
+    # Rule ids of error checks a manager may override on approval by giving a reason (a price
+    # outside its floor/ceiling); every other error blocks whoever approves.
+    overridable: tuple[str, ...] = ()
     # (policy, target, payload) -> (allowed, reason); None: the kind never auto-applies.
     auto_approve: Callable[[Any, Any, dict], tuple[bool, str]] | None = None
     # Apply many (target, payload) pairs at once, set-based; None: `apply` is called per pair.

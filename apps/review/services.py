@@ -25,7 +25,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.errors import Conflict, NotFound, ValidationFailed
+from apps.accounts.models import role_at_least
+from apps.accounts.selectors import membership_for
+from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from .diffing import edit_distance, field_diffs, payload_text
 from .fields import clean_edits
@@ -294,8 +296,28 @@ def _edited_values(final: dict, edited: dict | None) -> dict | None:
     return {name: final[name] for name in edited} if edited else None
 
 
+def _override(org: Organization, actor, reason: str) -> str:
+    """The reason, once the actor may override (a manager or owner of `org`); "" for none."""
+    reason = " ".join((reason or "").split())[:500]
+    if not reason:
+        return ""
+    membership = membership_for(user=actor, org_id=org.pk) if actor is not None else None
+    if membership is None or not role_at_least(membership.role, "manager"):
+        raise PermissionDenied(
+            "Only a manager or owner can override a check; an API key cannot.",
+            field="override_reason",
+        )
+    return reason
+
+
 def _approve_locked(
-    draft: Draft, *, actor, edited: dict | None, note: str = "", policy: Policy | None = None
+    draft: Draft,
+    *,
+    actor,
+    edited: dict | None,
+    note: str = "",
+    policy: Policy | None = None,
+    override: str = "",
 ) -> Draft:
     """Approve and apply a locked pending draft, or supersede it when its target moved."""
     handler = get_kind(draft.kind)
@@ -318,10 +340,18 @@ def _approve_locked(
         return draft
     checks = [c.as_dict() for c in handler.validate(target, final)]
     errors = [c for c in checks if c["severity"] == "error"]
-    if errors:
+    overridden = override and errors and all(c["rule"] in handler.overridable for c in errors)
+    if errors and not overridden:
+        field = errors[0].get("field") or None
         raise ValidationFailed(
-            "; ".join(c["message"] for c in errors), code="checks_failed", extra={"rules": errors}
+            "; ".join(c["message"] for c in errors),
+            code="checks_failed",
+            field=field,
+            extra={"rules": errors},
         )
+    if overridden:
+        rules = ", ".join(c["rule"] for c in errors)
+        note = f"{note}\nOverride of {rules}: {override}".strip()
     edits = _edited_values(final, edited)
     _transition(draft, S.APPROVED, actor=actor, note=note, payload=edits, policy=policy)
     handler.apply(target, final)
@@ -339,16 +369,26 @@ def _approve_locked(
 
 
 def draft_approve(
-    *, org: Organization, actor, draft_id: int, edited: dict | None = None, note: str = ""
+    *,
+    org: Organization,
+    actor,
+    draft_id: int,
+    edited: dict | None = None,
+    note: str = "",
+    override_reason: str = "",
 ) -> Draft:
-    """Approve (optionally with edits) and apply. 409 if already decided or superseded."""
+    """Approve (optionally with edits) and apply. 409 if already decided or superseded.
+
+    `override_reason`: a manager's (or owner's) reason to apply despite the kind's overridable
+    errors (a price below its floor); recorded on the approval event."""
     with transaction.atomic():
         draft = _lock_draft(org, draft_id)
         if draft.status == S.APPLIED:
             raise Conflict("This draft was already applied.", code="already_applied")
         if draft.status != S.PENDING:
             raise InvalidTransition(f"This draft is {draft.status}; only pending drafts apply.")
-        _approve_locked(draft, actor=actor, edited=edited, note=note)
+        override = _override(org, actor, override_reason)
+        _approve_locked(draft, actor=actor, edited=edited, note=note, override=override)
     if draft.status == S.SUPERSEDED:  # committed: the supersede stays recorded
         raise DraftSuperseded("The target changed since this draft was made; regenerate it.")
     return draft

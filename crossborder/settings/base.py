@@ -169,8 +169,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_METADATA_CLASS": "apps.core.metadata.ApiMetadata",
+    # JSON bodies bounded in depth, free of NUL characters and of infinite numbers (400s).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Bulk API calls take up to 10,000 rows (about 3 MB of JSON); beyond this a 413 problem.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "crossborder API",
     "DESCRIPTION": (

@@ -169,7 +169,7 @@ def test_drafts_follow_review_semantics_and_supersede_open_ones(org, scene):
     by_target = {d.target_id: d for d in drafts}
     assert set(by_target) == {ls["b"].pk, ls["c"].pk}
     b = by_target[ls["b"].pk]
-    assert b.proposed == {"price": "11.99", "currency": "USD"}
+    assert b.proposed == {"price": "11.99", "currency": "USD", "floor": "11.99", "ceiling": "30.99"}
     assert b.current == {"price": "19.99", "currency": "USD"}
     assert b.target_version == Listing.objects.for_org(org).get(pk=ls["b"].pk).version
     assert b.store_id == store.pk and b.marketplace == "amazon_us" and b.provider == "repricer"

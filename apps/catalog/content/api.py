@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.catalog.buyer_reviews.imports import product_reviews_import
@@ -19,17 +19,19 @@ from apps.catalog.content import studio
 from apps.catalog.models import Listing, Product
 from apps.core.api import TenantViewSet, request_actor
 from apps.core.api_urls import JobSerializer
+from apps.core.bounds import IdField
+from apps.core.parsers import BoundedJSONParser
 
 
 class GenerateInput(serializers.Serializer):
-    product_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
-    store_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    product_ids = serializers.ListField(child=IdField(), min_length=1, max_length=10_000)
+    store_ids = serializers.ListField(child=IdField(), min_length=1, max_length=1_000)
     # Listings whose copy already scores at the quality threshold are skipped unless true.
     include_good = serializers.BooleanField(required=False, default=False)
 
 
 class TranslateInput(serializers.Serializer):
-    store_ids = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    store_ids = serializers.ListField(child=IdField(), min_length=1, max_length=1_000)
 
 
 class ReviewUploadInput(serializers.Serializer):
@@ -43,6 +45,9 @@ class ProductReviewSerializer(serializers.ModelSerializer):
 
 
 class ReviewInsightSerializer(serializers.ModelSerializer):
+    # null while no review was mined yet (the same shape, so clients read one schema)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = ReviewInsight
         fields = ["product", "review_count", "average_rating", "by_rating", "praised",
@@ -84,7 +89,8 @@ class ProductReviewViewSet(TenantViewSet):
 
     queryset = Product.objects.none()
     serializer_class = ProductReviewSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    pagination_class = None  # the latest 100, as a plain list (and so documented)
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(responses=ProductReviewSerializer(many=True))
     def list_reviews(self, request, pk=None):
@@ -108,6 +114,7 @@ class ProductReviewViewSet(TenantViewSet):
         product = self.get_object()
         insight = review_insight_get(org=self.org, product_id=product.pk)
         if insight is None:
-            return Response({"product": product.pk, "review_count": 0, "praised": [],
-                             "complaints": []})  # fmt: skip
+            return Response({"product": product.pk, "review_count": 0, "average_rating": None,
+                             "by_rating": {}, "praised": [], "complaints": [],
+                             "updated_at": None})  # fmt: skip
         return Response(ReviewInsightSerializer(insight).data)

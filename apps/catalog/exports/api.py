@@ -23,6 +23,7 @@ from apps.catalog.exports.marketplace import (
 )
 from apps.core.api import TenantViewSet, request_actor
 from apps.core.api_urls import JobSerializer
+from apps.core.bounds import IdField
 from apps.core.models import Job
 from apps.integrations.amazon_listings_feed.writer import OPERATIONS
 
@@ -31,7 +32,7 @@ class ExportInput(serializers.Serializer):
     format = serializers.ChoiceField(
         choices=sorted(FORMATS), required=False, help_text="Default: the store's marketplace's."
     )
-    store = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    store = IdField()
     operation = serializers.ChoiceField(
         choices=list(OPERATIONS),
         default="UPDATE",

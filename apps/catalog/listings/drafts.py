@@ -20,7 +20,7 @@ from apps.catalog.content.facts import fact_sheet
 from apps.catalog.content.quality.listing import quality_checks
 from apps.catalog.models import Listing
 from apps.catalog.rules.checks import client_rules, live_messages, validate_listing
-from apps.core.money import quantize
+from apps.core.money import MAX_AMOUNT, quantize
 from apps.review import fields
 from apps.review.fields import TargetDisplay
 from apps.review.policies import change_within_limit
@@ -71,7 +71,12 @@ PRICE_FIELD_SPECS = (
     fields.money("price", _("Price"), currency_field="currency"),
     # Shown with the amount; a reviewer edits the amount, never the currency.
     fields.text("currency", _("Currency"), max_length=3, editable=False, diffed=False),
+    # The repricer's guardrails for this listing when it proposed the price: an edited price
+    # outside them is refused unless a manager overrides with a reason.
+    fields.money("floor", _("Floor"), editable=False, diffed=False, form=False),
+    fields.money("ceiling", _("Ceiling"), editable=False, diffed=False, form=False),
 )
+PRICE_BOUNDS = ("price.below_floor", "price.above_ceiling")
 IMAGE_FIELD_SPECS = (
     fields.images("images", _("Images"), image_url=_image_url),
     fields.choice("role", _("Role"), choices=("", "main", "selling_points"), editable=False,
@@ -127,20 +132,31 @@ def _price_snapshot(listing: Listing) -> dict:
     return {"price": price, "currency": listing.currency}
 
 
-def _parse_price(payload: dict) -> Decimal | None:
+def _parse_price(payload: dict, name: str = "price") -> Decimal | None:
     try:
-        price = Decimal(str(payload.get("price")))
+        price = Decimal(str(payload.get(name)))
     except (InvalidOperation, TypeError):
         return None
-    return price if price.is_finite() else None
+    return price if price.is_finite() and abs(price) < MAX_AMOUNT else None
 
 
 def _price_validate(listing: Listing, payload: dict) -> list[Check]:
+    """Rounded to the currency first, then checked: above zero, the listing's currency, and
+    within the floor and ceiling the repricer proposed it under (overridable by a manager)."""
     price = _parse_price(payload)
+    if price is not None:
+        price = quantize(price, listing.currency)
     if price is None or price <= 0:
         return [
             Check("price.positive", "error", _("The price must be a positive amount."), "price")
         ]
+    floor, ceiling = _parse_price(payload, "floor"), _parse_price(payload, "ceiling")
+    if floor is not None and price < floor:
+        msg = _("The price is below its floor (%(floor)s); a manager can override with a reason.")
+        return [Check("price.below_floor", "error", msg % {"floor": floor}, "price")]
+    if ceiling is not None and ceiling > 0 and price > ceiling:
+        msg = _("The price is above its ceiling (%(c)s); a manager can override with a reason.")
+        return [Check("price.above_ceiling", "error", msg % {"c": ceiling}, "price")]
     if payload.get("currency") != listing.currency:
         return [
             Check(
@@ -235,6 +251,7 @@ PRICE_CHANGE = register(
         facets=_facets,
         fields=PRICE_FIELD_SPECS,
         validate=_price_validate,
+        overridable=PRICE_BOUNDS,
         auto_approve=_price_auto_approve,
         apply_many=_price_apply_many,
         client_rules=_price_client_rules,

@@ -23,7 +23,7 @@ from apps.catalog.models import Listing, ListingRevision
 from apps.catalog.selectors import listing_get
 from apps.core.dashboard import can_write, member_required
 from apps.core.errors import DomainError, NotFound
-from apps.core.money import quantize
+from apps.core.money import MAX_AMOUNT, quantize
 from apps.review.diffing import word_diff
 from apps.review.live_checks import live_check_messages
 from apps.review.registry import get_kind
@@ -147,7 +147,7 @@ def _editor_context(request, listing: Listing, writable: bool, edited: dict | No
     rules = get_kind("listing_content").client_rules(listing)
     rules["messages"] = live_check_messages(rules.get("messages"))
     price = edited.get("price") if edited and "price" in edited else listing.price
-    if isinstance(price, Decimal) and price.is_finite():
+    if isinstance(price, Decimal) and price.is_finite() and abs(price) < MAX_AMOUNT:
         price = quantize(price, listing.currency)
     return {
         "listing": listing,
@@ -187,9 +187,11 @@ def _edited_from(request) -> dict:
     raw = request.POST.get("price", "").strip().replace(",", ".")
     if raw:
         try:
-            data["price"] = Decimal(raw)
+            value = Decimal(raw)
         except InvalidOperation:
-            data["price"] = raw  # shown back with the error
+            value = None
+        # NaN and Infinity are no amounts (comparing NaN would raise): shown back as an error
+        data["price"] = value if value is not None and value.is_finite() else raw
     return data
 
 

@@ -3,7 +3,7 @@ a listing's current rule results, and the organization's protected brand names."
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
@@ -12,6 +12,7 @@ from apps.catalog.models import Marketplace, Product, ProtectedTerm
 from apps.catalog.rules import services
 from apps.catalog.rules.checks import rules_version, validate_listing
 from apps.core.api import TenantViewSet
+from apps.core.bounds import CodeRelatedField
 
 
 class CheckSerializer(serializers.Serializer):
@@ -36,6 +37,7 @@ class ChecksResultSerializer(serializers.Serializer):
     checks = CheckSerializer(many=True)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
 class OrgProductField(serializers.PrimaryKeyRelatedField):
     """A product id among the caller's organization's only: a foreign id "does not exist" (400),
     exactly like an id nobody has."""
@@ -45,7 +47,7 @@ class OrgProductField(serializers.PrimaryKeyRelatedField):
 
 
 class ValidateInputSerializer(serializers.Serializer):
-    marketplace = serializers.SlugRelatedField(
+    marketplace = CodeRelatedField(
         slug_field="code", queryset=Marketplace.objects.filter(is_active=True)
     )
     title = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
@@ -71,7 +73,7 @@ class ValidateInputSerializer(serializers.Serializer):
         help_text="One of your products: its facts ground the text's claims.",
     )
     confirmed_claims = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, default=list
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=200
     )
 
 

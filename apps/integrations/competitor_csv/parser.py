@@ -27,6 +27,7 @@ import pandas as pd
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.bounds import RECORD_MIN
 from apps.integrations.tabular.errors import LineError, TabularFormatError
 from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
 from apps.integrations.tabular.readers import CHUNK_ROWS, Source
@@ -36,6 +37,11 @@ from apps.integrations.tabular.values import number_text, to_decimal
 
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 KIND = "competitor_offers"
+# Bounds of what the observation's columns hold: money as numeric(14, 4); dates in the
+# platform's window (year 1 would be stored as 1 BC and break every chart).
+MAX_AMOUNT = Decimal(10) ** 10
+_OFFSET = r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*[+-](\d{2}):?\d{2}$"
+OBSERVED_MIN = pd.Timestamp(RECORD_MIN.isoformat(), tz="UTC")
 
 FULFILMENT = {
     "fba": "fba", "afn": "fba", "amazon": "fba", "fbm": "fbm", "mfn": "fbm", "merchant": "fbm",
@@ -143,6 +149,10 @@ def check_offers(chunk: TypedChunk, *, now: datetime) -> None:
     chunk.fail(_compare(rows["shipping"], lambda v: v < 0),
                _("shipping is not an amount of zero or more: %(shipping)r"),
                order=order["shipping"])  # fmt: skip
+    for name in ("price", "shipping"):  # the columns hold 14 digits, 4 of them decimals
+        chunk.fail(_compare(rows[name], lambda v: isinstance(v, Decimal) and v >= MAX_AMOUNT),
+                   _("%(column)s is too large: %(value)s")
+                   % {"column": name, "value": f"%({name})s"}, order=order[name])  # fmt: skip
     rows["shipping"] = rows["shipping"].where(rows["shipping"].notna(), Decimal(0))
     currency = text["currency"].str.upper()
     chunk.fail(
@@ -164,6 +174,18 @@ def check_offers(chunk: TypedChunk, *, now: datetime) -> None:
     chunk.fail(
         (observed > pd.Timestamp(now) + timedelta(minutes=5)).fillna(False),
         _("observed_at is in the future: %(observed_at)s"),
+        order=order["observed_at"],
+    )
+    # Parsed to UTC, but an offset PostgreSQL could not store is a typo, not a time zone.
+    offset = text["observed_at"].str.extract(_OFFSET, expand=True)
+    chunk.fail(
+        (pd.to_numeric(offset[0], errors="coerce") >= 16).fillna(False),
+        _("observed_at has a UTC offset beyond ±15:59: %(observed_at)s"),
+        order=order["observed_at"],
+    )
+    chunk.fail(
+        (observed < OBSERVED_MIN).fillna(False),
+        _("observed_at is before %(min)s: %%(observed_at)s") % {"min": RECORD_MIN.isoformat()},
         order=order["observed_at"],
     )
     rows["observed_at"] = observed.where(text["observed_at"] != "", pd.Timestamp(now))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from .readers import RawChunk, cell_text
 from .schema import Schema
@@ -31,4 +32,15 @@ def typed_records(records: list[dict[str, Any]], schema: Schema) -> TypedChunk |
         lines=np.arange(1, len(records) + 1, dtype=np.int64),
         fields=np.full(len(records), len(header), dtype=np.int64),
     )
-    return typed_chunk(raw, schema, {name: i for i, name in enumerate(names)})
+    chunk = typed_chunk(raw, schema, {name: i for i, name in enumerate(names)})
+    # A JSON list or object where a cell belongs is not a value (its text would be stored).
+    nested = [next((k for k in header if isinstance(r.get(k), dict | list)), "") for r in records]
+    if chunk is not None and any(nested):
+        reasons = pd.Series(
+            [_("%(column)s is not a single value") % {"column": k} for k in nested],
+            index=chunk.rows.index,
+            dtype=object,
+        )
+        chunk.fail(pd.Series([bool(k) for k in nested], index=chunk.rows.index), reasons,
+                   order=-3)  # fmt: skip
+    return chunk

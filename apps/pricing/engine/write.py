@@ -103,8 +103,10 @@ SELECT t.listing_id AS target_id, t.price_version AS target_version,
        p.category, p.sku || ' · ' || %(store_name)s::text AS title,
        jsonb_build_object('price', round(t.old_u::numeric / 10000, t.dp)::text,
                           'currency', t.currency) AS current,
-       jsonb_build_object('price', round(t.new_u::numeric / 10000, t.dp)::text,
-                          'currency', t.currency) AS proposed,
+       jsonb_strip_nulls(jsonb_build_object(
+           'price', round(t.new_u::numeric / 10000, t.dp)::text, 'currency', t.currency,
+           'floor', round(t.floor_u::numeric / 10000, t.dp)::text,
+           'ceiling', round(t.ceiling_u::numeric / 10000, t.dp)::text)) AS proposed,
        'Repricer: ' || t.reason || ' (limited by ' || t.binding || ')' AS rationale,
        jsonb_build_array(
            jsonb_build_object('field', 'floor', 'source', 'repricer',

@@ -53,9 +53,15 @@ class CompetitorOffer(TenantModel):
                 condition=Q(price__gte=0) & Q(shipping__gte=0), name="competitoroffer_nonneg"
             ),
             currency_check("currency", "competitoroffer"),
+            # One observation per (listing, seller, time): the natural key the bulk upsert
+            # conflicts on, so parallel identical posts store each observation once. Its index
+            # also serves "latest per seller" (scanned backwards).
+            models.UniqueConstraint(
+                fields=["listing", "seller_id", "observed_at"],
+                name="competitoroffer_unique_observation",
+            ),
         ]
         indexes = [
-            models.Index(fields=["listing", "seller_id", "-observed_at"]),
             models.Index(fields=["organization", "-observed_at"]),
         ]
 

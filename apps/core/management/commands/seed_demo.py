@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.management.base import BaseCommand
 
@@ -34,13 +35,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="delete the demo organizations first"
         )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="fail on the first seeder error instead of skipping that app's demo",
+        )
 
-    def handle(self, *args, seed: int, reset: bool, **options):
+    def handle(self, *args, seed: int, reset: bool, strict: bool = False, **options):
         started = time.monotonic()
+        strict = strict or getattr(settings, "DEMO_SEED_STRICT", False)
         with unscoped():
             before = self._counts()
-            ctx = seed_demo(seed=seed, reset=reset)
+            ctx = seed_demo(seed=seed, reset=reset, strict=strict)
             after = self._counts()
+        for label, why in ctx.failures.items():
+            self.stderr.write(
+                f"Skipped the {label} demo data (the demo was changed since it was seeded; "
+                f"`manage.py seed_demo --reset` starts it afresh): {why}"
+            )
         apps_seeded = ", ".join(m.__name__.split(".")[-2] for m in demo_modules())
         self.stdout.write(
             f"Seeded {apps_seeded} in {time.monotonic() - started:.1f} s "

@@ -30,6 +30,13 @@ class Command(BaseCommand):
             result = ecb_rates_import(source=path)
         except EcbFormatError as exc:
             raise CommandError(f"{path} is not an ECB history file: {exc}") from exc
+        except (ValueError, UnicodeError) as exc:  # a damaged file: a message, no traceback
+            raise CommandError(f"{path} could not be read ({exc}); download it again.") from exc
+        if result.rates == 0:
+            raise CommandError(
+                f"{path} holds no rates (cut off after {len(result.errors)} bad lines?); "
+                "download it again."
+            )
         counts = result.counts
         span = f" ({result.first} … {result.last})" if result.first else ""
         self.stdout.write(
