@@ -347,7 +347,7 @@ def _description(attributes, themes, fill, limits, lang, related=()) -> str:
             sentences.append(_capital(p["specs"].format(specs=_join(highlights, lang))))
         if fill["size"] and fill["weight"]:
             sentences.append(p["body"].format(**fill))
-    if themes:
+    if themes and not with_bullets:  # with bullets, one of them already names the themes
         sentences.append(b["themes"].format(themes=_join(themes, lang)) + _stop(lang))
     if related:
         sentences.append(RELATED[lang].format(words=PHRASES[lang]["list"].join(related)))

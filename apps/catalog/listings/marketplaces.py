@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+SHOPIFY_LIMITS = {
+    "title_max": 255,
+    # Shopify shows about 70 characters of a title in search results (its SEO title advice).
+    "title_mobile_warn": 70,
+    "bullets_max": 5,
+    "bullet_max": 500,
+    "search_terms_max_bytes": 500,
+}
 AMAZON_LIMITS = {
     "title_max": 200,
     "title_mobile_warn": 80,
@@ -52,7 +60,9 @@ MARKETPLACES: list[tuple] = [
         {"title_max": 80, "description_max": 4000},
     ),
     ("aliexpress", "AliExpress", "aliexpress", "CN", "USD", "en-US", False, {"title_max": 128}),
-    ("shopify", "Shopify", "shopify", "US", "USD", "en-US", False, {"title_max": 255}),
+    # The own web shop: bullets become a list in Body (HTML) and search terms the Tags column
+    # of the Shopify export, so the generator and the quality score treat them as fields.
+    ("shopify", "Shopify", "shopify", "US", "USD", "en-US", False, SHOPIFY_LIMITS),
     ("temu", "Temu", "temu", "US", "USD", "en-US", False, {"title_max": 250}),
     (
         "tiktok_us",
