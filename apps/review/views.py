@@ -78,6 +78,11 @@ FILTER_PARAMS = ("kind", "status", "store", "marketplace", "language", "age", "q
 # --- helpers -------------------------------------------------------------------------------
 
 
+def _is_manager(request) -> bool:
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.role in (Role.MANAGER, Role.OWNER)
+
+
 def _can_review(request) -> bool:
     return can_write(request, Role.REVIEWER)
 
@@ -248,6 +253,9 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
         "extra_values": display.extra_values(handler, draft.proposed, declared),
         "panels": handler.panels,
         "head_panels": handler.head_panels,
+        # A manager may apply despite the kind's overridable checks (a price outside its floor
+        # and ceiling) by giving a reason; the service checks the role again.
+        "can_override": bool(handler.overridable) and _is_manager(request),
         "claims_field": handler.claims_field,
         "query": query,
         "reject_reasons": [(r, REASON_LABELS.get(r, r)) for r in REJECT_REASONS],
@@ -295,6 +303,7 @@ def approve(request, draft_id: int):
             draft_id=draft.pk,
             edited=edited or None,
             note=request.POST.get("note", "")[:2000],
+            override_reason=request.POST.get("override_reason", "")[:500],
         )
     except DomainError as exc:
         messages.error(request, _error_message(exc))

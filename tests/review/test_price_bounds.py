@@ -90,3 +90,36 @@ def test_a_price_inside_its_bounds_applies_without_override(member_with_role, dr
     assert response.status_code == 200, response.content
     listing.refresh_from_db()
     assert listing.price == Decimal("19.50")
+
+
+def _screen(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_review_screen_offers_the_override_to_managers_only(member_with_role, user, draft):
+    url = f"/review/{draft.pk}/"
+    assert 'data-testid="override-row"' in _screen(user).get(url).content.decode()
+    reviewer = member_with_role(Role.REVIEWER)
+    assert 'data-testid="override-row"' not in _screen(reviewer).get(url).content.decode()
+
+
+def test_a_manager_overrides_the_floor_on_the_review_screen(org, user, draft, listing):
+    form = {"edit": "1", "price": "12.00", "currency": "USD", "override_reason": "Clearance"}
+    response = _screen(user).post(f"/review/{draft.pk}/approve/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    listing.refresh_from_db()
+    assert listing.price == Decimal("12.00")
+    note = ReviewEvent.objects.for_org(org).get(draft=draft, to_status="approved").note
+    assert "Clearance" in note
+
+
+def test_without_a_reason_the_screen_keeps_the_floor(org, user, draft, listing):
+    form = {"edit": "1", "price": "12.00", "currency": "USD"}
+    response = _screen(user).post(f"/review/{draft.pk}/approve/", form)
+    assert response.status_code == 400
+    listing.refresh_from_db()
+    assert listing.price == Decimal("20.00")
