@@ -143,7 +143,8 @@ def to_base(value: Decimal, unit: str) -> tuple[str, Decimal] | None:
     return kind, value * factor
 
 
-def _decimal(value: Any) -> Decimal | None:
+def finite_decimal(value: Any) -> Decimal | None:
+    """An attribute value as a finite Decimal (numbers or numeric text; booleans are not)."""
     if isinstance(value, bool):
         return None
     try:
@@ -187,10 +188,10 @@ def facts_from(*, attributes: dict | None = None, weight_g: Any = None, length_m
     quantities: list[Quantity] = []
     for name, value in (("length_mm", length_mm), ("width_mm", width_mm),
                         ("height_mm", height_mm)):  # fmt: skip
-        if _decimal(value) is not None:
-            quantities.append(Quantity("length", _decimal(value), name, f"{value} mm"))
-    if _decimal(weight_g) is not None:
-        quantities.append(Quantity("mass", _decimal(weight_g), "weight_g", f"{weight_g} g"))
+        if finite_decimal(value) is not None:
+            quantities.append(Quantity("length", finite_decimal(value), name, f"{value} mm"))
+    if finite_decimal(weight_g) is not None:
+        quantities.append(Quantity("mass", finite_decimal(weight_g), "weight_g", f"{weight_g} g"))
     materials: set[str] = set()
     material_text: list[str] = []
     certs: set[str] = set()
@@ -213,10 +214,10 @@ def facts_from(*, attributes: dict | None = None, weight_g: Any = None, length_m
         if lower.startswith("certif"):
             certs |= {normalise_cert(c) for c in _items(value)}
             continue
-        if lower in ("ip", "ip_rating") and _decimal(value) is not None:
+        if lower in ("ip", "ip_rating") and finite_decimal(value) is not None:
             certs.add(f"IPX{value}")
             continue
-        unit, number = _key_unit(key), _decimal(value)
+        unit, number = _key_unit(key), finite_decimal(value)
         if unit and number is not None:
             kind, base = to_base(number, unit)
             quantities.append(Quantity(kind, base, key, f"{value} {unit}"))

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from apps.catalog.content.facts import finite_decimal
 from apps.catalog.content.labels import attribute_label, canonical_key
 from apps.catalog.content.offline_lexicon import VALUES
 from apps.catalog.content.quality.compare import Comparison, quality_compare
@@ -38,13 +39,9 @@ def good_threshold() -> int:
 
 
 def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number.normalize() if number.is_finite() and number > 0 else None
+    """A positive attribute value (a fact worth naming), normalised: 5000.0 → 5E+3."""
+    number = finite_decimal(value)
+    return number.normalize() if number is not None and number > 0 else None
 
 
 def key_facts(attributes: dict[str, Any], language: str, weight_g: Any = None) -> tuple[Fact, ...]:
