@@ -49,13 +49,12 @@ if TYPE_CHECKING:
 INPUTS_HASH_SQL = """hashtextextended(ROW(l.currency, l.stock, p.category, p.unit_cost,
     p.cost_currency, p.weight_g, p.length_mm, p.width_mm, p.height_mm, inv.units_per_day,
     inv.stock_age_days, inv.lead_time_days)::text, 0)"""
-PRICE_UNITS_SQL = "coalesce(round(l.price * 10000)::bigint, -1)"
+# The price in the engine's integer units (strategies.UNITS; NO_PRICE when there is none).
+PRICE_UNITS_SQL = f"coalesce(round(l.price * {S.UNITS})::bigint, {S.NO_PRICE})"
 # A listing is due when it has no marker, or its inputs, price or competitor summary version
 # differ from what its last run saw, or time alone changes its answer.
-DUE_SQL = """(m.listing_id IS NULL OR m.inputs <> {inputs} OR m.price_u <> {price}
-    OR m.comp_version <> coalesce(s.version, 0) OR m.due_at <= %(now)s)""".format(
-    inputs="h.inputs", price=PRICE_UNITS_SQL
-)
+DUE_SQL = f"""(m.listing_id IS NULL OR m.inputs <> h.inputs OR m.price_u <> {PRICE_UNITS_SQL}
+    OR m.comp_version <> coalesce(s.version, 0) OR m.due_at <= %(now)s)"""
 
 _MARKER_WRITE_SQL = """
 DROP TABLE IF EXISTS pricing_tmp_markers;
