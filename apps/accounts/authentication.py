@@ -21,21 +21,30 @@ class ApiKeyUser(AnonymousUser):
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer cbk_...`; request.auth is the ApiKey (with its organization)."""
+    """`Authorization: Bearer cbk_...` (or `Authorization: Api-Key cbk_...`, or an `Api-Key:
+    cbk_...` header); request.auth is the ApiKey (with its organization)."""
 
     keyword = "Bearer"
+    keywords = ("bearer", "api-key")
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1")
-        if not header:
+        raw = self._raw_key(request)
+        if raw is None:
             return None
-        parts = header.split()
-        if len(parts) != 2 or parts[0] != self.keyword:
-            return None
-        key = api_key_authenticate(parts[1])
+        key = api_key_authenticate(raw)
         if key is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+            raise exceptions.AuthenticationFailed("Invalid, expired or revoked API key.")
         return ApiKeyUser(key), key
+
+    def _raw_key(self, request) -> str | None:
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if header:
+            parts = header.split()
+            if len(parts) == 2 and parts[0].lower() in self.keywords:
+                return parts[1]
+            return None
+        direct = request.META.get("HTTP_API_KEY", "").strip()
+        return direct or None
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'

@@ -62,8 +62,33 @@ class Membership(TimeStampedModel):
         return role_at_least(self.role, needed)
 
 
+# The modules an API key's scopes name, one read and one write scope each ("catalog:read").
+# A viewset's module is its app's label (apps/core/permissions.py: `view_module`).
+API_MODULES: dict[str, object] = {
+    "catalog": _("Catalog (stores, products, listings)"),
+    "pricing": _("Pricing (costs, competitors, strategies)"),
+    "ads": _("Advertising"),
+    "support": _("Customer service"),
+    "logistics": _("Logistics (inventory, shipments)"),
+    "orders": _("Orders"),
+    "analytics": _("Analytics (profit, selection)"),
+    "review": _("Review queue (drafts)"),
+    "imports": _("Imports, jobs and webhooks"),
+}
+SCOPE_ACTIONS = ("read", "write")
+ALL_SCOPES = tuple(f"{m}:{a}" for m in API_MODULES for a in SCOPE_ACTIONS)
+
+
+def all_scopes() -> list[str]:
+    return list(ALL_SCOPES)
+
+
 class ApiKey(TimeStampedModel):
-    """A per-organization key for ERP clients. Only a SHA-256 of the secret is stored."""
+    """A per-organization key for ERP clients. Only a SHA-256 of the secret is stored.
+
+    `scopes` lists "<module>:read" / "<module>:write" (write implies read); a key also acts
+    with at most its `role`. `expires_at` (optional) ends it like a revocation would.
+    """
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="api_keys"
@@ -75,6 +100,11 @@ class ApiKey(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    scopes = models.JSONField(default=all_scopes, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Empty: the server's default limit.")
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -85,5 +115,21 @@ class ApiKey(TimeStampedModel):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    def allows(self, module: str | None, action: str) -> bool:
+        """Whether the key's scopes cover `action` ("read"/"write") on `module`; a module of
+        None (jobs, the schema) needs no scope."""
+        if module is None:
+            return True
+        scopes = set(self.scopes or ())
+        if action == "read":
+            return f"{module}:read" in scopes or f"{module}:write" in scopes
+        return f"{module}:{action}" in scopes

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.core.errors import NotFound, PermissionDenied, ValidationFailed
 
-from .models import ApiKey, Membership, Organization, Role
+from .models import ALL_SCOPES, ApiKey, Membership, Organization, Role
 
 KEY_PREFIX = "cbk_"
 
@@ -45,10 +45,33 @@ def membership_set(*, org: Organization, user, role: str) -> Membership:
     return membership
 
 
+def _clean_scopes(scopes) -> list[str]:
+    if scopes is None:
+        return list(ALL_SCOPES)
+    cleaned = sorted(set(scopes))
+    unknown = [scope for scope in cleaned if scope not in ALL_SCOPES]
+    if unknown:
+        raise ValidationFailed(f"Unknown scopes: {', '.join(unknown)}.", field="scopes")
+    if not cleaned:
+        raise ValidationFailed("Choose at least one scope.", field="scopes")
+    return cleaned
+
+
 def api_key_issue(
-    *, org: Organization, name: str, actor=None, role: str = Role.MANAGER
+    *,
+    org: Organization,
+    name: str,
+    actor=None,
+    role: str = Role.MANAGER,
+    scopes=None,
+    expires_at=None,
 ) -> IssuedKey:
-    """Create a key and return its secret once; afterwards only the hash exists."""
+    """Create a key and return its secret once; afterwards only the hash exists.
+
+    `scopes`: "<module>:read" / "<module>:write" (None: every scope, for the role to bound);
+    `expires_at`: when the key stops working (None: until revoked)."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationFailed("The expiry must be in the future.", field="expires_at")
     secret = secrets.token_urlsafe(32)
     raw = f"{KEY_PREFIX}{secret}"
     key = ApiKey.objects.create(
@@ -57,6 +80,8 @@ def api_key_issue(
         prefix=raw[: len(KEY_PREFIX) + 8],
         hashed_key=hash_key(raw),
         role=Role(role),
+        scopes=_clean_scopes(scopes),
+        expires_at=expires_at,
         created_by=actor,
     )
     return IssuedKey(api_key=key, raw_key=raw)
@@ -73,19 +98,27 @@ def api_key_revoke(*, org: Organization, key_id: int) -> ApiKey:
     return key
 
 
+# A key's last use is written at most this often (seconds): a busy ERP must not turn every
+# read into a write, and "last used" only needs to tell a live key from a forgotten one.
+LAST_USED_RESOLUTION = 60
+
+
 def api_key_authenticate(raw_key: str) -> ApiKey | None:
-    if not raw_key.startswith(KEY_PREFIX):
+    """The active key (not revoked, not expired) whose secret is `raw_key`, or None."""
+    if not raw_key.startswith(KEY_PREFIX) or len(raw_key) > 200:
         return None
+    now = timezone.now()
     key = (
         ApiKey.objects.select_related("organization")
         .filter(hashed_key=hash_key(raw_key), revoked_at__isnull=True)
         .first()
     )
-    if key is not None:
-        # Touch at most once a minute: a busy ERP must not turn every read into a write.
-        now = timezone.now()
-        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    if key is None or (key.expires_at is not None and key.expires_at <= now):
+        return None
+    last = key.last_used_at
+    if last is None or (now - last).total_seconds() > LAST_USED_RESOLUTION:
+        # Conditional, so of many concurrent requests at most one writes.
+        ApiKey.objects.filter(pk=key.pk, last_used_at=last).update(last_used_at=now)
     return key
 
 

@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from .errors import DomainError
+from .idempotency import IdempotencyMixin
 from .money import CURRENCIES
 from .permissions import HasActiveOrganization, resolve_api_org
 from .tenancy import TenantManager, TenantScopeError, tenant_scope
@@ -39,7 +40,7 @@ def _requires_organization(permission: Any) -> bool:
     return False
 
 
-class TenantViewSet(viewsets.GenericViewSet):
+class TenantViewSet(IdempotencyMixin, viewsets.GenericViewSet):
     """Base for every tenant API: querysets are scoped to the caller's organization.
 
     Subclasses set `queryset` (unevaluated, for the model) and may refine it in
@@ -48,6 +49,7 @@ class TenantViewSet(viewsets.GenericViewSet):
     may add to it). Both mistakes fail at import time, not in production.
     Viewsets of non-tenant models supply their organization bound in `base_queryset(org)`.
     Foreign ids therefore answer 404, never 403.
+    Every write honours `Idempotency-Key` (IdempotencyMixin, apps/core/idempotency.py).
     """
 
     permission_classes = [HasActiveOrganization]
@@ -230,13 +232,45 @@ def write_schemas(output: type[serializers.Serializer]) -> dict:
 # Errors ---------------------------------------------------------------------------------------
 
 
-def _problem(status: int, title: str, detail: Any, **extra) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+PROBLEM_TYPE_BASE = "urn:crossborder:problem:"
+
+# DRF's exception codes → the stable slug of their problem `type` (docs/api.md lists them).
+_DRF_TYPES = {
+    "invalid": "validation-failed",
+    "parse_error": "malformed-request",
+    "not_authenticated": "not-authenticated",
+    "authentication_failed": "authentication-failed",
+    "permission_denied": "permission-denied",
+    "not_found": "not-found",
+    "method_not_allowed": "method-not-allowed",
+    "not_acceptable": "not-acceptable",
+    "unsupported_media_type": "unsupported-media-type",
+    "throttled": "rate-limited",
+}
+
+
+def problem_type(slug: str) -> str:
+    """The stable `type` URI of a problem: `urn:crossborder:problem:<slug>`."""
+    return PROBLEM_TYPE_BASE + slug
+
+
+def _slug(code: str) -> str:
+    """`ValidationFailed` / `checks_failed` → `validation-failed` / `checks-failed`."""
+    out = []
+    for i, ch in enumerate(code):
+        if ch.isupper() and i and code[i - 1].islower():
+            out.append("-")
+        out.append("-" if ch in "_ ." else ch.lower())
+    return "".join(out).strip("-") or "error"
+
+
+def _problem(status: int, title: str, detail: Any, *, slug: str = "error", **extra) -> Response:
+    body = {"type": problem_type(slug), "title": title, "status": status, "detail": detail, **extra}
     return Response(body, status=status, content_type="application/problem+json")
 
 
 def problem_exception_handler(exc, context) -> Response | None:
-    """Every API error as RFC 9457 problem+json, domain errors included."""
+    """Every API error as RFC 9457 problem+json with a stable `type`, domain errors included."""
     if isinstance(exc, DomainError):
         extra: dict[str, Any] = {"code": exc.code}
         if exc.field:
@@ -244,19 +278,29 @@ def problem_exception_handler(exc, context) -> Response | None:
             extra["field"] = exc.field
             extra["errors"] = {exc.field: [exc.message]}
         extra.update(exc.extra)
-        return _problem(exc.status, exc.title, exc.message, **extra)
+        problem = _problem(exc.status, exc.title, exc.message, slug=_slug(exc.code), **extra)
+        for header, value in getattr(exc, "headers", {}).items():
+            problem[header] = value
+        return problem
     if isinstance(exc, TenantScopeError):
         raise exc  # a programming error: let it surface in tests and logs
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
-        return _problem(413, "Request body too large", f"Send at most {limit} MB per request.")
+        return _problem(
+            413,
+            "Request body too large",
+            f"Send at most {limit} MB per request.",
+            slug="request-too-large",
+        )
     if isinstance(exc, SuspiciousOperation):
-        return _problem(400, "Bad request", str(exc))
+        return _problem(400, "Bad request", str(exc), slug="bad-request")
     if isinstance(exc, DataError | OverflowError | RecursionError):
         # Last line of defence: a value the serializers let through but a column or a
         # conversion cannot hold (every input is bounded first; this keeps a miss a 400).
         set_rollback()
-        return _problem(400, "Validation failed", "A value is out of range or malformed.")
+        return _problem(
+            400, "Validation failed", "A value is out of range or malformed.", slug="out-of-range"
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -265,12 +309,17 @@ def problem_exception_handler(exc, context) -> Response | None:
     if response is None:
         return None
     data = response.data
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    raw_code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+    code = _DRF_TYPES.get(raw_code) or _slug(raw_code)
     if isinstance(exc, exceptions.ValidationError):
-        problem = _problem(response.status_code, "Validation failed", "Invalid input.", errors=data)
+        problem = _problem(
+            response.status_code, "Validation failed", "Invalid input.", slug=code, errors=data
+        )
     else:
         detail = data.get("detail", data) if isinstance(data, dict) else data
         title = getattr(exc, "default_detail", "Error")
-        problem = _problem(response.status_code, str(title), detail)
+        problem = _problem(response.status_code, str(title), detail, slug=code)
     for header in ("WWW-Authenticate", "Retry-After"):
         if header in response:
             problem[header] = response[header]
@@ -299,5 +348,10 @@ def api_not_found(request, *args, **kwargs):
                     f"{request.path}/" + (f"?{query}" if query else "")
                 )
             detail = f"No API endpoint at {request.path}; did you mean {request.path}/?"
-    body = {"type": "about:blank", "title": "Not found.", "status": 404, "detail": detail}
+    body = {
+        "type": problem_type("not-found"),
+        "title": "Not found.",
+        "status": 404,
+        "detail": detail,
+    }
     return JsonResponse(body, status=404, content_type="application/problem+json")

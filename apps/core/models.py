@@ -87,3 +87,41 @@ class Job(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class IdempotencyRecord(models.Model):
+    """One `Idempotency-Key` of one caller: claimed before the request runs, then holding the
+    response it produced, replayed to every retry with the same body (apps/core/idempotency.py).
+
+    `scope` is the caller: `org:<id>:key:<api key id>` or `org:<id>:user:<user id>`, so two
+    clients (or two organizations) choosing the same key never see each other's responses.
+    Kept at least `IDEMPOTENCY_TTL_HOURS` (24 h by default), then purged by a beat task.
+    """
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path, query and body
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PROCESSING)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"", blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} ({self.state})"

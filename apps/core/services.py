@@ -49,12 +49,32 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0) -> None:
     )
 
 
+def _announce_finished(job_ids) -> None:
+    """`job.finished` for each job that just reached a final status (same transaction)."""
+    from .events import events_emit
+
+    rows = (
+        Job.objects.unscoped()
+        .filter(pk__in=list(job_ids))
+        .values("id", "organization_id", "kind", "status", "done", "failed", "total")
+    )
+    by_org: dict[int, list[dict]] = {}
+    for row in rows:
+        org_id = row.pop("organization_id")
+        row["job_id"] = row.pop("id")
+        by_org.setdefault(org_id, []).append(row)
+    for org_id, payloads in by_org.items():
+        events_emit(org=org_id, event="job.finished", payloads=payloads)
+
+
+@transaction.atomic
 def job_finish(*, job_id: int, result: dict | None = None) -> bool:
     """Mark an active job succeeded. A job cancelled or failed meanwhile keeps its status (and
     gets the result); returns whether the job was still active."""
     now = timezone.now()
     active = Job.objects.unscoped().filter(pk=job_id, status__in=Job.ACTIVE)
     if active.update(status=Job.Status.SUCCEEDED, finished_at=now, result=result or {}):
+        _announce_finished([job_id])
         return True
     Job.objects.unscoped().filter(pk=job_id).update(result=result or {})
     return False
@@ -70,27 +90,39 @@ def job_cancel(*, org: Organization, job_id: int, kinds: tuple[str, ...] | None 
     job = qs.first()
     if job is None:
         raise NotFound("No such job.")
-    qs.filter(status__in=Job.ACTIVE).update(status=Job.Status.CANCELLED, finished_at=timezone.now())
+    with transaction.atomic():
+        if qs.filter(status__in=Job.ACTIVE).update(
+            status=Job.Status.CANCELLED, finished_at=timezone.now()
+        ):
+            _announce_finished([job.pk])
     job.refresh_from_db()
     return job
 
 
+@transaction.atomic
 def job_fail(*, job_id: int, error: str) -> None:
+    was_active = Job.objects.unscoped().filter(pk=job_id, status__in=Job.ACTIVE).exists()
     Job.objects.unscoped().filter(pk=job_id).update(
         status=Job.Status.FAILED, finished_at=timezone.now(), error=error[:4000]
     )
+    if was_active:
+        _announce_finished([job_id])
 
 
 @transaction.atomic
 def jobs_fail_stale(*, older_than: timedelta = timedelta(minutes=30)) -> int:
     """Mark running jobs whose worker stopped reporting as failed, so no bar spins forever."""
     cutoff = timezone.now() - older_than
-    return (
+    stale = Job.objects.unscoped().filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
+    ids = list(stale.select_for_update(skip_locked=True).values_list("id", flat=True))
+    count = (
         Job.objects.unscoped()
-        .filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
+        .filter(pk__in=ids, status=Job.Status.RUNNING)
         .update(
             status=Job.Status.FAILED,
             finished_at=timezone.now(),
             error="The worker stopped reporting progress (lost or restarted).",
         )
     )
+    _announce_finished(ids)
+    return count

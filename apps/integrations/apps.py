@@ -11,3 +11,11 @@ class IntegrationsConfig(AppConfig):
     name = "apps.integrations"
     label = "integrations"
     verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        from apps.core.events import event_sink_register
+
+        from .webhooks import webhook_events_emit
+
+        # Every announced event lands in the webhook outbox, in the announcing transaction.
+        event_sink_register(webhook_events_emit)

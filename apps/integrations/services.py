@@ -30,6 +30,14 @@ from .models import ImportLineError, ImportRun
 from .tabular.errors import LineError, TabularFormatError
 from .tabular.pipeline import TabularReader, TypedChunk
 from .tabular.readers import Source
+from .webhooks import (  # noqa: F401 - the webhook services other apps call
+    webhook_event_emit,
+    webhook_redeliver,
+    webhook_secret_rotate,
+    webhook_subscription_create,
+    webhook_subscription_delete,
+    webhook_subscription_update,
+)
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization

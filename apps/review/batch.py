@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from .models import Policy, PolicyRun
 from .services import Provenance
+from .webhook_events import drafts_created_announce
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -235,7 +236,9 @@ def drafts_create_many(
             """,
             params,
         )
-        return cursor.rowcount
+        created = cursor.rowcount
+    drafts_created_announce(org_id=org.id, kind=kind, count=created, job_id=p.job_id)
+    return created
 
 
 def policy_run_record(

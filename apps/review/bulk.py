@@ -27,6 +27,7 @@ from .models import Draft, DraftStatus, ReviewEvent
 from .registry import aspect_version, get_kind, is_flagged
 from .selectors import DraftFilters, draft_list
 from .services import REJECT_REASONS, _transition
+from .webhook_events import drafts_announce
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -227,3 +228,5 @@ def _apply_ready(handler, ready: list[tuple[Draft, Any]], actor) -> None:
         _events(drafts, S.PENDING, S.APPROVED, actor, "Bulk approval")
         + _events(drafts, S.APPROVED, S.APPLIED, actor)
     )
+    drafts_announce(drafts, S.APPROVED)
+    drafts_announce(drafts, S.APPLIED)

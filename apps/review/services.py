@@ -34,6 +34,7 @@ from .fields import clean_edits
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
 from .policies import policy_active
 from .registry import DraftKind, aspect_version, get_kind, is_flagged
+from .webhook_events import drafts_announce
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -112,7 +113,7 @@ def _transition(
             raise InvalidTransition(f"This draft is no longer {current}.")
     else:
         draft.save()
-    return ReviewEvent.objects.create(
+    event = ReviewEvent.objects.create(
         organization_id=draft.organization_id,
         draft=draft,
         actor=actor,
@@ -122,6 +123,8 @@ def _transition(
         note=note[:2000],
         payload=payload,
     )
+    drafts_announce([draft], to)  # webhooks' outbox, in this transaction
+    return event
 
 
 def _target_type_and_check(org, kind: DraftKind, target) -> ContentType:

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response (errors of later middleware included) carries X-Request-ID.
+    "apps.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -165,6 +167,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.DefaultPagination",
+    # Per API key, one atomic Redis counter per window (apps/core/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.ApiKeyRateThrottle"],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.problem_exception_handler",
@@ -178,6 +182,20 @@ REST_FRAMEWORK = {
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests per API key and window ("<n>/s|min|hour"); a key may set its own per-minute limit.
+API_RATE_LIMIT = env("CROSSBORDER_API_RATE_LIMIT", default="1200/min")
+# How long a stored Idempotency-Key response is replayed (hours, at least 24).
+IDEMPOTENCY_TTL_HOURS = env.int("CROSSBORDER_IDEMPOTENCY_TTL_HOURS", default=24)
+# Webhooks (apps/integrations/webhooks.py): targets in private, loopback, link-local or other
+# internal ranges are refused unless a CIDR here allows them (e.g. "10.0.0.0/8" for an ERP on
+# the company network). Deliveries are retried with exponential backoff for this long.
+WEBHOOK_ALLOWED_NETWORKS = env.list("CROSSBORDER_WEBHOOK_ALLOWED_NETWORKS", default=[])
+WEBHOOK_RETRY_HOURS = env.int("CROSSBORDER_WEBHOOK_RETRY_HOURS", default=24)
+WEBHOOK_TIMEOUT_SECONDS = env.float("CROSSBORDER_WEBHOOK_TIMEOUT", default=10.0)
+# A subscription whose deliveries fail this many times in a row is disabled (dashboard notice).
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("CROSSBORDER_WEBHOOK_DISABLE_AFTER", default=50)
+# After a secret rotation the previous secret still signs (second signature) for this long.
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("CROSSBORDER_WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
 # Bulk API calls take up to 10,000 rows (about 3 MB of JSON); beyond this a 413 problem.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -234,6 +252,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.pricing.tasks.reprice_due_stores_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Idempotency-Key responses older than IDEMPOTENCY_TTL_HOURS.
+    "purge-idempotency-records": {
+        "task": "apps.core.tasks.purge_idempotency_records_task",
+        "schedule": crontab(minute=17),
+    },
+    # Webhook deliveries due (new ones whose enqueue was lost, and retries after backoff).
+    "send-due-webhooks": {
+        "task": "apps.integrations.tasks.webhooks_send_due_task",
+        "schedule": crontab(minute="*"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 
@@ -265,8 +293,17 @@ if "CROSSBORDER_LLM_PRICES" in env.ENVIRON:  # JSON: {"model": [input, output]} 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -34,3 +34,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # A demo seeder that fails is a bug in tests; `make run` skips that app's demo instead.
 DEMO_SEED_STRICT = True
+# Per-key rate limits stay on but out of the way; tests of the limiter override it.
+API_RATE_LIMIT = "100000/min"

@@ -115,7 +115,7 @@ def test_a_key_acts_for_its_own_organization_whatever_the_session(org, other_org
 
 def test_a_foreign_id_is_404_problem_json(api_client, theirs):
     body = assert_problem(api_client.get(f"/api/v1/listings/{theirs.listing.id}/"), 404)
-    assert body["type"] == "about:blank"
+    assert body["type"] == "urn:crossborder:problem:not-found"
 
 
 def test_invalid_input_is_400_with_errors_per_field(api_client):
