@@ -64,7 +64,9 @@ class ApiKeyRateThrottle(BaseThrottle):
         if getattr(key, "rate_limit_per_minute", None):
             limit, window = key.rate_limit_per_minute, 60
         try:
-            allowed, remaining, reset = rate_limit_hit(f"key:{key.prefix}", limit=limit, window=window)
+            allowed, remaining, reset = rate_limit_hit(
+                f"key:{key.prefix}", limit=limit, window=window
+            )
         except Exception:
             logger.warning("rate limiter unavailable; request let through", exc_info=True)
             return True

@@ -143,7 +143,9 @@ class WebhookSubscriptionViewSet(ServiceViewSet):
 class WebhookDeliveryFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=WebhookDelivery.Status.choices)
     subscription = filters.NumberFilter(field_name="subscription_id")
-    event_type = filters.ChoiceFilter(field_name="event__event", choices=EVENTS.items())
+    event_type = filters.ChoiceFilter(
+        field_name="event__event", choices=[(e, e) for e in sorted(EVENTS)]
+    )
 
     class Meta:
         model = WebhookDelivery

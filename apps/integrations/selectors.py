@@ -31,3 +31,28 @@ def import_run_list(
 
 def import_line_errors(*, run: ImportRun) -> Iterator[ImportLineError]:
     return ImportLineError.objects.filter(run=run).order_by("line", "id").iterator(chunk_size=5000)
+
+
+def webhook_subscriptions_disabled(*, org) -> list:
+    """Subscriptions the delivery engine disabled (not those a person switched off)."""
+    from .models import WebhookSubscription
+
+    return list(
+        WebhookSubscription.objects.for_org(org).filter(is_active=False, disabled_at__isnull=False)
+    )
+
+
+def webhook_subscription_list(*, org):
+    from .models import WebhookSubscription
+
+    return WebhookSubscription.objects.for_org(org).order_by("-created_at")
+
+
+def webhook_delivery_list(*, org, limit: int = 50):
+    from .models import WebhookDelivery
+
+    return (
+        WebhookDelivery.objects.for_org(org)
+        .select_related("event", "subscription")
+        .order_by("-created_at")[:limit]
+    )

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.organization",
+                "apps.integrations.context_processors.webhook_notice",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -122,9 +122,10 @@ def test_the_rate_limit_answers_429_with_retry_after(org, settings):
     assert body["type"] == "urn:crossborder:problem:rate-limited"
     assert 1 <= int(refused["Retry-After"]) <= 60
     # Another key has its own counter.
-    assert _client(api_key_issue(org=org, name="rl2").raw_key).get(
-        "/api/v1/products/"
-    ).status_code == 200
+    assert (
+        _client(api_key_issue(org=org, name="rl2").raw_key).get("/api/v1/products/").status_code
+        == 200
+    )
 
 
 def test_a_key_may_carry_its_own_limit(org, settings):
