@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .tenancy import TenantManager
 
@@ -99,8 +100,8 @@ class IdempotencyRecord(models.Model):
     """
 
     class State(models.TextChoices):
-        PROCESSING = "processing", _("Processing")
-        DONE = "done", _("Done")
+        PROCESSING = "processing", pgettext_lazy("idempotency", "Processing")
+        DONE = "done", pgettext_lazy("idempotency", "Done")
 
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.CASCADE, related_name="+"
