@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.catalog import api
+from apps.catalog.bulk_api import ProductBulkViewSet
 from apps.catalog.content import api as studio_api
 from apps.catalog.exports import api as export_api
 from apps.catalog.rules import api as rules_api
@@ -18,6 +19,7 @@ router.register("protected-terms", rules_api.ProtectedTermViewSet, basename="pro
 studio = studio_api.ListingStudioViewSet
 reviews = studio_api.ProductReviewViewSet
 urlpatterns = [
+    path("products/bulk/", ProductBulkViewSet.as_view({"post": "create"}), name="product-bulk"),
     path("listings/validate/", rules_api.ListingValidateViewSet.as_view({"post": "create"}),
          name="listing-validate"),
     path("listings/generate/", studio.as_view({"post": "generate"}), name="listing-generate"),

@@ -26,7 +26,7 @@ EVENTS: dict[str, str] = {
     "job.finished": "A long-running job finished (succeeded, failed or cancelled).",
 }
 
-Sink = Callable[[Any, str, list[dict[str, Any]]], None]
+Sink = Callable[[Any, str, list[dict[str, Any]]], object]
 _SINKS: list[Sink] = []
 
 

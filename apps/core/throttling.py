@@ -61,8 +61,9 @@ class ApiKeyRateThrottle(BaseThrottle):
         if not isinstance(key, ApiKey):
             return True
         limit, window = parse_rate(getattr(settings, "API_RATE_LIMIT", "1200/min"))
-        if getattr(key, "rate_limit_per_minute", None):
-            limit, window = key.rate_limit_per_minute, 60
+        own = getattr(key, "rate_limit_per_minute", None)
+        if own:
+            limit, window = int(own), 60
         try:
             allowed, remaining, reset = rate_limit_hit(
                 f"key:{key.prefix}", limit=limit, window=window

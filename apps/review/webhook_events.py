@@ -12,10 +12,10 @@ from apps.core.events import events_emit
 
 from .models import DraftStatus
 
-_EVENT_OF = {
-    DraftStatus.PENDING: "draft.created",
-    DraftStatus.APPROVED: "draft.approved",
-    DraftStatus.APPLIED: "draft.applied",
+_EVENT_OF: dict[str, str] = {
+    DraftStatus.PENDING.value: "draft.created",
+    DraftStatus.APPROVED.value: "draft.approved",
+    DraftStatus.APPLIED.value: "draft.applied",
 }
 
 
@@ -33,7 +33,7 @@ def _payload(draft, status: str) -> dict[str, Any]:
 
 def drafts_announce(drafts: Iterable, to_status: str) -> None:
     """One event per draft that moved to `to_status` (other statuses announce nothing)."""
-    event = _EVENT_OF.get(to_status)
+    event = _EVENT_OF.get(str(to_status))
     drafts = list(drafts)
     if event is None or not drafts:
         return
