@@ -30,11 +30,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
     """Keys are issued with `create_api_key` or the dashboard (the secret is shown once there);
     the admin only lists and revokes them."""
 
-    list_display = ["name", "prefix", "organization", "role", "last_used_at", "revoked_at"]
+    list_display = [
+        "name", "prefix", "organization", "role", "expires_at", "last_used_at", "revoked_at"
+    ]  # fmt: skip
     list_filter = ["role", "organization"]
     search_fields = ["name", "prefix"]
     readonly_fields = ["prefix", "hashed_key", "last_used_at", "created_by", "created_at"]
-    fields = ["organization", "name", "role", "revoked_at", *readonly_fields]
+    fields = [
+        "organization", "name", "role", "scopes", "expires_at", "rate_limit_per_minute",
+        "revoked_at", *readonly_fields,
+    ]  # fmt: skip
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -68,15 +68,17 @@ class ProductBulkViewSet(TenantViewSet):
         results: list[dict | None] = [None] * len(items)
         valid: list[dict] = []
         positions: list[int] = []
+        # One serializer for every item (as a ListSerializer does): its fields are built once,
+        # not 10,000 times.
+        child = ProductBulkItemSerializer(context=self.get_serializer_context())
         for index, raw in enumerate(items):
-            item = ProductBulkItemSerializer(data=raw)
-            if item.is_valid():
-                valid.append(dict(item.validated_data))
+            try:
+                valid.append(dict(child.run_validation(raw)))
                 positions.append(index)
-            else:
+            except serializers.ValidationError as exc:
                 sku = raw.get("sku") if isinstance(raw.get("sku"), str) else ""
                 results[index] = {"index": index, "sku": sku[:100], "status": "error",
-                                  "id": None, "errors": item.errors}  # fmt: skip
+                                  "id": None, "errors": exc.detail}  # fmt: skip
         for index, outcome in zip(
             positions, products_upsert_many(org=self.org, items=valid), strict=True
         ):

@@ -51,6 +51,7 @@ def test_the_guides_examples_run_against_a_live_server(live_server, org, setting
             )
             assert done.returncode == 0, (script, done.stdout, done.stderr)
         assert Product.objects.for_org(org).filter(sku="CURL-1").exists()
+        assert Product.objects.for_org(org).filter(sku__startswith="BULK-").count() == 2
         sub = WebhookSubscription.objects.for_org(org).get()
 
         namespace: dict = {}
