@@ -94,3 +94,50 @@ def test_a_bulk_request_is_idempotent(api_client, org):
     again = api_client.post(URL, {"items": items}, format="json", HTTP_IDEMPOTENCY_KEY="b1")
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
     assert first.json()["results"][0]["status"] == "created"
+
+
+def test_the_fast_path_accepts_only_what_the_serializer_accepts(api_client, org):
+    """Every odd value either goes the fast way with the serializer's result, or is left to
+    the serializer: the outcome per item equals `POST /products/` one by one."""
+    from apps.catalog.api import ProductCreateSerializer
+    from apps.catalog.bulk_api import _Slow, fast_item
+    from apps.core.bounds import JSONObjectField
+    from apps.core.money import CURRENCIES
+
+    odd = [
+        {"sku": " A ", "name": "x"},
+        {"sku": "A", "name": "x", "unit_cost": "1e2"},
+        {"sku": "A", "name": "x", "unit_cost": "12345678901.0"},
+        {"sku": "A", "name": "x", "unit_cost": "1.23456"},
+        {"sku": "A", "name": "x", "unit_cost": 3},
+        {"sku": "A", "name": "x", "unit_cost": 3.5},
+        {"sku": "A", "name": "x", "unit_cost": "NaN"},
+        {"sku": "A", "name": "x", "unit_cost": None},
+        {"sku": "A", "name": "x", "weight_g": "-1.5"},
+        {"sku": "A", "name": "x", "cost_currency": ["USD"]},
+        {"sku": "A", "name": "x", "cost_currency": "usd"},
+        {"sku": "A", "name": "x", "brand": None},
+        {"sku": "A", "name": "x", "brand": 12},
+        {"sku": "A", "name": "\ud800"},
+        {"sku": "", "name": "x"},
+        {"sku": "A" * 101, "name": "x"},
+        {"sku": "A", "name": "x", "source_language": ""},
+        {"sku": "A", "name": "x", "images": ["not a url"]},
+        {"sku": "A", "name": "x", "images": ["https://example.com/a.jpg"]},
+        {"sku": "A", "name": "x", "attributes": {"k": {"nested": 1}}},
+        {"sku": "A", "name": "x", "attributes": {"k": [1, "b"]}},
+    ]
+    for raw in odd:
+        serializer = ProductCreateSerializer(data=raw)
+        ok = serializer.is_valid()
+        try:
+            fast = fast_item(
+                raw,
+                frozenset(CURRENCIES),
+                JSONObjectField(),
+                __import__("django.core.validators", fromlist=["URLValidator"]).URLValidator(),
+            )
+        except _Slow:
+            continue
+        assert ok, (raw, serializer.errors)
+        assert fast == dict(serializer.validated_data), raw
