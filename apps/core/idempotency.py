@@ -200,6 +200,10 @@ class IdempotencyMixin(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         record, self._idempotency_record = self._idempotency_record, None
         if record is not None:
+            if getattr(response, "streaming", False):
+                # A streamed file cannot be stored: free the key (a retry runs again).
+                IdempotencyRecord.objects.filter(pk=record.pk).delete()
+                return response
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
             idempotency_store(record, response)
