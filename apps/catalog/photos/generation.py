@@ -93,6 +93,8 @@ def _schema(item: Item) -> dict[str, Any]:
             "unit": {"type": "string", "maxLength": 10},
             "photo": {"type": "string", "maxLength": 300},
             "evidence": {"type": "string", "maxLength": 300},
+            "source": {"type": "string", "maxLength": 20},
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         },
         "required": ["key", "value", "photo", "evidence"],
         "additionalProperties": False,
@@ -116,7 +118,8 @@ def _rules(item: Item, data: dict) -> list[str]:
 
 
 def _offline(request: GenerationRequest) -> dict[str, Any]:
-    return {"facts": list(request.context.get("facts") or [])}
+    return {"facts": [{k: v for k, v in f.items() if k != "id"}
+                      for f in request.context.get("facts") or []]}  # fmt: skip
 
 
 def _propose(item: Item, data: dict, provider: str) -> Proposal:
@@ -136,8 +139,16 @@ def _propose(item: Item, data: dict, provider: str) -> Proposal:
                  f"({'OCR, barcodes and colour' if provider == 'offline' else provider}); "
                  f"{len(refused)} codes refused. Tick the facts that are true: only those enter "
                  "the product.")  # fmt: skip
-    return Proposal(proposed={"facts": facts, "accepted": [], "refused": refused},
+    summary = [f"{f['key']}: {_value_text(f)}" for f in facts]
+    return Proposal(proposed={"summary": summary, "facts": facts, "accepted": [],
+                              "refused": refused},
                     rationale=rationale, evidence=evidence)  # fmt: skip
+
+
+def _value_text(fact: dict) -> str:
+    value = fact.get("value")
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f"{text} {fact.get('unit') or ''}".strip()
 
 
 PHOTO_FACTS = register_generation(
@@ -167,7 +178,9 @@ def _snapshot(product) -> dict:
                 "capacity_mah", "capacity_ml"):  # fmt: skip
         if key in attrs:
             current[key] = attrs[key]
-    return {"product": current, "accepted": []}
+    summary = [f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+               for k, v in current.items() if v not in ("", None, [])]  # fmt: skip
+    return {"summary": summary, "accepted": []}
 
 
 def _validate(product, payload: dict) -> list[Check]:
@@ -209,6 +222,9 @@ PRODUCT_FACTS = register_draft(
         display=_display,
         facets=lambda product: {"category": product.category},
         fields=(
+            # The product's facts now vs the facts read (what the diff shows).
+            fields.text_list("summary", _("Facts"), max_items=60, max_length=400,
+                             editable=False),
             fields.text_list("accepted", _("Accepted facts"), max_items=60, max_length=40,
                              diffed=False, form=False),
         ),  # fmt: skip
