@@ -141,7 +141,11 @@ def ocr_lines(image: Image.Image, languages: str = OCR_LANGUAGES) -> list[str]:
     api.SetImage(ocr_prepare(image))
     text = api.GetUTF8Text() or ""
     api.Clear()
-    return [re.sub(r"\s+", " ", line).strip() for line in text.splitlines() if line.strip()]
+    lines = [re.sub(r"\s+", " ", line).strip() for line in text.splitlines() if line.strip()]
+    return [CJK_GAP.sub("", line) for line in lines]  # Tesseract spaces out Chinese characters
+
+
+CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
 # --- colour ----------------------------------------------------------------------------------
