@@ -249,10 +249,10 @@ def test_other_organizations_photos_and_images_answer_404(org, other_org, user, 
     theirs = client_for(outsider)
     assert theirs.get(reverse("catalog:photos", args=[listing.product_id])).status_code == 404
     assert theirs.get(reverse("catalog:image", args=[photo.path])).status_code == 404
-    assert other_api_client.get(f"/api/v1/catalog/photos/{photo.pk}/").status_code == 404
+    assert other_api_client.get(f"/api/v1/photos/{photo.pk}/").status_code == 404
     assert other_api_client.get(
-        f"/api/v1/catalog/products/{listing.product_id}/photos/").status_code == 404
-    assert other_api_client.post(f"/api/v1/catalog/photos/{photo.pk}/images/",
+        f"/api/v1/products/{listing.product_id}/photos/").status_code == 404
+    assert other_api_client.post(f"/api/v1/photos/{photo.pk}/images/",
                                  {"listing": listing.pk, "what": "main"},
                                  format="json").status_code == 404  # fmt: skip
-    assert api_client.get(f"/api/v1/catalog/photos/{photo.pk}/").status_code == 200
+    assert api_client.get(f"/api/v1/photos/{photo.pk}/").status_code == 200

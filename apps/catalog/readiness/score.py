@@ -196,11 +196,11 @@ def readiness_proposal(listing, result: Readiness) -> dict[str, Any] | None:
             label = attribute_label(key, lang)
             additions.append(f"{label}: {value} {unit}".strip())
     if "dimensions" in wanted and product.length_mm and product.width_mm and product.height_mm:
-        dims = " × ".join(f"{d.normalize():f}" for d in (product.length_mm, product.width_mm,
-                                                         product.height_mm))  # fmt: skip
+        dims = " × ".join(_num(d) for d in (product.length_mm, product.width_mm,
+                                            product.height_mm))  # fmt: skip
         additions.append(f"{attribute_label('dimensions', lang)}: {dims} mm")
     if "weight" in wanted and product.weight_g:
-        additions.append(f"{attribute_label('weight_g', lang)}: {product.weight_g.normalize():f} g")
+        additions.append(f"{attribute_label('weight_g', lang)}: {_num(product.weight_g)} g")
     if attributes.get("compatibility") and not result.parts.get("compatibility"):
         compat = attributes["compatibility"]
         compat = ", ".join(compat) if isinstance(compat, list) else str(compat)
@@ -213,6 +213,12 @@ def readiness_proposal(listing, result: Readiness) -> dict[str, Any] | None:
         bullets = bullets[: int(limit)]
     return {"title": listing.title, "bullets": bullets, "description": listing.description,
             "search_terms": listing.search_terms, "confirmed_claims": []}  # fmt: skip
+
+
+def _num(value) -> str:
+    from decimal import Decimal
+
+    return f"{Decimal(str(value)).normalize():f}"
 
 
 def readiness_draft(*, org, actor, listing):
