@@ -28,7 +28,8 @@ from PIL import Image, ImageFilter, ImageOps, PngImagePlugin
 
 from apps.core.errors import ValidationFailed
 
-WORK_SIDE = 400
+WORK_SIDE = 320
+QUALITY_SIDE = 800  # the mask check runs on a copy at most this big
 MAIN_SIDE = 2000
 SCENE_SIDE = 1600
 AI_LABEL = {
@@ -129,7 +130,7 @@ def _grabcut_mask(arr: np.ndarray) -> np.ndarray:
     seed[inside & sure] = cv2.GC_FGD
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = np.ascontiguousarray(small[:, :, ::-1])
-    cv2.grabCut(bgr, seed, None, bgd, fgd, 4, cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(bgr, seed, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
     fg = ((seed == cv2.GC_FGD) | (seed == cv2.GC_PR_FGD)).astype(np.uint8)
     fg = _clean(fg)
     # Back to full size smoothly: the blurred mask thresholded at one half is the edge.
@@ -203,7 +204,8 @@ def cutout(image: Image.Image) -> Cutout:
             mask, method = _grabcut_mask(arr), "grabcut"
         except ImportError:  # OpenCV missing: the flood fill is the best there is
             mask, method = _plain_mask(arr), "plain_background"
-    quality = mask_quality(arr, mask)
+    step = max(1, max(mask.shape) // QUALITY_SIDE)
+    quality = mask_quality(np.ascontiguousarray(arr[::step, ::step]), mask[::step, ::step])
     alpha = Image.fromarray((mask * 255).astype(np.uint8), "L").filter(
         ImageFilter.GaussianBlur(max(0.8, max(mask.shape) / 1600)))  # feathered edge  # fmt: skip
     rgba = Image.fromarray(arr).convert("RGBA")

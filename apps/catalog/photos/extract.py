@@ -29,7 +29,7 @@ from PIL import Image, ImageOps
 from apps.catalog.content.facts import BASE_UNITS, MATERIAL_OF, MATERIAL_RE, certifications_in
 
 OCR_LANGUAGES = "eng+deu+chi_sim"
-OCR_SIDE = 1400  # a label's text stays readable; the engine's time grows with the pixels
+OCR_SIDE = 1000  # a label's text stays readable; the engine's time grows with the pixels
 FACT_KEYS = ("category", "brand", "model", "capacity", "power", "ports", "colour", "material",
              "dimensions", "certifications", "gtin")  # fmt: skip
 
@@ -105,6 +105,8 @@ def gtin_facts(barcodes: list[dict[str, str]], lines: list[str], photo: str) -> 
 # --- OCR -------------------------------------------------------------------------------------
 
 _local = threading.local()
+# Tesseract's OpenMP threads fight each other when workers run photos in parallel.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 def tessdata_path() -> str:
