@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._setup import django_setup  # noqa: E402
+from bench._setup import django_setup
 
 DISTINCT = 20
 _PHOTOS: list = []
@@ -44,9 +44,15 @@ def _init(side: int) -> None:
     cv2.setNumThreads(1)  # one image per process; the pool is the parallelism
 
     for i in range(DISTINCT):
-        lines = (f"Brand: VOLTORA{i}", f"Model: PB-{1000 + i}", f"Power Bank {10000 + i * 500} mAh",
-                 f"Output {18 + i % 5} W", "Ports: 2x USB-C, USB-A",
-                 f"Size {140 + i} x 70 x 27 mm", "CE FCC RoHS")  # fmt: skip
+        lines = (
+            f"Brand: VOLTORA{i}",
+            f"Model: PB-{1000 + i}",
+            f"Power Bank {10000 + i * 500} mAh",
+            f"Output {18 + i % 5} W",
+            "Ports: 2x USB-C, USB-A",
+            f"Size {140 + i} x 70 x 27 mm",
+            "CE FCC RoHS",
+        )
         _PHOTOS.append(synthetic.box_photo(lines, gtin=_gtin(i), side=side, seed=i))
         _SHOTS.append(synthetic.object_on_texture(side, seed=i))
 
@@ -82,14 +88,18 @@ def main() -> None:
         ious = list(pool.map(_cut, range(args.cutouts)))
         cut_s = time.perf_counter() - started
     result = {
-        "photos": args.photos, "side": args.side, "workers": args.workers,
-        "facts_seconds": round(facts_s, 1), "facts_per_photo": round(sum(n for n, _ in facts)
-                                                                     / max(1, len(facts)), 1),
+        "photos": args.photos,
+        "side": args.side,
+        "workers": args.workers,
+        "facts_seconds": round(facts_s, 1),
+        "facts_per_photo": round(sum(n for n, _ in facts) / max(1, len(facts)), 1),
         "gtin_read_share": round(sum(ok for _, ok in facts) / max(1, len(facts)), 3),
-        "cutouts": args.cutouts, "cutout_seconds": round(cut_s, 1),
+        "cutouts": args.cutouts,
+        "cutout_seconds": round(cut_s, 1),
         "cutout_min_iou": round(min(ious), 3) if ious else None,
-        "facts_under_60s": facts_s < 60, "cutouts_under_60s": cut_s < 60,
-    }  # fmt: skip
+        "facts_under_60s": facts_s < 60,
+        "cutouts_under_60s": cut_s < 60,
+    }
     print(json.dumps(result))
 
 

@@ -11,10 +11,14 @@ urlpatterns = [
     path("products/", views.products, name="products"),
     path("products/<int:product_id>/", views.product_detail, name="product_detail"),
     path("products/<int:product_id>/photos/", photo_views.photos, name="photos"),
-    path("products/<int:product_id>/photos/facts/", photo_views.photos_extract,
-         name="photos_extract"),
-    path("products/<int:product_id>/photos/image/", photo_views.photo_image_draft,
-         name="photo_image_draft"),
+    path(
+        "products/<int:product_id>/photos/facts/", photo_views.photos_extract, name="photos_extract"
+    ),
+    path(
+        "products/<int:product_id>/photos/image/",
+        photo_views.photo_image_draft,
+        name="photo_image_draft",
+    ),
     path("readiness/", readiness_views.readiness, name="readiness"),
     path("listings/", views.listings, name="listings"),
     path("listings/<int:listing_id>/", listing_views.listing_detail, name="listing_detail"),

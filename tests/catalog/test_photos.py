@@ -135,8 +135,9 @@ def run_photo_facts(org, product) -> Draft:
 @pytest.mark.django_db
 def test_a_fact_enters_the_product_only_after_approval_and_only_if_ticked(org, user):
     product = ProductFactory(organization=org, brand="", category="", attributes={})
-    photo_upload(org=org, actor=user, product=product, data=png(synthetic.box_photo()),
-                 role="packaging")  # fmt: skip
+    photo_upload(
+        org=org, actor=user, product=product, data=png(synthetic.box_photo()), role="packaging"
+    )
     draft = run_photo_facts(org, product)
     assert draft.kind == "product_facts" and draft.status == "pending"
     assert draft.provider == "offline"
@@ -144,8 +145,12 @@ def test_a_fact_enters_the_product_only_after_approval_and_only_if_ticked(org, u
     assert {"brand", "gtin", "capacity", "power", "dimensions"} <= ids
     product.refresh_from_db()
     assert product.brand == "" and "gtin" not in product.attributes  # nothing applied yet
-    draft_approve(org=org, actor=user, draft_id=draft.pk,
-                  edited={"accepted": ["brand", "gtin", "capacity", "dimensions"]})  # fmt: skip
+    draft_approve(
+        org=org,
+        actor=user,
+        draft_id=draft.pk,
+        edited={"accepted": ["brand", "gtin", "capacity", "dimensions"]},
+    )
     product = Product.objects.for_org(org).get(pk=product.pk)
     assert product.brand == "VOLTORA"
     assert product.attributes["gtin"] == GTIN
@@ -165,8 +170,9 @@ def test_the_review_screen_ticks_facts_one_by_one(org, user, client_for):
     client = client_for(user)
     page = client.get(reverse("review:detail", args=[draft.pk]))
     assert page.status_code == 200 and b'data-testid="photo-fact"' in page.content
-    response = client.post(reverse("review:approve", args=[draft.pk]),
-                           {"edit": "1", "accepted": ["model"]})  # fmt: skip
+    response = client.post(
+        reverse("review:approve", args=[draft.pk]), {"edit": "1", "accepted": ["model"]}
+    )
     assert response.status_code in (302, 200)
     product.refresh_from_db()
     assert product.attributes.get("model") == "PB-2000" and product.brand == ""
@@ -215,8 +221,9 @@ def test_white_main_and_scene_images_meet_the_size_rules():
 def photo_listing(org, user):
     product = ProductFactory(organization=org, images=[])
     store = StoreFactory(organization=org, marketplace=marketplace("amazon_de"))
-    listing = ListingFactory(organization=org, product=product, store=store, language="de-DE",
-                             currency="EUR")  # fmt: skip
+    listing = ListingFactory(
+        organization=org, product=product, store=store, language="de-DE", currency="EUR"
+    )
     photo, _truth = synthetic.object_on_texture(1000)
     row = photo_upload(org=org, actor=user, product=product, data=png(photo))
     return listing, row
@@ -242,17 +249,21 @@ def test_cutout_drafts_pass_the_gate_and_apply_on_approval(org, user, photo_list
 
 
 @pytest.mark.django_db
-def test_other_organizations_photos_and_images_answer_404(org, other_org, user, outsider,
-                                                           client_for, api_client,
-                                                           other_api_client, photo_listing):  # fmt: skip
+def test_other_organizations_photos_and_images_answer_404(
+    org, other_org, user, outsider, client_for, api_client, other_api_client, photo_listing
+):
     listing, photo = photo_listing
     theirs = client_for(outsider)
     assert theirs.get(reverse("catalog:photos", args=[listing.product_id])).status_code == 404
     assert theirs.get(reverse("catalog:image", args=[photo.path])).status_code == 404
     assert other_api_client.get(f"/api/v1/photos/{photo.pk}/").status_code == 404
-    assert other_api_client.get(
-        f"/api/v1/products/{listing.product_id}/photos/").status_code == 404
-    assert other_api_client.post(f"/api/v1/photos/{photo.pk}/images/",
-                                 {"listing": listing.pk, "what": "main"},
-                                 format="json").status_code == 404  # fmt: skip
+    assert other_api_client.get(f"/api/v1/products/{listing.product_id}/photos/").status_code == 404
+    assert (
+        other_api_client.post(
+            f"/api/v1/photos/{photo.pk}/images/",
+            {"listing": listing.pk, "what": "main"},
+            format="json",
+        ).status_code
+        == 404
+    )
     assert api_client.get(f"/api/v1/photos/{photo.pk}/").status_code == 200

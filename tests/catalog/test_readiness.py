@@ -16,22 +16,32 @@ from tests.factories import ListingFactory, ProductFactory, StoreFactory, market
 
 GOOD = dict(
     title="VOLTORA Power Bank 20000 mAh, 22.5 W, 2x USB-C",
-    bullets=["20000 mAh charges a phone four times", "22.5 W fast charging through USB-C",
-             "Weighs 350 g, 150 × 70 × 27 mm", "Ideal for travel and camping",
-             "Compatible with iPhone 15 and Samsung Galaxy S24"],
+    bullets=[
+        "20000 mAh charges a phone four times",
+        "22.5 W fast charging through USB-C",
+        "Weighs 350 g, 150 × 70 × 27 mm",
+        "Ideal for travel and camping",
+        "Compatible with iPhone 15 and Samsung Galaxy S24",
+    ],
     description="Battery life questions answered: the battery lasts for days of travel.",
-)  # fmt: skip
+)
 POOR = dict(title="Power bank", bullets=["Good quality", "Nice design"], description="Buy now.")
 
 
 def listing(org, **copy):
-    product = ProductFactory(organization=org, category="power_bank",
-                             attributes={"capacity_mah": 20000, "power_w": 22.5,
-                                         "compatibility": ["iPhone 15"]},
-                             weight_g=350, length_mm=150, width_mm=70, height_mm=27)  # fmt: skip
+    product = ProductFactory(
+        organization=org,
+        category="power_bank",
+        attributes={"capacity_mah": 20000, "power_w": 22.5, "compatibility": ["iPhone 15"]},
+        weight_g=350,
+        length_mm=150,
+        width_mm=70,
+        height_mm=27,
+    )
     store = StoreFactory(organization=org, marketplace=marketplace("amazon_de"))
-    return ListingFactory(organization=org, product=product, store=store, language="en-GB",
-                          currency="EUR", **copy)  # fmt: skip
+    return ListingFactory(
+        organization=org, product=product, store=store, language="en-GB", currency="EUR", **copy
+    )
 
 
 @pytest.mark.django_db
@@ -73,8 +83,9 @@ def test_the_proposal_is_a_grounded_content_draft(org, user):
 
 
 @pytest.mark.django_db
-def test_the_page_and_the_api_show_scores_per_store(org, user, client_for, api_client,
-                                                     other_api_client):  # fmt: skip
+def test_the_page_and_the_api_show_scores_per_store(
+    org, user, client_for, api_client, other_api_client
+):
     row = listing(org, **POOR)
     listing(org, **GOOD)
     page = client_for(user).get(reverse("catalog:readiness"))
@@ -86,5 +97,6 @@ def test_the_page_and_the_api_show_scores_per_store(org, user, client_for, api_c
     one = api_client.get(f"/api/v1/listings/{row.pk}/readiness/").json()
     assert one["score"] < 50 and one["missing"]
     assert other_api_client.get(f"/api/v1/listings/{row.pk}/readiness/").status_code == 404
-    assert other_api_client.post(
-        f"/api/v1/listings/{row.pk}/readiness/proposal/").status_code == 404
+    assert (
+        other_api_client.post(f"/api/v1/listings/{row.pk}/readiness/proposal/").status_code == 404
+    )

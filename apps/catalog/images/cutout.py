@@ -50,8 +50,13 @@ class MaskQuality:
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "share": round(self.share, 3), "parts": round(self.parts, 3),
-                "edge": round(self.edge, 2), "problems": [str(p) for p in self.problems]}  # fmt: skip
+        return {
+            "ok": self.ok,
+            "share": round(self.share, 3),
+            "parts": round(self.parts, 3),
+            "edge": round(self.edge, 2),
+            "problems": [str(p) for p in self.problems],
+        }
 
 
 @dataclass
@@ -89,8 +94,9 @@ def _far_from_border(arr: np.ndarray, k: int = 5) -> np.ndarray:
     flat = arr.reshape(-1, 3).astype(np.float32)
     dist = np.min(((flat[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1)
     # a cluster's own spread: textured backgrounds have wide clusters
-    spread = float(np.percentile(np.min(((border[:, None, :] - centres[None]) ** 2).sum(axis=2),
-                                        axis=1), 98))  # fmt: skip
+    spread = float(
+        np.percentile(np.min(((border[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1), 98)
+    )
     return (np.sqrt(dist) / max(np.sqrt(spread), 8.0)).reshape(arr.shape[:2])
 
 
@@ -111,8 +117,13 @@ def _grabcut_mask(arr: np.ndarray) -> np.ndarray:
 
     h, w = arr.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
-    small = cv2.resize(arr, (max(1, round(w * scale)), max(1, round(h * scale))),
-                       interpolation=cv2.INTER_AREA) if scale < 1 else arr  # fmt: skip
+    small = (
+        cv2.resize(
+            arr, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+        )
+        if scale < 1
+        else arr
+    )
     sh, sw = small.shape[:2]
     far = _far_from_border(small)
     box = subject_box(small)
@@ -155,8 +166,9 @@ def _clean(fg: np.ndarray) -> np.ndarray:
     # holes: background not connected to the frame's edge
     inv = (1 - fg).astype(np.uint8)
     count, labels = cv2.connectedComponents(inv, connectivity=4)
-    edge_labels = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0],
-                                                labels[:, -1]])))  # fmt: skip
+    edge_labels = set(
+        np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    )
     holes = ~np.isin(labels, list(edge_labels)) & (inv == 1)
     fg[holes] = 1
     return fg
@@ -172,7 +184,6 @@ def mask_quality(arr: np.ndarray, mask: np.ndarray) -> MaskQuality:
     """Is this a product's cut-out? Its share of the frame, one main part, an outline on edges."""
     import cv2
 
-    h, w = mask.shape
     share = float(mask.mean())
     problems: list[str] = []
     if share < 0.02:
@@ -207,7 +218,8 @@ def cutout(image: Image.Image) -> Cutout:
     step = max(1, max(mask.shape) // QUALITY_SIDE)
     quality = mask_quality(np.ascontiguousarray(arr[::step, ::step]), mask[::step, ::step])
     alpha = Image.fromarray((mask * 255).astype(np.uint8), "L").filter(
-        ImageFilter.GaussianBlur(max(0.8, max(mask.shape) / 1600)))  # feathered edge  # fmt: skip
+        ImageFilter.GaussianBlur(max(0.8, max(mask.shape) / 1600))
+    )  # feathered edge
     rgba = Image.fromarray(arr).convert("RGBA")
     rgba.putalpha(alpha)
     return Cutout(rgba, mask, method, quality)
@@ -240,18 +252,27 @@ def default_scene(side: int = SCENE_SIDE) -> Image.Image:
     return Image.fromarray(arr, "RGB")
 
 
-def scene_image(cut: Cutout, background: Image.Image | None = None, *,
-                side: int = SCENE_SIDE, height_share: float = 0.58) -> Image.Image:  # fmt: skip
+def scene_image(
+    cut: Cutout,
+    background: Image.Image | None = None,
+    *,
+    side: int = SCENE_SIDE,
+    height_share: float = 0.58,
+) -> Image.Image:
     """The cut-out standing on a scene with a soft contact shadow, at least `side` px square."""
     side = max(side, SCENE_SIDE)
     if background is None:
         scene = default_scene(side)
     else:
-        scene = ImageOps.fit(ImageOps.exif_transpose(background).convert("RGB"), (side, side),
-                             Image.Resampling.LANCZOS)  # fmt: skip
+        scene = ImageOps.fit(
+            ImageOps.exif_transpose(background).convert("RGB"),
+            (side, side),
+            Image.Resampling.LANCZOS,
+        )
     subject = _subject(cut)
-    subject = ImageOps.contain(subject, (round(side * 0.7), round(side * height_share)),
-                               Image.Resampling.LANCZOS)  # fmt: skip
+    subject = ImageOps.contain(
+        subject, (round(side * 0.7), round(side * height_share)), Image.Resampling.LANCZOS
+    )
     x = (side - subject.width) // 2
     y = round(side * 0.86) - subject.height  # standing on the lower part of the frame
     canvas = scene.convert("RGBA")
@@ -280,11 +301,13 @@ def png_with_ai_label(image: Image.Image, description: str) -> bytes:
     for key, value in AI_LABEL.items():
         info.add_text(key, value)
     info.add_text("Description", description[:500])
-    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
-           'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
-           'xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
-           f'Iptc4xmpExt:DigitalSourceType="{AI_LABEL["DigitalSourceType"]}"/>'
-           "</rdf:RDF></x:xmpmeta>")  # fmt: skip
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        'xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
+        f'Iptc4xmpExt:DigitalSourceType="{AI_LABEL["DigitalSourceType"]}"/>'
+        "</rdf:RDF></x:xmpmeta>"
+    )
     info.add_itxt("XML:com.adobe.xmp", xmp)
     buf = io.BytesIO()
     image.save(buf, "PNG", pnginfo=info, compress_level=6)
@@ -317,11 +340,15 @@ def _checked_cutout(photo) -> Cutout:
     cut = cutout(photo_open(photo))
     if not cut.quality.ok:
         raise ValidationFailed(
-            str(_("The cut-out is not good enough to use: %(why)s Try a photo with the product "
-                  "clearly apart from the background.")
-                % {"why": " ".join(str(p) for p in cut.quality.problems)}),
+            str(
+                _(
+                    "The cut-out is not good enough to use: %(why)s Try a photo with the product "
+                    "clearly apart from the background."
+                )
+                % {"why": " ".join(str(p) for p in cut.quality.problems)}
+            ),
             code="mask_quality",
-        )  # fmt: skip
+        )
     return cut
 
 
@@ -342,13 +369,24 @@ def listing_cutout_main_draft(*, org, actor, listing, photo):
     path = _save_labelled(org, main, f"Product cut out of {photo.path} ({cut.method}) on white.")
     current = list(listing.images or listing.product.images or [])
     draft = _image_draft(
-        org=org, actor=actor, listing=listing, images=[path, *current[1:]], role="main",
-        rationale=str(_("The product cut out of the photo (%(m)s), centred on pure white, "
-                        "2,000 px square.") % {"m": cut.method}),
-        evidence=[{"source": "photo", "field": "before", "value": photo.path},
-                  {"source": "cutout", "field": "mask_quality",
-                   "value": json_dumps(cut.quality.as_dict())}],
-    )  # fmt: skip
+        org=org,
+        actor=actor,
+        listing=listing,
+        images=[path, *current[1:]],
+        role="main",
+        rationale=str(
+            _("The product cut out of the photo (%(m)s), centred on pure white, 2,000 px square.")
+            % {"m": cut.method}
+        ),
+        evidence=[
+            {"source": "photo", "field": "before", "value": photo.path},
+            {
+                "source": "cutout",
+                "field": "mask_quality",
+                "value": json_dumps(cut.quality.as_dict()),
+            },
+        ],
+    )
     return draft
 
 
@@ -365,15 +403,28 @@ def listing_scene_draft(*, org, actor, listing, photo, background=None):
     path = _save_labelled(org, scene, f"Product from {photo.path} composed on {origin}.")
     current = list(listing.images or listing.product.images or [])
     return _image_draft(
-        org=org, actor=actor, listing=listing, images=[*current[:1], path, *current[1:]],
+        org=org,
+        actor=actor,
+        listing=listing,
+        images=[*current[:1], path, *current[1:]],
         role="scene",
-        rationale=str(_("The product cut out of the photo and placed on a scene with a soft "
-                        "shadow (%(n)d px).") % {"n": scene.width}),
-        evidence=[{"source": "photo", "field": "before", "value": photo.path},
-                  {"source": "photo", "field": "background", "value": origin},
-                  {"source": "cutout", "field": "mask_quality",
-                   "value": json_dumps(cut.quality.as_dict())}],
-    )  # fmt: skip
+        rationale=str(
+            _(
+                "The product cut out of the photo and placed on a scene with a soft "
+                "shadow (%(n)d px)."
+            )
+            % {"n": scene.width}
+        ),
+        evidence=[
+            {"source": "photo", "field": "before", "value": photo.path},
+            {"source": "photo", "field": "background", "value": origin},
+            {
+                "source": "cutout",
+                "field": "mask_quality",
+                "value": json_dumps(cut.quality.as_dict()),
+            },
+        ],
+    )
 
 
 def json_dumps(value) -> str:

@@ -63,8 +63,9 @@ class ProductPhotosViewSet(TenantViewSet):
         rows = ProductPhoto.objects.for_org(self.org).filter(product=product)[:100]
         return Response(PhotoSerializer(rows, many=True).data)
 
-    @extend_schema(request={"multipart/form-data": PhotoUploadInput},
-                   responses={201: PhotoSerializer})  # fmt: skip
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadInput}, responses={201: PhotoSerializer}
+    )
     def upload(self, request, pk=None):
         product = self.get_object()
         data = PhotoUploadInput(data=request.data)
@@ -72,9 +73,13 @@ class ProductPhotosViewSet(TenantViewSet):
         upload = data.validated_data["image"]
         if upload.size > services.PHOTO_MAX_BYTES:
             services.photo_read(b"x" * (services.PHOTO_MAX_BYTES + 1))  # the same clear error
-        photo = services.photo_upload(org=self.org, actor=request_actor(request),
-                                      product=product, data=upload.read(),
-                                      role=data.validated_data["role"])  # fmt: skip
+        photo = services.photo_upload(
+            org=self.org,
+            actor=request_actor(request),
+            product=product,
+            data=upload.read(),
+            role=data.validated_data["role"],
+        )
         return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={202: JobSerializer})
@@ -82,8 +87,9 @@ class ProductPhotosViewSet(TenantViewSet):
         from apps.ai.services import generation_start
 
         product = self.get_object()
-        job = generation_start(org=self.org, actor=request_actor(request), kind="photo_facts",
-                               target_ids=[product.pk])  # fmt: skip
+        job = generation_start(
+            org=self.org, actor=request_actor(request), kind="photo_facts", target_ids=[product.pk]
+        )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -106,25 +112,32 @@ class PhotoViewSet(TenantViewSet):
         photo = self.get_object()
         data = ImageDraftInput(data=request.data)
         data.is_valid(raise_exception=True)
-        listing = (Listing.objects.for_org(self.org)
-                   .select_related("product", "store__marketplace")
-                   .filter(pk=data.validated_data["listing"], product=photo.product_id)
-                   .first())  # fmt: skip
+        listing = (
+            Listing.objects.for_org(self.org)
+            .select_related("product", "store__marketplace")
+            .filter(pk=data.validated_data["listing"], product=photo.product_id)
+            .first()
+        )
         if listing is None:
             raise NotFound("No such listing of this photo's product.")
         background = None
         if data.validated_data.get("background"):
-            background = ProductPhoto.objects.for_org(self.org).filter(
-                pk=data.validated_data["background"]).first()  # fmt: skip
+            background = (
+                ProductPhoto.objects.for_org(self.org)
+                .filter(pk=data.validated_data["background"])
+                .first()
+            )
             if background is None:
                 raise NotFound("No such background photo.")
         actor = request_actor(request)
         if data.validated_data["what"] == "scene":
-            draft = cutout.listing_scene_draft(org=self.org, actor=actor, listing=listing,
-                                               photo=photo, background=background)  # fmt: skip
+            draft = cutout.listing_scene_draft(
+                org=self.org, actor=actor, listing=listing, photo=photo, background=background
+            )
         else:
-            draft = cutout.listing_cutout_main_draft(org=self.org, actor=actor, listing=listing,
-                                                     photo=photo)  # fmt: skip
+            draft = cutout.listing_cutout_main_draft(
+                org=self.org, actor=actor, listing=listing, photo=photo
+            )
         return Response(DraftSerializer(draft).data, status=status.HTTP_201_CREATED)
 
 
@@ -147,8 +160,9 @@ class ReadinessViewSet(TenantViewSet):
     def proposal(self, request, pk=None):
         from apps.catalog.readiness.score import readiness_draft
 
-        draft = readiness_draft(org=self.org, actor=request_actor(request),
-                                listing=self.get_object())  # fmt: skip
+        draft = readiness_draft(
+            org=self.org, actor=request_actor(request), listing=self.get_object()
+        )
         if draft is None:
             return Response({"draft": None, "detail": "The product's facts have nothing to add."})
         return Response(DraftSerializer(draft).data, status=status.HTTP_201_CREATED)
@@ -161,15 +175,27 @@ class ReadinessViewSet(TenantViewSet):
         listings = self.get_queryset().order_by("store_id", "pk")[:2000]
         result = store_distribution(listings)
         first = listings[0] if listings else None
-        inbox = first is None or product_questions(org=self.org, product_id=first.product_id,
-                                                   limit=1) is not None  # fmt: skip
-        return Response({
-            "bands": result["bands"],
-            "inbox_questions": "available" if inbox else "not available yet: apps.support not "
-                                                         "set up",
-            "stores": [{"store": r["store"].pk, "name": r["store"].name, "average": r["average"],
+        inbox = (
+            first is None
+            or product_questions(org=self.org, product_id=first.product_id, limit=1) is not None
+        )
+        return Response(
+            {
+                "bands": result["bands"],
+                "inbox_questions": "available"
+                if inbox
+                else "not available yet: apps.support not set up",
+                "stores": [
+                    {
+                        "store": r["store"].pk,
+                        "name": r["store"].name,
+                        "average": r["average"],
                         "counts": r["bands"],
-                        "listings": [{"listing": lst.pk, "score": res.score}
-                                     for lst, res in r["scores"]]}
-                       for r in result["stores"]],
-        })  # fmt: skip
+                        "listings": [
+                            {"listing": lst.pk, "score": res.score} for lst, res in r["scores"]
+                        ],
+                    }
+                    for r in result["stores"]
+                ],
+            }
+        )

@@ -30,8 +30,19 @@ from apps.catalog.content.facts import BASE_UNITS, MATERIAL_OF, MATERIAL_RE, cer
 
 OCR_LANGUAGES = "eng+deu+chi_sim"
 OCR_SIDE = 1000  # a label's text stays readable; the engine's time grows with the pixels
-FACT_KEYS = ("category", "brand", "model", "capacity", "power", "ports", "colour", "material",
-             "dimensions", "certifications", "gtin")  # fmt: skip
+FACT_KEYS = (
+    "category",
+    "brand",
+    "model",
+    "capacity",
+    "power",
+    "ports",
+    "colour",
+    "material",
+    "dimensions",
+    "certifications",
+    "gtin",
+)
 
 # --- GTIN ------------------------------------------------------------------------------------
 
@@ -55,8 +66,9 @@ def gtin_normalise(code: str) -> str:
     return code.strip()
 
 
-GTIN_TEXT_RE = re.compile(r"(?:EAN|GTIN|UPC|条码|條碼)[\s\-:：#]*(?:13|12|14|8)?[\s:：]*(\d[\d ]{6,17}\d)",
-                          re.IGNORECASE)  # fmt: skip
+GTIN_TEXT_RE = re.compile(
+    r"(?:EAN|GTIN|UPC|条码|條碼)[\s\-:：#]*(?:13|12|14|8)?[\s:：]*(\d[\d ]{6,17}\d)", re.IGNORECASE
+)
 DIGITAL_LINK_RE = re.compile(r"(?:^|/|\(|\b)01[/)]?(\d{14})")
 
 
@@ -71,8 +83,9 @@ def barcodes_in(image: Image.Image) -> list[dict[str, str]]:
     return [{"format": str(b.format).rsplit(".", 1)[-1], "text": b.text} for b in found]
 
 
-def gtin_facts(barcodes: list[dict[str, str]], lines: list[str], photo: str) -> tuple[
-        list[dict[str, Any]], list[dict[str, str]]]:  # fmt: skip
+def gtin_facts(
+    barcodes: list[dict[str, str]], lines: list[str], photo: str
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """GTIN facts from barcodes (then printed digits), and the codes refused with why."""
     facts: list[dict[str, Any]] = []
     refused: list[dict[str, str]] = []
@@ -92,9 +105,15 @@ def gtin_facts(barcodes: list[dict[str, str]], lines: list[str], photo: str) -> 
             continue
         seen.add(digits)
         if not gtin_valid(digits):
-            refused.append({"code": digits, "evidence": evidence,
-                            "reason": "wrong GTIN check digit" if len(digits) in (8, 12, 13, 14)
-                            else "not a GTIN length"})  # fmt: skip
+            refused.append(
+                {
+                    "code": digits,
+                    "evidence": evidence,
+                    "reason": "wrong GTIN check digit"
+                    if len(digits) in (8, 12, 13, 14)
+                    else "not a GTIN length",
+                }
+            )
             continue
         if any(f["key"] == "gtin" for f in facts):
             continue
@@ -125,8 +144,9 @@ def _engine(languages: str):
     if engines is None:
         engines = _local.engines = {}
     if languages not in engines:
-        engines[languages] = tesserocr.PyTessBaseAPI(path=tessdata_path(), lang=languages,
-                                                    psm=tesserocr.PSM.AUTO)  # fmt: skip
+        engines[languages] = tesserocr.PyTessBaseAPI(
+            path=tessdata_path(), lang=languages, psm=tesserocr.PSM.AUTO
+        )
     return engines[languages]
 
 
@@ -153,13 +173,23 @@ CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff
 # --- colour ----------------------------------------------------------------------------------
 
 COLOURS = {  # name -> RGB anchor; the nearest in Lab-ish space names the colour
-    "black": (20, 20, 20), "white": (245, 245, 245), "grey": (128, 128, 128),
-    "silver": (192, 192, 192), "red": (200, 30, 30), "orange": (240, 130, 20),
-    "yellow": (240, 220, 40), "green": (40, 160, 60), "blue": (30, 90, 200),
-    "navy": (20, 30, 90), "purple": (120, 50, 160), "pink": (240, 130, 180),
-    "brown": (120, 70, 30), "beige": (220, 200, 160), "gold": (200, 160, 60),
+    "black": (20, 20, 20),
+    "white": (245, 245, 245),
+    "grey": (128, 128, 128),
+    "silver": (192, 192, 192),
+    "red": (200, 30, 30),
+    "orange": (240, 130, 20),
+    "yellow": (240, 220, 40),
+    "green": (40, 160, 60),
+    "blue": (30, 90, 200),
+    "navy": (20, 30, 90),
+    "purple": (120, 50, 160),
+    "pink": (240, 130, 180),
+    "brown": (120, 70, 30),
+    "beige": (220, 200, 160),
+    "gold": (200, 160, 60),
     "copper": (184, 115, 51),
-}  # fmt: skip
+}
 _NAMES = list(COLOURS)
 _ANCHORS = np.array([COLOURS[n] for n in _NAMES], dtype=np.float32)
 
@@ -182,8 +212,10 @@ def dominant_colour(image: Image.Image, mask: np.ndarray | None = None) -> tuple
         bg = np.median(border, axis=0)
         keep = (np.abs(arr - bg) > 30).any(axis=1)
     else:
-        keep = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(
-            small.size)).reshape(-1) > 127  # fmt: skip
+        keep = (
+            np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(small.size)).reshape(-1)
+            > 127
+        )
     pixels = arr[keep] if keep.sum() > 20 else arr
     d = (((_ANCHORS[None, :, :] - pixels[:, None, :]) ** 2) * [0.3, 0.59, 0.11]).sum(axis=2)
     counts = np.bincount(d.argmin(axis=1), minlength=len(_NAMES))
@@ -195,10 +227,13 @@ def dominant_colour(image: Image.Image, mask: np.ndarray | None = None) -> tuple
 
 LABELLED = {
     "brand": re.compile(r"^\s*(?:brand|marke|品牌|商标)\s*[:：]\s*(.{2,60})$", re.I),
-    "model": re.compile(r"(?:model(?:\s*no\.?)?|modell|型号|型號|item\s*no\.?)\s*[:：#]?\s*"
-                        r"([A-Z0-9][A-Z0-9\-_/.]{2,30})", re.I),
+    "model": re.compile(
+        r"(?:model(?:\s*no\.?)?|modell|型号|型號|item\s*no\.?)\s*[:：#]?\s*"
+        r"([A-Z0-9][A-Z0-9\-_/.]{2,30})",
+        re.I,
+    ),
     "material": re.compile(r"^\s*(?:material|werkstoff|材质|材料)\s*[:：]\s*(.{2,60})$", re.I),
-}  # fmt: skip
+}
 CATEGORIES = {  # category -> spellings on packaging (en, de, zh)
     "power_bank": ("power bank", "powerbank", "portable charger", "移动电源", "充电宝"),
     "charger": ("charger", "ladegerät", "netzteil", "充电器", "快充"),
@@ -209,23 +244,38 @@ CATEGORIES = {  # category -> spellings on packaging (en, de, zh)
     "bottle": ("bottle", "flasche", "水杯", "保温杯", "水瓶"),
     "kitchen": ("pan", "pot", "knife", "pfanne", "messer", "锅", "刀"),
     "phone_case": ("phone case", "handyhülle", "手机壳"),
-}  # fmt: skip
-PORTS_RE = re.compile(r"(?:(\d)\s*[x×]\s*)?(USB[- ]?C|USB[- ]?A|Type[- ]?C|Micro[- ]?USB|"
-                      r"Lightning|HDMI|RJ45|3\.5\s?mm)", re.I)  # fmt: skip
+}
+PORTS_RE = re.compile(
+    r"(?:(\d)\s*[x×]\s*)?(USB[- ]?C|USB[- ]?A|Type[- ]?C|Micro[- ]?USB|"
+    r"Lightning|HDMI|RJ45|3\.5\s?mm)",
+    re.I,
+)
 DIMENSIONS_RE = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*[x×*]\s*(\d+(?:[.,]\d+)?)\s*[x×*]\s*(\d+(?:[.,]\d+)?)\s*(mm|cm|in)\b",
     re.I,
 )
 # The quantity kinds a label states, and the fact each fills.
-QUANTITY_FACTS = {"charge": "capacity", "volume": "capacity", "power": "power",
-                  "energy": "capacity"}  # fmt: skip
+QUANTITY_FACTS = {
+    "charge": "capacity",
+    "volume": "capacity",
+    "power": "power",
+    "energy": "capacity",
+}
 
 
-def _fact(key: str, value: Any, photo: str, evidence: str, source: str, confidence: float,
-          unit: str = "") -> dict[str, Any]:  # fmt: skip
-    return {"id": key, "key": key, "value": value, "unit": unit, "photo": photo,
-            "evidence": evidence[:300], "source": source,
-            "confidence": round(confidence, 2)}  # fmt: skip
+def _fact(
+    key: str, value: Any, photo: str, evidence: str, source: str, confidence: float, unit: str = ""
+) -> dict[str, Any]:
+    return {
+        "id": key,
+        "key": key,
+        "value": value,
+        "unit": unit,
+        "photo": photo,
+        "evidence": evidence[:300],
+        "source": source,
+        "confidence": round(confidence, 2),
+    }
 
 
 def _port_name(raw: str) -> str:
@@ -260,8 +310,11 @@ def text_facts(lines: list[str], photo: str) -> list[dict[str, Any]]:
         m = DIMENSIONS_RE.search(line)
         if m:
             nums = [n.replace(",", ".") for n in m.groups()[:3]]
-            add(_fact("dimensions", " × ".join(nums), photo, line, "ocr", 0.8,
-                      unit=m.group(4).lower()))  # fmt: skip
+            add(
+                _fact(
+                    "dimensions", " × ".join(nums), photo, line, "ocr", 0.8, unit=m.group(4).lower()
+                )
+            )
         dims_span = m.span() if m else (0, 0)
         for claim in quantities_in(line, "en"):
             if dims_span[0] <= claim.start < dims_span[1]:
@@ -284,8 +337,11 @@ def text_facts(lines: list[str], photo: str) -> list[dict[str, Any]]:
                 facts["certifications"]["value"] = merged
             else:
                 add(_fact("certifications", sorted(certs), photo, line, "ocr", 0.8))
-        materials = {MATERIAL_OF[m.group(0).lower()] for m in MATERIAL_RE.finditer(line)
-                     if m.group(0).lower() in MATERIAL_OF and _bounded(line, m.start(), m.end())}
+        materials = {
+            MATERIAL_OF[m.group(0).lower()]
+            for m in MATERIAL_RE.finditer(line)
+            if m.group(0).lower() in MATERIAL_OF and _bounded(line, m.start(), m.end())
+        }
         if materials and "material" not in facts:
             add(_fact("material", ", ".join(sorted(materials)), photo, line, "ocr", 0.7))
         low = line.lower()
@@ -296,8 +352,9 @@ def text_facts(lines: list[str], photo: str) -> list[dict[str, Any]]:
     return list(facts.values())
 
 
-def photo_facts(image: Image.Image, *, photo: str, with_colour: bool = True,
-                languages: str = OCR_LANGUAGES) -> dict[str, Any]:  # fmt: skip
+def photo_facts(
+    image: Image.Image, *, photo: str, with_colour: bool = True, languages: str = OCR_LANGUAGES
+) -> dict[str, Any]:
     """Everything one photo tells: {"facts": [...], "refused": [...], "text": [...],
     "barcodes": [...]}."""
     lines = ocr_lines(image, languages)
@@ -307,9 +364,16 @@ def photo_facts(image: Image.Image, *, photo: str, with_colour: bool = True,
     facts += gtins
     if with_colour:
         name, share = dominant_colour(image)
-        facts.append(_fact("colour", name, photo,
-                           f"dominant colour: {round(share * 100)}% of the subject's pixels",
-                           "colour", min(0.95, 0.4 + share)))  # fmt: skip
+        facts.append(
+            _fact(
+                "colour",
+                name,
+                photo,
+                f"dominant colour: {round(share * 100)}% of the subject's pixels",
+                "colour",
+                min(0.95, 0.4 + share),
+            )
+        )
     return {"facts": facts, "refused": refused, "text": lines, "barcodes": barcodes}
 
 
@@ -333,6 +397,6 @@ def dimensions_mm(fact: dict[str, Any]) -> list[Decimal] | None:
     factor = {"mm": Decimal(1), "cm": Decimal(10), "in": Decimal("25.4")}.get(fact.get("unit"))
     try:
         sides = [Decimal(s.strip()) * factor for s in str(fact["value"]).split("×")]
-    except Exception:  # noqa: BLE001 - a reviewer's odd value is simply not dimensions
+    except Exception:
         return None
     return sides if len(sides) == 3 and factor else None

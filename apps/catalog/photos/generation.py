@@ -59,11 +59,18 @@ def read_photos(photos: list) -> dict[str, Any]:
 
     results, readings = [], []
     for photo in photos:
-        result = photo_facts(photo_open(photo), photo=photo.path,
-                             with_colour=photo.role == "product")  # fmt: skip
+        result = photo_facts(
+            photo_open(photo), photo=photo.path, with_colour=photo.role == "product"
+        )
         results.append(result)
-        readings.append({"photo": photo.path, "role": photo.role, "text": result["text"][:60],
-                         "barcodes": [b["text"] for b in result["barcodes"]]})  # fmt: skip
+        readings.append(
+            {
+                "photo": photo.path,
+                "role": photo.role,
+                "text": result["text"][:60],
+                "barcodes": [b["text"] for b in result["barcodes"]],
+            }
+        )
     facts, refused = merge_facts(results)
     return {"facts": facts, "refused": refused, "readings": readings}
 
@@ -74,12 +81,17 @@ def _item(batch: Batch, product) -> Item:
         raise ValueError("the product has no product or packaging photo")
     read = read_photos(photos)
     listed = "\n".join(f"- {p.path} ({p.role})" for p in photos)
-    untrusted = {f"photo {r['photo']}": [*r["text"], *(f"barcode: {b}" for b in r["barcodes"])]
-                 for r in read["readings"]}  # fmt: skip
-    context = {"facts": read["facts"], "refused": read["refused"],
-               "photos": [p.path for p in photos], "language": "en"}  # fmt: skip
-    return Item(target=product, variables={"photos": listed}, untrusted=untrusted,
-                context=context)  # fmt: skip
+    untrusted = {
+        f"photo {r['photo']}": [*r["text"], *(f"barcode: {b}" for b in r["barcodes"])]
+        for r in read["readings"]
+    }
+    context = {
+        "facts": read["facts"],
+        "refused": read["refused"],
+        "photos": [p.path for p in photos],
+        "language": "en",
+    }
+    return Item(target=product, variables={"photos": listed}, untrusted=untrusted, context=context)
 
 
 def _schema(item: Item) -> dict[str, Any]:
@@ -87,9 +99,12 @@ def _schema(item: Item) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "key": {"type": "string", "enum": list(FACT_KEYS)},
-            "value": {"anyOf": [{"type": "string", "maxLength": 200},
-                                {"type": "array", "items": {"type": "string", "maxLength": 40},
-                                 "maxItems": 20}]},  # fmt: skip
+            "value": {
+                "anyOf": [
+                    {"type": "string", "maxLength": 200},
+                    {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 20},
+                ]
+            },
             "unit": {"type": "string", "maxLength": 10},
             "photo": {"type": "string", "maxLength": 300},
             "evidence": {"type": "string", "maxLength": 300},
@@ -99,9 +114,12 @@ def _schema(item: Item) -> dict[str, Any]:
         "required": ["key", "value", "photo", "evidence"],
         "additionalProperties": False,
     }
-    return {"type": "object", "properties": {"facts": {"type": "array", "items": fact,
-                                                       "maxItems": 40}},
-            "required": ["facts"], "additionalProperties": False}  # fmt: skip
+    return {
+        "type": "object",
+        "properties": {"facts": {"type": "array", "items": fact, "maxItems": 40}},
+        "required": ["facts"],
+        "additionalProperties": False,
+    }
 
 
 def _rules(item: Item, data: dict) -> list[str]:
@@ -118,8 +136,11 @@ def _rules(item: Item, data: dict) -> list[str]:
 
 
 def _offline(request: GenerationRequest) -> dict[str, Any]:
-    return {"facts": [{k: v for k, v in f.items() if k != "id"}
-                      for f in request.context.get("facts") or []]}  # fmt: skip
+    return {
+        "facts": [
+            {k: v for k, v in f.items() if k != "id"} for f in request.context.get("facts") or []
+        ]
+    }
 
 
 def _propose(item: Item, data: dict, provider: str) -> Proposal:
@@ -127,22 +148,32 @@ def _propose(item: Item, data: dict, provider: str) -> Proposal:
     for fact in data.get("facts") or []:
         fact = {"unit": "", "source": "vision" if provider != "offline" else "ocr", **fact}
         fact.setdefault("confidence", 0.7)
-        fact["id"] = fact["key"] if not any(f["id"] == fact["key"] for f in facts) else (
-            f"{fact['key']}_{len(facts)}")  # fmt: skip
+        fact["id"] = (
+            fact["key"]
+            if not any(f["id"] == fact["key"] for f in facts)
+            else (f"{fact['key']}_{len(facts)}")
+        )
         facts.append(fact)
     refused = item.context.get("refused") or []
-    evidence = [{"source": "photo", "field": "photo", "value": p}
-                for p in item.context.get("photos") or []]  # fmt: skip
-    evidence += [{"source": "barcode", "field": "refused", "value": f"{r['code']}: {r['reason']}"}
-                 for r in refused]  # fmt: skip
-    rationale = (f"{len(facts)} facts read from {len(item.context.get('photos') or [])} photos "
-                 f"({'OCR, barcodes and colour' if provider == 'offline' else provider}); "
-                 f"{len(refused)} codes refused. Tick the facts that are true: only those enter "
-                 "the product.")  # fmt: skip
+    evidence = [
+        {"source": "photo", "field": "photo", "value": p} for p in item.context.get("photos") or []
+    ]
+    evidence += [
+        {"source": "barcode", "field": "refused", "value": f"{r['code']}: {r['reason']}"}
+        for r in refused
+    ]
+    rationale = (
+        f"{len(facts)} facts read from {len(item.context.get('photos') or [])} photos "
+        f"({'OCR, barcodes and colour' if provider == 'offline' else provider}); "
+        f"{len(refused)} codes refused. Tick the facts that are true: only those enter "
+        "the product."
+    )
     summary = [f"{f['key']}: {_value_text(f)}" for f in facts]
-    return Proposal(proposed={"summary": summary, "facts": facts, "accepted": [],
-                              "refused": refused},
-                    rationale=rationale, evidence=evidence)  # fmt: skip
+    return Proposal(
+        proposed={"summary": summary, "facts": facts, "accepted": [], "refused": refused},
+        rationale=rationale,
+        evidence=evidence,
+    )
 
 
 def _value_text(fact: dict) -> str:
@@ -153,33 +184,60 @@ def _value_text(fact: dict) -> str:
 
 PHOTO_FACTS = register_generation(
     GenerationKind(
-        name=KIND, label=_("Facts from photos"), prompt=KIND, prompts_dir=PROMPTS_DIR,
-        load=_load, item=_item, schema=_schema, rules=_rules, propose=_propose,
-        offline=_offline, draft_kind=DRAFT_KIND, target_noun="products", temperature=0.0,
+        name=KIND,
+        label=_("Facts from photos"),
+        prompt=KIND,
+        prompts_dir=PROMPTS_DIR,
+        load=_load,
+        item=_item,
+        schema=_schema,
+        rules=_rules,
+        propose=_propose,
+        offline=_offline,
+        draft_kind=DRAFT_KIND,
+        target_noun="products",
+        temperature=0.0,
     )
-)  # fmt: skip
+)
 
 
 # --- the draft kind ----------------------------------------------------------------------------
 
 
 def _display(product) -> TargetDisplay:
-    return TargetDisplay(label=f"{product.sku} · {product.name}"[:300],
-                         url=reverse("catalog:photos", args=[product.pk]),
-                         url_label=str(_("Open the product's photos")))  # fmt: skip
+    return TargetDisplay(
+        label=f"{product.sku} · {product.name}"[:300],
+        url=reverse("catalog:photos", args=[product.pk]),
+        url_label=str(_("Open the product's photos")),
+    )
 
 
 def _snapshot(product) -> dict:
     attrs = product.attributes or {}
     dims = [product.length_mm, product.width_mm, product.height_mm]
-    current = {"brand": product.brand, "category": product.category,
-               "dimensions": " × ".join(f"{d:f}" for d in dims) if all(dims) else ""}  # fmt: skip
-    for key in ("model", "ports", "colour", "material", "gtin", "certifications", "power_w",
-                "capacity_mah", "capacity_ml"):  # fmt: skip
+    current = {
+        "brand": product.brand,
+        "category": product.category,
+        "dimensions": " × ".join(f"{d:f}" for d in dims) if all(dims) else "",
+    }
+    for key in (
+        "model",
+        "ports",
+        "colour",
+        "material",
+        "gtin",
+        "certifications",
+        "power_w",
+        "capacity_mah",
+        "capacity_ml",
+    ):
         if key in attrs:
             current[key] = attrs[key]
-    summary = [f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-               for k, v in current.items() if v not in ("", None, [])]  # fmt: skip
+    summary = [
+        f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+        for k, v in current.items()
+        if v not in ("", None, [])
+    ]
     return {"summary": summary, "accepted": []}
 
 
@@ -189,20 +247,38 @@ def _validate(product, payload: dict) -> list[Check]:
     checks = []
     unknown = accepted - ids
     if unknown:
-        checks.append(Check("facts.unknown", "error",
-                            _("Ticked facts that are not in the draft: %(k)s")
-                            % {"k": ", ".join(sorted(map(str, unknown)))}, "accepted"))  # fmt: skip
+        checks.append(
+            Check(
+                "facts.unknown",
+                "error",
+                _("Ticked facts that are not in the draft: %(k)s")
+                % {"k": ", ".join(sorted(map(str, unknown)))},
+                "accepted",
+            )
+        )
     for fact in payload.get("facts") or []:
-        if fact.get("key") == "gtin" and fact.get("id") in accepted and not gtin_valid(
-            str(fact.get("value"))
+        if (
+            fact.get("key") == "gtin"
+            and fact.get("id") in accepted
+            and not gtin_valid(str(fact.get("value")))
         ):
-            checks.append(Check("facts.gtin", "error",
-                                _("%(v)s is not a valid GTIN (wrong check digit).")
-                                % {"v": fact.get("value")}, "accepted"))  # fmt: skip
+            checks.append(
+                Check(
+                    "facts.gtin",
+                    "error",
+                    _("%(v)s is not a valid GTIN (wrong check digit).") % {"v": fact.get("value")},
+                    "accepted",
+                )
+            )
     if not accepted:
-        checks.append(Check("facts.none_ticked", "warning",
-                            _("No fact is ticked yet: approving now would add nothing."),
-                            "accepted"))  # fmt: skip
+        checks.append(
+            Check(
+                "facts.none_ticked",
+                "warning",
+                _("No fact is ticked yet: approving now would add nothing."),
+                "accepted",
+            )
+        )
     return checks
 
 
@@ -223,11 +299,35 @@ PRODUCT_FACTS = register_draft(
         facets=lambda product: {"category": product.category},
         fields=(
             # The product's facts now vs the facts read (what the diff shows).
-            fields.text_list("summary", _("Facts"), max_items=60, max_length=400,
-                             editable=False),
-            fields.text_list("accepted", _("Accepted facts"), max_items=60, max_length=40,
-                             diffed=False, form=False),
-        ),  # fmt: skip
+            fields.text_list("summary", _("Facts"), max_items=60, max_length=400, editable=False),
+            fields.text_list(
+                "accepted",
+                _("Accepted facts"),
+                max_items=60,
+                max_length=40,
+                diffed=False,
+                form=False,
+            ),
+            # Shown fact by fact (with photo and evidence) by the head panel, never edited.
+            fields.text_list(
+                "facts",
+                _("Facts read from the photos"),
+                max_items=60,
+                max_length=400,
+                editable=False,
+                diffed=False,
+                form=False,
+            ),
+            fields.text_list(
+                "refused",
+                _("Codes refused:"),
+                max_items=60,
+                max_length=400,
+                editable=False,
+                diffed=False,
+                form=False,
+            ),
+        ),
         head_panels=("catalog/_photo_facts_panel.html",),
         claims_field="accepted",
         validate=_validate,

@@ -39,8 +39,9 @@ def photo_read(data: bytes) -> Image.Image:
     if len(data) > PHOTO_MAX_BYTES:
         raise ValidationFailed(
             str(_("The photo is larger than 20 MB; export it smaller and upload it again.")),
-            field="image", code="too_large",
-        )  # fmt: skip
+            field="image",
+            code="too_large",
+        )
     try:
         image = Image.open(io.BytesIO(data))
         fmt = image.format
@@ -48,36 +49,45 @@ def photo_read(data: bytes) -> Image.Image:
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationFailed(
             str(_("This file is not an image; upload a PNG, JPEG or WebP photo.")),
-            field="image", code="not_an_image",
-        ) from exc  # fmt: skip
+            field="image",
+            code="not_an_image",
+        ) from exc
     if fmt not in UPLOAD_FORMATS:
         raise ValidationFailed(
             str(_("%(f)s images are not accepted; upload a PNG, JPEG or WebP photo."))
-            % {"f": fmt or "?"}, field="image", code="format",
-        )  # fmt: skip
+            % {"f": fmt or "?"},
+            field="image",
+            code="format",
+        )
     if w * h > PHOTO_MAX_PIXELS:
         raise ValidationFailed(
             str(_("The photo has %(w)d × %(h)d px; at most 40 megapixels are accepted."))
-            % {"w": w, "h": h}, field="image", code="too_many_pixels",
-        )  # fmt: skip
+            % {"w": w, "h": h},
+            field="image",
+            code="too_many_pixels",
+        )
     if min(w, h) < PHOTO_MIN_SIDE:
         raise ValidationFailed(
             str(_("The photo is only %(w)d × %(h)d px; at least 200 px on each side are needed."))
-            % {"w": w, "h": h}, field="image", code="too_small",
-        )  # fmt: skip
+            % {"w": w, "h": h},
+            field="image",
+            code="too_small",
+        )
     try:
         image.load()
     except (OSError, SyntaxError, ValueError) as exc:
         raise ValidationFailed(
             str(_("The photo is damaged or cut off (truncated); upload the whole file again.")),
-            field="image", code="truncated",
-        ) from exc  # fmt: skip
+            field="image",
+            code="truncated",
+        ) from exc
     return image
 
 
 @transaction.atomic
-def photo_upload(*, org: Organization, actor, product, data: bytes,
-                 role: str = ProductPhoto.Role.PRODUCT) -> ProductPhoto:  # fmt: skip
+def photo_upload(
+    *, org: Organization, actor, product, data: bytes, role: str = ProductPhoto.Role.PRODUCT
+) -> ProductPhoto:
     """Store a photo of the organization's product (its role: product, packaging, background)."""
     from apps.catalog.services import _ensure_own
 
@@ -91,10 +101,15 @@ def photo_upload(*, org: Organization, actor, product, data: bytes,
     image = photo_read(data)
     path = image_save(org=org, image=image, fmt=image.format)
     return ProductPhoto.objects.create(
-        organization=org, product=product, role=role, path=path, width=image.width,
-        height=image.height, size_bytes=len(data),
+        organization=org,
+        product=product,
+        role=role,
+        path=path,
+        width=image.width,
+        height=image.height,
+        size_bytes=len(data),
         uploaded_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+    )
 
 
 def photo_open(photo: ProductPhoto) -> Image.Image:
@@ -106,10 +121,19 @@ def photo_open(photo: ProductPhoto) -> Image.Image:
 # --- accepted facts into the product ---------------------------------------------------------
 
 # A fact's key -> the attribute it is stored under (units in the key, as the fact sheet reads).
-ATTRIBUTE_OF_UNIT = {("capacity", "mAh"): "capacity_mah", ("capacity", "ml"): "capacity_ml",
-                     ("capacity", "Wh"): "capacity_wh", ("power", "W"): "power_w"}  # fmt: skip
-PLAIN_ATTRIBUTES = {"model": "model", "ports": "ports", "colour": "colour",
-                    "material": "material", "gtin": "gtin"}  # fmt: skip
+ATTRIBUTE_OF_UNIT = {
+    ("capacity", "mAh"): "capacity_mah",
+    ("capacity", "ml"): "capacity_ml",
+    ("capacity", "Wh"): "capacity_wh",
+    ("power", "W"): "power_w",
+}
+PLAIN_ATTRIBUTES = {
+    "model": "model",
+    "ports": "ports",
+    "colour": "colour",
+    "material": "material",
+    "gtin": "gtin",
+}
 
 
 def product_changes(product, facts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -130,8 +154,9 @@ def product_changes(product, facts: list[dict[str, Any]]) -> dict[str, Any]:
                 data.update(length_mm=sides[0], width_mm=sides[1], height_mm=sides[2])
         elif key == "certifications":
             values = value if isinstance(value, list) else [value]
-            attributes["certifications"] = sorted({*attributes.get("certifications", []),
-                                                   *map(str, values)})  # fmt: skip
+            attributes["certifications"] = sorted(
+                {*attributes.get("certifications", []), *map(str, values)}
+            )
         elif key == "gtin" and not gtin_valid(str(value)):
             continue  # never stored with a wrong check digit
         elif (key, fact.get("unit")) in ATTRIBUTE_OF_UNIT:

@@ -37,9 +37,13 @@ def photos(request, product_id: int):
             messages.error(request, _("Choose a PNG, JPEG or WebP photo to upload."))
         else:
             try:
-                services.photo_upload(org=request.org, actor=request.user, product=product,
-                                      data=upload.read(),
-                                      role=request.POST.get("role", "product"))  # fmt: skip
+                services.photo_upload(
+                    org=request.org,
+                    actor=request.user,
+                    product=product,
+                    data=upload.read(),
+                    role=request.POST.get("role", "product"),
+                )
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -48,16 +52,20 @@ def photos(request, product_id: int):
     from apps.review.models import Draft
 
     rows = ProductPhoto.objects.for_org(request.org).filter(product=product)
-    drafts = (Draft.objects.for_org(request.org)
-              .filter(kind="product_facts", target_id=product.pk).order_by("-pk")[:5])  # fmt: skip
+    drafts = (
+        Draft.objects.for_org(request.org)
+        .filter(kind="product_facts", target_id=product.pk)
+        .order_by("-pk")[:5]
+    )
     context = {
-        "product": product, "can_write": writable,
+        "product": product,
+        "can_write": writable,
         "photos": [p for p in rows if p.role != ProductPhoto.Role.BACKGROUND],
         "backgrounds": [p for p in rows if p.role == ProductPhoto.Role.BACKGROUND],
         "roles": ProductPhoto.Role.choices,
         "listings": listing_list_for_product(org=request.org, product_id=product.pk),
         "fact_drafts": drafts,
-    }  # fmt: skip
+    }
     return render(request, "catalog/photos.html", context)
 
 
@@ -71,8 +79,9 @@ def photos_extract(request, product_id: int):
     if not writable:
         raise PermissionDenied
     try:
-        generation_start(org=request.org, actor=request.user, kind="photo_facts",
-                         target_ids=[product.pk])  # fmt: skip
+        generation_start(
+            org=request.org, actor=request.user, kind="photo_facts", target_ids=[product.pk]
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -95,19 +104,28 @@ def photo_image_draft(request, product_id: int):
         listing_id = int(request.POST.get("listing", ""))
     except ValueError:
         listing_id = 0
-    listing = (Listing.objects.for_org(request.org).select_related("store__marketplace", "product")
-               .filter(product=product, pk=listing_id).first())  # fmt: skip
+    listing = (
+        Listing.objects.for_org(request.org)
+        .select_related("store__marketplace", "product")
+        .filter(product=product, pk=listing_id)
+        .first()
+    )
     if photo is None or listing is None:
         raise Http404(_("No such photo or listing."))
     background = _photo(request, product, request.POST.get("background"))
     try:
         if request.POST.get("what") == "scene":
-            draft = cutout.listing_scene_draft(org=request.org, actor=request.user,
-                                               listing=listing, photo=photo,
-                                               background=background)  # fmt: skip
+            draft = cutout.listing_scene_draft(
+                org=request.org,
+                actor=request.user,
+                listing=listing,
+                photo=photo,
+                background=background,
+            )
         else:
-            draft = cutout.listing_cutout_main_draft(org=request.org, actor=request.user,
-                                                     listing=listing, photo=photo)  # fmt: skip
+            draft = cutout.listing_cutout_main_draft(
+                org=request.org, actor=request.user, listing=listing, photo=photo
+            )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("catalog:photos", product_id=product.pk)

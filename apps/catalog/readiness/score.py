@@ -30,26 +30,99 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "kitchen": ("material", "dimensions", "weight"),
 }
 DEFAULT_EXPECTED = ("material", "dimensions", "weight", "colour")
-KIND_OF = {"capacity": ("charge", "volume", "energy"), "power": ("power",),
-           "weight": ("mass",), "dimensions": ("length",), "length": ("length",),
-           "battery": ("charge", "time")}  # fmt: skip
+KIND_OF = {
+    "capacity": ("charge", "volume", "energy"),
+    "power": ("power",),
+    "weight": ("mass",),
+    "dimensions": ("length",),
+    "length": ("length",),
+    "battery": ("charge", "time"),
+}
 WORDS_OF = {
     "ports": ("usb", "type-c", "lightning", "port", "anschluss", "接口"),
-    "material": ("steel", "aluminium", "aluminum", "plastic", "silicone", "glass", "cotton",
-                 "leather", "wood", "abs", "tpu", "nylon", "edelstahl", "材质", "不锈钢"),
-    "colour": ("black", "white", "blue", "red", "green", "grey", "gray", "silver", "pink",
-               "schwarz", "weiß", "黑", "白", "蓝", "colour", "color", "farbe", "颜色"),
+    "material": (
+        "steel",
+        "aluminium",
+        "aluminum",
+        "plastic",
+        "silicone",
+        "glass",
+        "cotton",
+        "leather",
+        "wood",
+        "abs",
+        "tpu",
+        "nylon",
+        "edelstahl",
+        "材质",
+        "不锈钢",
+    ),
+    "colour": (
+        "black",
+        "white",
+        "blue",
+        "red",
+        "green",
+        "grey",
+        "gray",
+        "silver",
+        "pink",
+        "schwarz",
+        "weiß",
+        "黑",
+        "白",
+        "蓝",
+        "colour",
+        "color",
+        "farbe",
+        "颜色",
+    ),
     "connectivity": ("bluetooth", "wireless", "wired", "kabellos", "蓝牙"),
-}  # fmt: skip
-USE_CASE_RE = re.compile(r"ideal for|perfect for|great for|suitable for|designed for|use it|"
-                         r"for (?:travel|camping|home|office|outdoor|kitchen|gym|work)|"
-                         r"geeignet für|ideal für|perfekt für|适用于|适合|用于", re.I)  # fmt: skip
+}
+USE_CASE_RE = re.compile(
+    r"ideal for|perfect for|great for|suitable for|designed for|use it|"
+    r"for (?:travel|camping|home|office|outdoor|kitchen|gym|work)|"
+    r"geeignet für|ideal für|perfekt für|适用于|适合|用于",
+    re.I,
+)
 COMPAT_RE = re.compile(r"compatible with|works with|fits |kompatibel|passend für|兼容|适配", re.I)
-STOP = {"the", "a", "an", "is", "it", "does", "do", "can", "i", "with", "for", "of", "to", "and",
-        "or", "this", "that", "what", "how", "my", "in", "on", "be", "are", "there", "too",
-        "very", "not", "no", "much", "long", "will", "you", "your"}  # fmt: skip
-WEIGHTS = {"attributes": 40, "numbers": 20, "use_cases": 10, "compatibility": 10,
-           "questions": 20}  # fmt: skip
+STOP = {
+    "the",
+    "a",
+    "an",
+    "is",
+    "it",
+    "does",
+    "do",
+    "can",
+    "i",
+    "with",
+    "for",
+    "of",
+    "to",
+    "and",
+    "or",
+    "this",
+    "that",
+    "what",
+    "how",
+    "my",
+    "in",
+    "on",
+    "be",
+    "are",
+    "there",
+    "too",
+    "very",
+    "not",
+    "no",
+    "much",
+    "long",
+    "will",
+    "you",
+    "your",
+}
+WEIGHTS = {"attributes": 40, "numbers": 20, "use_cases": 10, "compatibility": 10, "questions": 20}
 
 
 @dataclass
@@ -61,14 +134,28 @@ class Readiness:
     questions_source: dict[str, bool | None] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "parts": self.parts,
-                "missing": [{k: str(v) for k, v in m.items()} for m in self.missing],
-                "questions": self.questions, "questions_source": self.questions_source}  # fmt: skip
+        return {
+            "score": self.score,
+            "parts": self.parts,
+            "missing": [{k: str(v) for k, v in m.items()} for m in self.missing],
+            "questions": self.questions,
+            "questions_source": self.questions_source,
+        }
+
+
+def _label(attribute: str) -> str:
+    """The attribute's name in the page's language (the listing studio's labels)."""
+    from django.utils.translation import get_language
+
+    from apps.catalog.content.labels import attribute_label
+
+    return attribute_label(attribute, get_language() or "en").lower()
 
 
 def copy_text(listing) -> str:
-    return "\n".join([listing.title or "", *map(str, listing.bullets or []),
-                      listing.description or ""])  # fmt: skip
+    return "\n".join(
+        [listing.title or "", *map(str, listing.bullets or []), listing.description or ""]
+    )
 
 
 def _stated(attribute: str, text: str, kinds: set[str]) -> bool:
@@ -107,8 +194,9 @@ def buyer_questions(listing, *, org=None) -> tuple[list[str], dict[str, bool | N
     return questions, {"inbox": None if inbox is None else bool(inbox), "reviews": bool(mined)}
 
 
-def listing_readiness(listing, *, questions: list[str] | None = None,
-                      source: dict[str, bool | None] | None = None) -> Readiness:  # fmt: skip
+def listing_readiness(
+    listing, *, questions: list[str] | None = None, source: dict[str, bool | None] | None = None
+) -> Readiness:
     text = copy_text(listing)
     lang = (listing.language or "en").split("-")[0]
     quantities = quantities_in(text, lang)
@@ -119,26 +207,45 @@ def listing_readiness(listing, *, questions: list[str] | None = None,
     have = [a for a in expected if _stated(a, text, kinds)]
     for attribute in expected:
         if attribute not in have:
-            missing.append({"part": "attributes", "item": attribute,
-                            "message": _("State the %(a)s.") % {"a": attribute}})  # fmt: skip
+            missing.append(
+                {
+                    "part": "attributes",
+                    "item": attribute,
+                    "message": _("State the %(a)s.") % {"a": _label(attribute)},
+                }
+            )
     parts = {"attributes": round(WEIGHTS["attributes"] * len(have) / max(1, len(expected)))}
     numbers = len({(q.kind, q.value) for q in quantities})
     parts["numbers"] = round(WEIGHTS["numbers"] * min(3, numbers) / 3)
     if numbers < 3:
-        missing.append({"part": "numbers", "item": str(numbers),
-                        "message": _("Give specific numbers with units (%(n)d of 3).")
-                        % {"n": numbers}})  # fmt: skip
+        missing.append(
+            {
+                "part": "numbers",
+                "item": str(numbers),
+                "message": _("Give specific numbers with units (%(n)d of 3).") % {"n": numbers},
+            }
+        )
     parts["use_cases"] = WEIGHTS["use_cases"] if USE_CASE_RE.search(text) else 0
     if not parts["use_cases"]:
-        missing.append({"part": "use_cases", "item": "",
-                        "message": _("Say what it is for: use cases and situations.")})
+        missing.append(
+            {
+                "part": "use_cases",
+                "item": "",
+                "message": _("Say what it is for: use cases and situations."),
+            }
+        )
     compat_fact = bool((listing.product.attributes or {}).get("compatibility"))
     parts["compatibility"] = WEIGHTS["compatibility"] if COMPAT_RE.search(text) else 0
     if not parts["compatibility"]:
-        missing.append({"part": "compatibility", "item": "",
-                        "message": _("State what it is compatible with.") if compat_fact
-                        else _("State compatibility (the product has no compatibility fact "
-                               "yet).")})  # fmt: skip
+        missing.append(
+            {
+                "part": "compatibility",
+                "item": "",
+                "message": _("State what it is compatible with.")
+                if compat_fact
+                else _("State compatibility (the product has no compatibility fact yet)."),
+            }
+        )
     if questions is None:
         questions, source = buyer_questions(listing)
     rows = [{"question": q, "answered": answered(q, text)} for q in questions]
@@ -147,9 +254,13 @@ def listing_readiness(listing, *, questions: list[str] | None = None,
         parts["questions"] = round(WEIGHTS["questions"] * share)
         for r in rows:
             if not r["answered"]:
-                missing.append({"part": "questions", "item": r["question"],
-                                "message": _("Answer what buyers ask: “%(q)s”.")
-                                % {"q": r["question"]}})  # fmt: skip
+                missing.append(
+                    {
+                        "part": "questions",
+                        "item": r["question"],
+                        "message": _("Answer what buyers ask: “%(q)s”.") % {"q": r["question"]},
+                    }
+                )
     else:
         parts["questions"] = WEIGHTS["questions"]  # nothing asked: nothing unanswered
     return Readiness(sum(parts.values()), parts, missing, rows, source or {})
@@ -163,8 +274,9 @@ def store_distribution(listings) -> dict[str, Any]:
     stores: dict[int, dict[str, Any]] = {}
     for listing in listings:
         result = listing_readiness(listing)
-        row = stores.setdefault(listing.store_id, {"store": listing.store, "scores": [],
-                                                   "bands": [0] * len(BUCKETS)})  # fmt: skip
+        row = stores.setdefault(
+            listing.store_id, {"store": listing.store, "scores": [], "bands": [0] * len(BUCKETS)}
+        )
         row["scores"].append((listing, result))
         for i, (lo, hi) in enumerate(BUCKETS):
             if lo <= result.score < hi:
@@ -174,7 +286,10 @@ def store_distribution(listings) -> dict[str, Any]:
         row["average"] = round(sum(scores) / len(scores)) if scores else None
         total = max(1, len(scores))
         row["band_shares"] = [round(100 * b / total) for b in row["bands"]]
-    return {"stores": list(stores.values()), "bands": [f"{lo}–{min(hi, 100)}" for lo, hi in BUCKETS]}
+    return {
+        "stores": list(stores.values()),
+        "bands": [f"{lo}–{min(hi, 100)}" for lo, hi in BUCKETS],
+    }
 
 
 def readiness_proposal(listing, result: Readiness) -> dict[str, Any] | None:
@@ -192,12 +307,12 @@ def readiness_proposal(listing, result: Readiness) -> dict[str, Any] | None:
         if base in wanted or any(base in KIND_OF.get(w, ()) for w in wanted):
             unit = key.rsplit("_", 1)[-1] if "_" in key else ""
             unit = {"mah": "mAh", "w": "W", "ml": "ml", "g": "g", "mm": "mm", "wh": "Wh"}.get(
-                unit.lower(), "")
+                unit.lower(), ""
+            )
             label = attribute_label(key, lang)
             additions.append(f"{label}: {value} {unit}".strip())
     if "dimensions" in wanted and product.length_mm and product.width_mm and product.height_mm:
-        dims = " × ".join(_num(d) for d in (product.length_mm, product.width_mm,
-                                            product.height_mm))  # fmt: skip
+        dims = " × ".join(_num(d) for d in (product.length_mm, product.width_mm, product.height_mm))
         additions.append(f"{attribute_label('dimensions', lang)}: {dims} mm")
     if "weight" in wanted and product.weight_g:
         additions.append(f"{attribute_label('weight_g', lang)}: {_num(product.weight_g)} g")
@@ -211,8 +326,13 @@ def readiness_proposal(listing, result: Readiness) -> dict[str, Any] | None:
     limit = (listing.store.marketplace.limits or {}).get("bullets_max")
     if limit:
         bullets = bullets[: int(limit)]
-    return {"title": listing.title, "bullets": bullets, "description": listing.description,
-            "search_terms": listing.search_terms, "confirmed_claims": []}  # fmt: skip
+    return {
+        "title": listing.title,
+        "bullets": bullets,
+        "description": listing.description,
+        "search_terms": listing.search_terms,
+        "confirmed_claims": [],
+    }
 
 
 def _num(value) -> str:
@@ -231,9 +351,15 @@ def readiness_draft(*, org, actor, listing):
     if proposed is None:
         return None
     return draft_create(
-        org=org, kind="listing_content", target=listing, proposed=proposed, actor=actor,
+        org=org,
+        kind="listing_content",
+        target=listing,
+        proposed=proposed,
+        actor=actor,
         rationale=f"AI-search readiness {result.score}/100: bullets added from the product's "
-                  "facts for what the listing does not state yet.",
-        evidence=[{"source": "readiness", "field": m["part"], "value": str(m["message"])}
-                  for m in result.missing][:20],
-    )  # fmt: skip
+        "facts for what the listing does not state yet.",
+        evidence=[
+            {"source": "readiness", "field": m["part"], "value": str(m["message"])}
+            for m in result.missing
+        ][:20],
+    )

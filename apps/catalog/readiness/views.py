@@ -22,9 +22,12 @@ def readiness(request):
     if request.method == "POST":
         if not can_write(request):
             raise PermissionDenied
-        listing = (Listing.objects.for_org(request.org)
-                   .select_related("product", "store__marketplace")
-                   .filter(pk=request.POST.get("listing") or 0).first())  # fmt: skip
+        listing = (
+            Listing.objects.for_org(request.org)
+            .select_related("product", "store__marketplace")
+            .filter(pk=request.POST.get("listing") or 0)
+            .first()
+        )
         if listing is None:
             messages.error(request, _("No such listing."))
             return redirect("catalog:readiness")
@@ -38,12 +41,20 @@ def readiness(request):
             return redirect("catalog:readiness")
         messages.success(request, _("The improved copy is waiting for review."))
         return redirect("review:detail", draft_id=draft.pk)
-    listings = (Listing.objects.for_org(request.org)
-                .select_related("product", "store__marketplace")
-                .order_by("store_id", "pk")[:PAGE_LIMIT])  # fmt: skip
+    listings = (
+        Listing.objects.for_org(request.org)
+        .select_related("product", "store__marketplace")
+        .order_by("store_id", "pk")[:PAGE_LIMIT]
+    )
     first = listings[0] if listings else None
-    inbox_available = first is None or product_questions(
-        org=request.org, product_id=first.product_id, limit=1) is not None  # fmt: skip
-    context = {"distribution": store_distribution(listings), "can_write": can_write(request),
-               "inbox_available": inbox_available, "limit": PAGE_LIMIT}  # fmt: skip
+    inbox_available = (
+        first is None
+        or product_questions(org=request.org, product_id=first.product_id, limit=1) is not None
+    )
+    context = {
+        "distribution": store_distribution(listings),
+        "can_write": can_write(request),
+        "inbox_available": inbox_available,
+        "limit": PAGE_LIMIT,
+    }
     return render(request, "catalog/readiness.html", context)
