@@ -20,6 +20,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.ai import conf
 from apps.ai.backends.base import GenerationRequest
 from apps.ai.registry import Batch, GenerationKind, Item, Proposal
 from apps.ai.registry import register as register_generation
@@ -91,7 +92,32 @@ def _item(batch: Batch, product) -> Item:
         "photos": [p.path for p in photos],
         "language": "en",
     }
-    return Item(target=product, variables={"photos": listed}, untrusted=untrusted, context=context)
+    images = [data_url(p) for p in photos] if conf.get("CROSSBORDER_LLM_VISION") else []
+    return Item(
+        target=product,
+        variables={"photos": listed},
+        untrusted=untrusted,
+        context=context,
+        images=images,
+    )
+
+
+VISION_SIDE = 1024
+
+
+def data_url(photo) -> str:
+    """The photo as a JPEG data: URL of at most VISION_SIDE px (what vision models read)."""
+    import base64
+    import io
+
+    from PIL import ImageOps
+
+    from apps.catalog.photos.services import photo_open
+
+    image = ImageOps.contain(photo_open(photo).convert("RGB"), (VISION_SIDE, VISION_SIDE))
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=85)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _schema(item: Item) -> dict[str, Any]:
