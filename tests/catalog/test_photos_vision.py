@@ -47,7 +47,7 @@ def _photo_path(body: dict) -> str:
 def test_a_vision_model_gets_the_photos_and_its_facts_become_the_draft(org, user, settings):
     def answer(body: dict, n: int) -> Reply:
         path = _photo_path(body)
-        gtin = GTIN if n == 1 else GTIN
+        gtin = GTIN
         return Reply.json({"facts": [
             {"key": "brand", "value": "VOLTORA", "unit": "", "photo": path,
              "evidence": "Brand: VOLTORA printed on the label"},
