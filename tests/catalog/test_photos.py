@@ -230,8 +230,10 @@ def photo_listing(org, user):
 
 
 @pytest.mark.django_db
-def test_cutout_drafts_pass_the_gate_and_apply_on_approval(org, user, photo_listing):
+def test_cutout_drafts_pass_the_gate_and_apply_on_approval(org, user, photo_listing, client_for):
     listing, photo = photo_listing
+    with pytest.raises(ValidationFailed):  # a scene is never the main image
+        cutout.listing_scene_draft(org=org, actor=user, listing=listing, photo=photo)
     draft = cutout.listing_cutout_main_draft(org=org, actor=user, listing=listing, photo=photo)
     assert draft.kind == "listing_image" and draft.checks == []
     with default_storage.open(draft.proposed["images"][0], "rb") as fh:
@@ -243,6 +245,8 @@ def test_cutout_drafts_pass_the_gate_and_apply_on_approval(org, user, photo_list
     assert scene.proposed["role"] == "scene" and scene.checks == []
     with default_storage.open(scene.proposed["images"][1], "rb") as fh:
         assert min(Image.open(fh).size) >= 1600
+    page = client_for(user).get(reverse("review:detail", args=[scene.pk]))
+    assert page.status_code == 200 and b'data-testid="after-image"' in page.content
 
 
 # --- tenancy ---------------------------------------------------------------------------------

@@ -396,12 +396,16 @@ def listing_scene_draft(*, org, actor, listing, photo, background=None):
     from apps.catalog.images.services import _image_draft
     from apps.catalog.photos.services import photo_open
 
+    current = list(listing.images or listing.product.images or [])
+    if not current:
+        raise ValidationFailed(
+            str(_("The listing has no main image yet: make the white main image first."))
+        )
     cut = _checked_cutout(photo)
     scene_bg = photo_open(background) if background is not None else None
     scene = scene_image(cut, scene_bg)
     origin = background.path if background is not None else "studio backdrop"
     path = _save_labelled(org, scene, f"Product from {photo.path} composed on {origin}.")
-    current = list(listing.images or listing.product.images or [])
     return _image_draft(
         org=org,
         actor=actor,
