@@ -190,6 +190,13 @@ def buyer_questions(listing, *, org=None) -> tuple[list[str], dict[str, bool | N
     insight = review_insight_get(org=listing.organization_id, product_id=listing.product_id)
     phrases = selling_points(insight, limit=5)
     mined = [*phrases["complaints"], *phrases["praised"]]
+    # Phrases in another language than the listing's cannot be matched against its copy.
+    reviews_lang = (
+        listing.product.reviews.exclude(language="").values_list("language", flat=True).first()
+    )
+    listing_lang = (listing.language or "").split("-")[0].lower()
+    if reviews_lang and reviews_lang.split("-")[0].lower() != listing_lang:
+        mined = []
     questions = list(dict.fromkeys([*(inbox or []), *mined]))[:25]
     return questions, {"inbox": None if inbox is None else bool(inbox), "reviews": bool(mined)}
 
