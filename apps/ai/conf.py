@@ -23,7 +23,10 @@ DEFAULTS: dict[str, Any] = {
     # Targets per Celery task: a multiple of the concurrency, so no slot idles at a batch's end.
     "CROSSBORDER_AI_BATCH_SIZE": 48,
     "CROSSBORDER_AI_CONCURRENCY": 8,  # requests in flight per worker
-    "CROSSBORDER_PROMPT_VERSIONS": {},  # kind -> pinned version ("v1"); default: the newest
+    "CROSSBORDER_PROMPT_VERSIONS": {},
+    # The configured model reads pictures (OpenAI image parts): kinds that have photos attach
+    # them (photo_facts); off, they send only what the offline readers found.
+    "CROSSBORDER_LLM_VISION": False,  # kind -> pinned version ("v1"); default: the newest
 }
 
 # USD per 1M tokens (input, output), public list prices; local and unknown models cost 0.

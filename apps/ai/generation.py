@@ -115,7 +115,7 @@ def request_build(kind: GenerationKind, item: Item, *, org_id: int | None) -> Ge
         kind=kind.name, system=prompt.system, schema=kind.schema(item),
         messages=({"role": "user", "content": prompt.render_user(**item.variables)},),
         untrusted=dict(item.untrusted), org_id=org_id, prompt_version=prompt.id,
-        context=item.context, temperature=kind.temperature,
+        context=item.context, temperature=kind.temperature, images=tuple(item.images),
     )  # fmt: skip
 
 

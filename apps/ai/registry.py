@@ -46,6 +46,7 @@ class Item:
     # key "language" (the target's language) is what a back-translation translates from.
     context: dict[str, Any] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)  # few-shot drafts used
+    images: list[str] = field(default_factory=list)  # data: URLs for a vision-capable model
 
 
 @dataclass(frozen=True)

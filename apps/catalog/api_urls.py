@@ -5,6 +5,7 @@ from apps.catalog import api
 from apps.catalog.bulk_api import ProductBulkViewSet
 from apps.catalog.content import api as studio_api
 from apps.catalog.exports import api as export_api
+from apps.catalog.photos import api as photo_api
 from apps.catalog.rules import api as rules_api
 
 app_name = "catalog_api"
@@ -33,5 +34,19 @@ urlpatterns = [
          name="marketplace-export-file"),
     path("products/<int:pk>/review-insights/", reviews.as_view({"get": "insights"}),
          name="product-review-insights"),
+    path("products/<int:pk>/photos/",
+         photo_api.ProductPhotosViewSet.as_view({"get": "list_photos", "post": "upload"}),
+         name="product-photos"),
+    path("products/<int:pk>/photo-facts/",
+         photo_api.ProductPhotosViewSet.as_view({"post": "facts"}), name="product-photo-facts"),
+    path("photos/<int:pk>/", photo_api.PhotoViewSet.as_view({"get": "retrieve"}), name="photo"),
+    path("photos/<int:pk>/images/", photo_api.PhotoViewSet.as_view({"post": "images"}),
+         name="photo-images"),
+    path("listings/<int:pk>/readiness/",
+         photo_api.ReadinessViewSet.as_view({"get": "listing"}), name="listing-readiness"),
+    path("listings/<int:pk>/readiness/proposal/",
+         photo_api.ReadinessViewSet.as_view({"post": "proposal"}),
+         name="listing-readiness-proposal"),
+    path("readiness/", photo_api.ReadinessViewSet.as_view({"get": "stores"}), name="readiness"),
     *router.urls,
 ]  # fmt: skip

@@ -16,6 +16,7 @@ class CatalogConfig(AppConfig):
         from apps.catalog.exports.listings import EXPORT_KIND
         from apps.catalog.exports.marketplace import MARKETPLACE_EXPORT_KIND
         from apps.catalog.listings import drafts  # noqa: F401 - registers the catalog's review-queue handlers
+        from apps.catalog.photos import generation as photo_generation  # noqa: F401 - photo_facts
         from apps.core.jobs import JobLink, job_kind_register
         from apps.review import display as review_display
 

@@ -206,3 +206,4 @@ class ProtectedTerm(TenantModel):
 # Models kept in their own modules, imported here so Django registers them with the app.
 from apps.catalog.buyer_reviews.models import ProductReview, ReviewInsight  # noqa: E402, F401
 from apps.catalog.listings.revisions import ListingRevision  # noqa: E402, F401
+from apps.catalog.photos.models import ProductPhoto  # noqa: E402, F401

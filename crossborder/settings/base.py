@@ -282,6 +282,7 @@ for _name, _cast in {
     "CROSSBORDER_LLM_MAX_TOKENS": int,
     "CROSSBORDER_AI_BATCH_SIZE": int,
     "CROSSBORDER_AI_CONCURRENCY": int,
+    "CROSSBORDER_LLM_VISION": bool,
 }.items():
     if _name in env.ENVIRON:
         globals()[_name] = env.get_value(_name, cast=_cast)

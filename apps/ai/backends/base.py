@@ -31,6 +31,9 @@ class GenerationRequest:
     # Structured facts for backends that do not read prose (the offline generator).
     context: Mapping[str, Any] = field(default_factory=dict)
     max_tokens: int | None = None
+    # Pictures for a vision-capable model (data: URLs), attached to the first user turn as
+    # OpenAI-style image parts; empty for text-only requests (the usual case).
+    images: tuple[str, ...] = ()
 
     def chat_messages(self, fence: Fence | None = None) -> list[dict[str, str]]:
         """System, conversation, and the untrusted data appended to the first user turn, inside
@@ -46,6 +49,12 @@ class GenerationRequest:
                 turns.insert(0, {"role": "user", "content": block})
             else:
                 first_user["content"] = f"{first_user['content']}\n\n{block}"
+        if self.images:
+            first_user = next((m for m in turns if m["role"] == "user"), None)
+            if first_user is not None:
+                parts: list[Any] = [{"type": "text", "text": first_user["content"]}]
+                parts += [{"type": "image_url", "image_url": {"url": u}} for u in self.images]
+                first_user["content"] = parts  # type: ignore[assignment]
         return [{"role": "system", "content": system}, *turns]
 
     def with_repair(self, raw: str, errors: Sequence[str]) -> GenerationRequest:

@@ -53,6 +53,9 @@ def seed(ctx) -> None:
     _hearthly(ctx, [s for s in stores if s.organization_id == ctx.orgs["demo-home"].id])
     seed_reviews(ctx, ctx.orgs["demo"])
     seed_listing_drafts(ctx)
+    from apps.catalog.demo.photos import seed_photo_demo
+
+    seed_photo_demo(ctx)
 
 
 def _stores(ctx) -> list[Store]:

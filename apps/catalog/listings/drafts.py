@@ -79,7 +79,8 @@ PRICE_FIELD_SPECS = (
 PRICE_BOUNDS = ("price.below_floor", "price.above_ceiling")
 IMAGE_FIELD_SPECS = (
     fields.images("images", _("Images"), image_url=_image_url),
-    fields.choice("role", _("Role"), choices=("", "main", "selling_points"), editable=False,
+    fields.choice("role", _("Role"), choices=("", "main", "selling_points", "scene"),
+                  editable=False,
                   diffed=False),
 )  # fmt: skip
 
@@ -278,14 +279,14 @@ def _image_validate(listing: Listing, payload: dict) -> list[Check]:
 
     images = payload.get("images") or []
     role = payload.get("role", "main")
-    index = 1 if role == "selling_points" else 0
+    index = 1 if role in ("selling_points", "scene") else 0
     if len(images) <= index:
         return [Check("image.missing", "error", _("The draft has no image."))]
     try:
         image = image_open(org=listing.organization, path=images[index])
     except NotFound:
         return [Check("image.missing", "error", _("The draft's image file is missing."))]
-    if role == "selling_points":
+    if role in ("selling_points", "scene"):
         if min(image.size) < SELLING_SIDE:
             msg = _("Selling-point images need at least %(n)d px on each side.")
             return [Check("image.min_side", "error", msg % {"n": SELLING_SIDE})]
@@ -313,6 +314,7 @@ LISTING_IMAGE = register(
         aspect="images",
         facets=_facets,
         fields=IMAGE_FIELD_SPECS,
+        head_panels=("catalog/_image_before_after.html",),
         validate=_image_validate,
     )
 )

@@ -1,0 +1,1 @@
+"""AI-search readiness: how well an AI shopping assistant can answer buyers from a listing."""
