@@ -271,3 +271,23 @@ def test_other_organizations_photos_and_images_answer_404(
         == 404
     )
     assert api_client.get(f"/api/v1/photos/{photo.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_api_uploads_photos_refuses_bad_ones_and_approves_facts_one_by_one(org, api_client):
+    product = ProductFactory(organization=org, brand="", attributes={})
+    url = f"/api/v1/products/{product.pk}/photos/"
+    bad = api_client.post(url, {"image": io.BytesIO(b"no image"), "role": "packaging"},
+                          format="multipart")  # fmt: skip
+    assert bad.status_code == 400 and "not an image" in bad.content.decode()
+    upload = io.BytesIO(png(synthetic.box_photo()))
+    upload.name = "box.png"
+    created = api_client.post(url, {"image": upload, "role": "packaging"}, format="multipart")
+    assert created.status_code == 201 and created.json()["role"] == "packaging"
+    assert [p["id"] for p in api_client.get(url).json()] == [created.json()["id"]]
+    draft = run_photo_facts(org, product)
+    response = api_client.post(f"/api/v1/drafts/{draft.pk}/approve/",
+                               {"payload": {"accepted": ["gtin"]}}, format="json")  # fmt: skip
+    assert response.status_code == 200, response.content
+    product.refresh_from_db()
+    assert product.attributes == {"gtin": GTIN} and product.brand == ""

@@ -31,7 +31,7 @@ POOR = dict(title="Power bank", bullets=["Good quality", "Nice design"], descrip
 def listing(org, **copy):
     product = ProductFactory(
         organization=org,
-        category="power_bank",
+        category="Power banks",
         attributes={"capacity_mah": 20000, "power_w": 22.5, "compatibility": ["iPhone 15"]},
         weight_g=350,
         length_mm=150,

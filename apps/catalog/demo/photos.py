@@ -50,7 +50,7 @@ def seed_photo_demo(ctx) -> None:
         organization=org,
         sku=SKU,
         name="移动电源 20000mAh（包装照片）",
-        category="power_bank",
+        category="Power banks",
         attributes={"compatibility": ["iPhone 15", "Galaxy S24"]},
         unit_cost=Decimal("38.00"),
         cost_currency="CNY",

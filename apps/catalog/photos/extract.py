@@ -254,6 +254,25 @@ DIMENSIONS_RE = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*[x×*]\s*(\d+(?:[.,]\d+)?)\s*[x×*]\s*(\d+(?:[.,]\d+)?)\s*(mm|cm|in)\b",
     re.I,
 )
+CATEGORY_ALIASES = {
+    "power_banks": "power_bank",
+    "powerbank": "power_bank",
+    "chargers": "charger",
+    "cables": "cable",
+    "audio": "headphones",
+    "earbuds": "headphones",
+    "speakers": "speaker",
+    "lamps": "lamp",
+    "bottles": "bottle",
+}
+
+
+def category_key(category: str) -> str:
+    """A category name as the key above: "Power banks" -> "power_bank"."""
+    key = re.sub(r"[\s\-]+", "_", (category or "").strip().lower())
+    return CATEGORY_ALIASES.get(key, key)
+
+
 # The quantity kinds a label states, and the fact each fills.
 QUANTITY_FACTS = {
     "charge": "capacity",

@@ -147,7 +147,7 @@ def product_changes(product, facts: list[dict[str, Any]]) -> dict[str, Any]:
         if key == "brand":
             data["brand"] = str(value)[:100]
         elif key == "category":
-            data["category"] = str(value)[:100]
+            data["category"] = _catalogue_category(product, str(value))[:100]
         elif key == "dimensions":
             sides = dimensions_mm(fact)
             if sides:
@@ -166,6 +166,18 @@ def product_changes(product, facts: list[dict[str, Any]]) -> dict[str, Any]:
     if attributes != (product.attributes or {}):
         data["attributes"] = attributes
     return data
+
+
+def _catalogue_category(product, value: str) -> str:
+    """The organization's own name for the category when it has one ("Power banks" for a
+    `power_bank` read off a box), else the value as read."""
+    from apps.catalog.models import Product
+    from apps.catalog.photos.extract import category_key
+
+    wanted = category_key(value)
+    names = (Product.objects.for_org(product.organization_id).exclude(category="")
+             .values_list("category", flat=True).distinct()[:500])  # fmt: skip
+    return next((n for n in names if category_key(n) == wanted), value)
 
 
 def _number(value: Any) -> Any:

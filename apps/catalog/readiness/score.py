@@ -209,8 +209,9 @@ def listing_readiness(
     quantities = quantities_in(text, lang)
     kinds = {q.kind for q in quantities}
     missing: list[dict[str, str]] = []
-    category = listing.product.category or ""
-    expected = EXPECTED.get(category, DEFAULT_EXPECTED)
+    from apps.catalog.photos.extract import category_key
+
+    expected = EXPECTED.get(category_key(listing.product.category), DEFAULT_EXPECTED)
     have = [a for a in expected if _stated(a, text, kinds)]
     for attribute in expected:
         if attribute not in have:
