@@ -79,7 +79,7 @@ def _seed_traffic(ctx, org) -> None:
             if (store_id, product_id, day) in existing:
                 continue
             u = units.get((store_id, product_id, day), 0)
-            sessions = int(u / conversion) + rng.randint(3, 25)
+            sessions = int(u / conversion) + rng.randint(0, 4)
             rows.append(TrafficDay(organization=org, store_id=store_id, product_id=product_id,
                                    day=day, sessions=sessions,
                                    page_views=int(sessions * rng.uniform(1.4, 1.9)),

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,8 +55,16 @@ def facts(*, org, s: Slice):
     return qs
 
 
+_TRACKED = (f"CASE WHEN {ProfitFact._meta.db_table}.sessions IS NOT NULL "
+            f"THEN {ProfitFact._meta.db_table}.orders END")
+
+
 def _sums() -> dict[str, Any]:
-    return {k: Sum(k) for k in (*MONEY, *COUNTS)}
+    sums: dict[str, Any] = {k: Sum(k) for k in (*MONEY, *COUNTS)}
+    # conversion counts only the orders of rows whose sessions are known (eBay reports none)
+    # (raw SQL: the Sum annotations shadow the field names inside an ORM expression)
+    sums["orders_tracked"] = Sum(RawSQL(_TRACKED, []), output_field=IntegerField())
+    return sums
 
 
 def _missing_counts(qs) -> dict[str, int]:
@@ -77,7 +86,9 @@ def _derive(row: dict[str, Any]) -> dict[str, Any]:
     )
     row["aov"] = (revenue / orders).quantize(Decimal("0.01")) if orders else None
     row["conversion_pct"] = (
-        (Decimal(orders) / sessions * 100).quantize(Decimal("0.01")) if sessions else None
+        (Decimal(row.get("orders_tracked") or 0) / sessions * 100).quantize(Decimal("0.01"))
+        if sessions
+        else None
     )
     return row
 

@@ -37,17 +37,19 @@ def _spread(total: int, days: int) -> list[int]:
 
 
 @transaction.atomic
-def traffic_import(*, org, store, data: bytes, filename: str, start: date, end: date):
+def traffic_import(*, org, store, start: date, end: date, data: bytes = b"", filename: str = "",
+                   records: list[dict] | None = None):  # fmt: skip
     """A business report for `store` covering `start`..`end`: sessions and page views per child
     ASIN (or SKU) spread evenly over the days (the report has no daily split), replacing what
     the days held. Rows naming no product of the store are line errors; the others are kept."""
-    from apps.integrations.amazon_business_report.parser import parse
+    from apps.integrations.amazon_business_report.parser import parse, parse_records
 
     if store.organization_id != org.pk:
         raise ValidationFailed(_("No such store."), field="store")
     if end < start or (end - start).days >= MAX_REPORT_DAYS:
         raise ValidationFailed(_("The report's period must be 1 to 366 days."), field="end")
-    parsed = parse(data, filename)
+    parsed = parse_records(records) if records is not None else parse(data, filename)
+    filename = filename or "api"
     result = ImportResult(errors=list(parsed.errors))
     listings = Listing.objects.for_org(org).filter(store=store).values_list(
         "external_id", "product_id", "product__sku")  # fmt: skip
@@ -91,10 +93,11 @@ def _refresh_on_commit(org) -> None:
 
 
 @transaction.atomic
-def candidates_import(*, org, data: bytes, filename: str, source: str) -> ImportResult:
+def candidates_import(*, org, source: str, data: bytes = b"", filename: str = "",
+                      records: list[dict] | None = None) -> ImportResult:  # fmt: skip
     """Candidate products with their market data, keyed on (source, name): importing the same
     file again updates them."""
-    from apps.integrations.candidate_products.parser import parse
+    from apps.integrations.candidate_products.parser import parse, parse_records
 
     source = (source or "").strip()
     if not source:
@@ -102,7 +105,7 @@ def candidates_import(*, org, data: bytes, filename: str, source: str) -> Import
     if len(source) > 200:
         raise ValidationFailed(_("The source name is too long (200 characters at most)."),
                                field="source")  # fmt: skip
-    parsed = parse(data, filename)
+    parsed = parse_records(records) if records is not None else parse(data, filename)
     result = ImportResult(errors=list(parsed.errors))
     markets = {m.code: m for m in Marketplace.objects.all()}
     existing = {c.name: c for c in Candidate.objects.for_org(org).filter(source=source)}

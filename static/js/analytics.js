@@ -26,7 +26,8 @@
           datasets: [{ label: spec.label, data: spec.bars,
             backgroundColor: spec.kinds.map(function (k) { return k === "total" ? GREY : k === "up" ? GREEN : RED; }) }]
         },
-        options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } }
+        options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } },
+                   scales: { x: { ticks: { autoSkip: false } } } }
       };
     }
     var data = spec.datasets[0].data;
@@ -38,7 +39,8 @@
           backgroundColor: data.map(function (v) { return spec.horizontal && v < 0 ? RED : BLUE; }) }]
       },
       options: { animation: false, maintainAspectRatio: false, indexAxis: spec.horizontal ? "y" : "x",
-                 plugins: { legend: { display: false } } }
+                 plugins: { legend: { display: false } },
+                 scales: spec.horizontal ? { y: { ticks: { autoSkip: false } } } : {} }
     };
   }
 

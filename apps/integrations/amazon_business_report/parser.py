@@ -16,8 +16,9 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from apps.integrations.tabular.errors import LineError
-from apps.integrations.tabular.pipeline import read
+from apps.integrations.tabular.pipeline import TypedChunk, read
 from apps.integrations.tabular.readers import Source
+from apps.integrations.tabular.records import typed_records
 from apps.integrations.tabular.schema import load_schema
 
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
@@ -49,20 +50,33 @@ def parse(source: Source, filename: str = "") -> ParseResult:
     reader = read(source, schema(), filename=filename)
     result = ParseResult(columns=list(reader.columns))
     for chunk in reader:
-        rows, text = chunk.rows, chunk.text
-        chunk.fail((text["child_asin"] == "") & (text["sku"] == ""), _("no ASIN or SKU"))
-        chunk.fail(text["sessions"] == "", _("sessions is empty"))
-        for name in ("sessions", "page_views"):
-            chunk.fail((rows[name] < 0).fillna(False), _("%(column)s is negative: %(value)s")
-                       % {"column": name, "value": f"%({name})s"})  # fmt: skip
-        good = chunk.good()
-        for r in good.itertuples(index=False):
-            result.rows.append(TrafficRow(
-                line=int(r.line), child_asin=(r.child_asin or "").upper(), sku=r.sku or "",
-                sessions=int(r.sessions), page_views=0 if _na(r.page_views) else int(r.page_views),
-                units=None if _na(r.units) else int(r.units)))  # fmt: skip
-        result.errors.extend(chunk.errors())
+        _collect(chunk, result)
     return result
+
+
+def parse_records(records: list[dict]) -> ParseResult:
+    """API rows (dicts keyed by the column names above) through the file's rules; rows are
+    numbered from 1."""
+    result = ParseResult(columns=list(schema().columns))
+    chunk = typed_records(records, schema())
+    if chunk is not None:
+        _collect(chunk, result)
+    return result
+
+
+def _collect(chunk: TypedChunk, result: ParseResult) -> None:
+    rows, text = chunk.rows, chunk.text
+    chunk.fail((text["child_asin"] == "") & (text["sku"] == ""), _("no ASIN or SKU"))
+    chunk.fail(text["sessions"] == "", _("sessions is empty"))
+    for name in ("sessions", "page_views"):
+        chunk.fail((rows[name] < 0).fillna(False), _("%(column)s is negative: %(value)s")
+                   % {"column": name, "value": f"%({name})s"})  # fmt: skip
+    for r in chunk.good().itertuples(index=False):
+        result.rows.append(TrafficRow(
+            line=int(r.line), child_asin=(r.child_asin or "").upper(), sku=r.sku or "",
+            sessions=int(r.sessions), page_views=0 if _na(r.page_views) else int(r.page_views),
+            units=None if _na(r.units) else int(r.units)))  # fmt: skip
+    result.errors.extend(chunk.errors())
 
 
 def _na(value) -> bool:
