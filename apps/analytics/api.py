@@ -9,8 +9,7 @@ from datetime import timedelta
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -44,15 +43,15 @@ class SliceQuery(serializers.Serializer):
     marketplace = IdField(required=False)
     sku = IdField(required=False, help_text="Product id")
     group = serializers.ChoiceField(choices=sorted(GROUPS), required=False, default="sku")
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ROWS,
-                                     default=1000)  # fmt: skip
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ROWS, default=1000)
 
     def validate(self, attrs):
         end = attrs.get("end") or timezone.localdate()
         start = attrs.get("start") or end - timedelta(days=29)
         if start > end or (end - start).days >= MAX_DAYS:
-            raise serializers.ValidationError({"start": "start must be on or before end, "
-                                               "at most 3660 days apart"})  # fmt: skip
+            raise serializers.ValidationError(
+                {"start": "start must be on or before end, at most 3660 days apart"}
+            )
         attrs["start"], attrs["end"] = start, end
         return attrs
 
@@ -73,8 +72,9 @@ def _slice(view, serializer_class=SliceQuery) -> tuple[Slice, dict]:
         raise Http404
     if data.get("marketplace") and not Marketplace.objects.filter(pk=data["marketplace"]).exists():
         raise Http404
-    s = Slice(data["start"], data["end"], data.get("store"), data.get("marketplace"),
-              data.get("sku"))  # fmt: skip
+    s = Slice(
+        data["start"], data["end"], data.get("store"), data.get("marketplace"), data.get("sku")
+    )
     return s, data
 
 
@@ -108,15 +108,24 @@ class ProfitViewSet(TenantViewSet):
     def table(self, request):
         s, data = _slice(self)
         rows = profit_table(org=self.org, s=s, group=data["group"], limit=data["limit"])
-        return Response({"group": data["group"], "currency": self.org.default_currency,
-                         "results": [_jsonable(r) for r in rows]})  # fmt: skip
+        return Response(
+            {
+                "group": data["group"],
+                "currency": self.org.default_currency,
+                "results": [_jsonable(r) for r in rows],
+            }
+        )
 
     @extend_schema(parameters=[SliceQuery], responses={200: ANY})
     @action(detail=False, methods=["get"])
     def series(self, request):
         s, _data = _slice(self)
-        return Response({"currency": self.org.default_currency,
-                         "results": [_jsonable(r) for r in profit_series(org=self.org, s=s)]})  # fmt: skip
+        return Response(
+            {
+                "currency": self.org.default_currency,
+                "results": [_jsonable(r) for r in profit_series(org=self.org, s=s)],
+            }
+        )
 
     @extend_schema(parameters=[DecompositionQuery], responses={200: ANY})
     @action(detail=False, methods=["get"])
@@ -124,22 +133,33 @@ class ProfitViewSet(TenantViewSet):
         s, data = _slice(self, DecompositionQuery)
         before = s.previous()
         if data.get("before_start") and data.get("before_end"):
-            if data["before_start"] > data["before_end"] or (
-                data["before_end"] - data["before_start"]).days >= MAX_DAYS:  # fmt: skip
-                raise ValidationFailed("before_start must be on or before before_end.",
-                                       field="before_start")  # fmt: skip
-            before = Slice(data["before_start"], data["before_end"], s.store_id,
-                           s.marketplace_id, s.product_id)  # fmt: skip
+            if (
+                data["before_start"] > data["before_end"]
+                or (data["before_end"] - data["before_start"]).days >= MAX_DAYS
+            ):
+                raise ValidationFailed(
+                    "before_start must be on or before before_end.", field="before_start"
+                )
+            before = Slice(
+                data["before_start"], data["before_end"], s.store_id, s.marketplace_id, s.product_id
+            )
         w = decomposition_get(org=self.org, before=before, after=s)
-        return Response({
-            "currency": w["currency"], "before": str(w["before"]), "after": str(w["after"]),
-            "change": str(w["change"]), "traffic_known": w["traffic_known"],
-            "steps": [{"key": st["key"], "label": str(st["label"]), "value": str(st["value"])}
-                      for st in w["steps"]],
-            "exact_steps": [{"key": k, "value": str(v)} for k, v in w["exact_steps"]],
-            "before_period": [before.start.isoformat(), before.end.isoformat()],
-            "after_period": [s.start.isoformat(), s.end.isoformat()],
-        })  # fmt: skip
+        return Response(
+            {
+                "currency": w["currency"],
+                "before": str(w["before"]),
+                "after": str(w["after"]),
+                "change": str(w["change"]),
+                "traffic_known": w["traffic_known"],
+                "steps": [
+                    {"key": st["key"], "label": str(st["label"]), "value": str(st["value"])}
+                    for st in w["steps"]
+                ],
+                "exact_steps": [{"key": k, "value": str(v)} for k, v in w["exact_steps"]],
+                "before_period": [before.start.isoformat(), before.end.isoformat()],
+                "after_period": [s.start.isoformat(), s.end.isoformat()],
+            }
+        )
 
     @extend_schema(request=None, responses={202: ANY})
     @action(detail=False, methods=["post"])
@@ -167,8 +187,11 @@ class TrafficImportIn(serializers.Serializer):
 class ImportOut(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    errors = inline_serializer("AnalyticsLineError", many=True, fields={
-        "line": serializers.IntegerField(), "reason": serializers.CharField()})  # fmt: skip
+    errors = inline_serializer(
+        "AnalyticsLineError",
+        many=True,
+        fields={"line": serializers.IntegerField(), "reason": serializers.CharField()},
+    )
 
 
 class TrafficViewSet(TenantViewSet):
@@ -188,8 +211,13 @@ class TrafficViewSet(TenantViewSet):
         store = Store.objects.for_org(self.org).filter(pk=data["store"]).first()
         if store is None:
             raise Http404
-        result = traffic_import(org=self.org, store=store, start=data["start"], end=data["end"],
-                                records=[dict(r) for r in data["rows"]])  # fmt: skip
+        result = traffic_import(
+            org=self.org,
+            store=store,
+            start=data["start"],
+            end=data["end"],
+            records=[dict(r) for r in data["rows"]],
+        )
         return Response(result.as_dict())
 
 
@@ -199,20 +227,25 @@ class CandidateRowIn(serializers.Serializer):
     marketplace = serializers.CharField(max_length=32, required=False, allow_blank=True)
     price = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0, required=False)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
-    unit_cost = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0,
-                                         required=False)  # fmt: skip
+    unit_cost = serializers.DecimalField(
+        max_digits=14, decimal_places=4, min_value=0, required=False
+    )
     cost_currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
     monthly_sales = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     reviews = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
-    rating = serializers.DecimalField(max_digits=3, decimal_places=2, min_value=0, max_value=5,
-                                      required=False)  # fmt: skip
+    rating = serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=0, max_value=5, required=False
+    )
     sellers = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
-    trend_pct = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=-1000,
-                                         max_value=100000, required=False)  # fmt: skip
-    weight_g = serializers.DecimalField(max_digits=10, decimal_places=1, min_value=0,
-                                        required=False)  # fmt: skip
-    estimated = serializers.ListField(child=serializers.CharField(max_length=32), max_length=20,
-                                      required=False)  # fmt: skip
+    trend_pct = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=-1000, max_value=100000, required=False
+    )
+    weight_g = serializers.DecimalField(
+        max_digits=10, decimal_places=1, min_value=0, required=False
+    )
+    estimated = serializers.ListField(
+        child=serializers.CharField(max_length=32), max_length=20, required=False
+    )
 
 
 class CandidateImportIn(serializers.Serializer):
@@ -235,8 +268,10 @@ def _weights(request):
 
 def _candidate_json(row: dict) -> dict:
     out = _jsonable({k: v for k, v in row.items() if k != "scores"})
-    out["scores"] = {k: {"score": v["score"], "missing": v["missing"], "why": str(v["why"])}
-                     for k, v in row["scores"].items()}  # fmt: skip
+    out["scores"] = {
+        k: {"score": v["score"], "missing": v["missing"], "why": str(v["why"])}
+        for k, v in row["scores"].items()
+    }
     return out
 
 
@@ -250,8 +285,12 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
     @extend_schema(parameters=[WeightsQuery], responses={200: ANY})
     def list(self, request, *args, **kwargs):
         rows = candidate_scores(org=self.org, weights=_weights(request))
-        return Response({"weights": {k: str(v) for k, v in WEIGHTS.items()},
-                         "results": [_candidate_json(r) for r in rows]})  # fmt: skip
+        return Response(
+            {
+                "weights": {k: str(v) for k, v in WEIGHTS.items()},
+                "results": [_candidate_json(r) for r in rows],
+            }
+        )
 
     @extend_schema(parameters=[WeightsQuery], responses={200: ANY})
     def retrieve(self, request, *args, **kwargs):
@@ -271,6 +310,5 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
             r = dict(r)
             r["estimated"] = ", ".join(r.get("estimated") or [])
             rows.append(r)
-        result = candidates_import(org=self.org, source=body.validated_data["source"],
-                                   records=rows)  # fmt: skip
+        result = candidates_import(org=self.org, source=body.validated_data["source"], records=rows)
         return Response(result.as_dict())

@@ -39,8 +39,13 @@ def waterfall_chart(w: dict) -> dict:
     labels.append(_("This period"))
     bars.append([0.0, _f(w["after"])])
     kinds.append("total")
-    return {"type": "waterfall", "labels": labels, "bars": bars, "kinds": kinds,
-            "label": _("Net profit change (%(currency)s)") % {"currency": w["currency"]}}  # fmt: skip
+    return {
+        "type": "waterfall",
+        "labels": labels,
+        "bars": bars,
+        "kinds": kinds,
+        "label": _("Net profit change (%(currency)s)") % {"currency": w["currency"]},
+    }
 
 
 def sku_chart(top: list[dict], bottom: list[dict]) -> dict:

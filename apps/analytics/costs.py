@@ -83,7 +83,8 @@ def unit_costs(*, org, pairs: set[tuple[int, int]] | None = None) -> list[UnitCo
     return list(out.values())
 
 
-def product_unit_costs(*, org) -> list[tuple[int, Decimal | None, str]]:
-    return list(
-        Product.objects.for_org(org).values_list("id", "unit_cost", "cost_currency").order_by()
-    )
+def product_unit_costs(*, org, product_ids=None) -> list[tuple[int, Decimal | None, str]]:
+    qs = Product.objects.for_org(org)
+    if product_ids is not None:
+        qs = qs.filter(pk__in=product_ids)
+    return list(qs.values_list("id", "unit_cost", "cost_currency").order_by())

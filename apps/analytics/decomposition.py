@@ -21,8 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-COSTS = ("refunds", "vat", "product_cost", "freight", "marketplace_fees", "fulfilment_fees",
-         "ad_spend")  # fmt: skip
+COSTS = (
+    "refunds",
+    "vat",
+    "product_cost",
+    "freight",
+    "marketplace_fees",
+    "fulfilment_fees",
+    "ad_spend",
+)
 DRIVERS = ("traffic", "conversion", "order_value")
 PRECISION = 40
 
@@ -52,10 +59,16 @@ def revenue_effects(before: Period, after: Period) -> dict[str, Decimal]:
     r0, r1 = Decimal(before.revenue), Decimal(after.revenue)
     known = before.sessions is not None and after.sessions is not None
     if known:
-        f0 = [Decimal(before.sessions), _ratio(before.orders, before.sessions),
-              _ratio(before.revenue, before.orders)]  # fmt: skip
-        f1 = [Decimal(after.sessions), _ratio(after.orders, after.sessions),
-              _ratio(after.revenue, after.orders)]  # fmt: skip
+        f0 = [
+            Decimal(before.sessions),
+            _ratio(before.orders, before.sessions),
+            _ratio(before.revenue, before.orders),
+        ]
+        f1 = [
+            Decimal(after.sessions),
+            _ratio(after.orders, after.sessions),
+            _ratio(after.revenue, after.orders),
+        ]
         names = list(DRIVERS)
     else:
         f0 = [Decimal(before.orders), _ratio(before.revenue, before.orders)]
@@ -89,8 +102,9 @@ def decompose(before: Period, after: Period) -> list[tuple[str, Decimal]]:
         ctx.prec = PRECISION
         effects = revenue_effects(before, after)
         steps = [(name, +effects[name]) for name in DRIVERS]
-        steps += [(k, -(after.costs.get(k, Decimal(0)) - before.costs.get(k, Decimal(0))))
-                  for k in COSTS]  # fmt: skip
+        steps += [
+            (k, -(after.costs.get(k, Decimal(0)) - before.costs.get(k, Decimal(0)))) for k in COSTS
+        ]
     return steps
 
 

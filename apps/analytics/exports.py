@@ -23,24 +23,58 @@ def _money(value) -> Decimal | str:
 
 
 def _profit_rows(org, s: Slice, group: str) -> tuple[list[str], Iterable[list]]:
-    keys = {"sku": [_("SKU"), _("Product")], "store": [_("Store")],
-            "marketplace": [_("Marketplace")], "day": [_("Day")]}[group]  # fmt: skip
-    header = [*keys, _("Currency"), _("Sessions"), _("Orders"), _("Units"), _("Refunded units"),
-              _("Revenue"), _("Refunds"), _("VAT"), _("Product cost"), _("First-leg freight"),
-              _("Marketplace fees"), _("Fulfilment fees"), _("Ad spend"), _("Net profit"),
-              _("Margin %"), _("Conversion %"), _("Order value")]  # fmt: skip
+    keys = {
+        "sku": [_("SKU"), _("Product")],
+        "store": [_("Store")],
+        "marketplace": [_("Marketplace")],
+        "day": [_("Day")],
+    }[group]
+    header = [
+        *keys,
+        _("Currency"),
+        _("Sessions"),
+        _("Orders"),
+        _("Units"),
+        _("Refunded units"),
+        _("Revenue"),
+        _("Refunds"),
+        _("VAT"),
+        _("Product cost"),
+        _("First-leg freight"),
+        _("Marketplace fees"),
+        _("Fulfilment fees"),
+        _("Ad spend"),
+        _("Net profit"),
+        _("Margin %"),
+        _("Conversion %"),
+        _("Order value"),
+    ]
     rows = []
     for r in profit_table(org=org, s=s, group=group):
-        key = {"sku": [r.get("product__sku") or "", r.get("product__name") or ""],
-               "store": [r.get("store__name")], "marketplace": [r.get("marketplace__name")],
-               "day": [r.get("day").isoformat() if r.get("day") else ""]}[group]  # fmt: skip
-        costs = [_money(r.get(k)) if k not in NULLABLE or r.get(k) is not None else ""
-                 for k in ("revenue", "refunds", "vat", *NULLABLE, "net_profit")]  # fmt: skip
-        rows.append([*key, org.default_currency, r.get("sessions") or "", r["orders"],
-                     r["units"], r["units_refunded"], *costs,
-                     "" if r["margin_pct"] is None else r["margin_pct"],
-                     "" if r["conversion_pct"] is None else r["conversion_pct"],
-                     "" if r["aov"] is None else r["aov"]])  # fmt: skip
+        key = {
+            "sku": [r.get("product__sku") or "", r.get("product__name") or ""],
+            "store": [r.get("store__name")],
+            "marketplace": [r.get("marketplace__name")],
+            "day": [r.get("day").isoformat() if r.get("day") else ""],
+        }[group]
+        costs = [
+            _money(r.get(k)) if k not in NULLABLE or r.get(k) is not None else ""
+            for k in ("revenue", "refunds", "vat", *NULLABLE, "net_profit")
+        ]
+        rows.append(
+            [
+                *key,
+                org.default_currency,
+                r.get("sessions") or "",
+                r["orders"],
+                r["units"],
+                r["units_refunded"],
+                *costs,
+                "" if r["margin_pct"] is None else r["margin_pct"],
+                "" if r["conversion_pct"] is None else r["conversion_pct"],
+                "" if r["aov"] is None else r["aov"],
+            ]
+        )
     return header, rows
 
 
@@ -54,14 +88,38 @@ def table_rows(*, org, table: str, s: Slice, weights=None) -> tuple[list[str], I
     if table == "candidates":
         from .selection import candidate_scores
 
-        header = [_("Product"), _("Source"), _("Category"), _("Price"), _("Currency"),
-                  _("Monthly sales"), _("Reviews"), _("Rating"), _("Demand"), _("Competition"),
-                  _("Margin"), _("Trend"), _("Opportunity"), _("Data quality")]  # fmt: skip
-        rows = [[c["name"], c["source"], c["category"], _money(c["price"]), c["currency"],
-                 c["monthly_sales"] or "", c["reviews"] or "", c["rating"] or "",
-                 *(c["scores"][k]["score"] for k in ("demand", "competition", "margin", "trend")),
-                 c["opportunity"], c["quality_label"]]
-                for c in candidate_scores(org=org, weights=weights)]  # fmt: skip
+        header = [
+            _("Product"),
+            _("Source"),
+            _("Category"),
+            _("Price"),
+            _("Currency"),
+            _("Monthly sales"),
+            _("Reviews"),
+            _("Rating"),
+            _("Demand"),
+            _("Competition"),
+            _("Margin"),
+            _("Trend"),
+            _("Opportunity"),
+            _("Data quality"),
+        ]
+        rows = [
+            [
+                c["name"],
+                c["source"],
+                c["category"],
+                _money(c["price"]),
+                c["currency"],
+                c["monthly_sales"] or "",
+                c["reviews"] or "",
+                c["rating"] or "",
+                *(c["scores"][k]["score"] for k in ("demand", "competition", "margin", "trend")),
+                c["opportunity"],
+                c["quality_label"],
+            ]
+            for c in candidate_scores(org=org, weights=weights)
+        ]
         return header, rows
     return _profit_rows(org, s, table)
 

@@ -18,8 +18,17 @@ from django.utils.translation import gettext as _
 from .decomposition import COSTS, Period, decompose, rounded
 from .models import ProfitFact, ProfitRefresh
 
-MONEY = ("revenue", "refunds", "vat", "product_cost", "freight", "marketplace_fees",
-         "fulfilment_fees", "ad_spend", "net_profit")  # fmt: skip
+MONEY = (
+    "revenue",
+    "refunds",
+    "vat",
+    "product_cost",
+    "freight",
+    "marketplace_fees",
+    "fulfilment_fees",
+    "ad_spend",
+    "net_profit",
+)
 NULLABLE = ("product_cost", "freight", "marketplace_fees", "fulfilment_fees", "ad_spend")
 COUNTS = ("sessions", "page_views", "orders", "units", "units_refunded")
 MARGIN_BUCKETS = (-50, -25, -10, 0, 10, 20, 30, 40)  # percent edges of the histogram
@@ -40,8 +49,13 @@ class Slice:
 
     def previous(self) -> Slice:
         length = (self.end - self.start).days + 1
-        return Slice(self.start - timedelta(days=length), self.start - timedelta(days=1),
-                     self.store_id, self.marketplace_id, self.product_id)  # fmt: skip
+        return Slice(
+            self.start - timedelta(days=length),
+            self.start - timedelta(days=1),
+            self.store_id,
+            self.marketplace_id,
+            self.product_id,
+        )
 
 
 def facts(*, org, s: Slice):
@@ -55,8 +69,10 @@ def facts(*, org, s: Slice):
     return qs
 
 
-_TRACKED = (f"CASE WHEN {ProfitFact._meta.db_table}.sessions IS NOT NULL "
-            f"THEN {ProfitFact._meta.db_table}.orders END")
+_TRACKED = (
+    f"CASE WHEN {ProfitFact._meta.db_table}.sessions IS NOT NULL "
+    f"THEN {ProfitFact._meta.db_table}.orders END"
+)
 
 
 def _sums() -> dict[str, Any]:
@@ -69,9 +85,12 @@ def _sums() -> dict[str, Any]:
 
 def _missing_counts(qs) -> dict[str, int]:
     """Per cost, the rows that sold something and have no figure for it."""
-    return qs.aggregate(**{f"{k}_missing": Count("id", filter=Q(**{f"{k}__isnull": True},
-                                                               units__gt=0))
-                           for k in NULLABLE})  # fmt: skip
+    return qs.aggregate(
+        **{
+            f"{k}_missing": Count("id", filter=Q(**{f"{k}__isnull": True}, units__gt=0))
+            for k in NULLABLE
+        }
+    )
 
 
 def _derive(row: dict[str, Any]) -> dict[str, Any]:
@@ -102,14 +121,24 @@ def profit_summary(*, org, s: Slice) -> dict[str, Any]:
 
 def profit_series(*, org, s: Slice) -> list[dict[str, Any]]:
     """Revenue and net profit per day, every day of the slice (days without rows are 0)."""
-    rows = {r["day"]: r for r in facts(org=org, s=s).values("day").annotate(
-        revenue=Sum("revenue"), net_profit=Sum("net_profit"), units=Sum("units"))}  # fmt: skip
+    rows = {
+        r["day"]: r
+        for r in facts(org=org, s=s)
+        .values("day")
+        .annotate(revenue=Sum("revenue"), net_profit=Sum("net_profit"), units=Sum("units"))
+    }
     out = []
     day = s.start
     while day <= s.end:
         r = rows.get(day, {})
-        out.append({"day": day, "revenue": r.get("revenue") or Decimal(0),
-                    "net_profit": r.get("net_profit") or Decimal(0), "units": r.get("units") or 0})  # fmt: skip
+        out.append(
+            {
+                "day": day,
+                "revenue": r.get("revenue") or Decimal(0),
+                "net_profit": r.get("net_profit") or Decimal(0),
+                "units": r.get("units") or 0,
+            }
+        )
         day += timedelta(days=1)
     return out
 
@@ -170,22 +199,31 @@ def decomposition_get(*, org, before: Slice, after: Slice) -> dict[str, Any]:
     steps = decompose(p0, p1)
     change = p1.profit - p0.profit
     return {
-        "before": p0.profit, "after": p1.profit, "change": change,
-        "steps": [{"key": k, "label": step_label(k), "value": v}
-                  for k, v in rounded(steps, change)],
+        "before": p0.profit,
+        "after": p1.profit,
+        "change": change,
+        "steps": [
+            {"key": k, "label": step_label(k), "value": v} for k, v in rounded(steps, change)
+        ],
         "exact_steps": steps,
         "traffic_known": p0.sessions is not None and p1.sessions is not None,
         "currency": org.default_currency,
-    }  # fmt: skip
+    }
 
 
 def step_label(key: str) -> str:
     return {
-        "traffic": _("Traffic"), "conversion": _("Conversion"), "order_value": _("Order value"),
-        "refunds": _("Refunds"), "vat": _("VAT"), "product_cost": _("Product cost"),
-        "freight": _("First-leg freight"), "marketplace_fees": _("Marketplace fees"),
-        "fulfilment_fees": _("Fulfilment fees"), "ad_spend": _("Ad spend"),
-    }.get(key, key)  # fmt: skip
+        "traffic": _("Traffic"),
+        "conversion": _("Conversion"),
+        "order_value": _("Order value"),
+        "refunds": _("Refunds"),
+        "vat": _("VAT"),
+        "product_cost": _("Product cost"),
+        "freight": _("First-leg freight"),
+        "marketplace_fees": _("Marketplace fees"),
+        "fulfilment_fees": _("Fulfilment fees"),
+        "ad_spend": _("Ad spend"),
+    }.get(key, key)
 
 
 def missing_costs(*, org, s: Slice | None = None) -> list[str]:
@@ -200,31 +238,48 @@ def missing_costs(*, org, s: Slice | None = None) -> list[str]:
     if sources.get("ad_spend") == "missing":
         out.append(
             _(
-                "Ad spend: not available yet (the ads module is not set up); profit is before ad spend."
+                "Ad spend: not available yet (the ads module is not "
+                "set up); profit is before ad spend."
             )
         )
     if sources.get("freight") == "cost_profile":
         out.append(
             _(
-                "First-leg freight: estimated from the pricing cost profiles (the logistics module is not set up)."
+                "First-leg freight: estimated from the pricing cost "
+                "profiles (the logistics module is not set up)."
             )
         )
     if sources.get("sessions") == "missing":
         out.append(
             _(
-                "Sessions and page views: no business report imported, so traffic and conversion are unknown."
+                "Sessions and page views: no business report imported, "
+                "so traffic and conversion are unknown."
             )
         )
     for p in state.problems or []:
         if p.get("code") == "missing_exchange_rate":
-            out.append(_("No exchange rate from %(currency)s to %(base)s until %(until)s: those amounts are left out.")
-                       % p)  # fmt: skip
+            out.append(
+                _(
+                    "No exchange rate from %(currency)s to %(base)s until "
+                    "%(until)s: those amounts are left out."
+                )
+                % p
+            )
     if s is not None:
         row = _missing_counts(facts(org=org, s=s))
-        names = {"product_cost": _("Product cost"), "freight": _("First-leg freight"),
-                 "marketplace_fees": _("Marketplace fees"), "fulfilment_fees": _("Fulfilment fees")}  # fmt: skip
+        names = {
+            "product_cost": _("Product cost"),
+            "freight": _("First-leg freight"),
+            "marketplace_fees": _("Marketplace fees"),
+            "fulfilment_fees": _("Fulfilment fees"),
+        }
         for key, name in names.items():
             if row[f"{key}_missing"]:
-                out.append(_("%(cost)s: missing on %(n)s SKU-days with sales (not configured); profit is before it there.")
-                           % {"cost": name, "n": row[f"{key}_missing"]})  # fmt: skip
+                out.append(
+                    _(
+                        "%(cost)s: missing on %(n)s SKU-days with sales (not "
+                        "configured); profit is before it there."
+                    )
+                    % {"cost": name, "n": row[f"{key}_missing"]}
+                )
     return out

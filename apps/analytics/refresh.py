@@ -45,41 +45,50 @@ _BUILD = """
 INSERT INTO {facts} (created_at, updated_at, organization_id, day, store_id, marketplace_id,
     product_id, currency, sessions, page_views, orders, units, units_refunded, revenue, refunds,
     vat, product_cost, freight, marketplace_fees, fulfilment_fees, ad_spend, net_profit)
-WITH lines AS (
-    SELECT o.store_id, coalesce(i.product_id, 0) AS pid, o.id AS order_id,
-           (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, i.quantity AS qty, i.unit_price,
-           i.line_total, i.currency, o.status = 'returned' AS returned
+WITH sales_lc AS (
+    -- order lines summed per SKU, store, day and currency, in the line currency; only the
+    -- referral fee needs the single line (its minimum applies per unit)
+    SELECT o.store_id, coalesce(i.product_id, 0) AS pid,
+           (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, i.currency, count(*) AS orders,
+           coalesce(sum(i.quantity) FILTER (WHERE o.status <> 'returned'), 0) AS units,
+           coalesce(sum(i.quantity) FILTER (WHERE o.status = 'returned'), 0) AS units_refunded,
+           sum(i.quantity) AS qty,
+           sum(i.line_total) AS revenue,
+           coalesce(sum(i.line_total) FILTER (WHERE o.status = 'returned'), 0) AS refunds,
+           coalesce(sum(i.line_total * c.vat_pct / (100 + c.vat_pct))
+                    FILTER (WHERE o.status <> 'returned'), 0) AS vat,
+           sum(i.quantity * greatest(
+               i.unit_price * c.ref_pct / 100,
+               CASE WHEN c.ref_cur = i.currency THEN c.ref_min
+                    ELSE c.ref_min * (SELECT r.rate FROM _an_fx r WHERE r.currency = c.ref_cur
+                                      AND r.day = (o.ordered_at AT TIME ZONE %(tz)s)::date)
+                         / (SELECT r.rate FROM _an_fx r WHERE r.currency = i.currency
+                            AND r.day = (o.ordered_at AT TIME ZONE %(tz)s)::date) END
+           )) AS marketplace_fees
     FROM orders_order o JOIN orders_orderitem i ON i.order_id = o.id
+    LEFT JOIN _an_cfg c ON c.store_id = o.store_id AND c.product_id = i.product_id
     WHERE o.organization_id = %(org)s AND i.organization_id = %(org)s
       AND o.status <> 'cancelled' {order_window}
-), priced AS (
-    SELECT l.store_id, l.pid, l.day, l.order_id, l.qty, l.returned,
-           l.line_total * fx.rate AS revenue,
-           CASE WHEN l.returned THEN l.line_total * fx.rate ELSE 0 END AS refunds,
-           CASE WHEN l.returned THEN 0
-                ELSE l.line_total * fx.rate * c.vat_pct / (100 + c.vat_pct) END AS vat,
-           l.qty * pc.amount * fc.rate AS product_cost,
-           l.qty * c.freight * ff.rate AS freight,
-           l.qty * greatest(l.unit_price * c.ref_pct / 100 * fx.rate, c.ref_min * fr.rate)
-               AS marketplace_fees,
-           l.qty * c.ful_fee * fu.rate AS fulfilment_fees
-    FROM lines l
-    LEFT JOIN _an_fx fx ON fx.currency = l.currency AND fx.day = l.day
-    LEFT JOIN _an_cfg c ON c.store_id = l.store_id AND c.product_id = l.pid
-    LEFT JOIN _an_cost pc ON pc.product_id = l.pid
-    LEFT JOIN _an_fx fc ON fc.currency = pc.currency AND fc.day = l.day
-    LEFT JOIN _an_fx ff ON ff.currency = c.freight_cur AND ff.day = l.day
-    LEFT JOIN _an_fx fr ON fr.currency = c.ref_cur AND fr.day = l.day
-    LEFT JOIN _an_fx fu ON fu.currency = c.ful_cur AND fu.day = l.day
+    GROUP BY 1, 2, 3, 4
 ), sales AS (
-    SELECT store_id, pid, day, count(DISTINCT order_id) AS orders,
-           coalesce(sum(qty) FILTER (WHERE NOT returned), 0) AS units,
-           coalesce(sum(qty) FILTER (WHERE returned), 0) AS units_refunded,
-           coalesce(sum(revenue), 0) AS revenue, coalesce(sum(refunds), 0) AS refunds,
-           coalesce(sum(vat), 0) AS vat, sum(product_cost) AS product_cost,
-           sum(freight) AS freight, sum(marketplace_fees) AS marketplace_fees,
-           sum(fulfilment_fees) AS fulfilment_fees
-    FROM priced GROUP BY store_id, pid, day
+    -- to the base currency at the day's rate; per-unit costs on the day's units
+    SELECT s.store_id, s.pid, s.day, sum(s.orders) AS orders, sum(s.units) AS units,
+           sum(s.units_refunded) AS units_refunded,
+           coalesce(sum(s.revenue * fx.rate), 0) AS revenue,
+           coalesce(sum(s.refunds * fx.rate), 0) AS refunds,
+           coalesce(sum(s.vat * fx.rate), 0) AS vat,
+           sum(s.qty * pc.amount * fc.rate) AS product_cost,
+           sum(s.qty * c.freight * ff.rate) AS freight,
+           sum(s.marketplace_fees * fx.rate) AS marketplace_fees,
+           sum(s.qty * c.ful_fee * fu.rate) AS fulfilment_fees
+    FROM sales_lc s
+    LEFT JOIN _an_fx fx ON fx.currency = s.currency AND fx.day = s.day
+    LEFT JOIN _an_cfg c ON c.store_id = s.store_id AND c.product_id = s.pid
+    LEFT JOIN _an_cost pc ON pc.product_id = s.pid
+    LEFT JOIN _an_fx fc ON fc.currency = pc.currency AND fc.day = s.day
+    LEFT JOIN _an_fx ff ON ff.currency = c.freight_cur AND ff.day = s.day
+    LEFT JOIN _an_fx fu ON fu.currency = c.ful_cur AND fu.day = s.day
+    GROUP BY 1, 2, 3
 ), traffic AS (
     SELECT store_id, product_id AS pid, day, sessions, page_views FROM {traffic}
     WHERE organization_id = %(org)s {traffic_window}
@@ -175,22 +184,26 @@ def profit_refresh(*, org, full: bool = False) -> RefreshResult:
     state, _ = ProfitRefresh.objects.select_for_update().get_or_create(organization=org)
     tz = _tz(org)
     with connection.cursor() as cursor:
+        # the build sorts and hashes a year of lines: keep it in memory, for this transaction
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SELECT now()")
         now: datetime = cursor.fetchone()[0]
-        full = full or state.orders_seen_at is None
+        # an organization whose facts are gone (a restore, a truncate) is rebuilt in full
+        full = full or state.orders_seen_at is None or not ProfitFact.objects.for_org(org).exists()
         if full:
             lo, hi = _span(cursor, org, tz)
             days = None
         else:
             since = state.orders_seen_at - OVERLAP
-            cursor.execute(_CHANGED_DAYS.format(traffic=TRAFFIC),
-                           {"tz": tz, "org": org.pk, "since": since})  # fmt: skip
+            cursor.execute(
+                _CHANGED_DAYS.format(traffic=TRAFFIC), {"tz": tz, "org": org.pk, "since": since}
+            )
             days = sorted(row[0] for row in cursor.fetchall())
             lo, hi = (days[0], days[-1]) if days else (None, None)
         rows = 0
         sources, problems = _sources(org)
         if lo is not None:
-            sources, problems = _load_inputs(cursor, org, tz, lo, hi)
+            sources, problems = _load_inputs(cursor, org, tz, lo, hi, days)
             rows = _rebuild(cursor, org, tz, lo, hi, days, has_ads=sources["ad_spend"] != "missing")
     state.orders_seen_at = state.traffic_seen_at = now
     state.built_at = timezone.now()
@@ -202,9 +215,14 @@ def profit_refresh(*, org, full: bool = False) -> RefreshResult:
     state.duration_ms = int((time.perf_counter() - started) * 1000)
     state.sources, state.problems = sources, problems
     state.save()
-    return RefreshResult(full=full, days=state.days_refreshed, rows=rows,
-                         seconds=time.perf_counter() - started, sources=sources,
-                         problems=problems)  # fmt: skip
+    return RefreshResult(
+        full=full,
+        days=state.days_refreshed,
+        rows=rows,
+        seconds=time.perf_counter() - started,
+        sources=sources,
+        problems=problems,
+    )
 
 
 def _sources(org) -> tuple[dict, list]:
@@ -218,78 +236,157 @@ def _sources(org) -> tuple[dict, list]:
     return sources, []
 
 
-def _load_inputs(cursor, org, tz: str, lo: date, hi: date) -> tuple[dict, list]:
-    """Fill the temporary input tables for [lo, hi]; report what is missing."""
+_WINDOW_KEYS = """
+SELECT DISTINCT o.store_id, i.product_id, i.currency
+FROM orders_order o JOIN orders_orderitem i ON i.order_id = o.id
+WHERE o.organization_id = %(org)s AND i.organization_id = %(org)s
+  AND o.ordered_at >= %(lo)s AND o.ordered_at < %(hi)s
+"""
+
+
+def _window(tz: str, lo: date, hi: date) -> dict:
+    zone = ZoneInfo(tz)
+    return {
+        "lo": datetime.combine(lo, datetime.min.time(), zone),
+        "hi": datetime.combine(hi + timedelta(days=1), datetime.min.time(), zone),
+    }
+
+
+def _load_inputs(cursor, org, tz: str, lo: date, hi: date, days) -> tuple[dict, list]:
+    """Fill the temporary input tables for [lo, hi]; report what is missing. An incremental
+    refresh (`days` given) loads the configuration of the SKUs sold in the window only."""
     base = org.default_currency
     cursor.execute(_TEMP)
     sources, problems = _sources(org)
-    costs = product_unit_costs(org=org)
-    _insert(cursor, "_an_cost", [[c[0] for c in costs if c[1] is not None],
+    pairs = None
+    if days is None:
+        cursor.execute(
+            "SELECT DISTINCT currency FROM orders_orderitem WHERE organization_id = %s", [org.pk]
+        )
+        currencies = {r[0] for r in cursor.fetchall()}
+    else:
+        cursor.execute(_WINDOW_KEYS, {"org": org.pk, **_window(tz, lo, hi)})
+        keys = cursor.fetchall()
+        currencies = {k[2] for k in keys}
+        pairs = {(k[0], k[1]) for k in keys if k[1] is not None}
+        pairs |= set(
+            TrafficDay.objects.for_org(org)
+            .filter(day__in=days)
+            .values_list("store_id", "product_id")
+        )
+    config = unit_costs(org=org, pairs=pairs)
+    costs = product_unit_costs(
+        org=org, product_ids=None if pairs is None else {p for _, p in pairs}
+    )
+    _insert(
+        cursor,
+        "_an_cost",
+        [
+            [c[0] for c in costs if c[1] is not None],
             [c[1] for c in costs if c[1] is not None],
-            [c[2] for c in costs if c[1] is not None]], ["bigint", "numeric", "varchar"])  # fmt: skip
-    config = unit_costs(org=org)
+            [c[2] for c in costs if c[1] is not None],
+        ],
+        ["bigint", "numeric", "varchar"],
+    )
     freight = inputs.freight_per_unit_by_product(org=org)
     if freight is not None:
         sources["freight"] = "logistics"
     for row in config:
         if freight is not None:
             row.first_leg, row.first_leg_currency = freight.get(row.product_id, (None, None))
-    _insert(cursor, "_an_cfg", [
-        [r.store_id for r in config], [r.product_id for r in config],
-        [r.vat_pct for r in config], [r.referral_pct for r in config],
-        [r.referral_min for r in config], [r.referral_currency for r in config],
-        [r.fulfilment_fee for r in config], [r.fulfilment_currency for r in config],
-        [r.first_leg for r in config], [r.first_leg_currency for r in config],
-    ], ["bigint", "bigint", "numeric", "numeric", "numeric", "varchar", "numeric", "varchar",
-        "numeric", "varchar"])  # fmt: skip
+    _insert(
+        cursor,
+        "_an_cfg",
+        [
+            [r.store_id for r in config],
+            [r.product_id for r in config],
+            [r.vat_pct for r in config],
+            [r.referral_pct for r in config],
+            [r.referral_min for r in config],
+            [r.referral_currency for r in config],
+            [r.fulfilment_fee for r in config],
+            [r.fulfilment_currency for r in config],
+            [r.first_leg for r in config],
+            [r.first_leg_currency for r in config],
+        ],
+        [
+            "bigint",
+            "bigint",
+            "numeric",
+            "numeric",
+            "numeric",
+            "varchar",
+            "numeric",
+            "varchar",
+            "numeric",
+            "varchar",
+        ],
+    )
     ads = inputs.ad_spend_by_product_day(org=org, start=lo, end=hi)
     if ads is None:
         sources["ad_spend"] = "missing"
     else:
         sources["ad_spend"] = "ads"
         ads = ads[ads["product_id"].notna() & ads["store_id"].notna()]
-        _insert(cursor, "_an_ads", [
-            [int(v) for v in ads["store_id"]], [int(v) for v in ads["product_id"]],
-            list(ads["day"]), [Decimal(str(v)) for v in ads["spend"]], list(ads["currency"]),
-        ], ["bigint", "bigint", "date", "numeric", "varchar"])  # fmt: skip
-    cursor.execute(
-        "SELECT DISTINCT currency FROM orders_orderitem WHERE organization_id = %s", [org.pk]
-    )
-    currencies = {r[0] for r in cursor.fetchall()}
+        _insert(
+            cursor,
+            "_an_ads",
+            [
+                [int(v) for v in ads["store_id"]],
+                [int(v) for v in ads["product_id"]],
+                list(ads["day"]),
+                [Decimal(str(v)) for v in ads["spend"]],
+                list(ads["currency"]),
+            ],
+            ["bigint", "bigint", "date", "numeric", "varchar"],
+        )
     currencies |= {c[2] for c in costs if c[1] is not None}
     for r in config:
         currencies |= {r.referral_currency, r.fulfilment_currency, r.first_leg_currency} - {None}
     if ads is not None:
         currencies |= set(ads["currency"])
     table = rates_to(org=org, base=base, currencies=currencies, start=lo, end=hi)
-    _insert(cursor, "_an_fx", [[k[0] for k in table], [k[1] for k in table],
-            list(table.values())], ["varchar", "date", "numeric"])  # fmt: skip
+    _insert(
+        cursor,
+        "_an_fx",
+        [[k[0] for k in table], [k[1] for k in table], list(table.values())],
+        ["varchar", "date", "numeric"],
+    )
     for currency in sorted(currencies):
         first = min((d for c, d in table if c == currency), default=None)
         if first is None or first > lo:
-            problems.append({"code": "missing_exchange_rate", "currency": currency,
-                             "base": base, "until": (first or hi).isoformat()})  # fmt: skip
+            problems.append(
+                {
+                    "code": "missing_exchange_rate",
+                    "currency": currency,
+                    "base": base,
+                    "until": (first or hi).isoformat(),
+                }
+            )
     cursor.execute("ANALYZE _an_fx; ANALYZE _an_cfg; ANALYZE _an_cost")
     return sources, problems
 
 
 def _rebuild(cursor, org, tz, lo, hi, days, *, has_ads: bool) -> int:
-    zone = ZoneInfo(tz)
     params = {"org": org.pk, "tz": tz, "base": org.default_currency, "has_ads": has_ads}
     if days is None:
         cursor.execute(f"DELETE FROM {FACTS} WHERE organization_id = %s", [org.pk])
         order_window = traffic_window = ""
     else:
         params["days"] = days
-        params["lo"] = datetime.combine(lo, datetime.min.time(), zone)
-        params["hi"] = datetime.combine(hi + timedelta(days=1), datetime.min.time(), zone)
-        cursor.execute(f"DELETE FROM {FACTS} WHERE organization_id = %(org)s "
-                       "AND day = ANY(%(days)s::date[])", params)  # fmt: skip
-        order_window = ("AND o.ordered_at >= %(lo)s AND o.ordered_at < %(hi)s "
-                        "AND (o.ordered_at AT TIME ZONE %(tz)s)::date = ANY(%(days)s::date[])")  # fmt: skip
+        params.update(_window(tz, lo, hi))
+        cursor.execute(
+            f"DELETE FROM {FACTS} WHERE organization_id = %(org)s AND day = ANY(%(days)s::date[])",
+            params,
+        )
+        order_window = (
+            "AND o.ordered_at >= %(lo)s AND o.ordered_at < %(hi)s "
+            "AND (o.ordered_at AT TIME ZONE %(tz)s)::date = ANY(%(days)s::date[])"
+        )
         traffic_window = "AND day = ANY(%(days)s::date[])"
         cursor.execute("DELETE FROM _an_ads WHERE NOT day = ANY(%(days)s::date[])", params)
-    sql = _BUILD.format(facts=FACTS, traffic=TRAFFIC, order_window=order_window,
-                        traffic_window=traffic_window)  # fmt: skip
+    sql = _BUILD.format(
+        facts=FACTS, traffic=TRAFFIC, order_window=order_window, traffic_window=traffic_window
+    )
     cursor.execute(sql, params)
     return cursor.rowcount

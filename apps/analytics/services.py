@@ -26,8 +26,11 @@ class ImportResult:
     errors: list[LineError] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated,
-                "errors": [e.as_dict() for e in self.errors]}  # fmt: skip
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "errors": [e.as_dict() for e in self.errors],
+        }
 
 
 def _spread(total: int, days: int) -> list[int]:
@@ -37,8 +40,16 @@ def _spread(total: int, days: int) -> list[int]:
 
 
 @transaction.atomic
-def traffic_import(*, org, store, start: date, end: date, data: bytes = b"", filename: str = "",
-                   records: list[dict] | None = None):  # fmt: skip
+def traffic_import(
+    *,
+    org,
+    store,
+    start: date,
+    end: date,
+    data: bytes = b"",
+    filename: str = "",
+    records: list[dict] | None = None,
+):
     """A business report for `store` covering `start`..`end`: sessions and page views per child
     ASIN (or SKU) spread evenly over the days (the report has no daily split), replacing what
     the days held. Rows naming no product of the store are line errors; the others are kept."""
@@ -51,8 +62,11 @@ def traffic_import(*, org, store, start: date, end: date, data: bytes = b"", fil
     parsed = parse_records(records) if records is not None else parse(data, filename)
     filename = filename or "api"
     result = ImportResult(errors=list(parsed.errors))
-    listings = Listing.objects.for_org(org).filter(store=store).values_list(
-        "external_id", "product_id", "product__sku")  # fmt: skip
+    listings = (
+        Listing.objects.for_org(org)
+        .filter(store=store)
+        .values_list("external_id", "product_id", "product__sku")
+    )
     by_asin = {a.upper(): p for a, p, _s in listings if a}
     by_sku = {s: p for _a, p, s in listings}
     by_sku.update(dict(Product.objects.for_org(org).values_list("sku", "id")))
@@ -61,23 +75,41 @@ def traffic_import(*, org, store, start: date, end: date, data: bytes = b"", fil
     for row in parsed.rows:
         product = by_asin.get(row.child_asin) or by_sku.get(row.sku)
         if product is None:
-            result.errors.append(LineError(row.line, _("no product in this store has ASIN/SKU %(key)s")
-                                           % {"key": row.child_asin or row.sku}))  # fmt: skip
+            result.errors.append(
+                LineError(
+                    row.line,
+                    _("no product in this store has ASIN/SKU %(key)s")
+                    % {"key": row.child_asin or row.sku},
+                )
+            )
             continue
         acc = totals.setdefault(product, [0, 0])
         acc[0] += row.sessions
         acc[1] += row.page_views
-    existing = set(TrafficDay.objects.for_org(org).filter(
+    existing = set(
+        TrafficDay.objects.for_org(org)
+        .filter(store=store, day__gte=start, day__lte=end, product_id__in=totals)
+        .values_list("product_id", "day")
+    )
+    TrafficDay.objects.for_org(org).filter(
         store=store, day__gte=start, day__lte=end, product_id__in=totals
-    ).values_list("product_id", "day"))  # fmt: skip
-    TrafficDay.objects.for_org(org).filter(store=store, day__gte=start, day__lte=end,
-                                           product_id__in=totals).delete()  # fmt: skip
+    ).delete()
     rows = []
     for product, (sessions, views) in totals.items():
-        for day, s, v in zip(days, _spread(sessions, len(days)), _spread(views, len(days)),
-                             strict=True):  # fmt: skip
-            rows.append(TrafficDay(organization=org, store=store, product_id=product, day=day,
-                                   sessions=s, page_views=v, source=filename[:200]))  # fmt: skip
+        for day, s, v in zip(
+            days, _spread(sessions, len(days)), _spread(views, len(days)), strict=True
+        ):
+            rows.append(
+                TrafficDay(
+                    organization=org,
+                    store=store,
+                    product_id=product,
+                    day=day,
+                    sessions=s,
+                    page_views=v,
+                    source=filename[:200],
+                )
+            )
     TrafficDay.objects.bulk_create(rows, batch_size=5000)
     result.updated = len(existing)
     result.created = len(rows) - len(existing)
@@ -93,8 +125,9 @@ def _refresh_on_commit(org) -> None:
 
 
 @transaction.atomic
-def candidates_import(*, org, source: str, data: bytes = b"", filename: str = "",
-                      records: list[dict] | None = None) -> ImportResult:  # fmt: skip
+def candidates_import(
+    *, org, source: str, data: bytes = b"", filename: str = "", records: list[dict] | None = None
+) -> ImportResult:
     """Candidate products with their market data, keyed on (source, name): importing the same
     file again updates them."""
     from apps.integrations.candidate_products.parser import parse, parse_records
@@ -103,8 +136,9 @@ def candidates_import(*, org, source: str, data: bytes = b"", filename: str = ""
     if not source:
         raise ValidationFailed(_("Name the source of the market data."), field="source")
     if len(source) > 200:
-        raise ValidationFailed(_("The source name is too long (200 characters at most)."),
-                               field="source")  # fmt: skip
+        raise ValidationFailed(
+            _("The source name is too long (200 characters at most)."), field="source"
+        )
     parsed = parse_records(records) if records is not None else parse(data, filename)
     result = ImportResult(errors=list(parsed.errors))
     markets = {m.code: m for m in Marketplace.objects.all()}
@@ -112,18 +146,40 @@ def candidates_import(*, org, source: str, data: bytes = b"", filename: str = ""
     for row in parsed.rows:
         market = markets.get(row["marketplace"]) if row["marketplace"] else None
         if row["marketplace"] and market is None:
-            result.errors.append(LineError(row["line"], _("unknown marketplace %(code)s")
-                                           % {"code": row["marketplace"]}))  # fmt: skip
+            result.errors.append(
+                LineError(
+                    row["line"], _("unknown marketplace %(code)s") % {"code": row["marketplace"]}
+                )
+            )
             continue
         currency = row["currency"] or (market.currency if market else "USD")
         if currency not in CURRENCIES or (row["cost_currency"] or "CNY") not in CURRENCIES:
             result.errors.append(LineError(row["line"], _("unknown currency")))
             continue
-        values = {k: row[k] for k in ("category", "price", "unit_cost", "monthly_sales",
-                                      "reviews", "rating", "sellers", "trend_pct", "weight_g",
-                                      "length_mm", "width_mm", "height_mm", "estimated")}  # fmt: skip
-        values.update(marketplace=market, currency=currency,
-                      cost_currency=row["cost_currency"] or "CNY", line=row["line"])  # fmt: skip
+        values = {
+            k: row[k]
+            for k in (
+                "category",
+                "price",
+                "unit_cost",
+                "monthly_sales",
+                "reviews",
+                "rating",
+                "sellers",
+                "trend_pct",
+                "weight_g",
+                "length_mm",
+                "width_mm",
+                "height_mm",
+                "estimated",
+            )
+        }
+        values.update(
+            marketplace=market,
+            currency=currency,
+            cost_currency=row["cost_currency"] or "CNY",
+            line=row["line"],
+        )
         for key in ("price", "unit_cost"):
             if values[key] is not None and values[key] >= Decimal(10) ** 10:
                 values[key] = None

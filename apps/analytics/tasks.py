@@ -28,8 +28,13 @@ def profit_refresh_due_task(full: bool = False) -> int:
     return len(ids)
 
 
-@shared_task(name="apps.analytics.tasks.profit_refresh_task", ignore_result=True,
-             acks_late=True, time_limit=60 * 30, soft_time_limit=60 * 28)  # fmt: skip
+@shared_task(
+    name="apps.analytics.tasks.profit_refresh_task",
+    ignore_result=True,
+    acks_late=True,
+    time_limit=60 * 30,
+    soft_time_limit=60 * 28,
+)
 def profit_refresh_task(org_id: int, full: bool = False) -> dict:
     """Refresh one organization's profit facts; a refresh already running makes this one
     return at once (the running one or the next tick picks the changes up)."""
@@ -49,6 +54,12 @@ def profit_refresh_task(org_id: int, full: bool = False) -> dict:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK, org_id])
-    log.info("profit refresh org=%s full=%s days=%s rows=%s in %.2fs", org_id, result.full,
-             result.days, result.rows, result.seconds)  # fmt: skip
+    log.info(
+        "profit refresh org=%s full=%s days=%s rows=%s in %.2fs",
+        org_id,
+        result.full,
+        result.days,
+        result.rows,
+        result.seconds,
+    )
     return {"full": result.full, "days": result.days, "rows": result.rows}

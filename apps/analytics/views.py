@@ -120,11 +120,23 @@ def index(request):
 
 @member_required
 def export(request, table: str, fmt: str):
+    s, _days = _slice(request)
+    if table == "sku-day" and fmt == "csv":
+        from django.http import HttpResponse
+
+        from .report import profit_report_csv
+
+        response = HttpResponse(
+            "\ufeff" + profit_report_csv(org=request.org, s=s),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="profit-sku-day.csv"'
+        return response
     if table not in exports.TABLES or fmt not in exports.FORMATS:
         raise Http404
-    s, _days = _slice(request)
-    header, rows = exports.table_rows(org=request.org, table=table, s=s,
-                                      weights=weights_from(request.GET))  # fmt: skip
+    header, rows = exports.table_rows(
+        org=request.org, table=table, s=s, weights=weights_from(request.GET)
+    )
     return exports.download(header=header, rows=rows, name=f"profit-{table}", fmt=fmt)
 
 
@@ -145,20 +157,28 @@ def traffic_upload(request):
         return HttpResponseNotAllowed(["POST"])
     if not can_write(request):
         raise Http404
-    store = Store.objects.for_org(request.org).filter(pk=int_param(request, "store", request.POST)).first()
+    store = (
+        Store.objects.for_org(request.org)
+        .filter(pk=int_param(request, "store", request.POST))
+        .first()
+    )
     if store is None:
         raise Http404
     try:
         start = date.fromisoformat(request.POST.get("start", ""))
         end = date.fromisoformat(request.POST.get("end", ""))
         data, name = _upload(request)
-        result = traffic_import(org=request.org, store=store, data=data, filename=name,
-                                start=start, end=end)  # fmt: skip
+        result = traffic_import(
+            org=request.org, store=store, data=data, filename=name, start=start, end=end
+        )
     except (ValueError, DomainError, TabularFormatError) as exc:
         messages.error(request, str(exc) or _("The dates are not valid."))
         return redirect("analytics:index")
-    messages.success(request, _("Imported traffic for %(n)s SKU-days; %(e)s lines skipped.")
-                     % {"n": result.created + result.updated, "e": len(result.errors)})  # fmt: skip
+    messages.success(
+        request,
+        _("Imported traffic for %(n)s SKU-days; %(e)s lines skipped.")
+        % {"n": result.created + result.updated, "e": len(result.errors)},
+    )
     for error in result.errors[:20]:
         messages.warning(request, str(error))
     return redirect("analytics:index")
@@ -170,7 +190,7 @@ def selection(request):
     rows = candidate_scores(org=request.org, weights=weights)
     context = {
         "candidates": rows,
-        "weights": {k: int(round(v * 100)) for k, v in weights.items()},
+        "weights": {k: round(v * 100) for k, v in weights.items()},
         "default_weights": {k: int(v * 100) for k, v in WEIGHTS.items()},
         "query": request.GET.urlencode(),
         "can_write": can_write(request),
@@ -188,13 +208,17 @@ def selection_upload(request):
         raise Http404
     try:
         data, name = _upload(request)
-        result = candidates_import(org=request.org, data=data, filename=name,
-                                   source=request.POST.get("source", ""))  # fmt: skip
+        result = candidates_import(
+            org=request.org, data=data, filename=name, source=request.POST.get("source", "")
+        )
     except (DomainError, TabularFormatError) as exc:
         messages.error(request, str(exc))
         return redirect("analytics:selection")
-    messages.success(request, _("%(c)s candidates added, %(u)s updated; %(e)s lines skipped.")
-                     % {"c": result.created, "u": result.updated, "e": len(result.errors)})  # fmt: skip
+    messages.success(
+        request,
+        _("%(c)s candidates added, %(u)s updated; %(e)s lines skipped.")
+        % {"c": result.created, "u": result.updated, "e": len(result.errors)},
+    )
     for error in result.errors[:20]:
         messages.warning(request, str(error))
     return redirect("analytics:selection")

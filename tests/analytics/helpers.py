@@ -41,16 +41,36 @@ def german_store(org, *, unit_cost=Decimal("40"), first_leg=Decimal("10")):
     org.save()
     de = marketplace("amazon_de")
     store = StoreFactory(organization=org, marketplace=de, name="Kovexa DE")
-    product = ProductFactory(organization=org, unit_cost=unit_cost, cost_currency="CNY",
-                             category="Chargers")  # fmt: skip
-    ListingFactory(organization=org, product=product, store=store, currency="EUR",
-                   price=Decimal("59.50"), language="de-DE")  # fmt: skip
-    ReferralFee.objects.create(organization=org, marketplace=de, category="",
-                               percent=Decimal("15"), minimum=Decimal("0.30"), currency="EUR")  # fmt: skip
-    FulfilmentFeeTier.objects.create(organization=org, marketplace=de, name="standard", rank=0,
-                                     fee=Decimal("3.00"), currency="EUR")  # fmt: skip
-    CostProfile.objects.create(organization=org, store=store, currency="CNY",
-                               first_leg_per_unit=first_leg)  # fmt: skip
+    product = ProductFactory(
+        organization=org, unit_cost=unit_cost, cost_currency="CNY", category="Chargers"
+    )
+    ListingFactory(
+        organization=org,
+        product=product,
+        store=store,
+        currency="EUR",
+        price=Decimal("59.50"),
+        language="de-DE",
+    )
+    ReferralFee.objects.create(
+        organization=org,
+        marketplace=de,
+        category="",
+        percent=Decimal("15"),
+        minimum=Decimal("0.30"),
+        currency="EUR",
+    )
+    FulfilmentFeeTier.objects.create(
+        organization=org,
+        marketplace=de,
+        name="standard",
+        rank=0,
+        fee=Decimal("3.00"),
+        currency="EUR",
+    )
+    CostProfile.objects.create(
+        organization=org, store=store, currency="CNY", first_leg_per_unit=first_leg
+    )
     # the day before has different rates: a conversion on the wrong day shows
     for day, usd, cny in ((date(2026, 3, 10), "1.10", "7.5"), (DAY, "1.20", "8.0")):
         ExchangeRateFactory(base="EUR", quote="USD", rate=Decimal(usd), date=day)
@@ -58,13 +78,36 @@ def german_store(org, *, unit_cost=Decimal("40"), first_leg=Decimal("10")):
     return store, product
 
 
-def sell(org, store, product, *, at=None, qty=2, unit_price=Decimal("59.50"), status="shipped",
-         order_id=None):  # fmt: skip
+def sell(
+    org,
+    store,
+    product,
+    *,
+    at=None,
+    qty=2,
+    unit_price=Decimal("59.50"),
+    status="shipped",
+    order_id=None,
+):
     # 20:00 UTC on the 10th is 04:00 on the 11th in Shanghai: the organization's day
     at = at or datetime(2026, 3, 10, 20, 0, tzinfo=UTC)
     kw = {"marketplace_order_id": order_id} if order_id else {}
-    order = OrderFactory(organization=org, store=store, ordered_at=at, currency="EUR",
-                         status=status, buyer_country="DE", **kw)  # fmt: skip
-    return OrderItemFactory(organization=org, order=order, product=product, sku=product.sku,
-                            quantity=qty, unit_price=unit_price, currency="EUR",
-                            line_total=unit_price * qty)  # fmt: skip
+    order = OrderFactory(
+        organization=org,
+        store=store,
+        ordered_at=at,
+        currency="EUR",
+        status=status,
+        buyer_country="DE",
+        **kw,
+    )
+    return OrderItemFactory(
+        organization=org,
+        order=order,
+        product=product,
+        sku=product.sku,
+        quantity=qty,
+        unit_price=unit_price,
+        currency="EUR",
+        line_total=unit_price * qty,
+    )

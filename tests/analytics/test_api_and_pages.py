@@ -57,8 +57,9 @@ def test_another_organizations_store_or_sku_is_a_404(sold, user, client_for, oth
     assert client.get(url, {"store": foreign.pk}).status_code == 404
 
 
-@pytest.mark.parametrize("table", ["sku", "store", "marketplace", "day", "decomposition",
-                                   "candidates"])  # fmt: skip
+@pytest.mark.parametrize(
+    "table", ["sku", "store", "marketplace", "day", "decomposition", "candidates"]
+)
 def test_every_table_exports_as_csv_and_xlsx(sold, user, client_for, table):
     client = client_for(user)
     for fmt in ("csv", "xlsx"):
@@ -94,34 +95,56 @@ def test_the_api_returns_this_organizations_profit(sold, api_client, other_api_c
 
 def test_the_api_answers_404_for_another_organizations_rows(sold, other_api_client, org):
     store, product = sold
-    assert other_api_client.get("/api/v1/analytics/profit/summary/",
-                                {"store": store.pk}).status_code == 404  # fmt: skip
-    assert other_api_client.get("/api/v1/analytics/profit/table/",
-                                {"sku": product.pk}).status_code == 404  # fmt: skip
+    assert (
+        other_api_client.get("/api/v1/analytics/profit/summary/", {"store": store.pk}).status_code
+        == 404
+    )
+    assert (
+        other_api_client.get("/api/v1/analytics/profit/table/", {"sku": product.pk}).status_code
+        == 404
+    )
     candidate = Candidate.objects.create(organization=org, name="x", source="s")
     assert other_api_client.get(f"/api/v1/analytics/candidates/{candidate.pk}/").status_code == 404
-    body = {"store": store.pk, "start": "2026-03-01", "end": "2026-03-02",
-            "rows": [{"child_asin": "B0X", "sessions": 4}]}  # fmt: skip
-    assert other_api_client.post("/api/v1/analytics/traffic/import/", body,
-                                 format="json").status_code == 404  # fmt: skip
+    body = {
+        "store": store.pk,
+        "start": "2026-03-01",
+        "end": "2026-03-02",
+        "rows": [{"child_asin": "B0X", "sessions": 4}],
+    }
+    assert (
+        other_api_client.post("/api/v1/analytics/traffic/import/", body, format="json").status_code
+        == 404
+    )
 
 
 def test_bad_query_parameters_are_a_400_not_a_500(api_client, db):
-    for params in ({"start": "2026-13-01"}, {"start": "2026-03-05", "end": "2026-03-01"},
-                   {"group": "nope"}, {"store": "0"}, {"limit": "999999"}):  # fmt: skip
+    for params in (
+        {"start": "2026-13-01"},
+        {"start": "2026-03-05", "end": "2026-03-01"},
+        {"group": "nope"},
+        {"store": "0"},
+        {"limit": "999999"},
+    ):
         assert api_client.get("/api/v1/analytics/profit/table/", params).status_code == 400
 
 
-def test_traffic_import_spreads_sessions_over_the_days_and_refreshes(org, monkeypatch,
-                                                                       django_capture_on_commit_callbacks):  # fmt: skip
+def test_traffic_import_spreads_sessions_over_the_days_and_refreshes(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(inputs, "_provider", providers())
     store, product = german_store(org)
     listing = product.listings.first() if hasattr(product, "listings") else None
     asin = (listing or ListingFactory(organization=org, product=product, store=store)).external_id
-    data = f"(Child) ASIN,Sessions - Total,Page Views - Total\n{asin},\"1,001\",20\nB0NOPE,5,5\n"
+    data = f'(Child) ASIN,Sessions - Total,Page Views - Total\n{asin},"1,001",20\nB0NOPE,5,5\n'
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        result = traffic_import(org=org, store=store, data=data.encode(), filename="r.csv",
-                                start=date(2026, 3, 10), end=date(2026, 3, 11))  # fmt: skip
+        result = traffic_import(
+            org=org,
+            store=store,
+            data=data.encode(),
+            filename="r.csv",
+            start=date(2026, 3, 10),
+            end=date(2026, 3, 11),
+        )
     assert result.created == 2 and [e.line for e in result.errors] == [3]
     days = dict(TrafficDay.objects.for_org(org).values_list("day", "sessions"))
     assert days == {date(2026, 3, 10): 501, DAY: 500}
@@ -129,11 +152,13 @@ def test_traffic_import_spreads_sessions_over_the_days_and_refreshes(org, monkey
 
 
 def test_candidates_are_scored_with_adjustable_weights_and_flagged(org, api_client):
-    data = ("Name,Marketplace,Price,Currency,Unit cost,Monthly sales,Reviews,Sellers,Trend,"
-            "Weight,Estimated\n"
-            "Fan,amazon_us,$24.99,USD,30,1000,100,3,20%,300,monthly sales\n"
-            "Cable,amazon_us,9.99,USD,5,,,,,,\n"
-            "Bad,amazon_us,-1,USD,,,,,,,\n").encode()  # fmt: skip
+    data = (
+        b"Name,Marketplace,Price,Currency,Unit cost,Monthly sales,Reviews,Sellers,Trend,"
+        b"Weight,Estimated\n"
+        b"Fan,amazon_us,$24.99,USD,30,1000,100,3,20%,300,monthly sales\n"
+        b"Cable,amazon_us,9.99,USD,5,,,,,,\n"
+        b"Bad,amazon_us,-1,USD,,,,,,,\n"
+    )
     result = candidates_import(org=org, data=data, filename="c.csv", source="Helium export")
     assert result.created == 2 and [e.line for e in result.errors] == [4]
     rows = api_client.get("/api/v1/analytics/candidates/").json()["results"]
@@ -142,15 +167,26 @@ def test_candidates_are_scored_with_adjustable_weights_and_flagged(org, api_clie
     assert fan["quality_flag"] and fan["estimated"] == ["monthly_sales"]
     cable = next(r for r in rows if r["name"] == "Cable")
     assert cable["quality_flag"] and "demand" in cable["missing"]
-    only_demand = api_client.get("/api/v1/analytics/candidates/",
-                                 {"w_demand": 100, "w_competition": 0, "w_margin": 0,
-                                  "w_trend": 0}).json()["results"]  # fmt: skip
+    only_demand = api_client.get(
+        "/api/v1/analytics/candidates/",
+        {"w_demand": 100, "w_competition": 0, "w_margin": 0, "w_trend": 0},
+    ).json()["results"]
     assert next(r for r in only_demand if r["name"] == "Fan")["opportunity"] == 67
 
 
 def test_candidate_import_through_the_api(api_client, org):
-    body = {"source": "Sheet", "rows": [{"name": "Lamp", "price": "19.90", "currency": "EUR",
-                                         "marketplace": "amazon_de", "monthly_sales": 300}]}  # fmt: skip
+    body = {
+        "source": "Sheet",
+        "rows": [
+            {
+                "name": "Lamp",
+                "price": "19.90",
+                "currency": "EUR",
+                "marketplace": "amazon_de",
+                "monthly_sales": 300,
+            }
+        ],
+    }
     response = api_client.post("/api/v1/analytics/candidates/import/", body, format="json")
     assert response.status_code == 200 and response.json()["created"] == 1
     assert Candidate.objects.for_org(org).get().marketplace.code == "amazon_de"

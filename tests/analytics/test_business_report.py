@@ -37,15 +37,24 @@ def test_a_german_download_with_localized_headers_parses():
     result = parse(data, "Geschäftsbericht.csv")
     assert not result.errors
     row = result.rows[0]
-    assert (row.child_asin, row.sessions, row.page_views, row.units) == ("B0DK7PW2N4", 1234, 2001, 87)
+    assert (row.child_asin, row.sessions, row.page_views, row.units) == (
+        "B0DK7PW2N4",
+        1234,
+        2001,
+        87,
+    )
 
 
 def test_an_older_version_with_sku_and_no_total_suffix_parses():
-    data = b"(Parent) ASIN,(Child) ASIN,SKU,Title,Sessions,Page Views,Units Ordered\n" \
-           b"B01,B0X,KV-PB10,Bank,12,30,2\n,,KV-EB01,Earbuds,7,9,1\n"  # fmt: skip
+    data = (
+        b"(Parent) ASIN,(Child) ASIN,SKU,Title,Sessions,Page Views,Units Ordered\n"
+        b"B01,B0X,KV-PB10,Bank,12,30,2\n,,KV-EB01,Earbuds,7,9,1\n"
+    )
     result = parse(data, "report.csv")
     assert [(r.child_asin, r.sku, r.sessions) for r in result.rows] == [
-        ("B0X", "KV-PB10", 12), ("", "KV-EB01", 7)]  # fmt: skip
+        ("B0X", "KV-PB10", 12),
+        ("", "KV-EB01", 7),
+    ]
 
 
 def test_xlsx_and_line_numbered_errors_keep_the_good_rows():

@@ -18,8 +18,12 @@ def periods(draw):
     sessions = draw(st.one_of(st.none(), count))
     orders = draw(count)
     revenue = draw(money) if orders else Decimal(0)
-    return Period(sessions=sessions, orders=Decimal(orders), revenue=revenue,
-                  costs={k: draw(money) for k in COSTS})  # fmt: skip
+    return Period(
+        sessions=sessions,
+        orders=Decimal(orders),
+        revenue=revenue,
+        costs={k: draw(money) for k in COSTS},
+    )
 
 
 @given(periods(), periods())

@@ -19,9 +19,25 @@ from tests.factories import OrderItemFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = ("day", "store_id", "product_id", "orders", "units", "units_refunded", "revenue",
-          "refunds", "vat", "product_cost", "freight", "marketplace_fees", "fulfilment_fees",
-          "ad_spend", "net_profit", "sessions", "page_views")  # fmt: skip
+FIELDS = (
+    "day",
+    "store_id",
+    "product_id",
+    "orders",
+    "units",
+    "units_refunded",
+    "revenue",
+    "refunds",
+    "vat",
+    "product_cost",
+    "freight",
+    "marketplace_fees",
+    "fulfilment_fees",
+    "ad_spend",
+    "net_profit",
+    "sessions",
+    "page_views",
+)
 
 
 def _facts(org):
@@ -34,9 +50,16 @@ def _facts(org):
 def test_profit_of_an_order_line_by_hand_with_all_costs_at_the_days_rate(org, monkeypatch):
     store, product = german_store(org)
     sell(org, store, product)
-    ads = pd.DataFrame({"product_id": [product.pk], "store_id": [store.pk], "day": [DAY],
-                        "spend": [Decimal("5.00")], "sales": [Decimal("59.50")],
-                        "currency": ["EUR"]})  # fmt: skip
+    ads = pd.DataFrame(
+        {
+            "product_id": [product.pk],
+            "store_id": [store.pk],
+            "day": [DAY],
+            "spend": [Decimal("5.00")],
+            "sales": [Decimal("59.50")],
+            "currency": ["EUR"],
+        }
+    )
     freight = {product.pk: (Decimal("12"), "CNY")}
     monkeypatch.setattr(inputs, "_provider", providers(ads=ads, freight=freight))
 
@@ -92,10 +115,16 @@ def test_a_missing_cost_source_is_reported_not_counted_as_zero(org, monkeypatch)
 def test_a_missing_exchange_rate_is_reported(org, monkeypatch):
     monkeypatch.setattr(inputs, "_provider", providers())
     store, product = german_store(org)
-    OrderItemFactory(organization=org, order__organization=org, order__store=store,
-                     order__ordered_at=datetime(2026, 3, 11, 8, tzinfo=UTC),
-                     product=product, currency="SEK", unit_price=Decimal(100),
-                     line_total=Decimal(100))  # fmt: skip
+    OrderItemFactory(
+        organization=org,
+        order__organization=org,
+        order__store=store,
+        order__ordered_at=datetime(2026, 3, 11, 8, tzinfo=UTC),
+        product=product,
+        currency="SEK",
+        unit_price=Decimal(100),
+        line_total=Decimal(100),
+    )
     profit_refresh(org=org, full=True)
     assert any("No exchange rate from SEK to USD" in m for m in missing_costs(org=org))
 
@@ -107,13 +136,24 @@ def test_incremental_refresh_equals_a_full_rebuild(org, monkeypatch):
     rng = random.Random(7)
     start = datetime(2026, 3, 10, 1, tzinfo=UTC)
     for _n in range(30):
-        sell(org, store, rng.choice([product, second]), at=start + timedelta(hours=rng.randint(0, 40)),
-             qty=rng.randint(1, 3), status=rng.choice(["shipped", "returned", "cancelled"]))  # fmt: skip
+        sell(
+            org,
+            store,
+            rng.choice([product, second]),
+            at=start + timedelta(hours=rng.randint(0, 40)),
+            qty=rng.randint(1, 3),
+            status=rng.choice(["shipped", "returned", "cancelled"]),
+        )
     profit_refresh(org=org, full=True)
     # new lines on old and new days, and a status change on an old order
     for _n in range(20):
-        sell(org, store, rng.choice([product, second]), at=start + timedelta(hours=rng.randint(0, 60)),
-             qty=rng.randint(1, 3))  # fmt: skip
+        sell(
+            org,
+            store,
+            rng.choice([product, second]),
+            at=start + timedelta(hours=rng.randint(0, 60)),
+            qty=rng.randint(1, 3),
+        )
     item = OrderItemFactory._meta.model.objects.for_org(org).order_by("id").first()
     item.order.status = "returned"
     item.order.save()

@@ -69,13 +69,21 @@ def _collect(chunk: TypedChunk, result: ParseResult) -> None:
     chunk.fail((text["child_asin"] == "") & (text["sku"] == ""), _("no ASIN or SKU"))
     chunk.fail(text["sessions"] == "", _("sessions is empty"))
     for name in ("sessions", "page_views"):
-        chunk.fail((rows[name] < 0).fillna(False), _("%(column)s is negative: %(value)s")
-                   % {"column": name, "value": f"%({name})s"})  # fmt: skip
+        chunk.fail(
+            (rows[name] < 0).fillna(False),
+            _("%(column)s is negative: %(value)s") % {"column": name, "value": f"%({name})s"},
+        )
     for r in chunk.good().itertuples(index=False):
-        result.rows.append(TrafficRow(
-            line=int(r.line), child_asin=(r.child_asin or "").upper(), sku=r.sku or "",
-            sessions=int(r.sessions), page_views=0 if _na(r.page_views) else int(r.page_views),
-            units=None if _na(r.units) else int(r.units)))  # fmt: skip
+        result.rows.append(
+            TrafficRow(
+                line=int(r.line),
+                child_asin=(r.child_asin or "").upper(),
+                sku=r.sku or "",
+                sessions=int(r.sessions),
+                page_views=0 if _na(r.page_views) else int(r.page_views),
+                units=None if _na(r.units) else int(r.units),
+            )
+        )
     result.errors.extend(chunk.errors())
 
 

@@ -17,10 +17,32 @@ from apps.integrations.tabular.records import typed_records
 from apps.integrations.tabular.schema import load_schema
 
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
-NUMERIC = ("price", "unit_cost", "monthly_sales", "reviews", "rating", "sellers", "trend_pct",
-           "weight_g", "length_mm", "width_mm", "height_mm")  # fmt: skip
-ESTIMABLE = {"price", "unit_cost", "monthly_sales", "reviews", "rating", "sellers", "trend_pct",
-             "weight_g", "length_mm", "width_mm", "height_mm"}  # fmt: skip
+NUMERIC = (
+    "price",
+    "unit_cost",
+    "monthly_sales",
+    "reviews",
+    "rating",
+    "sellers",
+    "trend_pct",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+)
+ESTIMABLE = {
+    "price",
+    "unit_cost",
+    "monthly_sales",
+    "reviews",
+    "rating",
+    "sellers",
+    "trend_pct",
+    "weight_g",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+}
 
 
 def schema():
@@ -55,27 +77,39 @@ def _collect(chunk: TypedChunk, result: ParseResult) -> None:
     chunk.fail(text["name"] == "", _("the product name is empty"))
     for name in ("currency", "cost_currency"):
         code = text[name].str.upper()
-        chunk.fail((code != "") & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False),
-                   _("%(column)s is not an ISO 4217 code: %(value)s")
-                   % {"column": name, "value": f"%({name})s"})  # fmt: skip
+        chunk.fail(
+            (code != "") & ~code.str.fullmatch(r"[A-Z]{3}").fillna(False),
+            _("%(column)s is not an ISO 4217 code: %(value)s")
+            % {"column": name, "value": f"%({name})s"},
+        )
     for name in NUMERIC:
         if name == "trend_pct":
             continue
-        chunk.fail(pd.Series([v is not None and not pd.isna(v) and v < 0 for v in rows[name]],
-                             index=rows.index),
-                   _("%(column)s is negative: %(value)s")
-                   % {"column": name, "value": f"%({name})s"})  # fmt: skip
-    rating = pd.Series([v is not None and not pd.isna(v) and v > 5 for v in rows["rating"]],
-                       index=rows.index)  # fmt: skip
+        chunk.fail(
+            pd.Series(
+                [v is not None and not pd.isna(v) and v < 0 for v in rows[name]], index=rows.index
+            ),
+            _("%(column)s is negative: %(value)s") % {"column": name, "value": f"%({name})s"},
+        )
+    rating = pd.Series(
+        [v is not None and not pd.isna(v) and v > 5 for v in rows["rating"]], index=rows.index
+    )
     chunk.fail(rating, _("rating is not 0–5 stars: %(rating)s"))
     for r in chunk.good().to_dict("records"):
         row = {k: (None if _na(r.get(k)) else r.get(k)) for k in NUMERIC}
-        row.update(line=int(r["line"]), name=r["name"], category=r["category"] or "",
-                   marketplace=(r["marketplace"] or "").strip().lower(),
-                   currency=(r["currency"] or "").upper(),
-                   cost_currency=(r["cost_currency"] or "").upper())  # fmt: skip
-        marked = {p.strip().lower().replace(" ", "_") for p in str(r["estimated"] or "")
-                  .replace(";", ",").split(",") if p.strip()}  # fmt: skip
+        row.update(
+            line=int(r["line"]),
+            name=r["name"],
+            category=r["category"] or "",
+            marketplace=(r["marketplace"] or "").strip().lower(),
+            currency=(r["currency"] or "").upper(),
+            cost_currency=(r["cost_currency"] or "").upper(),
+        )
+        marked = {
+            p.strip().lower().replace(" ", "_")
+            for p in str(r["estimated"] or "").replace(";", ",").split(",")
+            if p.strip()
+        }
         row["estimated"] = sorted(marked & ESTIMABLE)
         result.rows.append(row)
     result.errors.extend(chunk.errors())
