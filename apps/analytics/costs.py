@@ -33,7 +33,16 @@ class UnitCosts:
 
 def unit_costs(*, org, pairs: set[tuple[int, int]] | None = None) -> list[UnitCosts]:
     """One row per (store, product) that has a listing (restricted to `pairs` if given)."""
-    listings = Listing.objects.for_org(org).select_related("store__marketplace", "product")
+    listings = (
+        Listing.objects.for_org(org)
+        .select_related("store__marketplace", "product")
+        .only(
+            "id", "store_id", "product_id", "store__marketplace__id",
+            "store__marketplace__country", "store__marketplace__vat_inclusive",
+            "product__category", "product__weight_g", "product__length_mm",
+            "product__width_mm", "product__height_mm",
+        )
+    )  # fmt: skip
     if pairs is not None:
         listings = listings.filter(
             store_id__in={s for s, _ in pairs}, product_id__in={p for _, p in pairs}

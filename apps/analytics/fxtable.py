@@ -24,10 +24,11 @@ def _days(start: date, end: date) -> list[date]:
 class _Legs:
     """Stored rates of the organization and public ones, walked day by day per pair."""
 
-    def __init__(self, org, currencies: set[str], end: date):
+    def __init__(self, org, currencies: set[str], end: date, since: date | None = None):
         owners = Q(organization__isnull=True) | Q(organization=org)
+        window = Q(date__lte=end) if since is None else Q(date__lte=end, date__gte=since)
         rows = (
-            ExchangeRate.objects.filter(owners, date__lte=end)
+            ExchangeRate.objects.filter(owners, window)
             .filter(base__in=currencies, quote__in=currencies)
             .order_by("date")
             .values_list("organization_id", "base", "quote", "date", "rate")
@@ -63,7 +64,25 @@ def rates_to(
 ) -> dict[tuple[str, date], Decimal]:
     """{(currency, day): units of `base` per one unit of currency} for every day it exists."""
     days = _days(start, end)
-    legs = _Legs(org, {*currencies, base, PIVOT}, end)
+    # Rates of the last few weeks before the window are enough when every currency has one on
+    # its first day; otherwise (a rate published long ago, an organization's own old rate) the
+    # whole history is read, so the result is the same either way.
+    codes = {*currencies, base, PIVOT}
+    since = start - LOOKBACK
+    # an organization's own rate wins over a public one however old, so it forces the history
+    own_older = ExchangeRate.objects.filter(
+        organization=org, date__lt=since, base__in=codes, quote__in=codes
+    ).exists()
+    table = _table(_Legs(org, codes, end, since), base, currencies, days) if not own_older else {}
+    if own_older or any((c, start) not in table for c in currencies):
+        table = _table(_Legs(org, {*currencies, base, PIVOT}, end), base, currencies, days)
+    return table
+
+
+LOOKBACK = timedelta(days=21)
+
+
+def _table(legs: _Legs, base: str, currencies: set[str], days: list[date]):
     table: dict[tuple[str, date], Decimal] = {}
     for currency in currencies:
         if currency == base:

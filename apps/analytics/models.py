@@ -100,7 +100,10 @@ class TrafficDay(TenantModel):
                 fields=["organization", "store", "product", "day"], name="trafficday_unique"
             )
         ]
-        indexes = [models.Index(fields=["organization", "updated_at"])]
+        indexes = [
+            models.Index(fields=["organization", "updated_at"]),
+            models.Index(fields=["organization", "day"]),
+        ]
 
 
 class ProfitRefresh(TenantModel):
