@@ -40,17 +40,30 @@ def orders_chart(per_day: list[dict], *, days: int, today: date) -> dict:
     bars = []
     for n, day in enumerate(window):
         orders = by_day.get(day, 0)
-        bars.append({"x": round(LEFT + n * slot + slot * 0.15, 1), "y": y(orders),
-                     "width": round(slot * 0.7, 1), "height": round(y(0) - y(orders), 1),
-                     "day": day, "orders": orders})  # fmt: skip
+        bars.append(
+            {
+                "x": round(LEFT + n * slot + slot * 0.15, 1),
+                "y": y(orders),
+                "width": round(slot * 0.7, 1),
+                "height": round(y(0) - y(orders), 1),
+                "day": day,
+                "orders": orders,
+            }
+        )
     # A date a week, and the last day at the right edge (a weekly label too close to it is
     # left out rather than printed over it).
     last = len(window) - 1
-    labels = [{"x": round(LEFT + (n + 0.5) * slot, 1), "anchor": "middle",
-               "label": formats.date_format(window[n], "m-d")}
-              for n in range(0, last - 2, 7)]  # fmt: skip
-    labels.append({"x": WIDTH - RIGHT, "anchor": "end",
-                   "label": formats.date_format(window[last], "m-d")})  # fmt: skip
+    labels = [
+        {
+            "x": round(LEFT + (n + 0.5) * slot, 1),
+            "anchor": "middle",
+            "label": formats.date_format(window[n], "m-d"),
+        }
+        for n in range(0, last - 2, 7)
+    ]
+    labels.append(
+        {"x": WIDTH - RIGHT, "anchor": "end", "label": formats.date_format(window[last], "m-d")}
+    )
     return {
         "width": WIDTH,
         "height": HEIGHT,

@@ -263,6 +263,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.integrations.tasks.webhooks_send_due_task",
         "schedule": crontab(minute="*"),
     },
+    # Profit read model: changed days every 5 minutes, a full rebuild nightly (apps.analytics).
+    "profit-refresh": {
+        "task": "apps.analytics.tasks.profit_refresh_due_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "profit-rebuild-nightly": {
+        "task": "apps.analytics.tasks.profit_refresh_due_task",
+        "schedule": crontab(hour=3, minute=10),
+        "kwargs": {"full": True},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 

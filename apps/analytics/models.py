@@ -1,0 +1,162 @@
+"""The analytics read model: profit facts per SKU × store × day, the traffic they need, the
+refresh state, and candidate products for selection.
+
+These tables are analytics' own. Being the "read-only" app means analytics never writes another
+app's tables; it reads them (orders, catalog, pricing configuration, exchange rates) in SQL to
+build these (docs/profit-analytics.md).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TenantModel
+from apps.core.money import CurrencyField, MoneyField
+
+AMOUNT = {"max_digits": 18, "decimal_places": 4}
+
+
+class ProfitFact(TenantModel):
+    """One SKU in one store on one day (the organization's time zone), in its base currency.
+
+    A cost column is NULL when its source is missing (not set up, not configured, no exchange
+    rate): the page names it, and `net_profit` is then the profit before that cost.
+    """
+
+    # A rebuildable read model written 10^5–10^6 rows at a time: no foreign-key triggers and no
+    # index beyond the two the reads use (Django's collector still cascades deletes).
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    day = models.DateField()
+    store = models.ForeignKey(
+        "catalog.Store",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    marketplace = models.ForeignKey(
+        "catalog.Marketplace",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    product = models.ForeignKey(
+        "catalog.Product",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    currency = CurrencyField()
+    sessions = models.IntegerField(null=True)
+    page_views = models.IntegerField(null=True)
+    orders = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    units_refunded = models.IntegerField(default=0)
+    revenue = models.DecimalField(**AMOUNT, default=0)
+    refunds = models.DecimalField(**AMOUNT, default=0)
+    vat = models.DecimalField(**AMOUNT, default=0)
+    product_cost = models.DecimalField(**AMOUNT, null=True)
+    freight = models.DecimalField(**AMOUNT, null=True)
+    marketplace_fees = models.DecimalField(**AMOUNT, null=True)
+    fulfilment_fees = models.DecimalField(**AMOUNT, null=True)
+    ad_spend = models.DecimalField(**AMOUNT, null=True)
+    net_profit = models.DecimalField(**AMOUNT, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "store", "product"],
+                name="profitfact_unique_key",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "product", "day"])]
+
+
+class TrafficDay(TenantModel):
+    """Sessions and page views of one SKU in one store on one day (business-report import)."""
+
+    store = models.ForeignKey("catalog.Store", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sessions = models.PositiveIntegerField(default=0)
+    page_views = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "store", "product", "day"], name="trafficday_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "updated_at"]),
+            models.Index(fields=["organization", "day"]),
+        ]
+
+
+class ProfitRefresh(TenantModel):
+    """Where the organization's read model stands: what was read up to when, and what was
+    missing at the last build (shown on the page)."""
+
+    orders_seen_at = models.DateTimeField(null=True)
+    traffic_seen_at = models.DateTimeField(null=True)
+    built_at = models.DateTimeField(null=True)
+    full_built_at = models.DateTimeField(null=True)
+    days_refreshed = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+    sources = models.JSONField(default=dict)
+    problems = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="profitrefresh_one_per_org")
+        ]
+
+
+class Candidate(TenantModel):
+    """A product the seller might start selling, with the market data it was imported with."""
+
+    name = models.CharField(max_length=300)
+    source = models.CharField(max_length=200, help_text=_("Where the market data comes from"))
+    category = models.CharField(max_length=100, blank=True)
+    marketplace = models.ForeignKey(
+        "catalog.Marketplace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    price = MoneyField(null=True)
+    currency = CurrencyField(default="USD")
+    unit_cost = MoneyField(null=True)
+    cost_currency = CurrencyField(default="CNY")
+    monthly_sales = models.PositiveIntegerField(null=True)
+    reviews = models.PositiveIntegerField(null=True)
+    rating = models.DecimalField(max_digits=3, decimal_places=2, null=True)
+    sellers = models.PositiveIntegerField(null=True)
+    trend_pct = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    weight_g = models.DecimalField(max_digits=10, decimal_places=1, null=True)
+    length_mm = models.DecimalField(max_digits=8, decimal_places=1, null=True)
+    width_mm = models.DecimalField(max_digits=8, decimal_places=1, null=True)
+    height_mm = models.DecimalField(max_digits=8, decimal_places=1, null=True)
+    estimated = models.JSONField(default=list, help_text=_("Fields the source only estimated"))
+    line = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "source", "name"], name="candidate_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,82 @@
+"""The analytics page in Chinese in a real browser, on the seeded demo: the four charts are
+drawn by the vendored Chart.js (canvas painted, not blank), the missing-cost notice reads as
+Chinese, and the page, the overview and product selection are screenshotted in English and
+Chinese to /tmp/analytics-*.png."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from apps.catalog.listings.marketplaces import marketplaces_sync
+from apps.catalog.models import Marketplace
+from tests.browser.test_dashboard_browser import (
+    PASSWORD,
+    USERNAME,
+    browser,  # noqa: F401 - the fixture
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHARTS = ("chart-series", "chart-waterfall", "chart-skus", "chart-margins")
+# Painted pixels of a canvas: a chart that was drawn has many non-transparent ones.
+PAINTED = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }"""
+
+
+@pytest.fixture
+def demo(live_server):
+    marketplaces_sync(Marketplace)
+    call_command("seed_demo")
+
+
+def _open(browser, live_server, lang: str):  # noqa: F811
+    locale = "zh-CN" if lang == "zh-hans" else "en-US"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", USERNAME)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("[data-testid=login-form] button[type=submit]")
+    return page
+
+
+def test_the_analytics_page_in_chinese_draws_its_charts(browser, live_server, demo):  # noqa: F811
+    page = _open(browser, live_server, "zh-hans")
+    page.goto(f"{live_server.url}/analytics/?days=90")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.locator("[data-testid=page-title]").inner_text() == "利润分析"
+    for chart in CHARTS:
+        canvas = page.locator(f"[data-testid={chart}]")
+        canvas.wait_for()
+        page.wait_for_function(
+            f"document.querySelector('[data-testid={chart}]').dataset.drawn === '1'"
+        )
+        assert canvas.evaluate(PAINTED) > 500, f"{chart} is blank"
+    notice = page.locator("[data-testid=missing-costs]").inner_text()
+    assert "广告花费" in notice, "the missing ad spend is named, in Chinese"
+    assert page.locator("[data-testid=sku-table] tbody tr").count() > 5
+    page.screenshot(path="/tmp/analytics-zh.png", full_page=True)
+    page.goto(f"{live_server.url}/")
+    page.wait_for_function("document.querySelector('[data-testid=chart-series]').dataset.drawn")
+    page.screenshot(path="/tmp/analytics-overview-zh.png", full_page=True)
+    page.goto(f"{live_server.url}/analytics/selection/")
+    assert page.locator("[data-testid=candidates-table] tbody tr").count() >= 5
+    page.screenshot(path="/tmp/analytics-selection-zh.png", full_page=True)
+
+
+def test_the_analytics_pages_in_english(browser, live_server, demo):  # noqa: F811
+    page = _open(browser, live_server, "en")
+    page.goto(f"{live_server.url}/analytics/?days=90")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=chart-waterfall]').dataset.drawn === '1'"
+    )
+    assert "Ad spend" in page.locator("[data-testid=missing-costs]").inner_text()
+    page.screenshot(path="/tmp/analytics-en.png", full_page=True)
+    page.goto(f"{live_server.url}/")
+    page.screenshot(path="/tmp/analytics-overview-en.png", full_page=True)
+    page.goto(f"{live_server.url}/analytics/selection/")
+    page.screenshot(path="/tmp/analytics-selection-en.png", full_page=True)
