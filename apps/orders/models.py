@@ -142,3 +142,26 @@ class ExchangeRate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"1 {self.base} = {self.rate} {self.quote} on {self.date}"
+
+
+class RiskDestination(TenantModel):
+    """A destination country an organization treats as risky for payment settlement (reshippers,
+    high chargeback rates): the destination rule of order risk reads this list as data."""
+
+    country = models.CharField(max_length=2)
+    points = models.PositiveSmallIntegerField(default=20)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "country"], name="riskdestination_unique_country"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__lte=100), name="riskdestination_points_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} (+{self.points})"
