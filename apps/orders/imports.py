@@ -2,7 +2,7 @@
 and the bulk API, all written set-based.
 
 Each format's parser (apps/integrations/<format>/) turns a chunk of typed rows into the same
-normalised frame of order lines (`LINE_COLUMNS`); `order_lines_write` writes a frame with a few
+normalised frame of order lines (`TEXT`, `TIMES`, `MONEY`, `INTS`, `FLAGS` columns);
 statements whatever its size: the lines are COPYed into temporary tables, orders are upserted
 by (store, marketplace order id) and their lines by (order, item key), so a re-import changes
 nothing and a later file's statuses, amounts, refunds and returns are applied. Lines whose
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Organization
 from apps.catalog.models import Listing, Product, Store
 from apps.core.copy import copy_frame_into
-from apps.core.money import CURRENCIES, MAX_AMOUNT
+from apps.core.money import CURRENCIES
 from apps.integrations.amazon_orders import parser as amazon
 from apps.integrations.order_lines import parser as generic
 from apps.integrations.services import ChunkOutcome, file_import
@@ -35,9 +35,6 @@ from apps.integrations.tabular.pipeline import TabularReader, TypedChunk
 from apps.integrations.tabular.readers import Source
 
 FORMATS = {"amazon": amazon, "shopify": shopify, "lines": generic}
-ORDER_TEXT = ["status", "currency", "financial_status", "buyer_country", "billing_country",
-              "buyer_key", "address_key", "ship_postal_code", "ship_city"]  # fmt: skip
-PARTS = ["items_part", "shipping_part", "tax_part", "total_part", "refunded_part"]
 
 
 @dataclass
@@ -141,20 +138,67 @@ class _Writer:
         return (frame.loc[keep] if not keep.all() else frame), errors
 
 
-_ORDER_TMP = """CREATE TEMP TABLE tmp_order_in (
-    marketplace_order_id varchar(64), status varchar(16), currency varchar(3),
-    financial_status varchar(24), buyer_country varchar(2), billing_country varchar(2),
-    buyer_key varchar(64), address_key varchar(64), ship_postal_code varchar(20),
-    ship_city varchar(100), ordered_at timestamptz, shipped_at timestamptz,
-    settled_at timestamptz, items_total numeric, shipping_total numeric, tax_total numeric,
-    order_total numeric, refunded_total numeric, has_money boolean) ON COMMIT DROP"""
+MONEY = ["gross", "discount", "unit_price", "tax", "shipping", "shipping_discount", "gift_wrap",
+         "shipping_tax", "gift_wrap_tax", "items_given", "shipping_given", "tax_given",
+         "total_given", "refund_given", "refunded_amount"]  # fmt: skip
+TEXT = {"order_id": 64, "item_key": 120, "sku": 100, "item_status": 24, "status": 16,
+        "currency": 3, "financial_status": 24, "buyer_country": 2, "billing_country": 2,
+        "buyer_key": 64, "address_key": 64, "ship_postal_code": 20, "ship_city": 100}  # fmt: skip
+TIMES = ["ordered_at", "shipped_at", "settled_at"]
+INTS = ["quantity", "refunded_quantity", "returned_quantity"]
+FLAGS = ["tax_included", "has_money"]
 
-_ITEM_TMP = """CREATE TEMP TABLE tmp_item_in (
-    marketplace_order_id varchar(64), item_key varchar(120), sku varchar(100), quantity int,
-    unit_price numeric, line_total numeric, tax numeric, discount numeric,
-    item_status varchar(24), currency varchar(3), refunded_quantity int,
-    refunded_amount numeric, returned_quantity int, has_money boolean, product_id bigint,
-    listing_id bigint) ON COMMIT DROP"""
+_LINE_TMP = (
+    "CREATE TEMP TABLE tmp_line_in ("
+    + ", ".join(
+        [f"{c} varchar({n})" for c, n in TEXT.items()]
+        + [f"{c} timestamptz" for c in TIMES]
+        + [f"{c} numeric" for c in MONEY]
+        + [f"{c} int" for c in INTS]
+        + [f"{c} boolean" for c in FLAGS]
+        + ["product_id bigint", "listing_id bigint"]
+    )
+    + ") ON COMMIT DROP"
+)
+
+# Money of a line and of its order, from the line's parts (NULL = not stated).
+_LINE_TOTAL = "(COALESCE(l.gross, 0) + COALESCE(l.discount, 0))"
+_LINE_SHIPPING = (
+    "(COALESCE(l.shipping, 0) + COALESCE(l.shipping_discount, 0) + COALESCE(l.gift_wrap, 0))"
+)
+_LINE_TAX = "(COALESCE(l.tax, 0) + COALESCE(l.shipping_tax, 0) + COALESCE(l.gift_wrap_tax, 0))"
+
+_ORDER_TMP = f"""
+CREATE TEMP TABLE tmp_order_in ON COMMIT DROP AS
+SELECT l.order_id AS marketplace_order_id, max(l.status) AS status, max(l.currency) AS currency,
+    max(l.financial_status) AS financial_status, max(l.buyer_country) AS buyer_country,
+    max(l.billing_country) AS billing_country, max(l.buyer_key) AS buyer_key,
+    max(l.address_key) AS address_key, max(l.ship_postal_code) AS ship_postal_code,
+    max(l.ship_city) AS ship_city, min(l.ordered_at) AS ordered_at,
+    max(l.shipped_at) AS shipped_at, max(l.settled_at) AS settled_at,
+    COALESCE(sum(l.items_given), sum({_LINE_TOTAL})) AS items_total,
+    COALESCE(sum(l.shipping_given), sum({_LINE_SHIPPING})) AS shipping_total,
+    COALESCE(sum(l.tax_given), sum({_LINE_TAX})) AS tax_total,
+    COALESCE(sum(l.total_given), sum({_LINE_TOTAL} + {_LINE_SHIPPING}
+        + CASE WHEN l.tax_included THEN 0 ELSE {_LINE_TAX} END)) AS order_total,
+    COALESCE(sum(l.refund_given), sum(COALESCE(l.refunded_amount, 0))) AS refunded_total,
+    bool_or(l.has_money) AS has_money
+FROM tmp_line_in l GROUP BY l.order_id
+"""
+
+_ITEM_TMP = f"""
+CREATE TEMP TABLE tmp_item_in ON COMMIT DROP AS
+SELECT o.id AS order_id, l.item_key, l.sku, l.quantity, l.item_status, l.currency,
+    COALESCE(l.unit_price, round(COALESCE(l.gross, 0) / GREATEST(l.quantity, 1), 4))
+        AS unit_price,
+    {_LINE_TOTAL} AS line_total, COALESCE(l.tax, 0) AS tax,
+    COALESCE(l.discount, 0) AS discount, COALESCE(l.refunded_quantity, 0) AS refunded_quantity,
+    COALESCE(l.refunded_amount, 0) AS refunded_amount,
+    COALESCE(l.returned_quantity, 0) AS returned_quantity, l.has_money, l.product_id,
+    l.listing_id
+FROM tmp_line_in l JOIN orders_order o
+    ON o.store_id = %(store)s AND o.marketplace_order_id = l.order_id
+"""
 
 _ORDER_UPDATE = """
 UPDATE orders_order o SET
@@ -223,9 +267,8 @@ UPDATE orders_orderitem i SET
     product_id = COALESCE(t.product_id, i.product_id),
     listing_id = COALESCE(t.listing_id, i.listing_id),
     updated_at = now()
-FROM tmp_item_in t JOIN orders_order o
-    ON o.store_id = %(store)s AND o.marketplace_order_id = t.marketplace_order_id
-WHERE i.order_id = o.id AND i.item_key = t.item_key AND i.item_key <> ''
+FROM tmp_item_in t
+WHERE i.order_id = t.order_id AND i.item_key = t.item_key AND i.item_key <> ''
   AND (i.item_status, i.quantity, i.unit_price, i.line_total, i.tax, i.discount,
        i.refunded_quantity, i.refunded_amount, i.returned_quantity, i.currency)
       IS DISTINCT FROM
@@ -243,67 +286,43 @@ _ITEM_INSERT = """
 INSERT INTO orders_orderitem (created_at, updated_at, organization_id, order_id, listing_id,
     product_id, sku, quantity, unit_price, currency, line_total, item_key, item_status, tax,
     discount, refunded_quantity, refunded_amount, returned_quantity)
-SELECT now(), now(), %(org)s, o.id, t.listing_id, t.product_id, t.sku, t.quantity,
+SELECT now(), now(), %(org)s, t.order_id, t.listing_id, t.product_id, t.sku, t.quantity,
     t.unit_price, t.currency, t.line_total, t.item_key, t.item_status, t.tax, t.discount,
     t.refunded_quantity, t.refunded_amount, t.returned_quantity
-FROM tmp_item_in t JOIN orders_order o
-    ON o.store_id = %(store)s AND o.marketplace_order_id = t.marketplace_order_id
+FROM tmp_item_in t
 WHERE t.quantity > 0
 ON CONFLICT (order_id, item_key) WHERE item_key <> '' DO NOTHING
 """
 
 
-def _orders_frame(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per order: its fields from its first line, its totals summed over its lines."""
-    grouped = lines.groupby("order_id", sort=False)
-    first = grouped[["status", *ORDER_TEXT[1:], "ordered_at", "shipped_at", "settled_at"]].first()
-    # An order is cancelled only when every line is; else the most advanced line status.
-    sums = grouped[PARTS].sum()
-    money = grouped["has_money"].any()
-    frame = pd.DataFrame(
-        {
-            "marketplace_order_id": first.index.to_numpy(),
-            "status": first["status"].to_numpy(),
-            **{c: first[c].fillna("").astype(str).to_numpy() for c in ORDER_TEXT[1:]},
-            "ordered_at": first["ordered_at"].to_numpy(),
-            "shipped_at": first["shipped_at"].to_numpy(),
-            "settled_at": first["settled_at"].to_numpy(),
-            "items_total": sums["items_part"].to_numpy(),
-            "shipping_total": sums["shipping_part"].to_numpy(),
-            "tax_total": sums["tax_part"].to_numpy(),
-            "order_total": sums["total_part"].to_numpy(),
-            "refunded_total": sums["refunded_part"].to_numpy(),
-            "has_money": money.to_numpy(),
-        }
-    )
-    for column in ("ordered_at", "shipped_at", "settled_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    return frame
-
-
-def _items_frame(lines: pd.DataFrame, products: dict, listings: dict) -> pd.DataFrame:
+def _copy_frame(lines: pd.DataFrame, products: dict, listings: dict) -> pd.DataFrame:
+    """The lines in tmp_line_in's column order; "" money is NULL (unknown), not zero."""
+    n = len(lines)
+    out: dict[str, Any] = {}
+    for column, width in TEXT.items():
+        values = lines[column] if column in lines else pd.Series("", index=lines.index)
+        out[column] = values.fillna("").astype(str).str.slice(0, width).to_numpy()
+    for column in TIMES:
+        values = lines[column] if column in lines else pd.Series(pd.NaT, index=lines.index)
+        out[column] = pd.to_datetime(values, utc=True).to_numpy()
+    for column in MONEY:
+        values = lines[column] if column in lines else pd.Series(None, index=lines.index)
+        values = values.astype(object)
+        out[column] = values.where(values.notna() & (values != ""), None).to_numpy()
+    for column in INTS:
+        values = lines[column] if column in lines else pd.Series(0, index=lines.index)
+        out[column] = values.fillna(0).astype("int64").to_numpy()
+    for column in FLAGS:
+        values = lines[column] if column in lines else pd.Series(False, index=lines.index)
+        out[column] = values.fillna(False).astype(bool).to_numpy()
     product = lines["sku"].map(products)
-    listing = product.map(listings)
-    return pd.DataFrame(
-        {
-            "marketplace_order_id": lines["order_id"].to_numpy(),
-            "item_key": lines["item_key"].to_numpy(),
-            "sku": lines["sku"].astype(str).str.slice(0, 100).to_numpy(),
-            "quantity": lines["quantity"].astype("int64").to_numpy(),
-            "unit_price": lines["unit_price"].to_numpy(),
-            "line_total": lines["line_total"].to_numpy(),
-            "tax": lines["tax"].to_numpy(),
-            "discount": lines["discount"].to_numpy(),
-            "item_status": lines["item_status"].to_numpy(),
-            "currency": lines["currency"].to_numpy(),
-            "refunded_quantity": lines["refunded_quantity"].astype("int64").to_numpy(),
-            "refunded_amount": lines["refunded_amount"].to_numpy(),
-            "returned_quantity": lines["returned_quantity"].astype("int64").to_numpy(),
-            "has_money": lines["has_money"].astype(bool).to_numpy(),
-            "product_id": product.astype("Int64").to_numpy(),
-            "listing_id": listing.astype("Int64").to_numpy(),
-        }
-    )
+    out["product_id"] = product.astype("Int64").to_numpy()
+    out["listing_id"] = product.map(listings).astype("Int64").to_numpy()
+    frame = pd.DataFrame(out)
+    for column in MONEY:  # all unknown: typed text so Arrow writes empty (NULL) cells
+        if n and frame[column].isna().all():
+            frame[column] = pd.Series([None] * n, dtype="string")
+    return frame
 
 
 @transaction.atomic
@@ -317,54 +336,48 @@ def order_lines_write(
     listings: dict[int, int] | None = None,
 ) -> tuple[int, int, int, int]:
     """Upsert a frame of normalised order lines (every line of each order present) into
-    `store`: (orders created, orders updated, lines created, lines updated). Set-based: two
-    COPYs and four statements whatever the frame's size."""
+    `store`: (orders created, orders updated, lines created, lines updated). Set-based: one
+    COPY and a handful of statements whatever the frame's size; order totals are summed from
+    the lines in PostgreSQL (numeric, never a float)."""
     if store.organization_id != org.pk:
         raise ValueError("store of another organization")
-    if "settled_at" not in lines:
-        lines = lines.assign(settled_at=pd.NaT)
     # A file without a currency column (or a line without money): the store's currency.
-    blank = lines["currency"].isin(["", "NAN", "NONE"])
+    currency = lines["currency"].fillna("").astype(str)
+    blank = currency.isin(["", "NAN", "NONE"])
     if blank.any():
-        lines = lines.assign(currency=lines["currency"].mask(blank, store.marketplace.currency))
+        lines = lines.assign(currency=currency.mask(blank, store.marketplace.currency))
     if products is None:
         products = dict(Product.objects.for_org(org).values_list("sku", "id"))
     if listings is None:
         listings = dict(
             Listing.objects.for_org(org).filter(store=store).values_list("product_id", "id")
         )
-    orders = _orders_frame(lines)
-    items = _items_frame(lines, products, listings)
+    frame = _copy_frame(lines, products, listings)
     params = {"org": org.pk, "store": store.pk, "source": source[:16]}
     with connection.cursor() as cursor:
+        cursor.execute(_LINE_TMP)
+        copy_frame_into(cursor, "tmp_line_in", frame)
         cursor.execute(_ORDER_TMP)
-        cursor.execute(_ITEM_TMP)
-        copy_frame_into(cursor, "tmp_order_in", orders)
-        copy_frame_into(cursor, "tmp_item_in", items)
-        cursor.execute("ANALYZE tmp_order_in; ANALYZE tmp_item_in")
         cursor.execute(_ORDER_UPDATE, params)
         orders_updated = cursor.rowcount
         cursor.execute(_ORDER_INSERT, params)
         orders_created = cursor.rowcount
+        cursor.execute(_ITEM_TMP, params)
         cursor.execute(_ITEM_UPDATE, params)
         items_updated = cursor.rowcount
         cursor.execute(_ITEM_INSERT, params)
         items_created = cursor.rowcount
-        cursor.execute("DROP TABLE tmp_order_in; DROP TABLE tmp_item_in")
+        cursor.execute("DROP TABLE tmp_line_in, tmp_order_in, tmp_item_in")
     return orders_created, orders_updated, items_created, items_updated
 
 
 def _check_amounts(chunk: TypedChunk, lines: pd.DataFrame) -> list[LineError]:
-    """Lines the database would refuse: an unknown currency, an amount too big to store."""
-    errors = []
-    bad_currency = ~lines["currency"].isin(CURRENCIES) & (lines["currency"] != "")
-    huge = lines["line_total"].map(lambda v: abs(v) >= MAX_AMOUNT)
-    for line, currency in zip(lines.loc[bad_currency, "line"], lines.loc[bad_currency, "currency"],
-                              strict=True):  # fmt: skip
-        errors.append(LineError(int(line), _("unknown currency %(c)r") % {"c": currency}))
-    for line in lines.loc[huge & ~bad_currency, "line"]:
-        errors.append(LineError(int(line), _("the amount is too large to store")))
-    return errors
+    """Lines the database would refuse: an unknown currency."""
+    bad = ~lines["currency"].isin(CURRENCIES) & (lines["currency"] != "")
+    return [
+        LineError(int(line), _("unknown currency %(c)r") % {"c": currency})
+        for line, currency in zip(lines.loc[bad, "line"], lines.loc[bad, "currency"], strict=True)
+    ]
 
 
 def _drop(lines: pd.DataFrame, errors: list[LineError]) -> pd.DataFrame:

@@ -19,13 +19,14 @@ no order model.
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from apps.core.money import MAX_AMOUNT
+from apps.integrations.tabular import values
 from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
 from apps.integrations.tabular.readers import Source
 from apps.integrations.tabular.schema import load_schema
@@ -53,7 +54,6 @@ MONEY = [
     "item_price", "item_tax", "shipping_price", "shipping_tax", "gift_wrap_price",
     "gift_wrap_tax", "item_promotion_discount", "ship_promotion_discount",
 ]  # fmt: skip
-ZERO = Decimal(0)
 
 
 def open_orders(source: Source, filename: str = "") -> TabularReader:
@@ -66,7 +66,11 @@ def status_of(text: pd.Series) -> pd.Series:
 
 
 def check_lines(chunk: TypedChunk) -> None:
-    """The domain's rules on one chunk, a column at a time (a failing line is reported)."""
+    """The domain's rules on one chunk, a column at a time (a failing line is reported).
+
+    Money columns are read as text and checked here with the pipeline's Arrow number kernels
+    (`values.number_text`, every locale convention), then kept as canonical text for COPY:
+    a million lines never become a million `Decimal` objects on this path."""
     rows, text = chunk.rows, chunk.text
     chunk.fail(text["order_id"] == "", _("amazon-order-id is empty"), order=0)
     chunk.fail(text["sku"] == "", _("sku is empty"), order=1)
@@ -76,50 +80,42 @@ def check_lines(chunk: TypedChunk) -> None:
     chunk.fail(status.isna() & (text["order_status"] != ""),
                _("unknown order-status %(order_status)r"), order=3)  # fmt: skip
     chunk.fail(rows["quantity"].fillna(0) < 0, _("quantity is negative: %(quantity)s"), order=4)
-    has_money = _has_money(text)
     currency = text["currency"].str.upper()
-    chunk.fail(has_money & ~currency.str.fullmatch(r"[A-Z]{3}"),
+    chunk.fail((currency != "") & ~currency.str.fullmatch(r"[A-Z]{3}"),
                _("currency %(currency)r is not an ISO 4217 code"), order=5)  # fmt: skip
-
-
-def _has_money(text: pd.DataFrame) -> pd.Series:
-    return (text[MONEY] != "").any(axis=1)
+    for i, column in enumerate(MONEY):
+        canonical, bad, _percent = values.number_text(text[column])
+        name = column.replace("_", "-")
+        if bad.any():
+            message = _("%(name)s is not a number: %%(%(column)s)r")
+            chunk.fail(bad, message % {"name": name, "column": column}, order=10 + i)
+        magnitude = pd.to_numeric(canonical.where(canonical != "", None), errors="coerce").abs()
+        too_large = _("%s is too large to store") % name
+        chunk.fail(magnitude >= float(MAX_AMOUNT), too_large, order=10 + i)
+        rows[column] = canonical
 
 
 def lines(frame: pd.DataFrame) -> pd.DataFrame:
-    """The normalised order lines of a chunk's good rows (see apps.orders.imports)."""
+    """The normalised order lines of a chunk's good rows (see apps.orders.imports): money as
+    canonical number text ("" = unknown), summed per order in PostgreSQL."""
     n = len(frame)
     order_status = status_of(frame["order_status"].astype(str)).fillna("pending")
     item_status = status_of(frame["item_status"].astype(str))
     quantity = frame["quantity"].fillna(0).astype("int64")
-    # A cancelled line has quantity 0; an order whose every line is cancelled is cancelled.
+    # A cancelled line has quantity 0 and no money.
     item_status = item_status.where(quantity > 0, "cancelled").fillna(order_status)
-    has_money = pd.Series(False, index=frame.index)
-    for column in MONEY:
-        has_money |= frame[column].notna()
-    money = {c: frame[c].where(frame[c].notna(), ZERO) for c in MONEY}
+    has_money = (frame[MONEY] != "").any(axis=1)
     channel = frame["sales_channel"].astype(str).str.lower()
     country = frame["ship_country"].astype(str).str.upper().str.slice(0, 2)
     exclusive = channel.isin(TAX_EXCLUSIVE_CHANNELS) | (
         (channel == "") & country.isin(TAX_EXCLUSIVE_COUNTRIES)
     )
-    items_part = money["item_price"] + money["item_promotion_discount"]
-    shipping_part = (
-        money["shipping_price"] + money["ship_promotion_discount"] + money["gift_wrap_price"]
-    )
-    tax_part = money["item_tax"] + money["shipping_tax"] + money["gift_wrap_tax"]
-    total_part = items_part + shipping_part + tax_part.where(exclusive, ZERO)
-    safe_qty = quantity.where(quantity > 0, 1)
-    unit = [
-        (p / q).quantize(Decimal("0.0001"))
-        for p, q in zip(money["item_price"], safe_qty, strict=True)
-    ]
     item_key = frame["order_item_id"].astype(str)
     item_key = item_key.where(item_key != "", frame["sku"].astype(str))
     email = frame["buyer_email"].astype(str).str.strip().str.lower()
     postal = frame["ship_postal_code"].astype(str).str.upper().str.replace(r"\s", "", regex=True)
     city = frame["ship_city"].astype(str).str.strip()
-    address = _keys(
+    address = keys(
         country
         + "|"
         + postal
@@ -128,8 +124,8 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
         + "|"
         + frame["ship_address_1"].astype(str).str.lower().str.replace(r"[\W_]", "", regex=True)
     )
-    buyer = _keys(email).where(email != "", address)
     shipped = order_status.isin(["shipped", "delivered"])
+    empty = np.full(n, "", dtype=object)
     return pd.DataFrame(
         {
             "line": frame["line"].to_numpy(),
@@ -137,36 +133,34 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
             "item_key": item_key.str.slice(0, 120).to_numpy(),
             "sku": frame["sku"].to_numpy(),
             "quantity": quantity.to_numpy(),
-            "unit_price": unit,
-            "line_total": items_part.to_numpy(),  # after the line's promotion
-            "tax": money["item_tax"].to_numpy(),
-            "discount": money["item_promotion_discount"].to_numpy(),
             "item_status": item_status.to_numpy(),
-            "has_money": has_money.to_numpy(),
-            "currency": frame["currency"].astype(str).str.upper().to_numpy(),
             "status": order_status.to_numpy(),
+            "currency": frame["currency"].astype(str).str.upper().to_numpy(),
             "ordered_at": frame["purchase_date"].to_numpy(),
             "shipped_at": frame["last_updated"].where(shipped).to_numpy(),
-            "financial_status": np.full(n, "", dtype=object),
+            "financial_status": empty,
             "buyer_country": country.to_numpy(),
-            "billing_country": np.full(n, "", dtype=object),
-            "buyer_key": buyer.to_numpy(),
+            "billing_country": empty,
+            "buyer_key": keys(email).where(email != "", address).to_numpy(),
             "address_key": address.to_numpy(),
             "ship_postal_code": postal.str.slice(0, 20).to_numpy(),
             "ship_city": city.str.slice(0, 100).to_numpy(),
-            "items_part": items_part.to_numpy(),
-            "shipping_part": shipping_part.to_numpy(),
-            "tax_part": tax_part.to_numpy(),
-            "total_part": total_part.to_numpy(),
-            "refunded_part": np.full(n, ZERO, dtype=object),
-            "refunded_quantity": np.zeros(n, dtype="int64"),
-            "refunded_amount": np.full(n, ZERO, dtype=object),
-            "returned_quantity": np.zeros(n, dtype="int64"),
+            # item-price is for the whole quantity; EU prices include VAT.
+            "gross": frame["item_price"].to_numpy(),
+            "discount": frame["item_promotion_discount"].to_numpy(),
+            "tax": frame["item_tax"].to_numpy(),
+            "shipping": frame["shipping_price"].to_numpy(),
+            "shipping_discount": frame["ship_promotion_discount"].to_numpy(),
+            "gift_wrap": frame["gift_wrap_price"].to_numpy(),
+            "shipping_tax": frame["shipping_tax"].to_numpy(),
+            "gift_wrap_tax": frame["gift_wrap_tax"].to_numpy(),
+            "tax_included": (~exclusive).to_numpy(),
+            "has_money": has_money.to_numpy(),
         }
     )
 
 
-def _keys(text: pd.Series) -> pd.Series:
+def keys(text: pd.Series) -> pd.Series:
     """A short stable digest per distinct text (hashing once per distinct value)."""
     codes, distinct = pd.factorize(text)
     digests = np.array(

@@ -9,7 +9,6 @@ the order total adds the tax unless `tax_included`. Refunds and returns are per 
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ from apps.integrations.tabular.schema import load_schema
 
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 KIND = "order_lines"
-ZERO = Decimal(0)
 STATUSES = {"pending", "unshipped", "shipped", "delivered", "cancelled", "returned"}
 
 
@@ -64,29 +62,15 @@ def check_lines(chunk: TypedChunk) -> None:
 
 
 def lines(frame: pd.DataFrame) -> pd.DataFrame:
+    """The normalised order lines (see apps.orders.imports); money as Decimal, None = unknown."""
     quantity = frame["quantity"].fillna(0).astype("int64")
     status = frame["status"].astype(str).str.lower().replace("", "pending")
-
-    def money(column: str) -> pd.Series:
-        return frame[column].where(frame[column].notna(), ZERO)
-
-    unit = frame["unit_price"]
-    total = frame["line_total"]
-    line_total = [
-        t
-        if t is not None and not pd.isna(t)
-        else (u if u is not None and not pd.isna(u) else ZERO) * q
+    unit, total = frame["unit_price"], frame["line_total"]
+    gross = [
+        t if _known(t) else (u * q if _known(u) else None)
         for t, u, q in zip(total, unit, quantity, strict=True)
     ]
-    safe = quantity.where(quantity > 0, 1)
-    unit_price = [
-        u if u is not None and not pd.isna(u) else (t / q).quantize(Decimal("0.0001"))
-        for u, t, q in zip(unit, line_total, safe, strict=True)
-    ]
-    tax, shipping, discount = money("tax"), money("shipping"), money("discount")
-    # A line's total is what the buyer pays for it: after its discount.
-    line_total_s = pd.Series(line_total, index=frame.index, dtype=object) - discount
-    included = frame["tax_included"].astype(bool)
+    discount = frame["discount"].where(frame["discount"].notna(), None)
     item_key = frame["item_key"].astype(str)
     item_key = item_key.where(item_key != "", frame["sku"].astype(str))
     item_status = frame["item_status"].astype(str).str.lower()
@@ -102,7 +86,7 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     )
     country = frame["buyer_country"].astype(str).str.upper().str.slice(0, 2)
     city = frame["ship_city"].astype(str).str.strip()
-    address = _keys(
+    address = keys(
         country
         + "|"
         + postal
@@ -111,7 +95,6 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
         + "|"
         + frame["ship_address"].astype(str).str.lower().str.replace(r"[\W_]", "", regex=True)
     )
-    refunded_amount = money("refunded_amount")
     has_money = frame["unit_price"].notna() | frame["line_total"].notna()
     return pd.DataFrame(
         {
@@ -120,16 +103,12 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
             "item_key": item_key.str.slice(0, 120).to_numpy(),
             "sku": frame["sku"].astype(str).where(frame["sku"] != "", item_key).to_numpy(),
             "quantity": quantity.to_numpy(),
-            "unit_price": np.array(unit_price, dtype=object),
-            "line_total": line_total_s.to_numpy(),
-            "tax": tax.to_numpy(),
-            "discount": (-discount).to_numpy(),
             "item_status": item_status.to_numpy(),
-            "has_money": has_money.to_numpy(),
-            "currency": frame["currency"].astype(str).str.upper().to_numpy(),
             "status": status.to_numpy(),
+            "currency": frame["currency"].astype(str).str.upper().to_numpy(),
             "ordered_at": frame["ordered_at"].to_numpy(),
             "shipped_at": frame["shipped_at"].to_numpy(),
+            "settled_at": frame["settled_at"].to_numpy(),
             "financial_status": frame["financial_status"].astype(str).str.lower().to_numpy(),
             "buyer_country": country.to_numpy(),
             "billing_country": frame["billing_country"]
@@ -137,24 +116,30 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
             .str.upper()
             .str.slice(0, 2)
             .to_numpy(),
-            "buyer_key": _keys(email).where(email != "", address).to_numpy(),
+            "buyer_key": keys(email).where(email != "", address).to_numpy(),
             "address_key": address.to_numpy(),
             "ship_postal_code": postal.str.slice(0, 20).to_numpy(),
             "ship_city": city.str.slice(0, 100).to_numpy(),
-            "items_part": line_total_s.to_numpy(),
-            "shipping_part": shipping.to_numpy(),
-            "tax_part": tax.to_numpy(),
-            "total_part": (line_total_s + shipping + tax.where(~included, ZERO)).to_numpy(),
-            "refunded_part": refunded_amount.to_numpy(),
+            "gross": np.array(gross, dtype=object),
+            # a positive discount in the file is stored negative, as marketplaces write it
+            "discount": np.array([None if d is None else -d for d in discount], dtype=object),
+            "unit_price": unit.to_numpy(),
+            "tax": frame["tax"].to_numpy(),
+            "shipping": frame["shipping"].to_numpy(),
             "refunded_quantity": frame["refunded_quantity"].fillna(0).astype("int64").to_numpy(),
-            "refunded_amount": refunded_amount.to_numpy(),
+            "refunded_amount": frame["refunded_amount"].to_numpy(),
             "returned_quantity": frame["returned_quantity"].fillna(0).astype("int64").to_numpy(),
-            "settled_at": frame["settled_at"].to_numpy(),
+            "tax_included": frame["tax_included"].astype(bool).to_numpy(),
+            "has_money": has_money.to_numpy(),
         }
     )
 
 
-def _keys(text: pd.Series) -> pd.Series:
+def _known(value) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def keys(text: pd.Series) -> pd.Series:
     codes, distinct = pd.factorize(text)
     digests = np.array(
         [hashlib.blake2b(t.encode("utf-8"), digest_size=12).hexdigest() for t in distinct],

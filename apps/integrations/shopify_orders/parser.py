@@ -99,21 +99,21 @@ def _status(financial: pd.Series, fulfillment: pd.Series, cancelled: pd.Series) 
 
 
 def lines(frame: pd.DataFrame) -> pd.DataFrame:
-    """The normalised order lines of a chunk's good rows (see apps.orders.imports)."""
+    """The normalised order lines of a chunk's good rows (see apps.orders.imports): the
+    order's own totals ride on its first line (`*_given`), refunds of a fully refunded order
+    on every line."""
     n = len(frame)
     financial = frame["financial_status"].astype(str).str.lower()
     fulfillment = frame["fulfillment_status"].astype(str).str.lower()
     status = _status(financial, fulfillment, frame["cancelled_at"].notna())
     quantity = frame["lineitem_quantity"].fillna(0).astype("int64")
     price = frame["lineitem_price"]
-    line_discount = frame["lineitem_discount"].where(frame["lineitem_discount"].notna(), ZERO)
-    line_total = [p * q - d for p, q, d in zip(price, quantity, line_discount, strict=True)]
+    discount = frame["lineitem_discount"].where(frame["lineitem_discount"].notna(), ZERO)
+    gross = np.array([p * q for p, q in zip(price, quantity, strict=True)], dtype=object)
     first = frame["is_first"].astype(bool)
-    money = {
-        c: frame[c].where(frame[c].notna() & first, ZERO)
-        for c in ("subtotal", "shipping", "taxes", "total", "refunded_amount")
-    }
-    refunded_all = financial == "refunded"
+    given = {c: frame[c].where(frame[c].notna() & first, None).to_numpy()
+             for c in ("subtotal", "shipping", "taxes", "total", "refunded_amount")}  # fmt: skip
+    refunded_all = (financial == "refunded").to_numpy()
     sku = frame["lineitem_sku"].astype(str)
     sku = sku.where(sku != "", frame["lineitem_name"].astype(str).str.slice(0, 100))
     item_status = (
@@ -134,7 +134,7 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     )
     country = frame["shipping_country"].astype(str).str.upper().str.slice(0, 2)
     city = frame["shipping_city"].astype(str).str.strip()
-    address = _keys(
+    address = keys(
         country
         + "|"
         + postal
@@ -143,7 +143,8 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
         + "|"
         + frame["shipping_address1"].astype(str).str.lower().str.replace(r"[\W_]", "", regex=True)
     )
-    paid = frame["paid_at"]
+    net = gross - discount.to_numpy()
+    none = np.full(n, None, dtype=object)
     return pd.DataFrame(
         {
             "line": frame["line"].to_numpy(),
@@ -151,16 +152,13 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
             "item_key": sku.str.slice(0, 120).to_numpy(),
             "sku": sku.to_numpy(),
             "quantity": quantity.to_numpy(),
-            "unit_price": price.to_numpy(),
-            "line_total": np.array(line_total, dtype=object),
-            "tax": np.full(n, ZERO, dtype=object),
-            "discount": (-line_discount).to_numpy(),
             "item_status": item_status.to_numpy(),
-            "has_money": np.ones(n, dtype=bool),
-            "currency": frame["currency"].astype(str).str.upper().to_numpy(),
             "status": status.to_numpy(),
+            "currency": frame["currency"].astype(str).str.upper().to_numpy(),
             "ordered_at": frame["created_at"].to_numpy(),
             "shipped_at": frame["fulfilled_at"].to_numpy(),
+            # Shopify Payments pays out a few days after the buyer paid.
+            "settled_at": (frame["paid_at"] + pd.Timedelta(days=PAYOUT_DAYS)).to_numpy(),
             "financial_status": financial.to_numpy(),
             "buyer_country": country.to_numpy(),
             "billing_country": frame["billing_country"]
@@ -168,25 +166,27 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
             .str.upper()
             .str.slice(0, 2)
             .to_numpy(),
-            "buyer_key": _keys(email).where(email != "", address).to_numpy(),
+            "buyer_key": keys(email).where(email != "", address).to_numpy(),
             "address_key": address.to_numpy(),
             "ship_postal_code": postal.str.slice(0, 20).to_numpy(),
             "ship_city": city.str.slice(0, 100).to_numpy(),
-            "items_part": money["subtotal"].to_numpy(),
-            "shipping_part": money["shipping"].to_numpy(),
-            "tax_part": money["taxes"].to_numpy(),
-            "total_part": money["total"].to_numpy(),
-            "refunded_part": money["refunded_amount"].to_numpy(),
-            "refunded_quantity": quantity.where(refunded_all, 0).to_numpy(),
-            "refunded_amount": np.where(refunded_all, np.array(line_total, dtype=object), ZERO),
-            "returned_quantity": np.zeros(n, dtype="int64"),
-            # Shopify Payments pays out a few days after the buyer paid.
-            "settled_at": (paid + pd.Timedelta(days=PAYOUT_DAYS)).to_numpy(),
+            "gross": gross,
+            "discount": (-discount).to_numpy(),
+            "unit_price": price.to_numpy(),
+            "items_given": given["subtotal"],
+            "shipping_given": given["shipping"],
+            "tax_given": given["taxes"],
+            "total_given": given["total"],
+            "refund_given": given["refunded_amount"],
+            "refunded_quantity": np.where(refunded_all, quantity.to_numpy(), 0),
+            "refunded_amount": np.where(refunded_all, net, none),
+            "tax_included": np.zeros(n, dtype=bool),
+            "has_money": np.ones(n, dtype=bool),
         }
     )
 
 
-def _keys(text: pd.Series) -> pd.Series:
+def keys(text: pd.Series) -> pd.Series:
     codes, distinct = pd.factorize(text)
     digests = np.array(
         [hashlib.blake2b(t.encode("utf-8"), digest_size=12).hexdigest() for t in distinct],
