@@ -267,3 +267,18 @@ def receivables_by_currency_day(
             {"org": org.pk, "start": start, "end": end, "lag": DEFAULT_SETTLEMENT_DAYS},
         )
         return [(day, currency, Decimal(amount)) for day, currency, amount in cursor.fetchall()]
+
+
+def order_list_risky(
+    *, org: Organization, min_score: int = 40, store_id: int | None = None
+) -> QuerySet[Order]:
+    """Orders whose risk score reaches `min_score`, highest first (the review list)."""
+    qs = (
+        Order.objects.for_org(org)
+        .filter(risk_score__gte=min_score)
+        .select_related("store", "store__marketplace")
+        .order_by("-risk_score", "-ordered_at")
+    )
+    if store_id:
+        qs = qs.filter(store_id=store_id)
+    return qs
