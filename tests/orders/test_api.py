@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.orders.models import Order, RiskDestination
 from tests.factories import OrderFactory, OrderItemFactory, StoreFactory
 
-AMAZON = Path("/work/shared/data/amazon-all-orders-report.tsv").read_bytes()
+AMAZON = (
+    Path(__file__).resolve().parents[2] / "apps/orders/demo_data/amazon-all-orders-report.tsv"
+).read_bytes()
 
 
 def _row(**extra):

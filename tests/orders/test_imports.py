@@ -12,7 +12,7 @@ from apps.orders.imports import order_file_import, order_rows_import
 from apps.orders.models import Order, OrderItem
 from tests.factories import ProductFactory, StoreFactory
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "apps" / "orders" / "demo_data"
 AMAZON = (DATA / "amazon-all-orders-report.tsv").read_bytes()
 SHOPIFY = (DATA / "shopify-orders-export.csv").read_bytes()
 
