@@ -48,12 +48,14 @@ def generate(path: Path, lines: int, products: int, seed: int = 11, shipped_shar
     status = np.where(rng.random(n_orders) < 0.03, "Pending", "Shipped").astype(object)
     cancelled = rng.random(n_orders) < 0.02
     status[cancelled] = "Cancelled"
-    if shipped_share:
-        status[(status == "Pending") | (rng.random(n_orders) < shipped_share)] = "Shipped"
-        status[cancelled] = "Cancelled"
-    sku = rng.integers(0, products, size=lines)
+    # Distinct SKUs within an order (a repeated order line is a line error, tested elsewhere).
+    position = np.arange(lines) - np.concatenate([[0], np.cumsum(per_order)])[order_of]
+    sku = (rng.integers(0, products, size=n_orders)[order_of] + position * 37) % products
     qty = rng.integers(1, 4, size=lines)
     unit = rng.integers(999, 9999, size=lines) / 100
+    if shipped_share:  # a later report: pending orders and a share of the others shipped
+        later = np.random.default_rng(seed + 1).random(n_orders) < shipped_share
+        status[((status == "Pending") | later) & ~cancelled] = "Shipped"
     o_de, o_status = de[order_of], status[order_of]
     price = np.round(unit * qty, 2)
     tax = np.round(np.where(o_de, price - price / 1.19, price * 0.0825), 2)
