@@ -194,3 +194,39 @@ def test_bulk_rows_record_refunds_and_returns(org, store):
     assert (item.refunded_quantity, item.returned_quantity) == (1, 1)
     order.refresh_from_db()
     assert order.refunded_total == Decimal("10.00")
+
+
+def test_shopify_with_bom_duplicate_rows_and_without_optional_columns(org, store):
+    lines = SHOPIFY.decode("utf-8").splitlines(keepends=True)
+    # a repeated line item row (the export written twice over) is reported, the rest imported
+    data = ("\ufeff" + "".join([*lines[:3], lines[2], *lines[3:]])).encode("utf-8")
+    result = order_file_import(org=org, store=store, data=data, format="shopify")
+    assert [e.line for e in result.errors] == [4]
+    assert "repeats line 3" in result.errors[0].reason
+    assert Order.objects.for_org(org).count() == 8
+    slim = (
+        "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,"
+        "Lineitem price,Lineitem sku\n"
+        '#9001,a@example.com,paid,EUR,"1.234,50",2025-09-08 09:12:44 +0200,1,"1.234,50",KVX-1\n'
+    )
+    result = order_file_import(
+        org=org, store=StoreFactory(organization=org), data=slim.encode(), format="shopify"
+    )
+    assert result.errors == []
+    order = Order.objects.for_org(org).get(marketplace_order_id="#9001")
+    assert order.order_total == Decimal("1234.50") and order.currency == "EUR"
+
+
+def test_order_lines_file_in_gbk_with_chinese_headers(org, store):
+    text = (
+        "订单号,货号,数量,单价,币种,下单时间,订单状态,退款数量,退款金额\n"
+        'CN-1,KVX-1,2,"12,50",EUR,2025-09-08 10:00:00,shipped,1,"12,50"\n'
+        "CN-2,KVX-2,1,9.99,EUR,not a date,shipped,,\n"
+    )
+    result = order_file_import(
+        org=org, store=store, data=text.encode("gbk"), format="lines", filename="订单.csv"
+    )
+    assert [e.line for e in result.errors] == [3]
+    item = OrderItem.objects.for_org(org).get(sku="KVX-1")
+    assert item.line_total == Decimal("25.00")
+    assert (item.refunded_quantity, item.refunded_amount) == (1, Decimal("12.50"))

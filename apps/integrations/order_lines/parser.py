@@ -54,8 +54,8 @@ def check_lines(chunk: TypedChunk) -> None:
     chunk.fail((text["currency"] != "") & ~text["currency"].str.upper().str.fullmatch(r"[A-Z]{3}"),
                _("currency %(currency)r is not an ISO 4217 code"), order=5)  # fmt: skip
     for column in ("unit_price", "line_total", "refunded_amount"):
-        chunk.fail(rows[column].map(lambda v: v is not None and v < 0, na_action="ignore")
-                   .fillna(False).astype(bool),
+        negative = [v is not None and not pd.isna(v) and v < 0 for v in rows[column]]
+        chunk.fail(pd.Series(negative, index=rows.index, dtype=bool),
                    _("%s is negative") % column, order=6)  # fmt: skip
     over = rows["refunded_quantity"].fillna(0) > rows["quantity"].fillna(0)
     chunk.fail(over, _("refunded_quantity is more than quantity"), order=7)
