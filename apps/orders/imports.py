@@ -102,10 +102,11 @@ class _Writer:
             frame = pd.concat([self.held, frame], ignore_index=True)
             self.held = None
         if not last and len(frame):
+            # The chunk's last order may go on in the next chunk: write it with the rest of
+            # its lines, so its totals are summed over all of them.
             tail = frame["order_id"].iloc[-1]
             keep = frame["order_id"] != tail
-            if keep.any():
-                self.held, frame = frame.loc[~keep], frame.loc[keep]
+            self.held, frame = frame.loc[~keep], frame.loc[keep]
         outcome = ChunkOutcome(errors=errors)
         if len(frame):
             created, updated, items_created, items_updated = order_lines_write(
