@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ExchangeRate, Order, OrderItem
+from .models import ExchangeRate, Order, OrderItem, RiskDestination
 
 
 class OrderItemInline(admin.TabularInline):
@@ -21,8 +21,9 @@ class OrderAdmin(admin.ModelAdmin):
         "currency",
         "buyer_country",
         "ordered_at",
+        "risk_score",
     ]
-    list_filter = ["status", "store", "organization"]
+    list_filter = ["status", "source", "store", "organization"]
     search_fields = ["marketplace_order_id"]
     date_hierarchy = "ordered_at"
     list_select_related = ["organization", "store"]
@@ -35,3 +36,10 @@ class ExchangeRateAdmin(admin.ModelAdmin):
     list_display = ["date", "base", "quote", "rate", "source", "organization"]
     list_filter = ["source", "base", "quote"]
     date_hierarchy = "date"
+
+
+@admin.register(RiskDestination)
+class RiskDestinationAdmin(admin.ModelAdmin):
+    list_display = ["country", "points", "note", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["country", "note"]

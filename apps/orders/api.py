@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.catalog.models import Listing, Product, Store
@@ -20,27 +24,36 @@ from apps.core.api import (
     request_actor,
 )
 from apps.core.bounds import DateField, DateTimeField
+from apps.integrations.tabular.errors import TabularFormatError
 
 from . import services
+from .exposure import fx_exposure
 from .filters import ExchangeRateFilter, OrderFilter
-from .models import ExchangeRate, Order, OrderItem
+from .imports import order_file_import, order_rows_import
+from .models import ExchangeRate, Order, OrderItem, RiskDestination
+from .risk import REVIEW_SCORE
 
 # Orders ---------------------------------------------------------------------------------------
 
 ORDER_FIELDS = ["id", "store", "store_name", "marketplace", "marketplace_order_id",
                 "buyer_country", "status", "ordered_at", "shipped_at", "delivered_at", "currency",
                 "items_total", "shipping_total", "tax_total", "order_total", "created_at",
-                "updated_at"]  # fmt: skip
+                "updated_at", "source", "financial_status", "refunded_total", "billing_country",
+                "settled_at", "risk_score", "risk_reasons"]  # fmt: skip
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
     unit_price = Money(read_only=True)
     line_total = Money(read_only=True)
+    tax = Money(read_only=True)
+    discount = Money(read_only=True)
+    refunded_amount = Money(read_only=True)
 
     class Meta:
         model = OrderItem
         fields = ["id", "product", "listing", "sku", "quantity", "unit_price", "currency",
-                  "line_total"]  # fmt: skip
+                  "line_total", "item_key", "item_status", "tax", "discount",
+                  "refunded_quantity", "refunded_amount", "returned_quantity"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -51,6 +64,8 @@ class OrderSerializer(serializers.ModelSerializer):
     shipping_total = Money(read_only=True)
     tax_total = Money(read_only=True)
     order_total = Money(read_only=True)
+    refunded_total = Money(read_only=True)
+    risk_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Order
@@ -100,6 +115,79 @@ class OrderCreateSerializer(serializers.Serializer):
     )
 
 
+BULK_MAX = 5_000
+
+
+class BulkOrderLineSerializer(serializers.Serializer):
+    """One order line; the order's fields repeat on each of its lines. Values are typed by the
+    import's rules (locale numbers, ISO dates), so bad values come back as line errors."""
+
+    order_id = serializers.CharField(max_length=64)
+    item_key = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    sku = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    quantity = serializers.CharField(max_length=20)
+    unit_price = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    line_total = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    tax = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    tax_included = serializers.BooleanField(required=False, default=False)
+    discount = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    shipping = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    item_status = serializers.CharField(max_length=24, required=False, allow_blank=True)
+    status = serializers.CharField(max_length=24, required=False, allow_blank=True)
+    currency = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    ordered_at = serializers.CharField(max_length=40)
+    shipped_at = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    settled_at = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    financial_status = serializers.CharField(max_length=24, required=False, allow_blank=True)
+    buyer_email = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    buyer_country = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    billing_country = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    ship_postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    ship_city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    ship_address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    refunded_quantity = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    refunded_amount = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    returned_quantity = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class BulkOrderLinesSerializer(serializers.Serializer):
+    store = OrgPrimaryKeyRelatedField(queryset=Store.objects.none())
+    rows = serializers.ListField(
+        child=BulkOrderLineSerializer(), allow_empty=False, max_length=BULK_MAX
+    )
+
+
+class OrderFileSerializer(serializers.Serializer):
+    store = OrgPrimaryKeyRelatedField(queryset=Store.objects.none())
+    format = serializers.ChoiceField(choices=["amazon", "shopify", "lines"], default="amazon")
+    file = serializers.FileField(max_length=255)
+
+
+IMPORT_RESULT = inline_serializer(
+    "OrderImportResult",
+    {
+        "rows": serializers.IntegerField(), "lines": serializers.IntegerField(),
+        "orders_created": serializers.IntegerField(),
+        "orders_updated": serializers.IntegerField(),
+        "items_created": serializers.IntegerField(), "items_updated": serializers.IntegerField(),
+        "errors": serializers.ListField(child=serializers.DictField()),
+        "import_run": serializers.IntegerField(allow_null=True),
+        "duplicate_of": serializers.IntegerField(allow_null=True),
+        "message": serializers.CharField(),
+    },
+)  # fmt: skip
+FX_EXPOSURE = inline_serializer(
+    "FxExposure",
+    {
+        "base": serializers.CharField(), "start": serializers.DateField(),
+        "end": serializers.DateField(), "stock_available": serializers.BooleanField(),
+        "missing_rates": serializers.ListField(child=serializers.CharField()),
+        "points": serializers.ListField(child=serializers.DictField()),
+        "totals": serializers.ListField(child=serializers.DictField()),
+    },
+)  # fmt: skip
+
+
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Orders of the organization's stores. Lists carry no items; the detail nests them."""
 
@@ -135,6 +223,107 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         order = self.get_queryset().get(pk=order.pk)
         body = OrderDetailSerializer(order, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BulkOrderLinesSerializer, responses={200: IMPORT_RESULT})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Upsert up to 5,000 order lines into a store (one row per line, the order's fields
+        repeated): re-sending changes nothing, a changed status, amount, refund or return is
+        applied. Bad rows come back in `errors`, numbered from 1; the others are written."""
+        body = BulkOrderLinesSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        result = order_rows_import(
+            org=self.org, store=body.validated_data["store"], rows=body.validated_data["rows"]
+        )
+        return Response(result.as_dict())
+
+    @extend_schema(request=OrderFileSerializer, responses={200: IMPORT_RESULT})
+    @action(detail=False, methods=["post"], url_path="import",
+            parser_classes=[MultiPartParser, FormParser])  # fmt: skip
+    def import_file(self, request):
+        """Import an order file (multipart `file`, `format` amazon | shopify | lines, `store`).
+        A file that is not a table of the format answers 400 with the reason."""
+        body = OrderFileSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        try:
+            result = order_file_import(
+                org=self.org, store=body.validated_data["store"], data=upload,
+                filename=upload.name, format=body.validated_data["format"],
+                actor=request_actor(request),
+            )  # fmt: skip
+        except TabularFormatError as exc:
+            raise serializers.ValidationError({"file": [str(exc)]}) from exc
+        return Response(result.as_dict())
+
+    @extend_schema(responses={200: OrderSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def risk(self, request):
+        """Orders whose risk score reaches `min` (default 40), highest first, with reasons."""
+        try:
+            minimum = max(1, min(100, int(request.query_params.get("min", REVIEW_SCORE))))
+        except ValueError:
+            raise serializers.ValidationError({"min": ["A whole number from 1 to 100."]}) from None
+        qs = self.get_queryset().filter(risk_score__gte=minimum).order_by("-risk_score", "-id")
+        page = self.paginate_queryset(qs)
+        data = OrderSerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(responses={200: FX_EXPOSURE})
+    @action(detail=False, methods=["get"], url_path="fx-exposure")
+    def fx_exposure(self, request):
+        """Receivables (and stock value, when logistics provides it) per day and currency,
+        converted to the organization's base currency at each day's rate. `days` 1–366."""
+        try:
+            days = max(1, min(366, int(request.query_params.get("days", 90))))
+        except ValueError:
+            raise serializers.ValidationError({"days": ["A whole number from 1 to 366."]}) from None
+        end = timezone.now().date()
+        exposure = fx_exposure(org=self.org, start=end - timedelta(days=days - 1), end=end)
+        return Response(
+            {
+                "base": exposure.base, "start": exposure.start, "end": exposure.end,
+                "stock_available": exposure.stock_available,
+                "missing_rates": exposure.missing_rates,
+                "points": [
+                    {"day": p.day, "currency": p.currency, "kind": p.kind,
+                     "amount": str(p.amount), "rate": None if p.rate is None else str(p.rate),
+                     "converted": None if p.converted is None else str(p.converted)}
+                    for p in exposure.points
+                ],
+                "totals": [{"day": d, "receivables": str(r), "stock": str(s)}
+                           for d, r, s in exposure.totals_by_day()],
+            }
+        )  # fmt: skip
+
+
+class RiskDestinationSerializer(serializers.ModelSerializer):
+    country = serializers.RegexField(r"^[A-Z]{2}$", max_length=2)
+    points = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = RiskDestination
+        fields = ["id", "country", "points", "note"]
+
+
+class RiskDestinationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TenantViewSet
+):
+    """The organization's destination risk list (data the order risk score reads)."""
+
+    queryset = RiskDestination.objects.none()
+    serializer_class = RiskDestinationSerializer
+
+    @extend_schema(responses={201: RiskDestinationSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row, _created = RiskDestination.objects.for_org(self.org).update_or_create(
+            organization=self.org, country=serializer.validated_data["country"],
+            defaults={k: v for k, v in serializer.validated_data.items() if k != "country"},
+        )  # fmt: skip
+        return Response(RiskDestinationSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 # Exchange rates -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apps.accounts.demo import ORGANIZATIONS
@@ -24,7 +25,9 @@ from apps.core.money import quantize
 from apps.integrations.ecb.calendar import business_days
 
 from .fx import Rate, rates_upsert
-from .models import ExchangeRate, Order, OrderItem
+from .imports import order_file_import, order_rows_import
+from .models import ExchangeRate, Order, OrderItem, RiskDestination
+from .risk import order_risk_score
 
 DAYS = 120
 DEMO_RATE_SOURCE = "demo"
@@ -72,11 +75,88 @@ def seed(ctx) -> None:
             profile = PROFILES.get((slug, store.marketplace.code))
             if profile is not None:
                 _orders(ctx, slug, store, profile)
+    if "demo" in ctx.orgs:
+        _sample_imports(ctx, ctx.orgs["demo"])
+        _risky_orders(ctx, ctx.orgs["demo"])
+        order_risk_score(org=ctx.orgs["demo"], since=ctx.now - timedelta(days=DAYS + 400))
+
+
+# Copies of the shared format samples (/work/shared/data), shipped with the app.
+SAMPLES = Path(__file__).with_name("demo_data")
+
+
+def _sample_imports(ctx, org) -> None:
+    """The shared sample files imported as a seller would: the Amazon All Orders report split
+    by sales channel into the US and DE stores, the Shopify export into the Shopify store.
+    A second run is recognised by the files' sha256 and applies nothing."""
+    stores = {
+        s.marketplace.code: s for s in Store.objects.for_org(org).select_related("marketplace")
+    }
+    amazon = _sample("amazon-all-orders-report.tsv")
+    if amazon is not None:
+        header, *rows = amazon.decode("utf-8").splitlines(keepends=True)
+        for code, channel in (("amazon_us", "Amazon.com"), ("amazon_de", "Amazon.de")):
+            mine = [r for r in rows if f"\t{channel}\t" in r]
+            if code in stores and mine:
+                data = "".join([header, *mine]).encode()
+                order_file_import(org=org, store=stores[code], data=data,
+                                  filename=f"all-orders-{code}.tsv", score=False)  # fmt: skip
+    shopify = _sample("shopify-orders-export.csv")
+    if shopify is not None and "shopify" in stores:
+        order_file_import(org=org, store=stores["shopify"], data=shopify, format="shopify",
+                          filename="shopify-orders-export.csv", score=False)  # fmt: skip
+
+
+def _sample(name: str) -> bytes | None:
+    path = SAMPLES / name
+    return path.read_bytes() if path.exists() else None
+
+
+RISK_DESTINATIONS = [("NG", 25, "high chargeback rate"), ("RU", 30, "payments blocked"),
+                     ("XK", 20, "reshipper hub")]  # fmt: skip
+
+
+def _risky_orders(ctx, org) -> None:
+    """A few orders that trip the risk rules, written through the bulk import (idempotent):
+    a billing/shipping mismatch, five orders to one address within two days, a very large
+    first order, and a parcel to a destination on the risk list."""
+    for country, points, note in RISK_DESTINATIONS:
+        RiskDestination.objects.for_org(org).get_or_create(
+            organization=org, country=country, defaults={"points": points, "note": note}
+        )
+    store = Store.objects.for_org(org).filter(marketplace__code="shopify").first()
+    if store is None:
+        return
+    base = (ctx.now - timedelta(days=3)).replace(microsecond=0)
+
+    def row(n: int, hours: float, **extra) -> dict:
+        values = {
+            "order_id": f"#R{n:03d}", "sku": "KVX-PB10K-BLK", "quantity": "1",
+            "unit_price": "27.99", "currency": "USD", "status": "unshipped",
+            "ordered_at": (base + timedelta(hours=hours)).isoformat(),
+            "buyer_email": f"buyer{n}@example.net", "buyer_country": "US",
+            "billing_country": "US", "ship_postal_code": f"{10000 + n}", "ship_city": "Newark",
+            "ship_address": f"{n} Main St",
+        }  # fmt: skip
+        return values | extra
+
+    rows = [row(1, 0, billing_country="NG", quantity="3")]
+    rows += [row(10 + i, 6 * i, ship_postal_code="07114", ship_address="9 Freight Way",
+                 buyer_email=f"drop{i}@example.org") for i in range(5)]  # fmt: skip
+    rows += [row(20, 30, quantity="40", unit_price="45.99", buyer_email="bulk@example.com")]
+    rows += [row(30, 40, buyer_country="NG", billing_country="NG", ship_city="Lagos")]
+    order_rows_import(org=org, store=store, rows=rows, score=False)
 
 
 def reset(ctx) -> None:
     # Orders first: Order.store is PROTECT, so the organizations' cascade cannot take them.
     Order.objects.filter(organization__slug__in=ORGANIZATIONS).delete()
+    # The sample files' import runs too, or a fresh seed would take them for re-imports.
+    from apps.integrations.models import ImportRun
+
+    ImportRun.objects.filter(
+        organization__slug__in=ORGANIZATIONS, kind__startswith="orders_"
+    ).delete()
     ExchangeRate.objects.filter(organization__isnull=True, source=DEMO_RATE_SOURCE).delete()
 
 

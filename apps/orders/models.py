@@ -32,6 +32,22 @@ class Order(TenantModel):
     shipping_total = MoneyField(default=0)
     tax_total = MoneyField(default=0)
     order_total = MoneyField(default=0)
+    # Added for imports, risk and FX (additive: the fields above keep their meaning).
+    source = models.CharField(max_length=16, blank=True, default="")
+    financial_status = models.CharField(max_length=24, blank=True, default="")
+    refunded_total = MoneyField(default=0)
+    # A stable pseudonymous buyer key (hash of the marketplace's buyer e-mail/id), never the
+    # address itself: enough to tell a first order from a repeat one.
+    buyer_key = models.CharField(max_length=64, blank=True, default="")
+    billing_country = models.CharField(max_length=2, blank=True, default="")
+    # Hash of the normalised shipping address (postal code, city, street line, country).
+    address_key = models.CharField(max_length=64, blank=True, default="")
+    ship_postal_code = models.CharField(max_length=20, blank=True, default="")
+    ship_city = models.CharField(max_length=100, blank=True, default="")
+    settled_at = models.DateTimeField(null=True, blank=True)
+    risk_score = models.PositiveSmallIntegerField(default=0)
+    risk_reasons = models.JSONField(default=list, blank=True)
+    risk_scored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-ordered_at"]
@@ -45,6 +61,12 @@ class Order(TenantModel):
             models.Index(fields=["organization", "-ordered_at"]),
             models.Index(fields=["organization", "status", "-ordered_at"]),
             models.Index(fields=["store", "-ordered_at"]),
+            # Only the orders the review list shows: a bulk import (risk 0) never touches it.
+            models.Index(
+                fields=["organization", "-risk_score"],
+                name="order_org_risky_idx",
+                condition=models.Q(risk_score__gte=40),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,12 +86,26 @@ class OrderItem(TenantModel):
     unit_price = MoneyField()
     currency = CurrencyField()
     line_total = MoneyField()
+    # Added for imports (additive). `item_key` identifies the line within its order across
+    # re-imports (the marketplace's order-item id, else the SKU); '' for lines made by hand.
+    item_key = models.CharField(max_length=120, blank=True, default="")
+    item_status = models.CharField(max_length=24, blank=True, default="")
+    tax = MoneyField(default=0)
+    discount = MoneyField(default=0)
+    refunded_quantity = models.PositiveIntegerField(default=0)
+    refunded_amount = MoneyField(default=0)
+    returned_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             currency_check("currency", "orderitem"),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="orderitem_qty_pos"),
+            models.UniqueConstraint(
+                fields=["order", "item_key"],
+                condition=~models.Q(item_key=""),
+                name="orderitem_unique_item_key",
+            ),
         ]
         indexes = [models.Index(fields=["organization", "product"])]
 
@@ -109,3 +145,26 @@ class ExchangeRate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"1 {self.base} = {self.rate} {self.quote} on {self.date}"
+
+
+class RiskDestination(TenantModel):
+    """A destination country an organization treats as risky for payment settlement (reshippers,
+    high chargeback rates): the destination rule of order risk reads this list as data."""
+
+    country = models.CharField(max_length=2)
+    points = models.PositiveSmallIntegerField(default=20)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "country"], name="riskdestination_unique_country"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__lte=100), name="riskdestination_points_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} (+{self.points})"

@@ -5,5 +5,8 @@ from . import views
 app_name = "orders"
 urlpatterns = [
     path("", views.order_list_view, name="list"),
+    path("import/", views.order_import, name="import"),
+    path("risk/", views.order_risk_list, name="risk"),
+    path("fx-exposure/", views.fx_exposure_view, name="exposure"),
     path("<int:order_id>/", views.order_detail, name="detail"),
 ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from apps.catalog.selectors import store_list
 from apps.core.dashboard import (
@@ -16,8 +19,9 @@ from apps.core.dashboard import (
 )
 from apps.core.errors import NotFound
 
-from .models import Order
-from .selectors import order_get, order_list
+from .forms import OrderUploadForm
+from .models import Order, RiskDestination
+from .selectors import order_get, order_list, order_list_risky
 
 
 def _get_order_for_user(request, order_id: int) -> tuple[Order, bool]:
@@ -67,3 +71,86 @@ def order_detail(request, order_id: int):
         "orders/detail.html",
         {"order": order, "items": order.items.all(), "can_write": writable},
     )
+
+
+@member_required
+def order_import(request):
+    """Upload an order file (Amazon All Orders, Shopify export, order lines) into a store."""
+    from apps.integrations.tabular.errors import TabularFormatError
+
+    from .imports import order_file_import
+
+    stores = store_list(org=request.org)
+    result = None
+    writable = can_write(request)
+    if request.method == "POST" and writable:
+        form = OrderUploadForm(request.POST, request.FILES, stores=stores)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            store = stores.get(pk=form.cleaned_data["store"])
+            try:
+                result = order_file_import(
+                    org=request.org, store=store, data=upload, filename=upload.name,
+                    format=form.cleaned_data["format"], actor=request.user,
+                )  # fmt: skip
+            except TabularFormatError as exc:
+                form.add_error("file", str(exc))
+    else:
+        form = OrderUploadForm(stores=stores)
+    context = {
+        "form": form,
+        "result": result,
+        "shown_errors": result.errors[:200] if result else [],
+        "can_write": writable,
+    }
+    return render(request, "orders/import.html", context)
+
+
+@member_required
+def order_risk_list(request):
+    """Orders to review before their payment settles, highest risk first, with reasons."""
+    from .risk import REVIEW_SCORE, reason_labels
+
+    min_score = int_param(request, "min") or REVIEW_SCORE
+    min_score = max(1, min(100, min_score))
+    store_id = int_param(request, "store")
+    page = paginate(request, order_list_risky(org=request.org, min_score=min_score,
+                                              store_id=store_id))  # fmt: skip
+    for order in page:
+        order.reason_labels = reason_labels(order.risk_reasons)
+    context = {
+        "page": page,
+        "min_score": min_score,
+        "store_id": store_id,
+        "stores": store_list(org=request.org),
+        "destinations": RiskDestination.objects.for_org(request.org),
+    }
+    return render_page(request, "orders/risk.html", "table", context)
+
+
+EXPOSURE_DAYS = (30, 90, 180)
+
+
+def exposure_context(request) -> dict:
+    from .chart import exposure_chart
+    from .exposure import fx_exposure
+
+    days = int_param(request, "days") or 90
+    if days not in EXPOSURE_DAYS:
+        days = 90
+    end = date_param(request, "end") or timezone.now().date()
+    start = end - timedelta(days=days - 1)
+    exposure = fx_exposure(org=request.org, start=start, end=end)
+    return {
+        "exposure": exposure,
+        "chart": exposure_chart(exposure.series_by_currency(), base=exposure.base),
+        "latest": exposure.latest_by_currency(),
+        "days": days,
+        "day_choices": EXPOSURE_DAYS,
+        "end": end,
+    }
+
+
+@member_required
+def fx_exposure_view(request):
+    return render(request, "orders/exposure.html", exposure_context(request))
