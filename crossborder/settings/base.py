@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.pricing.tasks.reprice_due_stores_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Support: one IMAP poll task per active mailbox (UID-based, nothing read twice).
+    "support-poll-mailboxes": {
+        "task": "apps.support.tasks.mailboxes_poll_due_task",
+        "schedule": crontab(minute="*/2"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 
