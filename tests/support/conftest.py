@@ -69,3 +69,21 @@ def relay_mail(text: str, *, order_id: str = US_ORDER, alias: str = "abcdefghijk
         maintype, subtype = ctype.split("/")
         mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=name_)
     return mail.as_bytes()
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    from .servers import start_dovecot
+
+    server = start_dovecot()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    from .servers import Smtp
+
+    server = Smtp().start()
+    yield server
+    server.stop()
