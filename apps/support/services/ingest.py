@@ -127,6 +127,12 @@ def mail_ingest(*, org, store, raw: bytes) -> IngestResult:
         parsed = relay.parse(raw)
     except ValueError as exc:
         raise ValidationFailed(str(exc), field="raw") from exc
+    return mail_ingest_parsed(org=org, store=store, parsed=parsed)
+
+
+def mail_ingest_parsed(*, org, store, parsed: relay.ParsedMail) -> IngestResult:
+    if store.organization_id != org.pk:
+        raise ValidationFailed("No such store.", field="store")
     if parsed.message_id:
         existing = Message.objects.for_org(org).filter(message_id=parsed.message_id).first()
         if existing is not None:
