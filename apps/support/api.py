@@ -27,14 +27,29 @@ class MessageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Message
-        fields = ["id", "direction", "message_id", "sender", "sent_at", "text", "language",
-                  "translation", "translation_language", "translation_method", "hidden_text",
-                  "looks_like_instruction", "send_status", "attachments"]  # fmt: skip
+        fields = [
+            "id",
+            "direction",
+            "message_id",
+            "sender",
+            "sent_at",
+            "text",
+            "language",
+            "translation",
+            "translation_language",
+            "translation_method",
+            "hidden_text",
+            "looks_like_instruction",
+            "send_status",
+            "attachments",
+        ]
         read_only_fields = fields
 
     def get_attachments(self, obj) -> list[dict]:
-        return [{"id": a.pk, "filename": a.filename, "content_type": a.content_type,
-                 "size": a.size} for a in obj.attachments.all()]  # fmt: skip
+        return [
+            {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in obj.attachments.all()
+        ]
 
 
 class ConversationSerializer(serializers.ModelSerializer):
@@ -42,11 +57,31 @@ class ConversationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Conversation
-        fields = ["id", "store", "store_name", "channel", "buyer_alias", "buyer_name",
-                  "marketplace_order_id", "order", "product", "asins", "subject", "language",
-                  "intent", "sentiment", "understanding_method", "priority", "status",
-                  "last_buyer_message_at", "sla_due_at", "responded_at", "no_response_needed",
-                  "created_at", "updated_at"]  # fmt: skip
+        fields = [
+            "id",
+            "store",
+            "store_name",
+            "channel",
+            "buyer_alias",
+            "buyer_name",
+            "marketplace_order_id",
+            "order",
+            "product",
+            "asins",
+            "subject",
+            "language",
+            "intent",
+            "sentiment",
+            "understanding_method",
+            "priority",
+            "status",
+            "last_buyer_message_at",
+            "sla_due_at",
+            "responded_at",
+            "no_response_needed",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -83,25 +118,34 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
         """Submit a reply: it becomes a cs_reply draft in the review queue (lint + grounding)."""
         data = ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        draft = replies.reply_submit(org=self.org, actor=request_actor(request),
-                                     conversation=self.get_object(),
-                                     text=data.validated_data["reply"])  # fmt: skip
-        return Response({"draft": draft.pk, "status": draft.status, "checks": draft.checks},
-                        status=status.HTTP_201_CREATED)  # fmt: skip
+        draft = replies.reply_submit(
+            org=self.org,
+            actor=request_actor(request),
+            conversation=self.get_object(),
+            text=data.validated_data["reply"],
+        )
+        return Response(
+            {"draft": draft.pk, "status": draft.status, "checks": draft.checks},
+            status=status.HTTP_201_CREATED,
+        )
 
-    @extend_schema(request=None, responses={202: inline_serializer(
-        "SupportDraftJob", {"job": serializers.IntegerField()})})  # fmt: skip
+    @extend_schema(
+        request=None,
+        responses={202: inline_serializer("SupportDraftJob", {"job": serializers.IntegerField()})},
+    )
     @action(detail=True, methods=["post"])
     def draft(self, request, pk=None):
-        job = reply_drafts_generate(org=self.org, actor=request_actor(request),
-                                    conversation_ids=[self.get_object().pk])  # fmt: skip
+        job = reply_drafts_generate(
+            org=self.org, actor=request_actor(request), conversation_ids=[self.get_object().pk]
+        )
         return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"], url_path="close-no-response")
     def close_no_response(self, request, pk=None):
-        convo = ingest.conversation_close_no_response(org=self.org, actor=request_actor(request),
-                                                      conversation=self.get_object())  # fmt: skip
+        convo = ingest.conversation_close_no_response(
+            org=self.org, actor=request_actor(request), conversation=self.get_object()
+        )
         return Response(ConversationSerializer(convo).data)
 
 
@@ -117,8 +161,12 @@ class RawMailParser(parsers.BaseParser):
 
 class InboundJsonSerializer(serializers.Serializer):
     store = OrgPrimaryKeyRelatedField(queryset=Store.objects.none())
-    raw = serializers.CharField(required=False, max_length=ingest.RAW_MAX, trim_whitespace=False,
-                                help_text="A whole RFC 822 message as text.")  # fmt: skip
+    raw = serializers.CharField(
+        required=False,
+        max_length=ingest.RAW_MAX,
+        trim_whitespace=False,
+        help_text="A whole RFC 822 message as text.",
+    )
     buyer_alias = serializers.CharField(required=False, max_length=255)
     buyer_name = serializers.CharField(required=False, max_length=200, allow_blank=True)
     marketplace_order_id = serializers.CharField(required=False, max_length=64, allow_blank=True)
@@ -153,12 +201,17 @@ class InboundMailViewSet(TenantViewSet):
         return store
 
     @extend_schema(
-        request={"application/json": InboundJsonSerializer,
-                 "message/rfc822": {"type": "string", "format": "binary"}},
-        parameters=[OpenApiParameter("store", int, required=False,
-                                     description="The store (for message/rfc822 bodies).")],
+        request={
+            "application/json": InboundJsonSerializer,
+            "message/rfc822": {"type": "string", "format": "binary"},
+        },
+        parameters=[
+            OpenApiParameter(
+                "store", int, required=False, description="The store (for message/rfc822 bodies)."
+            )
+        ],
         responses={201: IngestResultSerializer, 200: IngestResultSerializer},
-    )  # fmt: skip
+    )
     def create(self, request):
         if request.content_type.startswith("message/rfc822"):
             store = self._store(request.query_params.get("store"))
@@ -173,9 +226,14 @@ class InboundMailViewSet(TenantViewSet):
                 result = ingest.mail_ingest(org=self.org, store=store, raw=raw)
             else:
                 result = message_ingest_structured(org=self.org, store=store, **v)
-        body = {"message": result.message.pk, "conversation": result.message.conversation_id,
-                "created": result.created}  # fmt: skip
-        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        body = {
+            "message": result.message.pk,
+            "conversation": result.message.conversation_id,
+            "created": result.created,
+        }
+        return Response(
+            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
 
 
 # Attachments -----------------------------------------------------------------------------------
@@ -184,8 +242,9 @@ class InboundMailViewSet(TenantViewSet):
 class AttachmentViewSet(TenantViewSet):
     queryset = Attachment.objects.all()
 
-    @extend_schema(responses={(200, "application/octet-stream"): {"type": "string",
-                                                                  "format": "binary"}})  # fmt: skip
+    @extend_schema(
+        responses={(200, "application/octet-stream"): {"type": "string", "format": "binary"}}
+    )
     def retrieve(self, request, pk=None):
         att = self.get_object()
         response = HttpResponse(bytes(att.data), content_type="application/octet-stream")
@@ -200,8 +259,16 @@ class AttachmentViewSet(TenantViewSet):
 class ArticleSerializer(serializers.ModelSerializer):
     class Meta:
         model = KnowledgeArticle
-        fields = ["id", "title", "body", "language", "tags", "is_active", "created_at",
-                  "updated_at"]  # fmt: skip
+        fields = [
+            "id",
+            "title",
+            "body",
+            "language",
+            "tags",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -209,8 +276,9 @@ class ArticleInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     body = serializers.CharField(max_length=20000)
     language = serializers.ChoiceField(choices=kb.LANGUAGES, default="en")
-    tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=20,
-                                 required=False)  # fmt: skip
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=20, required=False
+    )
     is_active = serializers.BooleanField(default=True)
 
 
@@ -233,4 +301,3 @@ class KnowledgeArticleViewSet(ServiceViewSet):
 
     def delete_object(self, instance) -> None:
         kb.kb_article_delete(org=self.org, article=instance)
-

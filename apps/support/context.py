@@ -16,8 +16,15 @@ from django.db.models import F, Q
 from . import inputs
 from .models import Conversation, KnowledgeArticle
 
-FTS_CONFIG = {"en": "english", "de": "german", "fr": "french", "es": "spanish",
-              "it": "italian", "nl": "dutch", "pt": "portuguese"}  # fmt: skip
+FTS_CONFIG = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "nl": "dutch",
+    "pt": "portuguese",
+}
 
 
 def fts_config(language: str) -> str:
@@ -55,9 +62,16 @@ def kb_search(*, org, text: str, language: str, limit: int = 3) -> list[Knowledg
 
 
 def _order_facts(order) -> dict[str, Any]:
-    items = [{"sku": i.sku, "quantity": i.quantity, "unit_price": str(i.unit_price),
-              "line_total": str(i.line_total), "currency": i.currency}
-             for i in order.items.all()]  # fmt: skip
+    items = [
+        {
+            "sku": i.sku,
+            "quantity": i.quantity,
+            "unit_price": str(i.unit_price),
+            "line_total": str(i.line_total),
+            "currency": i.currency,
+        }
+        for i in order.items.all()
+    ]
     return {
         "marketplace_order_id": order.marketplace_order_id,
         "status": order.status,
@@ -76,15 +90,29 @@ def _shipments(org, order) -> dict[str, Any]:
         return {"available": False, "note": "logistics data not available (logistics not set up)"}
     out = []
     for s in found:
-        events = [{"at": e["at"].isoformat() if hasattr(e.get("at"), "isoformat") else e.get("at"),
-                   "status": e.get("status"), "location": e.get("location"),
-                   "description": e.get("description")} for e in s.get("events") or []][-5:]  # fmt: skip
+        events = [
+            {
+                "at": e["at"].isoformat() if hasattr(e.get("at"), "isoformat") else e.get("at"),
+                "status": e.get("status"),
+                "location": e.get("location"),
+                "description": e.get("description"),
+            }
+            for e in s.get("events") or []
+        ][-5:]
         promised = s.get("promised_date")
-        out.append({"carrier": s.get("carrier"), "tracking_number": s.get("tracking_number"),
-                    "status": s.get("status"),
-                    "promised_date": promised.isoformat() if hasattr(promised, "isoformat") else promised,
-                    "at_risk": bool(s.get("at_risk")), "risk_reasons": list(s.get("risk_reasons") or []),
-                    "events": events})  # fmt: skip
+        out.append(
+            {
+                "carrier": s.get("carrier"),
+                "tracking_number": s.get("tracking_number"),
+                "status": s.get("status"),
+                "promised_date": promised.isoformat()
+                if hasattr(promised, "isoformat")
+                else promised,
+                "at_risk": bool(s.get("at_risk")),
+                "risk_reasons": list(s.get("risk_reasons") or []),
+                "events": events,
+            }
+        )
     return {"available": True, "shipments": out}
 
 
@@ -94,20 +122,32 @@ def _product_facts(org, conversation: Conversation) -> dict[str, Any] | None:
         return None
     from apps.catalog.models import Listing
 
-    listing = (Listing.objects.for_org(org).filter(product=product, store_id=conversation.store_id)
-               .only("title", "external_id").first())  # fmt: skip
-    return {"sku": product.sku, "brand": product.brand, "category": product.category,
-            "attributes": product.attributes or {},
-            "listing_title": listing.title if listing else "",
-            "asin": listing.external_id if listing else ""}  # fmt: skip
+    listing = (
+        Listing.objects.for_org(org)
+        .filter(product=product, store_id=conversation.store_id)
+        .only("title", "external_id")
+        .first()
+    )
+    return {
+        "sku": product.sku,
+        "brand": product.brand,
+        "category": product.category,
+        "attributes": product.attributes or {},
+        "listing_title": listing.title if listing else "",
+        "asin": listing.external_id if listing else "",
+    }
 
 
 def conversation_context(conversation: Conversation, buyer_text: str = "") -> dict[str, Any]:
     org = conversation.organization
     order = conversation.order
     articles = kb_search(org=org, text=buyer_text, language=conversation.language)
-    policies = list(KnowledgeArticle.objects.for_org(org).filter(is_active=True)
-                    .filter(Q(tags__contains=["policy"])).order_by("id")[:3])  # fmt: skip
+    policies = list(
+        KnowledgeArticle.objects.for_org(org)
+        .filter(is_active=True)
+        .filter(Q(tags__contains=["policy"]))
+        .order_by("id")[:3]
+    )
     return {
         "language": conversation.language or "en",
         "buyer_name": conversation.buyer_name,
@@ -116,9 +156,10 @@ def conversation_context(conversation: Conversation, buyer_text: str = "") -> di
         "store": conversation.store.name,
         "marketplace_order_id": conversation.marketplace_order_id,
         "order": _order_facts(order) if order is not None else None,
-        "logistics": _shipments(org, order) if order is not None else {"available": False,
-                                                                        "note": "no order linked"},
+        "logistics": _shipments(org, order)
+        if order is not None
+        else {"available": False, "note": "no order linked"},
         "product": _product_facts(org, conversation),
         "knowledge": [{"id": a.pk, "title": a.title, "body": a.body[:1500]} for a in articles],
         "policies": [{"id": a.pk, "title": a.title, "body": a.body[:1500]} for a in policies],
-    }  # fmt: skip
+    }

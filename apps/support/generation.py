@@ -38,13 +38,19 @@ PROMPTS = Path(__file__).resolve().parent / "prompts"
 
 
 def load(batch, ids: list[int]) -> list[Conversation]:
-    return list(Conversation.objects.for_org(batch.org).filter(pk__in=ids)
-                .select_related("organization", "store", "order", "product"))  # fmt: skip
+    return list(
+        Conversation.objects.for_org(batch.org)
+        .filter(pk__in=ids)
+        .select_related("organization", "store", "order", "product")
+    )
 
 
 def _buyer_messages(conversation: Conversation) -> list[str]:
-    texts = (conversation.messages.filter(direction=Message.Direction.INBOUND)
-             .order_by("-sent_at").values_list("text", flat=True)[:5])  # fmt: skip
+    texts = (
+        conversation.messages.filter(direction=Message.Direction.INBOUND)
+        .order_by("-sent_at")
+        .values_list("text", flat=True)[:5]
+    )
     return list(reversed(list(texts)))
 
 
@@ -55,27 +61,45 @@ def item(batch, conversation: Conversation) -> Item:
 
     return Item(
         target=conversation,
-        variables={"language": context["language"], "channel": conversation.channel,
-                   "facts": json.dumps(context, ensure_ascii=False, default=str)},  # fmt: skip
+        variables={
+            "language": context["language"],
+            "channel": conversation.channel,
+            "facts": json.dumps(context, ensure_ascii=False, default=str),
+        },
         untrusted={"buyer_messages": buyer},
         context=context,
     )
 
 
 def schema(item: Item) -> dict[str, Any]:
-    return {"type": "object", "required": ["reply"], "additionalProperties": False,
-            "properties": {"reply": {"type": "string", "minLength": 1, "maxLength": 4000},
-                           "reply_zh": {"type": "string", "maxLength": 6000}}}  # fmt: skip
+    return {
+        "type": "object",
+        "required": ["reply"],
+        "additionalProperties": False,
+        "properties": {
+            "reply": {"type": "string", "minLength": 1, "maxLength": 4000},
+            "reply_zh": {"type": "string", "maxLength": 6000},
+        },
+    }
 
 
 def rules(item: Item, data: dict) -> list[str]:
     """Blocking errors fed to the model's repair round: lint errors and ungrounded claims."""
     text = str(data.get("reply") or "")
-    errors = [c.message_en for c in linter.lint(text, channel=item.context.get("channel", "amazon"),
-                                                language=item.context.get("language", "en"), ui="en")
-              if c.severity == "error"]  # fmt: skip
-    errors += [f"'{c.text}' ({c.kind}) is not in the facts" for c in
-               grounding.ungrounded(text, item.context)]  # fmt: skip
+    errors = [
+        c.message_en
+        for c in linter.lint(
+            text,
+            channel=item.context.get("channel", "amazon"),
+            language=item.context.get("language", "en"),
+            ui="en",
+        )
+        if c.severity == "error"
+    ]
+    errors += [
+        f"'{c.text}' ({c.kind}) is not in the facts"
+        for c in grounding.ungrounded(text, item.context)
+    ]
     return errors
 
 
@@ -90,8 +114,10 @@ def offline_back(item: Item) -> dict[str, Any]:
 
 def propose(item: Item, data: dict, provider: str) -> Proposal:
     return Proposal(
-        proposed={"reply": str(data.get("reply") or "").strip(),
-                  "language": item.context.get("language", "en")},  # fmt: skip
+        proposed={
+            "reply": str(data.get("reply") or "").strip(),
+            "language": item.context.get("language", "en"),
+        },
         rationale=f"Reply to a {item.context.get('intent', 'other')} message "
         f"({'offline templates' if provider == 'offline' else provider}).",
         evidence=[{"kind": "cs_context", "context": item.context}],
@@ -99,12 +125,22 @@ def propose(item: Item, data: dict, provider: str) -> Proposal:
 
 
 GENERATION_KIND = GenerationKind(
-    name=KIND, label=_("Customer-service reply"), prompt=KIND, prompts_dir=PROMPTS,
-    load=load, item=item, schema=schema, propose=propose, rules=rules,
-    back_translation=BackTranslation(fields={"reply": str}, in_answer="reply_zh",
-                                     offline=offline_back, untrusted_source="reply"),
-    offline=offline, target_noun="conversations", temperature=0.3,
-)  # fmt: skip
+    name=KIND,
+    label=_("Customer-service reply"),
+    prompt=KIND,
+    prompts_dir=PROMPTS,
+    load=load,
+    item=item,
+    schema=schema,
+    propose=propose,
+    rules=rules,
+    back_translation=BackTranslation(
+        fields={"reply": str}, in_answer="reply_zh", offline=offline_back, untrusted_source="reply"
+    ),
+    offline=offline,
+    target_noun="conversations",
+    temperature=0.3,
+)
 
 
 # --- review-queue draft kind ------------------------------------------------------------------
@@ -117,8 +153,12 @@ def _context_of(conversation: Conversation, payload: dict) -> dict:
         return stored
     from apps.review.models import Draft
 
-    draft = (Draft.objects.for_org(conversation.organization)
-             .filter(kind=KIND, target_id=conversation.pk).order_by("-id").first())  # fmt: skip
+    draft = (
+        Draft.objects.for_org(conversation.organization)
+        .filter(kind=KIND, target_id=conversation.pk)
+        .order_by("-id")
+        .first()
+    )
     for entry in (draft.evidence if draft else []) or []:
         if isinstance(entry, dict) and entry.get("kind") == "cs_context":
             return entry["context"]
@@ -127,9 +167,15 @@ def _context_of(conversation: Conversation, payload: dict) -> dict:
 
 def grounding_checks(text: str, context: dict) -> list[Check]:
     return [
-        Check(rule=f"grounding.{c.kind}", severity="error", field="reply",
-              message=str(_("“%(claim)s” is not in the order, shipment or knowledge-base context.")
-                          % {"claim": c.text}))  # fmt: skip
+        Check(
+            rule=f"grounding.{c.kind}",
+            severity="error",
+            field="reply",
+            message=str(
+                _("“%(claim)s” is not in the order, shipment or knowledge-base context.")
+                % {"claim": c.text}
+            ),
+        )
         for c in grounding.ungrounded(text, context)
     ]
 
@@ -137,21 +183,43 @@ def grounding_checks(text: str, context: dict) -> list[Check]:
 def validate(conversation: Conversation, payload: dict) -> list[Check]:
     text = str(payload.get("reply") or "")
     language = str(payload.get("language") or conversation.language or "en")
-    checks: list[Check] = list(linter.lint(text, channel=conversation.channel, language=language,
-                                           conversation=conversation))  # fmt: skip
+    checks: list[Check] = list(
+        linter.lint(
+            text, channel=conversation.channel, language=language, conversation=conversation
+        )
+    )
     checks += grounding_checks(text, _context_of(conversation, payload))
     from .understanding import detect_language
 
     written = detect_language(text)
     if written and language and written != language[:2] and len(text) > 40:
-        checks.append(Check("reply.language", "error", str(
-            _("The reply is in %(written)s but the buyer writes %(language)s.")
-            % {"written": written, "language": language}), "reply"))  # fmt: skip
-    if conversation.messages.filter(direction=Message.Direction.INBOUND,
-                                    looks_like_instruction=True).exists():  # fmt: skip
-        checks.append(_FlagCheck("safety.buyer_instructions", "warning", str(
-            _("The buyer's message contains instructions or hidden text: it was treated as data "
-              "only. Read it before approving.")), ""))  # fmt: skip
+        checks.append(
+            Check(
+                "reply.language",
+                "error",
+                str(
+                    _("The reply is in %(written)s but the buyer writes %(language)s.")
+                    % {"written": written, "language": language}
+                ),
+                "reply",
+            )
+        )
+    if conversation.messages.filter(
+        direction=Message.Direction.INBOUND, looks_like_instruction=True
+    ).exists():
+        checks.append(
+            _FlagCheck(
+                "safety.buyer_instructions",
+                "warning",
+                str(
+                    _(
+                        "The buyer's message contains instructions or hidden text: it was "
+                        "treated as data only. Read it before approving."
+                    )
+                ),
+                "",
+            )
+        )
     return checks
 
 
@@ -161,8 +229,12 @@ class _FlagCheck(Check):
 
 
 def snapshot(conversation: Conversation) -> dict:
-    last = (conversation.messages.filter(direction=Message.Direction.INBOUND)
-            .order_by("-sent_at").values_list("text", flat=True).first())  # fmt: skip
+    last = (
+        conversation.messages.filter(direction=Message.Direction.INBOUND)
+        .order_by("-sent_at")
+        .values_list("text", flat=True)
+        .first()
+    )
     return {"reply": "", "buyer_message": (last or "")[:4000], "language": conversation.language}
 
 
@@ -171,40 +243,58 @@ def apply(conversation: Conversation, payload: dict) -> None:
     from .services.channels import new_message_id, schedule_send
 
     now = timezone.now()
-    mailbox = Mailbox.objects.for_org(conversation.organization).filter(
-        store_id=conversation.store_id).first()  # fmt: skip
+    mailbox = (
+        Mailbox.objects.for_org(conversation.organization)
+        .filter(store_id=conversation.store_id)
+        .first()
+    )
     text = str(payload.get("reply") or "")
     message = Message.objects.create(
-        organization=conversation.organization, conversation=conversation,
-        direction=Message.Direction.OUTBOUND, sent_at=now, text=text,
+        organization=conversation.organization,
+        conversation=conversation,
+        direction=Message.Direction.OUTBOUND,
+        sent_at=now,
+        text=text,
         language=str(payload.get("language") or conversation.language),
         message_id=new_message_id(mailbox.address if mailbox else ""),
-        sender=mailbox.address if mailbox else "", send_status=Message.SendStatus.QUEUED,
+        sender=mailbox.address if mailbox else "",
+        send_status=Message.SendStatus.QUEUED,
         is_review_request=linter.is_review_request(text),
-    )  # fmt: skip
+    )
     Conversation.objects.for_org(conversation.organization).filter(pk=conversation.pk).update(
-        status=Conversation.Status.WAITING, responded_at=now, version=F("version") + 1,
+        status=Conversation.Status.WAITING,
+        responded_at=now,
+        version=F("version") + 1,
         first_response_at=conversation.first_response_at or now,
-    )  # fmt: skip
+    )
     schedule_send(message.pk)
 
 
 def display(conversation: Conversation) -> TargetDisplay:
     from django.urls import reverse
 
-    label = f"{conversation.buyer_name or conversation.buyer_alias} · {conversation.marketplace_order_id or '-'}"
-    return TargetDisplay(label=label, store_id=conversation.store_id,
-                         url=reverse("support:conversation", args=[conversation.pk]))  # fmt: skip
+    buyer = conversation.buyer_name or conversation.buyer_alias
+    label = f"{buyer} · {conversation.marketplace_order_id or '-'}"
+    return TargetDisplay(
+        label=label,
+        store_id=conversation.store_id,
+        url=reverse("support:conversation", args=[conversation.pk]),
+    )
 
 
 DRAFT_KIND = DraftKind(
-    kind=KIND, label=_("Customer-service reply"), target_model="support.Conversation",
-    snapshot=snapshot, apply=apply, validate=validate, display=display,
+    kind=KIND,
+    label=_("Customer-service reply"),
+    target_model="support.Conversation",
+    snapshot=snapshot,
+    apply=apply,
+    validate=validate,
+    display=display,
     facets=lambda c: {"language": c.language or ""},
     fields=(review_fields.text("reply", _("Reply"), max_length=4000, rows=10),),
     panels=("support/_draft_panel.html",),
     auto_approve=None,  # a reply to a buyer is always read by a person
-)  # fmt: skip
+)
 
 
 def register() -> None:

@@ -15,21 +15,60 @@ ORDER_ID = re.compile(r"\b\d{3}-\d{7}-\d{7}\b|\b\d{2}-\d{5}-\d{5}\b")
 # Tracking numbers: long tokens mixing capitals and digits (1Z…, YT…, 4PX…CN, JD…), or 12+ digits.
 TRACKING = re.compile(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{10,30}\b|\b\d{12,22}\b")
 MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "januar": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7, "oktober": 10,
-    "dezember": 12, "janvier": 1, "février": 2, "mars": 3, "avril": 4, "juin": 6,
-    "juillet": 7, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
-}  # fmt: skip
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "januar": 1,
+    "februar": 2,
+    "märz": 3,
+    "mai": 5,
+    "juni": 6,
+    "juli": 7,
+    "oktober": 10,
+    "dezember": 12,
+    "janvier": 1,
+    "février": 2,
+    "mars": 3,
+    "avril": 4,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+}
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATES = [
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "ymd"),
     (re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"), "ymd"),
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), "dmy"),
     (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), "mdy_or_dmy"),
-    (re.compile(rf"\b(\d{{1,2}})\.?\s+(?:de\s+)?({_MONTH})(?:\s+de)?\s+(\d{{4}})\b", re.I), "d_mon_y"),
+    (
+        re.compile(rf"\b(\d{{1,2}})\.?\s+(?:de\s+)?({_MONTH})(?:\s+de)?\s+(\d{{4}})\b", re.I),
+        "d_mon_y",
+    ),
     (re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I), "mon_d_y"),
 ]
 AMOUNT = re.compile(
@@ -65,8 +104,10 @@ def _dates(text: str) -> list[tuple[str, int, int, list[date]]]:
             elif style == "dmy":
                 options = [_safe_date(int(g[2]), int(g[1]), int(g[0]))]
             elif style == "mdy_or_dmy":
-                options = [_safe_date(int(g[2]), int(g[0]), int(g[1])),
-                           _safe_date(int(g[2]), int(g[1]), int(g[0]))]  # fmt: skip
+                options = [
+                    _safe_date(int(g[2]), int(g[0]), int(g[1])),
+                    _safe_date(int(g[2]), int(g[1]), int(g[0])),
+                ]
             elif style == "d_mon_y":
                 options = [_safe_date(int(g[2]), MONTHS[g[1].lower()], int(g[0]))]
             else:
@@ -81,7 +122,11 @@ def number_value(raw: str) -> Decimal | None:
     """'1.234,50' / '1,234.50' / '12,5' / '12.50' → Decimal."""
     s = raw.replace(" ", "").replace("\u00a0", "")
     if "," in s and "." in s:
-        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
+        s = (
+            s.replace(".", "").replace(",", ".")
+            if s.rfind(",") > s.rfind(".")
+            else s.replace(",", "")
+        )
     elif "," in s:
         head, _, tail = s.rpartition(",")
         s = f"{head.replace(',', '')}.{tail}" if len(tail) in (1, 2) else s.replace(",", "")
@@ -122,8 +167,12 @@ def claims(text: str) -> list[Claim]:
 def context_values(context: Any) -> dict[str, set[str]]:
     """Every id, date and amount found anywhere in the context (strings, numbers, dates in any
     nesting), normalised like the claims are."""
-    values: dict[str, set[str]] = {"order_id": set(), "tracking": set(), "date": set(),
-                                   "amount": set()}  # fmt: skip
+    values: dict[str, set[str]] = {
+        "order_id": set(),
+        "tracking": set(),
+        "date": set(),
+        "amount": set(),
+    }
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):

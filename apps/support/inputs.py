@@ -38,8 +38,9 @@ def orders_by_marketplace_ids(*, org, ids: set[str]) -> dict[str, Any]:
         return {}
     from apps.orders.selectors import order_list
 
-    return {o.marketplace_order_id: o
-            for o in order_list(org=org).filter(marketplace_order_id__in=ids)}  # fmt: skip
+    return {
+        o.marketplace_order_id: o for o in order_list(org=org).filter(marketplace_order_id__in=ids)
+    }
 
 
 def shipments_for_order(*, org, order_id: int) -> list[dict] | None:

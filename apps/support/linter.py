@@ -54,8 +54,15 @@ def _rule(context: tuple[Rule, ...], rule_id: str) -> Rule:
     return next(r for r in context if r.id == rule_id)
 
 
-def lint(text: str, *, channel: str = "amazon", language: str = "en", conversation=None,
-         now: datetime | None = None, ui: str | None = None) -> list[RuleCheck]:  # fmt: skip
+def lint(
+    text: str,
+    *,
+    channel: str = "amazon",
+    language: str = "en",
+    conversation=None,
+    now: datetime | None = None,
+    ui: str | None = None,
+) -> list[RuleCheck]:
     """Checks of one reply; with the conversation also the per-order and proactive rules."""
     ui = ui or ui_language()
     ruleset, context, params = ruleset_for(channel)
@@ -73,12 +80,20 @@ def lint(text: str, *, channel: str = "amazon", language: str = "en", conversati
 def _awaits_answer(conversation) -> bool:
     from .models import Message
 
-    last_in = (conversation.messages.filter(direction=Message.Direction.INBOUND)
-               .order_by("-sent_at").values_list("sent_at", flat=True).first())  # fmt: skip
+    last_in = (
+        conversation.messages.filter(direction=Message.Direction.INBOUND)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
     if last_in is None:
         return False
-    last_out = (conversation.messages.filter(direction=Message.Direction.OUTBOUND)
-                .order_by("-sent_at").values_list("sent_at", flat=True).first())  # fmt: skip
+    last_out = (
+        conversation.messages.filter(direction=Message.Direction.OUTBOUND)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
     return last_out is None or last_out < last_in
 
 
@@ -88,20 +103,30 @@ def _review_request_checks(conversation, context, params, label, ui, now) -> lis
     checks = []
     if conversation.order_id:
         earlier = Message.objects.for_org(conversation.organization).filter(
-            conversation__order_id=conversation.order_id, direction=Message.Direction.OUTBOUND,
+            conversation__order_id=conversation.order_id,
+            direction=Message.Direction.OUTBOUND,
             is_review_request=True,
-        )  # fmt: skip
+        )
         if earlier.exists():
-            checks.append(make_check(_rule(context, "reply.review_request_once"), label, ui,
-                                     "reply"))  # fmt: skip
+            checks.append(
+                make_check(_rule(context, "reply.review_request_once"), label, ui, "reply")
+            )
     start, end = params["reply.review_request_window"].get("window_days", [5, 30])
     order = conversation.order
     delivered = getattr(order, "delivered_at", None) if order is not None else None
-    days = (((now or timezone.now()) - delivered).days if delivered else -1)
+    days = ((now or timezone.now()) - delivered).days if delivered else -1
     if not (start <= days <= end):
-        checks.append(make_check(_rule(context, "reply.review_request_window"), label, ui,
-                                 "reply", start=start, end=end,
-                                 days=days if days >= 0 else "—"))  # fmt: skip
+        checks.append(
+            make_check(
+                _rule(context, "reply.review_request_window"),
+                label,
+                ui,
+                "reply",
+                start=start,
+                end=end,
+                days=days if days >= 0 else "—",
+            )
+        )
     return checks
 
 
@@ -109,5 +134,8 @@ def client_messages() -> dict:
     """What the reply editor's live lint needs in the browser: the patterns and messages."""
     ruleset, _context, _params = ruleset_for("amazon")
     ui = ui_language()
-    return {r.id: {"pattern": r.params.get("pattern", ""), "message": r.message[ui]}
-            for r in ruleset.rules if r.check == "forbidden_pattern"}  # fmt: skip
+    return {
+        r.id: {"pattern": r.params.get("pattern", ""), "message": r.message[ui]}
+        for r in ruleset.rules
+        if r.check == "forbidden_pattern"
+    }

@@ -37,7 +37,9 @@ class Mailbox(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "address"], name="mailbox_unique_address")
+            models.UniqueConstraint(
+                fields=["organization", "address"], name="mailbox_unique_address"
+            )
         ]
 
     def __str__(self) -> str:
@@ -125,7 +127,9 @@ class Message(TenantModel):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     direction = models.CharField(max_length=16, choices=Direction.choices)
     message_id = models.CharField(max_length=998, blank=True)  # RFC 5322 Message-ID, <…>
     in_reply_to = models.CharField(max_length=998, blank=True)

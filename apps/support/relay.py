@@ -141,8 +141,9 @@ def _body_parts(msg: EmailMessage) -> tuple[str, str, list[ParsedAttachment]]:
             continue
         disposition = (part.get_content_disposition() or "").lower()
         ctype = part.get_content_type()
-        if disposition == "attachment" or (part.get_filename() and ctype not in ("text/plain",
-                                                                                "text/html")):  # fmt: skip
+        if disposition == "attachment" or (
+            part.get_filename() and ctype not in ("text/plain", "text/html")
+        ):
             payload = part.get_payload(decode=True) or b""
             name = part.get_filename() or "attachment.bin"
             attachments.append(ParsedAttachment(name[:255], ctype[:127], payload))
@@ -164,8 +165,14 @@ def _between_markers(text: str) -> str | None:
     if not markers:
         return None
     end = next((m for m in markers if END_WORDS.search(m.group(1))), None)
-    begin = next((m for m in markers if not END_WORDS.search(m.group(1))
-                  and (end is None or m.start() < end.start())), None)  # fmt: skip
+    begin = next(
+        (
+            m
+            for m in markers
+            if not END_WORDS.search(m.group(1)) and (end is None or m.start() < end.start())
+        ),
+        None,
+    )
     start = begin.end() if begin else 0
     stop = end.start() if end else len(text)
     return text[start:stop]

@@ -15,9 +15,17 @@ from .models import Attachment, Conversation, KnowledgeArticle, Macro, Mailbox, 
 SLA_STATES = ("overdue", "due_soon", "ok", "done")
 
 
-def conversation_list(*, org, store_id: int | None = None, language: str = "", intent: str = "",
-                      status: str = "", sla_state: str = "", search: str = "",
-                      now=None) -> QuerySet[Conversation]:  # fmt: skip
+def conversation_list(
+    *,
+    org,
+    store_id: int | None = None,
+    language: str = "",
+    intent: str = "",
+    status: str = "",
+    sla_state: str = "",
+    search: str = "",
+    now=None,
+) -> QuerySet[Conversation]:
     """Conversations by time left (overdue first), then newest."""
     now = now or timezone.now()
     qs = Conversation.objects.for_org(org).select_related("store", "order", "assignee")
@@ -46,9 +54,12 @@ def conversation_list(*, org, store_id: int | None = None, language: str = "", i
 
 
 def conversation_get(*, org, conversation_id: int) -> Conversation:
-    found = (Conversation.objects.for_org(org)
-             .select_related("store", "store__marketplace", "order", "product", "assignee")
-             .filter(pk=conversation_id).first())  # fmt: skip
+    found = (
+        Conversation.objects.for_org(org)
+        .select_related("store", "store__marketplace", "order", "product", "assignee")
+        .filter(pk=conversation_id)
+        .first()
+    )
     if found is None:
         raise NotFound("No such conversation.")
     return found
@@ -60,8 +71,12 @@ def conversation_sla_state(conversation: Conversation, now=None) -> str:
 
 
 def message_list(*, org, conversation: Conversation) -> QuerySet[Message]:
-    return (Message.objects.for_org(org).filter(conversation=conversation)
-            .prefetch_related("attachments").select_related("author"))  # fmt: skip
+    return (
+        Message.objects.for_org(org)
+        .filter(conversation=conversation)
+        .prefetch_related("attachments")
+        .select_related("author")
+    )
 
 
 def attachment_get(*, org, attachment_id: int) -> Attachment:
@@ -95,9 +110,14 @@ def sla_report(*, org, days: int, now=None) -> dict:
     whose buyer wrote in the last `days` days: p50/p90/p95, late rate, still overdue. Conversations
     closed as "no response needed" are counted apart, not as answers."""
     now = now or timezone.now()
-    qs = Conversation.objects.for_org(org).filter(last_buyer_message_at__gte=now - timedelta(days=days))
-    rows = list(qs.values_list("last_buyer_message_at", "responded_at", "sla_due_at",
-                               "no_response_needed", "status"))  # fmt: skip
+    qs = Conversation.objects.for_org(org).filter(
+        last_buyer_message_at__gte=now - timedelta(days=days)
+    )
+    rows = list(
+        qs.values_list(
+            "last_buyer_message_at", "responded_at", "sla_due_at", "no_response_needed", "status"
+        )
+    )
     hours, late, answered = [], 0, 0
     overdue = no_response = 0
     for asked, responded, due, skipped, status in rows:
@@ -129,10 +149,16 @@ def product_questions(*, org, product_id: int, limit: int = 50) -> list[str]:
     """Buyers' product questions (intent product_question) about the product, newest first:
     the text of inbound messages in conversations linked to the product (CONTRACTS.md)."""
     limit = max(0, min(int(limit), 500))
-    texts = (Message.objects.for_org(org)
-             .filter(direction=Message.Direction.INBOUND,
-                     conversation__product_id=product_id,
-                     conversation__intent=Conversation.Intent.PRODUCT_QUESTION)
-             .exclude(text="").exclude(looks_like_instruction=True)
-             .order_by("-sent_at", "-id").values_list("text", flat=True)[:limit])  # fmt: skip
+    texts = (
+        Message.objects.for_org(org)
+        .filter(
+            direction=Message.Direction.INBOUND,
+            conversation__product_id=product_id,
+            conversation__intent=Conversation.Intent.PRODUCT_QUESTION,
+        )
+        .exclude(text="")
+        .exclude(looks_like_instruction=True)
+        .order_by("-sent_at", "-id")
+        .values_list("text", flat=True)[:limit]
+    )
     return list(texts)

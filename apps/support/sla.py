@@ -29,8 +29,14 @@ class Calendar:
     def of(cls, settings) -> Calendar:
         if settings is None:
             return cls()
-        return cls(settings.mode, settings.hours, settings.time_zone, settings.holiday_country,
-                   _as_time(settings.day_start), _as_time(settings.day_end))  # fmt: skip
+        return cls(
+            settings.mode,
+            settings.hours,
+            settings.time_zone,
+            settings.holiday_country,
+            _as_time(settings.day_start),
+            _as_time(settings.day_end),
+        )
 
 
 def _as_time(value) -> time:

@@ -47,13 +47,18 @@ def index(request):
     from apps.catalog.models import Store
 
     context = {
-        "page": page, "rows": rows, "filters": filters, "now": now,
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "now": now,
         "stores": Store.objects.for_org(request.org).order_by("name"),
-        "intents": Conversation.Intent.choices, "statuses": Conversation.Status.choices,
-        "languages": sorted(LANGS), "sla_states": selectors.SLA_STATES,
+        "intents": Conversation.Intent.choices,
+        "statuses": Conversation.Status.choices,
+        "languages": sorted(LANGS),
+        "sla_states": selectors.SLA_STATES,
         "by_country": orders_by_buyer_country(org=request.org, days=30),
         "week": selectors.sla_report(org=request.org, days=7, now=now),
-    }  # fmt: skip
+    }
     return render(request, "support/index.html", context)
 
 
@@ -62,8 +67,12 @@ def _side_panel(request, conversation: Conversation) -> dict:
     shipments = None
     if order is not None:
         shipments = inputs.shipments_for_order(org=request.org, order_id=order.pk)
-    return {"order": order, "order_items": list(order.items.all()) if order else [],
-            "shipments": shipments, "logistics_available": shipments is not None}  # fmt: skip
+    return {
+        "order": order,
+        "order_items": list(order.items.all()) if order else [],
+        "shipments": shipments,
+        "logistics_available": shipments is not None,
+    }
 
 
 @member_required
@@ -71,15 +80,21 @@ def conversation(request, conversation_id: int):
     convo = _conversation_or_404(request, conversation_id)
     from apps.review.models import Draft
 
-    drafts = list(Draft.objects.for_org(request.org)
-                  .filter(kind="cs_reply", target_id=convo.pk).order_by("-id")[:5])  # fmt: skip
+    drafts = list(
+        Draft.objects.for_org(request.org)
+        .filter(kind="cs_reply", target_id=convo.pk)
+        .order_by("-id")[:5]
+    )
     context = {
-        "c": convo, "msgs": selectors.message_list(org=request.org, conversation=convo),
+        "c": convo,
+        "msgs": selectors.message_list(org=request.org, conversation=convo),
         "view": "translated" if request.GET.get("view") == "translated" else "original",
-        "sla_state": selectors.conversation_sla_state(convo), "drafts": drafts,
-        "macros": selectors.macro_list(org=request.org), "can_write": can_write(request),
+        "sla_state": selectors.conversation_sla_state(convo),
+        "drafts": drafts,
+        "macros": selectors.macro_list(org=request.org),
+        "can_write": can_write(request),
         **_side_panel(request, convo),
-    }  # fmt: skip
+    }
     return render(request, "support/conversation.html", context)
 
 
@@ -95,16 +110,25 @@ def conversation_action(request, conversation_id: int):
             reply_drafts_generate(org=request.org, actor=request.user, conversation_ids=[convo.pk])
             flash.success(request, _("A reply draft was written; it waits in the review queue."))
         elif action == "submit":
-            replies.reply_submit(org=request.org, actor=request.user, conversation=convo,
-                                 text=request.POST.get("reply", ""))  # fmt: skip
+            replies.reply_submit(
+                org=request.org,
+                actor=request.user,
+                conversation=convo,
+                text=request.POST.get("reply", ""),
+            )
             flash.success(request, _("Your reply waits in the review queue."))
         elif action == "no_response":
-            ingest.conversation_close_no_response(org=request.org, actor=request.user,
-                                                  conversation=convo)  # fmt: skip
+            ingest.conversation_close_no_response(
+                org=request.org, actor=request.user, conversation=convo
+            )
             flash.success(request, _("Closed: no response needed."))
         elif action == "note":
-            ingest.message_note_add(org=request.org, actor=request.user, conversation=convo,
-                                    text=request.POST.get("note", ""))  # fmt: skip
+            ingest.message_note_add(
+                org=request.org,
+                actor=request.user,
+                conversation=convo,
+                text=request.POST.get("note", ""),
+            )
     except DomainError as exc:
         flash.error(request, str(exc))
     return redirect("support:conversation", convo.pk)
@@ -118,8 +142,10 @@ def conversation_lint(request, conversation_id: int):
     convo = _conversation_or_404(request, conversation_id)
     text = (request.POST.get("reply") or "")[:8000]
     checks = [c.as_dict() for c in validate(convo, {"reply": text, "language": convo.language})]
-    claims = [{"kind": c.kind, "text": c.text, "start": c.start, "end": c.end}
-              for c in grounding.ungrounded(text, _context_of(convo, {}))]  # fmt: skip
+    claims = [
+        {"kind": c.kind, "text": c.text, "start": c.start, "end": c.end}
+        for c in grounding.ungrounded(text, _context_of(convo, {}))
+    ]
     return JsonResponse({"checks": checks, "ungrounded": claims, "ui": ui_language()})
 
 
@@ -139,8 +165,11 @@ def attachment_download(request, attachment_id: int):
 
 @member_required
 def kb_index(request):
-    return render(request, "support/kb.html", {"articles": selectors.kb_list(org=request.org),
-                                               "can_write": can_write(request)})  # fmt: skip
+    return render(
+        request,
+        "support/kb.html",
+        {"articles": selectors.kb_list(org=request.org), "can_write": can_write(request)},
+    )
 
 
 @member_required
@@ -157,17 +186,25 @@ def kb_edit(request, article_id: int | None = None):
             kb.kb_article_delete(org=request.org, article=article)
             return redirect("support:kb")
         try:
-            kb.kb_article_save(org=request.org, article=article,
-                               title=request.POST.get("title", ""), body=request.POST.get("body", ""),
-                               language=request.POST.get("language", "en"),
-                               tags=request.POST.get("tags", ""),
-                               is_active=bool(request.POST.get("is_active")))  # fmt: skip
+            kb.kb_article_save(
+                org=request.org,
+                article=article,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                language=request.POST.get("language", "en"),
+                tags=request.POST.get("tags", ""),
+                is_active=bool(request.POST.get("is_active")),
+            )
             flash.success(request, _("Article saved."))
             return redirect("support:kb")
         except DomainError as exc:
             error = str(exc)
-    context = {"article": article or KnowledgeArticle(language="en"), "error": error,
-               "languages": kb.LANGUAGES, "can_write": can_write(request)}  # fmt: skip
+    context = {
+        "article": article or KnowledgeArticle(language="en"),
+        "error": error,
+        "languages": kb.LANGUAGES,
+        "can_write": can_write(request),
+    }
     return render(request, "support/kb_edit.html", context)
 
 
@@ -177,4 +214,3 @@ def sla_dashboard(request):
     reports = [selectors.sla_report(org=request.org, days=d, now=now) for d in (7, 30, 90)]
     settings_row = ingest.sla_settings_get(org=request.org)
     return render(request, "support/sla.html", {"reports": reports, "settings": settings_row})
-

@@ -28,12 +28,17 @@ def store(org):
 
 @pytest.fixture
 def order(org, store):
-    o = OrderFactory(organization=org, store=store, marketplace_order_id=US_ORDER,
-                     ordered_at=datetime(2025, 9, 8, 10, tzinfo=UTC),
-                     shipped_at=datetime(2025, 9, 9, 8, tzinfo=UTC),
-                     delivered_at=datetime(2025, 9, 11, 15, tzinfo=UTC))  # fmt: skip
-    listing = ListingFactory(organization=org, store=store, external_id="B0DK7PW2N4",
-                             title="Kovexa 10000mAh Power Bank")  # fmt: skip
+    o = OrderFactory(
+        organization=org,
+        store=store,
+        marketplace_order_id=US_ORDER,
+        ordered_at=datetime(2025, 9, 8, 10, tzinfo=UTC),
+        shipped_at=datetime(2025, 9, 9, 8, tzinfo=UTC),
+        delivered_at=datetime(2025, 9, 11, 15, tzinfo=UTC),
+    )
+    listing = ListingFactory(
+        organization=org, store=store, external_id="B0DK7PW2N4", title="Kovexa 10000mAh Power Bank"
+    )
     OrderItemFactory(organization=org, order=o, product=listing.product, sku=listing.product.sku)
     return o
 
@@ -48,9 +53,17 @@ def de_raw() -> bytes:
     return DE_SAMPLE.read_bytes()
 
 
-def relay_mail(text: str, *, order_id: str = US_ORDER, alias: str = "abcdefghijk0123",
-               name: str = "Rachel", html: str | None = None, message_id: str | None = None,
-               when: datetime | None = None, attachments=()) -> bytes:  # fmt: skip
+def relay_mail(
+    text: str,
+    *,
+    order_id: str = US_ORDER,
+    alias: str = "abcdefghijk0123",
+    name: str = "Rachel",
+    html: str | None = None,
+    message_id: str | None = None,
+    when: datetime | None = None,
+    attachments=(),
+) -> bytes:
     """An Amazon relay mail in the samples' shape around `text`."""
     mail = EmailMessage()
     mail["From"] = f'"{name} - Amazon Marketplace" <{alias}@marketplace.amazon.com>'
@@ -58,10 +71,12 @@ def relay_mail(text: str, *, order_id: str = US_ORDER, alias: str = "abcdefghijk
     mail["Subject"] = f"Inquiry from Amazon customer {name} (Order: {order_id})"
     mail["Date"] = format_datetime(when or datetime(2025, 9, 12, 16, 47, tzinfo=UTC))
     mail["Message-ID"] = message_id or make_msgid(domain="email.amazonses.com")
-    body = (f"Order ID {order_id}:\n1 of Kovexa Power Bank [ASIN: B0DK7PW2N4]\n\n"
-            f"------------- Begin message -------------\n\n{text}\n\n"
-            "------------- End message -------------\n\nFor Your Information: To help arbitrate "
-            "disputes we retain all messages.\n\n[commMgrTok:A1QX8R2ZC7TN4K]\n")  # fmt: skip
+    body = (
+        f"Order ID {order_id}:\n1 of Kovexa Power Bank [ASIN: B0DK7PW2N4]\n\n"
+        f"------------- Begin message -------------\n\n{text}\n\n"
+        "------------- End message -------------\n\nFor Your Information: To help arbitrate "
+        "disputes we retain all messages.\n\n[commMgrTok:A1QX8R2ZC7TN4K]\n"
+    )
     mail.set_content(body)
     if html is not None:
         mail.add_alternative(html, subtype="html")

@@ -121,10 +121,14 @@ def start_dovecot(user: str = "support", password: str = "s3cret-mailbox") -> Im
     (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}::::::\n")
     port = free_port()
     conf = root / "dovecot.conf"
-    conf.write_text(CONFIG.format(root=root, port=port, uid=uid, gid=gid, internal=internal,
-                                  login=login, group=group))  # fmt: skip
-    proc = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)  # fmt: skip
+    conf.write_text(
+        CONFIG.format(
+            root=root, port=port, uid=uid, gid=gid, internal=internal, login=login, group=group
+        )
+    )
+    proc = subprocess.Popen(
+        [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
     _wait_for(port, proc, root / "dovecot.log")
     return Imap("127.0.0.1", port, user, password, root, proc)
 

@@ -62,8 +62,10 @@ def test_german_sample_is_detected_and_unknown_order_stays_unlinked(org, store, 
 
 @override_settings(CROSSBORDER_SUPPORT_ATTACHMENT_MAX=1000)
 def test_attachments_are_kept_up_to_the_size_limit(org, store):
-    raw = relay_mail("Photo attached", attachments=[("small.png", "image/png", b"x" * 500),
-                                                     ("big.png", "image/png", b"x" * 5000)])
+    raw = relay_mail(
+        "Photo attached",
+        attachments=[("small.png", "image/png", b"x" * 500), ("big.png", "image/png", b"x" * 5000)],
+    )
     message = mail_ingest(org=org, store=store, raw=raw).message
     assert list(Attachment.objects.for_org(org).values_list("filename", flat=True)) == ["small.png"]
     note = Message.objects.for_org(org).get(direction="note")

@@ -31,11 +31,18 @@ def _append(server, raw: bytes) -> None:
 
 def _mailbox(org, store, imap, smtp=None) -> Mailbox:
     return mailbox_create(
-        org=org, store=store, address="support@kovexa-store.example",
-        imap_host=imap.host, imap_port=imap.port, imap_ssl=False, imap_username=imap.user,
-        imap_password=imap.password, smtp_host="127.0.0.1" if smtp else "",
-        smtp_port=smtp.port if smtp else 587, smtp_starttls=False,
-    )  # fmt: skip
+        org=org,
+        store=store,
+        address="support@kovexa-store.example",
+        imap_host=imap.host,
+        imap_port=imap.port,
+        imap_ssl=False,
+        imap_username=imap.user,
+        imap_password=imap.password,
+        smtp_host="127.0.0.1" if smtp else "",
+        smtp_port=smtp.port if smtp else 587,
+        smtp_starttls=False,
+    )
 
 
 def test_credentials_are_encrypted_at_rest(org, store, imap_server):
@@ -67,9 +74,13 @@ def test_approved_reply_reaches_smtp_in_the_buyers_language_with_threading_heade
 
     OrderFactory(organization=org, store=store, marketplace_order_id="114-1111111-2222222")
     mailbox = _mailbox(org, store, imap_server, smtp_server)
-    raw = relay_mail("Hallo, wo ist meine Bestellung? Ich warte noch auf das Paket.",
-                     order_id="114-1111111-2222222", alias="zz9buyer0000001", name="Jonas",
-                     message_id="<relay-de-1@email.amazonses.com>")  # fmt: skip
+    raw = relay_mail(
+        "Hallo, wo ist meine Bestellung? Ich warte noch auf das Paket.",
+        order_id="114-1111111-2222222",
+        alias="zz9buyer0000001",
+        name="Jonas",
+        message_id="<relay-de-1@email.amazonses.com>",
+    )
     _append(imap_server, raw)
     mailbox_poll(mailbox=mailbox)
     conversation = Conversation.objects.for_org(org).get(buyer_alias__startswith="zz9buyer")

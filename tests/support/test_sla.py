@@ -24,8 +24,9 @@ def test_amazon_counts_weekends():
 def test_business_hours_skip_the_weekend():
     friday_5pm = datetime(2025, 9, 12, 17, tzinfo=ZoneInfo("Europe/Berlin"))
     due = sla.due_at(friday_5pm, BERLIN)  # 1 h on Friday, 7 h on Monday
-    assert due.astimezone(ZoneInfo("Europe/Berlin")) == datetime(2025, 9, 15, 16,
-                                                                 tzinfo=ZoneInfo("Europe/Berlin"))
+    assert due.astimezone(ZoneInfo("Europe/Berlin")) == datetime(
+        2025, 9, 15, 16, tzinfo=ZoneInfo("Europe/Berlin")
+    )
 
 
 def test_a_message_at_night_in_another_time_zone_starts_at_the_teams_morning():
@@ -43,7 +44,10 @@ def test_public_holidays_are_skipped():
     assert sla.is_business_day(due.date(), "CN")
     # German Unity Day, Friday 3 October 2025
     thursday = datetime(2025, 10, 2, 17, tzinfo=ZoneInfo("Europe/Berlin"))
-    assert sla.due_at(thursday, BERLIN).astimezone(ZoneInfo("Europe/Berlin")).date().isoformat() == "2025-10-06"
+    assert (
+        sla.due_at(thursday, BERLIN).astimezone(ZoneInfo("Europe/Berlin")).date().isoformat()
+        == "2025-10-06"
+    )
 
 
 def test_daylight_saving_change_keeps_the_working_day_nine_hours_long():
@@ -51,7 +55,9 @@ def test_daylight_saving_change_keeps_the_working_day_nine_hours_long():
     # Monday 16:00 local, whatever the UTC offset did in between.
     friday = datetime(2025, 10, 24, 17, tzinfo=ZoneInfo("Europe/Berlin"))
     due = sla.due_at(friday, BERLIN)
-    assert due.astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None) == datetime(2025, 10, 27, 16)
+    assert due.astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None) == datetime(
+        2025, 10, 27, 16
+    )
     assert due.utcoffset() == timedelta(0) and due.hour == 15  # CET = UTC+1
 
 
@@ -64,8 +70,12 @@ def test_state_and_percentiles():
     assert sla.percentile([], 90) is None
 
 
-@given(st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 1, 1),
-                    timezones=st.just(UTC)), st.integers(min_value=1, max_value=40))
+@given(
+    st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC)
+    ),
+    st.integers(min_value=1, max_value=40),
+)
 def test_business_due_is_never_earlier_than_elapsed_hours(start, hours):
     calendar = sla.Calendar("business", hours, "Europe/Berlin", "DE", time(9), time(18))
     due = sla.due_at(start, calendar)
@@ -81,15 +91,29 @@ def test_report_percentiles_late_rate_and_no_response(org, store):
     now = datetime.now(tz=UTC)
     for i, hours in enumerate([2, 10, 30]):
         asked = now - timedelta(days=1, hours=hours)
-        Conversation.objects.create(organization=org, store=store, buyer_alias=f"b{i}@x",
-                                    last_buyer_message_at=asked, sla_due_at=asked + timedelta(hours=24),
-                                    responded_at=asked + timedelta(hours=hours))  # fmt: skip
-    Conversation.objects.create(organization=org, store=store, buyer_alias="late@x",
-                                last_buyer_message_at=now - timedelta(hours=30),
-                                sla_due_at=now - timedelta(hours=6))  # fmt: skip
-    Conversation.objects.create(organization=org, store=store, buyer_alias="skip@x",
-                                last_buyer_message_at=now - timedelta(hours=3),
-                                no_response_needed=True, status="closed")  # fmt: skip
+        Conversation.objects.create(
+            organization=org,
+            store=store,
+            buyer_alias=f"b{i}@x",
+            last_buyer_message_at=asked,
+            sla_due_at=asked + timedelta(hours=24),
+            responded_at=asked + timedelta(hours=hours),
+        )
+    Conversation.objects.create(
+        organization=org,
+        store=store,
+        buyer_alias="late@x",
+        last_buyer_message_at=now - timedelta(hours=30),
+        sla_due_at=now - timedelta(hours=6),
+    )
+    Conversation.objects.create(
+        organization=org,
+        store=store,
+        buyer_alias="skip@x",
+        last_buyer_message_at=now - timedelta(hours=3),
+        no_response_needed=True,
+        status="closed",
+    )
     from apps.support.selectors import sla_report
 
     report = sla_report(org=org, days=7, now=now)

@@ -24,7 +24,9 @@ def test_pages_render(user, client_for, convo, name):
 
 def test_inbox_filters(user, client_for, convo):
     client = client_for(user)
-    html = client.get(reverse("support:index"), {"language": "en", "sla": "overdue"}).content.decode()
+    html = client.get(
+        reverse("support:index"), {"language": "en", "sla": "overdue"}
+    ).content.decode()
     assert "Rachel" in html  # the 2025 sample is long overdue
     html = client.get(reverse("support:index"), {"language": "de"}).content.decode()
     assert "Rachel" not in html
@@ -48,8 +50,10 @@ def test_chinese_conversation_page(user, client_for, convo):
 
 
 def test_live_lint_returns_checks_and_ungrounded_positions(user, client_for, convo):
-    response = client_for(user).post(reverse("support:lint", args=[convo.pk]),
-                                     {"reply": "See https://x.example, tracking YT2525400731926548"})
+    response = client_for(user).post(
+        reverse("support:lint", args=[convo.pk]),
+        {"reply": "See https://x.example, tracking YT2525400731926548"},
+    )
     data = response.json()
     rules = {c["rule"] for c in data["checks"]}
     assert "reply.no_links" in rules and "grounding.tracking" in rules
@@ -71,14 +75,22 @@ def test_kb_editor_saves_and_search_finds(user, client_for, org):
     from apps.support.context import kb_search
 
     client = client_for(user)
-    client.post(reverse("support:kb_new"), {"title": "Akku lädt nicht", "language": "de",
-                                            "body": "Wenn der Akku nicht lädt, bitte das Kabel wechseln.",
-                                            "is_active": "1"})  # fmt: skip
+    client.post(
+        reverse("support:kb_new"),
+        {
+            "title": "Akku lädt nicht",
+            "language": "de",
+            "body": "Wenn der Akku nicht lädt, bitte das Kabel wechseln.",
+            "is_active": "1",
+        },
+    )
     found = kb_search(org=org, text="Mein Akku lädt nicht mehr", language="de")
     assert [a.title for a in found] == ["Akku lädt nicht"]
 
 
 def test_viewer_cannot_act(member_with_role, client_for, convo):
     viewer = member_with_role("viewer")
-    response = client_for(viewer).post(reverse("support:action", args=[convo.pk]), {"action": "no_response"})
+    response = client_for(viewer).post(
+        reverse("support:action", args=[convo.pk]), {"action": "no_response"}
+    )
     assert response.status_code == 404

@@ -7,6 +7,7 @@ the conversations clean). Nothing is marked or deleted on the server."""
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import logging
 import smtplib
@@ -28,8 +29,9 @@ POLL_BATCH = 200
 TIMEOUT = 30
 
 
-def mailbox_create(*, org, store, address: str, imap_password: str = "", smtp_password: str = "",
-                   **fields) -> Mailbox:  # fmt: skip
+def mailbox_create(
+    *, org, store, address: str, imap_password: str = "", smtp_password: str = "", **fields
+) -> Mailbox:
     if store.organization_id != org.pk:
         raise ValidationFailed("No such store.", field="store")
     mailbox = Mailbox(organization=org, store=store, address=address.strip().lower(), **fields)
@@ -50,8 +52,9 @@ def mailbox_set_passwords(*, mailbox: Mailbox, imap_password=None, smtp_password
 
 def _imap(mailbox: Mailbox) -> imaplib.IMAP4:
     if mailbox.imap_ssl:
-        client: imaplib.IMAP4 = imaplib.IMAP4_SSL(mailbox.imap_host, mailbox.imap_port,
-                                                  timeout=TIMEOUT)  # fmt: skip
+        client: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+            mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT
+        )
     else:
         client = imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
     client.login(mailbox.imap_username, crypto.decrypt(mailbox.imap_password_encrypted))
@@ -59,7 +62,7 @@ def _imap(mailbox: Mailbox) -> imaplib.IMAP4:
 
 
 def _uid_validity(client: imaplib.IMAP4, folder: str) -> int:
-    typ, data = client.select(f'"{folder}"', readonly=True)
+    typ, _data = client.select(f'"{folder}"', readonly=True)
     if typ != "OK":
         raise imaplib.IMAP4.error(f"cannot select {folder}")
     _, values = client.response("UIDVALIDITY")
@@ -78,10 +81,10 @@ def mailbox_poll(*, mailbox: Mailbox) -> dict:
     try:
         validity = _uid_validity(client, mailbox.imap_folder)
         last = mailbox.last_uid if mailbox.uid_validity == validity else 0
-        typ, data = client.uid("SEARCH", None, f"UID {last + 1}:*")
+        _typ, data = client.uid("SEARCH", None, f"UID {last + 1}:*")
         uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > last)[:POLL_BATCH]
         for uid in uids:
-            typ, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            _typ, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
             raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
             stats["fetched"] += 1
             if raw:
@@ -100,17 +103,18 @@ def mailbox_poll(*, mailbox: Mailbox) -> dict:
         )
         mailbox.last_uid, mailbox.uid_validity = last, validity
     finally:
-        try:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
             client.logout()
-        except (OSError, imaplib.IMAP4.error):
-            pass
     return stats
 
 
 def _outbound_mail(mailbox: Mailbox, message: Message) -> EmailMessage:
     conversation = message.conversation
-    inbound = list(conversation.messages.filter(direction=Message.Direction.INBOUND)
-                   .exclude(message_id="").order_by("sent_at", "id"))  # fmt: skip
+    inbound = list(
+        conversation.messages.filter(direction=Message.Direction.INBOUND)
+        .exclude(message_id="")
+        .order_by("sent_at", "id")
+    )
     mail = EmailMessage()
     mail["From"] = mailbox.address
     mail["To"] = conversation.buyer_alias
@@ -121,7 +125,9 @@ def _outbound_mail(mailbox: Mailbox, message: Message) -> EmailMessage:
     if inbound:
         last = inbound[-1]
         mail["In-Reply-To"] = last.message_id
-        chain = (last.references.split() if last.references else []) + [m.message_id for m in inbound]
+        chain = (last.references.split() if last.references else []) + [
+            m.message_id for m in inbound
+        ]
         mail["References"] = " ".join(dict.fromkeys(chain))
     mail.set_content(message.text)
     return mail
@@ -132,9 +138,11 @@ def outbound_message_send(*, message: Message) -> Message:
     if message.send_status == Message.SendStatus.SENT:
         return message
     conversation = message.conversation
-    mailbox = Mailbox.objects.for_org(message.organization).filter(
-        store_id=conversation.store_id, is_active=True
-    ).first()
+    mailbox = (
+        Mailbox.objects.for_org(message.organization)
+        .filter(store_id=conversation.store_id, is_active=True)
+        .first()
+    )
     if mailbox is None or not mailbox.smtp_host:
         return _send_failed(message, "The store has no mailbox with an SMTP server.")
     mail = _outbound_mail(mailbox, message)
@@ -150,8 +158,9 @@ def outbound_message_send(*, message: Message) -> Message:
     message.send_status, message.send_error = Message.SendStatus.SENT, ""
     message.in_reply_to = str(mail["In-Reply-To"] or "")
     message.references = str(mail["References"] or "")
-    message.save(update_fields=["send_status", "send_error", "in_reply_to", "references",
-                                "updated_at"])  # fmt: skip
+    message.save(
+        update_fields=["send_status", "send_error", "in_reply_to", "references", "updated_at"]
+    )
     return message
 
 

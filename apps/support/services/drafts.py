@@ -14,20 +14,30 @@ from ..generation import KIND
 from ..models import Conversation
 
 
-def reply_drafts_generate(*, org, actor, conversation_ids: list[int],
-                          offline: bool | None = None) -> Job:  # fmt: skip
+def reply_drafts_generate(
+    *, org, actor, conversation_ids: list[int], offline: bool | None = None
+) -> Job:
     """Draft replies for the organization's conversations among the ids."""
     use_offline = offline if offline is not None else backend_for(org=org).provider == "offline"
     if not use_offline:
         return generation_start(org=org, actor=actor, kind=KIND, target_ids=conversation_ids)
-    ids = list(Conversation.objects.for_org(org).filter(pk__in=conversation_ids)
-               .values_list("pk", flat=True))  # fmt: skip
-    job = jobs.job_create(org=org, kind=JOB_KIND, actor=actor, total=len(ids),
-                          label=f"Customer-service reply for {len(ids)} conversations")  # fmt: skip
+    ids = list(
+        Conversation.objects.for_org(org)
+        .filter(pk__in=conversation_ids)
+        .values_list("pk", flat=True)
+    )
+    job = jobs.job_create(
+        org=org,
+        kind=JOB_KIND,
+        actor=actor,
+        total=len(ids),
+        label=f"Customer-service reply for {len(ids)} conversations",
+    )
     job.result = {"kind": KIND, "provider": "offline", "refused_ids": []}
     job.save(update_fields=["result"])
     if ids:
-        generation_batch_run(org=org, job_id=job.pk, kind=KIND, target_ids=ids,
-                             backend=OfflineBackend())  # fmt: skip
+        generation_batch_run(
+            org=org, job_id=job.pk, kind=KIND, target_ids=ids, backend=OfflineBackend()
+        )
     job.refresh_from_db()
     return job

@@ -53,8 +53,13 @@ def _product_for(org, asins: list[str], order) -> int | None:
     from apps.catalog.models import Listing
 
     if asins:
-        listing = (Listing.objects.for_org(org).filter(external_id__in=asins)
-                   .exclude(product_id=None).only("product_id").first())  # fmt: skip
+        listing = (
+            Listing.objects.for_org(org)
+            .filter(external_id__in=asins)
+            .exclude(product_id=None)
+            .only("product_id")
+            .first()
+        )
         if listing is not None:
             return listing.product_id
     if order is not None:
@@ -87,19 +92,24 @@ def _understand_and_clock(org, conversation: Conversation, message: Message) -> 
     message.translation = seen.translation
     message.translation_language = seen.translation_language
     message.translation_method = seen.translation_method
-    message.save(update_fields=["language", "translation", "translation_language",
-                                "translation_method"])  # fmt: skip
+    message.save(
+        update_fields=["language", "translation", "translation_language", "translation_method"]
+    )
     now = timezone.now()
     calendar = calendar_for(org=org, channel=conversation.channel)
-    if conversation.last_buyer_message_at is None or message.sent_at >= conversation.last_buyer_message_at:
+    if (
+        conversation.last_buyer_message_at is None
+        or message.sent_at >= conversation.last_buyer_message_at
+    ):
         conversation.last_buyer_message_at = message.sent_at
         conversation.sla_due_at = sla.due_at(message.sent_at, calendar)
         conversation.responded_at = None
     conversation.language = conversation.language or seen.language
     conversation.intent, conversation.sentiment = seen.intent, seen.sentiment
     conversation.understanding_method = seen.method
-    conversation.priority = understanding.priority(seen.intent, seen.sentiment,
-                                                   conversation.sla_due_at, now)  # fmt: skip
+    conversation.priority = understanding.priority(
+        seen.intent, seen.sentiment, conversation.sla_due_at, now
+    )
     if conversation.status != Conversation.Status.OPEN:
         conversation.status, conversation.closed_at = Conversation.Status.OPEN, None
         conversation.no_response_needed = False
@@ -113,9 +123,14 @@ def _store_attachments(org, message: Message, parsed: relay.ParsedMail) -> list[
         if len(att.data) > limit:
             skipped.append(att.filename)
             continue
-        Attachment.objects.create(organization=org, message=message, filename=att.filename,
-                                  content_type=att.content_type, size=len(att.data),
-                                  data=att.data)  # fmt: skip
+        Attachment.objects.create(
+            organization=org,
+            message=message,
+            filename=att.filename,
+            content_type=att.content_type,
+            size=len(att.data),
+            data=att.data,
+        )
     return skipped
 
 
@@ -148,26 +163,35 @@ def mail_ingest_parsed(*, org, store, parsed: relay.ParsedMail) -> IngestResult:
 
 
 def _ingest_parsed(org, store, parsed: relay.ParsedMail) -> Message:
-    order = inputs.order_by_marketplace_id(org=org, marketplace_order_id=parsed.marketplace_order_id,
-                                           store_id=store.pk)  # fmt: skip
+    order = inputs.order_by_marketplace_id(
+        org=org, marketplace_order_id=parsed.marketplace_order_id, store_id=store.pk
+    )
     conversation = _conversation_for(org, store, parsed, order)
     if conversation.order_id is None and order is not None:
         conversation.order = order
     message = Message.objects.create(
-        organization=org, conversation=conversation, direction=Message.Direction.INBOUND,
-        message_id=parsed.message_id, in_reply_to=parsed.in_reply_to,
-        references=parsed.references, sender=parsed.sender, sent_at=parsed.sent_at,
-        text=parsed.text, hidden_text=parsed.hidden_text,
+        organization=org,
+        conversation=conversation,
+        direction=Message.Direction.INBOUND,
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=parsed.references,
+        sender=parsed.sender,
+        sent_at=parsed.sent_at,
+        text=parsed.text,
+        hidden_text=parsed.hidden_text,
         looks_like_instruction=looks_like_instruction(parsed.text) or parsed.hidden_text,
         raw_size=parsed.raw_size,
-    )  # fmt: skip
+    )
     skipped = _store_attachments(org, message, parsed)
     if skipped:
         Message.objects.create(
-            organization=org, conversation=conversation, direction=Message.Direction.NOTE,
+            organization=org,
+            conversation=conversation,
+            direction=Message.Direction.NOTE,
             sent_at=parsed.sent_at,
             text="Attachments over the size limit were not kept: " + ", ".join(skipped),
-        )  # fmt: skip
+        )
     _understand_and_clock(org, conversation, message)
     return message
 
@@ -176,9 +200,14 @@ def message_note_add(*, org, actor, conversation: Conversation, text: str) -> Me
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("A note needs text.", field="text")
-    return Message.objects.create(organization=org, conversation=conversation,
-                                  direction=Message.Direction.NOTE, sent_at=timezone.now(),
-                                  text=text[:20000], author=actor)  # fmt: skip
+    return Message.objects.create(
+        organization=org,
+        conversation=conversation,
+        direction=Message.Direction.NOTE,
+        sent_at=timezone.now(),
+        text=text[:20000],
+        author=actor,
+    )
 
 
 @transaction.atomic
@@ -189,9 +218,14 @@ def conversation_close_no_response(*, org, actor, conversation: Conversation) ->
     conversation.no_response_needed = True
     conversation.save(update_fields=["status", "closed_at", "no_response_needed", "updated_at"])
     name = getattr(actor, "username", "") or "system"
-    Message.objects.create(organization=org, conversation=conversation,
-                           direction=Message.Direction.NOTE, sent_at=now, author=actor,
-                           text=f"Closed as “no response needed” by {name}.")  # fmt: skip
+    Message.objects.create(
+        organization=org,
+        conversation=conversation,
+        direction=Message.Direction.NOTE,
+        sent_at=now,
+        author=actor,
+        text=f"Closed as “no response needed” by {name}.",
+    )
     return conversation
 
 

@@ -32,8 +32,16 @@ def _tags(raw) -> list[str]:
 
 
 @transaction.atomic
-def kb_article_save(*, org, article: KnowledgeArticle | None = None, title: str, body: str,
-                    language: str = "en", tags=(), is_active: bool = True) -> KnowledgeArticle:  # fmt: skip
+def kb_article_save(
+    *,
+    org,
+    article: KnowledgeArticle | None = None,
+    title: str,
+    body: str,
+    language: str = "en",
+    tags=(),
+    is_active: bool = True,
+) -> KnowledgeArticle:
     title, body, language = _clean(title, body, language)
     article = article or KnowledgeArticle(organization=org)
     if article.organization_id != org.pk:
@@ -64,11 +72,17 @@ def macro_render(macro: Macro, values: dict) -> str:
         return macro.body
 
 
-def macro_save(*, org, macro: Macro | None = None, name: str, body: str, language: str = "en",
-               intent: str = "") -> Macro:  # fmt: skip
+def macro_save(
+    *, org, macro: Macro | None = None, name: str, body: str, language: str = "en", intent: str = ""
+) -> Macro:
     if not (name or "").strip() or not (body or "").strip():
         raise ValidationFailed("A macro needs a name and a body.", field="name")
     macro = macro or Macro(organization=org)
-    macro.name, macro.body, macro.language, macro.intent = name.strip()[:200], body[:10000], language, intent
+    macro.name, macro.body, macro.language, macro.intent = (
+        name.strip()[:200],
+        body[:10000],
+        language,
+        intent,
+    )
     macro.save()
     return macro

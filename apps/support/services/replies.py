@@ -20,7 +20,12 @@ def reply_submit(*, org, actor, conversation: Conversation, text: str) -> Draft:
         raise ValidationFailed("A reply has at most 4000 characters.", field="reply")
     buyer = _buyer_messages(conversation)
     context = conversation_context(conversation, "\n".join(buyer[-1:]))
-    return draft_create(org=org, kind=KIND, target=conversation, actor=actor,
-                        proposed={"reply": text, "language": conversation.language or "en"},
-                        rationale="Written by an operator.",
-                        evidence=[{"kind": "cs_context", "context": context}])  # fmt: skip
+    return draft_create(
+        org=org,
+        kind=KIND,
+        target=conversation,
+        actor=actor,
+        proposed={"reply": text, "language": conversation.language or "en"},
+        rationale="Written by an operator.",
+        evidence=[{"kind": "cs_context", "context": context}],
+    )
