@@ -115,3 +115,22 @@ def buyer_message(rng: random.Random, language: str, injection: bool) -> tuple[s
     if injection:
         return rng.choice(INJECTIONS)
     return rng.choice(TEXTS[language]), None
+
+
+def ebay_mail(*, text: str, order_id: str, buyer: str, alias_: str, when: datetime,
+              message_id: str, html: str | None = None,
+              to: str = "support@kovexa-store.example") -> bytes:  # fmt: skip
+    """An eBay member-to-member message as eBay relays it (item number in the subject)."""
+    mail = EmailMessage()
+    mail["From"] = f"{buyer} <{alias_}@members.ebay.co.uk>"
+    mail["To"] = to
+    mail["Subject"] = f"Other: {buyer} sent a message about Kovexa item #225512345678"
+    mail["Date"] = format_datetime(when)
+    mail["Message-ID"] = message_id
+    mail.set_content(
+        f"New message from: {buyer} (42)\n\n{text}\n\n- {buyer}\n\nReply\n\n"
+        f"Order number: {order_id}\nEmail reference id: [#{alias_}#]\n"
+    )
+    if html is not None:
+        mail.add_alternative(html, subtype="html")
+    return mail.as_bytes()
