@@ -147,22 +147,11 @@ GENERATION_KIND = GenerationKind(
 
 
 def _context_of(conversation: Conversation, payload: dict) -> dict:
-    """The context the draft was built from (stored as evidence); else assembled now."""
-    stored = payload.get("_context")
-    if isinstance(stored, dict):
-        return stored
-    from apps.review.models import Draft
-
-    draft = (
-        Draft.objects.for_org(conversation.organization)
-        .filter(kind=KIND, target_id=conversation.pk)
-        .order_by("-id")
-        .first()
-    )
-    for entry in (draft.evidence if draft else []) or []:
-        if isinstance(entry, dict) and entry.get("kind") == "cs_context":
-            return entry["context"]
-    return conversation_context(conversation)
+    """The context a reply is checked against: assembled now from the shared model (the same
+    assembly the draft was written from), so approval checks against today's order and
+    shipment data, never against a stale copy."""
+    buyer = _buyer_messages(conversation)
+    return conversation_context(conversation, "\n".join(buyer[-1:]))
 
 
 def grounding_checks(text: str, context: dict) -> list[Check]:

@@ -58,6 +58,9 @@ def index(request):
         "sla_states": selectors.SLA_STATES,
         "by_country": orders_by_buyer_country(org=request.org, days=30),
         "week": selectors.sla_report(org=request.org, days=7, now=now),
+        "overdue": selectors.conversation_list(org=request.org, sla_state="overdue", now=now)
+        .order_by()
+        .count(),
     }
     return render(request, "support/index.html", context)
 

@@ -27,8 +27,10 @@ def test_demo_support_data():
     drafts = Draft.objects.for_org(org).filter(kind="cs_reply", status="pending")
     assert drafts.count() >= 20
     broken = [d for d in drafts if any(c["severity"] == "error" for c in d.checks)]
-    assert {c["rule"] for d in broken for c in d.checks} >= {"reply.no_links",
-                                                             "reply.no_review_incentive"}
+    assert {c["rule"] for d in broken for c in d.checks} >= {
+        "reply.no_links",
+        "reply.no_review_incentive",
+    }
     assert sla_report(org=org, days=30)["p50"] is not None
     assert KnowledgeArticle.objects.for_org(org).filter(tags__contains=["policy"]).exists()
     assert Mailbox.objects.for_org(org).get().imap_port == 1143
