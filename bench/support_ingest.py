@@ -4,9 +4,9 @@ classified and drafted with the offline generator, end to end. Target: under 120
 Phases: build N Amazon relay mails (en/de/fr/ja/es, some injections) for N orders of two stores
 (not timed); ingest them set-based (`mails_ingest_many`: parse, quoted-history cut, dedupe,
 order link, lingua detection, intent/sentiment lexicons, gist translation, SLA clock); then one
-offline generation job over every conversation through the real ai pipeline
-(`generation_batch_run`: context assembly with knowledge-base full-text search, templates,
-lint + grounding checks, Chinese back-translation, the draft in the review queue). Creates its
+offline generation job over every conversation, set-based (`reply_drafts_offline_many`:
+context assembly with knowledge-base full-text search, templates, lint + grounding checks,
+Chinese back-translation, the drafts written by review's `drafts_create_many`). Creates its
 own organization and removes it.
 
     .venv/bin/python bench/support_ingest.py [--mails 10000]
@@ -81,7 +81,7 @@ def main() -> None:
     from apps.review.models import Draft
     from apps.support.models import Conversation
     from apps.support.services.bulk import mails_ingest_many
-    from apps.support.services.drafts import reply_drafts_generate
+    from apps.support.services.bulk_drafts import reply_drafts_offline_many
 
     settings.OPENAI_BASE_URL = ""  # the offline generator
     with unscoped():
@@ -99,7 +99,7 @@ def main() -> None:
         ingest_s = time.perf_counter() - t0
         ids = list(Conversation.objects.for_org(org).values_list("pk", flat=True))
         t1 = time.perf_counter()
-        job = reply_drafts_generate(org=org, actor=None, conversation_ids=ids, offline=True)
+        job = reply_drafts_offline_many(org=org, actor=None, conversation_ids=ids)
         draft_s = time.perf_counter() - t1
         seconds = time.perf_counter() - t0
         drafts = Draft.objects.for_org(org).filter(kind="cs_reply")

@@ -75,3 +75,28 @@ def test_attachments_are_kept_up_to_the_size_limit(org, store):
 def test_bad_bytes_are_a_validation_error(org, store):
     with pytest.raises(ValidationFailed):
         mail_ingest(org=org, store=store, raw=b"\x00\x01garbage")
+
+
+def test_bulk_ingest_and_bulk_offline_drafts_match_the_single_path(org, store, order, us_raw):
+    from apps.review.models import Draft
+    from apps.support.services.bulk import mails_ingest_many
+    from apps.support.services.bulk_drafts import reply_drafts_offline_many
+
+    raws = [us_raw, us_raw, relay_mail("Wo ist meine Bestellung? Ich warte noch.",
+                                       alias="zzzzzzzzzzzzzz1", order_id="028-1111111-2222222"),
+            b"garbage"]  # fmt: skip
+    result = mails_ingest_many(org=org, store=store, raws=raws)
+    assert (result.created, result.duplicates, len(result.failed)) == (2, 1, 1)
+    assert mails_ingest_many(org=org, store=store, raws=[us_raw]).duplicates == 1
+    convo = Conversation.objects.for_org(org).get(order=order)
+    assert convo.language == "en" and convo.sla_due_at is not None
+    job = reply_drafts_offline_many(org=org, actor=None, conversation_ids=result.conversation_ids)
+    assert job.status == "succeeded"
+    drafts = Draft.objects.for_org(org).filter(kind="cs_reply", status="pending")
+    assert drafts.count() == 2
+    for draft in drafts:
+        assert draft.proposed["reply"] and draft.checks is not None
+        assert not [c for c in draft.checks if c["severity"] == "error"], draft.checks
+        assert any(e.get("kind") == "back_translation" for e in draft.evidence)
+    reply_drafts_offline_many(org=org, actor=None, conversation_ids=result.conversation_ids)
+    assert Draft.objects.for_org(org).filter(kind="cs_reply", status="pending").count() == 2
