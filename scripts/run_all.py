@@ -7,6 +7,7 @@ so `make run` never leaves a half-running platform behind.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -45,6 +46,9 @@ COMMANDS = {
         str(ROOT / ".data" / "celerybeat-schedule"),
     ],
 }
+# The demo store's relay mailbox (apps/support), served locally when Dovecot is installed.
+if shutil.which("dovecot") or Path("/usr/sbin/dovecot").exists():
+    COMMANDS["imap"] = [sys.executable, "manage.py", "support_demo_imap"]
 
 
 def main() -> int:

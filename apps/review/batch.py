@@ -179,6 +179,7 @@ def drafts_create_many(
     source: str,
     provenance: Provenance | None = None,
     into: str | None = None,
+    with_checks: bool = False,
 ) -> int:
     """Create one pending draft (and its `pending` event) per row of `source`; returns how many.
 
@@ -187,7 +188,8 @@ def drafts_create_many(
     marketplace, language, category, title, current (jsonb), proposed (jsonb), rationale,
     evidence (jsonb), priority. into: an optional temp table (id bigint, target_id bigint)
     that receives the new draft ids. The caller supersedes the open drafts of these targets
-    first (`drafts_supersede_open`): one open draft per target and kind.
+    first (`drafts_supersede_open`): one open draft per target and kind. with_checks: `source`
+    also has a `checks` (jsonb) column, the kind's validation of each proposal (else none).
     """
     p = provenance or Provenance()
     params: dict[str, Any] = {
@@ -222,7 +224,8 @@ def drafts_create_many(
                 SELECT %(ts)s, %(ts)s, %(org)s, %(kind)s, 'pending', %(ct)s, s.target_id,
                        s.target_version, s.store_id, s.marketplace, s.language, s.category,
                        left(s.title, 300), s.current, s.proposed, s.rationale, s.evidence,
-                       '[]'::jsonb, '', %(provider)s, %(model)s, %(prompt)s, %(tokens_in)s,
+                       {"s.checks" if with_checks else "'[]'::jsonb"}, '', %(provider)s,
+                       %(model)s, %(prompt)s, %(tokens_in)s,
                        %(tokens_out)s, %(cost)s, %(cost_currency)s, s.priority, '',
                        %(job)s::bigint
                 FROM {_relation(source)} s

@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SupportConfig(AppConfig):
     name = "apps.support"
     label = "support"
+    verbose_name = _("Customer service")
+
+    def ready(self) -> None:
+        from apps.support import generation
+
+        generation.register()  # the cs_reply generation kind and review-queue draft kind

@@ -3,4 +3,14 @@ from django.urls import path
 from . import views
 
 app_name = "support"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("conversations/<int:conversation_id>/", views.conversation, name="conversation"),
+    path("conversations/<int:conversation_id>/action/", views.conversation_action, name="action"),
+    path("conversations/<int:conversation_id>/lint/", views.conversation_lint, name="lint"),
+    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("knowledge/", views.kb_index, name="kb"),
+    path("knowledge/new/", views.kb_edit, name="kb_new"),
+    path("knowledge/<int:article_id>/", views.kb_edit, name="kb_edit"),
+    path("sla/", views.sla_dashboard, name="sla"),
+]

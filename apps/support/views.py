@@ -1,17 +1,219 @@
-"""Customer-service module page: where buyers are, and the latest orders they may ask about."""
+"""Customer-service pages: inbox, conversation (order and tracking side panel, original or
+translated text, reply editor with live lint and grounding marks), attachments served after a
+tenant check, knowledge-base editor and SLA dashboard."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages as flash
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from apps.core.dashboard import member_required
-from apps.orders.selectors import order_list_recent, orders_by_buyer_country
+from apps.catalog.rules.engine import ui_language
+from apps.core.dashboard import can_write, int_param, member_required, paginate
+from apps.core.errors import DomainError, NotFound
+from apps.orders.selectors import orders_by_buyer_country
+
+from . import grounding, inputs, selectors
+from .generation import _context_of, validate
+from .models import Conversation, KnowledgeArticle
+from .services import ingest, kb, replies
+from .services.drafts import reply_drafts_generate
+from .understanding import LANGS
+
+
+def _conversation_or_404(request, conversation_id: int) -> Conversation:
+    try:
+        return selectors.conversation_get(org=request.org, conversation_id=conversation_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
 
 
 @member_required
 def index(request):
+    now = timezone.now()
+    filters = {
+        "store_id": int_param(request, "store"),
+        "language": (request.GET.get("language") or "")[:10],
+        "intent": (request.GET.get("intent") or "")[:32],
+        "status": (request.GET.get("status") or "")[:16],
+        "sla_state": (request.GET.get("sla") or "")[:16],
+        "search": (request.GET.get("q") or "")[:100],
+    }
+    page = paginate(request, selectors.conversation_list(org=request.org, now=now, **filters))
+    rows = [(c, selectors.conversation_sla_state(c, now)) for c in page.object_list]
+    from apps.catalog.models import Store
+
     context = {
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "now": now,
+        "stores": Store.objects.for_org(request.org).order_by("name"),
+        "intents": Conversation.Intent.choices,
+        "statuses": Conversation.Status.choices,
+        "languages": sorted(LANGS),
+        "sla_states": selectors.SLA_STATES,
         "by_country": orders_by_buyer_country(org=request.org, days=30),
-        "recent_orders": order_list_recent(org=request.org, limit=20),
+        "week": selectors.sla_report(org=request.org, days=7, now=now),
+        "overdue": selectors.conversation_list(org=request.org, sla_state="overdue", now=now)
+        .order_by()
+        .count(),
     }
     return render(request, "support/index.html", context)
+
+
+def _side_panel(request, conversation: Conversation) -> dict:
+    order = conversation.order
+    shipments = None
+    if order is not None:
+        shipments = inputs.shipments_for_order(org=request.org, order_id=order.pk)
+    return {
+        "order": order,
+        "order_items": list(order.items.all()) if order else [],
+        "shipments": shipments,
+        "logistics_available": shipments is not None,
+    }
+
+
+@member_required
+def conversation(request, conversation_id: int):
+    convo = _conversation_or_404(request, conversation_id)
+    from apps.review.models import Draft
+
+    drafts = list(
+        Draft.objects.for_org(request.org)
+        .filter(kind="cs_reply", target_id=convo.pk)
+        .order_by("-id")[:5]
+    )
+    context = {
+        "c": convo,
+        "msgs": selectors.message_list(org=request.org, conversation=convo),
+        "view": "translated" if request.GET.get("view") == "translated" else "original",
+        "sla_state": selectors.conversation_sla_state(convo),
+        "drafts": drafts,
+        "macros": selectors.macro_list(org=request.org),
+        "can_write": can_write(request),
+        **_side_panel(request, convo),
+    }
+    return render(request, "support/conversation.html", context)
+
+
+@member_required
+@require_POST
+def conversation_action(request, conversation_id: int):
+    convo = _conversation_or_404(request, conversation_id)
+    if not can_write(request):
+        raise Http404
+    action = request.POST.get("action")
+    try:
+        if action == "draft":
+            reply_drafts_generate(org=request.org, actor=request.user, conversation_ids=[convo.pk])
+            flash.success(request, _("A reply draft was written; it waits in the review queue."))
+        elif action == "submit":
+            replies.reply_submit(
+                org=request.org,
+                actor=request.user,
+                conversation=convo,
+                text=request.POST.get("reply", ""),
+            )
+            flash.success(request, _("Your reply waits in the review queue."))
+        elif action == "no_response":
+            ingest.conversation_close_no_response(
+                org=request.org, actor=request.user, conversation=convo
+            )
+            flash.success(request, _("Closed: no response needed."))
+        elif action == "note":
+            ingest.message_note_add(
+                org=request.org,
+                actor=request.user,
+                conversation=convo,
+                text=request.POST.get("note", ""),
+            )
+    except DomainError as exc:
+        flash.error(request, str(exc))
+    return redirect("support:conversation", convo.pk)
+
+
+@member_required
+@require_POST
+def conversation_lint(request, conversation_id: int):
+    """Live checks of the editor's text: lint (both languages) and ungrounded claims with their
+    positions, so the editor can mark them."""
+    convo = _conversation_or_404(request, conversation_id)
+    text = (request.POST.get("reply") or "")[:8000]
+    checks = [c.as_dict() for c in validate(convo, {"reply": text, "language": convo.language})]
+    claims = [
+        {"kind": c.kind, "text": c.text, "start": c.start, "end": c.end}
+        for c in grounding.ungrounded(text, _context_of(convo, {}))
+    ]
+    return JsonResponse({"checks": checks, "ungrounded": claims, "ui": ui_language()})
+
+
+@member_required
+def attachment_download(request, attachment_id: int):
+    try:
+        att = selectors.attachment_get(org=request.org, attachment_id=attachment_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    response = HttpResponse(bytes(att.data), content_type="application/octet-stream")
+    # Always a download, never rendered inline: buyer files are untrusted.
+    safe = "".join(ch for ch in att.filename if ch.isalnum() or ch in "._- ")[:100] or "file"
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@member_required
+def kb_index(request):
+    return render(
+        request,
+        "support/kb.html",
+        {"articles": selectors.kb_list(org=request.org), "can_write": can_write(request)},
+    )
+
+
+@member_required
+def kb_edit(request, article_id: int | None = None):
+    article = None
+    if article_id is not None:
+        try:
+            article = selectors.kb_get(org=request.org, article_id=article_id)
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+    error = ""
+    if request.method == "POST" and can_write(request):
+        if request.POST.get("delete") and article is not None:
+            kb.kb_article_delete(org=request.org, article=article)
+            return redirect("support:kb")
+        try:
+            kb.kb_article_save(
+                org=request.org,
+                article=article,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                language=request.POST.get("language", "en"),
+                tags=request.POST.get("tags", ""),
+                is_active=bool(request.POST.get("is_active")),
+            )
+            flash.success(request, _("Article saved."))
+            return redirect("support:kb")
+        except DomainError as exc:
+            error = str(exc)
+    context = {
+        "article": article or KnowledgeArticle(language="en"),
+        "error": error,
+        "languages": kb.LANGUAGES,
+        "can_write": can_write(request),
+    }
+    return render(request, "support/kb_edit.html", context)
+
+
+@member_required
+def sla_dashboard(request):
+    now = timezone.now()
+    reports = [selectors.sla_report(org=request.org, days=d, now=now) for d in (7, 30, 90)]
+    settings_row = ingest.sla_settings_get(org=request.org)
+    return render(request, "support/sla.html", {"reports": reports, "settings": settings_row})

@@ -273,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=10),
         "kwargs": {"full": True},
     },
+    # Support: one IMAP poll task per active mailbox (UID-based, nothing read twice).
+    "support-poll-mailboxes": {
+        "task": "apps.support.tasks.mailboxes_poll_due_task",
+        "schedule": crontab(minute="*/2"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 

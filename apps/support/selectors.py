@@ -1,0 +1,164 @@
+"""Reads of customer service, always for one organization."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.core.errors import NotFound
+
+from . import sla
+from .models import Attachment, Conversation, KnowledgeArticle, Macro, Mailbox, Message
+
+SLA_STATES = ("overdue", "due_soon", "ok", "done")
+
+
+def conversation_list(
+    *,
+    org,
+    store_id: int | None = None,
+    language: str = "",
+    intent: str = "",
+    status: str = "",
+    sla_state: str = "",
+    search: str = "",
+    now=None,
+) -> QuerySet[Conversation]:
+    """Conversations by time left (overdue first), then newest."""
+    now = now or timezone.now()
+    qs = Conversation.objects.for_org(org).select_related("store", "order", "assignee")
+    if store_id:
+        qs = qs.filter(store_id=store_id)
+    if language:
+        qs = qs.filter(language=language)
+    if intent:
+        qs = qs.filter(intent=intent)
+    if status:
+        qs = qs.filter(status=status)
+    open_ = qs.filter(status=Conversation.Status.OPEN, responded_at__isnull=True)
+    if sla_state == "overdue":
+        qs = open_.filter(sla_due_at__lte=now)
+    elif sla_state == "due_soon":
+        qs = open_.filter(sla_due_at__gt=now, sla_due_at__lte=now + timedelta(hours=4))
+    elif sla_state == "ok":
+        qs = open_.filter(sla_due_at__gt=now + timedelta(hours=4))
+    elif sla_state == "done":
+        qs = qs.exclude(pk__in=open_.values("pk"))
+    if search:
+        qs = qs.filter(marketplace_order_id__icontains=search) | qs.filter(
+            buyer_name__icontains=search
+        )
+    return qs.order_by("status", "sla_due_at", "-id")
+
+
+def conversation_get(*, org, conversation_id: int) -> Conversation:
+    found = (
+        Conversation.objects.for_org(org)
+        .select_related("store", "store__marketplace", "order", "product", "assignee")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such conversation.")
+    return found
+
+
+def conversation_sla_state(conversation: Conversation, now=None) -> str:
+    done = conversation.status != Conversation.Status.OPEN or conversation.responded_at is not None
+    return sla.state(conversation.sla_due_at, now or timezone.now(), done)
+
+
+def message_list(*, org, conversation: Conversation) -> QuerySet[Message]:
+    return (
+        Message.objects.for_org(org)
+        .filter(conversation=conversation)
+        .prefetch_related("attachments")
+        .select_related("author")
+    )
+
+
+def attachment_get(*, org, attachment_id: int) -> Attachment:
+    found = Attachment.objects.for_org(org).filter(pk=attachment_id).first()
+    if found is None:
+        raise NotFound("No such attachment.")
+    return found
+
+
+def kb_list(*, org) -> QuerySet[KnowledgeArticle]:
+    return KnowledgeArticle.objects.for_org(org).order_by("language", "title")
+
+
+def kb_get(*, org, article_id: int) -> KnowledgeArticle:
+    found = KnowledgeArticle.objects.for_org(org).filter(pk=article_id).first()
+    if found is None:
+        raise NotFound("No such article.")
+    return found
+
+
+def macro_list(*, org) -> QuerySet[Macro]:
+    return Macro.objects.for_org(org).order_by("language", "name")
+
+
+def mailbox_list(*, org) -> QuerySet[Mailbox]:
+    return Mailbox.objects.for_org(org).select_related("store")
+
+
+def sla_report(*, org, days: int, now=None) -> dict:
+    """Response times (hours from the buyer's last message to the first reply) of conversations
+    whose buyer wrote in the last `days` days: p50/p90/p95, late rate, still overdue. Conversations
+    closed as "no response needed" are counted apart, not as answers."""
+    now = now or timezone.now()
+    qs = Conversation.objects.for_org(org).filter(
+        last_buyer_message_at__gte=now - timedelta(days=days)
+    )
+    rows = list(
+        qs.values_list(
+            "last_buyer_message_at", "responded_at", "sla_due_at", "no_response_needed", "status"
+        )
+    )
+    hours, late, answered = [], 0, 0
+    overdue = no_response = 0
+    for asked, responded, due, skipped, status in rows:
+        if skipped:
+            no_response += 1
+            continue
+        if responded is not None and asked is not None:
+            answered += 1
+            hours.append((responded - asked).total_seconds() / 3600)
+            late += int(due is not None and responded > due)
+        elif status == Conversation.Status.OPEN and due is not None and due <= now:
+            overdue += 1
+            late += 1
+    measured = answered + overdue
+    return {
+        "days": days,
+        "conversations": len(rows),
+        "answered": answered,
+        "p50": sla.percentile(hours, 50),
+        "p90": sla.percentile(hours, 90),
+        "p95": sla.percentile(hours, 95),
+        "late_rate": (late / measured) if measured else None,
+        "overdue": overdue,
+        "no_response_needed": no_response,
+    }
+
+
+def product_questions(*, org, product_id: int, limit: int = 50) -> list[str]:
+    """Buyers' product questions (intent product_question) about the product, newest first:
+    the text of inbound messages in conversations linked to the product (CONTRACTS.md)."""
+    limit = max(0, min(int(limit), 500))
+    texts = (
+        Message.objects.for_org(org)
+        .filter(
+            direction=Message.Direction.INBOUND,
+            conversation__product_id=product_id,
+            conversation__intent=Conversation.Intent.PRODUCT_QUESTION,
+        )
+        .exclude(text="")
+        .exclude(looks_like_instruction=True)
+        .order_by("-sent_at", "-id")
+        .values_list("text", flat=True)[:limit]
+    )
+    return list(texts)

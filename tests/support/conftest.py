@@ -1,0 +1,104 @@
+"""Support fixtures: a store with an order matching the shared relay samples, the samples'
+bytes, and relay mails built to order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import pytest
+
+from tests.factories import ListingFactory, OrderFactory, OrderItemFactory, StoreFactory
+
+DATA = Path(__file__).resolve().parents[2] / ".." / ".." / "shared" / "data"
+if not DATA.exists():  # a worktree under /work/wt/<name>, or a clone beside shared/
+    DATA = Path("/work/shared/data")
+US_SAMPLE = DATA / "amazon-buyer-message-relay.eml"
+DE_SAMPLE = DATA / "amazon-buyer-message-relay-de.eml"
+US_ORDER = "113-4829175-2038461"
+DE_ORDER = "028-3350917-4471620"
+
+
+@pytest.fixture
+def store(org):
+    return StoreFactory(organization=org, name="Kovexa US")
+
+
+@pytest.fixture
+def order(org, store):
+    o = OrderFactory(
+        organization=org,
+        store=store,
+        marketplace_order_id=US_ORDER,
+        ordered_at=datetime(2025, 9, 8, 10, tzinfo=UTC),
+        shipped_at=datetime(2025, 9, 9, 8, tzinfo=UTC),
+        delivered_at=datetime(2025, 9, 11, 15, tzinfo=UTC),
+    )
+    listing = ListingFactory(
+        organization=org, store=store, external_id="B0DK7PW2N4", title="Kovexa 10000mAh Power Bank"
+    )
+    OrderItemFactory(organization=org, order=o, product=listing.product, sku=listing.product.sku)
+    return o
+
+
+@pytest.fixture
+def us_raw() -> bytes:
+    return US_SAMPLE.read_bytes()
+
+
+@pytest.fixture
+def de_raw() -> bytes:
+    return DE_SAMPLE.read_bytes()
+
+
+def relay_mail(
+    text: str,
+    *,
+    order_id: str = US_ORDER,
+    alias: str = "abcdefghijk0123",
+    name: str = "Rachel",
+    html: str | None = None,
+    message_id: str | None = None,
+    when: datetime | None = None,
+    attachments=(),
+) -> bytes:
+    """An Amazon relay mail in the samples' shape around `text`."""
+    mail = EmailMessage()
+    mail["From"] = f'"{name} - Amazon Marketplace" <{alias}@marketplace.amazon.com>'
+    mail["To"] = "Kovexa Support <support@kovexa-store.example>"
+    mail["Subject"] = f"Inquiry from Amazon customer {name} (Order: {order_id})"
+    mail["Date"] = format_datetime(when or datetime(2025, 9, 12, 16, 47, tzinfo=UTC))
+    mail["Message-ID"] = message_id or make_msgid(domain="email.amazonses.com")
+    body = (
+        f"Order ID {order_id}:\n1 of Kovexa Power Bank [ASIN: B0DK7PW2N4]\n\n"
+        f"------------- Begin message -------------\n\n{text}\n\n"
+        "------------- End message -------------\n\nFor Your Information: To help arbitrate "
+        "disputes we retain all messages.\n\n[commMgrTok:A1QX8R2ZC7TN4K]\n"
+    )
+    mail.set_content(body)
+    if html is not None:
+        mail.add_alternative(html, subtype="html")
+    for name_, ctype, data in attachments:
+        maintype, subtype = ctype.split("/")
+        mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=name_)
+    return mail.as_bytes()
+
+
+@pytest.fixture(scope="session")
+def imap_server():
+    from .servers import start_dovecot
+
+    server = start_dovecot()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    from .servers import Smtp
+
+    server = Smtp().start()
+    yield server
+    server.stop()
