@@ -200,13 +200,19 @@ _PARCEL_REFRESH = """
 UPDATE logistics_parcel p SET status = last.status, last_event_at = last.at,
     shipped_at = COALESCE(p.shipped_at, first.at),
     delivered_at = CASE WHEN last.status = 'Delivered' THEN last.at ELSE NULL END,
+    origin_country = COALESCE(NULLIF(p.origin_country, ''),
+                              substring(first.location from ',\\s*([A-Z]{2})$'), ''),
+    destination_country = CASE WHEN last.status = 'Delivered' AND p.destination_country = ''
+        THEN COALESCE(substring(last.location from ',\\s*([A-Z]{2})$'), '')
+        ELSE p.destination_country END,
     updated_at = %(ts)s
-FROM (SELECT DISTINCT ON (parcel_id) parcel_id, status, at FROM logistics_trackingevent
+FROM (SELECT DISTINCT ON (parcel_id) parcel_id, status, at, location
+      FROM logistics_trackingevent
       WHERE organization_id = %(org)s AND parcel_id = ANY(%(ids)s::bigint[])
       ORDER BY parcel_id, at DESC, id DESC) last,
-     (SELECT parcel_id, min(at) AS at FROM logistics_trackingevent
+     (SELECT DISTINCT ON (parcel_id) parcel_id, at, location FROM logistics_trackingevent
       WHERE organization_id = %(org)s AND parcel_id = ANY(%(ids)s::bigint[])
-      GROUP BY parcel_id) first
+      ORDER BY parcel_id, at, id) first
 WHERE p.id = last.parcel_id AND p.id = first.parcel_id AND p.organization_id = %(org)s
 """
 

@@ -26,7 +26,7 @@ from apps.integrations.tabular.errors import LineError
 from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
 from apps.integrations.tabular.readers import CHUNK_ROWS, Source
 from apps.integrations.tabular.records import typed_records
-from apps.integrations.tabular.schema import load_schema
+from apps.integrations.tabular.schema import load_schema, normalise_header
 
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 KIND = "fba_inventory"
@@ -133,8 +133,18 @@ def parse(data: bytes, filename: str = "report.tsv") -> ParseResult:
 
 def parse_records(records: list[dict[str, Any]]) -> tuple[list[StockRow], list[LineError]]:
     """API rows (dicts with the report's column names) through exactly the report's rules."""
-    chunk = typed_records(records, schema())
+    chunk = typed_records(_by_column(records), schema())
     if chunk is None:
         return [], []
     check_stock(chunk)
     return stock_rows(chunk.good()), chunk.errors()
+
+
+def _by_column(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """API rows may use the file's headers (`afn-fulfillable-quantity`) or our column names:
+    both map to the column, as a file's header would."""
+    index = schema().index
+    return [
+        {index.get(normalise_header(k), k): v for k, v in r.items()} if isinstance(r, dict) else {}
+        for r in records
+    ]
