@@ -326,11 +326,12 @@ def _compute(org, inputs: PlanInputs, f: fc.Forecast, service_level: float, toda
     carton, moq = supply["carton"].to_numpy(np.int64), supply["moq"].to_numpy(np.int64)
     qty = round_order(need, carton, moq)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cover = np.where(d > 0, on_hand / d, np.nan)
-        order_in = np.where(d > 0, np.floor((position - rop) / d), np.nan)
+        # Demand under one unit in ten years is no demand: cover not finite (NULL).
+        cover = np.where(d > 1 / 3650, np.minimum(on_hand / d, 99_999), np.nan)
+        order_in = np.where(d > 1 / 3650, np.clip(np.floor((position - rop) / d), -3650, 3650), np.nan)
     beyond = cum[:, -1] <= on_hand
     first_out = np.argmax(cum > on_hand[:, None], axis=1)
-    out_days = np.where(beyond, np.where(d > 0, np.floor(cover), np.nan), first_out)
+    out_days = np.where(beyond, np.floor(cover), first_out)
     unit_ft3 = _unit_volume(org, pairs)
     frame = pd.DataFrame({
         "product_id": pairs["product_id"].to_numpy(), "warehouse_id": pairs["warehouse_id"].to_numpy(),
@@ -356,7 +357,7 @@ def _allocate(org, pairs: pd.DataFrame, frame: pd.DataFrame, unit_ft3: np.ndarra
     """Capacity per warehouse, in place: profit per ft³ where a limit binds (or for every
     suggested SKU of a small plan, for the page)."""
     qty = frame["quantity"].to_numpy()
-    small = (qty > 0).sum() <= 2_000
+    small = (qty > 0).sum() <= 200
     for wh, idx in pairs.groupby("warehouse_id").indices.items():
         cap = pairs["capacity"].iloc[idx[0]]
         capacity = None if cap is None or pd.isna(cap) else float(cap)

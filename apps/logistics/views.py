@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.catalog.selectors import listing_list_low_stock
 from apps.core.dashboard import can_write, int_param, member_required
 from apps.core.errors import NotFound
 from apps.integrations.tabular.errors import TabularFormatError
+from apps.orders.selectors import order_list_unshipped_older_than
 
 from . import selectors
 from .chart import demand_chart, transit_histogram
@@ -23,6 +25,8 @@ from .models import StockoutDay
 from .risk import parcel_risks, shipment_risks, transit_distribution
 
 MAX_UPLOAD = 50 * 1024 * 1024
+LATE_AFTER_DAYS = 2
+LOW_STOCK_BELOW = 10
 
 
 def _writer(request) -> None:
@@ -55,6 +59,10 @@ def index(request):
         "warehouses": selectors.warehouse_list(org=org),
         "run": run,
         "can_write": can_write(request),
+        "late_after_days": LATE_AFTER_DAYS,
+        "low_stock_below": LOW_STOCK_BELOW,
+        "late_orders": order_list_unshipped_older_than(org=org, days=LATE_AFTER_DAYS),
+        "low_stock": listing_list_low_stock(org=org, threshold=LOW_STOCK_BELOW),
     }
     return render(request, "logistics/index.html", context)
 
