@@ -381,3 +381,22 @@ def product_unit_costs_set_many(
             {"org": org.pk, "ids": product_ids, "costs": unit_costs, "currencies": currencies},
         )
         return cursor.rowcount
+
+
+_STOCK_SQL = """
+UPDATE catalog_listing l SET stock = i.stock, updated_at = now()
+FROM unnest(%(ids)s::bigint[], %(stocks)s::integer[]) AS i(id, stock)
+WHERE l.id = i.id AND l.organization_id = %(org)s AND l.stock IS DISTINCT FROM i.stock
+"""
+
+
+def listing_stock_set_many(*, org: Organization, listing_ids: list[int], stocks: list[int]) -> int:
+    """Set many listings' stock in one UPDATE … FROM unnest (logistics' inventory imports call
+    this: catalog owns listings). Only rows whose stock moved are written, so the version
+    trigger bumps `version` and `stock_version` only: open content or price drafts, which
+    record their own aspect's version, stay valid. Returns the number of listings updated."""
+    if not listing_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_STOCK_SQL, {"org": org.pk, "ids": listing_ids, "stocks": stocks})
+        return cursor.rowcount
