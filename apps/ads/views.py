@@ -11,3 +11,8 @@ from apps.core.dashboard import member_required
 @member_required
 def index(request):
     return render(request, "ads/index.html", {"stores": listing_counts_by_store(org=request.org)})
+
+
+@member_required
+def campaign(request, pk: int):
+    return index(request)

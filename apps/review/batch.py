@@ -178,6 +178,7 @@ def drafts_create_many(
     source: str,
     provenance: Provenance | None = None,
     into: str | None = None,
+    keyed: bool = False,
 ) -> int:
     """Create one pending draft (and its `pending` event) per row of `source`; returns how many.
 
@@ -187,6 +188,8 @@ def drafts_create_many(
     evidence (jsonb), priority. into: an optional temp table (id bigint, target_id bigint)
     that receives the new draft ids. The caller supersedes the open drafts of these targets
     first (`drafts_supersede_open`): one open draft per target and kind.
+    keyed: `source` also has a `unique_key` column (several open drafts per target, one per
+    key, for kinds whose `unique_key` is not constant).
     """
     p = provenance or Provenance()
     params: dict[str, Any] = {
@@ -217,13 +220,13 @@ def drafts_create_many(
                      target_id, target_version, store_id, marketplace, language, category, title,
                      current, proposed, rationale, evidence, checks, error, provider, model_name,
                      prompt_version, tokens_in, tokens_out, cost, cost_currency, priority,
-                     reject_reason, job_id)
+                     reject_reason, job_id, unique_key)
                 SELECT %(ts)s, %(ts)s, %(org)s, %(kind)s, 'pending', %(ct)s, s.target_id,
                        s.target_version, s.store_id, s.marketplace, s.language, s.category,
                        left(s.title, 300), s.current, s.proposed, s.rationale, s.evidence,
                        '[]'::jsonb, '', %(provider)s, %(model)s, %(prompt)s, %(tokens_in)s,
                        %(tokens_out)s, %(cost)s, %(cost_currency)s, s.priority, '',
-                       %(job)s::bigint
+                       %(job)s::bigint, {"left(s.unique_key, 200)" if keyed else "''"}
                 FROM {_relation(source)} s
                 RETURNING id, target_id, proposed
             ), ev AS (
