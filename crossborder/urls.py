@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.core.api_urls")),
     path("", include("apps.review.api_urls")),
     path("", include("apps.pricing.api_urls")),
+    path("", include("apps.ads.api_urls")),
 ]
 
 # The dashboard's namespace: core's job pages plus the overview, which is analytics's page (it
