@@ -190,8 +190,8 @@ def write_stats(
         "match_type": rows["match_type"].to_numpy(),
         "search_term": rows["search_term"].str.slice(0, 255).to_numpy(),
         "impressions": rows["impressions"].to_numpy(), "clicks": rows["clicks"].to_numpy(),
-        "spend": rows["spend"].astype(str).to_numpy(), "orders": rows["orders"].to_numpy(),
-        "units": rows["units"].to_numpy(), "sales": rows["sales"].astype(str).to_numpy(),
+        "spend": rows["spend"].to_numpy(), "orders": rows["orders"].to_numpy(),
+        "units": rows["units"].to_numpy(), "sales": rows["sales"].to_numpy(),
         "currency": rows["currency"].to_numpy(), "attribution_days": attribution,
         "import_run_id": run_id, "created_at": now, "updated_at": now,
     })[STAT_COLUMNS]  # fmt: skip

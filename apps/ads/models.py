@@ -150,14 +150,24 @@ class SearchTermStat(TenantModel):
     No per-row uniqueness: a re-import deletes the days (of the stores and campaigns) it
     covers and writes them again, so overlapping days are replaced, never doubled."""
 
+    # Written by COPY a million rows at a time: no database foreign keys (their deferred check
+    # per row at commit would cost more than the COPY); rows go with their campaign through
+    # Django's cascade or the set-based deletes of the import.
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
+    )
     store = models.ForeignKey(
-        "catalog.Store", on_delete=models.CASCADE, related_name="+", db_index=False
+        "catalog.Store", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
     )
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
     )
     ad_group = models.ForeignKey(
-        AdGroup, on_delete=models.CASCADE, related_name="+", db_index=False
+        AdGroup, on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
     )
     day = models.DateField()
     targeting = models.CharField(max_length=255)
@@ -175,7 +185,7 @@ class SearchTermStat(TenantModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["organization", "campaign", "day"]),
+            models.Index(fields=["campaign", "day"]),
             models.Index(fields=["organization", "day"]),
         ]
 
@@ -184,14 +194,24 @@ class TargetStat(TenantModel):
     """Daily performance per targeting (keyword, product target or auto group): the report's
     search-term rows summed, rewritten for the days an import covers."""
 
+    # Written by COPY a million rows at a time: no database foreign keys (their deferred check
+    # per row at commit would cost more than the COPY); rows go with their campaign through
+    # Django's cascade or the set-based deletes of the import.
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
+    )
     store = models.ForeignKey(
-        "catalog.Store", on_delete=models.CASCADE, related_name="+", db_index=False
+        "catalog.Store", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
     )
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
     )
     ad_group = models.ForeignKey(
-        AdGroup, on_delete=models.CASCADE, related_name="+", db_index=False
+        AdGroup, on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
     )
     day = models.DateField()
     targeting = models.CharField(max_length=255)
@@ -206,7 +226,7 @@ class TargetStat(TenantModel):
     attribution_days = models.PositiveSmallIntegerField(default=7)
 
     class Meta:
-        indexes = [models.Index(fields=["organization", "campaign", "day"])]
+        indexes = [models.Index(fields=["campaign", "day"])]
 
 
 class AdChange(TenantModel):

@@ -29,7 +29,7 @@ from .targets import campaign_targets, settings_for
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
 
-LANGUAGE_TERMS_MAX = 20_000  # distinct wasting terms judged per run (by spend)
+LANGUAGE_TERMS_MAX = 3_000  # distinct wasting terms judged per run (by spend)
 OFFLINE_TRANSLATION = "offline: translating terms needs an AI endpoint (configure one in AI settings)"
 
 
@@ -163,6 +163,7 @@ def detect_languages(terms: pd.DataFrame) -> dict[str, tuple[str, float]]:
     from apps.catalog.content.quality.language import CODE_OF, detector
 
     waste = terms[(terms["orders"] == 0) & (terms["clicks"] > 0)]
+    waste = waste[~waste["search_term"].str.match(rules.ASIN.pattern)]
     ranked = waste.groupby("search_term")["spend"].sum().sort_values(ascending=False)
     texts = [t for t in ranked.index[:LANGUAGE_TERMS_MAX]
              if not rules.ASIN.match(t) and sum(ch.isalpha() for ch in t) >= 8

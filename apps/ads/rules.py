@@ -53,6 +53,7 @@ class Params:
     negative_spend_factor: float = 1.5
     phrase_min_terms: int = 3
     harvest_min_orders: int = 2
+    cannibal_min_clicks: int = 3
     budget_capped_share: float = 0.3  # share of active days spending ≥ 95 % of the budget
     budget_step_pct: float = 20.0
     far_above_factor: float = 1.5
@@ -154,43 +155,47 @@ def bid_recommendations(terms: pd.DataFrame, targets: pd.DataFrame, campaigns: p
     t["targeting"] = t["text"]
     t.loc[t["kind"] != "keyword", "match_type"] = ""
     merged = t.merge(perf, on=["ad_group_id", "targeting", "match_type"], how="inner")
+    merged = merged[merged["clicks"] >= min(p.min_clicks_bid, 1)]
     camp = campaigns.set_index("campaign_id")
+    merged["target_acos"] = merged["campaign_id"].map(camp["target_acos"])
+    merged["currency"] = merged["campaign_id"].map(camp["currency"])
+    merged["ag_aov"] = merged["ad_group_id"].map(ag_aov)
+    merged["c_aov"] = merged["campaign_id"].map(c_aov)
+    merged["prior"] = merged["ad_group_id"].map(ag_cvr)
     out: list[Rec] = []
     for r in merged.itertuples(index=False):
-        c = camp.loc[r.campaign_id]
         current = r.bid if not pd.isna(r.bid) else r.default_bid
         if pd.isna(current):
             current = r.spend / r.clicks if r.clicks else 0
-        aov = r.sales / r.orders if r.orders else ag_aov.get(r.ad_group_id, np.nan)
+        aov = r.sales / r.orders if r.orders else r.ag_aov
         if pd.isna(aov):
-            aov = c_aov.get(r.campaign_id, np.nan)
-        prior = ag_cvr.get(r.ad_group_id, np.nan)
+            aov = r.c_aov
         bid, info = new_bid(
             clicks=r.clicks, orders=r.orders, spend=r.spend, sales=r.sales,
-            prior_cvr=0.0 if pd.isna(prior) else float(prior),
+            prior_cvr=0.0 if pd.isna(r.prior) else float(r.prior),
             aov=0.0 if pd.isna(aov) else float(aov), current=float(current),
-            target_acos=float(c.target_acos), currency=c.currency, p=p,
+            target_acos=float(r.target_acos), currency=r.currency, p=p,
         )  # fmt: skip
         if bid is None:
             continue
         ratio = bid / float(current)
         out.append(Rec(
-            campaign_id=r.campaign_id, action="bid", rule="bid_to_target",
+            campaign_id=int(r.campaign_id), action="bid", rule="bid_to_target",
             key=f"bid:{r.target_id}",
             title=f"{r.text} [{r.match_type or r.kind}]",
-            current={"bid": _r(current, c.currency)},
+            current={"bid": _r(current, r.currency)},
             proposed={"entity": "keyword" if r.kind == "keyword" else "product_targeting",
                       "target_id": int(r.target_id), "amazon_id": r.amazon_id,
                       "ad_group_id": int(r.ad_group_id), "text": r.text,
-                      "match_type": r.match_type, "old_bid": _r(current, c.currency),
-                      "new_bid": _r(bid, c.currency), "currency": c.currency},
+                      "match_type": r.match_type, "old_bid": _r(current, r.currency),
+                      "new_bid": _r(bid, r.currency), "currency": r.currency},
             evidence=[{"field": "rule", "value": "bid_to_target",
                        "formula": "new bid = CPC × target ACoS / smoothed ACoS, capped"},
                       *_ev(**info, max_change_pct=p.max_change_pct, prior_clicks=p.prior_clicks,
                            expected_spend=r.spend * ratio, expected_sales=r.sales,
                            lookback_days=p.lookback_days)],
-            rationale=f"Bid {_r(current, c.currency)} → {_r(bid, c.currency)} toward "
-                      f"{c.target_acos}% ACoS",
+            rationale=f"Bid {_r(current, r.currency)} → {_r(bid, r.currency)} toward "
+                      f"{r.target_acos}% ACoS",
             priority=int(min(r.spend, 1000)),
         ))  # fmt: skip
     return out
@@ -212,10 +217,9 @@ def negative_recommendations(terms: pd.DataFrame, campaigns: pd.DataFrame, negat
     by_term = terms.groupby(["campaign_id", "ad_group_id", "search_term"], as_index=False)[
         ["clicks", "spend", "orders", "sales"]].sum()  # fmt: skip
     c_aov, _x = _aov(terms, ["campaign_id"])
-    cpo = by_term["campaign_id"].map(
-        lambda c: float(camp.loc[c, "target_acos"]) / 100 * float(c_aov.get(c, np.nan))
-    )
+    cpo = by_term["campaign_id"].map(camp["target_acos"]) / 100 * by_term["campaign_id"].map(c_aov)
     by_term["target_cpo"] = cpo
+    by_term["currency"] = by_term["campaign_id"].map(camp["currency"])
     waste = (by_term["orders"] == 0) & (
         (by_term["clicks"] >= p.negative_min_clicks)
         | (cpo.notna() & (by_term["spend"] >= p.negative_spend_factor * cpo))
@@ -261,7 +265,6 @@ def negative_recommendations(terms: pd.DataFrame, campaigns: pd.DataFrame, negat
     for r in wasted.itertuples(index=False):
         if (r.ad_group_id, r.search_term) in phrased:
             continue
-        c = camp.loc[r.campaign_id]
         asin = bool(ASIN.match(r.search_term))
         match = "negativeExact"
         text = f'asin="{r.search_term.upper()}"' if asin else r.search_term
@@ -281,7 +284,7 @@ def negative_recommendations(terms: pd.DataFrame, campaigns: pd.DataFrame, negat
             key=f"neg:{r.ad_group_id}:{text}:{match}", title=f"-[{text}]",
             proposed={"entity": "negative_product_targeting" if asin else "negative_keyword",
                       "ad_group_id": int(r.ad_group_id), "text": text, "match_type": match,
-                      "currency": c.currency},
+                      "currency": r.currency},
             evidence=[{"field": "rule", "value": "negative_waste",
                        "min_clicks": p.negative_min_clicks,
                        "spend_factor": p.negative_spend_factor},
@@ -308,12 +311,11 @@ def harvest_recommendations(terms: pd.DataFrame, campaigns: pd.DataFrame,
     g = src.groupby(["campaign_id", "ad_group_id", "search_term"], as_index=False)[
         ["clicks", "spend", "orders", "sales"]].sum()  # fmt: skip
     g = g[(g["orders"] >= p.harvest_min_orders) & (g["sales"] > 0)]
+    g = g[g["spend"] / g["sales"] * 100 <= g["campaign_id"].map(camp["target_acos"])]
     out: list[Rec] = []
     for r in g.itertuples(index=False):
         c = camp.loc[r.campaign_id]
         acos = r.spend / r.sales * 100
-        if acos > float(c.target_acos):
-            continue
         dest = destinations.get(r.campaign_id)
         if dest is None:
             continue
@@ -351,7 +353,8 @@ def harvest_recommendations(terms: pd.DataFrame, campaigns: pd.DataFrame,
 def cannibalisation_recommendations(terms: pd.DataFrame, campaigns: pd.DataFrame,
                                     p: Params) -> list[Rec]:  # fmt: skip
     """A term served by several of the seller's campaigns (same store): keep the best
-    (lowest ACoS among those with orders), negate it exactly in the others."""
+    (lowest ACoS among those with orders), negate it exactly in the others where it got at
+    least `cannibal_min_clicks` clicks."""
     if terms.empty:
         return []
     camp = campaigns.set_index("campaign_id")
@@ -359,40 +362,42 @@ def cannibalisation_recommendations(terms: pd.DataFrame, campaigns: pd.DataFrame
     g = t.groupby(["store_id", "search_term", "campaign_id", "ad_group_id"], as_index=False)[
         ["clicks", "spend", "orders", "sales"]].sum()  # fmt: skip
     g = g[g["clicks"] > 0]
-    many = g.groupby(["store_id", "search_term"])["campaign_id"].transform("nunique") > 1
+    keys = ["store_id", "search_term"]
+    g = g[g.groupby(keys)["campaign_id"].transform("nunique") > 1]
+    sold = g[g["orders"] > 0].assign(acos=lambda x: x["spend"] / x["sales"].replace(0, np.nan))
+    if sold.empty:
+        return []
+    best = sold.sort_values(["acos", "orders"], ascending=[True, False]).drop_duplicates(keys)
+    best = best[[*keys, "campaign_id", "acos", "orders"]].rename(
+        columns={"campaign_id": "best_campaign", "acos": "best_acos", "orders": "best_orders"})
+    g = g.merge(best, on=keys, how="inner")
+    g["served_by"] = g.groupby(keys)["campaign_id"].transform("nunique")
+    losers = g[(g["campaign_id"] != g["best_campaign"]) & (g["clicks"] >= p.cannibal_min_clicks)]
+    names, currency = camp["name"], camp["currency"]
     out: list[Rec] = []
-    for (_store, term), rows in g[many].groupby(["store_id", "search_term"]):
-        sold = rows[rows["orders"] > 0]
-        if sold.empty:
+    for x in losers.itertuples(index=False):
+        term = x.search_term
+        asin = bool(ASIN.match(term))
+        text = f'asin="{term.upper()}"' if asin else term
+        if not asin and keyword_problem(text, "negativeExact"):
             continue
-        sold = sold.assign(acos=sold["spend"] / sold["sales"].replace(0, np.nan))
-        best = sold.sort_values(["acos", "orders"], ascending=[True, False]).iloc[0]
-        served = "; ".join(
-            f"{camp.loc[x.campaign_id, 'name']}: {int(x.clicks)} clicks, {x.spend:.2f} spend, "
-            f"{int(x.orders)} orders" for x in rows.itertuples(index=False))  # fmt: skip
-        for x in rows.itertuples(index=False):
-            if x.campaign_id == best.campaign_id:
-                continue
-            c = camp.loc[x.campaign_id]
-            asin = bool(ASIN.match(term))
-            text = f'asin="{term.upper()}"' if asin else term
-            if not asin and keyword_problem(text, "negativeExact"):
-                continue
-            out.append(Rec(
-                campaign_id=x.campaign_id, action="negative", rule="cannibalisation",
-                key=f"neg:{x.ad_group_id}:{text}:negativeExact", title=f"-[{text}] (overlap)",
-                proposed={"entity": "negative_product_targeting" if asin else "negative_keyword",
-                          "ad_group_id": int(x.ad_group_id), "text": text,
-                          "match_type": "negativeExact", "currency": c.currency},
-                evidence=[{"field": "rule", "value": "cannibalisation"},
-                          *_ev(search_term=term, served_by=served,
-                               kept_in=str(camp.loc[best.campaign_id, "name"]),
-                               expected_spend=-x.spend, expected_sales=-x.sales,
-                               lookback_days=p.lookback_days)],
-                rationale=f"'{term}' is served by {rows['campaign_id'].nunique()} campaigns; "
-                          f"kept in {camp.loc[best.campaign_id, 'name']}",
-                priority=int(min(x.spend, 1000)),
-            ))  # fmt: skip
+        kept = str(names[x.best_campaign])
+        out.append(Rec(
+            campaign_id=int(x.campaign_id), action="negative", rule="cannibalisation",
+            key=f"neg:{x.ad_group_id}:{text}:negativeExact", title=f"-[{text}] (overlap)",
+            proposed={"entity": "negative_product_targeting" if asin else "negative_keyword",
+                      "ad_group_id": int(x.ad_group_id), "text": text,
+                      "match_type": "negativeExact", "currency": currency[x.campaign_id]},
+            evidence=[{"field": "rule", "value": "cannibalisation",
+                       "min_clicks": p.cannibal_min_clicks},
+                      *_ev(search_term=term, served_by=int(x.served_by), kept_in=kept,
+                           kept_acos_pct=float(x.best_acos) * 100, clicks=x.clicks,
+                           spend=x.spend, orders=x.orders, sales=x.sales,
+                           expected_spend=-x.spend, expected_sales=-x.sales,
+                           lookback_days=p.lookback_days)],
+            rationale=f"'{term}' is served by {int(x.served_by)} campaigns; kept in {kept}",
+            priority=int(min(x.spend, 1000)),
+        ))  # fmt: skip
     return out
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
 from apps.integrations.tabular.readers import Source
 from apps.integrations.tabular.schema import load_schema
+from apps.integrations.tabular.values import number_text
 
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 KIND = "amazon_sp_search_terms"
@@ -34,7 +35,6 @@ MATCH_TYPES = {"broad": "broad", "phrase": "phrase", "exact": "exact", "-": "", 
                "weitgehend": "broad", "passende wortgruppe": "phrase", "genau": "exact",
                "large": "broad", "expression": "phrase", "exacte": "exact",
                "amplia": "broad", "frase": "phrase", "exacta": "exact"}  # fmt: skip
-MAX_AMOUNT = 10**10
 
 
 def schema():
@@ -78,18 +78,20 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
     known = match.isin(MATCH_TYPES.keys())
     chunk.fail(~known, "unknown match type %(match_type)r", order=2)
     rows["match_type"] = match.map(MATCH_TYPES).fillna("")
-    rows["search_term"] = text["search_term"].str.lower().str.split().str.join(" ")
-    rows["targeting"] = text["targeting"].str.split().str.join(" ")
+    rows["search_term"] = text["search_term"].str.lower().str.replace(r"\s+", " ", regex=True)
+    rows["targeting"] = text["targeting"].str.replace(r"\s+", " ", regex=True)
     for name in ("impressions", "clicks", "orders", "units"):
         values = rows[name].fillna(0)
         chunk.fail(values < 0, f"{name} is negative: %({name})s", order=3)
         rows[name] = values.astype("int64")
     for name in ("spend", "sales"):
-        filled = rows[name].notna()
-        amounts = rows[name].where(filled, 0)
-        chunk.fail(amounts.map(lambda a: a < 0 or a >= MAX_AMOUNT),
+        # Canonical text ("3.36") for COPY: the cell's number without its symbol, no Decimal
+        # round trip; the pipeline already refused what is not a number (or is ≥ 10^15).
+        canonical, bad, _percent = number_text(text[name])
+        chunk.fail(bad, f"{name} is not a number: %({name})r", order=3)
+        chunk.fail(canonical.str.startswith("-") | (canonical.str.split(".").str[0].str.len() > 10),
                    f"{name} is out of range: %({name})s", order=3)  # fmt: skip
-        rows[name] = amounts
+        rows[name] = canonical.where(canonical != "", "0")
     cur = text["currency"].str.upper()
     if currency:
         cur = cur.where(cur != "", currency)
