@@ -186,9 +186,9 @@ def write_stats(
     frame = pd.DataFrame({
         "organization_id": org.pk, "store_id": store.pk, "campaign_id": campaign_ids.to_numpy(),
         "ad_group_id": group_ids, "day": days.to_numpy(),
-        "targeting": rows["targeting"].str.slice(0, 255).to_numpy(),
+        "targeting": rows["targeting"].to_numpy(),
         "match_type": rows["match_type"].to_numpy(),
-        "search_term": rows["search_term"].str.slice(0, 255).to_numpy(),
+        "search_term": rows["search_term"].to_numpy(),
         "impressions": rows["impressions"].to_numpy(), "clicks": rows["clicks"].to_numpy(),
         "spend": rows["spend"].to_numpy(), "orders": rows["orders"].to_numpy(),
         "units": rows["units"].to_numpy(), "sales": rows["sales"].to_numpy(),

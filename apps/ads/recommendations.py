@@ -29,7 +29,7 @@ from .targets import campaign_targets, settings_for
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
 
-LANGUAGE_TERMS_MAX = 3_000  # distinct wasting terms judged per run (by spend)
+LANGUAGE_TERMS_MAX = 1_000  # distinct wasting terms judged per run (by spend)
 OFFLINE_TRANSLATION = "offline: translating terms needs an AI endpoint (configure one in AI settings)"
 
 
@@ -147,14 +147,17 @@ def harvest_destinations(*, org: Organization, campaigns: pd.DataFrame) -> dict[
     for cid, sku in ProductAd.objects.for_org(org).values_list("ad_group__campaign_id", "sku"):
         skus.setdefault(cid, set()).add(sku)
     manual = campaigns[(campaigns["targeting"] == "manual")]
+    by_store: dict[int, list[int]] = {}
+    for m in manual.itertuples(index=False):
+        if groups.get(m.campaign_id):
+            by_store.setdefault(m.store_id, []).append(m.campaign_id)
     out: dict[int, tuple[int, int] | None] = {}
     for c in campaigns.itertuples(index=False):
-        candidates = [m for m in manual.itertuples(index=False)
-                      if m.store_id == c.store_id and m.campaign_id != c.campaign_id
-                      and groups.get(m.campaign_id)]  # fmt: skip
-        shared = [m for m in candidates if skus.get(m.campaign_id, set()) & skus.get(c.campaign_id, set())]
+        candidates = [m for m in by_store.get(c.store_id, []) if m != c.campaign_id]
+        mine = skus.get(c.campaign_id, set())
+        shared = [m for m in candidates if skus.get(m, set()) & mine]
         pick = (shared or candidates or [None])[0]
-        out[c.campaign_id] = None if pick is None else (pick.campaign_id, groups[pick.campaign_id][0])
+        out[c.campaign_id] = None if pick is None else (pick, groups[pick][0])
     return out
 
 

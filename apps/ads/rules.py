@@ -312,9 +312,11 @@ def harvest_recommendations(terms: pd.DataFrame, campaigns: pd.DataFrame,
         ["clicks", "spend", "orders", "sales"]].sum()  # fmt: skip
     g = g[(g["orders"] >= p.harvest_min_orders) & (g["sales"] > 0)]
     g = g[g["spend"] / g["sales"] * 100 <= g["campaign_id"].map(camp["target_acos"])]
+    g = g.assign(target_acos=g["campaign_id"].map(camp["target_acos"]),
+                 currency=g["campaign_id"].map(camp["currency"]))  # fmt: skip
     out: list[Rec] = []
     for r in g.itertuples(index=False):
-        c = camp.loc[r.campaign_id]
+        c = r
         acos = r.spend / r.sales * 100
         dest = destinations.get(r.campaign_id)
         if dest is None:
@@ -479,10 +481,13 @@ def foreign_recommendations(terms: pd.DataFrame, campaigns: pd.DataFrame,
     g = terms.groupby(["campaign_id", "ad_group_id", "search_term"], as_index=False)[
         ["clicks", "spend", "orders"]].sum()  # fmt: skip
     out: list[Rec] = []
-    for r in g[(g["orders"] == 0) & (g["clicks"] > 0)].itertuples(index=False):
+    g = g[(g["orders"] == 0) & (g["clicks"] > 0) & g["search_term"].isin(languages.keys())]
+    for r in g.itertuples(index=False):
         found = languages.get(r.search_term)
+        if not found:
+            continue
         c = camp.loc[r.campaign_id]
-        if not found or found[0] == c.language or keyword_problem(r.search_term, "negativeExact"):
+        if found[0] == c.language or keyword_problem(r.search_term, "negativeExact"):
             continue
         out.append(Rec(
             campaign_id=r.campaign_id, action="negative", rule="foreign_language",
