@@ -31,3 +31,17 @@ EVIDENCE_LABELS = {
     "stock_check": _("Stock check"),
     "translation": _("Translation"),
 }
+
+RULE_LABELS = {
+    "bid_to_target": _("Bid toward the target ACoS"),
+    "negative_waste": _("Negative: clicks or spend without orders"),
+    "negative_phrase": _("Negative phrase: a word wasting across terms"),
+    "harvest": _("Harvest: exact keyword from a converting term"),
+    "cannibalisation": _("Overlap: one term served by several campaigns"),
+    "budget_move": _("Budget move"),
+    "foreign_language": _("Term in another language"),
+}
+
+
+def rule_label(code: str) -> str:
+    return str(RULE_LABELS.get(code, code))

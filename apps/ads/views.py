@@ -33,6 +33,7 @@ from .drafts import KIND
 from .forms import TargetOverrideForm, UploadForm
 from .imports import search_terms_import
 from .models import AdChange, Campaign
+from .reasons import rule_label
 from .recommendations import recommendations_run
 from .targets import campaign_target_override, campaign_targets
 
@@ -184,6 +185,10 @@ def recommendations(request):
         g = groups.setdefault(d.target_id, {"campaign_id": d.target_id,
                                             "name": names.get(d.target_id, "—"), "drafts": []})
         d.evidence_shown = evidence_rows(handler, d.evidence)
+        d.rule_label = rule_label(d.category)
+        for row in d.evidence_shown:
+            if row["value"] == d.category:
+                row["value"] = d.rule_label
         g["drafts"].append(d)
     context = {"groups": list(groups.values()), "can_write": can_write(request),
                "can_review": can_write(request, "reviewer"), "total": len(drafts)}  # fmt: skip
