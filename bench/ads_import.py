@@ -34,16 +34,71 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import django_setup
 
 SLUG = "bench-ads"
-HEADER = ["Start Date", "End Date", "Portfolio name", "Currency", "Campaign Name",
-          "Ad Group Name", "Targeting", "Match Type", "Customer Search Term", "Impressions",
-          "Clicks", "Click-Thru Rate (CTR)", "Cost Per Click (CPC)", "Spend",
-          "7 Day Total Sales ", "Total Advertising Cost of Sales (ACOS) ",
-          "Total Return on Advertising Spend (ROAS)", "7 Day Total Orders (#)",
-          "7 Day Total Units (#)", "7 Day Conversion Rate", "7 Day Advertised SKU Units (#)",
-          "7 Day Other SKU Units (#)", "7 Day Advertised SKU Sales ", "7 Day Other SKU Sales "]  # fmt: skip
-WORDS = ("power bank charger cable usb fast portable wireless magnetic slim travel solar "
-         "phone iphone samsung android laptop car wall adapter braided long short mini "
-         "compact battery pack 10000mah 20000mah pd qc kids toy cheap free repair used").split()
+HEADER = [
+    "Start Date",
+    "End Date",
+    "Portfolio name",
+    "Currency",
+    "Campaign Name",
+    "Ad Group Name",
+    "Targeting",
+    "Match Type",
+    "Customer Search Term",
+    "Impressions",
+    "Clicks",
+    "Click-Thru Rate (CTR)",
+    "Cost Per Click (CPC)",
+    "Spend",
+    "7 Day Total Sales ",
+    "Total Advertising Cost of Sales (ACOS) ",
+    "Total Return on Advertising Spend (ROAS)",
+    "7 Day Total Orders (#)",
+    "7 Day Total Units (#)",
+    "7 Day Conversion Rate",
+    "7 Day Advertised SKU Units (#)",
+    "7 Day Other SKU Units (#)",
+    "7 Day Advertised SKU Sales ",
+    "7 Day Other SKU Sales ",
+]
+WORDS = [
+    "power",
+    "bank",
+    "charger",
+    "cable",
+    "usb",
+    "fast",
+    "portable",
+    "wireless",
+    "magnetic",
+    "slim",
+    "travel",
+    "solar",
+    "phone",
+    "iphone",
+    "samsung",
+    "android",
+    "laptop",
+    "car",
+    "wall",
+    "adapter",
+    "braided",
+    "long",
+    "short",
+    "mini",
+    "compact",
+    "battery",
+    "pack",
+    "10000mah",
+    "20000mah",
+    "pd",
+    "qc",
+    "kids",
+    "toy",
+    "cheap",
+    "free",
+    "repair",
+    "used",
+]
 AUTO = ["close-match", "loose-match", "substitutes", "complements"]
 
 
@@ -54,8 +109,12 @@ def frame(rows: int, seed: int = 7):
     n_terms = 60_000
     term_words = rng.integers(0, len(WORDS), size=(n_terms, 4))
     lengths = rng.integers(2, 5, size=n_terms)
-    terms = np.array([" ".join(WORDS[w] for w in tw[:k]) + f" {i % 997}"
-                      for i, (tw, k) in enumerate(zip(term_words, lengths, strict=True))])  # fmt: skip
+    terms = np.array(
+        [
+            " ".join(WORDS[w] for w in tw[:k]) + f" {i % 997}"
+            for i, (tw, k) in enumerate(zip(term_words, lengths, strict=True))
+        ]
+    )
     campaign = rng.integers(0, 200, size=rows)
     group = rng.integers(0, 2, size=rows)
     auto = campaign % 2 == 0
@@ -75,24 +134,31 @@ def frame(rows: int, seed: int = 7):
     ctr = np.where(clicks > 0, clicks / np.maximum(clicks * 50, 1) * 100, 0)
     acos = np.where(sales > 0, spend / np.where(sales > 0, sales, 1) * 100, np.nan)
     data = {
-        "Start Date": np.array(dates)[days], "End Date": np.array(dates)[days],
-        "Portfolio name": "No Portfolio", "Currency": "USD",
+        "Start Date": np.array(dates)[days],
+        "End Date": np.array(dates)[days],
+        "Portfolio name": "No Portfolio",
+        "Currency": "USD",
         "Campaign Name": np.char.add("Bench campaign ", campaign.astype(str)),
         "Ad Group Name": np.char.add("Group ", group.astype(str)),
         "Targeting": np.where(auto, np.array(AUTO)[term_idx % 4], kw[kw_idx]),
         "Match Type": np.where(auto, "-", match),
         "Customer Search Term": terms[term_idx],
-        "Impressions": clicks * 50 + 3, "Clicks": clicks,
+        "Impressions": clicks * 50 + 3,
+        "Clicks": clicks,
         "Click-Thru Rate (CTR)": [f"{x}%" for x in ctr],
-        "Cost Per Click (CPC)": [f"${x}" for x in cpc], "Spend": [f"${x}" for x in spend],
+        "Cost Per Click (CPC)": [f"${x}" for x in cpc],
+        "Spend": [f"${x}" for x in spend],
         "7 Day Total Sales ": [f"${x}" for x in sales],
         "Total Advertising Cost of Sales (ACOS) ": ["" if np.isnan(a) else f"{a}%" for a in acos],
         "Total Return on Advertising Spend (ROAS)": np.round(sales / np.maximum(spend, 0.01), 2),
-        "7 Day Total Orders (#)": orders, "7 Day Total Units (#)": orders,
-        "7 Day Conversion Rate": "0.0%", "7 Day Advertised SKU Units (#)": orders,
-        "7 Day Other SKU Units (#)": 0, "7 Day Advertised SKU Sales ": [f"${x}" for x in sales],
+        "7 Day Total Orders (#)": orders,
+        "7 Day Total Units (#)": orders,
+        "7 Day Conversion Rate": "0.0%",
+        "7 Day Advertised SKU Units (#)": orders,
+        "7 Day Other SKU Units (#)": 0,
+        "7 Day Advertised SKU Sales ": [f"${x}" for x in sales],
         "7 Day Other SKU Sales ": "$0.0",
-    }  # fmt: skip
+    }
     return pd.DataFrame(data)[HEADER]
 
 
@@ -118,19 +184,40 @@ def targets_for(org) -> None:
 
     from apps.ads.models import AdGroup, Target
 
-    kw = {"power bank": "broad", "usb c charger": "phrase", "portable charger": "exact",
-          "wireless charger": "broad"}  # fmt: skip
+    kw = {
+        "power bank": "broad",
+        "usb c charger": "phrase",
+        "portable charger": "exact",
+        "wireless charger": "broad",
+    }
     objs = []
     for g in AdGroup.objects.for_org(org).select_related("campaign"):
         if g.campaign.targeting == "manual":
             n = int(g.campaign.name.rsplit(" ", 1)[1])
             text = list(kw)[n % 4]
-            objs.append(Target(organization=org, ad_group=g, kind="keyword", text=text,
-                               match_type=kw[text], bid=Decimal("1.00"),
-                               amazon_id=str(10**14 + g.pk)))  # fmt: skip
+            objs.append(
+                Target(
+                    organization=org,
+                    ad_group=g,
+                    kind="keyword",
+                    text=text,
+                    match_type=kw[text],
+                    bid=Decimal("1.00"),
+                    amazon_id=str(10**14 + g.pk),
+                )
+            )
         else:
-            objs += [Target(organization=org, ad_group=g, kind="auto", text=a, match_type="",
-                            bid=Decimal("0.80")) for a in AUTO]  # fmt: skip
+            objs += [
+                Target(
+                    organization=org,
+                    ad_group=g,
+                    kind="auto",
+                    text=a,
+                    match_type="",
+                    bid=Decimal("0.80"),
+                )
+                for a in AUTO
+            ]
     Target.objects.bulk_create(objs, ignore_conflicts=True)
 
 
@@ -175,15 +262,19 @@ def main() -> None:
         xlsx_path = tmp / "st.xlsx"
         write_xlsx(xdf, xlsx_path)
         del df, xdf
-        print(f"generated {args.rows:,} CSV rows ({csv_path.stat().st_size / 1e6:.0f} MB) and "
-              f"{args.xlsx_rows:,} XLSX rows in {time.perf_counter() - t0:.1f}s")  # fmt: skip
+        print(
+            f"generated {args.rows:,} CSV rows ({csv_path.stat().st_size / 1e6:.0f} MB) and "
+            f"{args.xlsx_rows:,} XLSX rows in {time.perf_counter() - t0:.1f}s"
+        )
         # The tree first (a small import teaches the campaigns), so targets exist for the bid rule.
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
         result = search_terms_import(org=org, store_id=store.pk, data=csv_path, filename="st.csv")
         t_import = time.perf_counter() - t0
-        print(f"CSV import: {result.imported:,} rows ({len(result.errors)} errors, "
-              f"{result.campaigns_created} campaigns) in {t_import:.1f}s")  # fmt: skip
+        print(
+            f"CSV import: {result.imported:,} rows ({len(result.errors)} errors, "
+            f"{result.campaigns_created} campaigns) in {t_import:.1f}s"
+        )
         targets_for(org)
         t0 = time.perf_counter()
         run = recommendations_run(org=org)
@@ -196,13 +287,23 @@ def main() -> None:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(f"peak RSS {rss / 1024:.0f} MiB (before the import: {rss0 / 1024:.0f} MiB)")
         drafts = Draft.objects.for_org(org).filter(kind="ad_change", status="pending").count()
-        print(json.dumps({
-            "rows": args.rows, "import_s": round(t_import, 2), "recommendations_s": round(t_recs, 2),
-            "end_to_end_s": round(t_import + t_recs, 2), "drafts": drafts, "rules": run.counts,
-            "xlsx_rows": args.xlsx_rows, "xlsx_import_s": round(t_xlsx, 2),
-            "peak_rss_mib": round(rss / 1024), "target_s": 60,
-            "ok": t_import + t_recs < 60,
-        }))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "rows": args.rows,
+                    "import_s": round(t_import, 2),
+                    "recommendations_s": round(t_recs, 2),
+                    "end_to_end_s": round(t_import + t_recs, 2),
+                    "drafts": drafts,
+                    "rules": run.counts,
+                    "xlsx_rows": args.xlsx_rows,
+                    "xlsx_import_s": round(t_xlsx, 2),
+                    "peak_rss_mib": round(rss / 1024),
+                    "target_s": 60,
+                    "ok": t_import + t_recs < 60,
+                }
+            )
+        )
     finally:
         for f in tmp.iterdir():
             f.unlink()

@@ -61,9 +61,21 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "store", "amazon_id", "name", "campaign_type", "targeting", "daily_budget",
-                  "currency", "bidding_strategy", "state", "portfolio", "start_date",
-                  "target_acos_override"]  # fmt: skip
+        fields = [
+            "id",
+            "store",
+            "amazon_id",
+            "name",
+            "campaign_type",
+            "targeting",
+            "daily_budget",
+            "currency",
+            "bidding_strategy",
+            "state",
+            "portfolio",
+            "start_date",
+            "target_acos_override",
+        ]
 
 
 def _window(org, params) -> tuple[date, date] | None:
@@ -95,14 +107,21 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         campaign = self.get_object()
         span = _window(self.org, request.query_params)
         target = campaign_targets(org=self.org, campaign_ids=[campaign.pk])[campaign.pk]
-        days = [] if span is None else selectors.campaign_daily(
-            org=self.org, campaign_id=campaign.pk, start=span[0], end=span[1])  # fmt: skip
-        return Response({
-            "campaign": campaign.pk, "currency": campaign.currency,
-            "target": {**target.as_evidence(),
-                       "override_by": target.override_by or None},
-            "days": [{k: (str(v) if k != "day" else v) for k, v in d.items()} for d in days],
-        })  # fmt: skip
+        days = (
+            []
+            if span is None
+            else selectors.campaign_daily(
+                org=self.org, campaign_id=campaign.pk, start=span[0], end=span[1]
+            )
+        )
+        return Response(
+            {
+                "campaign": campaign.pk,
+                "currency": campaign.currency,
+                "target": {**target.as_evidence(), "override_by": target.override_by or None},
+                "days": [{k: (str(v) if k != "day" else v) for k, v in d.items()} for d in days],
+            }
+        )
 
 
 class SearchTermMetricsViewSet(TenantViewSet):
@@ -118,17 +137,35 @@ class SearchTermMetricsViewSet(TenantViewSet):
             return Response({"results": [], "total": {}})
         campaign = request.query_params.get("campaign")
         rows, total = selectors.search_term_list(
-            org=self.org, start=span[0], end=span[1],
-            campaign_id=int(campaign) if campaign and campaign.isdigit() else None, limit=500,
-        )  # fmt: skip
-        clean = lambda d: {k: (str(v) if v is not None and k not in ("campaign_id", "clicks",  # noqa: E731
-                                                                      "impressions", "orders",
-                                                                      "search_term", "campaign",
-                                                                      "ad_group", "currency",
-                                                                      "n") else v)
-                           for k, v in d.items()}  # fmt: skip
-        return Response({"start": span[0], "end": span[1], "results": [clean(r) for r in rows],
-                         "total": clean(total)})  # fmt: skip
+            org=self.org,
+            start=span[0],
+            end=span[1],
+            campaign_id=int(campaign) if campaign and campaign.isdigit() else None,
+            limit=500,
+        )
+        keep = {
+            "campaign_id",
+            "clicks",
+            "impressions",
+            "orders",
+            "search_term",
+            "campaign",
+            "ad_group",
+            "currency",
+            "n",
+        }
+
+        def clean(d: dict) -> dict:
+            return {k: v if v is None or k in keep else str(v) for k, v in d.items()}
+
+        return Response(
+            {
+                "start": span[0],
+                "end": span[1],
+                "results": [clean(r) for r in rows],
+                "total": clean(total),
+            }
+        )
 
 
 class RecommendationSerializer(serializers.ModelSerializer):
@@ -136,8 +173,19 @@ class RecommendationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Draft
-        fields = ["id", "campaign", "status", "title", "category", "current", "proposed",
-                  "rationale", "evidence", "priority", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "campaign",
+            "status",
+            "title",
+            "category",
+            "current",
+            "proposed",
+            "rationale",
+            "evidence",
+            "priority",
+            "created_at",
+        ]
 
 
 class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
@@ -152,8 +200,15 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
         status = self.request.query_params.get("status", "pending")
         return qs.filter(status=status[:16])
 
-    @extend_schema(request=None, responses={200: inline_serializer("AdsRun", {
-        "drafts": serializers.IntegerField(), "superseded": serializers.IntegerField()})})
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "AdsRun",
+                {"drafts": serializers.IntegerField(), "superseded": serializers.IntegerField()},
+            )
+        },
+    )
     @action(detail=False, methods=["post"])
     def run(self, request):
         """Compute every rule again; the previous run's open drafts are superseded."""
@@ -172,9 +227,13 @@ class ReportUploadViewSet(TenantViewSet):
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         try:
-            result = importer(org=self.org, store_id=body.validated_data["store"],
-                              data=upload.file, filename=upload.name,
-                              actor=getattr(request, "user", None))  # fmt: skip
+            result = importer(
+                org=self.org,
+                store_id=body.validated_data["store"],
+                data=upload.file,
+                filename=upload.name,
+                actor=getattr(request, "user", None),
+            )
         except TabularFormatError as exc:
             raise ValidationFailed(str(exc), field="file") from exc
         return Response(result.as_dict())

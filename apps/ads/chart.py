@@ -34,12 +34,25 @@ def line_chart(days: list[date], series: list[dict], *, unit: str = "") -> dict:
         last = next((v for v in reversed(s["values"]) if v is not None), None)
         lines.append({**s, "points": points, "last": "" if last is None else f"{last:,.2f}"})
     step = max(1, len(days) // 5)
-    x_ticks = [{"x": x(i), "label": d.strftime("%m-%d"),
-                "anchor": "start" if i == 0 else "end" if i == len(days) - 1 else "middle"}
-               for i, d in enumerate(days) if i % step == 0 or i == len(days) - 1]  # fmt: skip
+    x_ticks = [
+        {
+            "x": x(i),
+            "label": d.strftime("%m-%d"),
+            "anchor": "start" if i == 0 else "end" if i == len(days) - 1 else "middle",
+        }
+        for i, d in enumerate(days)
+        if i % step == 0 or i == len(days) - 1
+    ]
     return {
-        "empty": False, "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT,
-        "top": TOP, "bottom": HEIGHT - BOTTOM, "lines": lines, "unit": unit,
+        "empty": False,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top": TOP,
+        "bottom": HEIGHT - BOTTOM,
+        "lines": lines,
+        "unit": unit,
         "y_ticks": [{"y": y(t), "label": _tick_label(t, ticks[1] - ticks[0])} for t in ticks],
         "x_ticks": x_ticks,
-    }  # fmt: skip
+    }

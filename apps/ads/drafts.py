@@ -24,15 +24,20 @@ KIND = "ad_change"
 
 
 def _snapshot(campaign: Campaign) -> dict:
-    return {"campaign": campaign.name, "daily_budget": None if campaign.daily_budget is None
-            else str(campaign.daily_budget), "state": campaign.state}  # fmt: skip
+    return {
+        "campaign": campaign.name,
+        "daily_budget": None if campaign.daily_budget is None else str(campaign.daily_budget),
+        "state": campaign.state,
+    }
 
 
 def _display(campaign: Campaign) -> f.TargetDisplay:
     return f.TargetDisplay(
-        label=campaign.name, store_id=campaign.store_id,
-        url=reverse("ads:campaign", args=[campaign.pk]), url_label=str(_("Campaign")),
-    )  # fmt: skip
+        label=campaign.name,
+        store_id=campaign.store_id,
+        url=reverse("ads:campaign", args=[campaign.pk]),
+        url_label=str(_("Campaign")),
+    )
 
 
 def _unique_key(campaign: Campaign, payload: dict) -> str:
@@ -55,14 +60,23 @@ def validate(campaign: Campaign, payload: dict) -> list[Check]:
     if action in ("bid", "harvest"):
         bid = _amount(payload, "new_bid")
         if bid is None or not (Decimal(str(low)) <= bid <= Decimal(str(high))):
-            checks.append(Check("ads.bid_limits", "error",
-                                _("The bid must be between %(low)s and %(high)s %(cur)s.")
-                                % {"low": low, "high": high, "cur": currency}, "new_bid"))  # fmt: skip
+            checks.append(
+                Check(
+                    "ads.bid_limits",
+                    "error",
+                    _("The bid must be between %(low)s and %(high)s %(cur)s.")
+                    % {"low": low, "high": high, "cur": currency},
+                    "new_bid",
+                )
+            )
     if action == "budget":
         budget = _amount(payload, "new_budget")
         if budget is None or budget < 1:
-            checks.append(Check("ads.budget", "error", _("The daily budget must be at least 1."),
-                                "new_budget"))  # fmt: skip
+            checks.append(
+                Check(
+                    "ads.budget", "error", _("The daily budget must be at least 1."), "new_budget"
+                )
+            )
     text = str(payload.get("text", ""))
     if action in ("negative", "harvest") and not text.startswith("asin="):
         match = payload.get("match_type") or "exact"
@@ -87,24 +101,32 @@ def apply(campaign: Campaign, payload: dict) -> None:
     elif action == "negative":
         group = AdGroup.objects.for_org(org).filter(pk=payload.get("ad_group_id")).first()
         NegativeKeyword.objects.get_or_create(
-            organization=org, campaign=campaign, ad_group=group, text=payload["text"],
+            organization=org,
+            campaign=campaign,
+            ad_group=group,
+            text=payload["text"],
             match_type=payload.get("match_type", "negativeExact"),
-        )  # fmt: skip
+        )
     elif action == "harvest":
         group = AdGroup.objects.for_org(org).filter(pk=payload.get("dest_ad_group_id")).first()
         if group is not None:
             Target.objects.get_or_create(
-                organization=org, ad_group=group,
+                organization=org,
+                ad_group=group,
                 kind="product" if payload.get("entity") == "product_targeting" else "keyword",
-                text=payload["text"], match_type=payload.get("match_type", "exact"),
+                text=payload["text"],
+                match_type=payload.get("match_type", "exact"),
                 defaults={"bid": Decimal(str(payload["new_bid"]))},
-            )  # fmt: skip
+            )
         source = AdGroup.objects.for_org(org).filter(pk=payload.get("negate_ad_group_id")).first()
         if source is not None:
             NegativeKeyword.objects.get_or_create(
-                organization=org, campaign=source.campaign, ad_group=source,
-                text=payload["negate_text"], match_type="negativeExact",
-            )  # fmt: skip
+                organization=org,
+                campaign=source.campaign,
+                ad_group=source,
+                text=payload["negate_text"],
+                match_type="negativeExact",
+            )
 
 
 AD_CHANGE = DraftKind(

@@ -9,8 +9,10 @@ UPLOAD_MAX_BYTES = 200 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
-    KINDS = (("search_terms", _("Search-term report (XLSX or CSV)")),
-             ("bulk", _("Bulk-operations file (XLSX)")))  # fmt: skip
+    KINDS = (
+        ("search_terms", _("Search-term report (XLSX or CSV)")),
+        ("bulk", _("Bulk-operations file (XLSX)")),
+    )
     kind = forms.ChoiceField(label=_("Report"), choices=KINDS)
     store = forms.TypedChoiceField(label=_("Store"), coerce=int)
     file = forms.FileField(label=_("File"))
@@ -28,7 +30,11 @@ class UploadForm(forms.Form):
 
 class TargetOverrideForm(forms.Form):
     target_acos = forms.DecimalField(
-        label=_("Target ACoS (%)"), required=False, min_value=0.5, max_value=200,
-        max_digits=6, decimal_places=2,
+        label=_("Target ACoS (%)"),
+        required=False,
+        min_value=0.5,
+        max_value=200,
+        max_digits=6,
+        decimal_places=2,
         help_text=_("Empty: the target derived from the cost model and the profit goal."),
     )

@@ -32,10 +32,27 @@ if TYPE_CHECKING:
 
 KIND = parser.KIND
 STAT_TABLE = SearchTermStat._meta.db_table
-STAT_COLUMNS = ["organization_id", "store_id", "campaign_id", "ad_group_id", "day", "targeting",
-                "match_type", "search_term", "impressions", "clicks", "spend", "orders", "units",
-                "sales", "currency", "attribution_days", "import_run_id", "created_at",
-                "updated_at"]  # fmt: skip
+STAT_COLUMNS = [
+    "organization_id",
+    "store_id",
+    "campaign_id",
+    "ad_group_id",
+    "day",
+    "targeting",
+    "match_type",
+    "search_term",
+    "impressions",
+    "clicks",
+    "spend",
+    "orders",
+    "units",
+    "sales",
+    "currency",
+    "attribution_days",
+    "import_run_id",
+    "created_at",
+    "updated_at",
+]
 
 
 @dataclass
@@ -53,12 +70,17 @@ class SearchTermImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "rows": self.rows, "imported": self.imported, "replaced": self.replaced,
+            "rows": self.rows,
+            "imported": self.imported,
+            "replaced": self.replaced,
             "campaigns_created": self.campaigns_created,
-            "errors": [e.as_dict() for e in self.errors], "import_run": self.import_run_id,
-            "duplicate_of": self.duplicate_of, "message": self.message,
-            "first_day": self.first_day, "last_day": self.last_day,
-        }  # fmt: skip
+            "errors": [e.as_dict() for e in self.errors],
+            "import_run": self.import_run_id,
+            "duplicate_of": self.duplicate_of,
+            "message": self.message,
+            "first_day": self.first_day,
+            "last_day": self.last_day,
+        }
 
 
 def store_for(*, org: Organization, store_id: int) -> Store:
@@ -75,25 +97,37 @@ def resolve_tree(
     (campaign, ad_group, auto) rows of `pairs`, creating the missing ones; set-based."""
     names = pairs.groupby("campaign")["auto"].any()
     existing = dict(
-        Campaign.objects.for_org(org).filter(store=store, name__in=list(names.index))
+        Campaign.objects.for_org(org)
+        .filter(store=store, name__in=list(names.index))
         .values_list("name", "id")
-    )  # fmt: skip
+    )
     missing = [n for n in names.index if n not in existing]
     Campaign.objects.bulk_create(
-        [Campaign(organization=org, store=store, name=n, currency=currency,
-                  targeting="auto" if names[n] else "manual") for n in missing],
+        [
+            Campaign(
+                organization=org,
+                store=store,
+                name=n,
+                currency=currency,
+                targeting="auto" if names[n] else "manual",
+            )
+            for n in missing
+        ],
         ignore_conflicts=True,
-    )  # fmt: skip
+    )
     campaigns = dict(
-        Campaign.objects.for_org(org).filter(store=store, name__in=list(names.index))
+        Campaign.objects.for_org(org)
+        .filter(store=store, name__in=list(names.index))
         .values_list("name", "id")
-    )  # fmt: skip
+    )
     groups = pairs[["campaign", "ad_group"]].drop_duplicates()
     AdGroup.objects.bulk_create(
-        [AdGroup(organization=org, campaign_id=campaigns[c], name=g)
-         for c, g in groups.itertuples(index=False)],
+        [
+            AdGroup(organization=org, campaign_id=campaigns[c], name=g)
+            for c, g in groups.itertuples(index=False)
+        ],
         ignore_conflicts=True,
-    )  # fmt: skip
+    )
     by_id = {v: k for k, v in campaigns.items()}
     ad_groups = {
         (by_id[c], n): i
@@ -134,17 +168,28 @@ def search_terms_import(
         if good.empty:
             return ChunkOutcome()
         written, replaced = write_stats(
-            org=org, store=store, rows=good, attribution=state["attr"], run_id=state["run"],
-            touched=state["touched"], result=result,
-        )  # fmt: skip
+            org=org,
+            store=store,
+            rows=good,
+            attribution=state["attr"],
+            run_id=state["run"],
+            touched=state["touched"],
+            result=result,
+        )
         result.imported += written
         result.replaced += replaced
         return ChunkOutcome(created=written)
 
     outcome = file_import(
-        org=org, kind=KIND, source=data, filename=filename, open_reader=open_reader,
-        apply_chunk=apply_chunk, actor=actor, target=str(store.pk),
-    )  # fmt: skip
+        org=org,
+        kind=KIND,
+        source=data,
+        filename=filename,
+        open_reader=open_reader,
+        apply_chunk=apply_chunk,
+        actor=actor,
+        target=str(store.pk),
+    )
     result.import_run_id = outcome.run.pk
     if outcome.is_duplicate:
         result.duplicate_of = outcome.duplicate_of.pk
@@ -160,15 +205,24 @@ def search_terms_import(
 
 @transaction.atomic
 def write_stats(
-    *, org: Organization, store: Store, rows: pd.DataFrame, attribution: int, run_id: int | None,
-    touched: set, result: SearchTermImportResult,
-) -> tuple[int, int]:  # fmt: skip
+    *,
+    org: Organization,
+    store: Store,
+    rows: pd.DataFrame,
+    attribution: int,
+    run_id: int | None,
+    touched: set,
+    result: SearchTermImportResult,
+) -> tuple[int, int]:
     """Replace the (campaign, day) pairs of `rows` written by other runs, then COPY the rows."""
-    pairs = pd.DataFrame({
-        "campaign": rows["campaign"], "ad_group": rows["ad_group"],
-        "auto": (rows["match_type"] == "") & rows["targeting"].str.lower().isin(
-            parser.AUTO_TARGETING),
-    })  # fmt: skip
+    pairs = pd.DataFrame(
+        {
+            "campaign": rows["campaign"],
+            "ad_group": rows["ad_group"],
+            "auto": (rows["match_type"] == "")
+            & rows["targeting"].str.lower().isin(parser.AUTO_TARGETING),
+        }
+    )
     currency = str(rows["currency"].iloc[0])
     campaigns, ad_groups, created = resolve_tree(
         org=org, store=store, pairs=pairs, currency=currency
@@ -183,18 +237,29 @@ def write_stats(
     keys = pd.DataFrame({"c": campaign_ids.astype("int64"), "d": days}).drop_duplicates()
     touched.update(zip(keys["c"], keys["d"], strict=True))
     now = timezone.now()
-    frame = pd.DataFrame({
-        "organization_id": org.pk, "store_id": store.pk, "campaign_id": campaign_ids.to_numpy(),
-        "ad_group_id": group_ids, "day": days.to_numpy(),
-        "targeting": rows["targeting"].to_numpy(),
-        "match_type": rows["match_type"].to_numpy(),
-        "search_term": rows["search_term"].to_numpy(),
-        "impressions": rows["impressions"].to_numpy(), "clicks": rows["clicks"].to_numpy(),
-        "spend": rows["spend"].to_numpy(), "orders": rows["orders"].to_numpy(),
-        "units": rows["units"].to_numpy(), "sales": rows["sales"].to_numpy(),
-        "currency": rows["currency"].to_numpy(), "attribution_days": attribution,
-        "import_run_id": run_id, "created_at": now, "updated_at": now,
-    })[STAT_COLUMNS]  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "organization_id": org.pk,
+            "store_id": store.pk,
+            "campaign_id": campaign_ids.to_numpy(),
+            "ad_group_id": group_ids,
+            "day": days.to_numpy(),
+            "targeting": rows["targeting"].to_numpy(),
+            "match_type": rows["match_type"].to_numpy(),
+            "search_term": rows["search_term"].to_numpy(),
+            "impressions": rows["impressions"].to_numpy(),
+            "clicks": rows["clicks"].to_numpy(),
+            "spend": rows["spend"].to_numpy(),
+            "orders": rows["orders"].to_numpy(),
+            "units": rows["units"].to_numpy(),
+            "sales": rows["sales"].to_numpy(),
+            "currency": rows["currency"].to_numpy(),
+            "attribution_days": attribution,
+            "import_run_id": run_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )[STAT_COLUMNS]
     frame["import_run_id"] = frame["import_run_id"].astype("Int64")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -202,8 +267,9 @@ def write_stats(
             "ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE ads_touched")
-        copy_frame_into(cursor, "ads_touched", keys.rename(columns={"c": "campaign_id",
-                                                                    "d": "day"}))  # fmt: skip
+        copy_frame_into(
+            cursor, "ads_touched", keys.rename(columns={"c": "campaign_id", "d": "day"})
+        )
         cursor.execute(
             f"DELETE FROM {STAT_TABLE} s USING ads_touched t "
             "WHERE s.organization_id = %s AND s.campaign_id = t.campaign_id AND s.day = t.day "

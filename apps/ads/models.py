@@ -140,7 +140,9 @@ class ProductAd(TenantModel):
     class Meta:
         ordering = ["ad_group_id", "sku"]
         constraints = [
-            models.UniqueConstraint(fields=["ad_group", "sku", "asin"], name="ads_productad_unique"),
+            models.UniqueConstraint(
+                fields=["ad_group", "sku", "asin"], name="ads_productad_unique"
+            ),
         ]
 
 
@@ -154,19 +156,31 @@ class SearchTermStat(TenantModel):
     # per row at commit would cost more than the COPY); rows go with their campaign through
     # Django's cascade or the set-based deletes of the import.
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False,
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     store = models.ForeignKey(
-        "catalog.Store", on_delete=models.CASCADE, related_name="+", db_index=False,
+        "catalog.Store",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False,
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     ad_group = models.ForeignKey(
-        AdGroup, on_delete=models.CASCADE, related_name="+", db_index=False,
+        AdGroup,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     day = models.DateField()
@@ -198,19 +212,31 @@ class TargetStat(TenantModel):
     # per row at commit would cost more than the COPY); rows go with their campaign through
     # Django's cascade or the set-based deletes of the import.
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False,
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     store = models.ForeignKey(
-        "catalog.Store", on_delete=models.CASCADE, related_name="+", db_index=False,
+        "catalog.Store",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False,
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     ad_group = models.ForeignKey(
-        AdGroup, on_delete=models.CASCADE, related_name="+", db_index=False,
+        AdGroup,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
         db_constraint=False,
     )
     day = models.DateField()

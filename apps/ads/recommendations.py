@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from apps.accounts.models import Organization
 
 LANGUAGE_TERMS_MAX = 1_000  # distinct wasting terms judged per run (by spend)
-OFFLINE_TRANSLATION = "offline: translating terms needs an AI endpoint (configure one in AI settings)"
+OFFLINE_TRANSLATION = (
+    "offline: translating terms needs an AI endpoint (configure one in AI settings)"
+)
 
 
 @dataclass
@@ -44,23 +46,40 @@ class RunResult:
     stock_check: str = "checked"
 
     def as_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "counts": self.counts,
-                "drafts": self.drafts, "superseded": self.superseded,
-                "skipped": self.skipped[:200], "stock_check": self.stock_check}  # fmt: skip
+        return {
+            "start": self.start,
+            "end": self.end,
+            "counts": self.counts,
+            "drafts": self.drafts,
+            "superseded": self.superseded,
+            "skipped": self.skipped[:200],
+            "stock_check": self.stock_check,
+        }
 
 
 def params_for(org: Organization) -> rules.Params:
     s = settings_for(org)
     return rules.Params(
-        max_change_pct=float(s.max_bid_change_pct), min_bid=float(s.min_bid),
-        max_bid=float(s.max_bid), min_clicks_bid=s.min_clicks_bid,
-        negative_min_clicks=s.negative_min_clicks, harvest_min_orders=s.harvest_min_orders,
+        max_change_pct=float(s.max_bid_change_pct),
+        min_bid=float(s.min_bid),
+        max_bid=float(s.max_bid),
+        min_clicks_bid=s.min_clicks_bid,
+        negative_min_clicks=s.negative_min_clicks,
+        harvest_min_orders=s.harvest_min_orders,
         lookback_days=s.lookback_days,
-    )  # fmt: skip
+    )
 
 
-def window(*, org: Organization, lookback_days: int, end: date | None = None) -> tuple[date, date] | None:
-    last = end or SearchTermStat.objects.for_org(org).order_by("-day").values_list("day", flat=True).first()
+def window(
+    *, org: Organization, lookback_days: int, end: date | None = None
+) -> tuple[date, date] | None:
+    last = (
+        end
+        or SearchTermStat.objects.for_org(org)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
     if last is None:
         return None
     return last - timedelta(days=lookback_days - 1), last
@@ -81,9 +100,19 @@ def load_terms(*, org: Organization, start: date, end: date) -> pd.DataFrame:
         GROUP BY campaign_id, ad_group_id, targeting, match_type, search_term
         """,
         [org.pk, start, end],
-        ["campaign_id", "ad_group_id", "targeting", "match_type", "search_term", "impressions",
-         "clicks", "spend", "orders", "sales"],
-    )  # fmt: skip
+        [
+            "campaign_id",
+            "ad_group_id",
+            "targeting",
+            "match_type",
+            "search_term",
+            "impressions",
+            "clicks",
+            "spend",
+            "orders",
+            "sales",
+        ],
+    )
     for c in ("impressions", "clicks", "orders"):
         frame[c] = frame[c].astype("float64")
     return frame
@@ -93,51 +122,93 @@ def load_daily(*, org: Organization, start: date, end: date) -> pd.DataFrame:
     return _frame(
         "SELECT campaign_id, day, sum(spend)::float8 FROM ads_searchtermstat "
         "WHERE organization_id = %s AND day BETWEEN %s AND %s GROUP BY campaign_id, day",
-        [org.pk, start, end], ["campaign_id", "day", "spend"],
-    )  # fmt: skip
+        [org.pk, start, end],
+        ["campaign_id", "day", "spend"],
+    )
 
 
 def load_campaigns(*, org: Organization, campaign_ids=None) -> pd.DataFrame:
     qs = Campaign.objects.for_org(org).select_related("store__marketplace")
     if campaign_ids is not None:
         qs = qs.filter(pk__in=list(campaign_ids))
-    targets = campaign_targets(org=org, campaign_ids=None if campaign_ids is None else list(campaign_ids))
+    targets = campaign_targets(
+        org=org, campaign_ids=None if campaign_ids is None else list(campaign_ids)
+    )
     products: dict[int, set[int]] = {}
-    for cid, pid in ProductAd.objects.for_org(org).filter(listing__isnull=False).values_list(
-        "ad_group__campaign_id", "listing__product_id"
+    for cid, pid in (
+        ProductAd.objects.for_org(org)
+        .filter(listing__isnull=False)
+        .values_list("ad_group__campaign_id", "listing__product_id")
     ):
         products.setdefault(cid, set()).add(pid)
     rows = [
-        {"campaign_id": c.pk, "name": c.name, "store_id": c.store_id, "targeting": c.targeting,
-         "daily_budget": None if c.daily_budget is None else float(c.daily_budget),
-         "currency": c.currency, "amazon_id": c.amazon_id,
-         "language": (c.store.marketplace.language or "en").split("-")[0].lower(),
-         "marketplace": c.store.marketplace.code,
-         "target_acos": float(targets[c.pk].target_acos) if c.pk in targets else 25.0,
-         "target_source": targets[c.pk].source if c.pk in targets else "default",
-         "product_ids": products.get(c.pk, set())}
+        {
+            "campaign_id": c.pk,
+            "name": c.name,
+            "store_id": c.store_id,
+            "targeting": c.targeting,
+            "daily_budget": None if c.daily_budget is None else float(c.daily_budget),
+            "currency": c.currency,
+            "amazon_id": c.amazon_id,
+            "language": (c.store.marketplace.language or "en").split("-")[0].lower(),
+            "marketplace": c.store.marketplace.code,
+            "target_acos": float(targets[c.pk].target_acos) if c.pk in targets else 25.0,
+            "target_source": targets[c.pk].source if c.pk in targets else "default",
+            "product_ids": products.get(c.pk, set()),
+        }
         for c in qs
-    ]  # fmt: skip
-    columns = ["campaign_id", "name", "store_id", "targeting", "daily_budget", "currency",
-               "amazon_id", "language", "marketplace", "target_acos", "target_source",
-               "product_ids"]  # fmt: skip
+    ]
+    columns = [
+        "campaign_id",
+        "name",
+        "store_id",
+        "targeting",
+        "daily_budget",
+        "currency",
+        "amazon_id",
+        "language",
+        "marketplace",
+        "target_acos",
+        "target_source",
+        "product_ids",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
 def load_targets(*, org: Organization) -> pd.DataFrame:
     rows = Target.objects.for_org(org).values_list(
-        "pk", "ad_group__campaign_id", "ad_group_id", "kind", "text", "match_type", "bid",
-        "ad_group__default_bid", "amazon_id",
+        "pk",
+        "ad_group__campaign_id",
+        "ad_group_id",
+        "kind",
+        "text",
+        "match_type",
+        "bid",
+        "ad_group__default_bid",
+        "amazon_id",
     )
-    frame = pd.DataFrame(list(rows), columns=["target_id", "campaign_id", "ad_group_id", "kind",
-                                              "text", "match_type", "bid", "default_bid",
-                                              "amazon_id"])  # fmt: skip
+    frame = pd.DataFrame(
+        list(rows),
+        columns=[
+            "target_id",
+            "campaign_id",
+            "ad_group_id",
+            "kind",
+            "text",
+            "match_type",
+            "bid",
+            "default_bid",
+            "amazon_id",
+        ],
+    )
     for c in ("bid", "default_bid"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
     return frame
 
 
-def harvest_destinations(*, org: Organization, campaigns: pd.DataFrame) -> dict[int, tuple[int, int] | None]:
+def harvest_destinations(
+    *, org: Organization, campaigns: pd.DataFrame
+) -> dict[int, tuple[int, int] | None]:
     """Each campaign → (a manual campaign of its store advertising one of its SKUs — else any
     manual campaign of the store — and that campaign's ad group), or None."""
     groups: dict[int, list[int]] = {}
@@ -168,9 +239,13 @@ def detect_languages(terms: pd.DataFrame) -> dict[str, tuple[str, float]]:
     waste = terms[(terms["orders"] == 0) & (terms["clicks"] > 0)]
     waste = waste[~waste["search_term"].str.match(rules.ASIN.pattern)]
     ranked = waste.groupby("search_term")["spend"].sum().sort_values(ascending=False)
-    texts = [t for t in ranked.index[:LANGUAGE_TERMS_MAX]
-             if not rules.ASIN.match(t) and sum(ch.isalpha() for ch in t) >= 8
-             and len([w for w in t.split() if w.isalpha()]) >= 2]  # fmt: skip
+    texts = [
+        t
+        for t in ranked.index[:LANGUAGE_TERMS_MAX]
+        if not rules.ASIN.match(t)
+        and sum(ch.isalpha() for ch in t) >= 8
+        and len([w for w in t.split() if w.isalpha()]) >= 2
+    ]
     if not texts:
         return {}
     det = detector()
@@ -185,7 +260,9 @@ def detect_languages(terms: pd.DataFrame) -> dict[str, tuple[str, float]]:
     return found
 
 
-def compute(*, org: Organization, end: date | None = None) -> tuple[list[rules.Rec], RunResult, pd.DataFrame]:
+def compute(
+    *, org: Organization, end: date | None = None
+) -> tuple[list[rules.Rec], RunResult, pd.DataFrame]:
     p = params_for(org)
     result = RunResult()
     span = window(org=org, lookback_days=p.lookback_days, end=end)
@@ -197,9 +274,11 @@ def compute(*, org: Organization, end: date | None = None) -> tuple[list[rules.R
     targets = load_targets(org=org)
     daily = load_daily(org=org, start=span[0], end=span[1])
     negatives = {
-        (g, c, t, m) for g, c, t, m in NegativeKeyword.objects.for_org(org).values_list(
-            "ad_group_id", "campaign_id", "text", "match_type")
-    }  # fmt: skip
+        (g, c, t, m)
+        for g, c, t, m in NegativeKeyword.objects.for_org(org).values_list(
+            "ad_group_id", "campaign_id", "text", "match_type"
+        )
+    }
     keywords = {(g, t) for g, t in zip(targets["ad_group_id"], targets["text"], strict=True)}
     stockout = stockout_product_ids(org=org)
     if stockout is None:
@@ -246,15 +325,23 @@ def recommendations_run(*, org: Organization, end: date | None = None) -> RunRes
     for r in recs:
         c = camp.loc[r.campaign_id]
         proposed = {**r.proposed, "action": r.action, "rule": r.rule, "key": _key(r)}
-        rows.append({
-            "target_id": r.campaign_id, "target_version": None, "store_id": int(c.store_id),
-            "marketplace": c.marketplace, "language": "", "category": r.rule,
-            "title": f"{c['name']} · {r.title}"[:300],
-            "current": json.dumps(r.current or {}, default=str),
-            "proposed": json.dumps(proposed, default=str), "rationale": r.rationale,
-            "evidence": json.dumps(r.evidence, default=str), "priority": min(r.priority, 32000),
-            "unique_key": _key(r),
-        })  # fmt: skip
+        rows.append(
+            {
+                "target_id": r.campaign_id,
+                "target_version": None,
+                "store_id": int(c.store_id),
+                "marketplace": c.marketplace,
+                "language": "",
+                "category": r.rule,
+                "title": f"{c['name']} · {r.title}"[:300],
+                "current": json.dumps(r.current or {}, default=str),
+                "proposed": json.dumps(proposed, default=str),
+                "rationale": r.rationale,
+                "evidence": json.dumps(r.evidence, default=str),
+                "priority": min(r.priority, 32000),
+                "unique_key": _key(r),
+            }
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE ads_recs (target_id bigint, target_version int, store_id bigint, "
@@ -263,14 +350,21 @@ def recommendations_run(*, org: Organization, end: date | None = None) -> RunRes
             "ON COMMIT DROP"
         )
         if rows:
-            copy_frame_into(cursor, "ads_recs", pd.DataFrame(rows).astype({"target_version": "Int64"}))
+            copy_frame_into(
+                cursor, "ads_recs", pd.DataFrame(rows).astype({"target_version": "Int64"})
+            )
     result.superseded = drafts_supersede_open(
-        org=org, kind=KIND, target_type_id=ct.pk,
-        targets=[int(x) for x in camp.index], note="Replaced by a newer recommendation run.",
-    )  # fmt: skip
-    result.drafts = drafts_create_many(
-        org=org, kind=KIND, target_type_id=ct.pk, source="ads_recs", keyed=True
-    ) if rows else 0  # fmt: skip
+        org=org,
+        kind=KIND,
+        target_type_id=ct.pk,
+        targets=[int(x) for x in camp.index],
+        note="Replaced by a newer recommendation run.",
+    )
+    result.drafts = (
+        drafts_create_many(org=org, kind=KIND, target_type_id=ct.pk, source="ads_recs", keyed=True)
+        if rows
+        else 0
+    )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS ads_recs")
     return result

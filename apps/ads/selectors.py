@@ -20,9 +20,15 @@ if TYPE_CHECKING:
 
 HUNDRED = Decimal(100)
 IMPORT_KINDS = ("amazon_sp_search_terms", "amazon_sp_bulk")
-TERM_SORTS = {"spend": "spend DESC", "-spend": "spend ASC", "clicks": "clicks DESC",
-              "orders": "orders DESC", "sales": "sales DESC", "acos": "acos DESC NULLS LAST",
-              "term": "search_term ASC"}  # fmt: skip
+TERM_SORTS = {
+    "spend": "spend DESC",
+    "-spend": "spend ASC",
+    "clicks": "clicks DESC",
+    "orders": "orders DESC",
+    "sales": "sales DESC",
+    "acos": "acos DESC NULLS LAST",
+    "term": "search_term ASC",
+}
 CAMPAIGN_SORTS = {"spend", "sales", "acos", "clicks", "orders", "name"}
 
 
@@ -34,24 +40,35 @@ def _rows(sql: str, params: list) -> list[dict]:
 
 
 def _acos(spend, sales) -> Decimal | None:
-    return None if not sales else (Decimal(spend) / Decimal(sales) * HUNDRED).quantize(Decimal("0.1"))
+    return (
+        None if not sales else (Decimal(spend) / Decimal(sales) * HUNDRED).quantize(Decimal("0.1"))
+    )
 
 
 def data_window(*, org: Organization, days: int = 30) -> tuple[date, date] | None:
-    last = SearchTermStat.objects.for_org(org).order_by("-day").values_list("day", flat=True).first()
+    last = (
+        SearchTermStat.objects.for_org(org).order_by("-day").values_list("day", flat=True).first()
+    )
     return None if last is None else (last - timedelta(days=days - 1), last)
 
 
-def campaign_list(*, org: Organization, start: date, end: date, store_id: int | None = None,
-                  sort: str = "spend") -> list[dict]:  # fmt: skip
+def campaign_list(
+    *, org: Organization, start: date, end: date, store_id: int | None = None, sort: str = "spend"
+) -> list[dict]:
     """Campaigns with their window totals, target ACoS and its source."""
     from .targets import campaign_targets
 
     where, params = "s.organization_id = %s AND s.day BETWEEN %s AND %s", [org.pk, start, end]
-    totals = {r["campaign_id"]: r for r in _rows(
-        f"SELECT campaign_id, sum(impressions) impressions, sum(clicks) clicks, sum(spend) spend, "
-        f"sum(orders) orders, sum(sales) sales FROM ads_searchtermstat s WHERE {where} "
-        "GROUP BY campaign_id", params)}  # fmt: skip
+    totals = {
+        r["campaign_id"]: r
+        for r in _rows(
+            "SELECT campaign_id, sum(impressions) impressions, sum(clicks) clicks, "
+            "sum(spend) spend, "
+            f"sum(orders) orders, sum(sales) sales FROM ads_searchtermstat s WHERE {where} "
+            "GROUP BY campaign_id",
+            params,
+        )
+    }
     qs = Campaign.objects.for_org(org).select_related("store")
     if store_id:
         qs = qs.filter(store_id=store_id)
@@ -60,9 +77,18 @@ def campaign_list(*, org: Organization, start: date, end: date, store_id: int | 
     for c in qs:
         t = totals.get(c.pk, {})
         spend, sales = t.get("spend") or Decimal(0), t.get("sales") or Decimal(0)
-        out.append({"campaign": c, "clicks": t.get("clicks") or 0, "orders": t.get("orders") or 0,
-                    "impressions": t.get("impressions") or 0, "spend": spend, "sales": sales,
-                    "acos": _acos(spend, sales), "target": targets.get(c.pk)})  # fmt: skip
+        out.append(
+            {
+                "campaign": c,
+                "clicks": t.get("clicks") or 0,
+                "orders": t.get("orders") or 0,
+                "impressions": t.get("impressions") or 0,
+                "spend": spend,
+                "sales": sales,
+                "acos": _acos(spend, sales),
+                "target": targets.get(c.pk),
+            }
+        )
     key = sort.lstrip("-") if sort.lstrip("-") in CAMPAIGN_SORTS else "spend"
     if key == "name":
         out.sort(key=lambda r: r["campaign"].name.lower(), reverse=sort.startswith("-"))
@@ -74,13 +100,27 @@ def campaign_list(*, org: Organization, start: date, end: date, store_id: int | 
 def totals_of(rows: list[dict]) -> dict:
     spend = sum((r["spend"] for r in rows), Decimal(0))
     sales = sum((r["sales"] for r in rows), Decimal(0))
-    return {"spend": spend, "sales": sales, "acos": _acos(spend, sales),
-            "clicks": sum(r["clicks"] for r in rows), "orders": sum(r["orders"] for r in rows)}  # fmt: skip
+    return {
+        "spend": spend,
+        "sales": sales,
+        "acos": _acos(spend, sales),
+        "clicks": sum(r["clicks"] for r in rows),
+        "orders": sum(r["orders"] for r in rows),
+    }
 
 
-def search_term_list(*, org: Organization, start: date, end: date, campaign_id: int | None = None,
-                     q: str = "", no_orders: bool = False, min_clicks: int = 0,
-                     sort: str = "spend", limit: int = 200) -> tuple[list[dict], dict]:  # fmt: skip
+def search_term_list(
+    *,
+    org: Organization,
+    start: date,
+    end: date,
+    campaign_id: int | None = None,
+    q: str = "",
+    no_orders: bool = False,
+    min_clicks: int = 0,
+    sort: str = "spend",
+    limit: int = 200,
+) -> tuple[list[dict], dict]:
     """Search terms over the window (per campaign and ad group) and the filtered totals."""
     where = ["s.organization_id = %s", "s.day BETWEEN %s AND %s"]
     params: list = [org.pk, start, end]
@@ -104,10 +144,14 @@ def search_term_list(*, org: Organization, start: date, end: date, campaign_id: 
         WHERE {" AND ".join(where)}
         GROUP BY s.search_term, c.name, c.id, g.name HAVING {" AND ".join(having)}
     """
-    rows = _rows(f"{base} ORDER BY {TERM_SORTS.get(sort, 'spend DESC')} LIMIT %s",
-                 [*params, *hparams, limit])  # fmt: skip
-    total = _rows(f"SELECT count(*) n, sum(clicks) clicks, sum(spend) spend, sum(orders) orders, "
-                  f"sum(sales) sales FROM ({base}) t", [*params, *hparams])[0]  # fmt: skip
+    rows = _rows(
+        f"{base} ORDER BY {TERM_SORTS.get(sort, 'spend DESC')} LIMIT %s", [*params, *hparams, limit]
+    )
+    total = _rows(
+        f"SELECT count(*) n, sum(clicks) clicks, sum(spend) spend, sum(orders) orders, "
+        f"sum(sales) sales FROM ({base}) t",
+        [*params, *hparams],
+    )[0]
     total["acos"] = _acos(total["spend"] or 0, total["sales"] or 0)
     return rows, total
 
@@ -129,7 +173,11 @@ class WasteWeek:
 
     @property
     def share(self) -> Decimal | None:
-        return None if not self.spend else (self.wasted / self.spend * HUNDRED).quantize(Decimal("0.1"))
+        return (
+            None
+            if not self.spend
+            else (self.wasted / self.spend * HUNDRED).quantize(Decimal("0.1"))
+        )
 
 
 def waste_by_week(*, org: Organization, start: date, end: date) -> list[WasteWeek]:
@@ -157,33 +205,46 @@ def negatives_savings(*, org: Organization, start: date, end: date) -> dict:
         if ch.action == "negative":
             negs.append((p.get("ad_group_id"), str(p.get("text", "")).lower(), p.get("match_type")))
         else:
-            negs.append((p.get("negate_ad_group_id"), str(p.get("negate_text", "")).lower(),
-                         "negativeExact"))  # fmt: skip
+            negs.append(
+                (
+                    p.get("negate_ad_group_id"),
+                    str(p.get("negate_text", "")).lower(),
+                    "negativeExact",
+                )
+            )
     if not negs:
         return {"negatives": 0, "spend": Decimal(0), "sales": Decimal(0)}
-    terms = pd.DataFrame(_rows(
-        "SELECT ad_group_id, search_term, sum(spend) spend, sum(sales) sales FROM "
-        "ads_searchtermstat WHERE organization_id = %s AND day BETWEEN %s AND %s "
-        "AND ad_group_id = ANY(%s) GROUP BY 1, 2",
-        [org.pk, start, end, [n[0] for n in negs if n[0]]],
-    ), columns=["ad_group_id", "search_term", "spend", "sales"])  # fmt: skip
+    terms = pd.DataFrame(
+        _rows(
+            "SELECT ad_group_id, search_term, sum(spend) spend, sum(sales) sales FROM "
+            "ads_searchtermstat WHERE organization_id = %s AND day BETWEEN %s AND %s "
+            "AND ad_group_id = ANY(%s) GROUP BY 1, 2",
+            [org.pk, start, end, [n[0] for n in negs if n[0]]],
+        ),
+        columns=["ad_group_id", "search_term", "spend", "sales"],
+    )
     hit = pd.Series(False, index=terms.index)
     for group, text, match in negs:
-        text = text[len('asin="'):-1] if text.startswith('asin="') else text
+        text = text[len('asin="') : -1] if text.startswith('asin="') else text
         same = terms["ad_group_id"] == group
         if match == "negativePhrase":
             hit |= same & terms["search_term"].str.contains(rf"\b{text}\b", regex=True)
         else:
             hit |= same & (terms["search_term"] == text)
     matched = terms[hit]
-    return {"negatives": len(negs), "spend": sum(matched["spend"], Decimal(0)),
-            "sales": sum(matched["sales"], Decimal(0))}  # fmt: skip
+    return {
+        "negatives": len(negs),
+        "spend": sum(matched["spend"], Decimal(0)),
+        "sales": sum(matched["sales"], Decimal(0)),
+    }
 
 
 def import_runs(*, org: Organization, limit: int = 50):
-    return ImportRun.objects.for_org(org).filter(kind__in=IMPORT_KINDS).prefetch_related(
-        "line_errors"
-    )[:limit]
+    return (
+        ImportRun.objects.for_org(org)
+        .filter(kind__in=IMPORT_KINDS)
+        .prefetch_related("line_errors")[:limit]
+    )
 
 
 def ad_spend_by_product_day(*, org: Organization, start: date, end: date) -> pd.DataFrame:
@@ -209,7 +270,9 @@ def ad_spend_by_product_day(*, org: Organization, start: date, end: date) -> pd.
         """,
         [org.pk, org.pk, org.pk, start, end],
     )
-    frame = pd.DataFrame(rows, columns=["product_id", "store_id", "day", "spend", "sales", "currency"])
+    frame = pd.DataFrame(
+        rows, columns=["product_id", "store_id", "day", "spend", "sales", "currency"]
+    )
     for c in ("spend", "sales"):
         frame[c] = frame[c].map(lambda v: Decimal(v).quantize(Decimal("0.0001")))
     return frame

@@ -61,11 +61,12 @@ class CampaignTarget:
 
     def as_evidence(self) -> dict:
         return {
-            "target_acos": str(self.target_acos), "source": self.source,
+            "target_acos": str(self.target_acos),
+            "source": self.source,
             "break_even_acos": None if self.break_even_acos is None else str(self.break_even_acos),
             "profit_goal_pct": str(self.profit_goal),
             "override_acos": None if self.override_acos is None else str(self.override_acos),
-        }  # fmt: skip
+        }
 
 
 def listing_break_even_acos(*, org: Organization, listing: Listing) -> ListingAcos:
@@ -75,8 +76,14 @@ def listing_break_even_acos(*, org: Organization, listing: Listing) -> ListingAc
     if price and price > 0 and b.landed is not None and not b.problems:
         profit = b.profit(Decimal(price))
         acos = max(profit / Decimal(price) * HUNDRED, Decimal(0)).quantize(CENT)
-    return ListingAcos(listing.pk, listing.product.sku, price, listing.currency, acos,
-                       list(b.problems) or ([] if price else ["missing_price"]))  # fmt: skip
+    return ListingAcos(
+        listing.pk,
+        listing.product.sku,
+        price,
+        listing.currency,
+        acos,
+        list(b.problems) or ([] if price else ["missing_price"]),
+    )
 
 
 def campaign_targets(*, org: Organization, campaign_ids=None) -> dict[int, CampaignTarget]:
@@ -113,12 +120,17 @@ def campaign_targets(*, org: Organization, campaign_ids=None) -> dict[int, Campa
         else:
             target, source = conf.default_target_acos, "default"
         out[c.pk] = CampaignTarget(
-            campaign_id=c.pk, target_acos=Decimal(target), source=source, derived_acos=derived,
-            break_even_acos=be, profit_goal=conf.profit_goal_pct,
+            campaign_id=c.pk,
+            target_acos=Decimal(target),
+            source=source,
+            derived_acos=derived,
+            break_even_acos=be,
+            profit_goal=conf.profit_goal_pct,
             override_acos=c.target_acos_override,
             override_by=c.override_by.get_username() if c.override_by else "",
-            override_at=c.override_at, listings=rows,
-        )  # fmt: skip
+            override_at=c.override_at,
+            listings=rows,
+        )
     return out
 
 
@@ -130,11 +142,13 @@ def campaign_target_override(
     if campaign is None:
         raise NotFound("No such campaign.")
     if target_acos is not None and not (Decimal("0.5") <= Decimal(target_acos) <= Decimal(200)):
-        raise ValidationFailed("The target ACoS must be between 0.5 and 200 %.",
-                               field="target_acos")  # fmt: skip
+        raise ValidationFailed(
+            "The target ACoS must be between 0.5 and 200 %.", field="target_acos"
+        )
     campaign.target_acos_override = target_acos
     campaign.override_by = actor if target_acos is not None and getattr(actor, "pk", None) else None
     campaign.override_at = timezone.now() if target_acos is not None else None
-    campaign.save(update_fields=["target_acos_override", "override_by", "override_at",
-                                 "updated_at"])  # fmt: skip
+    campaign.save(
+        update_fields=["target_acos_override", "override_by", "override_at", "updated_at"]
+    )
     return campaign

@@ -16,9 +16,17 @@ def store(org):
 
 @pytest.fixture
 def listing(org, store):
-    product = ProductFactory(organization=org, sku="KVX-PB10K-BLK", unit_cost="40", cost_currency="CNY")
-    return ListingFactory(organization=org, store=store, product=product, external_id="B0DK7PW2N4",
-                          price="25.99", currency="USD")
+    product = ProductFactory(
+        organization=org, sku="KVX-PB10K-BLK", unit_cost="40", cost_currency="CNY"
+    )
+    return ListingFactory(
+        organization=org,
+        store=store,
+        product=product,
+        external_id="B0DK7PW2N4",
+        price="25.99",
+        currency="USD",
+    )
 
 
 @pytest.fixture

@@ -26,18 +26,24 @@ def loaded(org, store, listing, st_csv, bulk_xlsx, user):
 
 
 def test_upload_reports(api_client, org, store, st_xlsx, bulk_xlsx):
-    r = api_client.post("/api/v1/ads/reports/search-terms/",
-                        {"store": store.pk, "file": io.BytesIO(st_xlsx)}, format="multipart")
+    r = api_client.post(
+        "/api/v1/ads/reports/search-terms/",
+        {"store": store.pk, "file": io.BytesIO(st_xlsx)},
+        format="multipart",
+    )
     assert r.status_code == 200, r.content
     assert r.json()["imported"] == SearchTermStat.objects.for_org(org).count() > 0
     f = io.BytesIO(bulk_xlsx)
     f.name = "bulk.xlsx"
-    r = api_client.post("/api/v1/ads/reports/bulk/", {"store": store.pk, "file": f}, format="multipart")
+    r = api_client.post(
+        "/api/v1/ads/reports/bulk/", {"store": store.pk, "file": f}, format="multipart"
+    )
     assert r.status_code == 200 and r.json()["errors"] == []
     bad = io.BytesIO(b"a,b\n1,2\n")
     bad.name = "x.csv"
-    r = api_client.post("/api/v1/ads/reports/search-terms/", {"store": store.pk, "file": bad},
-                        format="multipart")
+    r = api_client.post(
+        "/api/v1/ads/reports/search-terms/", {"store": store.pk, "file": bad}, format="multipart"
+    )
     assert r.status_code == 400 and "Missing columns" in r.content.decode()
 
 
@@ -50,7 +56,12 @@ def test_read_campaigns_metrics_recommendations_and_download(api_client, org, lo
     cid = items[0]["id"]
     m = api_client.get(f"/api/v1/ads/campaigns/{cid}/metrics/")
     assert m.status_code == 200 and m.json()["days"] and m.json()["target"]["source"] == "override"
-    assert api_client.get(f"/api/v1/ads/campaigns/{cid}/metrics/?start=2025-09-10&end=2025-09-01").status_code == 400
+    assert (
+        api_client.get(
+            f"/api/v1/ads/campaigns/{cid}/metrics/?start=2025-09-10&end=2025-09-01"
+        ).status_code
+        == 400
+    )
     t = api_client.get("/api/v1/ads/search-terms/")
     assert t.status_code == 200 and t.json()["results"]
     recs = api_client.get("/api/v1/ads/recommendations/").json()
@@ -67,7 +78,9 @@ def test_read_campaigns_metrics_recommendations_and_download(api_client, org, lo
     assert run.status_code == 200
 
 
-def test_cross_tenant_404_on_every_endpoint_and_download(other_api_client, org, loaded, st_csv, user):
+def test_cross_tenant_404_on_every_endpoint_and_download(
+    other_api_client, org, loaded, st_csv, user
+):
     camp = Campaign.objects.for_org(org).first()
     draft = Draft.objects.for_org(org).filter(kind="ad_change").first()
     assert other_api_client.get(f"/api/v1/ads/campaigns/{camp.pk}/").status_code == 404
@@ -78,13 +91,18 @@ def test_cross_tenant_404_on_every_endpoint_and_download(other_api_client, org, 
     assert other_api_client.get("/api/v1/ads/search-terms/").json()["results"] == []
     recs = other_api_client.get("/api/v1/ads/recommendations/").json()
     assert (recs["results"] if isinstance(recs, dict) else recs) == []
-    r = other_api_client.post("/api/v1/ads/reports/search-terms/",
-                              {"store": loaded.pk, "file": io.BytesIO(st_csv)}, format="multipart")
+    r = other_api_client.post(
+        "/api/v1/ads/reports/search-terms/",
+        {"store": loaded.pk, "file": io.BytesIO(st_csv)},
+        format="multipart",
+    )
     assert r.status_code == 404
     # The download holds only the caller's own approved changes (none).
     for d in Draft.objects.for_org(org).filter(kind="ad_change", status="pending"):
         draft_approve(org=org, actor=user, draft_id=d.pk)
     assert other_api_client.get("/api/v1/ads/bulk-file/?info=1").json()["rows"] == 0
     other_file = other_api_client.get("/api/v1/ads/bulk-file/")
-    rows = list(load_workbook(io.BytesIO(other_file.content))["Sponsored Products Campaigns"].iter_rows())
+    rows = list(
+        load_workbook(io.BytesIO(other_file.content))["Sponsored Products Campaigns"].iter_rows()
+    )
     assert len(rows) == 1  # the header only

@@ -44,7 +44,9 @@ def test_bulk_file_round_trips_through_the_importer(org, approved):
     assert sum(res.counts.values()) >= 1
     # Approved bids are what the tree holds after the round trip.
     for ch in AdChange.objects.for_org(org).filter(action="bid"):
-        assert Target.objects.for_org(org).get(pk=ch.payload["target_id"]).bid == Decimal(ch.payload["new_bid"])
+        assert Target.objects.for_org(org).get(pk=ch.payload["target_id"]).bid == Decimal(
+            ch.payload["new_bid"]
+        )
     marked = bulk_export_mark_uploaded(org=org, change_ids=out.change_ids)
     assert marked == len(out.change_ids)
     assert bulk_export(org=org).rows == 0
@@ -54,19 +56,46 @@ def test_changes_without_ids_or_breaking_limits_are_left_out_with_reasons(org, a
     camp = Campaign.objects.for_org(org).first()
     new_campaign = Campaign.objects.create(organization=org, store=camp.store, name="No ids yet")
     group = AdGroup.objects.create(organization=org, campaign=new_campaign, name="G")
-    AdChange.objects.create(organization=org, campaign=new_campaign, action="negative",
-                            payload={"action": "negative", "entity": "negative_keyword",
-                                     "ad_group_id": group.pk, "text": "cheap",
-                                     "match_type": "negativeExact"})
-    AdChange.objects.create(organization=org, campaign=camp, action="negative",
-                            payload={"action": "negative", "entity": "negative_keyword",
-                                     "text": " ".join(["w"] * 5), "match_type": "negativePhrase"})
+    AdChange.objects.create(
+        organization=org,
+        campaign=new_campaign,
+        action="negative",
+        payload={
+            "action": "negative",
+            "entity": "negative_keyword",
+            "ad_group_id": group.pk,
+            "text": "cheap",
+            "match_type": "negativeExact",
+        },
+    )
+    AdChange.objects.create(
+        organization=org,
+        campaign=camp,
+        action="negative",
+        payload={
+            "action": "negative",
+            "entity": "negative_keyword",
+            "text": " ".join(["w"] * 5),
+            "match_type": "negativePhrase",
+        },
+    )
     kw_group = AdGroup.objects.for_org(org).get(amazon_id="305718864450236")
     for _ in range(2):  # the same keyword twice in one ad group
-        AdChange.objects.create(organization=org, campaign=camp, action="harvest", payload={
-            "action": "harvest", "entity": "keyword", "dest_ad_group_id": kw_group.pk,
-            "text": "brand new term", "new_bid": "1.00", "negate_ad_group_id": kw_group.pk,
-            "negate_text": "brand new term", "negate_entity": "negative_keyword"})
+        AdChange.objects.create(
+            organization=org,
+            campaign=camp,
+            action="harvest",
+            payload={
+                "action": "harvest",
+                "entity": "keyword",
+                "dest_ad_group_id": kw_group.pk,
+                "text": "brand new term",
+                "new_bid": "1.00",
+                "negate_ad_group_id": kw_group.pk,
+                "negate_text": "brand new term",
+                "negate_entity": "negative_keyword",
+            },
+        )
     out = bulk_export(org=org)
     reasons = " | ".join(x["reason"] for x in out.left_out)
     assert "no Amazon id yet" in reasons

@@ -24,11 +24,16 @@ def test_demo_has_90_days_waste_harvest_and_recommendations():
     assert Campaign.objects.for_org(org).filter(targeting="auto").exists()
     weeks = waste_by_week(org=org, start=span["first"], end=span["last"])
     assert weeks and all(w.wasted > 0 for w in weeks)
-    rules = set(Draft.objects.for_org(org).filter(kind="ad_change", status="pending")
-                .values_list("category", flat=True))
+    rules = set(
+        Draft.objects.for_org(org)
+        .filter(kind="ad_change", status="pending")
+        .values_list("category", flat=True)
+    )
     assert {"negative_waste", "harvest"} <= rules, rules
     before = stats.count()
     call_command("seed_demo", stdout=None)  # idempotent
     assert SearchTermStat.objects.for_org(org).count() == before
-    assert Organization.objects.get(slug="demo-home") and SearchTermStat.objects.for_org(
-        Organization.objects.get(slug="demo-home")).exists()
+    assert (
+        Organization.objects.get(slug="demo-home")
+        and SearchTermStat.objects.for_org(Organization.objects.get(slug="demo-home")).exists()
+    )

@@ -5,7 +5,15 @@ from django.db.models import Sum
 
 from apps.ads.bulk_import import bulk_file_import
 from apps.ads.imports import search_terms_import
-from apps.ads.models import AdGroup, Campaign, NegativeKeyword, ProductAd, SearchTermStat, Target, TargetStat
+from apps.ads.models import (
+    AdGroup,
+    Campaign,
+    NegativeKeyword,
+    ProductAd,
+    SearchTermStat,
+    Target,
+    TargetStat,
+)
 from apps.integrations.tabular.errors import TabularFormatError
 
 pytestmark = pytest.mark.django_db
@@ -13,15 +21,33 @@ pytestmark = pytest.mark.django_db
 
 def totals(org):
     return SearchTermStat.objects.for_org(org).aggregate(
-        spend=Sum("spend"), sales=Sum("sales"), clicks=Sum("clicks"), orders=Sum("orders"),
-        impressions=Sum("impressions"), units=Sum("units"))
+        spend=Sum("spend"),
+        sales=Sum("sales"),
+        clicks=Sum("clicks"),
+        orders=Sum("orders"),
+        impressions=Sum("impressions"),
+        units=Sum("units"),
+    )
 
 
 def rows(org):
     return sorted(
         SearchTermStat.objects.for_org(org).values_list(
-            "day", "campaign__name", "ad_group__name", "targeting", "match_type", "search_term",
-            "impressions", "clicks", "spend", "orders", "units", "sales", "currency"))
+            "day",
+            "campaign__name",
+            "ad_group__name",
+            "targeting",
+            "match_type",
+            "search_term",
+            "impressions",
+            "clicks",
+            "spend",
+            "orders",
+            "units",
+            "sales",
+            "currency",
+        )
+    )
 
 
 def test_csv_and_xlsx_parse_to_the_same_values(org, other_org, store, st_csv, st_xlsx):
@@ -30,7 +56,9 @@ def test_csv_and_xlsx_parse_to_the_same_values(org, other_org, store, st_csv, st
     r1 = search_terms_import(org=org, store_id=store.pk, data=st_csv, filename="st.csv")
     assert r1.errors == [] and r1.imported == r1.rows > 10
     other_store = StoreFactory(organization=other_org)
-    r2 = search_terms_import(org=other_org, store_id=other_store.pk, data=st_xlsx, filename="st.xlsx")
+    r2 = search_terms_import(
+        org=other_org, store_id=other_store.pk, data=st_xlsx, filename="st.xlsx"
+    )
     assert r2.errors == [], r2.errors
     assert rows(org) == rows(other_org)
     first = rows(org)[0]
@@ -38,7 +66,12 @@ def test_csv_and_xlsx_parse_to_the_same_values(org, other_org, store, st_csv, st
     auto = Campaign.objects.for_org(org).get(name="KVX PB10K - SP - Auto")
     assert auto.targeting == "auto"
     assert SearchTermStat.objects.for_org(org).filter(search_term="b0cqz4r7tm").exists()
-    stat = SearchTermStat.objects.for_org(org).filter(search_term="portable charger").order_by("day").first()
+    stat = (
+        SearchTermStat.objects.for_org(org)
+        .filter(search_term="portable charger")
+        .order_by("day")
+        .first()
+    )
     assert stat.spend == Decimal("3.36") and stat.sales == Decimal("25.99") and stat.clicks == 4
     assert TargetStat.objects.for_org(org).aggregate(s=Sum("spend"))["s"] == totals(org)["spend"]
 
@@ -66,11 +99,19 @@ def test_header_and_number_variants_parse_to_the_same_values(org, other_org, sto
     search_terms_import(org=org, store_id=store.pk, data=st_csv, filename="a.csv")
     text = _text(st_csv)
     german = {
-        "Start Date": "Startdatum", "End Date": "Enddatum", "Portfolio name": "Portfolioname",
-        "Currency": "Währung", "Campaign Name": "Kampagnenname", "Ad Group Name": "Anzeigengruppenname",
-        "Targeting": "Ausrichtung", "Match Type": "Übereinstimmungstyp",
-        "Customer Search Term": "Suchbegriff des Kunden", "Impressions": "Impressionen",
-        "Clicks,": "Klicks,", "Spend": "Ausgaben", "7 Day Total Sales ": "Umsatz insgesamt in 14 Tagen",
+        "Start Date": "Startdatum",
+        "End Date": "Enddatum",
+        "Portfolio name": "Portfolioname",
+        "Currency": "Währung",
+        "Campaign Name": "Kampagnenname",
+        "Ad Group Name": "Anzeigengruppenname",
+        "Targeting": "Ausrichtung",
+        "Match Type": "Übereinstimmungstyp",
+        "Customer Search Term": "Suchbegriff des Kunden",
+        "Impressions": "Impressionen",
+        "Clicks,": "Klicks,",
+        "Spend": "Ausgaben",
+        "7 Day Total Sales ": "Umsatz insgesamt in 14 Tagen",
         "7 Day Total Orders (#)": "Bestellungen insgesamt in 14 Tagen (#)",
         "7 Day Total Units (#)": "Einheiten insgesamt in 14 Tagen (#)",
     }
@@ -80,12 +121,16 @@ def test_header_and_number_variants_parse_to_the_same_values(org, other_org, sto
     # Extra drift columns at the front, money without symbols, quoted decimals with commas.
     lines = body.strip().split("\r\n")
     body = "\r\n".join(f"Amazon,US,{line}".replace("$", "") for line in lines)
-    variant = f"Retailer,Country,{header}\r\n{body}\r\n".encode("utf-8")
+    variant = f"Retailer,Country,{header}\r\n{body}\r\n".encode()
     other_store = StoreFactory(organization=other_org)
-    res = search_terms_import(org=other_org, store_id=other_store.pk, data=variant, filename="de.csv")
+    res = search_terms_import(
+        org=other_org, store_id=other_store.pk, data=variant, filename="de.csv"
+    )
     assert res.errors == []
     assert rows(org) == rows(other_org)
-    assert set(SearchTermStat.objects.for_org(other_org).values_list("attribution_days", flat=True)) == {14}
+    assert set(
+        SearchTermStat.objects.for_org(other_org).values_list("attribution_days", flat=True)
+    ) == {14}
 
 
 def test_missing_required_column_is_named(org, store, st_csv):
@@ -97,7 +142,9 @@ def test_missing_required_column_is_named(org, store, st_csv):
 def test_bad_lines_are_numbered_and_good_rows_kept(org, store, st_csv):
     text = _text(st_csv).split("\r\n")
     text[2] = text[2].replace("$2.31", "$abc")
-    res = search_terms_import(org=org, store_id=store.pk, data="\r\n".join(text).encode(), filename="x.csv")
+    res = search_terms_import(
+        org=org, store_id=store.pk, data="\r\n".join(text).encode(), filename="x.csv"
+    )
     assert [e.line for e in res.errors] == [3]
     assert res.imported == res.rows - 1
 

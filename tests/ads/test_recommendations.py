@@ -39,7 +39,9 @@ def test_run_writes_drafts_grouped_per_campaign_and_approve_reject(org, loaded, 
     assert result.drafts > 0
     drafts = Draft.objects.for_org(org).filter(kind="ad_change", status="pending")
     assert drafts.count() == result.drafts
-    assert {d.target_id for d in drafts} <= set(Campaign.objects.for_org(org).values_list("pk", flat=True))
+    assert {d.target_id for d in drafts} <= set(
+        Campaign.objects.for_org(org).values_list("pk", flat=True)
+    )
     for d in drafts:
         assert d.evidence and d.proposed["action"] and d.rationale
     # A second run supersedes the first's open drafts, one current set.

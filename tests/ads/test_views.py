@@ -12,7 +12,14 @@ from apps.review.models import Draft
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["ads:index", "ads:search_terms", "ads:waste", "ads:recommendations", "ads:imports", "ads:bulk"]
+PAGES = [
+    "ads:index",
+    "ads:search_terms",
+    "ads:waste",
+    "ads:recommendations",
+    "ads:imports",
+    "ads:bulk",
+]
 
 
 @pytest.fixture
@@ -50,10 +57,19 @@ def test_approve_a_campaigns_changes_together(loaded, user, client_for):
     org = loaded.organization
     client = client_for(user)
     target = Draft.objects.for_org(org).filter(kind="ad_change", status="pending").first().target_id
-    n = Draft.objects.for_org(org).filter(kind="ad_change", status="pending", target_id=target).count()
+    n = (
+        Draft.objects.for_org(org)
+        .filter(kind="ad_change", status="pending", target_id=target)
+        .count()
+    )
     response = client.post(reverse("ads:approve_campaign", args=[target]))
     assert response.status_code == 302
-    assert Draft.objects.for_org(org).filter(kind="ad_change", status="applied", target_id=target).count() == n
+    assert (
+        Draft.objects.for_org(org)
+        .filter(kind="ad_change", status="applied", target_id=target)
+        .count()
+        == n
+    )
     download = client.get(reverse("ads:bulk") + "?download=1")
     assert download.status_code == 200 and download.content[:2] == b"PK"
 
@@ -62,8 +78,13 @@ def test_upload_from_the_page(org, store, user, client_for, st_csv):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = client_for(user)
-    response = client.post(reverse("ads:index"), {
-        "kind": "search_terms", "store": store.pk,
-        "file": SimpleUploadedFile("st.csv", st_csv, content_type="text/csv")})
+    response = client.post(
+        reverse("ads:index"),
+        {
+            "kind": "search_terms",
+            "store": store.pk,
+            "file": SimpleUploadedFile("st.csv", st_csv, content_type="text/csv"),
+        },
+    )
     assert response.status_code == 200 and b"import-result" in response.content
     assert Campaign.objects.for_org(org).count() == 2

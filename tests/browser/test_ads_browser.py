@@ -22,11 +22,18 @@ from tests.browser.test_dashboard_browser import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RAW = re.compile(r"\b(field|value|source):\s|negative_waste|bid_to_target|budget_move"
-                 r"|foreign_language|cannibalisation\b|negative_phrase")
-PAGES = [("index", "/ads/"), ("search-terms", "/ads/search-terms/"), ("waste", "/ads/waste/"),
-         ("recommendations", "/ads/recommendations/"), ("imports", "/ads/imports/"),
-         ("bulk", "/ads/bulk/")]
+RAW = re.compile(
+    r"\b(field|value|source):\s|negative_waste|bid_to_target|budget_move"
+    r"|foreign_language|cannibalisation\b|negative_phrase"
+)
+PAGES = [
+    ("index", "/ads/"),
+    ("search-terms", "/ads/search-terms/"),
+    ("waste", "/ads/waste/"),
+    ("recommendations", "/ads/recommendations/"),
+    ("imports", "/ads/imports/"),
+    ("bulk", "/ads/bulk/"),
+]
 
 
 @pytest.fixture
@@ -37,8 +44,9 @@ def demo(live_server):
 
 
 def _open(browser, live_server, lang: str):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  locale="zh-CN" if lang == "zh-hans" else "en-US")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN" if lang == "zh-hans" else "en-US"
+    )
     context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(30_000)

@@ -32,27 +32,63 @@ KIND = "amazon_sp_bulk"
 SHEET = "Sponsored Products Campaigns"
 
 ENTITIES = {
-    "campaign": "campaign", "kampagne": "campaign", "campagne": "campaign", "campaña": "campaign",
-    "ad group": "ad_group", "anzeigengruppe": "ad_group", "groupe d'annonces": "ad_group",
-    "product ad": "product_ad", "produktanzeige": "product_ad",
-    "keyword": "keyword", "negative keyword": "negative_keyword",
+    "campaign": "campaign",
+    "kampagne": "campaign",
+    "campagne": "campaign",
+    "campaña": "campaign",
+    "ad group": "ad_group",
+    "anzeigengruppe": "ad_group",
+    "groupe d'annonces": "ad_group",
+    "product ad": "product_ad",
+    "produktanzeige": "product_ad",
+    "keyword": "keyword",
+    "negative keyword": "negative_keyword",
     "negatives keyword": "negative_keyword",
     "campaign negative keyword": "campaign_negative_keyword",
     "negatives kampagnen-keyword": "campaign_negative_keyword",
-    "product targeting": "product_targeting", "produkt-targeting": "product_targeting",
+    "product targeting": "product_targeting",
+    "produkt-targeting": "product_targeting",
     "negative product targeting": "negative_product_targeting",
-    "bidding adjustment": "bidding_adjustment", "gebotsanpassung": "bidding_adjustment",
-}  # fmt: skip
-OPERATIONS = {"": "", "create": "create", "update": "update", "archive": "archive",
-              "erstellen": "create", "aktualisieren": "update", "archivieren": "archive",
-              "créer": "create", "mettre à jour": "update", "archiver": "archive",
-              "crear": "create", "actualizar": "update", "archivar": "archive"}  # fmt: skip
-STATES = {"enabled": "enabled", "paused": "paused", "archived": "archived",
-          "aktiviert": "enabled", "pausiert": "paused", "archiviert": "archived",
-          "activé": "enabled", "en pause": "paused", "archivé": "archived", "": ""}  # fmt: skip
-MATCH = {"broad": "broad", "phrase": "phrase", "exact": "exact",
-         "negativeexact": "negativeExact", "negativephrase": "negativePhrase",
-         "negative exact": "negativeExact", "negative phrase": "negativePhrase", "": ""}  # fmt: skip
+    "bidding adjustment": "bidding_adjustment",
+    "gebotsanpassung": "bidding_adjustment",
+}
+OPERATIONS = {
+    "": "",
+    "create": "create",
+    "update": "update",
+    "archive": "archive",
+    "erstellen": "create",
+    "aktualisieren": "update",
+    "archivieren": "archive",
+    "créer": "create",
+    "mettre à jour": "update",
+    "archiver": "archive",
+    "crear": "create",
+    "actualizar": "update",
+    "archivar": "archive",
+}
+STATES = {
+    "enabled": "enabled",
+    "paused": "paused",
+    "archived": "archived",
+    "aktiviert": "enabled",
+    "pausiert": "paused",
+    "archiviert": "archived",
+    "activé": "enabled",
+    "en pause": "paused",
+    "archivé": "archived",
+    "": "",
+}
+MATCH = {
+    "broad": "broad",
+    "phrase": "phrase",
+    "exact": "exact",
+    "negativeexact": "negativeExact",
+    "negativephrase": "negativePhrase",
+    "negative exact": "negativeExact",
+    "negative phrase": "negativePhrase",
+    "": "",
+}
 
 
 def schema():
@@ -145,7 +181,9 @@ class BulkReader:
     def _typed(self, batch: list[list[str]], lines: list[int]) -> Iterator[TypedChunk]:
         cells = pd.DataFrame(batch, dtype="str")
         filled = (cells != "").to_numpy()
-        fields = np.where(filled.any(axis=1), filled.shape[1] - np.argmax(filled[:, ::-1], axis=1), 0)
+        fields = np.where(
+            filled.any(axis=1), filled.shape[1] - np.argmax(filled[:, ::-1], axis=1), 0
+        )
         raw = RawChunk(cells=cells, lines=np.asarray(lines, dtype=np.int64), fields=fields)
         chunk = typed_chunk(raw, schema(), self.positions)
         if chunk is not None:
@@ -171,16 +209,31 @@ def check_bulk(chunk: TypedChunk) -> None:
     state, bad = _lookup(text["state"], STATES)
     chunk.fail(bad, "unknown state %(state)r", order=2)
     rows["state"] = state
-    match, bad = _lookup(text["match_type"].str.replace(" ", ""), {k.replace(" ", ""): v for k, v in MATCH.items()})
+    match, bad = _lookup(
+        text["match_type"].str.replace(" ", ""), {k.replace(" ", ""): v for k, v in MATCH.items()}
+    )
     chunk.fail(bad, "unknown match type %(match_type)r", order=3)
     rows["match_type"] = match
-    for name in ("campaign_id", "ad_group_id", "ad_id", "keyword_id", "product_targeting_id",
-                 "portfolio_id"):  # fmt: skip
+    for name in (
+        "campaign_id",
+        "ad_group_id",
+        "ad_id",
+        "keyword_id",
+        "product_targeting_id",
+        "portfolio_id",
+    ):
         chunk.fail(~text[name].str.fullmatch(r"\d*"), f"{name} is not an id: %({name})r", order=4)
     chunk.fail(text["campaign_id"] == "", "Campaign ID is empty", order=4)
     targeting = text["targeting_type"].str.casefold()
-    rows["targeting_type"] = targeting.map({"auto": "auto", "automatic": "auto", "manual": "manual",
-                                            "automatisch": "auto", "manuell": "manual"}).fillna("")
+    rows["targeting_type"] = targeting.map(
+        {
+            "auto": "auto",
+            "automatic": "auto",
+            "manual": "manual",
+            "automatisch": "auto",
+            "manuell": "manual",
+        }
+    ).fillna("")
     for name in ("campaign_name", "ad_group_name"):
         info = rows[f"{name}_info"]
         rows[name] = rows[name].where(rows[name] != "", info)

@@ -29,12 +29,37 @@ from apps.integrations.tabular.values import number_text
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 KIND = "amazon_sp_search_terms"
 AUTO_TARGETING = frozenset({"close-match", "loose-match", "substitutes", "complements", "*"})
-SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "￥": "JPY", "C$": "CAD", "A$": "AUD",
-           "R$": "BRL", "MX$": "MXN", "₹": "INR", "zł": "PLN", "kr": "SEK", "TL": "TRY"}  # fmt: skip
-MATCH_TYPES = {"broad": "broad", "phrase": "phrase", "exact": "exact", "-": "", "": "",
-               "weitgehend": "broad", "passende wortgruppe": "phrase", "genau": "exact",
-               "large": "broad", "expression": "phrase", "exacte": "exact",
-               "amplia": "broad", "frase": "phrase", "exacta": "exact"}  # fmt: skip
+SYMBOLS = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "￥": "JPY",
+    "C$": "CAD",
+    "A$": "AUD",
+    "R$": "BRL",
+    "MX$": "MXN",
+    "₹": "INR",
+    "zł": "PLN",
+    "kr": "SEK",
+    "TL": "TRY",
+}
+MATCH_TYPES = {
+    "broad": "broad",
+    "phrase": "phrase",
+    "exact": "exact",
+    "-": "",
+    "": "",
+    "weitgehend": "broad",
+    "passende wortgruppe": "phrase",
+    "genau": "exact",
+    "large": "broad",
+    "expression": "phrase",
+    "exacte": "exact",
+    "amplia": "broad",
+    "frase": "phrase",
+    "exacta": "exact",
+}
 
 
 def schema():
@@ -67,8 +92,11 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
     rows, text = chunk.rows, chunk.text
     day = rows["date"].where(rows["date"].notna(), rows["start_date"])
     end = rows["end_date"].where(rows["end_date"].notna(), day)
-    chunk.fail(day.isna() & (text["date"] == "") & (text["start_date"] == ""),
-               "the row has no date", order=0)  # fmt: skip
+    chunk.fail(
+        day.isna() & (text["date"] == "") & (text["start_date"] == ""),
+        "the row has no date",
+        order=0,
+    )
     rows["day"] = day.dt.date
     rows["end_day"] = end.dt.date
     chunk.fail(end.notna() & day.notna() & (end < day), "the end date is before the start date")
@@ -89,12 +117,18 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
         # round trip; the pipeline already refused what is not a number (or is ≥ 10^15).
         canonical, bad, _percent = number_text(text[name])
         chunk.fail(bad, f"{name} is not a number: %({name})r", order=3)
-        chunk.fail(canonical.str.startswith("-") | (canonical.str.split(".").str[0].str.len() > 10),
-                   f"{name} is out of range: %({name})s", order=3)  # fmt: skip
+        chunk.fail(
+            canonical.str.startswith("-") | (canonical.str.split(".").str[0].str.len() > 10),
+            f"{name} is out of range: %({name})s",
+            order=3,
+        )
         rows[name] = canonical.where(canonical != "", "0")
     cur = text["currency"].str.upper()
     if currency:
         cur = cur.where(cur != "", currency)
-    chunk.fail(~cur.str.fullmatch(r"[A-Z]{3}"),
-               "no currency: add a Currency column or a symbol to Spend", order=4)  # fmt: skip
+    chunk.fail(
+        ~cur.str.fullmatch(r"[A-Z]{3}"),
+        "no currency: add a Currency column or a symbol to Spend",
+        order=4,
+    )
     rows["currency"] = cur
