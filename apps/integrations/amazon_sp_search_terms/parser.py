@@ -27,6 +27,8 @@ from apps.integrations.tabular.schema import load_schema
 from apps.integrations.tabular.values import number_text
 
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
+TEXT_COLUMNS = ("campaign", "ad_group", "targeting", "search_term", "match_type", "portfolio")
+MAX_TEXT = 255
 KIND = "amazon_sp_search_terms"
 AUTO_TARGETING = frozenset({"close-match", "loose-match", "substitutes", "complements", "*"})
 SYMBOLS = {
@@ -100,14 +102,22 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
     rows["day"] = day.dt.date
     rows["end_day"] = end.dt.date
     chunk.fail(end.notna() & day.notna() & (end < day), "the end date is before the start date")
+    # Arrow-backed strings: lower-casing, whitespace and lengths run as Arrow kernels.
+    arrow = {n: text[n].astype("string[pyarrow]") for n in TEXT_COLUMNS}
     for name in ("campaign", "ad_group", "targeting", "search_term"):
-        chunk.fail(text[name] == "", f"{name.replace('_', ' ')} is empty", order=1)
-    match = text["match_type"].str.lower().str.strip()
-    known = match.isin(MATCH_TYPES.keys())
+        chunk.fail(arrow[name] == "", f"{name.replace('_', ' ')} is empty", order=1)
+    for name in TEXT_COLUMNS:
+        chunk.fail(
+            arrow[name].str.len() > MAX_TEXT,
+            f"{name.replace('_', ' ')} is longer than {MAX_TEXT} characters",
+            order=1,
+        )
+    match = arrow["match_type"].str.lower()
+    known = match.isin(list(MATCH_TYPES))
     chunk.fail(~known, "unknown match type %(match_type)r", order=2)
-    rows["match_type"] = match.map(MATCH_TYPES).fillna("")
-    rows["search_term"] = text["search_term"].str.lower().str.replace(r"\s+", " ", regex=True)
-    rows["targeting"] = text["targeting"].str.replace(r"\s+", " ", regex=True)
+    rows["match_type"] = match.map(MATCH_TYPES).fillna("").astype(object)
+    rows["search_term"] = arrow["search_term"].str.lower().str.replace(r"\s+", " ", regex=True)
+    rows["targeting"] = arrow["targeting"].str.replace(r"\s+", " ", regex=True)
     for name in ("impressions", "clicks", "orders", "units"):
         values = rows[name].fillna(0)
         chunk.fail(values < 0, f"{name} is negative: %({name})s", order=3)
