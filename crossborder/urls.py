@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("apps.analytics.api_urls")),
     path("", include("apps.support.api_urls")),
     path("", include("apps.logistics.api_urls")),
+    path("", include("apps.ads.api_urls")),
 ]
 
 # The dashboard's namespace: core's job pages plus the overview, which is analytics's page (it

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class AdsConfig(AppConfig):
     name = "apps.ads"
     label = "ads"
+
+    def ready(self) -> None:
+        from apps.review import display as review_display
+
+        from . import drafts
+        from .reasons import EVIDENCE_LABELS
+
+        drafts.register_kind()
+        review_display.register_labels(EVIDENCE_LABELS)

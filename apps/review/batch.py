@@ -180,6 +180,7 @@ def drafts_create_many(
     provenance: Provenance | None = None,
     into: str | None = None,
     with_checks: bool = False,
+    keyed: bool = False,
 ) -> int:
     """Create one pending draft (and its `pending` event) per row of `source`; returns how many.
 
@@ -190,6 +191,8 @@ def drafts_create_many(
     that receives the new draft ids. The caller supersedes the open drafts of these targets
     first (`drafts_supersede_open`): one open draft per target and kind. with_checks: `source`
     also has a `checks` (jsonb) column, the kind's validation of each proposal (else none).
+    keyed: `source` also has a `unique_key` column (several open drafts per target, one per
+    key, for kinds whose `unique_key` is not constant).
     """
     p = provenance or Provenance()
     params: dict[str, Any] = {
@@ -220,14 +223,14 @@ def drafts_create_many(
                      target_id, target_version, store_id, marketplace, language, category, title,
                      current, proposed, rationale, evidence, checks, error, provider, model_name,
                      prompt_version, tokens_in, tokens_out, cost, cost_currency, priority,
-                     reject_reason, job_id)
+                     reject_reason, job_id, unique_key)
                 SELECT %(ts)s, %(ts)s, %(org)s, %(kind)s, 'pending', %(ct)s, s.target_id,
                        s.target_version, s.store_id, s.marketplace, s.language, s.category,
                        left(s.title, 300), s.current, s.proposed, s.rationale, s.evidence,
                        {"s.checks" if with_checks else "'[]'::jsonb"}, '', %(provider)s,
                        %(model)s, %(prompt)s, %(tokens_in)s,
                        %(tokens_out)s, %(cost)s, %(cost_currency)s, s.priority, '',
-                       %(job)s::bigint
+                       %(job)s::bigint, {"left(s.unique_key, 200)" if keyed else "''"}
                 FROM {_relation(source)} s
                 RETURNING id, target_id, proposed
             ), ev AS (

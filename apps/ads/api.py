@@ -1,0 +1,268 @@
+"""REST API of ads: upload reports, read campaigns (with window metrics and target ACoS),
+daily metrics and recommendations, run the rules, download the approved bulk file.
+
+Every endpoint is tenant-scoped: a store, campaign or draft of another organization answers 404
+exactly like an id nobody has. Uploads are multipart (`file`, `store`), bounded in size.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api import TenantViewSet
+from apps.core.bounds import IdField
+from apps.core.errors import ValidationFailed
+from apps.integrations.tabular.errors import TabularFormatError
+from apps.review.models import Draft
+
+from . import selectors
+from .bulk_export import bulk_export
+from .bulk_import import bulk_file_import
+from .drafts import KIND
+from .imports import search_terms_import
+from .models import Campaign
+from .recommendations import recommendations_run
+from .targets import campaign_targets
+
+UPLOAD_MAX_BYTES = 200 * 1024 * 1024
+MAX_DAYS = 366
+
+
+class UploadSerializer(serializers.Serializer):
+    store = IdField()
+    file = serializers.FileField(max_length=255)
+
+    def validate_file(self, value):
+        if value.size > UPLOAD_MAX_BYTES:
+            raise serializers.ValidationError("The file is larger than 200 MB.")
+        return value
+
+
+class WindowSerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    campaign = IdField(required=False)
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and (end < start or (end - start).days > MAX_DAYS):
+            raise serializers.ValidationError(f"end must be after start, at most {MAX_DAYS} days.")
+        return attrs
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    daily_budget = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "store",
+            "amazon_id",
+            "name",
+            "campaign_type",
+            "targeting",
+            "daily_budget",
+            "currency",
+            "bidding_strategy",
+            "state",
+            "portfolio",
+            "start_date",
+            "target_acos_override",
+        ]
+
+
+def _window(org, params) -> tuple[date, date] | None:
+    body = WindowSerializer(data=params)
+    body.is_valid(raise_exception=True)
+    data = body.validated_data
+    span = selectors.data_window(org=org, days=30)
+    if span is None and not data.get("end"):
+        return None
+    end = data.get("end") or span[1]
+    start = data.get("start") or end - timedelta(days=29)
+    return start, end
+
+
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Campaigns learned from bulk files and reports."""
+
+    queryset = Campaign.objects.none()
+    serializer_class = CampaignSerializer
+    ordering = ["name"]
+
+    def scope_queryset(self, queryset):
+        return queryset.order_by("store_id", "name")
+
+    @action(detail=True, methods=["get"])
+    def metrics(self, request, pk=None):
+        """Daily spend, sales, clicks and orders of the campaign (`start`, `end`; default the
+        last 30 days of data) and its target ACoS with where it comes from."""
+        campaign = self.get_object()
+        span = _window(self.org, request.query_params)
+        target = campaign_targets(org=self.org, campaign_ids=[campaign.pk])[campaign.pk]
+        days = (
+            []
+            if span is None
+            else selectors.campaign_daily(
+                org=self.org, campaign_id=campaign.pk, start=span[0], end=span[1]
+            )
+        )
+        return Response(
+            {
+                "campaign": campaign.pk,
+                "currency": campaign.currency,
+                "target": {**target.as_evidence(), "override_by": target.override_by or None},
+                "days": [{k: (str(v) if k != "day" else v) for k, v in d.items()} for d in days],
+            }
+        )
+
+
+class SearchTermMetricsViewSet(TenantViewSet):
+    """Search terms over a window (`start`, `end`, optional `campaign`), top 500 by spend."""
+
+    queryset = Campaign.objects.none()
+    serializer_class = WindowSerializer
+
+    @extend_schema(parameters=[WindowSerializer])
+    def list(self, request):
+        span = _window(self.org, request.query_params)
+        if span is None:
+            return Response({"results": [], "total": {}})
+        campaign = request.query_params.get("campaign")
+        rows, total = selectors.search_term_list(
+            org=self.org,
+            start=span[0],
+            end=span[1],
+            campaign_id=int(campaign) if campaign and campaign.isdigit() else None,
+            limit=500,
+        )
+        keep = {
+            "campaign_id",
+            "clicks",
+            "impressions",
+            "orders",
+            "search_term",
+            "campaign",
+            "ad_group",
+            "currency",
+            "n",
+        }
+
+        def clean(d: dict) -> dict:
+            return {k: v if v is None or k in keep else str(v) for k, v in d.items()}
+
+        return Response(
+            {
+                "start": span[0],
+                "end": span[1],
+                "results": [clean(r) for r in rows],
+                "total": clean(total),
+            }
+        )
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    campaign = serializers.IntegerField(source="target_id")
+
+    class Meta:
+        model = Draft
+        fields = [
+            "id",
+            "campaign",
+            "status",
+            "title",
+            "category",
+            "current",
+            "proposed",
+            "rationale",
+            "evidence",
+            "priority",
+            "created_at",
+        ]
+
+
+class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Recommendations: the `ad_change` drafts (pending by default; `status` to filter). Approve
+    or reject them through the review API (/api/v1/drafts/)."""
+
+    queryset = Draft.objects.none()
+    serializer_class = RecommendationSerializer
+
+    def scope_queryset(self, queryset):
+        qs = queryset.filter(kind=KIND).order_by("target_id", "-priority", "id")
+        status = self.request.query_params.get("status", "pending")
+        return qs.filter(status=status[:16])
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "AdsRun",
+                {"drafts": serializers.IntegerField(), "superseded": serializers.IntegerField()},
+            )
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def run(self, request):
+        """Compute every rule again; the previous run's open drafts are superseded."""
+        result = recommendations_run(org=self.org)
+        return Response(result.as_dict())
+
+
+class ReportUploadViewSet(TenantViewSet):
+    """Upload a search-term report (XLSX/CSV) or a bulk-operations file (XLSX) for a store."""
+
+    queryset = Campaign.objects.none()
+    serializer_class = UploadSerializer
+
+    def _upload(self, request, importer):
+        body = UploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        try:
+            result = importer(
+                org=self.org,
+                store_id=body.validated_data["store"],
+                data=upload.file,
+                filename=upload.name,
+                actor=getattr(request, "user", None),
+            )
+        except TabularFormatError as exc:
+            raise ValidationFailed(str(exc), field="file") from exc
+        return Response(result.as_dict())
+
+    @action(detail=False, methods=["post"], url_path="search-terms")
+    def search_terms(self, request):
+        return self._upload(request, search_terms_import)
+
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        return self._upload(request, bulk_file_import)
+
+
+class BulkFileViewSet(TenantViewSet):
+    """The approved changes not yet uploaded, as a bulk-operations XLSX (`?format=json` for
+    what it holds and what was left out, with reasons)."""
+
+    queryset = Campaign.objects.none()
+    serializer_class = WindowSerializer
+    write_role = "manager"
+    read_role = "manager"
+
+    def list(self, request):
+        out = bulk_export(org=self.org)
+        if request.query_params.get("info") == "1":
+            return Response({"rows": out.rows, "changes": out.change_ids, "left_out": out.left_out})
+        response = HttpResponse(
+            out.content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="sp-bulk.xlsx"'
+        return response

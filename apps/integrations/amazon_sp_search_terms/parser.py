@@ -1,0 +1,144 @@
+"""Sponsored Products search-term reports (console XLSX or CSV, daily or summary) → typed rows
+and line-numbered errors, on the tabular pipeline.
+
+What the console writes (see ../shared/data/README.md):
+
+    Start Date,End Date,Portfolio name,Currency,Campaign Name,Ad Group Name,Targeting,
+    Match Type,Customer Search Term,Impressions,Clicks,...,Spend,"7 Day Total Sales ",...
+    "Sep 08, 2025","Sep 08, 2025",No Portfolio,USD,KVX PB10K - SP - Auto,...,$3.36,$25.99,...
+
+Headers are matched by name (trailing spaces, 7/14-day attribution, German and other console
+languages: `columns.yaml`); money `$3.36`/`€142.96`, Java doubles and float noise are the
+pipeline's number rules; percent columns (CTR, ACoS, conversion rate) are not read, they are
+recomputed from the counts. Auto rows carry Match Type `-` (stored as ""). Search terms are
+stored lower-cased and trimmed (ASINs as terms are lowercase in the console already). Nothing
+here touches the database: apps.ads.imports resolves campaigns and writes the days.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
+from apps.integrations.tabular.readers import Source
+from apps.integrations.tabular.schema import load_schema
+from apps.integrations.tabular.values import number_text
+
+SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
+TEXT_COLUMNS = ("campaign", "ad_group", "targeting", "search_term", "match_type", "portfolio")
+MAX_TEXT = 255
+KIND = "amazon_sp_search_terms"
+AUTO_TARGETING = frozenset({"close-match", "loose-match", "substitutes", "complements", "*"})
+SYMBOLS = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "￥": "JPY",
+    "C$": "CAD",
+    "A$": "AUD",
+    "R$": "BRL",
+    "MX$": "MXN",
+    "₹": "INR",
+    "zł": "PLN",
+    "kr": "SEK",
+    "TL": "TRY",
+}
+MATCH_TYPES = {
+    "broad": "broad",
+    "phrase": "phrase",
+    "exact": "exact",
+    "-": "",
+    "": "",
+    "weitgehend": "broad",
+    "passende wortgruppe": "phrase",
+    "genau": "exact",
+    "large": "broad",
+    "expression": "phrase",
+    "exacte": "exact",
+    "amplia": "broad",
+    "frase": "phrase",
+    "exacta": "exact",
+}
+
+
+def schema():
+    return load_schema(SCHEMA_FILE)
+
+
+def open_search_terms(source: Source, filename: str = "", **kwargs) -> TabularReader:
+    """The report's reader; raises TabularFormatError naming any missing required column."""
+    return read(source, schema(), filename=filename, **kwargs)
+
+
+def attribution_days(reader: TabularReader) -> int:
+    """14 when the file's sales/orders columns are the 14-day ones, else 7."""
+    headers = " ".join(reader.columns.get(c, "") for c in ("sales", "orders", "units"))
+    return 14 if "14" in headers else 7
+
+
+def currency_from_symbol(cells: pd.Series) -> str:
+    """The currency a money column's symbol names ("$3.36" → USD), "" when none does."""
+    sample = cells[cells != ""].head(200)
+    for symbol, code in sorted(SYMBOLS.items(), key=lambda kv: -len(kv[0])):
+        if sample.str.contains(symbol, regex=False).any():
+            return code
+    return ""
+
+
+def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
+    """The report's rules, a column at a time: a day, a search term, counts ≥ 0, a known
+    match type, a currency. Adds `day`, `end_day` and normalised text columns to the rows."""
+    rows, text = chunk.rows, chunk.text
+    day = rows["date"].where(rows["date"].notna(), rows["start_date"])
+    end = rows["end_date"].where(rows["end_date"].notna(), day)
+    chunk.fail(
+        day.isna() & (text["date"] == "") & (text["start_date"] == ""),
+        "the row has no date",
+        order=0,
+    )
+    rows["day"] = day.dt.date
+    rows["end_day"] = end.dt.date
+    chunk.fail(end.notna() & day.notna() & (end < day), "the end date is before the start date")
+    # Arrow-backed strings: lower-casing, whitespace and lengths run as Arrow kernels.
+    arrow = {n: text[n].astype("string[pyarrow]") for n in TEXT_COLUMNS}
+    for name in ("campaign", "ad_group", "targeting", "search_term"):
+        chunk.fail(arrow[name] == "", f"{name.replace('_', ' ')} is empty", order=1)
+    for name in TEXT_COLUMNS:
+        chunk.fail(
+            arrow[name].str.len() > MAX_TEXT,
+            f"{name.replace('_', ' ')} is longer than {MAX_TEXT} characters",
+            order=1,
+        )
+    match = arrow["match_type"].str.lower()
+    known = match.isin(list(MATCH_TYPES))
+    chunk.fail(~known, "unknown match type %(match_type)r", order=2)
+    rows["match_type"] = match.map(MATCH_TYPES).fillna("").astype(object)
+    rows["search_term"] = arrow["search_term"].str.lower().str.replace(r"\s+", " ", regex=True)
+    rows["targeting"] = arrow["targeting"].str.replace(r"\s+", " ", regex=True)
+    for name in ("impressions", "clicks", "orders", "units"):
+        values = rows[name].fillna(0)
+        chunk.fail(values < 0, f"{name} is negative: %({name})s", order=3)
+        rows[name] = values.astype("int64")
+    for name in ("spend", "sales"):
+        # Canonical text ("3.36") for COPY: the cell's number without its symbol, no Decimal
+        # round trip; the pipeline already refused what is not a number (or is ≥ 10^15).
+        canonical, bad, _percent = number_text(text[name])
+        chunk.fail(bad, f"{name} is not a number: %({name})r", order=3)
+        chunk.fail(
+            canonical.str.startswith("-") | (canonical.str.split(".").str[0].str.len() > 10),
+            f"{name} is out of range: %({name})s",
+            order=3,
+        )
+        rows[name] = canonical.where(canonical != "", "0")
+    cur = text["currency"].str.upper()
+    if currency:
+        cur = cur.where(cur != "", currency)
+    chunk.fail(
+        ~cur.str.fullmatch(r"[A-Z]{3}"),
+        "no currency: add a Currency column or a symbol to Spend",
+        order=4,
+    )
+    rows["currency"] = cur

@@ -1,0 +1,71 @@
+from decimal import Decimal
+
+import pytest
+
+from apps.ads.bulk_import import bulk_file_import
+from apps.ads.imports import search_terms_import
+from apps.ads.models import AdChange, Campaign, NegativeKeyword, Target
+from apps.ads.recommendations import recommendations_run
+from apps.ads.targets import campaign_target_override, campaign_targets
+from apps.review.models import Draft
+from apps.review.services import draft_approve, draft_reject
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(org, store, listing, st_csv, bulk_xlsx):
+    search_terms_import(org=org, store_id=store.pk, data=st_csv, filename="st.csv")
+    bulk_file_import(org=org, store_id=store.pk, data=bulk_xlsx, filename="bulk.xlsx")
+    return store
+
+
+def test_targets_from_cost_model_and_override(org, loaded, user):
+    targets = campaign_targets(org=org)
+    auto = Campaign.objects.for_org(org).get(name="KVX PB10K - SP - Auto")
+    t = targets[auto.pk]
+    assert t.listings and t.listings[0].sku == "KVX-PB10K-BLK"
+    if t.break_even_acos is not None:
+        assert t.source == "profit" and t.target_acos == t.break_even_acos - Decimal(10)
+    campaign_target_override(org=org, actor=user, campaign_id=auto.pk, target_acos=Decimal("18"))
+    t = campaign_targets(org=org)[auto.pk]
+    assert (t.source, t.target_acos, t.override_by) == ("override", Decimal("18"), user.username)
+
+
+def test_run_writes_drafts_grouped_per_campaign_and_approve_reject(org, loaded, user):
+    auto = Campaign.objects.for_org(org).get(name="KVX PB10K - SP - Auto")
+    campaign_target_override(org=org, actor=user, campaign_id=auto.pk, target_acos=Decimal("30"))
+    result = recommendations_run(org=org)
+    assert result.drafts > 0
+    drafts = Draft.objects.for_org(org).filter(kind="ad_change", status="pending")
+    assert drafts.count() == result.drafts
+    assert {d.target_id for d in drafts} <= set(
+        Campaign.objects.for_org(org).values_list("pk", flat=True)
+    )
+    for d in drafts:
+        assert d.evidence and d.proposed["action"] and d.rationale
+    # A second run supersedes the first's open drafts, one current set.
+    again = recommendations_run(org=org)
+    assert again.superseded == result.drafts
+    pending = list(Draft.objects.for_org(org).filter(kind="ad_change", status="pending"))
+    first, second = pending[0], pending[1] if len(pending) > 1 else None
+    approved = draft_approve(org=org, actor=user, draft_id=first.pk)
+    assert approved.status == "applied"
+    assert AdChange.objects.for_org(org).filter(action=first.proposed["action"]).count() == 1
+    if second is not None:
+        rejected = draft_reject(org=org, actor=user, draft_id=second.pk, reason="not_needed")
+        assert rejected.status == "rejected"
+
+
+def test_every_action_applies(org, loaded, user):
+    auto = Campaign.objects.for_org(org).get(name="KVX PB10K - SP - Auto")
+    campaign_target_override(org=org, actor=user, campaign_id=auto.pk, target_acos=Decimal("30"))
+    recommendations_run(org=org)
+    for d in Draft.objects.for_org(org).filter(kind="ad_change", status="pending"):
+        assert draft_approve(org=org, actor=user, draft_id=d.pk).status == "applied"
+    actions = set(AdChange.objects.for_org(org).values_list("action", flat=True))
+    assert actions
+    if "negative" in actions:
+        assert NegativeKeyword.objects.for_org(org).filter(amazon_id="").exists()
+    if "harvest" in actions:
+        assert Target.objects.for_org(org).filter(amazon_id="", match_type="exact").exists()

@@ -1,0 +1,90 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from apps.ads.bulk_import import bulk_file_import
+from apps.ads.imports import search_terms_import
+from apps.ads.models import Campaign
+from apps.ads.recommendations import recommendations_run
+from apps.ads.targets import campaign_target_override
+from apps.review.models import Draft
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "ads:index",
+    "ads:search_terms",
+    "ads:waste",
+    "ads:recommendations",
+    "ads:imports",
+    "ads:bulk",
+]
+
+
+@pytest.fixture
+def loaded(org, store, listing, st_csv, bulk_xlsx, user):
+    search_terms_import(org=org, store_id=store.pk, data=st_csv, filename="st.csv")
+    bulk_file_import(org=org, store_id=store.pk, data=bulk_xlsx, filename="bulk.xlsx")
+    for c in Campaign.objects.for_org(org):
+        campaign_target_override(org=org, actor=user, campaign_id=c.pk, target_acos=Decimal("30"))
+    recommendations_run(org=org)
+    return store
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_pages_render_in_english_and_chinese(loaded, user, client_for, lang):
+    client = client_for(user)
+    client.cookies["django_language"] = lang
+    camp = Campaign.objects.for_org(loaded.organization).first()
+    for name in PAGES:
+        response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=lang)
+        assert response.status_code == 200, name
+    response = client.get(reverse("ads:campaign", args=[camp.pk]), HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 200 and b"<svg" in response.content
+
+
+def test_other_organization_gets_404(loaded, outsider, client_for):
+    client = client_for(outsider)
+    camp = Campaign.objects.for_org(loaded.organization).first()
+    assert client.get(reverse("ads:campaign", args=[camp.pk])).status_code == 404
+    assert client.post(reverse("ads:approve_campaign", args=[camp.pk])).status_code == 404
+    assert camp.name.encode() not in client.get(reverse("ads:index")).content
+    assert camp.name.encode() not in client.get(reverse("ads:recommendations")).content
+
+
+def test_approve_a_campaigns_changes_together(loaded, user, client_for):
+    org = loaded.organization
+    client = client_for(user)
+    target = Draft.objects.for_org(org).filter(kind="ad_change", status="pending").first().target_id
+    n = (
+        Draft.objects.for_org(org)
+        .filter(kind="ad_change", status="pending", target_id=target)
+        .count()
+    )
+    response = client.post(reverse("ads:approve_campaign", args=[target]))
+    assert response.status_code == 302
+    assert (
+        Draft.objects.for_org(org)
+        .filter(kind="ad_change", status="applied", target_id=target)
+        .count()
+        == n
+    )
+    download = client.get(reverse("ads:bulk") + "?download=1")
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+
+
+def test_upload_from_the_page(org, store, user, client_for, st_csv):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(user)
+    response = client.post(
+        reverse("ads:index"),
+        {
+            "kind": "search_terms",
+            "store": store.pk,
+            "file": SimpleUploadedFile("st.csv", st_csv, content_type="text/csv"),
+        },
+    )
+    assert response.status_code == 200 and b"import-result" in response.content
+    assert Campaign.objects.for_org(org).count() == 2
