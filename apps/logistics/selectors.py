@@ -320,3 +320,29 @@ def freight_per_unit_by_product(*, org: Organization) -> dict[int, tuple[Decimal
 
 def tracking_events(*, org: Organization, parcel_id: int) -> QuerySet[TrackingEvent]:
     return TrackingEvent.objects.for_org(org).filter(parcel_id=parcel_id).order_by("at", "id")
+
+
+def freight_rate_by_mode(*, org: Organization, country: str, mode: str) -> dict | None:
+    """Actual freight per kg and transit days of the organization's first-leg shipments of
+    `mode` to warehouses in `country` (for quotations): the weight-weighted mean cost per kg in
+    the currency of the latest such shipment and the median transit days of the arrived ones.
+    None when no shipment with cost and weight exists on that lane."""
+    rows = list(
+        InboundShipment.objects.for_org(org)
+        .filter(warehouse__country=country, mode=mode, cost__gt=0, weight_kg__gt=0)
+        .order_by("-shipped_at", "-id")
+        .values_list("cost", "currency", "weight_kg", "shipped_at", "arrived_at")[:200]
+    )
+    if not rows:
+        return None
+    currency = rows[0][1]
+    same = [r for r in rows if r[1] == currency]
+    cost = sum((r[0] for r in same), Decimal(0))
+    weight = sum((r[2] for r in same), Decimal(0))
+    days = sorted((r[4] - r[3]).days for r in same if r[3] and r[4] and r[4] >= r[3])
+    return {
+        "per_kg": (cost / weight).quantize(Decimal("0.0001")),
+        "currency": currency,
+        "samples": len(same),
+        "transit_days": days[len(days) // 2] if days else None,
+    }

@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from . import api
+from .b2b import api as b2b_api
 
 app_name = "support_api"
 
@@ -9,5 +10,10 @@ router.register("support/conversations", api.ConversationViewSet, basename="supp
 router.register("support/inbound-mail", api.InboundMailViewSet, basename="support-inbound")
 router.register("support/attachments", api.AttachmentViewSet, basename="support-attachment")
 router.register("support/articles", api.KnowledgeArticleViewSet, basename="support-article")
+
+router.register("support/b2b/inquiries", b2b_api.InquiryViewSet, basename="support-b2b-inquiry")
+router.register(
+    "support/b2b/quotations", b2b_api.QuotationViewSet, basename="support-b2b-quotation"
+)
 
 urlpatterns = router.urls

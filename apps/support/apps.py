@@ -11,3 +11,6 @@ class SupportConfig(AppConfig):
         from apps.support import generation
 
         generation.register()  # the cs_reply generation kind and review-queue draft kind
+        from apps.support.b2b import generation as b2b_generation
+
+        b2b_generation.register()  # b2b_quotation (issue 12 item 3)

@@ -102,6 +102,9 @@ def seed(ctx) -> None:
     _answers(ctx, org, ids)
     _drafts(ctx, org, ids)
     _mailbox(org)
+    from .b2b.demo import seed as seed_b2b
+
+    seed_b2b(ctx, org)  # a B2B inquiry with its quotation draft (issue 12 item 3)
 
 
 def _knowledge(org) -> None:
@@ -259,5 +262,7 @@ def _mailbox(org) -> None:
 def reset(ctx) -> None:
     from .models import Conversation, KnowledgeArticle, Macro, Mailbox
 
-    for model in (Conversation, KnowledgeArticle, Macro, Mailbox):
+    from .models import B2BMarginRule, B2BTerms, Inquiry
+
+    for model in (Inquiry, B2BMarginRule, B2BTerms, Conversation, KnowledgeArticle, Macro, Mailbox):
         model.objects.unscoped().filter(organization__slug__in=("demo",)).delete()

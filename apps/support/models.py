@@ -228,3 +228,7 @@ class SlaSettings(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="support_sla_one_per_org")
         ]
+
+
+# B2B inquiries and quotations live in apps/support/b2b (issue 12 item 3).
+from .b2b.models import B2BMarginRule, B2BTerms, Inquiry, Quotation  # noqa: E402,F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .b2b import views as b2b_views
 
 app_name = "support"
 urlpatterns = [
@@ -13,4 +14,7 @@ urlpatterns = [
     path("knowledge/new/", views.kb_edit, name="kb_new"),
     path("knowledge/<int:article_id>/", views.kb_edit, name="kb_edit"),
     path("sla/", views.sla_dashboard, name="sla"),
+    path("b2b/", b2b_views.inquiry_list, name="b2b_inquiries"),
+    path("b2b/<int:inquiry_id>/", b2b_views.inquiry_detail, name="b2b_inquiry"),
+    path("b2b/quotations/<int:quotation_id>/pdf/", b2b_views.quotation_pdf, name="b2b_pdf"),
 ]

@@ -130,6 +130,12 @@ def _outbound_mail(mailbox: Mailbox, message: Message) -> EmailMessage:
         ]
         mail["References"] = " ".join(dict.fromkeys(chain))
     mail.set_content(message.text)
+    for att in message.attachments.all():  # e.g. a B2B quotation's PDF
+        maintype, _, subtype = (att.content_type or "application/octet-stream").partition("/")
+        mail.add_attachment(
+            bytes(att.data), maintype=maintype, subtype=subtype or "octet-stream",
+            filename=att.filename,
+        )  # fmt: skip
     return mail
 
 

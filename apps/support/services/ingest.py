@@ -193,6 +193,11 @@ def _ingest_parsed(org, store, parsed: relay.ParsedMail) -> Message:
             text="Attachments over the size limit were not kept: " + ", ".join(skipped),
         )
     _understand_and_clock(org, conversation, message)
+    from ..b2b.services import inquiry_from_message  # a wholesale inquiry also becomes a quote
+
+    inquiry_from_message(
+        org=org, store=store, conversation=conversation, message=message, parsed_mail=parsed
+    )
     return message
 
 

@@ -1,0 +1,118 @@
+"""REST API of B2B inquiries (list, detail, create from text, correct the parsed request) and
+quotations (detail with the computation and the draft, PDF download). Tenant-scoped: another
+organization's ids answer 404."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from apps.catalog.models import Product
+from apps.core.api import OrgPrimaryKeyRelatedField, ServiceViewSet, write_schemas
+from apps.core.money import CURRENCIES
+
+from . import pdf, selectors, services
+from .models import Inquiry, Quotation
+
+
+class QuotationSerializer(serializers.ModelSerializer):
+    draft = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Quotation
+        fields = ["id", "inquiry", "currency", "language", "computation", "text", "status",
+                  "version", "created", "draft"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_draft(self, obj) -> dict | None:
+        draft = selectors.quotation_draft(org=obj.organization, quotation=obj)
+        if draft is None:
+            return None
+        return {"id": draft.pk, "status": draft.status, "proposed": draft.proposed,
+                "checks": draft.checks}  # fmt: skip
+
+
+class InquirySerializer(serializers.ModelSerializer):
+    quotation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inquiry
+        fields = ["id", "source", "status", "conversation", "buyer_name", "buyer_email",
+                  "company", "subject", "text", "language", "parse_method", "parsed", "product",
+                  "product_match", "quantity", "destination_country", "destination_port",
+                  "incoterm", "target_price", "target_currency", "deadline", "customisation",
+                  "created", "quotation"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_quotation(self, obj) -> int | None:
+        q = selectors.quotation_latest(org=obj.organization, inquiry=obj)
+        return q.pk if q else None
+
+
+class InquiryCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)
+    buyer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    buyer_email = serializers.EmailField(max_length=255, required=False, allow_blank=True)
+    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    subject = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class InquiryUpdateSerializer(serializers.Serializer):
+    product = OrgPrimaryKeyRelatedField(queryset=Product.objects.all(), required=False)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000_000, required=False)
+    destination_country = serializers.RegexField(r"^[A-Z]{2}$", required=False)
+    destination_port = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    incoterm = serializers.ChoiceField(choices=["EXW", "FOB", "CIF", "DDP"], required=False)
+    target_price = serializers.DecimalField(
+        max_digits=12, decimal_places=4, min_value=0, required=False, allow_null=True
+    )
+    target_currency = serializers.ChoiceField(choices=sorted(CURRENCIES), required=False)
+    deadline = serializers.DateField(required=False, allow_null=True)
+    customisation = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+@extend_schema_view(**write_schemas(InquirySerializer))
+class InquiryViewSet(ServiceViewSet):
+    queryset = Inquiry.objects.all()
+    serializer_class = InquirySerializer
+    create_serializer_class = InquiryCreateSerializer
+    update_serializer_class = InquiryUpdateSerializer
+    write_role = "manager"
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("organization").order_by("-created", "-id")
+
+    def create_object(self, data):
+        return services.inquiry_create(org=self.org, source=Inquiry.Source.API, **data)
+
+    def update_object(self, instance, data, expected_version):
+        return services.inquiry_update(org=self.org, inquiry=instance, **data)
+
+
+class QuotationViewSet(ServiceViewSet):
+    queryset = Quotation.objects.all()
+    serializer_class = QuotationSerializer
+
+    def scope_queryset(self, queryset):
+        return queryset.select_related("organization", "inquiry").order_by("-created", "-id")
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        quotation = self.get_object()
+        return pdf_response(quotation)
+
+
+def pdf_response(quotation: Quotation) -> HttpResponse:
+    draft = selectors.quotation_draft(org=quotation.organization, quotation=quotation)
+    text = quotation.text or (draft.proposed.get("text", "") if draft else "")
+    data = pdf.render(
+        computation=quotation.computation, text=text, language=quotation.language,
+        title=f"Q-{quotation.pk}",
+    )  # fmt: skip
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="quotation-Q-{quotation.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
