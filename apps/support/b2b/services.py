@@ -203,6 +203,7 @@ def inquiry_create(
     return inquiry
 
 
+@transaction.atomic
 def inquiry_update(*, org, inquiry: Inquiry, **fields) -> Inquiry:
     """A person completes or corrects the parsed request; the quotation is recomputed."""
     allowed = {"quantity", "destination_country", "destination_port", "incoterm", "product",
@@ -211,7 +212,18 @@ def inquiry_update(*, org, inquiry: Inquiry, **fields) -> Inquiry:
         if name in allowed:
             setattr(inquiry, name, value)
     inquiry.save()
-    quotation_build(org=org, inquiry=inquiry)
+    from . import selectors
+
+    latest = selectors.quotation_latest(org=org, inquiry=inquiry)
+    if latest is not None and latest.status == Quotation.Status.DRAFT:
+        # Recomputed in place: the new draft supersedes the open one of the same quotation.
+        latest.computation = quote.compute(inputs_for(org=org, inquiry=inquiry))
+        latest.currency = latest.computation["currency"]
+        latest.version += 1
+        latest.save(update_fields=["computation", "currency", "version"])
+    else:
+        latest = quotation_build(org=org, inquiry=inquiry)
+    quotation_draft_generate(org=org, quotation=latest)
     return inquiry
 
 
