@@ -260,9 +260,15 @@ def _mailbox(org) -> None:
 
 
 def reset(ctx) -> None:
-    from .models import Conversation, KnowledgeArticle, Macro, Mailbox
-
-    from .models import B2BMarginRule, B2BTerms, Inquiry
+    from .models import (
+        B2BMarginRule,
+        B2BTerms,
+        Conversation,
+        Inquiry,
+        KnowledgeArticle,
+        Macro,
+        Mailbox,
+    )
 
     for model in (Inquiry, B2BMarginRule, B2BTerms, Conversation, KnowledgeArticle, Macro, Mailbox):
         model.objects.unscoped().filter(organization__slug__in=("demo",)).delete()

@@ -47,7 +47,9 @@ def render(*, computation: dict[str, Any], text: str, language: str, title: str)
     if tier is not None:
         pdf.ln(4)
         pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(0, 8, _latin(f"{qty_label}: {tier['quantity']} ({cur})"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0, 8, _latin(f"{qty_label}: {tier['quantity']} ({cur})"), new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.set_font("Helvetica", "", 9)
         with pdf.table(col_widths=(30, 22, 22, 22, 22, 25)) as table:
             table.row([_latin(mode_label), "EXW", "FOB", "CIF", "DDP", _latin(lead_label)])

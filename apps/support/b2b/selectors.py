@@ -14,7 +14,9 @@ def inquiry_list(*, org, status: str = "", search: str = "") -> QuerySet[Inquiry
     if status:
         qs = qs.filter(status=status)
     if search:
-        qs = qs.filter(text__icontains=search[:100]) | qs.filter(buyer_email__icontains=search[:100])
+        qs = qs.filter(text__icontains=search[:100]) | qs.filter(
+            buyer_email__icontains=search[:100]
+        )
     return qs.order_by("-created", "-id")
 
 

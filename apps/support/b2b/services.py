@@ -118,7 +118,9 @@ def inputs_for(*, org, inquiry: Inquiry, on_date: date | None = None) -> quote.I
         if product is not None and product.weight_g
         else rates.DEFAULT_UNIT_WEIGHT_KG
     )
-    duty = Decimal(str(terms.duty_pct.get(country, rates.DUTY_PCT.get(country, rates.DUTY_DEFAULT))))
+    duty = Decimal(
+        str(terms.duty_pct.get(country, rates.DUTY_PCT.get(country, rates.DUTY_DEFAULT)))
+    )
     last_mile_usd = rates.LAST_MILE_PER_KG_USD.get(country, rates.LAST_MILE_DEFAULT_USD)
     return quote.Inputs(
         currency=currency,

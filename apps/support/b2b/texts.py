@@ -117,7 +117,9 @@ def compose(context: dict[str, Any], language: str) -> str:
     ]
     for tier in c["tiers"]:
         lines.append(
-            t["tier"].format(qty=tier["quantity"], price=money_text(tier["exw_unit"], lang), cur=cur)
+            t["tier"].format(
+                qty=tier["quantity"], price=money_text(tier["exw_unit"], lang), cur=cur
+            )
         )
     tier = quote.requested_tier(c)
     if tier is not None:
@@ -142,7 +144,11 @@ def compose(context: dict[str, Any], language: str) -> str:
         lines.append(t["custom"].format(custom=re.sub(r"\d", "", customisation)[:120]))
     elif lang == "zh" and context.get("customisation"):
         lines.append(t["custom"].format(custom="见询价"))
-    lines += [t["valid"].format(valid=c["validity_days"]), "", t["bye"].format(seller=context.get("seller") or "")]
+    lines += [
+        t["valid"].format(valid=c["validity_days"]),
+        "",
+        t["bye"].format(seller=context.get("seller") or ""),
+    ]
     return "\n".join(lines).strip()
 
 

@@ -64,24 +64,29 @@ def inquiry_detail(request, inquiry_id: int):
     computation = quotation.computation if quotation else {}
     tier = quote.requested_tier(computation) if quotation else None
     mode_names = MODE_NAMES["zh" if request.LANGUAGE_CODE.startswith("zh") else "en"]
-    modes = (
-        [(mode_names[m], v) for m, v in tier["modes"].items()] if tier is not None else []
-    )
+    modes = [(mode_names[m], v) for m, v in tier["modes"].items()] if tier is not None else []
     back = ""
     if draft is not None:
         back = next(
-            (e.get("text", "") for e in draft.evidence or [] if e.get("kind") == "back_translation"),
+            (
+                e.get("text", "")
+                for e in draft.evidence or []
+                if e.get("kind") == "back_translation"
+            ),
             "",
         )
+    product = f"{inquiry.product.sku} ({inquiry.product_match})" if inquiry.product else "—"
+    where = (inquiry.destination_port, inquiry.destination_country)
+    price = inquiry.target_price
     fields = [
-        (_("Product"), f"{inquiry.product.sku} ({inquiry.product_match})" if inquiry.product else "—"),
+        (_("Product"), product),
         (_("Quantity"), inquiry.quantity or "—"),
-        (_("Destination"), " / ".join(x for x in (inquiry.destination_port, inquiry.destination_country) if x) or "—"),
+        (_("Destination"), " / ".join(x for x in where if x) or "—"),
         (_("Incoterm"), inquiry.incoterm or "—"),
-        (_("Target price"), f"{inquiry.target_price.normalize()} {inquiry.target_currency}" if inquiry.target_price else "—"),
+        (_("Target price"), f"{price.normalize()} {inquiry.target_currency}" if price else "—"),
         (_("Deadline"), inquiry.deadline or "—"),
         (_("Customisation"), inquiry.customisation or "—"),
-    ]  # fmt: skip
+    ]
     return render(
         request,
         "support/b2b/inquiry.html",
