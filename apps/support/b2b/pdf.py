@@ -13,6 +13,7 @@ from typing import Any
 from fpdf import FPDF
 
 from . import quote
+from .rates import MODES
 from .texts import MODE_NAMES, language_of, money_text
 
 LABELS = {
@@ -53,7 +54,8 @@ def render(*, computation: dict[str, Any], text: str, language: str, title: str)
         pdf.set_font("Helvetica", "", 9)
         with pdf.table(col_widths=(30, 22, 22, 22, 22, 25)) as table:
             table.row([_latin(mode_label), "EXW", "FOB", "CIF", "DDP", _latin(lead_label)])
-            for mode, m in tier["modes"].items():
+            for mode in (m for m in MODES if m in tier["modes"]):
+                m = tier["modes"][mode]
                 table.row(
                     [_latin(MODE_NAMES[lang][mode])]
                     + [money_text(m["totals"][t], lang) for t in ("EXW", "FOB", "CIF", "DDP")]

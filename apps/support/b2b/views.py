@@ -16,6 +16,7 @@ from apps.core.errors import DomainError, NotFound
 from . import quote, selectors, services
 from .api import pdf_response
 from .models import Inquiry
+from .rates import MODES
 from .texts import MODE_NAMES
 
 
@@ -64,7 +65,8 @@ def inquiry_detail(request, inquiry_id: int):
     computation = quotation.computation if quotation else {}
     tier = quote.requested_tier(computation) if quotation else None
     mode_names = MODE_NAMES["zh" if request.LANGUAGE_CODE.startswith("zh") else "en"]
-    modes = [(mode_names[m], v) for m, v in tier["modes"].items()] if tier is not None else []
+    shown = [m for m in MODES if tier is not None and m in tier["modes"]]
+    modes = [(mode_names[m], tier["modes"][m]) for m in shown]
     back = ""
     if draft is not None:
         back = next(
