@@ -180,3 +180,21 @@ def test_pages_render_in_english_and_chinese(org, user, product, terms, client_f
     assert b"12559.51" in page.content and b"b2b-pdf" in page.content
     zh = web.get(f"/support/b2b/{inquiry.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "海运".encode() in zh.content
+
+
+def test_the_inquiry_reading_kind_offline_makes_a_labelled_draft_that_corrects_the_request(
+    org, user, product, terms
+):
+    from apps.support.b2b.services import inquiry_llm_parse
+
+    inquiry = inquiry_create(org=org, text=TEXT_DE, draft=False)
+    Inquiry.objects.for_org(org).filter(pk=inquiry.pk).update(quantity=5, incoterm="")
+    inquiry_llm_parse(org=org, inquiry=inquiry, offline=True)
+    draft = Draft.objects.for_org(org).get(kind="b2b_inquiry_parse", target_id=inquiry.pk)
+    assert draft.status == "pending", draft.error
+    assert draft.proposed["method"] == "offline_rules" and draft.proposed["quantity"] == 1200
+    draft_approve(org=org, actor=user, draft_id=draft.pk)
+    inquiry.refresh_from_db()
+    assert inquiry.quantity == 1200 and inquiry.incoterm == "CIF"
+    quotation = Quotation.objects.for_org(org).filter(inquiry=inquiry).latest("id")
+    assert quotation.computation["quoted_quantity"] == 1200

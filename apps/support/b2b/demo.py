@@ -1,13 +1,11 @@
 """Demo data: the organization's B2B terms and margin breaks, and a German wholesale inquiry
-mailed to the demo store's inbox (it goes through support's ingest hook, so the inquiry, its
-quotation and the offline quotation draft in the review queue appear as in production)."""
+with its quotation and the offline quotation draft in the review queue. The inquiry is posted
+as through the API (the e-mail path, support's ingest hook, is covered by
+tests/support/test_b2b_flow.py; a demo mail would add a 201st conversation to support's demo)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
-from email.message import EmailMessage
-from email.utils import format_datetime
 
 INQUIRY_DE = (
     "Sehr geehrte Damen und Herren,\n\n"
@@ -19,10 +17,10 @@ INQUIRY_DE = (
 
 
 def seed(ctx, org) -> None:
-    from apps.catalog.models import Product, Store
+    from apps.catalog.models import Product
 
-    from ..services.ingest import mail_ingest
     from .models import B2BMarginRule, B2BTerms, Inquiry
+    from .services import inquiry_create
 
     if Inquiry.objects.for_org(org).exists():
         return
@@ -34,14 +32,13 @@ def seed(ctx, org) -> None:
     product = (
         Product.objects.for_org(org).exclude(unit_cost=None).exclude(weight_g=None).order_by("sku")
     ).first()
-    store = Store.objects.for_org(org).order_by("id").first()
-    if product is None or store is None:
+    if product is None:
         return
-    mail = EmailMessage()
-    mail["From"] = '"Jonas Weber" <einkauf@weber-elektrohandel.example>'
-    mail["To"] = "sales@kovexa-store.example"
-    mail["Subject"] = f"Anfrage Großhandel {product.sku}"
-    mail["Date"] = format_datetime(ctx.now - timedelta(hours=3))
-    mail["Message-ID"] = "<demo-b2b-1@weber-elektrohandel.example>"
-    mail.set_content(INQUIRY_DE.format(sku=product.sku))
-    mail_ingest(org=org, store=store, raw=mail.as_bytes())
+    inquiry_create(
+        org=org,
+        text=INQUIRY_DE.format(sku=product.sku),
+        buyer_name="Jonas Weber",
+        buyer_email="einkauf@weber-elektrohandel.example",
+        company="Weber Elektrohandel GmbH",
+        subject=f"Anfrage Großhandel {product.sku}",
+    )

@@ -266,5 +266,8 @@ DRAFT_KIND = DraftKind(
 
 
 def register() -> None:
+    from . import parse_kind
+
     register_generation(GENERATION_KIND)
     register_draft(DRAFT_KIND)
+    parse_kind.register()  # b2b_inquiry_parse: the model's reading, with an endpoint

@@ -202,6 +202,7 @@ def inquiry_create(
     quotation = quotation_build(org=org, inquiry=inquiry)
     if draft:  # offline: at once; with an endpoint generation_start enqueues after commit
         quotation_draft_generate(org=org, quotation=quotation)
+        inquiry_llm_parse(org=org, inquiry=inquiry)
     return inquiry
 
 
@@ -263,6 +264,30 @@ def quotation_draft_generate(*, org, quotation: Quotation, offline: bool | None 
     job.save(update_fields=["result"])
     generation_batch_run(
         org=org, job_id=job.pk, kind=KIND, target_ids=[quotation.pk], backend=OfflineBackend()
+    )
+    return job
+
+
+def inquiry_llm_parse(*, org, inquiry: Inquiry, offline: bool | None = None):
+    """With an LLM endpoint, queue the model's reading of the inquiry (a `b2b_inquiry_parse`
+    review draft: approving it corrects the request and recomputes the quotation). Offline the
+    rules already parsed it; `offline=True` runs the rule generator through the pipeline."""
+    from apps.ai.backends.offline import OfflineBackend
+    from apps.ai.services import JOB_KIND, backend_for, generation_batch_run, generation_start
+    from apps.core import services as jobs
+
+    from .parse_kind import KIND
+
+    use_offline = offline if offline is not None else backend_for(org=org).provider == "offline"
+    if not use_offline:
+        return generation_start(org=org, actor=None, kind=KIND, target_ids=[inquiry.pk])
+    if offline is None:
+        return None
+    job = jobs.job_create(org=org, kind=JOB_KIND, actor=None, total=1, label="B2B inquiry reading")
+    job.result = {"kind": KIND, "provider": "offline", "refused_ids": []}
+    job.save(update_fields=["result"])
+    generation_batch_run(
+        org=org, job_id=job.pk, kind=KIND, target_ids=[inquiry.pk], backend=OfflineBackend()
     )
     return job
 
