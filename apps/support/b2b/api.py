@@ -19,6 +19,7 @@ from .models import Inquiry, Quotation
 
 class QuotationSerializer(serializers.ModelSerializer):
     draft = serializers.SerializerMethodField()
+    status = serializers.CharField(read_only=True, help_text="draft | approved | sent")
 
     class Meta:
         model = Quotation
@@ -36,6 +37,7 @@ class QuotationSerializer(serializers.ModelSerializer):
 
 class InquirySerializer(serializers.ModelSerializer):
     quotation = serializers.SerializerMethodField()
+    status = serializers.CharField(read_only=True, help_text="new | quoted | sent | closed")
 
     class Meta:
         model = Inquiry
