@@ -98,3 +98,22 @@ def test_an_invented_number_is_ungrounded():
     context = {"computation": c, "language": "en"}
     bad = "Special price 7.25 USD per unit for 1200 pcs, delivery in 12 days."
     assert texts.ungrounded_numbers(bad, context) == ["7.25 USD", "12"]
+
+
+def test_the_pdf_holds_the_same_figures_as_the_computation():
+    import re
+    import zlib
+
+    from apps.support.b2b import pdf
+
+    c = quote.compute(inputs())
+    context = {"computation": c, "buyer": "Jonas", "product": "KX-200", "language": "de"}
+    data = pdf.render(computation=c, text=texts.compose(context, "de"), language="de", title="Q-1")
+    assert data.startswith(b"%PDF")
+    shown = b" ".join(
+        zlib.decompress(m.group(1))
+        for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S)
+        if m.group(1)[:1] == b"x"
+    )
+    for figure in (b"12559,51", b"10227,64", b"8,82", b"7,59", b"Seefracht"):
+        assert figure in shown
