@@ -75,3 +75,5 @@ class ConversationAdmin(admin.ModelAdmin):
 admin.site.register(KnowledgeArticle)
 admin.site.register(Macro)
 admin.site.register(SlaSettings)
+
+from .b2b import admin as b2b_admin  # noqa: E402,F401 - B2B terms, margin rules, inquiries
