@@ -198,3 +198,19 @@ def test_the_inquiry_reading_kind_offline_makes_a_labelled_draft_that_corrects_t
     assert inquiry.quantity == 1200 and inquiry.incoterm == "CIF"
     quotation = Quotation.objects.for_org(org).filter(inquiry=inquiry).latest("id")
     assert quotation.computation["quoted_quantity"] == 1200
+
+
+def test_the_page_form_creates_an_inquiry_and_refuses_bad_input_without_a_500(
+    org, user, product, terms, client_for, client
+):
+    assert client.get("/support/b2b/").status_code == 302  # login required
+    web = client_for(user)
+    empty = web.post("/support/b2b/", {"text": "   "})
+    assert empty.status_code == 302 and not Inquiry.objects.for_org(org).exists()
+    huge = web.post("/support/b2b/", {"text": "x" * 30000})
+    assert huge.status_code == 302 and not Inquiry.objects.for_org(org).exists()
+    made = web.post("/support/b2b/", {"text": TEXT_DE, "buyer_name": "Jonas"})
+    inquiry = Inquiry.objects.for_org(org).get()
+    assert made.status_code == 302 and made["Location"].endswith(f"/support/b2b/{inquiry.pk}/")
+    assert web.get("/support/b2b/?status=zzzzzzzzzzzz&q=" + "x" * 500).status_code == 200
+    assert web.get("/support/b2b/999999/").status_code == 404
