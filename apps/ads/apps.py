@@ -8,8 +8,9 @@ class AdsConfig(AppConfig):
     def ready(self) -> None:
         from apps.review import display as review_display
 
-        from . import drafts
+        from . import drafts, generation
         from .reasons import EVIDENCE_LABELS
 
         drafts.register_kind()
+        generation.register_kinds()
         review_display.register_labels(EVIDENCE_LABELS)
