@@ -193,7 +193,9 @@ def test_the_review_queue_has_offline_listing_and_price_drafts_that_pass_their_c
     org = demo[0]
     drafts = list(Draft.objects.for_org(org).filter(status="pending"))
     kinds = {d.kind for d in drafts}
-    assert kinds == {"listing_content", "price_change"}
+    # product_facts: the photo demo's fact sheet read off its box (apps/catalog/demo/photos.py)
+    assert kinds == {"listing_content", "price_change", "product_facts"}
+    assert all(d.provider == "offline" for d in drafts if d.kind == "product_facts")
     content = [d for d in drafts if d.kind == "listing_content"]
     assert {d.language for d in content} >= {"en-US", "de-DE", "en-GB"}
     assert all(d.provider == "offline" for d in content)
