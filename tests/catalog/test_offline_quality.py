@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.models import Organization
-from apps.catalog.demo.photos import SKU as PHOTO_DEMO_SKU
 from apps.ai.services import JOB_KIND, generation_batch_run
 from apps.catalog.buyer_reviews.mining import review_insight_refresh
 from apps.catalog.buyer_reviews.models import ProductReview
@@ -22,6 +21,7 @@ from apps.catalog.content.offline import category_name, listing_copy, specs
 from apps.catalog.content.offline_lexicon import PHRASES
 from apps.catalog.content.quality.listing import context_for
 from apps.catalog.content.quality.score import quality_score
+from apps.catalog.demo.photos import SKU as PHOTO_DEMO_SKU
 from apps.catalog.models import Listing
 from apps.core.services import job_create
 from apps.review.models import Draft
