@@ -193,7 +193,9 @@ def test_the_review_queue_has_offline_listing_and_price_drafts_that_pass_their_c
     org = demo[0]
     drafts = list(Draft.objects.for_org(org).filter(status="pending"))
     kinds = {d.kind for d in drafts}
-    assert {"listing_content", "price_change"} <= kinds
+    assert {"listing_content", "price_change", "product_facts"} <= kinds
+    # product_facts: the photo demo's fact sheet read off its box (apps/catalog/demo/photos.py)
+    assert all(d.provider == "offline" for d in drafts if d.kind == "product_facts")
     # cs_reply drafts (some deliberately break rules) are checked in tests/support/test_demo.py
     drafts = [d for d in drafts if d.kind in {"listing_content", "price_change"}]
     content = [d for d in drafts if d.kind == "listing_content"]
