@@ -166,14 +166,19 @@ def load_inputs(*, org: Organization, today: date, history_days: int) -> PlanInp
     inv["row"] = np.arange(n)
     sales = daily_units(org=org, start=start, end=today - timedelta(days=1))
     if (inv["store_id"] == 0).any() and len(sales):
-        total = sales.groupby(["product_id", "day"], as_index=False)["units"].sum()
-        total["store_id"] = 0
-        sales = pd.concat([sales, total], ignore_index=True)
+        sales = pd.concat([sales, sales.assign(store_id=0)], ignore_index=True)
     if len(sales):
-        m = sales.merge(inv[["product_id", "store_id", "row"]], on=["product_id", "store_id"])
-        col = (m["day"] - pd.Timestamp(start)).dt.days.to_numpy()
-        ok = (col >= 0) & (col < days)
-        np.add.at(y, (m["row"].to_numpy()[ok], col[ok]), m["units"].to_numpy()[ok])
+        # Row of each sale by a hash lookup of (product, store), then one bincount: no merge of
+        # millions of rows, duplicates (several lines a day) summed on the way.
+        keys = pd.Index(inv["product_id"].to_numpy(np.int64) * (1 << 24) + inv["store_id"].to_numpy(np.int64))
+        rows = keys.get_indexer(sales["product_id"].to_numpy(np.int64) * (1 << 24)
+                                + sales["store_id"].to_numpy(np.int64))  # fmt: skip
+        col = ((sales["day"].to_numpy("datetime64[D]") - np.datetime64(start, "D"))
+               .astype(np.int64))  # fmt: skip
+        ok = (rows >= 0) & (col >= 0) & (col < days)
+        flat = rows[ok].astype(np.int64) * days + col[ok]
+        y += np.bincount(flat, weights=sales["units"].to_numpy()[ok],
+                         minlength=n * days).reshape(n, days).astype(np.float32)  # fmt: skip
     out = pd.DataFrame.from_records(
         StockoutDay.objects.for_org(org)
         .filter(day__gte=start, day__lt=today)
