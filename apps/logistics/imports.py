@@ -79,9 +79,9 @@ def stock_rows_write(
     skus = {r.sku.upper() for r in rows}
     ids = {
         sku.upper(): pk
-        for pk, sku in product_list(org=org).filter(sku__in=_case_variants(rows)).values_list(
-            "pk", "sku"
-        )
+        for pk, sku in product_list(org=org)
+        .filter(sku__in=_case_variants(rows))
+        .values_list("pk", "sku")
     }
     known = []
     for r in rows:
@@ -110,8 +110,9 @@ def stock_rows_write(
     out.created = sum(flags)
     out.updated = len(flags) - out.created
     out.unchanged = len(known) - len(flags)
-    _listing_stock_sync(org=org, warehouse=warehouse, product_ids=params["products"],
-                        stocks=params["fulfillable"])  # fmt: skip
+    _listing_stock_sync(
+        org=org, warehouse=warehouse, product_ids=params["products"], stocks=params["fulfillable"]
+    )
     return out
 
 
@@ -257,7 +258,9 @@ def tracking_rows_write(*, org: Organization, rows: list[tracking.EventRow]) -> 
     return out
 
 
-def tracking_import(*, org: Organization, source, filename: str = "", actor=None) -> FileImportOutcome:
+def tracking_import(
+    *, org: Organization, source, filename: str = "", actor=None
+) -> FileImportOutcome:
     def apply_chunk(chunk) -> ChunkOutcome:
         tracking.check_events(chunk)
         written = tracking_rows_write(org=org, rows=tracking.event_rows(chunk.good()))

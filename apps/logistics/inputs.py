@@ -122,15 +122,19 @@ def _profit_by_group(org, listings, cost_breakdown) -> dict[int, tuple[float, st
             pair = (listing.product.cost_currency, listing.currency)
             if pair not in rates:
                 try:
-                    rates[pair] = float(rate_on(org=org, base=pair[0], quote=pair[1], on_date=b.on_date))
-                except Exception:  # noqa: BLE001 - a missing rate leaves the SKU unranked
+                    rates[pair] = float(
+                        rate_on(org=org, base=pair[0], quote=pair[1], on_date=b.on_date)
+                    )
+                except Exception:
                     rates[pair] = None
             rate = rates[pair]
             if rate is None:
                 continue
             price = float(listing.price)
-            profit = price / (1 + vat) - max(price * ref_pct, ref_min) - (
-                float(listing.product.unit_cost) * rate + shared
+            profit = (
+                price / (1 + vat)
+                - max(price * ref_pct, ref_min)
+                - (float(listing.product.unit_cost) * rate + shared)
             )
             out[listing.pk] = (profit, listing.currency)
     return out

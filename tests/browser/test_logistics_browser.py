@@ -17,8 +17,12 @@ from tests.browser.test_dashboard_browser import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PAGES = {"index": "/logistics/", "plan": "/logistics/plan/", "at-risk": "/logistics/at-risk/",
-         "lanes": "/logistics/lanes/"}  # fmt: skip
+PAGES = {
+    "index": "/logistics/",
+    "plan": "/logistics/plan/",
+    "at-risk": "/logistics/at-risk/",
+    "lanes": "/logistics/lanes/",
+}
 
 
 @pytest.fixture
@@ -29,8 +33,9 @@ def demo(live_server):
 
 
 def _open(browser, live_server, lang: str):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  locale="zh-CN" if lang == "zh-hans" else "en-US")  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN" if lang == "zh-hans" else "en-US"
+    )
     context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(20_000)

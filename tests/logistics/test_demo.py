@@ -25,4 +25,7 @@ def test_demo_seeds_logistics_and_is_idempotent():
     assert Draft.objects.for_org(org).filter(kind="parcel_delay_message").exists()
     counts = (Parcel.objects.for_org(org).count(), RestockSuggestion.objects.for_org(org).count())
     call_command("seed_demo", stdout=None)
-    assert (Parcel.objects.for_org(org).count(), RestockSuggestion.objects.for_org(org).count()) == counts
+    assert (
+        Parcel.objects.for_org(org).count(),
+        RestockSuggestion.objects.for_org(org).count(),
+    ) == counts
