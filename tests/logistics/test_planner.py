@@ -184,3 +184,13 @@ def test_binding_capacity_serves_the_sku_with_more_profit_per_cubic_foot(org):
     assert not lines["RICH"].capacity_cut and lines["CHEAP"].capacity_cut
     used = lines["RICH"].quantity * 0.05 + lines["CHEAP"].quantity * 0.05
     assert used <= 30 and lines["CHEAP"].quantity < lines["RICH"].quantity
+
+
+@pytest.mark.django_db
+def test_plan_task_runs_for_an_organization_and_ignores_a_missing_one(org):
+    from apps.logistics.models import PlanRun
+    from apps.logistics.tasks import plan_task
+
+    assert plan_task(10**9) is None
+    run_id = plan_task(org.pk)
+    assert PlanRun.objects.for_org(org).filter(pk=run_id).exists()
