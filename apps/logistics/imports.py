@@ -110,10 +110,28 @@ def stock_rows_write(
     out.created = sum(flags)
     out.updated = len(flags) - out.created
     out.unchanged = len(known) - len(flags)
+    _stockout_days_record(org=org, warehouse=warehouse, params=params)
     _listing_stock_sync(
         org=org, warehouse=warehouse, product_ids=params["products"], stocks=params["fulfillable"]
     )
     return out
+
+
+def _stockout_days_record(*, org: Organization, warehouse: Warehouse, params: dict) -> None:
+    """Today is a stock-out day for every product reported with nothing fulfillable (the
+    forecast excludes such days)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO logistics_stockoutday (created_at, updated_at, organization_id,
+                                               product_id, warehouse_id, day)
+            SELECT %(ts)s, %(ts)s, %(org)s, r.product_id, %(wh)s, %(day)s
+            FROM unnest(%(products)s::bigint[], %(fulfillable)s::int[]) AS r(product_id, f)
+            WHERE r.f = 0
+            ON CONFLICT (product_id, warehouse_id, day) DO NOTHING
+            """,
+            {**params, "day": timezone.localdate()},
+        )
 
 
 def _case_variants(rows: list[fba.StockRow]) -> list[str]:

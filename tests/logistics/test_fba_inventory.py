@@ -147,3 +147,16 @@ def test_import_into_another_organizations_warehouse_is_refused(org, other_org):
     wh = fba_warehouse(other_org)
     with pytest.raises(ValidationFailed):
         fba_inventory_import(org=org, warehouse=wh, source=SAMPLE.read_bytes())
+
+
+@pytest.mark.django_db
+def test_a_sku_reported_empty_records_a_stockout_day(org):
+    from apps.logistics.models import StockoutDay
+
+    wh = fba_warehouse(org)
+    sample_products(org, wh.store, ["EMPTY", "FULL"])
+    inventory_records_import(org=org, warehouse=wh, records=[
+        {"sku": "EMPTY", "afn-fulfillable-quantity": "0"},
+        {"sku": "FULL", "afn-fulfillable-quantity": "9"}])  # fmt: skip
+    days = StockoutDay.objects.for_org(org).values_list("product__sku", flat=True)
+    assert list(days) == ["EMPTY"]
