@@ -169,7 +169,10 @@ class InboundItemSerializer(serializers.ModelSerializer):
 
 class InboundShipmentSerializer(serializers.ModelSerializer):
     warehouse = OrgPrimaryKeyRelatedField(queryset=Warehouse.objects.none())
-    items = InboundItemSerializer(many=True, required=False, max_length=1000)
+    items = serializers.ListField(
+        child=InboundItemSerializer(), max_length=1000, required=False, write_only=True
+    )
+    lines = InboundItemSerializer(many=True, read_only=True, source="items")
     cost = Money(min_value=Decimal(0), required=False)
     currency = CurrencyField(required=False)
     cartons = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
@@ -207,6 +210,7 @@ class InboundShipmentSerializer(serializers.ModelSerializer):
             "checked_in_at",
             "milestones",
             "items",
+            "lines",
         ]
         read_only_fields = ["id", "milestones"]
 
