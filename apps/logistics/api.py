@@ -334,7 +334,7 @@ class ParcelViewSet(
             )
         }
     )
-    @action(detail=False, methods=["get"], url_path="at-risk")
+    @action(detail=False, methods=["get"], url_path="at-risk", pagination_class=None)
     def at_risk(self, request):
         rows = [
             {
