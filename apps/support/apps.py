@@ -11,3 +11,8 @@ class SupportConfig(AppConfig):
         from apps.support import generation
 
         generation.register()  # the cs_reply generation kind and review-queue draft kind
+
+        from apps.catalog.readiness.inputs import question_source_register
+        from apps.support.selectors import product_questions
+
+        question_source_register(product_questions)  # AI-search readiness counts inbox questions
