@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import django_setup
@@ -146,7 +147,7 @@ def main() -> None:
         result = imports.order_file_import(org=org, store=store, data=first, score=False)
         write_s = time.perf_counter() - t0
         t1 = time.perf_counter()
-        imports._score_from(org, __import__("pandas").Timestamp("2000-01-01", tz="UTC"))
+        imports._score_from(org, pd.Timestamp("2000-01-01", tz="UTC"))
         score_s = time.perf_counter() - t1
         total_s = write_s + score_s
         print(

@@ -41,15 +41,18 @@ def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
     buf = io.StringIO()
     frame.to_csv(buf, header=False, index=False, quoting=csv.QUOTE_NONNUMERIC)
     buf.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", buf)
+    cursor.copy_expert(
+        f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", buf
+    )
 
 
 def _copy_fast(cursor, table: str, frame: pd.DataFrame) -> None:
     """pyarrow's CSV writer (apps.core.copy) for the big tables, whose text is never empty."""
     from apps.core.copy import frame_csv
 
-    cursor.copy_expert(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)",
-                       frame_csv(frame))  # fmt: skip
+    cursor.copy_expert(
+        f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", frame_csv(frame)
+    )
 
 
 def build(org, n: int, days: int, seed: int = 11):
@@ -65,15 +68,28 @@ def build(org, n: int, days: int, seed: int = 11):
     mkt = Marketplace.objects.get(code="amazon_us")
     store = Store.objects.create(organization=org, marketplace=mkt, name="Bench US", seller_id="B")
     today = timezone.localdate()
-    ExchangeRate.objects.get_or_create(organization=org, base="CNY", quote="USD",
-                                       date=today - timedelta(days=1),
-                                       defaults={"rate": Decimal("0.14"), "source": "bench"})  # fmt: skip
-    FulfilmentFeeTier.objects.create(organization=org, marketplace=mkt, name="std", rank=0,
-                                     fee=Decimal("4.75"), currency="USD")  # fmt: skip
-    ReferralFee.objects.create(organization=org, marketplace=mkt, percent=15,
-                               minimum=Decimal("0.30"), currency="USD")  # fmt: skip
-    wh = Warehouse.objects.create(organization=org, code="FBA-US", name="FBA US", kind="fba",
-                                  country="US", store=store, capacity_ft3=Decimal(n) * 2)  # fmt: skip
+    ExchangeRate.objects.get_or_create(
+        organization=org,
+        base="CNY",
+        quote="USD",
+        date=today - timedelta(days=1),
+        defaults={"rate": Decimal("0.14"), "source": "bench"},
+    )
+    FulfilmentFeeTier.objects.create(
+        organization=org, marketplace=mkt, name="std", rank=0, fee=Decimal("4.75"), currency="USD"
+    )
+    ReferralFee.objects.create(
+        organization=org, marketplace=mkt, percent=15, minimum=Decimal("0.30"), currency="USD"
+    )
+    wh = Warehouse.objects.create(
+        organization=org,
+        code="FBA-US",
+        name="FBA US",
+        kind="fba",
+        country="US",
+        store=store,
+        capacity_ft3=Decimal(n) * 2,
+    )
     ts = timezone.now().isoformat()
     start = today - timedelta(days=days)
     t = np.arange(days)
@@ -83,48 +99,112 @@ def build(org, n: int, days: int, seed: int = 11):
         # come from the rows just written. The measured plan runs with every check on.
         cur.execute("SET session_replication_role = replica")
         # One order per day (the lines carry the SKUs).
-        orders = pd.DataFrame({
-            "created_at": ts, "updated_at": ts, "organization_id": org.id, "store_id": store.id,
-            "marketplace_order_id": [f"BR-{d}" for d in range(days)], "buyer_country": "US",
-            "status": "shipped",
-            "ordered_at": [(pd.Timestamp(start) + pd.Timedelta(days=int(d), hours=12)).isoformat() + "+00:00" for d in t],
-            "currency": "USD", "items_total": 0, "shipping_total": 0, "tax_total": 0, "order_total": 0,
-        })  # fmt: skip
+        orders = pd.DataFrame(
+            {
+                "created_at": ts,
+                "updated_at": ts,
+                "organization_id": org.id,
+                "store_id": store.id,
+                "marketplace_order_id": [f"BR-{d}" for d in range(days)],
+                "buyer_country": "US",
+                "status": "shipped",
+                "ordered_at": [
+                    (pd.Timestamp(start) + pd.Timedelta(days=int(d), hours=12)).isoformat()
+                    + "+00:00"
+                    for d in t
+                ],
+                "currency": "USD",
+                "items_total": 0,
+                "shipping_total": 0,
+                "tax_total": 0,
+                "order_total": 0,
+            }
+        )
         _copy(cur, "orders_order", orders)
-        cur.execute("SELECT id FROM orders_order WHERE organization_id = %s ORDER BY ordered_at", [org.id])
+        cur.execute(
+            "SELECT id FROM orders_order WHERE organization_id = %s ORDER BY ordered_at", [org.id]
+        )
         order_ids = np.array([r[0] for r in cur.fetchall()])
         lines = 0
         for s0 in range(0, n, CHUNK):
             size = min(CHUNK, n - s0)
             idx = np.arange(s0, s0 + size)
-            products = pd.DataFrame({
-                "created_at": ts, "updated_at": ts, "organization_id": org.id,
-                "sku": [f"RP-{i:07d}" for i in idx], "name": "充电器", "brand": "Bench",
-                "category": "Chargers", "attributes": "{}", "source_language": "zh-Hans",
-                "unit_cost": rng.integers(2000, 9000, size) / 100, "cost_currency": "CNY",
-                "weight_g": 300, "length_mm": 120, "width_mm": 80, "height_mm": 40,
-                "hs_code": "", "images": "[]", "version": 1,
-            })  # fmt: skip
+            products = pd.DataFrame(
+                {
+                    "created_at": ts,
+                    "updated_at": ts,
+                    "organization_id": org.id,
+                    "sku": [f"RP-{i:07d}" for i in idx],
+                    "name": "充电器",
+                    "brand": "Bench",
+                    "category": "Chargers",
+                    "attributes": "{}",
+                    "source_language": "zh-Hans",
+                    "unit_cost": rng.integers(2000, 9000, size) / 100,
+                    "cost_currency": "CNY",
+                    "weight_g": 300,
+                    "length_mm": 120,
+                    "width_mm": 80,
+                    "height_mm": 40,
+                    "hs_code": "",
+                    "images": "[]",
+                    "version": 1,
+                }
+            )
             _copy(cur, "catalog_product", products)
-            cur.execute("SELECT id FROM catalog_product WHERE organization_id = %s AND sku >= %s "
-                        "AND sku <= %s ORDER BY sku",
-                        [org.id, f"RP-{s0:07d}", f"RP-{s0 + size - 1:07d}"])  # fmt: skip
+            cur.execute(
+                "SELECT id FROM catalog_product WHERE organization_id = %s AND sku >= %s "
+                "AND sku <= %s ORDER BY sku",
+                [org.id, f"RP-{s0:07d}", f"RP-{s0 + size - 1:07d}"],
+            )
             pids = np.array([r[0] for r in cur.fetchall()])
-            _copy(cur, "catalog_listing", pd.DataFrame({
-                "created_at": ts, "updated_at": ts, "organization_id": org.id, "product_id": pids,
-                "store_id": store.id, "external_id": [f"B{p:09d}" for p in pids],
-                "title": "Bench charger", "bullets": "[]", "description": "", "search_terms": "",
-                "language": "en-US", "currency": "USD", "price": rng.integers(1500, 4500, size) / 100,
-                "stock": 0, "status": "active", "version": 1, "images": "[]",
-            }))  # fmt: skip
-            _copy(cur, "logistics_supplyterms", pd.DataFrame({
-                "created_at": ts, "updated_at": ts, "organization_id": org.id, "product_id": pids,
-                "carton_units": rng.choice([12, 24, 48], size), "moq": rng.choice([0, 100, 300], size),
-                "production_days": 15, "production_days_sd": 3, "mode": rng.choice(["sea", "air", "rail"], size, p=[0.7, 0.2, 0.1]),
-            }))  # fmt: skip
+            _copy(
+                cur,
+                "catalog_listing",
+                pd.DataFrame(
+                    {
+                        "created_at": ts,
+                        "updated_at": ts,
+                        "organization_id": org.id,
+                        "product_id": pids,
+                        "store_id": store.id,
+                        "external_id": [f"B{p:09d}" for p in pids],
+                        "title": "Bench charger",
+                        "bullets": "[]",
+                        "description": "",
+                        "search_terms": "",
+                        "language": "en-US",
+                        "currency": "USD",
+                        "price": rng.integers(1500, 4500, size) / 100,
+                        "stock": 0,
+                        "status": "active",
+                        "version": 1,
+                        "images": "[]",
+                    }
+                ),
+            )
+            _copy(
+                cur,
+                "logistics_supplyterms",
+                pd.DataFrame(
+                    {
+                        "created_at": ts,
+                        "updated_at": ts,
+                        "organization_id": org.id,
+                        "product_id": pids,
+                        "carton_units": rng.choice([12, 24, 48], size),
+                        "moq": rng.choice([0, 100, 300], size),
+                        "production_days": 15,
+                        "production_days_sd": 3,
+                        "mode": rng.choice(["sea", "air", "rail"], size, p=[0.7, 0.2, 0.1]),
+                    }
+                ),
+            )
             # Demand: level × weekly pattern × trend, Poisson; stock-outs zero the sales.
             level = rng.gamma(0.8, 0.6, size)[:, None]
-            week = 1 + rng.uniform(0, 0.5, size)[:, None] * np.sin(2 * np.pi * (t + rng.integers(0, 7, size)[:, None]) / 7)
+            week = 1 + rng.uniform(0, 0.5, size)[:, None] * np.sin(
+                2 * np.pi * (t + rng.integers(0, 7, size)[:, None]) / 7
+            )
             trend = 1 + rng.normal(0, 0.0015, size)[:, None] * t
             units = rng.poisson(np.clip(level * week * trend, 0.01, None))
             out = np.zeros_like(units, dtype=bool)
@@ -135,25 +215,70 @@ def build(org, n: int, days: int, seed: int = 11):
             units[out] = 0
             rows, cols = np.nonzero(units)
             lines += len(rows)
-            _copy_fast(cur, "orders_orderitem", pd.DataFrame({
-                "created_at": ts, "updated_at": ts, "organization_id": org.id,
-                "order_id": order_ids[cols], "product_id": pids[rows], "sku": "RP",
-                "quantity": units[rows, cols], "unit_price": 20, "currency": "USD", "line_total": 20,
-            }))  # fmt: skip
+            _copy_fast(
+                cur,
+                "orders_orderitem",
+                pd.DataFrame(
+                    {
+                        "created_at": ts,
+                        "updated_at": ts,
+                        "organization_id": org.id,
+                        "order_id": order_ids[cols],
+                        "product_id": pids[rows],
+                        "sku": "RP",
+                        "quantity": units[rows, cols],
+                        "unit_price": 20,
+                        "currency": "USD",
+                        "line_total": 20,
+                    }
+                ),
+            )
             orow, ocol = np.nonzero(out)
-            _copy_fast(cur, "logistics_stockoutday", pd.DataFrame({
-                "created_at": ts, "updated_at": ts, "organization_id": org.id,
-                "product_id": pids[orow], "warehouse_id": wh.id,
-                "day": (np.datetime64(start, "D") + ocol.astype("timedelta64[D]")).astype(str),
-            }))  # fmt: skip
-            _copy(cur, "logistics_inventory", pd.DataFrame({
-                "created_at": ts, "updated_at": ts, "organization_id": org.id, "product_id": pids,
-                "warehouse_id": wh.id, "fulfillable": rng.integers(0, 200, size), "reserved": 0,
-                "unsellable": 0, "inbound": 0, "unit_volume_ft3": 0.0136, "reported_at": ts,
-            }))  # fmt: skip
+            _copy_fast(
+                cur,
+                "logistics_stockoutday",
+                pd.DataFrame(
+                    {
+                        "created_at": ts,
+                        "updated_at": ts,
+                        "organization_id": org.id,
+                        "product_id": pids[orow],
+                        "warehouse_id": wh.id,
+                        "day": (np.datetime64(start, "D") + ocol.astype("timedelta64[D]")).astype(
+                            str
+                        ),
+                    }
+                ),
+            )
+            _copy(
+                cur,
+                "logistics_inventory",
+                pd.DataFrame(
+                    {
+                        "created_at": ts,
+                        "updated_at": ts,
+                        "organization_id": org.id,
+                        "product_id": pids,
+                        "warehouse_id": wh.id,
+                        "fulfillable": rng.integers(0, 200, size),
+                        "reserved": 0,
+                        "unsellable": 0,
+                        "inbound": 0,
+                        "unit_volume_ft3": 0.0136,
+                        "reported_at": ts,
+                    }
+                ),
+            )
         cur.execute("SET session_replication_role = DEFAULT")
-        for table in ("orders_order", "orders_orderitem", "catalog_product", "catalog_listing",
-                      "logistics_inventory", "logistics_stockoutday", "logistics_supplyterms"):
+        for table in (
+            "orders_order",
+            "orders_orderitem",
+            "catalog_product",
+            "catalog_listing",
+            "logistics_inventory",
+            "logistics_stockoutday",
+            "logistics_supplyterms",
+        ):
             c.execute(f"ANALYZE {table}")
     return lines
 
@@ -173,10 +298,20 @@ def cleanup(org_id: int) -> None:
     from apps.core.tenancy import unscoped
 
     with connection.cursor() as c:
-        for table in ("review_reviewevent", "review_draft", "logistics_restocksuggestion",
-                      "logistics_planrun", "logistics_stockoutday", "logistics_inventory",
-                      "logistics_supplyterms", "orders_orderitem", "orders_order",
-                      "catalog_listingrevision", "catalog_listing", "catalog_product"):  # fmt: skip
+        for table in (
+            "review_reviewevent",
+            "review_draft",
+            "logistics_restocksuggestion",
+            "logistics_planrun",
+            "logistics_stockoutday",
+            "logistics_inventory",
+            "logistics_supplyterms",
+            "orders_orderitem",
+            "orders_order",
+            "catalog_listingrevision",
+            "catalog_listing",
+            "catalog_product",
+        ):
             c.execute(f"DELETE FROM {table} WHERE organization_id = %s", [org_id])
     with unscoped():
         Organization.objects.filter(pk=org_id).delete()
@@ -201,24 +336,40 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         lines = _count_lines(org) if args.reuse else build(org, args.skus, args.days)
-        print(f"built {args.skus:,} SKUs × {args.days} days: {lines:,} order lines with COPY "
-              f"in {time.perf_counter() - t0:.1f}s")  # fmt: skip
-        t0 = time.perf_counter()
+        print(
+            f"built {args.skus:,} SKUs × {args.days} days: {lines:,} order lines with COPY "
+            f"in {time.perf_counter() - t0:.1f}s"
+        )
+        t0, c0 = time.perf_counter(), time.process_time()
         run = plan(org=org)
         seconds = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         tm = run.timings
-        print(f"plan: {run.skus:,} SKU × warehouse pairs in {seconds:.1f}s (load {tm['load']:.1f}s, "
-              f"forecast {tm['forecast']:.1f}s, plan {tm['plan']:.1f}s, store {tm['store']:.1f}s); "
-              f"{run.suggestions:,} suggestions stored and drafted")  # fmt: skip
+        print(
+            f"plan: {run.skus:,} SKU × warehouse pairs in {seconds:.1f}s (load {tm['load']:.1f}s, "
+            f"forecast {tm['forecast']:.1f}s [{tm['forecast_cpu']:.1f}s CPU], "
+            f"plan {tm['plan']:.1f}s, "
+            f"store {tm['store']:.1f}s); "
+            f"{run.suggestions:,} suggestions stored and drafted; {cpu:.1f}s CPU in this process "
+            f"(PostgreSQL's own CPU not counted)"
+        )
         print(f"hold-out (last 28 days): MAE {run.mae} units/day, WAPE {run.wape}")
         result = {
-            "bench": "replenishment", "skus": args.skus, "days": args.days, "order_lines": lines,
-            "seconds": round(seconds, 2), "forecast_seconds": tm["forecast"],
-            "timings": tm, "suggestions": run.suggestions,
+            "bench": "replenishment",
+            "skus": args.skus,
+            "days": args.days,
+            "order_lines": lines,
+            "seconds": round(seconds, 2),
+            "cpu_seconds": round(cpu, 2),
+            "forecast_seconds": tm["forecast"],
+            "forecast_cpu_seconds": round(tm["forecast_cpu"], 2),
+            "timings": tm,
+            "suggestions": run.suggestions,
             "holdout_mae": float(run.mae) if run.mae is not None else None,
             "holdout_wape": float(run.wape) if run.wape is not None else None,
-            "target_seconds": 120, "forecast_target_seconds": 10,
-        }  # fmt: skip
+            "target_seconds": 120,
+            "forecast_target_seconds": 10,
+        }
     finally:
         if not args.keep:
             cleanup(org.pk)

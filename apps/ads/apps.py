@@ -8,8 +8,10 @@ class AdsConfig(AppConfig):
     def ready(self) -> None:
         from apps.review import display as review_display
 
-        from . import drafts
-        from .reasons import EVIDENCE_LABELS
+        from . import drafts, generation
+        from .reasons import EVIDENCE_LABELS, rationale_label
 
         drafts.register_kind()
+        generation.register_kinds()
         review_display.register_labels(EVIDENCE_LABELS)
+        review_display.register_rationale(rationale_label)

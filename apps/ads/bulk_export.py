@@ -105,6 +105,22 @@ def _rows_for(change: AdChange, campaigns: dict, groups: dict, targets: dict) ->
                 source_camp, source, p.get("negate_entity"), p["negate_text"], "negativeExact"
             ),
         ]
+    if action == "keyword_ideas":
+        group = next((g for g in groups.values() if g.campaign_id == camp.pk), None)
+        return [
+            {
+                "entity": "keyword",
+                "operation": "create",
+                "campaign_id": camp.amazon_id,
+                "ad_group_id": group.amazon_id if group else "",
+                "keyword_text": k,
+                "match_type": "exact",
+                "bid": group.default_bid if group and group.default_bid else "0.75",
+                "state": "enabled",
+                "_check_ids": ("campaign_id", "ad_group_id"),
+            }
+            for k in p.get("keywords", [])
+        ]
     return []
 
 
@@ -136,11 +152,20 @@ def _negative(
 
 def bulk_export(*, org: Organization, store_id: int | None = None) -> BulkExport:
     """The bulk file of the approved changes not yet uploaded, and what was left out."""
-    changes = AdChange.objects.for_org(org).filter(exported_at__isnull=True).order_by("pk")
+    changes = (
+        AdChange.objects.for_org(org)
+        .filter(exported_at__isnull=True)
+        .exclude(action="headlines")  # Sponsored Brands: not part of the SP bulk sheet
+        .order_by("pk")
+    )
     if store_id is not None:
         changes = changes.filter(campaign__store_id=store_id)
     changes = list(changes)
-    group_ids: set = set()
+    group_ids: set = set(
+        AdGroup.objects.for_org(org)
+        .filter(campaign_id__in={c.campaign_id for c in changes if c.action == "keyword_ideas"})
+        .values_list("pk", flat=True)
+    )
     target_ids: set = set()
     for ch in changes:
         p = ch.payload

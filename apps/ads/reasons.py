@@ -45,3 +45,15 @@ RULE_LABELS = {
 
 def rule_label(code: str) -> str:
     return str(RULE_LABELS.get(code, code))
+
+
+def rationale_label(draft) -> str | None:
+    """An ad_change draft's rationale in the active language: the stored sentence is English;
+    in Chinese the rule's name and the change's title say it (numbers are in the evidence)."""
+    from django.utils.translation import get_language
+
+    if getattr(draft, "kind", "") != "ad_change":
+        return None
+    if not (get_language() or "").startswith("zh"):
+        return None
+    return f"{rule_label(draft.category)}：{draft.title}"

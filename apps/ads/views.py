@@ -33,7 +33,7 @@ from .drafts import KIND
 from .forms import TargetOverrideForm, UploadForm
 from .imports import search_terms_import
 from .models import AdChange, Campaign
-from .reasons import rule_label
+from .reasons import rationale_label, rule_label
 from .recommendations import recommendations_run
 from .targets import campaign_target_override, campaign_targets
 
@@ -271,6 +271,7 @@ def recommendations(request):
         )
         d.evidence_shown = evidence_rows(handler, d.evidence)
         d.rule_label = rule_label(d.category)
+        d.rationale_shown = rationale_label(d) or d.rationale
         for row in d.evidence_shown:
             if row["value"] == d.category:
                 row["value"] = d.rule_label

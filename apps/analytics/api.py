@@ -181,7 +181,7 @@ class TrafficImportIn(serializers.Serializer):
     store = IdField()
     start = serializers.DateField()
     end = serializers.DateField()
-    rows = TrafficRowIn(many=True, max_length=MAX_ROWS, allow_empty=False)
+    rows = serializers.ListField(child=TrafficRowIn(), max_length=MAX_ROWS, allow_empty=False)
 
 
 class ImportOut(serializers.Serializer):
@@ -250,7 +250,7 @@ class CandidateRowIn(serializers.Serializer):
 
 class CandidateImportIn(serializers.Serializer):
     source = serializers.CharField(max_length=200)
-    rows = CandidateRowIn(many=True, max_length=MAX_ROWS, allow_empty=False)
+    rows = serializers.ListField(child=CandidateRowIn(), max_length=MAX_ROWS, allow_empty=False)
 
 
 class WeightsQuery(serializers.Serializer):

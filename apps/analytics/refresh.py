@@ -201,9 +201,13 @@ def profit_refresh(*, org, full: bool = False) -> RefreshResult:
             days = sorted(row[0] for row in cursor.fetchall())
             lo, hi = (days[0], days[-1]) if days else (None, None)
         rows = 0
-        sources, problems = _sources(org)
+        # nothing to do keeps what the last build found missing; an incremental one adds to it
+        sources, problems = (state.sources or _sources(org)[0]), list(state.problems or [])
+        if full:
+            sources, problems = _sources(org)
         if lo is not None:
-            sources, problems = _load_inputs(cursor, org, tz, lo, hi, days)
+            sources, found = _load_inputs(cursor, org, tz, lo, hi, days)
+            problems = found if full else [*problems, *(p for p in found if p not in problems)]
             rows = _rebuild(cursor, org, tz, lo, hi, days, has_ads=sources["ad_spend"] != "missing")
     state.orders_seen_at = state.traffic_seen_at = now
     state.built_at = timezone.now()

@@ -39,8 +39,9 @@ class RowField(serializers.DictField):
     """One row: column → text (at most 40 columns of 500 characters)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("child", serializers.CharField(max_length=500, allow_blank=True,
-                                                         allow_null=True))  # fmt: skip
+        kwargs.setdefault(
+            "child", serializers.CharField(max_length=500, allow_blank=True, allow_null=True)
+        )
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -53,25 +54,38 @@ class BulkRowsSerializer(serializers.Serializer):
     rows = serializers.ListField(child=RowField(), max_length=BULK_MAX)
 
 
-BULK_RESULT = inline_serializer("LogisticsBulkResult", {
-    "rows": serializers.IntegerField(), "created": serializers.IntegerField(),
-    "updated": serializers.IntegerField(), "unchanged": serializers.IntegerField(),
-    "errors": serializers.ListField(child=serializers.DictField()),
-})  # fmt: skip
+BULK_RESULT = inline_serializer(
+    "LogisticsBulkResult",
+    {
+        "rows": serializers.IntegerField(),
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+        "errors": serializers.ListField(child=serializers.DictField()),
+    },
+)
 
 
 def _bulk_result(rows: int, out) -> dict:
-    return {"rows": rows, "created": out.created, "updated": out.updated,
-            "unchanged": out.unchanged, "errors": [e.as_dict() for e in out.errors]}  # fmt: skip
+    return {
+        "rows": rows,
+        "created": out.created,
+        "updated": out.updated,
+        "unchanged": out.unchanged,
+        "errors": [e.as_dict() for e in out.errors],
+    }
 
 
 # --- warehouses and inventory ------------------------------------------------------------------
 
 
 class WarehouseSerializer(serializers.ModelSerializer):
-    capacity_ft3 = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0),
-                                            required=False, allow_null=True)  # fmt: skip
-    store = OrgPrimaryKeyRelatedField(queryset=Store.objects.none(), required=False, allow_null=True)
+    capacity_ft3 = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False, allow_null=True
+    )
+    store = OrgPrimaryKeyRelatedField(
+        queryset=Store.objects.none(), required=False, allow_null=True
+    )
     country = serializers.RegexField(r"^[A-Z]{2}$", max_length=2)
 
     class Meta:
@@ -79,8 +93,9 @@ class WarehouseSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kind", "country", "store", "capacity_ft3", "is_active"]
 
 
-class WarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                       TenantViewSet):  # fmt: skip
+class WarehouseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
+):
     """Own warehouses, third-party overseas warehouses and FBA, with capacity limits (ft³)."""
 
     queryset = Warehouse.objects.none()
@@ -96,8 +111,19 @@ class InventorySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Inventory
-        fields = ["id", "product", "sku", "warehouse", "warehouse_code", "fulfillable", "reserved",
-                  "unsellable", "inbound", "unit_volume_ft3", "reported_at"]  # fmt: skip
+        fields = [
+            "id",
+            "product",
+            "sku",
+            "warehouse",
+            "warehouse_code",
+            "fulfillable",
+            "reserved",
+            "unsellable",
+            "inbound",
+            "unit_volume_ft3",
+            "reported_at",
+        ]
         read_only_fields = fields
 
 
@@ -123,8 +149,9 @@ class InventoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantV
         body = InventoryBulkSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         rows = body.validated_data["rows"]
-        out = inventory_records_import(org=self.org, warehouse=body.validated_data["warehouse"],
-                                       records=rows)  # fmt: skip
+        out = inventory_records_import(
+            org=self.org, warehouse=body.validated_data["warehouse"], records=rows
+        )
         return Response(_bulk_result(len(rows), out))
 
 
@@ -142,14 +169,19 @@ class InboundItemSerializer(serializers.ModelSerializer):
 
 class InboundShipmentSerializer(serializers.ModelSerializer):
     warehouse = OrgPrimaryKeyRelatedField(queryset=Warehouse.objects.none())
-    items = InboundItemSerializer(many=True, required=False, max_length=1000)
+    items = serializers.ListField(
+        child=InboundItemSerializer(), max_length=1000, required=False, write_only=True
+    )
+    lines = InboundItemSerializer(many=True, read_only=True, source="items")
     cost = Money(min_value=Decimal(0), required=False)
     currency = CurrencyField(required=False)
     cartons = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
-    volume_ft3 = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal(0),
-                                          required=False)  # fmt: skip
-    weight_kg = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0),
-                                         required=False)  # fmt: skip
+    volume_ft3 = serializers.DecimalField(
+        max_digits=12, decimal_places=3, min_value=Decimal(0), required=False
+    )
+    weight_kg = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal(0), required=False
+    )
     shipped_at = DateTimeField(required=False, allow_null=True)
     promised_date = DateField(required=False, allow_null=True)
     arrived_at = DateTimeField(required=False, allow_null=True)
@@ -158,22 +190,42 @@ class InboundShipmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InboundShipment
-        fields = ["id", "reference", "warehouse", "mode", "carrier", "tracking_number",
-                  "origin_country", "status", "cartons", "volume_ft3", "weight_kg", "cost",
-                  "currency", "shipped_at", "promised_date", "arrived_at", "checked_in_at",
-                  "milestones", "items"]  # fmt: skip
+        fields = [
+            "id",
+            "reference",
+            "warehouse",
+            "mode",
+            "carrier",
+            "tracking_number",
+            "origin_country",
+            "status",
+            "cartons",
+            "volume_ft3",
+            "weight_kg",
+            "cost",
+            "currency",
+            "shipped_at",
+            "promised_date",
+            "arrived_at",
+            "checked_in_at",
+            "milestones",
+            "items",
+            "lines",
+        ]
         read_only_fields = ["id", "milestones"]
 
 
 class MilestoneSerializer(serializers.Serializer):
-    milestone = serializers.ChoiceField(choices=["departed", "customs", "arrived", "checked_in",
-                                                 "note"])  # fmt: skip
+    milestone = serializers.ChoiceField(
+        choices=["departed", "customs", "arrived", "checked_in", "note"]
+    )
     at = DateTimeField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class InboundShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                             mixins.CreateModelMixin, TenantViewSet):  # fmt: skip
+class InboundShipmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
+):
     """First-leg shipments (sea, air, express, rail) with cartons, volume, cost and milestones."""
 
     queryset = InboundShipment.objects.none()
@@ -192,9 +244,12 @@ class InboundShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def milestone(self, request, pk=None):
         body = MilestoneSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        shipment = services.milestone_add(org=self.org, shipment=self.get_object(),
-                                          **body.validated_data)  # fmt: skip
-        return Response(InboundShipmentSerializer(shipment, context=self.get_serializer_context()).data)
+        shipment = services.milestone_add(
+            org=self.org, shipment=self.get_object(), **body.validated_data
+        )
+        return Response(
+            InboundShipmentSerializer(shipment, context=self.get_serializer_context()).data
+        )
 
 
 # --- parcels and tracking ----------------------------------------------------------------------
@@ -208,7 +263,9 @@ class TrackingEventSerializer(serializers.ModelSerializer):
 
 
 class ParcelSerializer(serializers.ModelSerializer):
-    order = OrgPrimaryKeyRelatedField(queryset=Order.objects.none(), required=False, allow_null=True)
+    order = OrgPrimaryKeyRelatedField(
+        queryset=Order.objects.none(), required=False, allow_null=True
+    )
     events = TrackingEventSerializer(many=True, read_only=True)
     promised_date = DateField(required=False, allow_null=True)
     shipped_at = DateTimeField(required=False, allow_null=True)
@@ -216,14 +273,27 @@ class ParcelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Parcel
-        fields = ["id", "tracking_number", "carrier", "order", "origin_country",
-                  "destination_country", "mode", "status", "shipped_at", "promised_date",
-                  "delivered_at", "last_event_at", "events"]  # fmt: skip
+        fields = [
+            "id",
+            "tracking_number",
+            "carrier",
+            "order",
+            "origin_country",
+            "destination_country",
+            "mode",
+            "status",
+            "shipped_at",
+            "promised_date",
+            "delivered_at",
+            "last_event_at",
+            "events",
+        ]
         read_only_fields = ["id", "status", "delivered_at", "last_event_at", "events"]
 
 
-class ParcelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    TenantViewSet):  # fmt: skip
+class ParcelViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
+):
     """Last-mile parcels with their tracking events sorted by instant. `events` takes rows in
     the tracking CSV's columns; `at_risk` lists open parcels at risk with the reasons."""
 
@@ -242,23 +312,44 @@ class ParcelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         body = BulkRowsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         rows = body.validated_data["rows"]
-        return Response(_bulk_result(len(rows), tracking_records_import(org=self.org, records=rows)))
+        return Response(
+            _bulk_result(len(rows), tracking_records_import(org=self.org, records=rows))
+        )
 
-    @extend_schema(responses={200: inline_serializer("ParcelRisk", {
-        "id": serializers.IntegerField(), "tracking_number": serializers.CharField(),
-        "carrier": serializers.CharField(), "status": serializers.CharField(),
-        "reasons": serializers.ListField(child=serializers.CharField()),
-        "messages": serializers.ListField(child=serializers.CharField()),
-        "lane_level": serializers.CharField(), "lane_p90_days": serializers.FloatField(),
-    }, many=True)})  # fmt: skip
-    @action(detail=False, methods=["get"], url_path="at-risk")
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "ParcelRisk",
+                {
+                    "id": serializers.IntegerField(),
+                    "tracking_number": serializers.CharField(),
+                    "carrier": serializers.CharField(),
+                    "status": serializers.CharField(),
+                    "reasons": serializers.ListField(child=serializers.CharField()),
+                    "messages": serializers.ListField(child=serializers.CharField()),
+                    "lane_level": serializers.CharField(),
+                    "lane_p90_days": serializers.FloatField(),
+                },
+                many=True,
+            )
+        }
+    )
+    @action(detail=False, methods=["get"], url_path="at-risk", pagination_class=None)
     def at_risk(self, request):
         rows = [
-            {"id": p.pk, "tracking_number": p.tracking_number, "carrier": p.carrier,
-             "status": p.status, "reasons": r.reasons, "messages": [str(m) for m in r.messages],
-             "lane_level": r.lane.level, "lane_p90_days": round(r.lane.p90, 2)}
-            for p, r in parcel_risks(org=self.org) if r.at_risk
-        ][:1000]  # fmt: skip
+            {
+                "id": p.pk,
+                "tracking_number": p.tracking_number,
+                "carrier": p.carrier,
+                "status": p.status,
+                "reasons": r.reasons,
+                "messages": [str(m) for m in r.messages],
+                "lane_level": r.lane.level,
+                "lane_p90_days": round(r.lane.p90, 2),
+            }
+            for p, r in parcel_risks(org=self.org)
+            if r.at_risk
+        ][:1000]
         return Response(rows)
 
 
@@ -268,14 +359,29 @@ class ParcelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 class PlanRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanRun
-        fields = ["id", "created_at", "service_level", "history_days", "skus", "suggestions",
-                  "mae", "wape", "seconds", "timings"]  # fmt: skip
+        fields = [
+            "id",
+            "created_at",
+            "service_level",
+            "history_days",
+            "skus",
+            "suggestions",
+            "mae",
+            "wape",
+            "seconds",
+            "timings",
+        ]
         read_only_fields = fields
 
 
 class PlanRunInputSerializer(serializers.Serializer):
-    service_level = serializers.DecimalField(max_digits=4, decimal_places=3, min_value=Decimal("0.5"),
-                                             max_value=Decimal("0.999"), default=Decimal("0.95"))  # fmt: skip
+    service_level = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        min_value=Decimal("0.5"),
+        max_value=Decimal("0.999"),
+        default=Decimal("0.95"),
+    )
     history_days = serializers.IntegerField(min_value=56, max_value=730, default=365)
 
 
@@ -295,8 +401,11 @@ class PlanRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
         body = PlanRunInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        run = plan(org=self.org, service_level=float(body.validated_data["service_level"]),
-                   history_days=body.validated_data["history_days"])  # fmt: skip
+        run = plan(
+            org=self.org,
+            service_level=float(body.validated_data["service_level"]),
+            history_days=body.validated_data["history_days"],
+        )
         return Response(PlanRunSerializer(run).data, status=201)
 
 
@@ -306,11 +415,37 @@ class SuggestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RestockSuggestion
-        fields = ["id", "run", "product", "sku", "warehouse", "warehouse_code", "status", "mode",
-                  "demand_per_day", "demand_sd", "lead_time_days", "lead_time_sd", "safety_stock",
-                  "reorder_point", "on_hand", "inbound", "needed", "quantity", "planned_quantity",
-                  "cover_days", "stockout_date", "ship_by", "volume_ft3", "profit_per_ft3",
-                  "currency", "capacity_cut", "mae", "params", "forecast"]  # fmt: skip
+        fields = [
+            "id",
+            "run",
+            "product",
+            "sku",
+            "warehouse",
+            "warehouse_code",
+            "status",
+            "mode",
+            "demand_per_day",
+            "demand_sd",
+            "lead_time_days",
+            "lead_time_sd",
+            "safety_stock",
+            "reorder_point",
+            "on_hand",
+            "inbound",
+            "needed",
+            "quantity",
+            "planned_quantity",
+            "cover_days",
+            "stockout_date",
+            "ship_by",
+            "volume_ft3",
+            "profit_per_ft3",
+            "currency",
+            "capacity_cut",
+            "mae",
+            "params",
+            "forecast",
+        ]
         read_only_fields = fields
 
 
@@ -327,7 +462,12 @@ class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         if run.isdigit():
             qs = qs.filter(run_id=int(run))
         elif self.action == "list":
-            latest = PlanRun.objects.for_org(self.org).order_by("-id").values_list("pk", flat=True).first()
+            latest = (
+                PlanRun.objects.for_org(self.org)
+                .order_by("-id")
+                .values_list("pk", flat=True)
+                .first()
+            )
             qs = qs.filter(run_id=latest)
         if status in RestockSuggestion.Status.values:
             qs = qs.filter(status=status)

@@ -6,4 +6,9 @@ class LogisticsConfig(AppConfig):
     label = "logistics"
 
     def ready(self) -> None:
+        from apps.orders.inputs import stock_value_source_register
+
         from . import drafts  # noqa: F401  (registers the restock and delay-message kinds)
+        from .selectors import stock_value_series
+
+        stock_value_source_register(stock_value_series)  # FX exposure values stock on hand

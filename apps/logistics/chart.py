@@ -21,8 +21,15 @@ def _ticks(peak: float, count: int = 4) -> list[float]:
 
 def _frame(top: float) -> dict:
     ticks = _ticks(top)
-    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT,
-            "top_value": ticks[-1], "ticks": ticks, "label_y": HEIGHT - 6}  # fmt: skip
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top_value": ticks[-1],
+        "ticks": ticks,
+        "label_y": HEIGHT - 6,
+    }
 
 
 def _y(value: float, top: float) -> float:
@@ -30,8 +37,9 @@ def _y(value: float, top: float) -> float:
     return round(TOP + plot_h * (1 - value / top), 1) if top else HEIGHT - BOTTOM
 
 
-def demand_chart(history: list[float], forecast: list[float], *, today: date,
-                 excluded: list[bool] | None = None) -> dict:  # fmt: skip
+def demand_chart(
+    history: list[float], forecast: list[float], *, today: date, excluded: list[bool] | None = None
+) -> dict:
     """History (units per day, the last len(history) days before today) as bars, stock-out
     days greyed; the forecast from today as a line."""
     days = len(history) + len(forecast)
@@ -42,9 +50,17 @@ def demand_chart(history: list[float], forecast: list[float], *, today: date,
     bars = []
     for i, v in enumerate(history):
         day = today - timedelta(days=len(history) - i)
-        bars.append({"x": round(LEFT + i * slot + slot * 0.1, 1), "y": _y(v, top),
-                     "w": round(slot * 0.8, 1), "h": round(_y(0, top) - _y(v, top), 1),
-                     "value": v, "day": day, "excluded": excluded[i]})  # fmt: skip
+        bars.append(
+            {
+                "x": round(LEFT + i * slot + slot * 0.1, 1),
+                "y": _y(v, top),
+                "w": round(slot * 0.8, 1),
+                "h": round(_y(0, top) - _y(v, top), 1),
+                "value": v,
+                "day": day,
+                "excluded": excluded[i],
+            }
+        )
     points = " ".join(
         f"{round(LEFT + (len(history) + i + 0.5) * slot, 1)},{_y(v, top)}"
         for i, v in enumerate(forecast)
@@ -55,10 +71,24 @@ def demand_chart(history: list[float], forecast: list[float], *, today: date,
         bottom=_y(0, top),
         y_ticks=[{"y": _y(t, top), "label": f"{t:g}"} for t in c["ticks"]],
         split_x=round(LEFT + len(history) * slot, 1),
-        x_ticks=[{"x": round(LEFT + 0.5 * slot, 1), "label": (today - timedelta(days=len(history))).strftime("%m-%d"), "anchor": "start"},
-                 {"x": round(LEFT + len(history) * slot, 1), "label": today.strftime("%m-%d"), "anchor": "middle"},
-                 {"x": WIDTH - RIGHT, "label": (today + timedelta(days=len(forecast) - 1)).strftime("%m-%d"), "anchor": "end"}],
-    )  # fmt: skip
+        x_ticks=[
+            {
+                "x": round(LEFT + 0.5 * slot, 1),
+                "label": (today - timedelta(days=len(history))).strftime("%m-%d"),
+                "anchor": "start",
+            },
+            {
+                "x": round(LEFT + len(history) * slot, 1),
+                "label": today.strftime("%m-%d"),
+                "anchor": "middle",
+            },
+            {
+                "x": WIDTH - RIGHT,
+                "label": (today + timedelta(days=len(forecast) - 1)).strftime("%m-%d"),
+                "anchor": "end",
+            },
+        ],
+    )
     return c
 
 
@@ -66,7 +96,7 @@ def transit_histogram(values: list[float], *, p50: float, p90: float) -> dict:
     """Deliveries per whole day of transit, with the median and 90th percentile marked."""
     if not values:
         return {}
-    hi = int(math.ceil(max(values))) + 1
+    hi = math.ceil(max(values)) + 1
     counts = [0] * hi
     for v in values:
         counts[min(int(v), hi - 1)] += 1
@@ -74,13 +104,24 @@ def transit_histogram(values: list[float], *, p50: float, p90: float) -> dict:
     top = c["top_value"]
     slot = (WIDTH - LEFT - RIGHT) / hi
     c.update(
-        bars=[{"x": round(LEFT + i * slot + slot * 0.1, 1), "y": _y(n, top), "w": round(slot * 0.8, 1),
-               "h": round(_y(0, top) - _y(n, top), 1), "days": i, "count": n}
-              for i, n in enumerate(counts)],
+        bars=[
+            {
+                "x": round(LEFT + i * slot + slot * 0.1, 1),
+                "y": _y(n, top),
+                "w": round(slot * 0.8, 1),
+                "h": round(_y(0, top) - _y(n, top), 1),
+                "days": i,
+                "count": n,
+            }
+            for i, n in enumerate(counts)
+        ],
         bottom=_y(0, top),
         y_ticks=[{"y": _y(t, top), "label": f"{t:g}"} for t in c["ticks"]],
-        p50_x=round(LEFT + p50 * slot, 1), p90_x=round(LEFT + p90 * slot, 1),
-        x_ticks=[{"x": round(LEFT + (i + 0.5) * slot, 1), "label": str(i), "anchor": "middle"}
-                 for i in range(0, hi, max(1, hi // 10))],
-    )  # fmt: skip
+        p50_x=round(LEFT + p50 * slot, 1),
+        p90_x=round(LEFT + p90 * slot, 1),
+        x_ticks=[
+            {"x": round(LEFT + (i + 0.5) * slot, 1), "label": str(i), "anchor": "middle"}
+            for i in range(0, hi, max(1, hi // 10))
+        ],
+    )
     return c

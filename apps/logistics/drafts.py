@@ -34,8 +34,9 @@ def _restock_validate(s: RestockSuggestion, payload: dict) -> list[Check]:
     if not isinstance(qty, int) or qty < 0:
         checks.append(Check("restock.quantity", "error", _("The quantity must be zero or more.")))
     elif qty and s.volume_ft3 and s.quantity and qty > s.quantity and s.capacity_cut:
-        checks.append(Check("restock.capacity", "warning",
-                            _("More than the warehouse's capacity allowed.")))  # fmt: skip
+        checks.append(
+            Check("restock.capacity", "warning", _("More than the warehouse's capacity allowed."))
+        )
     return checks
 
 
@@ -85,8 +86,10 @@ def _notice_apply(p: Parcel, payload: dict) -> None:
     DelayNotice.objects.for_org(p.organization_id).update_or_create(
         organization_id=p.organization_id,
         parcel=p,
-        defaults={"message": str(payload.get("message") or "")[:2000],
-                  "approved_at": timezone.now()},  # fmt: skip
+        defaults={
+            "message": str(payload.get("message") or "")[:2000],
+            "approved_at": timezone.now(),
+        },
     )
 
 

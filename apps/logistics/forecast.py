@@ -167,9 +167,17 @@ def forecast(
     state = _broadcast(init, (n,))
     hold_start = T - HOLDOUT
     state, sse, cnt, snap = run(
-        y, valid, state, alpha, beta, gamma, 0, T,
-        score_from=max(2 * SEASON, T - 8 * SEASON), snapshot_at=hold_start if hold_start > 0 else None,
-    )  # fmt: skip
+        y,
+        valid,
+        state,
+        alpha,
+        beta,
+        gamma,
+        0,
+        T,
+        score_from=max(2 * SEASON, T - 8 * SEASON),
+        snapshot_at=hold_start if hold_start > 0 else None,
+    )
     holdout_mae = np.full(n, np.nan, np.float32)
     abs_sum = actual_sum = 0.0
     days = 0

@@ -79,9 +79,9 @@ def stock_rows_write(
     skus = {r.sku.upper() for r in rows}
     ids = {
         sku.upper(): pk
-        for pk, sku in product_list(org=org).filter(sku__in=_case_variants(rows)).values_list(
-            "pk", "sku"
-        )
+        for pk, sku in product_list(org=org)
+        .filter(sku__in=_case_variants(rows))
+        .values_list("pk", "sku")
     }
     known = []
     for r in rows:
@@ -110,9 +110,28 @@ def stock_rows_write(
     out.created = sum(flags)
     out.updated = len(flags) - out.created
     out.unchanged = len(known) - len(flags)
-    _listing_stock_sync(org=org, warehouse=warehouse, product_ids=params["products"],
-                        stocks=params["fulfillable"])  # fmt: skip
+    _stockout_days_record(org=org, warehouse=warehouse, params=params)
+    _listing_stock_sync(
+        org=org, warehouse=warehouse, product_ids=params["products"], stocks=params["fulfillable"]
+    )
     return out
+
+
+def _stockout_days_record(*, org: Organization, warehouse: Warehouse, params: dict) -> None:
+    """Today is a stock-out day for every product reported with nothing fulfillable (the
+    forecast excludes such days)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO logistics_stockoutday (created_at, updated_at, organization_id,
+                                               product_id, warehouse_id, day)
+            SELECT %(ts)s, %(ts)s, %(org)s, r.product_id, %(wh)s, %(day)s
+            FROM unnest(%(products)s::bigint[], %(fulfillable)s::int[]) AS r(product_id, f)
+            WHERE r.f = 0
+            ON CONFLICT (product_id, warehouse_id, day) DO NOTHING
+            """,
+            {**params, "day": timezone.localdate()},
+        )
 
 
 def _case_variants(rows: list[fba.StockRow]) -> list[str]:
@@ -257,7 +276,9 @@ def tracking_rows_write(*, org: Organization, rows: list[tracking.EventRow]) -> 
     return out
 
 
-def tracking_import(*, org: Organization, source, filename: str = "", actor=None) -> FileImportOutcome:
+def tracking_import(
+    *, org: Organization, source, filename: str = "", actor=None
+) -> FileImportOutcome:
     def apply_chunk(chunk) -> ChunkOutcome:
         tracking.check_events(chunk)
         written = tracking_rows_write(org=org, rows=tracking.event_rows(chunk.good()))

@@ -20,13 +20,12 @@ if TYPE_CHECKING:
 
 _DAILY_UNITS_SQL = """
 SELECT oi.product_id, o.store_id, (o.ordered_at AT TIME ZONE 'UTC')::date AS day,
-       sum(oi.quantity)::int AS units
+       oi.quantity AS units
 FROM orders_orderitem oi
 JOIN orders_order o ON o.id = oi.order_id
 WHERE o.organization_id = %(org)s AND oi.organization_id = %(org)s
   AND o.status <> 'cancelled' AND oi.product_id IS NOT NULL
   AND o.ordered_at >= %(start)s::date AND o.ordered_at < (%(end)s::date + 1)
-GROUP BY 1, 2, 3
 """
 
 
@@ -57,7 +56,10 @@ def _copy_out(sql: str, params: dict) -> pd.DataFrame:
 
 
 def daily_units(*, org: Organization, start: date, end: date) -> pd.DataFrame:
-    """Columns product_id, store_id, day (datetime64), units (int64): units sold per day."""
+    """Columns product_id, store_id, day (datetime64), units (int64): units sold per day.
+    A (product, store, day) may come in several rows (the SQL read sends order lines as they
+    are, the aggregation is the callers' sum: a hash aggregate over a year of lines in
+    PostgreSQL cost more than the whole forecast)."""
     try:
         from apps.orders.selectors import daily_units_by_product  # type: ignore[attr-defined]
     except (ImportError, AttributeError):
@@ -120,15 +122,19 @@ def _profit_by_group(org, listings, cost_breakdown) -> dict[int, tuple[float, st
             pair = (listing.product.cost_currency, listing.currency)
             if pair not in rates:
                 try:
-                    rates[pair] = float(rate_on(org=org, base=pair[0], quote=pair[1], on_date=b.on_date))
-                except Exception:  # noqa: BLE001 - a missing rate leaves the SKU unranked
+                    rates[pair] = float(
+                        rate_on(org=org, base=pair[0], quote=pair[1], on_date=b.on_date)
+                    )
+                except Exception:
                     rates[pair] = None
             rate = rates[pair]
             if rate is None:
                 continue
             price = float(listing.price)
-            profit = price / (1 + vat) - max(price * ref_pct, ref_min) - (
-                float(listing.product.unit_cost) * rate + shared
+            profit = (
+                price / (1 + vat)
+                - max(price * ref_pct, ref_min)
+                - (float(listing.product.unit_cost) * rate + shared)
             )
             out[listing.pk] = (profit, listing.currency)
     return out

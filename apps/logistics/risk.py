@@ -32,8 +32,12 @@ MIN_SAMPLES = 5
 STALE_DAYS = 5
 PENDING_DAYS = 3
 # Days door to door when a lane has no history (p50, p90).
-DEFAULT_TRANSIT = {"express": (6.0, 12.0), "air": (10.0, 16.0), "rail": (25.0, 35.0),
-                   "sea": (35.0, 50.0)}  # fmt: skip
+DEFAULT_TRANSIT = {
+    "express": (6.0, 12.0),
+    "air": (10.0, 16.0),
+    "rail": (25.0, 35.0),
+    "sea": (35.0, 50.0),
+}
 REASONS = {
     "exception": _("The carrier reports an exception (customs hold, return, damage)."),
     "attempt_failed": _("A delivery attempt failed."),
@@ -87,9 +91,12 @@ class LaneModel:
             if len(values) >= MIN_SAMPLES:
                 arr = np.asarray(values)
                 return LaneStats(
-                    key[0], len(values), float(np.quantile(arr, 0.5)),
-                    float(np.quantile(arr, 0.9)), values,
-                )  # fmt: skip
+                    key[0],
+                    len(values),
+                    float(np.quantile(arr, 0.5)),
+                    float(np.quantile(arr, 0.9)),
+                    values,
+                )
         p50, p90 = DEFAULT_TRANSIT.get(mode, DEFAULT_TRANSIT["express"])
         return LaneStats("default", 0, p50, p90)
 
@@ -101,9 +108,12 @@ def _days(delta: timedelta) -> float:
 def parcel_lanes(*, org: Organization) -> LaneModel:
     rows = (
         Parcel.objects.for_org(org)
-        .filter(status=TrackingStatus.DELIVERED, shipped_at__isnull=False, delivered_at__isnull=False)
-        .values_list("origin_country", "destination_country", "carrier", "mode", "shipped_at",
-                     "delivered_at")  # fmt: skip
+        .filter(
+            status=TrackingStatus.DELIVERED, shipped_at__isnull=False, delivered_at__isnull=False
+        )
+        .values_list(
+            "origin_country", "destination_country", "carrier", "mode", "shipped_at", "delivered_at"
+        )
     )
     return LaneModel([(o, d, c, m, _days(b - a)) for o, d, c, m, a, b in rows if b >= a])
 
@@ -112,8 +122,9 @@ def shipment_lanes(*, org: Organization) -> LaneModel:
     rows = (
         InboundShipment.objects.for_org(org)
         .filter(shipped_at__isnull=False, arrived_at__isnull=False)
-        .values_list("origin_country", "warehouse__country", "carrier", "mode", "shipped_at",
-                     "arrived_at")  # fmt: skip
+        .values_list(
+            "origin_country", "warehouse__country", "carrier", "mode", "shipped_at", "arrived_at"
+        )
     )
     return LaneModel([(o, d, c, m, _days(b - a)) for o, d, c, m, a, b in rows if b >= a])
 
@@ -143,8 +154,12 @@ def assess(
         add("attempt_failed")
     if status == TrackingStatus.PENDING and created_at and _days(now - created_at) > PENDING_DAYS:
         add("pending", days=int(_days(now - created_at)))
-    in_transit = status in (TrackingStatus.IN_TRANSIT, TrackingStatus.INFO_RECEIVED, "in_transit",
-                            "customs")  # fmt: skip
+    in_transit = status in (
+        TrackingStatus.IN_TRANSIT,
+        TrackingStatus.INFO_RECEIVED,
+        "in_transit",
+        "customs",
+    )
     if in_transit and last_event_at and _days(now - last_event_at) >= STALE_DAYS:
         add("no_scan", days=int(_days(now - last_event_at)))
     if elapsed is not None and elapsed > lane.p90:
@@ -152,7 +167,11 @@ def assess(
     today = timezone.localdate(now) if timezone.is_aware(now) else now.date()
     if promised_date and today > promised_date:
         add("past_promised", date=promised_date.isoformat())
-    elif promised_date and shipped_at and (shipped_at + timedelta(days=lane.p50)).date() > promised_date:
+    elif (
+        promised_date
+        and shipped_at
+        and (shipped_at + timedelta(days=lane.p50)).date() > promised_date
+    ):
         add("promise_at_risk", p50=f"{lane.p50:.1f}")
     return Risk(bool(codes), codes, msgs, lane, elapsed)
 
@@ -171,9 +190,15 @@ def parcel_risks(
             risk = Risk(False, [], [], LaneStats("default", 0, 0, 0), None)
         else:
             lane = lanes.stats(p.origin_country, p.destination_country, p.carrier, p.mode)
-            risk = assess(status=p.status, shipped_at=p.shipped_at, last_event_at=p.last_event_at,
-                          promised_date=p.promised_date, created_at=p.created_at, lane=lane,
-                          now=now)  # fmt: skip
+            risk = assess(
+                status=p.status,
+                shipped_at=p.shipped_at,
+                last_event_at=p.last_event_at,
+                promised_date=p.promised_date,
+                created_at=p.created_at,
+                lane=lane,
+                now=now,
+            )
         out.append((p, risk))
     out.sort(key=lambda pr: (not pr[1].at_risk, -len(pr[1].reasons), -(pr[1].elapsed_days or 0)))
     return out
@@ -191,10 +216,22 @@ def shipment_risks(*, org: Organization, now: datetime | None = None):
     out = []
     for s in open_:
         lane = lanes.stats(s.origin_country, s.warehouse.country, s.carrier, s.mode)
-        status = TrackingStatus.EXCEPTION if s.status == "customs" and s.last_event_at and _days(
-            now - s.last_event_at) >= STALE_DAYS else TrackingStatus.IN_TRANSIT  # fmt: skip
-        risk = assess(status=status, shipped_at=s.shipped_at, last_event_at=s.last_event_at,
-                      promised_date=s.promised_date, created_at=s.created_at, lane=lane, now=now)  # fmt: skip
+        status = (
+            TrackingStatus.EXCEPTION
+            if s.status == "customs"
+            and s.last_event_at
+            and _days(now - s.last_event_at) >= STALE_DAYS
+            else TrackingStatus.IN_TRANSIT
+        )
+        risk = assess(
+            status=status,
+            shipped_at=s.shipped_at,
+            last_event_at=s.last_event_at,
+            promised_date=s.promised_date,
+            created_at=s.created_at,
+            lane=lane,
+            now=now,
+        )
         out.append((s, risk))
     out.sort(key=lambda pr: (not pr[1].at_risk, -len(pr[1].reasons)))
     return out
@@ -211,6 +248,11 @@ def transit_distribution(*, org: Organization, kind: str = "parcel") -> dict[str
         _lvl, origin, dest, carrier, mode = key
         arr = np.asarray(values)
         label = f"{carrier} · {origin or '?'}→{dest or '?'} · {mode}"
-        out[label] = LaneStats("lane", len(values), float(np.quantile(arr, 0.5)),
-                               float(np.quantile(arr, 0.9)), sorted(values))  # fmt: skip
+        out[label] = LaneStats(
+            "lane",
+            len(values),
+            float(np.quantile(arr, 0.5)),
+            float(np.quantile(arr, 0.9)),
+            sorted(values),
+        )
     return dict(sorted(out.items(), key=lambda kv: -kv[1].samples))

@@ -59,8 +59,10 @@ def inventory_list(*, org: Organization, warehouse_id: int | None = None) -> Que
 
 
 def shipment_list(*, org: Organization, status: str = "") -> QuerySet[InboundShipment]:
-    qs = InboundShipment.objects.for_org(org).select_related("warehouse").prefetch_related(
-        "items__product"
+    qs = (
+        InboundShipment.objects.for_org(org)
+        .select_related("warehouse")
+        .prefetch_related("items__product")
     )
     return qs.filter(status=status) if status else qs
 
@@ -88,7 +90,9 @@ def plan_run_latest(*, org: Organization) -> PlanRun | None:
     return PlanRun.objects.for_org(org).order_by("-created_at", "-id").first()
 
 
-def suggestion_list(*, org: Organization, run: PlanRun | None = None) -> QuerySet[RestockSuggestion]:
+def suggestion_list(
+    *, org: Organization, run: PlanRun | None = None
+) -> QuerySet[RestockSuggestion]:
     qs = RestockSuggestion.objects.for_org(org).select_related("product", "warehouse")
     if run is not None:
         qs = qs.filter(run=run)
@@ -104,8 +108,10 @@ def suggestion_get(*, org: Organization, suggestion_id: int) -> RestockSuggestio
 
 def plan_lines_planned(*, org: Organization) -> QuerySet[RestockSuggestion]:
     """Approved suggestions: the purchase/shipment plan."""
-    return suggestion_list(org=org).filter(status=RestockSuggestion.Status.PLANNED).order_by(
-        "ship_by", "product__sku"
+    return (
+        suggestion_list(org=org)
+        .filter(status=RestockSuggestion.Status.PLANNED)
+        .order_by("ship_by", "product__sku")
     )
 
 
@@ -116,8 +122,9 @@ def _demand_per_day(org: Organization, product_ids=None) -> dict[int, Decimal]:
     """Units per day per product: the latest plan's forecast where it has one, else the mean
     of the last 28 days of orders."""
     today = timezone.localdate()
-    sales = daily_units(org=org, start=today - timedelta(days=DEMAND_WINDOW_DAYS),
-                        end=today - timedelta(days=1))  # fmt: skip
+    sales = daily_units(
+        org=org, start=today - timedelta(days=DEMAND_WINDOW_DAYS), end=today - timedelta(days=1)
+    )
     out: dict[int, Decimal] = {}
     if len(sales):
         totals = sales.groupby("product_id")["units"].sum()
@@ -184,8 +191,7 @@ def stockout_before_inbound_product_ids(*, org: Organization) -> set[int]:
     cover = cover_days_by_product(org=org)
     arrival = _next_arrival(org)
     terms = {
-        t.product_id: t
-        for t in SupplyTerms.objects.for_org(org).filter(product_id__in=list(cover))
+        t.product_id: t for t in SupplyTerms.objects.for_org(org).filter(product_id__in=list(cover))
     }
     today = timezone.localdate()
     out = set()
@@ -196,9 +202,7 @@ def stockout_before_inbound_product_ids(*, org: Organization) -> set[int]:
             limit = (arrival[pid] - today).days
         else:
             t = terms.get(pid)
-            limit = (
-                t.production_days + _default_transit(t.mode) + 7 if t else DEFAULT_LEAD_DAYS
-            )
+            limit = t.production_days + _default_transit(t.mode) + 7 if t else DEFAULT_LEAD_DAYS
         if days < limit:
             out.add(pid)
     return out
@@ -208,29 +212,35 @@ def shipments_for_order(*, org: Organization, order_id: int) -> list[dict]:
     """The parcels of an order with their tracking (events by instant) and delay risk."""
     from .risk import parcel_risks
 
-    parcels = list(
-        Parcel.objects.for_org(org).filter(order_id=order_id).prefetch_related("events")
-    )
+    parcels = list(Parcel.objects.for_org(org).filter(order_id=order_id).prefetch_related("events"))
     out = []
     for parcel, risk in parcel_risks(org=org, parcels=parcels):
-        out.append({
-            "carrier": parcel.carrier,
-            "tracking_number": parcel.tracking_number,
-            "status": parcel.status,
-            "promised_date": parcel.promised_date,
-            "last_event_at": parcel.last_event_at,
-            "at_risk": risk.at_risk,
-            "risk_reasons": [str(m) for m in risk.messages],
-            "events": [
-                {"at": e.at, "status": e.status, "location": e.location,
-                 "description": e.description}
-                for e in sorted(parcel.events.all(), key=lambda e: (e.at, e.pk))
-            ],
-        })  # fmt: skip
+        out.append(
+            {
+                "carrier": parcel.carrier,
+                "tracking_number": parcel.tracking_number,
+                "status": parcel.status,
+                "promised_date": parcel.promised_date,
+                "last_event_at": parcel.last_event_at,
+                "at_risk": risk.at_risk,
+                "risk_reasons": [str(m) for m in risk.messages],
+                "events": [
+                    {
+                        "at": e.at,
+                        "status": e.status,
+                        "location": e.location,
+                        "description": e.description,
+                    }
+                    for e in sorted(parcel.events.all(), key=lambda e: (e.at, e.pk))
+                ],
+            }
+        )
     return out
 
 
-def stock_value_series(*, org: Organization, start: date, end: date) -> list[tuple[date, str, Decimal]]:
+def stock_value_series(
+    *, org: Organization, start: date, end: date
+) -> list[tuple[date, str, Decimal]]:
     """Stock value per day and currency (units × product unit cost, in the cost currency).
 
     Units per day are reconstructed backwards from the current inventory (fulfillable +
@@ -293,8 +303,14 @@ def freight_per_unit_by_product(*, org: Organization) -> dict[int, tuple[Decimal
     rows = (
         InboundItem.objects.for_org(org)
         .filter(shipment__cost__gt=0)
-        .values_list("product_id", "units", "shipment_id", "shipment__cost",
-                     "shipment__currency", "shipment__shipped_at")  # fmt: skip
+        .values_list(
+            "product_id",
+            "units",
+            "shipment_id",
+            "shipment__cost",
+            "shipment__currency",
+            "shipment__shipped_at",
+        )
     )
     totals = defaultdict(int)
     data = list(rows)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, ValidationFailed
 
-from .models import InboundItem, InboundShipment, Parcel, RestockSuggestion, Warehouse
+from .models import InboundItem, InboundShipment, Parcel, Warehouse
 from .risk import parcel_risks
 
 if TYPE_CHECKING:
@@ -21,10 +21,25 @@ if TYPE_CHECKING:
 
 WAREHOUSE_FIELDS = ("code", "name", "kind", "country", "store", "capacity_ft3", "is_active")
 SHIPMENT_FIELDS = (
-    "reference", "warehouse", "mode", "carrier", "tracking_number", "origin_country", "status",
-    "cartons", "volume_ft3", "weight_kg", "cost", "currency", "shipped_at", "promised_date",
-    "arrived_at", "checked_in_at", "last_event_at", "milestones",
-)  # fmt: skip
+    "reference",
+    "warehouse",
+    "mode",
+    "carrier",
+    "tracking_number",
+    "origin_country",
+    "status",
+    "cartons",
+    "volume_ft3",
+    "weight_kg",
+    "cost",
+    "currency",
+    "shipped_at",
+    "promised_date",
+    "arrived_at",
+    "checked_in_at",
+    "last_event_at",
+    "milestones",
+)
 
 
 def _own(obj, org, what: str) -> None:
@@ -45,7 +60,9 @@ def warehouse_create(*, org: Organization, actor=None, **data: Any) -> Warehouse
 
 
 @transaction.atomic
-def warehouse_update(*, org: Organization, actor=None, warehouse: Warehouse, data: dict) -> Warehouse:
+def warehouse_update(
+    *, org: Organization, actor=None, warehouse: Warehouse, data: dict
+) -> Warehouse:
     _own(warehouse, org, "warehouse")
     _own(data.get("store"), org, "store")
     for key, value in data.items():
@@ -81,8 +98,11 @@ def inbound_shipment_create(
         if product.pk in seen:
             raise ValidationFailed(_("A product appears twice in the shipment."), field="items")
         seen.add(product.pk)
-        rows.append(InboundItem(organization=org, shipment=shipment, product=product,
-                                units=int(item["units"])))  # fmt: skip
+        rows.append(
+            InboundItem(
+                organization=org, shipment=shipment, product=product, units=int(item["units"])
+            )
+        )
     InboundItem.objects.bulk_create(rows)
     return shipment
 
@@ -92,10 +112,16 @@ def milestone_add(
 ) -> InboundShipment:
     """Record a milestone; the shipment's status and dates follow the known milestones."""
     _own(shipment, org, "shipment")
-    status_of = {"departed": "in_transit", "customs": "customs", "arrived": "arrived",
-                 "checked_in": "checked_in"}  # fmt: skip
-    shipment.milestones = [*shipment.milestones, {"at": at.isoformat(), "milestone": milestone,
-                                                  "note": note[:300]}]  # fmt: skip
+    status_of = {
+        "departed": "in_transit",
+        "customs": "customs",
+        "arrived": "arrived",
+        "checked_in": "checked_in",
+    }
+    shipment.milestones = [
+        *shipment.milestones,
+        {"at": at.isoformat(), "milestone": milestone, "note": note[:300]},
+    ]
     shipment.last_event_at = max(filter(None, [shipment.last_event_at, at]))
     if milestone in status_of:
         shipment.status = status_of[milestone]
@@ -113,8 +139,16 @@ def milestone_add(
 def parcel_create(*, org: Organization, actor=None, **data: Any) -> Parcel:
     order = data.get("order")
     _own(order, org, "order")
-    allowed = ("tracking_number", "carrier", "order", "origin_country", "destination_country",
-               "mode", "promised_date", "shipped_at")  # fmt: skip
+    allowed = (
+        "tracking_number",
+        "carrier",
+        "order",
+        "origin_country",
+        "destination_country",
+        "mode",
+        "promised_date",
+        "shipped_at",
+    )
     parcel = Parcel(organization=org, **{k: v for k, v in data.items() if k in allowed})
     try:
         with transaction.atomic():
@@ -143,8 +177,9 @@ MESSAGE = {
 def delay_message_text(parcel: Parcel, reasons: list[str], language: str = "en") -> str:
     order = f" {parcel.order.marketplace_order_id}" if parcel.order_id else ""
     template = MESSAGE.get(language, MESSAGE["en"])
-    return template.format(order=order, carrier=parcel.carrier, number=parcel.tracking_number,
-                           reason=" ".join(reasons))  # fmt: skip
+    return template.format(
+        order=order, carrier=parcel.carrier, number=parcel.tracking_number, reason=" ".join(reasons)
+    )
 
 
 def delay_message_drafts_create(*, org: Organization, now=None) -> int:
@@ -172,16 +207,29 @@ def delay_message_drafts_create(*, org: Organization, now=None) -> int:
             target=parcel,
             proposed={"message": delay_message_text(parcel, risk.messages, language)},
             rationale="; ".join(risk.reasons),
-            evidence=[{"reasons": risk.reasons, "lane": risk.lane.level,
-                       "p90_days": round(risk.lane.p90, 1)}],  # fmt: skip
+            evidence=[
+                {
+                    "reasons": risk.reasons,
+                    "lane": risk.lane.level,
+                    "p90_days": round(risk.lane.p90, 1),
+                }
+            ],
             priority=len(risk.reasons),
         )
         created += 1
     return created
 
 
-PLAN_HEADER = ["sku", "product", "warehouse", "mode", "units", "ship_by",
-               "volume_ft3", "stockout_date"]  # fmt: skip
+PLAN_HEADER = [
+    "sku",
+    "product",
+    "warehouse",
+    "mode",
+    "units",
+    "ship_by",
+    "volume_ft3",
+    "stockout_date",
+]
 
 
 def plan_rows(*, org: Organization) -> list[list]:
@@ -189,9 +237,18 @@ def plan_rows(*, org: Organization) -> list[list]:
 
     rows = []
     for s in plan_lines_planned(org=org):
-        rows.append([s.product.sku, s.product.name, s.warehouse.code, s.mode, s.planned_quantity,
-                     s.ship_by.isoformat() if s.ship_by else "",
-                     f"{s.volume_ft3}", s.stockout_date.isoformat() if s.stockout_date else ""])  # fmt: skip
+        rows.append(
+            [
+                s.product.sku,
+                s.product.name,
+                s.warehouse.code,
+                s.mode,
+                s.planned_quantity,
+                s.ship_by.isoformat() if s.ship_by else "",
+                f"{s.volume_ft3}",
+                s.stockout_date.isoformat() if s.stockout_date else "",
+            ]
+        )
     return rows
 
 
@@ -218,4 +275,3 @@ def plan_export(*, org: Organization, fmt: str = "csv") -> tuple[bytes, str]:
     writer.writerow(PLAN_HEADER)
     writer.writerows(rows)
     return text.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
-

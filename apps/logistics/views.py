@@ -84,8 +84,13 @@ def import_inventory(request):
         messages.error(request, _("Choose a report file (at most 50 MB)."))
         return redirect("logistics:index")
     try:
-        outcome = fba_inventory_import(org=request.org, warehouse=warehouse, source=upload.read(),
-                                       filename=upload.name, actor=request.user)  # fmt: skip
+        outcome = fba_inventory_import(
+            org=request.org,
+            warehouse=warehouse,
+            source=upload.read(),
+            filename=upload.name,
+            actor=request.user,
+        )
     except TabularFormatError as exc:
         messages.error(request, str(exc))
         return redirect("logistics:index")
@@ -98,10 +103,15 @@ def _report(request, outcome) -> None:
         messages.info(request, outcome.duplicate_message())
         return
     run = outcome.run
-    messages.success(request, _("%(ok)d rows imported, %(failed)d refused.")
-                     % {"ok": run.rows_ok, "failed": run.rows_failed})  # fmt: skip
+    messages.success(
+        request,
+        _("%(ok)d rows imported, %(failed)d refused.")
+        % {"ok": run.rows_ok, "failed": run.rows_failed},
+    )
     for e in outcome.errors[:20]:
-        messages.warning(request, _("Line %(line)d: %(reason)s") % {"line": e.line, "reason": e.reason})
+        messages.warning(
+            request, _("Line %(line)d: %(reason)s") % {"line": e.line, "reason": e.reason}
+        )
 
 
 @member_required
@@ -115,8 +125,9 @@ def import_tracking(request):
         messages.error(request, _("Choose a tracking file (at most 50 MB)."))
         return redirect("logistics:at_risk")
     try:
-        outcome = tracking_import(org=request.org, source=upload.read(), filename=upload.name,
-                                  actor=request.user)  # fmt: skip
+        outcome = tracking_import(
+            org=request.org, source=upload.read(), filename=upload.name, actor=request.user
+        )
     except TabularFormatError as exc:
         messages.error(request, str(exc))
         return redirect("logistics:at_risk")
@@ -129,7 +140,11 @@ def plan(request):
     """The latest replenishment plan, the forecast chart of one SKU and its inputs."""
     org = request.org
     run = selectors.plan_run_latest(org=org)
-    lines = list(selectors.suggestion_list(org=org, run=run).order_by("ship_by", "product__sku")[:300]) if run else []  # fmt: skip
+    lines = (
+        list(selectors.suggestion_list(org=org, run=run).order_by("ship_by", "product__sku")[:300])
+        if run
+        else []
+    )
     chosen = None
     product_id = int_param(request, "product")
     if lines:
@@ -162,7 +177,9 @@ def _chart_for(org, s) -> dict:
     sales = daily_units(org=org, start=start, end=today - timedelta(days=1))
     history = [0.0] * days
     if s.warehouse.store_id:
-        sales = sales[(sales["product_id"] == s.product_id) & (sales["store_id"] == s.warehouse.store_id)]
+        sales = sales[
+            (sales["product_id"] == s.product_id) & (sales["store_id"] == s.warehouse.store_id)
+        ]
     else:
         sales = sales[sales["product_id"] == s.product_id]
     for day, units in zip(sales["day"], sales["units"], strict=True):
@@ -191,8 +208,10 @@ def plan_run(request):
         level = 0.95
     level = min(max(level, 0.5), 0.999)
     run = run_plan(org=request.org, service_level=level)
-    messages.success(request, _("Plan computed: %(n)d suggestions sent to the review queue.")
-                     % {"n": run.suggestions})  # fmt: skip
+    messages.success(
+        request,
+        _("Plan computed: %(n)d suggestions sent to the review queue.") % {"n": run.suggestions},
+    )
     return redirect("logistics:plan")
 
 
@@ -217,7 +236,9 @@ def at_risk(request):
         **_nav("at_risk"),
         "parcels": parcels[:200],
         "shipments": shipments[:200],
-        "open_parcels": selectors.parcel_list(org=org).exclude(status__in=["Delivered", "Expired"]).count(),
+        "open_parcels": selectors.parcel_list(org=org)
+        .exclude(status__in=["Delivered", "Expired"])
+        .count(),
         "can_write": can_write(request),
     }
     return render(request, "logistics/at_risk.html", context)
@@ -230,7 +251,9 @@ def at_risk_draft(request):
 
     _writer(request)
     n = delay_message_drafts_create(org=request.org)
-    messages.success(request, _("%(n)d delay messages drafted for review (nothing is sent).") % {"n": n})
+    messages.success(
+        request, _("%(n)d delay messages drafted for review (nothing is sent).") % {"n": n}
+    )
     return redirect("logistics:at_risk")
 
 
@@ -240,6 +263,13 @@ def lanes(request):
     kind = "shipment" if request.GET.get("kind") == "shipment" else "parcel"
     rows = []
     for label, stats in transit_distribution(org=org, kind=kind).items():
-        rows.append({"label": label, "stats": stats,
-                     "chart": transit_histogram(stats.values, p50=stats.p50, p90=stats.p90)})  # fmt: skip
-    return render(request, "logistics/lanes.html", {**_nav("lanes"), "rows": rows[:20], "kind": kind})
+        rows.append(
+            {
+                "label": label,
+                "stats": stats,
+                "chart": transit_histogram(stats.values, p50=stats.p50, p90=stats.p90),
+            }
+        )
+    return render(
+        request, "logistics/lanes.html", {**_nav("lanes"), "rows": rows[:20], "kind": kind}
+    )

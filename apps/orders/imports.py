@@ -372,13 +372,32 @@ def order_lines_write(
     return orders_created, orders_updated, items_created, items_updated
 
 
+# Per line: an order's total (a sum of its lines) must still fit numeric(14, 4).
+MAX_LINE_AMOUNT = 10**9
+MAX_QUANTITY = 1_000_000
+
+
 def _check_amounts(chunk: TypedChunk, lines: pd.DataFrame) -> list[LineError]:
-    """Lines the database would refuse: an unknown currency."""
+    """Lines the database would refuse: an unknown currency, an amount or quantity too large."""
     bad = ~lines["currency"].isin(CURRENCIES) & (lines["currency"] != "")
-    return [
+    errors = [
         LineError(int(line), _("unknown currency %(c)r") % {"c": currency})
         for line, currency in zip(lines.loc[bad, "line"], lines.loc[bad, "currency"], strict=True)
     ]
+    huge = pd.Series(False, index=lines.index)
+    for column in MONEY:
+        if column in lines:
+            values = lines[column].astype(object)
+            values = values.where(values.notna() & (values != ""), None)
+            huge |= pd.to_numeric(values, errors="coerce").abs().fillna(0) >= MAX_LINE_AMOUNT
+    for column in INTS:
+        if column in lines:
+            huge |= lines[column].fillna(0).astype("int64") > MAX_QUANTITY
+    errors += [
+        LineError(int(line), _("an amount or quantity is too large to store"))
+        for line in lines.loc[huge & ~bad, "line"]
+    ]
+    return errors
 
 
 def _drop(lines: pd.DataFrame, errors: list[LineError]) -> pd.DataFrame:

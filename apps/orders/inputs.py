@@ -1,30 +1,39 @@
-"""What orders reads from other apps, through adapters (CONTRACTS.md).
+"""What orders reads from apps above it, through sources they register.
 
-Each adapter imports its provider lazily and answers None when the provider is not there
-(not merged yet, or without the function), so a page says plainly that the figure is not
+Logistics reads orders (order history for its forecasts), so orders cannot import logistics;
+instead `apps.logistics` registers its `stock_value_series` here in `AppConfig.ready()`. No
+registered source answers None, so the FX exposure page says plainly that stock value is not
 available rather than showing a silent zero.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from apps.accounts.models import Organization
 
-STOCK_VALUE_PROVIDER = "apps.logistics.selectors"
+StockValueSource = Callable[..., list[tuple[date, str, Decimal]]]
+
+_STOCK_VALUE: list[StockValueSource] = []
+
+
+def stock_value_source_register(source: StockValueSource) -> StockValueSource:
+    """Register `source(*, org, start, end) -> [(day, currency, value)]` (idempotent)."""
+    if source not in _STOCK_VALUE:
+        _STOCK_VALUE.append(source)
+    return source
 
 
 def stock_value_series(
     *, org: Organization, start: date, end: date
 ) -> list[tuple[date, str, Decimal]] | None:
-    """Stock value per day and currency from logistics, or None when logistics does not
-    provide `stock_value_series` yet."""
-    try:
-        module = importlib.import_module(STOCK_VALUE_PROVIDER)
-        provider = module.stock_value_series
-    except (ImportError, AttributeError):
+    """Stock value per day and currency from every registered source, or None when none is."""
+    if not _STOCK_VALUE:
         return None
-    return [(day, str(currency), Decimal(value)) for day, currency, value in
-            provider(org=org, start=start, end=end)]  # fmt: skip
+    return [
+        (day, str(currency), Decimal(value))
+        for source in _STOCK_VALUE
+        for day, currency, value in source(org=org, start=start, end=end)
+    ]

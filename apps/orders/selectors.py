@@ -225,26 +225,38 @@ def order_get_by_marketplace_id(*, org: Organization, marketplace_order_id: str)
     )
 
 
+# Each order adds its amount on the day it opens (or the range's first day) and takes it away
+# on the day it closes; a running sum per currency over the days gives what is open each day:
+# one pass over the orders, not a join of every order with every day.
 _RECEIVABLES_SQL = """
-WITH days AS (
-    SELECT d::date AS day FROM generate_series(%(start)s::date, %(end)s::date, '1 day') AS d
-), open_orders AS (
-    SELECT o.currency, (o.ordered_at AT TIME ZONE 'UTC')::date AS opened,
-           COALESCE((o.settled_at AT TIME ZONE 'UTC')::date,
-                    (o.ordered_at AT TIME ZONE 'UTC')::date + %(lag)s) AS closed,
-           o.order_total - o.refunded_total AS amount
-    FROM orders_order o
-    WHERE o.organization_id = %(org)s
-      AND o.status NOT IN ('cancelled', 'returned')
-      AND o.ordered_at < (%(end)s::date + 1) AT TIME ZONE 'UTC'
-      AND COALESCE(o.settled_at, o.ordered_at + make_interval(days => %(lag)s))
-          >= %(start)s::date AT TIME ZONE 'UTC'
+WITH open_orders AS (
+    SELECT currency, opened, closed, amount FROM (
+        SELECT o.currency, (o.ordered_at AT TIME ZONE 'UTC')::date AS opened,
+               COALESCE((o.settled_at AT TIME ZONE 'UTC')::date,
+                        (o.ordered_at AT TIME ZONE 'UTC')::date + %(lag)s) AS closed,
+               o.order_total - o.refunded_total AS amount
+        FROM orders_order o
+        WHERE o.organization_id = %(org)s
+          AND o.status NOT IN ('cancelled', 'returned')
+          AND o.ordered_at < (%(end)s::date + 1) AT TIME ZONE 'UTC'
+    ) AS spans
+    WHERE closed > opened AND opened <= %(end)s::date AND closed > %(start)s::date
+), deltas AS (
+    SELECT currency, GREATEST(opened, %(start)s::date) AS day, amount FROM open_orders
+    UNION ALL
+    SELECT currency, closed, -amount FROM open_orders WHERE closed <= %(end)s::date
+), daily AS (
+    SELECT currency, day, SUM(amount) AS delta FROM deltas GROUP BY currency, day
+), grid AS (
+    SELECT d::date AS day, c.currency
+    FROM generate_series(%(start)s::date, %(end)s::date, '1 day') AS d
+    CROSS JOIN (SELECT DISTINCT currency FROM open_orders) AS c
+), running AS (
+    SELECT g.day, g.currency,
+           SUM(COALESCE(daily.delta, 0)) OVER (PARTITION BY g.currency ORDER BY g.day) AS open
+    FROM grid g LEFT JOIN daily ON daily.currency = g.currency AND daily.day = g.day
 )
-SELECT days.day, o.currency, SUM(o.amount)
-FROM days JOIN open_orders o ON o.opened <= days.day AND days.day < o.closed
-GROUP BY days.day, o.currency
-HAVING SUM(o.amount) <> 0
-ORDER BY days.day, o.currency
+SELECT day, currency, open FROM running WHERE open <> 0 ORDER BY day, currency
 """
 
 

@@ -14,3 +14,8 @@ class SupportConfig(AppConfig):
         from apps.support.b2b import generation as b2b_generation
 
         b2b_generation.register()  # b2b_quotation (issue 12 item 3)
+
+        from apps.catalog.readiness.inputs import question_source_register
+        from apps.support.selectors import product_questions
+
+        question_source_register(product_questions)  # AI-search readiness counts inbox questions

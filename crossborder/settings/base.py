@@ -222,6 +222,11 @@ SPECTACULAR_SETTINGS = {
         "StrategyKindEnum": "apps.pricing.models.Strategy.Kind",
         "PricingScenarioEnum": "apps.pricing.models.Strategy.Scenario",
         "FulfilmentTypeEnum": "apps.pricing.models.FulfilmentType",
+        "TrackingStatusEnum": "apps.logistics.models.TrackingStatus",
+        "InboundShipmentStatusEnum": "apps.logistics.models.InboundShipment.Status",
+        "RestockSuggestionStatusEnum": "apps.logistics.models.RestockSuggestion.Status",
+        "LogisticsModeEnum": "apps.logistics.models.Mode",
+        "WarehouseKindEnum": "apps.logistics.models.Warehouse.Kind",
     },
 }
 

@@ -42,3 +42,9 @@ def st_xlsx():
 @pytest.fixture
 def bulk_xlsx():
     return (DATA / "amazon-sp-bulk-operations-sample.xlsx").read_bytes()
+
+
+@pytest.fixture
+def offline(settings):
+    settings.OPENAI_BASE_URL = ""
+    return settings

@@ -88,3 +88,31 @@ def test_upload_from_the_page(org, store, user, client_for, st_csv):
     )
     assert response.status_code == 200 and b"import-result" in response.content
     assert Campaign.objects.for_org(org).count() == 2
+
+
+def test_review_screen_shows_an_ad_change_draft(loaded, user, client_for):
+    draft = Draft.objects.for_org(loaded.organization).filter(kind="ad_change").first()
+    response = client_for(user).get(reverse("review:detail", args=[draft.pk]))
+    assert response.status_code == 200
+    from django.utils.html import escape
+
+    assert escape(draft.rationale).encode() in response.content
+
+
+def test_ad_spend_by_product_day_contract(loaded, listing, other_org):
+    from datetime import date
+
+    from apps.ads.models import SearchTermStat
+    from apps.ads.selectors import ad_spend_by_product_day
+
+    org = loaded.organization
+    frame = ad_spend_by_product_day(org=org, start=date(2025, 9, 1), end=date(2025, 9, 30))
+    assert list(frame.columns) == ["product_id", "store_id", "day", "spend", "sales", "currency"]
+    assert set(frame["product_id"]) == {listing.product_id}
+    # Both campaigns advertise the one SKU: its spend is the whole report's.
+    total = sum(SearchTermStat.objects.for_org(org).values_list("spend", flat=True))
+    assert sum(frame["spend"]) == total
+    assert isinstance(frame["spend"].iloc[0], Decimal) and set(frame["currency"]) == {"USD"}
+    assert ad_spend_by_product_day(
+        org=other_org, start=date(2025, 9, 1), end=date(2025, 9, 30)
+    ).empty

@@ -186,3 +186,21 @@ def test_refresh_reads_only_its_own_organization(org, other_org, monkeypatch):
     profit_refresh(org=other_org, full=True)
     assert ProfitFact.objects.for_org(other_org).count() == 0
     assert ProfitFact.objects.for_org(org).count() == 1
+
+
+def test_an_incremental_refresh_keeps_what_the_full_build_found_missing(org, monkeypatch):
+    monkeypatch.setattr(inputs, "_provider", providers())
+    store, product = german_store(org)
+    OrderItemFactory(
+        organization=org,
+        order__organization=org,
+        order__store=store,
+        order__ordered_at=datetime(2026, 3, 11, 8, tzinfo=UTC),
+        product=product,
+        currency="SEK",
+        unit_price=Decimal(100),
+        line_total=Decimal(100),
+    )
+    profit_refresh(org=org, full=True)
+    assert profit_refresh(org=org).days >= 0
+    assert any("No exchange rate from SEK" in m for m in missing_costs(org=org))

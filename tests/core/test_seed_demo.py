@@ -193,7 +193,11 @@ def test_the_review_queue_has_offline_listing_and_price_drafts_that_pass_their_c
     org = demo[0]
     drafts = list(Draft.objects.for_org(org).filter(status="pending"))
     kinds = {d.kind for d in drafts}
-    assert {"listing_content", "price_change"} <= kinds  # cs_reply: tests/support/test_demo.py
+    assert {"listing_content", "price_change", "product_facts"} <= kinds
+    # product_facts: the photo demo's fact sheet read off its box (apps/catalog/demo/photos.py)
+    assert all(d.provider == "offline" for d in drafts if d.kind == "product_facts")
+    # cs_reply drafts (some deliberately break rules) are checked in tests/support/test_demo.py
+    drafts = [d for d in drafts if d.kind in {"listing_content", "price_change"}]
     content = [d for d in drafts if d.kind == "listing_content"]
     assert {d.language for d in content} >= {"en-US", "de-DE", "en-GB"}
     assert all(d.provider == "offline" for d in content)

@@ -8,8 +8,15 @@ from tests.factories import ListingFactory, ProductFactory, StoreFactory
 
 def fba_warehouse(org, store=None, capacity=None, code="FBA-US"):
     store = store or StoreFactory(organization=org)
-    return Warehouse.objects.create(organization=org, code=code, name="FBA US", kind="fba",
-                                    country="US", store=store, capacity_ft3=capacity)
+    return Warehouse.objects.create(
+        organization=org,
+        code=code,
+        name="FBA US",
+        kind="fba",
+        country="US",
+        store=store,
+        capacity_ft3=capacity,
+    )
 
 
 def sample_products(org, store, skus):

@@ -26,8 +26,13 @@ API = "/api/v1"
 def data(org):
     wh = fba_warehouse(org)
     listing = sample_products(org, wh.store, ["KVX-API"])["KVX-API"]
-    Inventory.objects.create(organization=org, product=listing.product, warehouse=wh,
-                             fulfillable=20, reported_at=timezone.now())  # fmt: skip
+    Inventory.objects.create(
+        organization=org,
+        product=listing.product,
+        warehouse=wh,
+        fulfillable=20,
+        reported_at=timezone.now(),
+    )
     _history(org, wh.store, listing, days=40, per_day=2)
     tracking_import(org=org, source=SAMPLE.read_bytes(), filename="t.csv")
     run = plan(org=org)
@@ -35,9 +40,15 @@ def data(org):
 
 
 def test_lists_and_cross_tenant_404(data, api_client, other_api_client):
-    wh, listing, run = data
-    for path in ("warehouses", "inventory", "parcels", "plan-runs", "restock-suggestions",
-                 "inbound-shipments"):  # fmt: skip
+    wh, _listing, run = data
+    for path in (
+        "warehouses",
+        "inventory",
+        "parcels",
+        "plan-runs",
+        "restock-suggestions",
+        "inbound-shipments",
+    ):
         assert api_client.get(f"{API}/{path}/").status_code == 200, path
         body = other_api_client.get(f"{API}/{path}/").json()
         rows = body["results"] if isinstance(body, dict) and "results" in body else body
@@ -47,22 +58,45 @@ def test_lists_and_cross_tenant_404(data, api_client, other_api_client):
     parcel_id = api_client.get(f"{API}/parcels/").json()["results"][0]["id"]
     assert other_api_client.get(f"{API}/parcels/{parcel_id}/").status_code == 404
     # Foreign references in input do not exist for the caller.
-    r = other_api_client.post(f"{API}/inventory/bulk/", {"warehouse": wh.pk, "rows": []}, format="json")
+    r = other_api_client.post(
+        f"{API}/inventory/bulk/", {"warehouse": wh.pk, "rows": []}, format="json"
+    )
     assert r.status_code == 400
 
 
 def test_inventory_bulk_and_tracking_events(data, api_client):
-    wh, listing, _run = data
-    r = api_client.post(f"{API}/inventory/bulk/", {"warehouse": wh.pk, "rows": [
-        {"sku": "KVX-API", "afn-fulfillable-quantity": "55"},
-        {"sku": "NOPE", "afn-fulfillable-quantity": "1"},
-        {"sku": "OTHER", "afn-fulfillable-quantity": "-5"}]}, format="json")  # fmt: skip
+    wh, _listing, _run = data
+    r = api_client.post(
+        f"{API}/inventory/bulk/",
+        {
+            "warehouse": wh.pk,
+            "rows": [
+                {"sku": "KVX-API", "afn-fulfillable-quantity": "55"},
+                {"sku": "NOPE", "afn-fulfillable-quantity": "1"},
+                {"sku": "OTHER", "afn-fulfillable-quantity": "-5"},
+            ],
+        },
+        format="json",
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["updated"] == 1 and [e["line"] for e in body["errors"]] == [2, 3], body
-    r = api_client.post(f"{API}/parcels/events/", {"rows": [
-        {"tracking_number": "NEW1", "slug": "dhl", "checkpoint_time": "2025-09-20T10:00:00+02:00",
-         "tag": "InTransit", "location": "Leipzig, DE", "message": "x"}]}, format="json")  # fmt: skip
+    r = api_client.post(
+        f"{API}/parcels/events/",
+        {
+            "rows": [
+                {
+                    "tracking_number": "NEW1",
+                    "slug": "dhl",
+                    "checkpoint_time": "2025-09-20T10:00:00+02:00",
+                    "tag": "InTransit",
+                    "location": "Leipzig, DE",
+                    "message": "x",
+                }
+            ]
+        },
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["created"] == 1
     risky = api_client.get(f"{API}/parcels/at-risk/").json()
     assert any(p["tracking_number"] == "YT2525400731926548" for p in risky)
@@ -70,21 +104,54 @@ def test_inventory_bulk_and_tracking_events(data, api_client):
 
 def test_shipments_plan_runs_and_bad_input(data, api_client, other_api_client):
     wh, listing, _run = data
-    r = api_client.post(f"{API}/inbound-shipments/", {
-        "reference": "SEA-1", "warehouse": wh.pk, "mode": "sea", "cartons": 10, "cost": "900.00",
-        "currency": "USD", "items": [{"product": listing.product.pk, "units": 240}]}, format="json")  # fmt: skip
+    r = api_client.post(
+        f"{API}/inbound-shipments/",
+        {
+            "reference": "SEA-1",
+            "warehouse": wh.pk,
+            "mode": "sea",
+            "cartons": 10,
+            "cost": "900.00",
+            "currency": "USD",
+            "items": [{"product": listing.product.pk, "units": 240}],
+        },
+        format="json",
+    )
     assert r.status_code == 201, r.content
     sid = r.json()["id"]
-    r = api_client.post(f"{API}/inbound-shipments/{sid}/milestone/",
-                        {"milestone": "departed", "at": "2026-01-02T03:00:00Z"}, format="json")  # fmt: skip
+    r = api_client.post(
+        f"{API}/inbound-shipments/{sid}/milestone/",
+        {"milestone": "departed", "at": "2026-01-02T03:00:00Z"},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "in_transit"
-    assert other_api_client.post(f"{API}/inbound-shipments/{sid}/milestone/",
-                                 {"milestone": "arrived", "at": "2026-01-02T03:00:00Z"},
-                                 format="json").status_code == 404  # fmt: skip
-    bad = api_client.post(f"{API}/inbound-shipments/", {"reference": "X", "warehouse": wh.pk,
-                          "mode": "teleport", "cost": "-1"}, format="json")  # fmt: skip
+    assert (
+        other_api_client.post(
+            f"{API}/inbound-shipments/{sid}/milestone/",
+            {"milestone": "arrived", "at": "2026-01-02T03:00:00Z"},
+            format="json",
+        ).status_code
+        == 404
+    )
+    bad = api_client.post(
+        f"{API}/inbound-shipments/",
+        {"reference": "X", "warehouse": wh.pk, "mode": "teleport", "cost": "-1"},
+        format="json",
+    )
     assert bad.status_code == 400
-    assert api_client.post(f"{API}/plan-runs/", {"service_level": "2"}, format="json").status_code == 400
-    assert api_client.post(f"{API}/plan-runs/", {"service_level": "0.9"}, format="json").status_code == 201
-    assert api_client.post(f"{API}/warehouses/", {"code": "x y", "name": "n", "kind": "own",
-                                                  "country": "usa"}, format="json").status_code == 400  # fmt: skip
+    assert (
+        api_client.post(f"{API}/plan-runs/", {"service_level": "2"}, format="json").status_code
+        == 400
+    )
+    assert (
+        api_client.post(f"{API}/plan-runs/", {"service_level": "0.9"}, format="json").status_code
+        == 201
+    )
+    assert (
+        api_client.post(
+            f"{API}/warehouses/",
+            {"code": "x y", "name": "n", "kind": "own", "country": "usa"},
+            format="json",
+        ).status_code
+        == 400
+    )

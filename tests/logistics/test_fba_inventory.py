@@ -18,7 +18,23 @@ SAMPLE = Path("/work/shared/data/amazon-fba-inventory-report.tsv")
 if not SAMPLE.exists():  # the repository's copy for CI
     SAMPLE = Path(__file__).resolve().parents[1] / "data" / "amazon-fba-inventory-report.tsv"
 
-HEADER = "sku\tasin\tafn-warehouse-quantity\tafn-fulfillable-quantity\tafn-unsellable-quantity\tafn-reserved-quantity\tafn-inbound-working-quantity\tafn-inbound-shipped-quantity\tafn-inbound-receiving-quantity\tper-unit-volume\n"
+HEADER = (
+    "\t".join(
+        [
+            "sku",
+            "asin",
+            "afn-warehouse-quantity",
+            "afn-fulfillable-quantity",
+            "afn-unsellable-quantity",
+            "afn-reserved-quantity",
+            "afn-inbound-working-quantity",
+            "afn-inbound-shipped-quantity",
+            "afn-inbound-receiving-quantity",
+            "per-unit-volume",
+        ]
+    )
+    + "\n"
+)
 
 
 def test_sample_report_parses_every_row():
@@ -26,7 +42,12 @@ def test_sample_report_parses_every_row():
     assert len(result.rows) == 15 and result.errors == []
     first = result.rows[0]
     assert (first.sku, first.fulfillable, first.reserved, first.unsellable, first.inbound) == (
-        "KVX-PB10K-BLK", 186, 31, 2, 600)
+        "KVX-PB10K-BLK",
+        186,
+        31,
+        2,
+        600,
+    )
 
 
 def test_gbk_bom_locale_decimals_and_chinese_headers():
@@ -39,7 +60,9 @@ def test_gbk_bom_locale_decimals_and_chinese_headers():
 
 
 def test_fulfillable_is_derived_when_the_column_is_missing():
-    text = "sku\tafn-warehouse-quantity\tafn-unsellable-quantity\tafn-reserved-quantity\nA\t10\t2\t3\n"
+    text = (
+        "sku\tafn-warehouse-quantity\tafn-unsellable-quantity\tafn-reserved-quantity\nA\t10\t2\t3\n"
+    )
     assert parser.parse(text.encode()).rows[0].fulfillable == 5
 
 
@@ -75,10 +98,20 @@ def test_import_writes_inventory_and_listing_stock_and_is_idempotent(org):
     again = fba_inventory_import(org=org, warehouse=wh, source=data, filename="inv.tsv")
     assert again.is_duplicate
     # Same content in new bytes: applied, nothing changes.
-    out = inventory_records_import(org=org, warehouse=wh, records=[
-        {"sku": "KVX-PB10K-BLK", "afn-fulfillable-quantity": "186", "afn-reserved-quantity": "31",
-         "afn-unsellable-quantity": "2", "afn-inbound-shipped-quantity": "600",
-         "per-unit-volume": "0.02"}])  # fmt: skip
+    out = inventory_records_import(
+        org=org,
+        warehouse=wh,
+        records=[
+            {
+                "sku": "KVX-PB10K-BLK",
+                "afn-fulfillable-quantity": "186",
+                "afn-reserved-quantity": "31",
+                "afn-unsellable-quantity": "2",
+                "afn-inbound-shipped-quantity": "600",
+                "per-unit-volume": "0.02",
+            }
+        ],
+    )
     assert (out.created, out.updated, out.unchanged) == (0, 0, 1)
     assert Inventory.objects.for_org(org).count() == 2
 
@@ -90,8 +123,12 @@ def test_stock_import_does_not_supersede_open_content_drafts(org, user):
 
     wh = fba_warehouse(org)
     listing = sample_products(org, wh.store, ["KVX-PB10K-BLK"])["KVX-PB10K-BLK"]
-    proposed = {"title": "Kovexa 10000mAh Power Bank, slim", "bullets": listing.bullets,
-                "description": listing.description, "search_terms": ""}  # fmt: skip
+    proposed = {
+        "title": "Kovexa 10000mAh Power Bank, slim",
+        "bullets": listing.bullets,
+        "description": listing.description,
+        "search_terms": "",
+    }
     draft = draft_create(org=org, kind="listing_content", target=listing, proposed=proposed)
     content_before = listing.content_version
     fba_inventory_import(org=org, warehouse=wh, source=SAMPLE.read_bytes(), filename="inv.tsv")
@@ -110,3 +147,16 @@ def test_import_into_another_organizations_warehouse_is_refused(org, other_org):
     wh = fba_warehouse(other_org)
     with pytest.raises(ValidationFailed):
         fba_inventory_import(org=org, warehouse=wh, source=SAMPLE.read_bytes())
+
+
+@pytest.mark.django_db
+def test_a_sku_reported_empty_records_a_stockout_day(org):
+    from apps.logistics.models import StockoutDay
+
+    wh = fba_warehouse(org)
+    sample_products(org, wh.store, ["EMPTY", "FULL"])
+    inventory_records_import(org=org, warehouse=wh, records=[
+        {"sku": "EMPTY", "afn-fulfillable-quantity": "0"},
+        {"sku": "FULL", "afn-fulfillable-quantity": "9"}])  # fmt: skip
+    days = StockoutDay.objects.for_org(org).values_list("product__sku", flat=True)
+    assert list(days) == ["EMPTY"]

@@ -19,7 +19,9 @@ def _sample(n=24, days=364, seed=7):
     t = np.arange(days)
     base = rng.uniform(2, 30, n)[:, None]
     slope = rng.normal(0, 0.002, n)[:, None]
-    week = 1 + rng.uniform(0.1, 0.5, n)[:, None] * np.sin(2 * np.pi * (t + rng.integers(0, 7, n)[:, None]) / 7)
+    week = 1 + rng.uniform(0.1, 0.5, n)[:, None] * np.sin(
+        2 * np.pi * (t + rng.integers(0, 7, n)[:, None]) / 7
+    )
     return rng.poisson(np.clip(base * week * (1 + slope * t), 0.1, None)).astype(np.float32)
 
 

@@ -28,8 +28,11 @@ def test_one_holt_winters_step_by_hand():
     # ℓ0 = 10, b0 = 1, s = 0; y1 = 14, α = 0.5, β = 0.5, γ = 0, φ = 0.95:
     # ŷ1 = 10 + 0.95 = 10.95; ℓ1 = 0.5·14 + 0.5·10.95 = 12.475;
     # b1 = 0.5·(12.475 − 10) + 0.5·0.95·1 = 1.7125; forecast h=1: 12.475 + 0.95·1.7125
-    state = fc.State(np.array([10.0], np.float32), np.array([1.0], np.float32),
-                     [np.zeros(1, np.float32) for _ in range(7)])  # fmt: skip
+    state = fc.State(
+        np.array([10.0], np.float32),
+        np.array([1.0], np.float32),
+        [np.zeros(1, np.float32) for _ in range(7)],
+    )
     y = np.array([[14.0]], np.float32)
     a = np.array([0.5], np.float32)
     state, *_ = fc.run(y, np.array([[True]]), state, a, a, np.zeros(1, np.float32), 0, 1)
@@ -75,7 +78,13 @@ def test_safety_stock_and_reorder_point_by_hand():
 
 
 def test_orders_round_to_cartons_and_the_moq():
-    assert list(round_order([0, 1, 25, 101, -3], [24, 24, 24, 24, 24], [0, 0, 0, 0, 0])) == [0, 24, 48, 120, 0]
+    assert list(round_order([0, 1, 25, 101, -3], [24, 24, 24, 24, 24], [0, 0, 0, 0, 0])) == [
+        0,
+        24,
+        48,
+        120,
+        0,
+    ]
     assert list(round_order([10, 300], [24, 24], [200, 200])) == [216, 312]
 
 
@@ -96,8 +105,13 @@ def _history(org, store, listing, days=120, per_day=6, gap=None):
         if gap and gap[0] <= n <= gap[1]:
             continue
         order = OrderFactory(organization=org, store=store, ordered_at=now - timedelta(days=n))
-        OrderItemFactory(organization=org, order=order, product=listing.product,
-                         sku=listing.product.sku, quantity=per_day)  # fmt: skip
+        OrderItemFactory(
+            organization=org,
+            order=order,
+            product=listing.product,
+            sku=listing.product.sku,
+            quantity=per_day,
+        )
 
 
 @pytest.mark.django_db
@@ -109,13 +123,19 @@ def test_plan_from_orders_to_restock_drafts_and_export(org, user):
     wh = fba_warehouse(org)
     listing = sample_products(org, wh.store, ["KVX-1"])["KVX-1"]
     SupplyTerms.objects.create(organization=org, product=listing.product, carton_units=24, moq=100)
-    Inventory.objects.create(organization=org, product=listing.product, warehouse=wh,
-                             fulfillable=60, reported_at=timezone.now())  # fmt: skip
+    Inventory.objects.create(
+        organization=org,
+        product=listing.product,
+        warehouse=wh,
+        fulfillable=60,
+        reported_at=timezone.now(),
+    )
     _history(org, wh.store, listing, gap=(30, 40))
     today = timezone.localdate()
     for n in range(30, 41):
-        StockoutDay.objects.create(organization=org, product=listing.product, warehouse=wh,
-                                   day=today - timedelta(days=n))  # fmt: skip
+        StockoutDay.objects.create(
+            organization=org, product=listing.product, warehouse=wh, day=today - timedelta(days=n)
+        )
     run = plan(org=org)
     s = RestockSuggestion.objects.for_org(org).get(run=run)
     assert s.demand_per_day == pytest.approx(Decimal(6), abs=Decimal("0.5"))
@@ -141,15 +161,22 @@ def test_plan_from_orders_to_restock_drafts_and_export(org, user):
 def test_binding_capacity_serves_the_sku_with_more_profit_per_cubic_foot(org):
     from tests.factories import ExchangeRateFactory
 
-    ExchangeRateFactory(base="CNY", quote="USD", rate=Decimal("0.14"), date=timezone.localdate() - timedelta(days=1))
+    ExchangeRateFactory(
+        base="CNY", quote="USD", rate=Decimal("0.14"), date=timezone.localdate() - timedelta(days=1)
+    )
     wh = fba_warehouse(org, capacity=Decimal("30"))
     listings = sample_products(org, wh.store, ["CHEAP", "RICH"])
     listings["RICH"].price = Decimal("49.99")
     listings["RICH"].save()
     for listing in listings.values():
-        Inventory.objects.create(organization=org, product=listing.product, warehouse=wh,
-                                 fulfillable=0, unit_volume_ft3=Decimal("0.05"),
-                                 reported_at=timezone.now())  # fmt: skip
+        Inventory.objects.create(
+            organization=org,
+            product=listing.product,
+            warehouse=wh,
+            fulfillable=0,
+            unit_volume_ft3=Decimal("0.05"),
+            reported_at=timezone.now(),
+        )
         _history(org, wh.store, listing, days=60, per_day=5)
     run = plan(org=org, create_drafts=False)
     lines = {s.product.sku: s for s in RestockSuggestion.objects.for_org(org).filter(run=run)}
@@ -157,3 +184,13 @@ def test_binding_capacity_serves_the_sku_with_more_profit_per_cubic_foot(org):
     assert not lines["RICH"].capacity_cut and lines["CHEAP"].capacity_cut
     used = lines["RICH"].quantity * 0.05 + lines["CHEAP"].quantity * 0.05
     assert used <= 30 and lines["CHEAP"].quantity < lines["RICH"].quantity
+
+
+@pytest.mark.django_db
+def test_plan_task_runs_for_an_organization_and_ignores_a_missing_one(org):
+    from apps.logistics.models import PlanRun
+    from apps.logistics.tasks import plan_task
+
+    assert plan_task(10**9) is None
+    run_id = plan_task(org.pk)
+    assert PlanRun.objects.for_org(org).filter(pk=run_id).exists()

@@ -24,9 +24,12 @@ if not SAMPLE.exists():
 def _sell(org, store, product, per_day, days=28):
     now = timezone.now()
     for n in range(1, days + 1):
-        order = OrderFactory(organization=org, store=store, ordered_at=now - timedelta(days=n, hours=1))
-        OrderItemFactory(organization=org, order=order, product=product, sku=product.sku,
-                         quantity=per_day)  # fmt: skip
+        order = OrderFactory(
+            organization=org, store=store, ordered_at=now - timedelta(days=n, hours=1)
+        )
+        OrderItemFactory(
+            organization=org, order=order, product=product, sku=product.sku, quantity=per_day
+        )
 
 
 @pytest.fixture
@@ -34,8 +37,14 @@ def stocked(org):
     wh = fba_warehouse(org)
     listings = sample_products(org, wh.store, ["FAST", "SLOW", "IDLE"])
     for sku, units in (("FAST", 40), ("SLOW", 300), ("IDLE", 10)):
-        Inventory.objects.create(organization=org, product=listings[sku].product, warehouse=wh,
-                                 fulfillable=units, reserved=0, reported_at=timezone.now())  # fmt: skip
+        Inventory.objects.create(
+            organization=org,
+            product=listings[sku].product,
+            warehouse=wh,
+            fulfillable=units,
+            reserved=0,
+            reported_at=timezone.now(),
+        )
     _sell(org, wh.store, listings["FAST"].product, 4)
     _sell(org, wh.store, listings["SLOW"].product, 1)
     return wh, {k: v.product for k, v in listings.items()}
@@ -49,10 +58,17 @@ def test_cover_days_and_stockout_before_inbound(org, other_org, stocked):
     assert cover[p["IDLE"].pk] is None
     assert selectors.cover_days_by_product(org=other_org) == {}
     # FAST runs out in 10 days; its inbound arrives in 20: before inbound. SLOW does not.
-    ship = InboundShipment.objects.create(organization=org, reference="S1", warehouse=wh,
-                                          mode="sea", status="in_transit", cost=Decimal("900"),
-                                          currency="USD", shipped_at=timezone.now(),
-                                          promised_date=timezone.localdate() + timedelta(days=20))  # fmt: skip
+    ship = InboundShipment.objects.create(
+        organization=org,
+        reference="S1",
+        warehouse=wh,
+        mode="sea",
+        status="in_transit",
+        cost=Decimal("900"),
+        currency="USD",
+        shipped_at=timezone.now(),
+        promised_date=timezone.localdate() + timedelta(days=20),
+    )
     InboundItem.objects.create(organization=org, shipment=ship, product=p["FAST"], units=200)
     InboundItem.objects.create(organization=org, shipment=ship, product=p["SLOW"], units=100)
     ids = selectors.stockout_before_inbound_product_ids(org=org)
@@ -79,7 +95,6 @@ def test_shipments_for_order_lists_tracking_by_instant(org, other_org):
 
 @pytest.mark.django_db
 def test_stock_value_series_goes_back_through_sales(org, other_org, stocked):
-    wh, p = stocked
     today = timezone.localdate()
     series = selectors.stock_value_series(org=org, start=today - timedelta(days=2), end=today)
     by_day = {d: v for d, cur, v in series if cur == "CNY"}

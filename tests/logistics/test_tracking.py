@@ -61,10 +61,19 @@ def test_import_sorts_events_by_instant_and_is_idempotent(org):
     assert events[2].location.startswith("Hong Kong") and events[3].location.startswith("Los")
     assert local_time(events[3].at, events[3].utc_offset_min).hour == 14
     count = TrackingEvent.objects.for_org(org).count()
-    again = tracking_records_import(org=org, records=[
-        {"tracking_number": "YT2525100284610319", "slug": "yunexpress",
-         "checkpoint_time": "2025-09-10T15:48:00-04:00", "tag": "Delivered",
-         "location": "Brooklyn, NY, US", "message": "Delivered, in/at mailbox"}])  # fmt: skip
+    again = tracking_records_import(
+        org=org,
+        records=[
+            {
+                "tracking_number": "YT2525100284610319",
+                "slug": "yunexpress",
+                "checkpoint_time": "2025-09-10T15:48:00-04:00",
+                "tag": "Delivered",
+                "location": "Brooklyn, NY, US",
+                "message": "Delivered, in/at mailbox",
+            }
+        ],
+    )
     assert again.created == 0 and TrackingEvent.objects.for_org(org).count() == count
 
 
@@ -82,12 +91,25 @@ def test_stuck_parcel_is_at_risk_with_its_reasons(org):
 def test_delay_risk_uses_the_lane_quantiles():
     lane = LaneStats("lane", 20, 7.0, 10.0)
     shipped = SNAPSHOT - timedelta(days=11)
-    risk = assess(status="InTransit", shipped_at=shipped, last_event_at=SNAPSHOT - timedelta(days=1),
-                  promised_date=None, created_at=shipped, lane=lane, now=SNAPSHOT)  # fmt: skip
+    risk = assess(
+        status="InTransit",
+        shipped_at=shipped,
+        last_event_at=SNAPSHOT - timedelta(days=1),
+        promised_date=None,
+        created_at=shipped,
+        lane=lane,
+        now=SNAPSHOT,
+    )
     assert risk.reasons == ["over_p90"]
-    fine = assess(status="InTransit", shipped_at=SNAPSHOT - timedelta(days=5),
-                  last_event_at=SNAPSHOT - timedelta(days=1), promised_date=None,
-                  created_at=shipped, lane=lane, now=SNAPSHOT)  # fmt: skip
+    fine = assess(
+        status="InTransit",
+        shipped_at=SNAPSHOT - timedelta(days=5),
+        last_event_at=SNAPSHOT - timedelta(days=1),
+        promised_date=None,
+        created_at=shipped,
+        lane=lane,
+        now=SNAPSHOT,
+    )
     assert not fine.at_risk
 
 

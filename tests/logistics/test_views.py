@@ -28,8 +28,13 @@ pytestmark = pytest.mark.django_db
 def planned(org):
     wh = fba_warehouse(org)
     listing = sample_products(org, wh.store, ["KVX-PLAN"])["KVX-PLAN"]
-    Inventory.objects.create(organization=org, product=listing.product, warehouse=wh,
-                             fulfillable=20, reported_at=timezone.now())  # fmt: skip
+    Inventory.objects.create(
+        organization=org,
+        product=listing.product,
+        warehouse=wh,
+        fulfillable=20,
+        reported_at=timezone.now(),
+    )
     _history(org, wh.store, listing, days=60, per_day=3)
     tracking_import(org=org, source=SAMPLE.read_bytes(), filename="t.csv")
     plan(org=org)
@@ -54,8 +59,9 @@ def test_other_organizations_see_none_of_it(planned, outsider, client_for):
     assert "KVX-PLAN" not in client.get(reverse("logistics:plan")).content.decode()
     assert "YT2525400731926548" not in client.get(reverse("logistics:at_risk")).content.decode()
     # Importing into another organization's warehouse: 404.
-    response = client.post(reverse("logistics:import_inventory"),
-                           {"warehouse": planned.pk, "file": FBA.open("rb")})  # fmt: skip
+    response = client.post(
+        reverse("logistics:import_inventory"), {"warehouse": planned.pk, "file": FBA.open("rb")}
+    )
     assert response.status_code == 404
 
 
@@ -76,13 +82,17 @@ def test_uploads_report_errors_instead_of_failing(planned, user, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("x.tsv", b"nothing\tuseful\n1\t2\n")
-    response = client.post(reverse("logistics:import_inventory"),
-                           {"warehouse": planned.pk, "file": bad}, follow=True)  # fmt: skip
+    response = client.post(
+        reverse("logistics:import_inventory"), {"warehouse": planned.pk, "file": bad}, follow=True
+    )
     assert response.status_code == 200 and "Missing columns" in response.content.decode()
     response = client.post(reverse("logistics:import_inventory"), {"warehouse": "abc"})
     assert response.status_code == 404
-    ok = client.post(reverse("logistics:import_tracking"),
-                     {"file": SimpleUploadedFile("t.csv", SAMPLE.read_bytes())}, follow=True)  # fmt: skip
+    ok = client.post(
+        reverse("logistics:import_tracking"),
+        {"file": SimpleUploadedFile("t.csv", SAMPLE.read_bytes())},
+        follow=True,
+    )
     assert ok.status_code == 200
 
 

@@ -230,3 +230,17 @@ def test_order_lines_file_in_gbk_with_chinese_headers(org, store):
     item = OrderItem.objects.for_org(org).get(sku="KVX-1")
     assert item.line_total == Decimal("25.00")
     assert (item.refunded_quantity, item.refunded_amount) == (1, Decimal("12.50"))
+
+
+def test_amounts_and_quantities_too_large_are_line_errors_not_crashes(org, store):
+    rows = [
+        {"order_id": "BIG-1", "sku": "A", "quantity": "99999999999", "unit_price": "1",
+         "currency": "EUR", "ordered_at": "2025-09-08T10:00:00Z"},
+        {"order_id": "BIG-2", "sku": "A", "quantity": "1000", "unit_price": "9999999",
+         "currency": "EUR", "ordered_at": "2025-09-08T10:00:00Z"},
+        {"order_id": "OK-1", "sku": "A", "quantity": "1", "unit_price": "1",
+         "currency": "EUR", "ordered_at": "2025-09-08T10:00:00Z"},
+    ]  # fmt: skip
+    result = order_rows_import(org=org, store=store, rows=rows)
+    assert [e.line for e in result.errors] == [1, 2]
+    assert result.lines == 1

@@ -145,7 +145,9 @@ def test_exposure_adds_stock_value_from_logistics_when_provided(org, monkeypatch
 
 
 def test_stock_adapter_says_unavailable_without_logistics(org, monkeypatch):
+    from apps.logistics.selectors import stock_value_series
     from apps.orders import inputs
 
-    monkeypatch.setattr(inputs, "STOCK_VALUE_PROVIDER", "apps.no_such_app.selectors")
+    assert stock_value_series in inputs._STOCK_VALUE  # registered by apps.logistics' ready()
+    monkeypatch.setattr(inputs, "_STOCK_VALUE", [])
     assert inputs.stock_value_series(org=org, start=D, end=D) is None

@@ -12,9 +12,8 @@ import pytest
 
 from tests.factories import ListingFactory, OrderFactory, OrderItemFactory, StoreFactory
 
-DATA = Path(__file__).resolve().parents[2] / ".." / ".." / "shared" / "data"
-if not DATA.exists():  # a worktree under /work/wt/<name>, or a clone beside shared/
-    DATA = Path("/work/shared/data")
+# Copies of shared/data's relay samples (as the other apps keep theirs in tests/data).
+DATA = Path(__file__).resolve().parents[1] / "data"
 US_SAMPLE = DATA / "amazon-buyer-message-relay.eml"
 DE_SAMPLE = DATA / "amazon-buyer-message-relay-de.eml"
 US_ORDER = "113-4829175-2038461"

@@ -75,11 +75,12 @@ def seed_photo_demo(ctx) -> None:
     stores = list(
         Store.objects.for_org(org).filter(marketplace__code__in=["amazon_us", "amazon_de"])
     )
-    for store, copy in zip(stores, (POOR_COPY, GOOD_COPY), strict=False):
+    for n, (store, copy) in enumerate(zip(stores, (POOR_COPY, GOOD_COPY), strict=False)):
         Listing.objects.create(
             organization=org,
             product=product,
             store=store,
+            external_id=f"B0PHOTO{n:03d}",  # an ASIN-shaped id, unique per store
             language=store.marketplace.language,
             currency=store.marketplace.currency,
             price=Decimal("39.99"),

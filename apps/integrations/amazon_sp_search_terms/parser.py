@@ -20,10 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
 from apps.integrations.tabular.readers import Source
 from apps.integrations.tabular.schema import load_schema
+from apps.integrations.tabular.values import arrow as arrow_array
 from apps.integrations.tabular.values import number_text
 
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
@@ -88,6 +90,16 @@ def currency_from_symbol(cells: pd.Series) -> str:
     return ""
 
 
+def _squash(cells: pd.Series, *, lower: bool = False) -> pd.Series:
+    """Runs of whitespace as one space (and lower case), with Arrow kernels (RE2)."""
+    array = arrow_array(cells)
+    if lower:
+        array = pc.utf8_lower(array)
+    if pc.any(pc.match_substring_regex(array, r"\s\s|[\t\n\r\f\v]")).as_py():
+        array = pc.replace_substring_regex(array, r"\s+", " ")
+    return pd.Series(array.to_numpy(zero_copy_only=False), index=cells.index, dtype=object)
+
+
 def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
     """The report's rules, a column at a time: a day, a search term, counts ≥ 0, a known
     match type, a currency. Adds `day`, `end_day` and normalised text columns to the rows."""
@@ -116,8 +128,8 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
     known = match.isin(list(MATCH_TYPES))
     chunk.fail(~known, "unknown match type %(match_type)r", order=2)
     rows["match_type"] = match.map(MATCH_TYPES).fillna("").astype(object)
-    rows["search_term"] = arrow["search_term"].str.lower().str.replace(r"\s+", " ", regex=True)
-    rows["targeting"] = arrow["targeting"].str.replace(r"\s+", " ", regex=True)
+    rows["search_term"] = _squash(text["search_term"], lower=True)
+    rows["targeting"] = _squash(text["targeting"])
     for name in ("impressions", "clicks", "orders", "units"):
         values = rows[name].fillna(0)
         chunk.fail(values < 0, f"{name} is negative: %({name})s", order=3)

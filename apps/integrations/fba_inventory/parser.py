@@ -32,10 +32,15 @@ SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 KIND = "fba_inventory"
 MAX_UNITS = 10_000_000
 QUANTITIES = (
-    "afn_warehouse_quantity", "afn_fulfillable_quantity", "afn_unsellable_quantity",
-    "afn_reserved_quantity", "afn_total_quantity", "afn_inbound_working_quantity",
-    "afn_inbound_shipped_quantity", "afn_inbound_receiving_quantity",
-)  # fmt: skip
+    "afn_warehouse_quantity",
+    "afn_fulfillable_quantity",
+    "afn_unsellable_quantity",
+    "afn_reserved_quantity",
+    "afn_total_quantity",
+    "afn_inbound_working_quantity",
+    "afn_inbound_shipped_quantity",
+    "afn_inbound_receiving_quantity",
+)
 
 
 def schema():
@@ -62,7 +67,9 @@ class ParseResult:
     encoding: str = ""
 
 
-def open_report(source: Source, filename: str = "", *, chunk_rows: int = CHUNK_ROWS) -> TabularReader:
+def open_report(
+    source: Source, filename: str = "", *, chunk_rows: int = CHUNK_ROWS
+) -> TabularReader:
     """The report's reader; raises TabularFormatError when `sku` or every quantity is missing."""
     return read(source, schema(), filename=filename or "report.tsv", chunk_rows=chunk_rows)
 
@@ -75,13 +82,18 @@ def check_stock(chunk: TypedChunk) -> None:
     for name in QUANTITIES:
         values = rows[name]
         bad = ((values < 0) | (values > MAX_UNITS)).fillna(False)
-        chunk.fail(bad, _("%(column)s is out of range: %%(%(column)s)s") % {"column": name},
-                   order=order[name])  # fmt: skip
+        chunk.fail(
+            bad,
+            _("%(column)s is out of range: %%(%(column)s)s") % {"column": name},
+            order=order[name],
+        )
     ints = {n: rows[n].fillna(0).astype("int64") for n in QUANTITIES}
     fulfillable = rows["afn_fulfillable_quantity"]
-    derived = ints["afn_warehouse_quantity"] - ints["afn_unsellable_quantity"] - ints[
-        "afn_reserved_quantity"
-    ]
+    derived = (
+        ints["afn_warehouse_quantity"]
+        - ints["afn_unsellable_quantity"]
+        - ints["afn_reserved_quantity"]
+    )
     rows["fulfillable"] = fulfillable.fillna(derived.clip(lower=0)).astype("int64")
     rows["reserved"] = ints["afn_reserved_quantity"]
     rows["unsellable"] = ints["afn_unsellable_quantity"]
@@ -94,12 +106,18 @@ def check_stock(chunk: TypedChunk) -> None:
     sku = text["sku"].str.upper()
     earlier = sku.duplicated(keep="last") & (sku != "")
     if earlier.any():
-        last_line = rows.loc[~sku.duplicated(keep="last")].set_index(sku[~sku.duplicated(keep="last")])["line"]
+        last_line = rows.loc[~sku.duplicated(keep="last")].set_index(
+            sku[~sku.duplicated(keep="last")]
+        )["line"]
         messages = pd.Series(
-            [_("duplicate SKU %(sku)s: line %(line)d is used instead") % {"sku": s, "line": last_line[s]}
-             for s in sku[earlier]],
-            index=sku[earlier].index, dtype=object,
-        )  # fmt: skip
+            [
+                _("duplicate SKU %(sku)s: line %(line)d is used instead")
+                % {"sku": s, "line": last_line[s]}
+                for s in sku[earlier]
+            ],
+            index=sku[earlier].index,
+            dtype=object,
+        )
         chunk.fail(earlier, messages, order=order["sku"])
 
 
@@ -112,13 +130,19 @@ def stock_chunks(reader: TabularReader) -> Iterator[TypedChunk]:
 def stock_rows(frame: pd.DataFrame) -> list[StockRow]:
     return [
         StockRow(
-            line=int(r.line), sku=r.sku, fulfillable=int(r.fulfillable), reserved=int(r.reserved),
-            unsellable=int(r.unsellable), inbound=int(r.inbound), asin=r.asin or "",
-            unit_volume_ft3=None if r.per_unit_volume is None or pd.isna(r.per_unit_volume)
+            line=int(r.line),
+            sku=r.sku,
+            fulfillable=int(r.fulfillable),
+            reserved=int(r.reserved),
+            unsellable=int(r.unsellable),
+            inbound=int(r.inbound),
+            asin=r.asin or "",
+            unit_volume_ft3=None
+            if r.per_unit_volume is None or pd.isna(r.per_unit_volume)
             else Decimal(r.per_unit_volume),
         )
         for r in frame.itertuples(index=False)
-    ]  # fmt: skip
+    ]
 
 
 def parse(data: bytes, filename: str = "report.tsv") -> ParseResult:

@@ -28,23 +28,54 @@ from apps.integrations.tabular.schema import load_schema, normalise_header
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 KIND = "tracking_events"
 TAGS = (
-    "Pending", "InfoReceived", "InTransit", "OutForDelivery", "AttemptFail", "Delivered",
-    "AvailableForPickup", "Exception", "Expired",
-)  # fmt: skip
+    "Pending",
+    "InfoReceived",
+    "InTransit",
+    "OutForDelivery",
+    "AttemptFail",
+    "Delivered",
+    "AvailableForPickup",
+    "Exception",
+    "Expired",
+)
 _FOLD = {re.sub(r"[\s_\-]", "", t).casefold(): t for t in TAGS}
 STATUS_WORDS = {
-    "pending": "Pending", "notfound": "Pending", "inforeceived": "InfoReceived",
-    "labelcreated": "InfoReceived", "accepted": "InTransit", "transit": "InTransit",
-    "intransit": "InTransit", "pickedup": "InTransit", "outfordelivery": "OutForDelivery",
-    "failedattempt": "AttemptFail", "attemptfail": "AttemptFail", "undelivered": "AttemptFail",
-    "delivered": "Delivered", "pickup": "AvailableForPickup", "readyforpickup": "AvailableForPickup",
-    "exception": "Exception", "alert": "Exception", "returned": "Exception",
-    "returntosender": "Exception", "customshold": "Exception", "expired": "Expired",
-    "待处理": "Pending", "已揽收": "InTransit", "运输中": "InTransit", "派送中": "OutForDelivery",
-    "投递失败": "AttemptFail", "已签收": "Delivered", "签收": "Delivered", "待取件": "AvailableForPickup",
-    "异常": "Exception", "退回": "Exception", "过期": "Expired",
-    "zugestellt": "Delivered", "inzustellung": "OutForDelivery", "unterwegs": "InTransit",
-}  # fmt: skip
+    "pending": "Pending",
+    "notfound": "Pending",
+    "inforeceived": "InfoReceived",
+    "labelcreated": "InfoReceived",
+    "accepted": "InTransit",
+    "transit": "InTransit",
+    "intransit": "InTransit",
+    "pickedup": "InTransit",
+    "outfordelivery": "OutForDelivery",
+    "failedattempt": "AttemptFail",
+    "attemptfail": "AttemptFail",
+    "undelivered": "AttemptFail",
+    "delivered": "Delivered",
+    "pickup": "AvailableForPickup",
+    "readyforpickup": "AvailableForPickup",
+    "exception": "Exception",
+    "alert": "Exception",
+    "returned": "Exception",
+    "returntosender": "Exception",
+    "customshold": "Exception",
+    "expired": "Expired",
+    "待处理": "Pending",
+    "已揽收": "InTransit",
+    "运输中": "InTransit",
+    "派送中": "OutForDelivery",
+    "投递失败": "AttemptFail",
+    "已签收": "Delivered",
+    "签收": "Delivered",
+    "待取件": "AvailableForPickup",
+    "异常": "Exception",
+    "退回": "Exception",
+    "过期": "Expired",
+    "zugestellt": "Delivered",
+    "inzustellung": "OutForDelivery",
+    "unterwegs": "InTransit",
+}
 _TIME = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
@@ -91,7 +122,9 @@ def _offset_minutes(offset: str | None) -> int | None:
     return sign * (hours * 60 + minutes)
 
 
-def open_events(source: Source, filename: str = "", *, chunk_rows: int = CHUNK_ROWS) -> TabularReader:
+def open_events(
+    source: Source, filename: str = "", *, chunk_rows: int = CHUNK_ROWS
+) -> TabularReader:
     return read(source, schema(), filename=filename or "tracking.csv", chunk_rows=chunk_rows)
 
 
@@ -99,29 +132,38 @@ def check_events(chunk: TypedChunk) -> None:
     """Status normalised, time parsed to instant + offset; bad lines get reasons."""
     rows, text = chunk.rows, chunk.text
     order = {name: i for i, name in enumerate(schema().columns)}
-    chunk.fail(text["tracking_number"] == "", _("the tracking number is empty"),
-               order=order["tracking_number"])  # fmt: skip
+    chunk.fail(
+        text["tracking_number"] == "",
+        _("the tracking number is empty"),
+        order=order["tracking_number"],
+    )
     raw_status = text["tag"].where(text["tag"] != "", text["status"])
     status = raw_status.map(normalise_status).astype(object)
     chunk.fail(status == "", _("unknown tracking status %(tag)r"), order=order["tag"])
     rows["norm_status"] = status
     parts = text["checkpoint_time"].str.extract(_TIME, expand=True)
     has_time = text["checkpoint_time"] != ""
-    chunk.fail(has_time & parts[0].isna(),
-               _("checkpoint_time is not a date and time with offset: %(checkpoint_time)r"),
-               order=order["checkpoint_time"])  # fmt: skip
+    chunk.fail(
+        has_time & parts[0].isna(),
+        _("checkpoint_time is not a date and time with offset: %(checkpoint_time)r"),
+        order=order["checkpoint_time"],
+    )
     offsets = parts[2].map(lambda v: _offset_minutes(v) if isinstance(v, str) else None)
-    chunk.fail(has_time & parts[2].notna() & offsets.isna(),
-               _("checkpoint_time has a UTC offset beyond ±15:59: %(checkpoint_time)s"),
-               order=order["checkpoint_time"])  # fmt: skip
+    chunk.fail(
+        has_time & parts[2].notna() & offsets.isna(),
+        _("checkpoint_time has a UTC offset beyond ±15:59: %(checkpoint_time)s"),
+        order=order["checkpoint_time"],
+    )
     local = pd.to_datetime(parts[0] + " " + parts[1], errors="coerce", format="mixed")
     minutes = offsets.fillna(0).astype("int64")
     instant = (local - pd.to_timedelta(minutes, unit="m")).dt.tz_localize("UTC")
     rows["at"] = instant
     rows["utc_offset_min"] = minutes
-    chunk.fail(~has_time & (status != "Pending") & (status != ""),
-               _("checkpoint_time is empty (only a Pending parcel has no time)"),
-               order=order["checkpoint_time"])  # fmt: skip
+    chunk.fail(
+        ~has_time & (status != "Pending") & (status != ""),
+        _("checkpoint_time is empty (only a Pending parcel has no time)"),
+        order=order["checkpoint_time"],
+    )
     rows["slug"] = text["slug"].str.lower().astype(object)
 
 
@@ -134,13 +176,17 @@ def event_chunks(reader: TabularReader) -> Iterator[TypedChunk]:
 def event_rows(frame: pd.DataFrame) -> list[EventRow]:
     return [
         EventRow(
-            line=int(r.line), tracking_number=r.tracking_number, carrier=r.slug or "",
-            status=r.norm_status, at=None if pd.isna(r.at) else r.at.to_pydatetime(),
-            utc_offset_min=int(r.utc_offset_min), location=r.location or "",
+            line=int(r.line),
+            tracking_number=r.tracking_number,
+            carrier=r.slug or "",
+            status=r.norm_status,
+            at=None if pd.isna(r.at) else r.at.to_pydatetime(),
+            utc_offset_min=int(r.utc_offset_min),
+            location=r.location or "",
             description=r.message or "",
         )
         for r in frame.itertuples(index=False)
-    ]  # fmt: skip
+    ]
 
 
 def parse(data: bytes, filename: str = "tracking.csv") -> ParseResult:

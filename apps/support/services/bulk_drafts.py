@@ -25,7 +25,7 @@ from apps.review.services import Provenance
 
 from .. import context as ctx_mod
 from .. import grounding, linter, templates_offline
-from ..generation import DRAFT_KIND, KIND, snapshot
+from ..generation import DRAFT_KIND, KIND
 from ..models import Conversation, KnowledgeArticle, Message
 
 CHUNK = 2000
@@ -134,7 +134,14 @@ def _rows(convos: list[Conversation], buyer_texts, memo: _Memo, policies) -> lis
                 convo.language or "",
                 "",
                 shown.get("title", "")[:300],
-                json.dumps(snapshot(convo), ensure_ascii=False),
+                json.dumps(
+                    {
+                        "reply": "",
+                        "buyer_message": (buyer[-1] if buyer else "")[:4000],
+                        "language": convo.language,
+                    },
+                    ensure_ascii=False,
+                ),
                 json.dumps({"reply": reply, "language": context["language"]}, ensure_ascii=False),
                 f"Reply to a {convo.intent} message (offline templates).",
                 json.dumps(evidence, ensure_ascii=False, default=str),
