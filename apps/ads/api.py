@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -124,13 +124,25 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         )
 
 
+@extend_schema_serializer(many=False)  # a list action answering one object: not an array
+class SearchTermWindowSerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    results = serializers.ListField(child=serializers.DictField())
+    total = serializers.DictField()
+
+
 class SearchTermMetricsViewSet(TenantViewSet):
     """Search terms over a window (`start`, `end`, optional `campaign`), top 500 by spend."""
 
     queryset = Campaign.objects.none()
     serializer_class = WindowSerializer
+    pagination_class = None  # one window, top 500 by spend, with its totals: not paged
 
-    @extend_schema(parameters=[WindowSerializer])
+    @extend_schema(
+        parameters=[WindowSerializer],
+        responses=SearchTermWindowSerializer,
+    )
     def list(self, request):
         span = _window(self.org, request.query_params)
         if span is None:

@@ -25,7 +25,7 @@ from apps.core.money import quantize
 from apps.integrations.ecb.calendar import business_days
 
 from .fx import Rate, rates_upsert
-from .imports import order_file_import, order_rows_import
+from .imports import order_rows_import
 from .models import ExchangeRate, Order, OrderItem, RiskDestination
 from .risk import order_risk_score
 
@@ -76,35 +76,15 @@ def seed(ctx) -> None:
             if profile is not None:
                 _orders(ctx, slug, store, profile)
     if "demo" in ctx.orgs:
-        _sample_imports(ctx, ctx.orgs["demo"])
+        # The shared sample files are not seeded: their 2025 dates, marketplace tax lines and
+        # SKUs outside the demo stores' listings would break the demo's 120-day history (they
+        # are imported by tests/orders/test_imports.py and through the import page instead).
         _risky_orders(ctx, ctx.orgs["demo"])
         order_risk_score(org=ctx.orgs["demo"], since=ctx.now - timedelta(days=DAYS + 400))
 
 
 # Copies of the shared format samples (/work/shared/data), shipped with the app.
 SAMPLES = Path(__file__).with_name("demo_data")
-
-
-def _sample_imports(ctx, org) -> None:
-    """The shared sample files imported as a seller would: the Amazon All Orders report split
-    by sales channel into the US and DE stores, the Shopify export into the Shopify store.
-    A second run is recognised by the files' sha256 and applies nothing."""
-    stores = {
-        s.marketplace.code: s for s in Store.objects.for_org(org).select_related("marketplace")
-    }
-    amazon = _sample("amazon-all-orders-report.tsv")
-    if amazon is not None:
-        header, *rows = amazon.decode("utf-8").splitlines(keepends=True)
-        for code, channel in (("amazon_us", "Amazon.com"), ("amazon_de", "Amazon.de")):
-            mine = [r for r in rows if f"\t{channel}\t" in r]
-            if code in stores and mine:
-                data = "".join([header, *mine]).encode()
-                order_file_import(org=org, store=stores[code], data=data,
-                                  filename=f"all-orders-{code}.tsv", score=False)  # fmt: skip
-    shopify = _sample("shopify-orders-export.csv")
-    if shopify is not None and "shopify" in stores:
-        order_file_import(org=org, store=stores["shopify"], data=shopify, format="shopify",
-                          filename="shopify-orders-export.csv", score=False)  # fmt: skip
 
 
 def _sample(name: str) -> bytes | None:

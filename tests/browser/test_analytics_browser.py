@@ -57,7 +57,7 @@ def test_the_analytics_page_in_chinese_draws_its_charts(browser, live_server, de
         )
         assert canvas.evaluate(PAINTED) > 500, f"{chart} is blank"
     notice = page.locator("[data-testid=missing-costs]").inner_text()
-    assert "广告花费" in notice, "the missing ad spend is named, in Chinese"
+    assert "头程运费" in notice, "the missing first-leg freight is named, in Chinese"
     assert page.locator("[data-testid=sku-table] tbody tr").count() > 5
     page.screenshot(path="/tmp/analytics-zh.png", full_page=True)
     page.goto(f"{live_server.url}/")
@@ -74,7 +74,7 @@ def test_the_analytics_pages_in_english(browser, live_server, demo):  # noqa: F8
     page.wait_for_function(
         "document.querySelector('[data-testid=chart-waterfall]').dataset.drawn === '1'"
     )
-    assert "Ad spend" in page.locator("[data-testid=missing-costs]").inner_text()
+    assert "First-leg freight" in page.locator("[data-testid=missing-costs]").inner_text()
     page.screenshot(path="/tmp/analytics-en.png", full_page=True)
     page.goto(f"{live_server.url}/")
     page.screenshot(path="/tmp/analytics-overview-en.png", full_page=True)

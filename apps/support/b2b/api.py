@@ -94,8 +94,11 @@ class InquiryViewSet(ServiceViewSet):
 
 
 class QuotationViewSet(ServiceViewSet):
+    """Read-only: a quotation is computed from its inquiry (POST/PATCH the inquiry)."""
+
     queryset = Quotation.objects.all()
     serializer_class = QuotationSerializer
+    http_method_names = ["get", "head", "options"]
 
     def scope_queryset(self, queryset):
         return queryset.select_related("organization", "inquiry").order_by("-created", "-id")
