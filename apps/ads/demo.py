@@ -201,7 +201,13 @@ def _seed_store(ctx, org, store, listings) -> None:
 
 
 def _import(org, store, rows: list[list]) -> None:
+    from apps.integrations.models import ImportRun
+
     from .imports import search_terms_import
+
+    filename = f"demo-search-terms-{store.pk}.csv"
+    if ImportRun.objects.for_org(org).filter(filename=filename).exists():
+        return  # seeded before: a second seed adds no import run
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -230,7 +236,7 @@ def _import(org, store, rows: list[list]) -> None:
         org=org,
         store_id=store.pk,
         data=out.getvalue().encode("utf-8"),
-        filename=f"demo-search-terms-{store.pk}.csv",
+        filename=filename,
     )
 
 

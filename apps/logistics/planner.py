@@ -404,7 +404,10 @@ def _compute(org, inputs: PlanInputs, f: fc.Forecast, service_level: float, toda
 
 def _allocate(org, pairs: pd.DataFrame, frame: pd.DataFrame, unit_ft3: np.ndarray) -> None:
     """Capacity per warehouse, in place: profit per ft³ where a limit binds (or for every
-    suggested SKU of a small plan, for the page)."""
+    suggested SKU of a small plan, for the page). A SKU without dimensions takes no room here
+    (its volume is unknown, not NaN: a NaN would make every comparison false and hide a
+    binding limit)."""
+    unit_ft3 = np.nan_to_num(np.asarray(unit_ft3, dtype=float), nan=0.0)
     qty = frame["quantity"].to_numpy()
     small = (qty > 0).sum() <= 200
     for idx in pairs.groupby("warehouse_id").indices.values():

@@ -108,10 +108,20 @@ def _risky_orders(ctx, org) -> None:
     if store is None:
         return
     base = (ctx.now - timedelta(days=3)).replace(microsecond=0)
+    # A SKU listed in this store, so every risky line links to the store's own listing.
+    sku = (
+        Listing.objects.for_org(org)
+        .filter(store=store)
+        .order_by("pk")
+        .values_list("product__sku", flat=True)
+        .first()
+    )
+    if sku is None:
+        return
 
     def row(n: int, hours: float, **extra) -> dict:
         values = {
-            "order_id": f"#R{n:03d}", "sku": "KVX-PB10K-BLK", "quantity": "1",
+            "order_id": f"#R{n:03d}", "sku": sku, "quantity": "1",
             "unit_price": "27.99", "currency": "USD", "status": "unshipped",
             "ordered_at": (base + timedelta(hours=hours)).isoformat(),
             "buyer_email": f"buyer{n}@example.net", "buyer_country": "US",
