@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -23,7 +24,7 @@ from apps.core.bounds import IdField, JSONObjectField
 from . import services
 from .bulk import drafts_bulk_start
 from .models import Draft, DraftStatus, Policy, ReviewEvent
-from .registry import all_kinds
+from .registry import all_kinds, is_flagged
 from .selectors import DraftFilters, draft_diff
 
 
@@ -35,6 +36,9 @@ class DraftFilter(filters.FilterSet):
     language = filters.CharFilter()
     older_than_hours = filters.NumberFilter(method="filter_age", label="Older than (hours)")
     search = filters.CharFilter(field_name="title", lookup_expr="icontains")
+    flagged = filters.BooleanFilter(
+        method="filter_flagged", label="Only drafts a check flagged for a person"
+    )
 
     class Meta:
         model = Draft
@@ -42,6 +46,11 @@ class DraftFilter(filters.FilterSet):
 
     def filter_age(self, queryset, name, value):
         return queryset.filter(created_at__lt=timezone.now() - timedelta(hours=float(value)))
+
+    def filter_flagged(self, queryset, name, value):
+        """Same test as the queue's badge (`registry.is_flagged`): a check carrying `flag`."""
+        flagged = Q(checks__contains=[{"flag": True}])
+        return queryset.filter(flagged if value else ~flagged)
 
 
 class DraftSerializer(serializers.ModelSerializer):
@@ -51,6 +60,7 @@ class DraftSerializer(serializers.ModelSerializer):
     )
     model = serializers.CharField(source="model_name")
     cost = serializers.DecimalField(max_digits=14, decimal_places=6, coerce_to_string=True)
+    flagged = serializers.SerializerMethodField()
 
     class Meta:
         model = Draft
@@ -73,6 +83,7 @@ class DraftSerializer(serializers.ModelSerializer):
             "rationale",
             "evidence",
             "checks",
+            "flagged",
             "error",
             "provider",
             "model",
@@ -93,6 +104,10 @@ class DraftSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_flagged(self, draft: Draft) -> bool:
+        """A check asks for a person (e.g. the proposal scores lower than what it replaces)."""
+        return is_flagged(draft.checks)
 
 
 class ReviewEventSerializer(serializers.ModelSerializer):

@@ -243,3 +243,25 @@ def test_a_price_edit_is_rounded_to_the_currency_before_it_applies(reviewer_clie
     assert response.json()["final"]["price"] == "18.00"
     listing.refresh_from_db()
     assert listing.price == Decimal("18.00")
+
+
+def test_flagged_filter_and_field_follow_the_checks(api_client, org, draft):
+    """A draft a check flagged for a person (e.g. scores lower than what it replaces) is
+    listed by `?flagged=true`, badged `flagged`, and left out by `?flagged=false`."""
+    other = draft_create(
+        org=org,
+        kind="listing_content",
+        target=ListingFactory(organization=org),
+        proposed=CONTENT,
+    )
+    Draft.objects.for_org(org).filter(pk=other.pk).update(
+        checks=[{"code": "quality_lower", "severity": "warning", "flag": True}]
+    )
+    Draft.objects.for_org(org).filter(pk=draft.pk).update(
+        checks=[{"code": "length", "severity": "warning"}]
+    )
+
+    flagged = api_client.get("/api/v1/drafts/?flagged=true").json()["results"]
+    assert [(d["id"], d["flagged"]) for d in flagged] == [(other.pk, True)]
+    unflagged = api_client.get("/api/v1/drafts/?flagged=false").json()["results"]
+    assert [(d["id"], d["flagged"]) for d in unflagged] == [(draft.pk, False)]
