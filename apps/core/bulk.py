@@ -24,8 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers
-from rest_framework import ISO_8601
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -104,9 +103,8 @@ def _choice(field: serializers.ChoiceField) -> Callable[[Any], Any]:
 
 
 def _decimal(field: serializers.DecimalField) -> Callable[[Any], Any]:
-    if (
-        field.localize
-        or field.validators
+    if field.localize or (
+        field.validators
         and any(
             type(v).__name__ not in {"MinValueValidator", "MaxValueValidator"}
             for v in field.validators
@@ -251,9 +249,8 @@ def compile_item_validator(serializer: serializers.Serializer) -> Callable[[Any]
     for name, field in serializer.fields.items():
         if field.read_only:
             continue
-        if (
-            field.source != name
-            or field.validators
+        if field.source != name or (
+            field.validators
             and not isinstance(
                 field, serializers.CharField | serializers.DecimalField | serializers.IntegerField
             )

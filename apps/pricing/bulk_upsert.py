@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from apps.accounts.models import Organization
 
 PROFILE_FIELDS = ("first_leg_per_unit", "other_per_unit", "fulfilment_fee", "price_ceiling")
+NEW_PROFILE = {"first_leg_per_unit": Decimal(0), "other_per_unit": Decimal(0),
+               "fulfilment_fee": None, "price_ceiling": None}  # fmt: skip
 _STATUS_SQL = """CASE WHEN u.id IS NULL THEN 'unchanged' WHEN u.inserted THEN 'created'
                  ELSE 'updated' END"""
 
@@ -165,10 +167,7 @@ def costs_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> list
     rows = []
     for _index, item in profile_items:
         listing_id, listing_currency = listings[(item["sku"], item["store"])]
-        stored = existing.get(listing_id) or {"currency": listing_currency,
-                                              "first_leg_per_unit": Decimal(0),
-                                              "other_per_unit": Decimal(0),
-                                              "fulfilment_fee": None, "price_ceiling": None}  # fmt: skip
+        stored = existing.get(listing_id) or {**NEW_PROFILE, "currency": listing_currency}
         merged = {f: item.get(f, stored[f]) for f in ("currency", *PROFILE_FIELDS)}
         rows.append((listing_id, item["store"], merged))
     profile_status: dict[int, tuple[int, str]] = {}
@@ -255,6 +254,7 @@ def competitor_offers_upsert_many(
     if not good:
         return outcomes  # type: ignore[return-value]
     resolved = [listings[(i["sku"], i["store"])] for _n, i in good]
+    currencies = [i.get("currency") or listings[(i["sku"], i["store"])][1] for _n, i in good]
     with connection.cursor() as cursor:
         cursor.execute(_OFFERS, {
             "ts": timezone.now(), "org": org.pk,
@@ -263,7 +263,7 @@ def competitor_offers_upsert_many(
             "seller_name": [i.get("seller_name", "") for _n, i in good],
             "price": [i["price"] for _n, i in good],
             "shipping": [i.get("shipping", Decimal(0)) for _n, i in good],
-            "currency": [i.get("currency") or c for (_n, i), (_pk, c) in zip(good, resolved)],
+            "currency": currencies,
             "fulfilment": [i.get("fulfilment", "fbm") for _n, i in good],
             "rating": [i.get("rating") for _n, i in good],
             "buy_box": [i.get("is_buy_box", False) for _n, i in good],
