@@ -431,3 +431,28 @@ def duplicates(keys: Sequence[Any]) -> dict[int, int]:
         else:
             first[key] = index
     return out
+
+
+def upsert_statuses(rows, keys: Sequence[Any]) -> list[tuple[str, int | None]]:
+    """(status, id) per key from an upsert statement's rows `(id, key, inserted)`: `inserted`
+    NULL for a row as it was before the statement (read by a CTE), true / false for a row the
+    statement inserted / updated. A key with no row of its own is unchanged.
+
+    The statements answer rows by key and Python matches them: joining the written rows back
+    to the incoming ones in SQL makes the planner, which cannot estimate a CTE's rows, pick
+    nested loops quadratic in the batch size."""
+    before: dict[Any, int] = {}
+    written: dict[Any, tuple[int, bool]] = {}
+    for pk, key, inserted in rows:
+        if inserted is None:
+            before[key] = pk
+        else:
+            written[key] = (pk, inserted)
+    out: list[tuple[str, int | None]] = []
+    for key in keys:
+        if key in written:
+            pk, inserted = written[key]
+            out.append(("created" if inserted else "updated", pk))
+        else:
+            out.append(("unchanged", before.get(key)))
+    return out

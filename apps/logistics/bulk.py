@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.catalog.selectors import product_list
-from apps.core.bulk import Outcome, duplicates
+from apps.core.bulk import Outcome, duplicates, upsert_statuses
 
 from .imports import _PARCEL_REFRESH, _PARCEL_UPSERT, _listing_stock_sync, _stockout_days_record
 from .models import Warehouse
@@ -32,10 +32,7 @@ from .models import Warehouse
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
 
-_STATUS_SQL = """CASE WHEN u.id IS NULL THEN 'unchanged' WHEN u.inserted THEN 'created'
-                 ELSE 'updated' END"""
-
-_INVENTORY = f"""
+_INVENTORY = """
 WITH incoming AS (
     SELECT * FROM unnest(%(products)s::bigint[], %(warehouses)s::bigint[], %(fulfillable)s::int[],
                          %(reserved)s::int[], %(unsellable)s::int[], %(inbound)s::int[],
@@ -63,11 +60,9 @@ WITH incoming AS (
                             EXCLUDED.inbound, inv.unit_volume_ft3)
     RETURNING inv.id, inv.product_id, inv.warehouse_id, (inv.xmax = 0) AS inserted
 )
-SELECT i.ord, COALESCE(u.id, b.id), {_STATUS_SQL}
-FROM incoming i
-LEFT JOIN u ON u.product_id = i.product_id AND u.warehouse_id = i.warehouse_id
-LEFT JOIN before b ON b.product_id = i.product_id AND b.warehouse_id = i.warehouse_id
-ORDER BY i.ord
+SELECT b.id, b.product_id, b.warehouse_id, NULL::boolean FROM before b
+UNION ALL
+SELECT u.id, u.product_id, u.warehouse_id, u.inserted FROM u
 """
 
 
@@ -114,9 +109,11 @@ def inventory_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> 
     }
     with connection.cursor() as cursor:
         cursor.execute(_INVENTORY, params)
-        rows = cursor.fetchall()
+        rows = [(pk, (product, warehouse), inserted)
+                for pk, product, warehouse, inserted in cursor.fetchall()]  # fmt: skip
+    answers = upsert_statuses(rows, [(g[1], g[2]) for g in good])
     changed: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for (index, product_id, warehouse_id, item), (_ord, pk, status) in zip(good, rows, strict=True):
+    for (index, product_id, warehouse_id, item), (status, pk) in zip(good, answers, strict=True):
         outcomes[index] = Outcome(status, pk)
         if status != "unchanged":
             changed[warehouse_id][0].append(product_id)
@@ -135,7 +132,7 @@ def inventory_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> 
 
 # --- tracking events ---------------------------------------------------------------------------
 
-_EVENTS = f"""
+_EVENTS = """
 WITH incoming AS (
     SELECT e.*, p.id AS parcel_id
     FROM unnest(%(nums)s::varchar[], %(carriers)s::varchar[], %(ats)s::timestamptz[],
@@ -162,13 +159,13 @@ WITH incoming AS (
           IS DISTINCT FROM (EXCLUDED.location, EXCLUDED.utc_offset_min)
     RETURNING ev.id, ev.parcel_id, ev.at, ev.status, ev.description, (ev.xmax = 0) AS inserted
 )
-SELECT i.ord, COALESCE(u.id, b.id), {_STATUS_SQL}, i.parcel_id
-FROM incoming i
-LEFT JOIN u ON u.parcel_id = i.parcel_id AND u.at = i.at AND u.status = i.status
-     AND u.description = i.descr
-LEFT JOIN before b ON b.parcel_id = i.parcel_id AND b.at = i.at AND b.status = i.status
-     AND b.description = i.descr
-ORDER BY i.ord
+SELECT b.id, p.carrier, p.tracking_number, b.at, b.status, b.description, NULL::boolean,
+       b.parcel_id
+FROM before b JOIN logistics_parcel p ON p.id = b.parcel_id
+UNION ALL
+SELECT u.id, p.carrier, p.tracking_number, u.at, u.status, u.description, u.inserted,
+       u.parcel_id
+FROM u JOIN logistics_parcel p ON p.id = u.parcel_id
 """
 
 
@@ -201,9 +198,12 @@ def tracking_events_upsert_many(*, org: Organization, items: list[dict[str, Any]
         cursor.execute(_PARCEL_UPSERT, params)
         cursor.execute(_EVENTS, params)
         rows = cursor.fetchall()
-        touched = sorted({parcel for _o, _pk, status, parcel in rows if status != "unchanged"})
+        touched = sorted({row[7] for row in rows if row[6] is not None})
         if touched:
             cursor.execute(_PARCEL_REFRESH, {"ts": ts, "org": org.pk, "ids": touched})
-    for (index, _item), (_ord, pk, status, _parcel) in zip(good, rows, strict=True):
+    answers = upsert_statuses(
+        [(row[0], row[1:6], row[6]) for row in rows], [keys[index] for index, _i in good]
+    )
+    for (index, _item), (status, pk) in zip(good, answers, strict=True):
         outcomes[index] = Outcome(status, pk)
     return outcomes  # type: ignore[return-value]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.catalog.selectors import listing_list, product_list, store_list
-from apps.core.bulk import Outcome, duplicates
+from apps.core.bulk import Outcome, duplicates, upsert_statuses
 from apps.core.money import quantize
 
 if TYPE_CHECKING:
@@ -41,8 +41,6 @@ _LINE_TYPES = {"product_id": "bigint", "listing_id": "bigint", "quantity": "int"
                "unit_price": "numeric", "line_total": "numeric", "tax": "numeric",
                "discount": "numeric", "refunded_quantity": "int", "refunded_amount": "numeric",
                "returned_quantity": "int"}  # fmt: skip
-_STATUS_SQL = """CASE WHEN u.id IS NULL THEN 'unchanged' WHEN u.inserted THEN 'created'
-                 ELSE 'updated' END"""
 
 
 def _unnest(columns: tuple[str, ...], types: dict[str, str]) -> str:
@@ -75,11 +73,9 @@ WITH incoming AS (
     WHERE o.organization_id = EXCLUDED.organization_id AND {_distinct("o", ORDER_COLUMNS)}
     RETURNING o.id, o.store_id, o.marketplace_order_id, (o.xmax = 0) AS inserted
 )
-SELECT i.ord, COALESCE(u.id, b.id), {_STATUS_SQL}
-FROM incoming i
-LEFT JOIN u USING (store_id, marketplace_order_id)
-LEFT JOIN before b USING (store_id, marketplace_order_id)
-ORDER BY i.ord
+SELECT b.id, b.store_id, b.marketplace_order_id, NULL::boolean FROM before b
+UNION ALL
+SELECT u.id, u.store_id, u.marketplace_order_id, u.inserted FROM u
 """
 
 _LINES = f"""
@@ -199,8 +195,11 @@ def orders_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> lis
     }
     with connection.cursor() as cursor:
         cursor.execute(_ORDERS, params)
-        orders = cursor.fetchall()
-        line_rows = [(pk, line) for (_o, pk, _s), (*_x, lines) in zip(orders, good, strict=True)
+        orders = upsert_statuses(
+            [(pk, (store, moid), inserted) for pk, store, moid, inserted in cursor.fetchall()],
+            list(zip(params["store_id"], params["moid"], strict=True)),
+        )
+        line_rows = [(pk, line) for (_s, pk), (*_x, lines) in zip(orders, good, strict=True)
                      for line in lines]  # fmt: skip
         line_params: dict[str, Any] = {
             "ts": ts,
@@ -211,9 +210,9 @@ def orders_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> lis
         }
         cursor.execute(_LINES, line_params)
         moved = {row[0] for row in cursor.fetchall()}
-        cursor.execute(_VANISHED, {**line_params, "orders": [pk for _o, pk, _s in orders]})
+        cursor.execute(_VANISHED, {**line_params, "orders": [pk for _s, pk in orders]})
         moved.update(row[0] for row in cursor.fetchall())
-    for (index, *_rest), (_o, pk, status) in zip(good, orders, strict=True):
+    for (index, *_rest), (status, pk) in zip(good, orders, strict=True):
         if status == "unchanged" and pk in moved:
             status = "updated"
         outcomes[index] = Outcome(status, pk)

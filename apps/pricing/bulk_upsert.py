@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from apps.catalog.selectors import listing_list, product_list, store_list
 from apps.catalog.services import product_unit_costs_set_many
-from apps.core.bulk import Outcome, duplicates
+from apps.core.bulk import Outcome, duplicates, upsert_statuses
 
 from .competitors import refresh_competitor_latest
 from .models import CostProfile
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 PROFILE_FIELDS = ("first_leg_per_unit", "other_per_unit", "fulfilment_fee", "price_ceiling")
 NEW_PROFILE = {"first_leg_per_unit": Decimal(0), "other_per_unit": Decimal(0),
                "fulfilment_fee": None, "price_ceiling": None}  # fmt: skip
-_STATUS_SQL = """CASE WHEN u.id IS NULL THEN 'unchanged' WHEN u.inserted THEN 'created'
-                 ELSE 'updated' END"""
 
 
 def _listings(org: Organization, items: list[dict[str, Any]]) -> tuple[dict, set[int]]:
@@ -71,7 +69,7 @@ def _refuse(
 
 # --- costs -------------------------------------------------------------------------------------
 
-_PROFILES = f"""
+_PROFILES = """
 WITH incoming AS (
     SELECT * FROM unnest(%(listing)s::bigint[], %(store)s::bigint[], %(currency)s::varchar[],
                          %(first_leg)s::numeric[], %(other)s::numeric[], %(fee)s::numeric[],
@@ -98,9 +96,9 @@ WITH incoming AS (
                             EXCLUDED.price_ceiling)
     RETURNING c.id, c.listing_id, (c.xmax = 0) AS inserted
 )
-SELECT i.ord, COALESCE(u.id, b.id), {_STATUS_SQL}
-FROM incoming i LEFT JOIN u USING (listing_id) LEFT JOIN before b USING (listing_id)
-ORDER BY i.ord
+SELECT b.id, b.listing_id, NULL::boolean FROM before b
+UNION ALL
+SELECT u.id, u.listing_id, u.inserted FROM u
 """
 
 
@@ -182,9 +180,8 @@ def costs_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> list
                 "fee": [r[2]["fulfilment_fee"] for r in rows],
                 "ceiling": [r[2]["price_ceiling"] for r in rows],
             })  # fmt: skip
-            for (index, _item), (_o, pk, status) in zip(
-                profile_items, cursor.fetchall(), strict=True
-            ):
+            answers = upsert_statuses(cursor.fetchall(), [r[0] for r in rows])
+            for (index, _item), (status, pk) in zip(profile_items, answers, strict=True):
                 profile_status[index] = (pk, status)
     product_ids = dict(
         product_list(org=org).filter(sku__in={i["sku"] for i in items}).values_list("sku", "pk")
@@ -201,7 +198,7 @@ def costs_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> list
 
 # --- competitor offers -------------------------------------------------------------------------
 
-_OFFERS = f"""
+_OFFERS = """
 WITH incoming AS (
     SELECT * FROM unnest(%(listing)s::bigint[], %(seller_id)s::varchar[],
         %(seller_name)s::varchar[], %(price)s::numeric[], %(shipping)s::numeric[],
@@ -231,11 +228,9 @@ WITH incoming AS (
            EXCLUDED.fulfilment, EXCLUDED.rating, EXCLUDED.is_buy_box)
     RETURNING o.id, o.listing_id, o.seller_id, o.observed_at, (o.xmax = 0) AS inserted
 )
-SELECT i.ord, COALESCE(u.id, b.id), {_STATUS_SQL}
-FROM incoming i
-LEFT JOIN u USING (listing_id, seller_id, observed_at)
-LEFT JOIN before b USING (listing_id, seller_id, observed_at)
-ORDER BY i.ord
+SELECT b.id, b.listing_id, b.seller_id, b.observed_at, NULL::boolean FROM before b
+UNION ALL
+SELECT u.id, u.listing_id, u.seller_id, u.observed_at, u.inserted FROM u
 """
 
 
@@ -269,9 +264,13 @@ def competitor_offers_upsert_many(
             "buy_box": [i.get("is_buy_box", False) for _n, i in good],
             "observed_at": [i["observed_at"] for _n, i in good],
         })  # fmt: skip
-        rows = cursor.fetchall()
+        rows = [(pk, (listing, seller, at), inserted)
+                for pk, listing, seller, at, inserted in cursor.fetchall()]  # fmt: skip
+    keys = [(pk, i["seller_id"], i["observed_at"]) for (_n, i), (pk, _c) in
+            zip(good, resolved, strict=True)]  # fmt: skip
+    answers = upsert_statuses(rows, keys)
     touched = set()
-    for (index, item), (listing_id, _c), (_o, pk, status) in zip(good, resolved, rows, strict=True):
+    for (index, item), (listing_id, _c), (status, pk) in zip(good, resolved, answers, strict=True):
         outcomes[index] = Outcome(status, pk)
         if status != "unchanged":
             touched.add((listing_id, item["seller_id"]))
