@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from apps.accounts.models import Organization
 
 ZERO = Decimal(0)
+MONEY_MAX = Decimal("9999999999.9999")  # the amount columns' bound (14 digits, 4 decimals)
 ORDER_COLUMNS = ("buyer_country", "status", "ordered_at", "shipped_at", "delivered_at",
                  "currency", "items_total", "shipping_total", "tax_total", "order_total",
                  "financial_status", "refunded_total")  # fmt: skip
@@ -114,11 +115,14 @@ def _lines_of(item: dict, currency: str, products: dict, listings: dict) -> list
         if product_id is None:
             return _("Line %(line)s: unknown SKU %(sku)s.") % {"line": number, "sku": line["sku"]}
         discount = quantize(line.get("discount", ZERO), currency)
+        amount = quantize(line["unit_price"] * line["quantity"], currency)
+        if discount > amount:
+            return _("Line %(line)s: the discount exceeds the line's amount.") % {"line": number}
         rows.append({
             "item_key": key, "product_id": product_id,
             "listing_id": listings.get((item["store"], product_id)), "sku": line["sku"],
             "quantity": line["quantity"], "unit_price": line["unit_price"], "currency": currency,
-            "line_total": quantize(line["unit_price"] * line["quantity"], currency) - discount,
+            "line_total": amount - discount,
             "item_status": line.get("item_status", ""),
             "tax": quantize(line.get("tax", ZERO), currency), "discount": discount,
             "refunded_quantity": line.get("refunded_quantity", 0),
@@ -182,7 +186,11 @@ def orders_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> lis
         if isinstance(lines, str):
             outcomes[index] = Outcome.error("lines", lines)
             continue
-        good.append((index, item, _order_row(item, currency, lines), lines))
+        row = _order_row(item, currency, lines)
+        if max(row["order_total"], row["refunded_total"]) > MONEY_MAX:
+            outcomes[index] = Outcome.error("lines", _("The order's totals are too large."))
+            continue
+        good.append((index, item, row, lines))
     if not good:
         return outcomes  # type: ignore[return-value]
     ts = timezone.now()

@@ -79,3 +79,15 @@ def test_limits_scope_and_idempotency(api_client, org):
     ProductFactory(organization=org, sku="O-1")
     ProductFactory(organization=org, sku="O-2")
     check_limits_and_scope(api_client, org, URL, "orders", _order(StoreFactory(organization=org)))
+
+
+def test_amounts_beyond_the_columns_are_an_error_of_that_order(api_client, org):
+    ProductFactory(organization=org, sku="O-1")
+    ProductFactory(organization=org, sku="O-2")
+    store = StoreFactory(organization=org)
+    huge = _order(store, "HUGE", lines=[
+        {"sku": "O-1", "quantity": 1_000_000, "unit_price": "9999999999"}])  # fmt: skip
+    discounted = _order(store, "DISC", lines=[
+        {"sku": "O-1", "quantity": 1, "unit_price": "5", "discount": "6"}])  # fmt: skip
+    response = post(api_client, URL, [huge, discounted, _order(store)])
+    assert statuses(response) == ["error", "error", "created"]
