@@ -35,6 +35,8 @@ from apps.core.api import (
     write_schemas,
 )
 from apps.core.bounds import BIGINT_MAX, INT32_MAX, CodeRelatedField, JSONObjectField
+from apps.core.fastlist import fast_list
+from apps.core.renderers import FastJSONRenderer
 
 # Marketplaces ---------------------------------------------------------------------------------
 
@@ -280,6 +282,12 @@ class ListingViewSet(ServiceViewSet):
 
     def scope_queryset(self, queryset):
         return queryset.select_related("product", "store", "store__marketplace")
+
+    renderer_classes = [FastJSONRenderer]
+
+    def list(self, request, *args, **kwargs):
+        # The same page from `.values()` rows: a third of the CPU (apps/core/fastlist.py).
+        return fast_list(self, request) or super().list(request, *args, **kwargs)
 
     def create_object(self, data):
         listing = services.listing_create(org=self.org, actor=self.actor, **data)

@@ -1,6 +1,8 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api
+from .bulk_api import CompetitorOfferBulkViewSet, CostBulkViewSet
 
 app_name = "pricing_api"
 
@@ -11,4 +13,14 @@ router.register("price-changes", api.PriceChangeViewSet, basename="price-change"
 router.register("strategies", api.StrategyViewSet, basename="strategy")
 router.register("strategy-assignments", api.AssignmentViewSet, basename="strategy-assignment")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "costs/bulk-upsert/", CostBulkViewSet.as_view({"post": "create"}), name="cost-bulk-upsert"
+    ),
+    path(
+        "competitor-offers/bulk-upsert/",
+        CompetitorOfferBulkViewSet.as_view({"post": "create"}),
+        name="competitor-offer-bulk-upsert",
+    ),
+    *router.urls,
+]

@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
         "RestockSuggestionStatusEnum": "apps.logistics.models.RestockSuggestion.Status",
         "LogisticsModeEnum": "apps.logistics.models.Mode",
         "WarehouseKindEnum": "apps.logistics.models.Warehouse.Kind",
+        "BulkItemStatusEnum": "apps.core.bulk.STATUSES",
     },
 }
 

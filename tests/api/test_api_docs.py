@@ -15,6 +15,8 @@ from apps.catalog.models import Product
 from apps.core.services import job_create, job_finish
 from apps.integrations.models import WebhookDelivery, WebhookSubscription
 from apps.integrations.tasks import webhooks_send_task
+from apps.logistics.models import Parcel
+from apps.orders.models import Order
 from tests.integrations.test_webhooks import Receiver
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
@@ -58,6 +60,9 @@ def test_the_guides_examples_run_against_a_live_server(live_server, org, setting
         for code in blocks("python"):
             exec(compile(code, str(DOC), "exec"), namespace)
         assert Product.objects.for_org(org).filter(sku="PY-1").count() == 1
+        parcel = Parcel.objects.for_org(org).get(tracking_number="YT2611300001")
+        assert parcel.status == "Delivered"
+        assert Order.objects.for_org(org).filter(source="api").count() == 1
 
         job = job_create(org=org, kind="listing_export", total=1)
         job_finish(job_id=job.id)
