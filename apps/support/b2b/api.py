@@ -5,7 +5,7 @@ organization's ids answer 404."""
 from __future__ import annotations
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 
@@ -103,19 +103,40 @@ class QuotationViewSet(ServiceViewSet):
     def scope_queryset(self, queryset):
         return queryset.select_related("organization", "inquiry").order_by("-created", "-id")
 
-    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "back_translation",
+                bool,
+                description="1: the staff copy, with the Chinese back-translation at the end",
+            )
+        ],
+        responses={(200, "application/pdf"): bytes},
+    )
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         quotation = self.get_object()
-        return pdf_response(quotation)
+        internal = request.query_params.get("back_translation", "")[:5] in ("1", "true")
+        return pdf_response(quotation, back_translation=internal)
 
 
-def pdf_response(quotation: Quotation) -> HttpResponse:
+def back_translation_of(draft) -> str:
+    """The Chinese back-translation recorded with the quotation's draft ("" without one)."""
+    if draft is None:
+        return ""
+    return next(
+        (str(e.get("text", "")) for e in draft.evidence or [] if e.get("kind") == "back_translation"),
+        "",
+    )
+
+
+def pdf_response(quotation: Quotation, *, back_translation: bool = False) -> HttpResponse:
     draft = selectors.quotation_draft(org=quotation.organization, quotation=quotation)
     text = quotation.text or (draft.proposed.get("text", "") if draft else "")
     data = pdf.render(
         computation=quotation.computation, text=text, language=quotation.language,
         title=f"Q-{quotation.pk}",
+        back_translation=back_translation_of(draft) if back_translation else "",
     )  # fmt: skip
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="quotation-Q-{quotation.pk}.pdf"'
