@@ -169,6 +169,9 @@ def _generated_scene(request, product, listing, photo):
         transaction.on_commit(lambda: listing_generated_scene_task.delay(*args))
         messages.success(
             request,
-            _("Generating the scene; the image (or the reason it failed) will wait in the review queue."),
+            _(
+                "Generating the scene; the image (or the reason it failed) will wait in the "
+                "review queue."
+            ),
         )
     return redirect("catalog:photos", product_id=product.pk)

@@ -125,7 +125,11 @@ def back_translation_of(draft) -> str:
     if draft is None:
         return ""
     return next(
-        (str(e.get("text", "")) for e in draft.evidence or [] if e.get("kind") == "back_translation"),
+        (
+            str(e.get("text", ""))
+            for e in draft.evidence or []
+            if e.get("kind") == "back_translation"
+        ),
         "",
     )
 

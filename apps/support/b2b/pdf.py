@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from apps.core.errors import DomainError
 
@@ -44,6 +45,8 @@ CJK_FONTS = (
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # fonts-noto-cjk: SC face
 )
 FAMILY = "cjk"
+# The font has one weight: headings are shaded, not bold.
+HEADINGS = FontFace(emphasis="", fill_color=(232, 232, 232))
 
 
 class PdfFontMissing(DomainError):
@@ -103,7 +106,7 @@ def render(
     _heading(pdf, f"{head} - {title}"[:90], 16)
     pdf.set_font(FAMILY, "", 10)
     pdf.ln(2)
-    with pdf.table(col_widths=(40, 60)) as table:
+    with pdf.table(col_widths=(40, 60), headings_style=HEADINGS) as table:
         table.row([qty_label, f"{price_label} ({cur})"])
         for tier in computation.get("tiers", []):
             table.row([str(tier["quantity"]), money_text(tier["exw_unit"], lang)])
@@ -112,7 +115,7 @@ def render(
         pdf.ln(4)
         _heading(pdf, f"{qty_label}: {tier['quantity']} ({cur})")
         pdf.set_font(FAMILY, "", 9)
-        with pdf.table(col_widths=(30, 22, 22, 22, 22, 25)) as table:
+        with pdf.table(col_widths=(30, 22, 22, 22, 22, 25), headings_style=HEADINGS) as table:
             table.row([mode_label, "EXW", "FOB", "CIF", "DDP", lead_label])
             for mode in (m for m in MODES if m in tier["modes"]):
                 m = tier["modes"][mode]

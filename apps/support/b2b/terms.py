@@ -49,7 +49,7 @@ def terms_update(*, org, data: dict, margins: list[tuple[int, Decimal]]) -> B2BT
     if data.get("default_incoterm", "") not in ("", *rates.INCOTERMS):
         raise ValidationFailed("Unknown Incoterm.", field="default_incoterm")
     modes = [m for m in rates.MODES if m in (data.get("freight_modes") or [])]
-    if not modes or len(modes) != len(set(data.get("freight_modes") or [])):
+    if not modes or len(modes) != len(list(data.get("freight_modes") or [])):
         raise ValidationFailed("Choose at least one of sea, air, express.", field="freight_modes")
     if not margins or len(margins) > MAX_BREAKS:
         raise ValidationFailed(f"Give 1 to {MAX_BREAKS} margin breaks.", field="margins")
@@ -66,9 +66,7 @@ def terms_update(*, org, data: dict, margins: list[tuple[int, Decimal]]) -> B2BT
     origin = str(data.get("origin_port") or "").strip()
     if not origin or len(origin) > 64:
         raise ValidationFailed("The origin port needs 1 to 64 characters.", field="origin_port")
-    terms = B2BTerms.objects.for_org(org).select_for_update().first() or B2BTerms(
-        organization=org
-    )
+    terms = B2BTerms.objects.for_org(org).select_for_update().first() or B2BTerms(organization=org)
     for name in ("currency", "moq", "production_days", "validity_days", "default_incoterm",
                  "export_fee_per_shipment", "handling_per_unit", "insurance_pct"):  # fmt: skip
         setattr(terms, name, data.get(name, getattr(terms, name)))
@@ -118,9 +116,7 @@ class TermsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = [(c, c) for c in sorted(CURRENCIES)]
-        self.fields["default_incoterm"].choices = [("", "—")] + [
-            (t, t) for t in rates.INCOTERMS
-        ]
+        self.fields["default_incoterm"].choices = [("", "—")] + [(t, t) for t in rates.INCOTERMS]
         for i in range(MAX_BREAKS):
             self.fields[f"break_qty_{i}"] = forms.IntegerField(
                 label=_("From quantity"), required=False, min_value=1, max_value=10_000_000

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('support', '0002_b2b_quotations'),
+        ("support", "0002_b2b_quotations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='b2bterms',
-            name='default_incoterm',
-            field=models.CharField(blank=True, default='', max_length=3),
+            model_name="b2bterms",
+            name="default_incoterm",
+            field=models.CharField(blank=True, default="", max_length=3),
         ),
         migrations.AddField(
-            model_name='b2bterms',
-            name='freight_modes',
+            model_name="b2bterms",
+            name="freight_modes",
             field=models.JSONField(blank=True, default=list),
         ),
     ]
