@@ -137,3 +137,17 @@ def test_the_page_is_in_english_and_chinese(user, client_for, language, words):
 def test_anonymous_users_are_sent_to_log_in(client):
     response = client.get(URL)
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_quotation_is_never_approved_or_sent_by_a_policy(org, user):
+    from apps.review.models import Draft, Policy
+    from apps.support.models import Message
+
+    Policy.objects.create(organization=org, kind="b2b_quotation", auto_approve=True)
+    ProductFactory(organization=org, sku="KX-200", unit_cost=Decimal("6.00"),
+                   cost_currency="USD", weight_g=Decimal("200"))  # fmt: skip
+    inquiry = inquiry_create(org=org, text="Wholesale offer please for KX-200, 500 pcs, DDP.")
+    quotation = inquiry.quotations.get()
+    draft = Draft.objects.for_org(org).get(kind="b2b_quotation", target_id=quotation.pk)
+    assert draft.status == "pending", draft.error
+    assert not Message.objects.for_org(org).filter(direction="outbound").exists()
