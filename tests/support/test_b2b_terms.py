@@ -151,3 +151,49 @@ def test_a_quotation_is_never_approved_or_sent_by_a_policy(org, user):
     draft = Draft.objects.for_org(org).get(kind="b2b_quotation", target_id=quotation.pk)
     assert draft.status == "pending", draft.error
     assert not Message.objects.for_org(org).filter(direction="outbound").exists()
+
+
+API = "/api/v1/support/b2b/terms/"
+
+
+def test_the_api_reads_and_replaces_the_terms_within_the_organization(
+    org, other_org, api_client_for
+):
+    mine, theirs = api_client_for(org), api_client_for(other_org)
+    assert mine.get(API).json()["freight_modes"] == ["sea", "air", "express"]  # defaults
+    body = {"currency": "EUR", "moq": 50, "production_days": 12, "default_incoterm": "CIF",
+            "freight_modes": ["express"], "validity_days": 20,
+            "export_fee_per_shipment": "99.00", "handling_per_unit": "0.05",
+            "insurance_pct": "0.250", "origin_port": "Xiamen",
+            "margins": [{"min_quantity": 50, "margin_pct": "40"},
+                        {"min_quantity": 500, "margin_pct": "30"}]}  # fmt: skip
+    response = mine.put(API, body, format="json")
+    assert response.status_code == 200, response.content
+    got = mine.get(API).json()
+    assert got["moq"] == 50 and got["freight_modes"] == ["express"]
+    assert [m["min_quantity"] for m in got["margins"]] == [50, 500]
+    assert theirs.get(API).json()["moq"] != 50  # another organization sees its own
+    assert not B2BTerms.objects.for_org(other_org).exists()
+
+
+@pytest.mark.parametrize(
+    "over",
+    [{"moq": 0}, {"margins": []}, {"margins": [{"min_quantity": 1, "margin_pct": "95"}] * 1},
+     {"freight_modes": ["rail"]}, {"freight_modes": []}, {"origin_port": "x" * 65},
+     {"margins": [{"min_quantity": 900, "margin_pct": "10"}]}, {"default_incoterm": "DAP"}],
+)  # fmt: skip
+def test_the_api_refuses_bad_terms_with_a_400(org, api_client, over):
+    body = {"currency": "USD", "moq": 100, "production_days": 12, "default_incoterm": "",
+            "freight_modes": ["sea"], "validity_days": 20, "export_fee_per_shipment": "1",
+            "handling_per_unit": "0", "insurance_pct": "0.3", "origin_port": "Xiamen",
+            "margins": [{"min_quantity": 1, "margin_pct": "30"}]}  # fmt: skip
+    response = api_client.put(API, {**body, **over}, format="json")
+    assert response.status_code == 400, response.content
+    assert not B2BTerms.objects.for_org(org).exists()
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.VIEWER])
+def test_the_api_is_for_managers_and_owners_only(org, api_client_for, role):
+    client = api_client_for(org, role=role)
+    assert client.get(API).status_code == 403
+    assert client.put(API, {}, format="json").status_code == 403
