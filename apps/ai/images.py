@@ -68,6 +68,7 @@ class GeneratedImage:
     model: str
     host: str
     revised_prompt: str = ""
+    cost: Decimal = Decimal(0)
 
 
 def image_endpoint() -> ImageEndpoint | None:
@@ -180,13 +181,14 @@ def image_generate(*, org: Organization, prompt: str, kind: str) -> GeneratedIma
         )
     data = _picture(items[0], endpoint)
     _check_picture(data, endpoint)
+    cost = IMAGE_PRICES.get(endpoint.model, Decimal(0))
     UsageRecord.objects.create(
         organization=org,
         kind=kind[:64],
         provider="openai-compatible",
         model=endpoint.model[:100],
         prompt_version="image",
-        cost=IMAGE_PRICES.get(endpoint.model, Decimal(0)),
+        cost=cost,
         currency="USD",
         purpose="image",
     )
@@ -195,4 +197,5 @@ def image_generate(*, org: Organization, prompt: str, kind: str) -> GeneratedIma
         model=endpoint.model,
         host=endpoint.host,
         revised_prompt=str(getattr(items[0], "revised_prompt", "") or "")[:2000],
+        cost=cost,
     )

@@ -10,6 +10,8 @@ import io
 import pytest
 
 from apps.catalog.images import cutout, generated
+from apps.catalog.listings.marketplaces import marketplaces_sync
+from apps.catalog.models import Marketplace
 from apps.catalog.photos import synthetic
 from apps.catalog.photos.services import photo_upload
 from apps.review.services import draft_approve
@@ -29,6 +31,7 @@ def _png(image) -> bytes:
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
 def test_generated_scene_pages(live_server, browser, org, user, lang, tmp_path, settings):  # noqa: F811
     settings.MEDIA_ROOT = str(tmp_path)
+    marketplaces_sync(Marketplace)  # a transactional test flushed the reference rows
     product = ProductFactory(organization=org, images=[], category="Power banks",
                              attributes={"colour": "black"})  # fmt: skip
     store = StoreFactory(organization=org, marketplace=marketplace("amazon_de"))

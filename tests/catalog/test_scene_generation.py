@@ -98,6 +98,7 @@ def test_a_generated_scene_becomes_a_labelled_draft_with_before_and_after(
     assert "compositeWithTrainedAlgorithmicMedia" in scene.text["XML:com.adobe.xmp"]
     evidence = {e["field"]: e["value"] for e in draft.evidence}
     assert evidence["model"] == "gpt-image-1" and evidence["before"] == photo.path
+    assert draft.provider == "openai-compatible" and draft.model_name == "gpt-image-1"
     usage = UsageRecord.objects.for_org(org).get(purpose="image")
     assert usage.kind == "scene_image" and usage.cost > 0
     page = client_for(user).get(reverse("review:detail", args=[draft.pk]))

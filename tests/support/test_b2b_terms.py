@@ -197,3 +197,14 @@ def test_the_api_is_for_managers_and_owners_only(org, api_client_for, role):
     client = api_client_for(org, role=role)
     assert client.get(API).status_code == 403
     assert client.put(API, {}, format="json").status_code == 403
+
+
+def test_the_page_saves_its_own_values_unchanged(org, user, client_for):
+    B2BTerms.objects.create(organization=org, moq=300, export_fee_per_shipment=Decimal("150"))
+    B2BMarginRule.objects.create(organization=org, min_quantity=300, margin_pct=Decimal("32"))
+    client = client_for(user)
+    initial = client.get(URL).context["form"].initial
+    data = {k: ([str(x) for x in v] if isinstance(v, list) else str(v)) for k, v in
+            initial.items()}  # fmt: skip
+    response = client.post(URL, data)
+    assert response.status_code == 302, response.context["form"].errors

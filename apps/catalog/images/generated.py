@@ -18,6 +18,7 @@ compositeWithTrainedAlgorithmicMedia.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -27,6 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from apps.core.errors import ValidationFailed
 
 KIND = "scene_image"
+PROMPT_VERSION = "scene-v1"
 # The settings a seller can pick: fixed wording, never free text.
 SETTINGS: dict[str, str] = {
     "kitchen": "a bright modern kitchen counter with soft morning light",
@@ -86,10 +88,10 @@ def listing_generated_scene_draft(*, org, actor, listing, photo, setting: str):
 
     Refusals a person can fix (no main image yet, a bad cut-out, an unknown setting) raise
     ValidationFailed before anything is sent; a failed generation returns a failed draft."""
-    from apps.ai.images import ImageGenerationError, image_generate
+    from apps.ai.images import ImageGenerationError, image_endpoint, image_generate
     from apps.catalog.images.cutout import _checked_cutout, _save_labelled, json_dumps, scene_image
     from apps.catalog.images.services import _image_draft, image_save
-    from apps.review.services import draft_create_failed
+    from apps.review.services import Provenance, draft_create_failed
 
     current = list(listing.images or listing.product.images or [])
     if not current:
@@ -98,6 +100,12 @@ def listing_generated_scene_draft(*, org, actor, listing, photo, setting: str):
         )
     prompt = scene_prompt(listing.product, setting)
     cut = _checked_cutout(photo)
+    endpoint = image_endpoint()
+    provenance = Provenance(
+        provider="openai-compatible",
+        model_name=endpoint.model if endpoint else "",
+        prompt_version=PROMPT_VERSION,
+    )
     try:
         generated = image_generate(org=org, prompt=prompt, kind=KIND)
         background = _read_generated(generated.data)
@@ -109,8 +117,10 @@ def listing_generated_scene_draft(*, org, actor, listing, photo, setting: str):
             target=listing,
             error=str(_("Scene generation failed: %(why)s")) % {"why": reason},
             proposed={"images": current, "role": "scene"},
+            provenance=provenance,
             actor=actor,
         )
+    provenance = dataclasses.replace(provenance, cost=generated.cost)
     background_path = image_save(org=org, image=background, fmt="PNG")
     scene = scene_image(cut, background)
     path = _save_labelled(
@@ -143,4 +153,5 @@ def listing_generated_scene_draft(*, org, actor, listing, photo, setting: str):
                 "value": json_dumps(cut.quality.as_dict()),
             },
         ],
+        provenance=provenance,
     )

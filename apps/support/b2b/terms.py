@@ -156,9 +156,12 @@ class TermsForm(forms.Form):
             "default_incoterm": terms.default_incoterm,
             "freight_modes": list(terms.freight_modes or rates.MODES),
             "validity_days": terms.validity_days,
-            "export_fee_per_shipment": terms.export_fee_per_shipment,
-            "handling_per_unit": terms.handling_per_unit,
-            "insurance_pct": terms.insurance_pct,
+            # shown with the places the form accepts (the columns keep 4)
+            "export_fee_per_shipment": Decimal(terms.export_fee_per_shipment).quantize(
+                Decimal("0.01")
+            ),
+            "handling_per_unit": Decimal(terms.handling_per_unit).quantize(Decimal("0.0001")),
+            "insurance_pct": Decimal(terms.insurance_pct).quantize(Decimal("0.001")),
             "origin_port": terms.origin_port,
         }
         for i, (qty, pct) in enumerate(margins[:MAX_BREAKS]):
