@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from apps.catalog.models import Product
 from apps.core.api import (
+    CurrencyField,
     OrgPrimaryKeyRelatedField,
     ServiceViewSet,
     TenantViewSet,
@@ -166,11 +167,14 @@ class MarginBreakSerializer(serializers.Serializer):
 class TermsSerializer(serializers.Serializer):
     """The organization's B2B terms (the same bounds as the settings page)."""
 
-    currency = serializers.ChoiceField(choices=sorted(CURRENCIES))
+    currency = CurrencyField()
     moq = serializers.IntegerField(min_value=1, max_value=1_000_000)
     production_days = serializers.IntegerField(min_value=0, max_value=365)
-    default_incoterm = serializers.ChoiceField(
-        choices=["", "EXW", "FOB", "CIF", "DDP"], allow_blank=True
+    default_incoterm = serializers.RegexField(
+        r"^(EXW|FOB|CIF|DDP)?$",
+        max_length=3,
+        allow_blank=True,
+        help_text="EXW, FOB, CIF, DDP or blank (the text quotes DDP)",
     )
     freight_modes = serializers.ListField(
         child=serializers.ChoiceField(choices=["sea", "air", "express"]),
@@ -188,7 +192,7 @@ class TermsSerializer(serializers.Serializer):
         max_digits=6, decimal_places=3, min_value=Decimal("0"), max_value=Decimal("10")
     )
     origin_port = serializers.CharField(max_length=64)
-    margins = MarginBreakSerializer(many=True, min_length=1, max_length=6)
+    margins = serializers.ListField(child=MarginBreakSerializer(), min_length=1, max_length=6)
 
 
 def _terms_data(org) -> dict:
