@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api
@@ -16,4 +17,11 @@ router.register(
     "support/b2b/quotations", b2b_api.QuotationViewSet, basename="support-b2b-quotation"
 )
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "support/b2b/terms/",
+        b2b_api.TermsViewSet.as_view({"get": "current", "put": "replace"}),
+        name="support-b2b-terms",
+    ),
+    *router.urls,
+]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("knowledge/<int:article_id>/", views.kb_edit, name="kb_edit"),
     path("sla/", views.sla_dashboard, name="sla"),
     path("b2b/", b2b_views.inquiry_list, name="b2b_inquiries"),
+    path("b2b/terms/", b2b_views.terms_edit, name="b2b_terms"),
     path("b2b/<int:inquiry_id>/", b2b_views.inquiry_detail, name="b2b_inquiry"),
     path("b2b/quotations/<int:quotation_id>/pdf/", b2b_views.quotation_pdf, name="b2b_pdf"),
 ]

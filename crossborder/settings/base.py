@@ -290,6 +290,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CROSSBORDER_LLM_MODEL = env("CROSSBORDER_LLM_MODEL")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL")
 OPENAI_API_KEY = env("OPENAI_API_KEY")
+# Image generation (scene backgrounds, apps/ai/images.py): its own endpoint; empty = none.
+CROSSBORDER_IMAGE_BASE_URL = env.str("CROSSBORDER_IMAGE_BASE_URL", default="")
+CROSSBORDER_IMAGE_API_KEY = env.str("CROSSBORDER_IMAGE_API_KEY", default="")
+CROSSBORDER_IMAGE_MODEL = env.str("CROSSBORDER_IMAGE_MODEL", default="gpt-image-1")
+CROSSBORDER_IMAGE_SIZE = env.str("CROSSBORDER_IMAGE_SIZE", default="1024x1024")
+CROSSBORDER_IMAGE_TIMEOUT = env.float("CROSSBORDER_IMAGE_TIMEOUT", default=120.0)
 HEALTH_WORKER_TIMEOUT = env("CROSSBORDER_HEALTH_WORKER_TIMEOUT")
 
 # AI layer tunables (defaults and meaning in apps/ai/conf.py); set only those given.

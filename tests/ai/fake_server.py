@@ -1,8 +1,9 @@
 """A scripted server that speaks the OpenAI chat-completions wire format, on 127.0.0.1.
 
 For tests and benchmarks: each POST /v1/chat/completions is answered by a `responder`
-(request body, 1-based request number) → Reply. It records every request body, so a test can
-count retries and read what was sent.
+(request body, 1-based request number) → Reply. It records every request body (and its path
+in `paths`), so a test can count retries and read what was sent. The images endpoint
+(POST /v1/images/generations) is served the same way: answer it with `Reply.image(png)`.
 
     with FakeLLMServer(scripted(Reply.error(429), Reply.json({...}))) as server:
         settings.OPENAI_BASE_URL = server.url
@@ -33,6 +34,16 @@ class Reply:
     @classmethod
     def json(cls, data: Any, **kwargs: Any) -> Reply:
         return cls(content=json.dumps(data, ensure_ascii=False), **kwargs)
+
+    @classmethod
+    def image(cls, data: bytes, **kwargs: Any) -> Reply:
+        """An images/generations answer carrying `data` as base64 (gpt-image-1's shape)."""
+        import base64
+
+        body = {"created": int(time.time()),
+                "data": [{"b64_json": base64.b64encode(data).decode(), "revised_prompt": ""}],
+                "usage": {"total_tokens": 0, "input_tokens": 0, "output_tokens": 0}}  # fmt: skip
+        return cls(body=body, **kwargs)
 
     @classmethod
     def error(cls, status: int, message: str = "", **kwargs: Any) -> Reply:
@@ -120,6 +131,7 @@ class FakeLLMServer:
     def __init__(self, responder: Responder):
         self.responder = responder
         self.requests: list[dict] = []
+        self.paths: list[str] = []
         self._lock = threading.Lock()
         server = self
 
@@ -134,6 +146,7 @@ class FakeLLMServer:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with server._lock:
                     server.requests.append(body)
+                    server.paths.append(self.path)
                     n = len(server.requests)
                 reply = server.responder(body, n)
                 if reply.delay:

@@ -48,4 +48,18 @@ def test_b2b_pages(live_server, browser, org, user, lang):  # noqa: F811
     title = page.locator("[data-testid=page-title]").inner_text()
     assert ("询盘" in title) == (lang == "zh-hans")
     page.screenshot(path=f"/tmp/b2b-{lang}-inquiry.png", full_page=True)
+    assert page.locator("[data-testid=b2b-pdf-internal]").count() == 1
+    # The terms page: a manager drops express and raises the MOQ; new quotations follow.
+    page.goto(f"{live_server.url}/support/b2b/terms/")
+    form = page.locator("[data-testid=b2b-terms-form]")
+    assert ("报价的运输线路" in form.inner_text()) == (lang == "zh-hans")
+    page.fill("#id_moq", "400")
+    page.uncheck("input[name=freight_modes][value=express]")
+    page.select_option("#id_default_incoterm", "FOB")
+    page.screenshot(path=f"/tmp/b2b-{lang}-terms.png", full_page=True)
+    with page.expect_navigation():
+        page.click("[data-testid=save]")
+    terms = B2BTerms.objects.for_org(org).get()
+    assert terms.moq == 400 and terms.freight_modes == ["sea", "air"]
+    assert terms.default_incoterm == "FOB"
     context.close()

@@ -100,20 +100,65 @@ def test_an_invented_number_is_ungrounded():
     assert texts.ungrounded_numbers(bad, context) == ["7.25 USD", "12"]
 
 
-def test_the_pdf_holds_the_same_figures_as_the_computation():
-    import re
-    import zlib
+def pdf_text(data: bytes) -> str:
+    import io
 
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdf_holds_the_same_figures_as_the_computation():
     from apps.support.b2b import pdf
 
     c = quote.compute(inputs())
     context = {"computation": c, "buyer": "Jonas", "product": "KX-200", "language": "de"}
     data = pdf.render(computation=c, text=texts.compose(context, "de"), language="de", title="Q-1")
     assert data.startswith(b"%PDF")
-    shown = b" ".join(
-        zlib.decompress(m.group(1))
-        for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S)
-        if m.group(1)[:1] == b"x"
-    )
-    for figure in (b"12559,51", b"10227,64", b"8,82", b"7,59", b"Seefracht"):
+    shown = pdf_text(data)
+    for figure in ("12559,51", "10227,64", "8,82", "7,59", "Seefracht", "Stückpreis"):
         assert figure in shown
+
+
+def test_the_staff_pdf_renders_the_chinese_back_translation_and_cjk_names():
+    from apps.support.b2b import pdf
+
+    c = quote.compute(inputs())
+    zh = texts.compose({"computation": c, "buyer": "王先生", "product": "KX-200"}, "zh")
+    data = pdf.render(
+        computation=c,
+        text="Dear 王先生, price in € for 深圳 pickup.",
+        language="en",
+        title="Q-7",
+        back_translation=zh,
+    )
+    shown = pdf_text(data)
+    assert "王先生" in shown and "深圳" in shown and "€" in shown
+    assert "中文回译" in shown
+    for line in (ln for ln in zh.splitlines() if ln.strip()):
+        assert line.replace(" ", "") in shown.replace(" ", "").replace("\n", "")
+    # the font is embedded (a subset), so any reader shows the same glyphs
+    assert b"/FontFile2" in data
+
+
+def test_a_chinese_quotation_pdf_has_chinese_labels():
+    from apps.support.b2b import pdf
+
+    c = quote.compute(inputs())
+    data = pdf.render(
+        computation=c, text=texts.compose({"computation": c}, "zh"), language="zh", title="Q-8"
+    )
+    shown = pdf_text(data)
+    assert "报价单" in shown and "海运" in shown and "12559.51" in shown
+
+
+def test_a_missing_cjk_font_fails_clearly(settings, monkeypatch):
+    from apps.support.b2b import pdf
+
+    monkeypatch.setattr(pdf, "CJK_FONTS", (("/nonexistent/font.ttc", 0),))
+    settings.CROSSBORDER_PDF_CJK_FONT = ""
+    with pytest.raises(pdf.PdfFontMissing, match="fonts-wqy-microhei"):
+        pdf.render(computation=quote.compute(inputs()), text="x", language="en", title="Q")
+    settings.CROSSBORDER_PDF_CJK_FONT = "/nonexistent/other.ttf"
+    with pytest.raises(pdf.PdfFontMissing, match=r"/nonexistent/other\.ttf"):
+        pdf.cjk_font()

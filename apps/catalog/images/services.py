@@ -315,7 +315,15 @@ def product_image_upload(*, org: Organization, actor, product, data: bytes) -> s
 
 
 def _image_draft(
-    *, org: Organization, actor, listing, images: list[str], role: str, rationale: str, evidence
+    *,
+    org: Organization,
+    actor,
+    listing,
+    images: list[str],
+    role: str,
+    rationale: str,
+    evidence,
+    provenance=None,
 ):
     from apps.review.services import draft_create
 
@@ -327,6 +335,7 @@ def _image_draft(
         rationale=rationale,
         evidence=evidence,
         actor=actor,
+        provenance=provenance,
     )
 
 

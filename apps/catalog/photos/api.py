@@ -6,8 +6,11 @@
                                           draft (kind product_facts) is approved fact by fact
                                           with POST drafts/{id}/approve/ {"payload":
                                           {"accepted": ["brand", "gtin"]}}
-    POST     photos/{id}/images/          {"listing", "what": "main"|"scene", "background"}
-                                          -> 201 with the listing_image draft
+    POST     photos/{id}/images/          {"listing", "what": "main"|"scene"|"generated",
+                                          "background", "setting"} -> 201 with the
+                                          listing_image draft ("generated": synchronous,
+                                          a failed draft when the endpoint fails; 409
+                                          without an image endpoint)
     GET      listings/{id}/readiness/     score, parts, missing items, buyer questions
     POST     listings/{id}/readiness/proposal/   improved copy as a listing_content draft
     GET      readiness/                   score distribution per store
@@ -47,8 +50,13 @@ class PhotoUploadInput(serializers.Serializer):
 
 class ImageDraftInput(serializers.Serializer):
     listing = IdField()
-    what = serializers.ChoiceField(choices=["main", "scene"], default="main")
+    what = serializers.ChoiceField(choices=["main", "scene", "generated"], default="main")
     background = IdField(required=False, allow_null=True)
+    setting = serializers.ChoiceField(
+        choices=["kitchen", "desk", "living_room", "outdoor", "studio"],
+        required=False,
+        help_text="generated: the scene's setting (a fixed list)",
+    )
 
 
 class ProductPhotosViewSet(TenantViewSet):
@@ -130,6 +138,8 @@ class PhotoViewSet(TenantViewSet):
             if background is None:
                 raise NotFound("No such background photo.")
         actor = request_actor(request)
+        if data.validated_data["what"] == "generated":
+            return self._generated(listing, photo, data.validated_data, actor)
         if data.validated_data["what"] == "scene":
             draft = cutout.listing_scene_draft(
                 org=self.org, actor=actor, listing=listing, photo=photo, background=background
@@ -138,6 +148,27 @@ class PhotoViewSet(TenantViewSet):
             draft = cutout.listing_cutout_main_draft(
                 org=self.org, actor=actor, listing=listing, photo=photo
             )
+        return Response(DraftSerializer(draft).data, status=status.HTTP_201_CREATED)
+
+    def _generated(self, listing, photo, data, actor):
+        """A scene on a generated background: 201 with the draft (a failed draft, status
+        "failed" with the endpoint's reason, when the call failed); 409 without an endpoint."""
+        from apps.ai.images import image_endpoint
+        from apps.catalog.images.generated import listing_generated_scene_draft
+        from apps.core.errors import Conflict
+
+        if image_endpoint() is None:
+            raise Conflict(
+                "Generated scenes need an image-generation endpoint (CROSSBORDER_IMAGE_BASE_URL).",
+                code="no_image_endpoint",
+            )
+        draft = listing_generated_scene_draft(
+            org=self.org,
+            actor=actor,
+            listing=listing,
+            photo=photo,
+            setting=data.get("setting") or "studio",
+        )
         return Response(DraftSerializer(draft).data, status=status.HTTP_201_CREATED)
 
 

@@ -57,7 +57,12 @@ def photos(request, product_id: int):
         .filter(kind="product_facts", target_id=product.pk)
         .order_by("-pk")[:5]
     )
+    from apps.ai.images import image_endpoint
+    from apps.catalog.images.generated import SETTING_LABELS
+
     context = {
+        "image_endpoint": image_endpoint() is not None,
+        "scene_settings": list(SETTING_LABELS.items()),
         "product": product,
         "can_write": writable,
         "photos": [p for p in rows if p.role != ProductPhoto.Role.BACKGROUND],
@@ -113,6 +118,8 @@ def photo_image_draft(request, product_id: int):
     if photo is None or listing is None:
         raise Http404(_("No such photo or listing."))
     background = _photo(request, product, request.POST.get("background"))
+    if request.POST.get("what") == "generated":
+        return _generated_scene(request, product, listing, photo)
     try:
         if request.POST.get("what") == "scene":
             draft = cutout.listing_scene_draft(
@@ -131,3 +138,40 @@ def photo_image_draft(request, product_id: int):
         return redirect("catalog:photos", product_id=product.pk)
     messages.success(request, _("The new image is waiting for review."))
     return redirect("review:detail", draft_id=draft.pk)
+
+
+def _generated_scene(request, product, listing, photo):
+    """Queue a scene on a generated background (a Celery task on queue "ai"): the endpoint
+    can take a minute, so the draft (or a failed draft with the reason) follows in the queue."""
+    from django.db import transaction
+
+    from apps.ai.images import image_endpoint
+    from apps.catalog.images.generated import SETTINGS
+    from apps.catalog.tasks import listing_generated_scene_task
+
+    setting = (request.POST.get("setting") or "")[:32]
+    if image_endpoint() is None:
+        messages.error(
+            request,
+            _(
+                "Generated scenes need an image-generation endpoint "
+                "(CROSSBORDER_IMAGE_BASE_URL); use an uploaded background or the studio backdrop."
+            ),
+        )
+    elif setting not in SETTINGS:
+        messages.error(request, _("Choose one of the offered scene settings."))
+    elif not (listing.images or listing.product.images):
+        messages.error(
+            request, _("The listing has no main image yet: make the white main image first.")
+        )
+    else:
+        args = (request.org.pk, listing.pk, photo.pk, setting, request.user.pk)
+        transaction.on_commit(lambda: listing_generated_scene_task.delay(*args))
+        messages.success(
+            request,
+            _(
+                "Generating the scene; the image (or the reason it failed) will wait in the "
+                "review queue."
+            ),
+        )
+    return redirect("catalog:photos", product_id=product.pk)

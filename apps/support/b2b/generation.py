@@ -171,8 +171,9 @@ def validate(quotation: Quotation, payload: dict) -> list[Check]:
     ):
         try:
             term = computation.get("incoterm") or "EXW"
-            ours = Decimal(tier["modes"]["sea"]["unit"][term])
-        except (KeyError, InvalidOperation):
+            cheapest = next(iter(tier["modes"].values()))  # sea first when it is quoted
+            ours = Decimal(cheapest["unit"][term])
+        except (KeyError, InvalidOperation, StopIteration):
             ours = None
         if ours is not None and inquiry.target_price < ours:
             checks.append(

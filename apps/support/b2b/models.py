@@ -26,6 +26,10 @@ class B2BTerms(TenantModel):
     insurance_pct = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal("0.300"))
     validity_days = models.PositiveIntegerField(default=30)
     origin_port = models.CharField(max_length=64, default="Shenzhen")
+    # Quoted when the inquiry names no Incoterm (blank: the text quotes DDP).
+    default_incoterm = models.CharField(max_length=3, blank=True, default="")
+    # The freight modes (lanes) quoted: a subset of sea, air, express.
+    freight_modes = models.JSONField(default=list, blank=True)
     # Stores whose inbox receives B2B inquiries and sender domains known as B2B buyers.
     inbox_store_ids = models.JSONField(default=list, blank=True)
     buyer_domains = models.JSONField(default=list, blank=True)

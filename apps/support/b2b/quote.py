@@ -81,7 +81,7 @@ def _tier(inputs: Inputs, quantity: int, margin: Decimal) -> dict[str, Any]:
     fob = exw + quantize(inputs.export_fee, cur) + quantize(inputs.handling_per_unit * q, cur)
     weight = (inputs.unit_weight_kg * q).quantize(Decimal("0.01"))
     modes = {}
-    for mode in rates.MODES:
+    for mode in (m for m in rates.MODES if m in inputs.freight):
         lane = inputs.freight[mode]
         freight = quantize(max(weight * lane["per_kg"], lane["minimum"]), cur)
         insurance = quantize(

@@ -76,12 +76,20 @@ def _unit_cost(org, product, currency: str, on_date: date, problems: list[str]) 
     return value.quantize(Decimal("0.0001"))
 
 
-def _freight(org, country: str, currency: str, on_date: date) -> dict[str, dict]:
+def freight_modes_of(terms: B2BTerms) -> tuple[str, ...]:
+    """The modes the organization quotes (all three when none is chosen)."""
+    chosen = [m for m in rates.MODES if m in (terms.freight_modes or [])]
+    return tuple(chosen) or rates.MODES
+
+
+def _freight(
+    org, country: str, currency: str, on_date: date, modes: tuple[str, ...] = rates.MODES
+) -> dict[str, dict]:
     from apps.logistics.planner import DEFAULT_TRANSIT
     from apps.logistics.selectors import freight_rate_by_mode
 
     out = {}
-    for mode in rates.MODES:
+    for mode in modes:
         transit = int(DEFAULT_TRANSIT[mode][0])
         per_kg = _convert(org, rates.FREIGHT_PER_KG_USD[mode], "USD", currency, on_date)
         minimum = _convert(org, rates.FREIGHT_MIN_USD[mode], "USD", currency, on_date)
@@ -138,9 +146,9 @@ def inputs_for(*, org, inquiry: Inquiry, on_date: date | None = None) -> quote.I
             _convert(org, last_mile_usd, "USD", currency, on_date) or last_mile_usd
         ).quantize(Decimal("0.0001")),
         margins=margins_get(org=org),
-        freight=_freight(org, country, currency, on_date),
+        freight=_freight(org, country, currency, on_date, freight_modes_of(terms)),
         country=country,
-        incoterm=inquiry.incoterm,
+        incoterm=inquiry.incoterm or terms.default_incoterm,
         validity_days=terms.validity_days,
         on_date=on_date,
         problems=problems,

@@ -125,7 +125,7 @@ def compose(context: dict[str, Any], language: str) -> str:
     if tier is not None:
         lines += ["", t["req"].format(qty=tier["quantity"], dest=context.get("destination") or "-")]
         term = c.get("incoterm") or "DDP"
-        for mode in ("sea", "air", "express"):
+        for mode in (m for m in ("sea", "air", "express") if m in tier["modes"]):
             m = tier["modes"][mode]
             lines.append(
                 t["inc"].format(

@@ -14,7 +14,7 @@ from apps.core.dashboard import can_write, member_required, paginate
 from apps.core.errors import DomainError, NotFound
 
 from . import quote, selectors, services
-from .api import pdf_response
+from .api import back_translation_of, pdf_response
 from .models import Inquiry
 from .rates import MODES
 from .texts import MODE_NAMES
@@ -67,16 +67,7 @@ def inquiry_detail(request, inquiry_id: int):
     mode_names = MODE_NAMES["zh" if request.LANGUAGE_CODE.startswith("zh") else "en"]
     shown = [m for m in MODES if tier is not None and m in tier["modes"]]
     modes = [(mode_names[m], tier["modes"][m]) for m in shown]
-    back = ""
-    if draft is not None:
-        back = next(
-            (
-                e.get("text", "")
-                for e in draft.evidence or []
-                if e.get("kind") == "back_translation"
-            ),
-            "",
-        )
+    back = back_translation_of(draft)
     product = f"{inquiry.product.sku} ({inquiry.product_match})" if inquiry.product else "—"
     where = (inquiry.destination_port, inquiry.destination_country)
     price = inquiry.target_price
@@ -111,4 +102,38 @@ def quotation_pdf(request, quotation_id: int):
         quotation = selectors.quotation_get(org=request.org, quotation_id=quotation_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
-    return pdf_response(quotation)
+    try:
+        return pdf_response(quotation, back_translation=request.GET.get("back_translation") == "1")
+    except DomainError as exc:  # no CJK font installed: say so instead of a 500
+        flash.error(request, str(exc))
+        return redirect("support:b2b_inquiry", quotation.inquiry_id)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def terms_edit(request):
+    """B2B terms (margin breaks, MOQ, lead time, default Incoterm, freight lanes) for owners
+    and managers; anyone else, staff or not, gets 403."""
+    from django.core.exceptions import PermissionDenied
+
+    from .terms import TermsForm, terms_update
+
+    if not can_write(request):
+        raise PermissionDenied
+    terms = services.terms_get(org=request.org)
+    if request.method == "POST":
+        form = TermsForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                terms_update(org=request.org, data=data, margins=data["margins"])
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                flash.success(request, _("The B2B terms were saved; new quotations use them."))
+                return redirect("support:b2b_terms")
+    else:
+        form = TermsForm(
+            initial=TermsForm.initial_for(terms, services.margins_get(org=request.org))
+        )
+    return render(request, "support/b2b/terms.html", {"form": form})
