@@ -8,12 +8,15 @@ campaigns (superseded, with an event), so the queue holds one current set.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
@@ -23,7 +26,8 @@ from apps.review.batch import drafts_create_many, drafts_supersede_open
 from . import rules
 from .drafts import KIND
 from .inputs import stockout_product_ids
-from .models import AdGroup, Campaign, NegativeKeyword, ProductAd, SearchTermStat, Target
+from .models import AdGroup, Campaign, NegativeKeyword, ProductAd, Target
+from .selectors import in_window, last_day, share, spread_rows, window_params
 from .targets import campaign_targets, settings_for
 
 if TYPE_CHECKING:
@@ -73,33 +77,49 @@ def params_for(org: Organization) -> rules.Params:
 def window(
     *, org: Organization, lookback_days: int, end: date | None = None
 ) -> tuple[date, date] | None:
-    last = (
-        end
-        or SearchTermStat.objects.for_org(org)
-        .order_by("-day")
-        .values_list("day", flat=True)
-        .first()
-    )
+    last = end or last_day(org=org)
     if last is None:
         return None
     return last - timedelta(days=lookback_days - 1), last
 
 
-def _frame(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
+def _frame(sql: str, params: list, columns: list[str], text: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The query's rows as a frame, through `COPY (query) TO STDOUT` read by Arrow's CSV
+    reader (no Python tuple per row); `text` columns keep "" as "" (not null)."""
+    buf = io.BytesIO()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return pd.DataFrame(cursor.fetchall(), columns=columns)
+        query = cursor.cursor.mogrify(sql, params).decode()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buf)
+    if not buf.tell():
+        return pd.DataFrame({c: pd.Series(dtype=object if c in text else "float64")
+                             for c in columns})  # fmt: skip
+    buf.seek(0)
+    table = pacsv.read_csv(
+        buf,
+        read_options=pacsv.ReadOptions(column_names=columns),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in text}, strings_can_be_null=False
+        ),
+    )
+    frame = table.to_pandas()
+    for c in text:
+        frame[c] = frame[c].astype(object)
+    return frame
 
 
 def load_terms(*, org: Organization, start: date, end: date) -> pd.DataFrame:
+    """The window's totals per campaign, ad group, targeting and term; a summary row counts
+    with the share of its days inside the window."""
+    w, wparams = share(start, end)
     frame = _frame(
-        """
-        SELECT campaign_id, ad_group_id, targeting, match_type, search_term, sum(impressions),
-               sum(clicks), sum(spend)::float8, sum(orders), sum(sales)::float8
-        FROM ads_searchtermstat WHERE organization_id = %s AND day BETWEEN %s AND %s
+        f"""
+        SELECT campaign_id, ad_group_id, targeting, match_type, search_term,
+               sum(impressions * {w})::float8, sum(clicks * {w})::float8,
+               sum(spend * {w})::float8, sum(orders * {w})::float8, sum(sales * {w})::float8
+        FROM ads_searchtermstat s WHERE organization_id = %s AND {in_window()}
         GROUP BY campaign_id, ad_group_id, targeting, match_type, search_term
         """,
-        [org.pk, start, end],
+        [*wparams * 5, org.pk, *window_params(start, end)],
         [
             "campaign_id",
             "ad_group_id",
@@ -112,19 +132,24 @@ def load_terms(*, org: Organization, start: date, end: date) -> pd.DataFrame:
             "orders",
             "sales",
         ],
+        text=("targeting", "match_type", "search_term"),
     )
-    for c in ("impressions", "clicks", "orders"):
-        frame[c] = frame[c].astype("float64")
+    for c in ("campaign_id", "ad_group_id"):
+        frame[c] = frame[c].astype("int64")
     return frame
 
 
 def load_daily(*, org: Organization, start: date, end: date) -> pd.DataFrame:
-    return _frame(
-        "SELECT campaign_id, day, sum(spend)::float8 FROM ads_searchtermstat "
-        "WHERE organization_id = %s AND day BETWEEN %s AND %s GROUP BY campaign_id, day",
-        [org.pk, start, end],
+    """Spend per campaign and day (a summary row spread evenly over its days)."""
+    sub, params = spread_rows(org_id=org.pk, start=start, end=end, columns="s.campaign_id")
+    frame = _frame(
+        f"SELECT campaign_id, day, sum(spend)::float8 FROM ({sub}) t GROUP BY campaign_id, day",
+        params,
         ["campaign_id", "day", "spend"],
+        text=("day",),
     )
+    frame["campaign_id"] = frame["campaign_id"].astype("int64")
+    return frame
 
 
 def load_campaigns(*, org: Organization, campaign_ids=None) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from apps.integrations.tabular.values import number_text
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 TEXT_COLUMNS = ("campaign", "ad_group", "targeting", "search_term", "match_type", "portfolio")
 MAX_TEXT = 255
+MAX_PERIOD_DAYS = 366  # a summary row's Start..End (the console offers at most 95 days)
 KIND = "amazon_sp_search_terms"
 AUTO_TARGETING = frozenset({"close-match", "loose-match", "substitutes", "complements", "*"})
 SYMBOLS = {
@@ -114,6 +115,10 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
     rows["day"] = day.dt.date
     rows["end_day"] = end.dt.date
     chunk.fail(end.notna() & day.notna() & (end < day), "the end date is before the start date")
+    chunk.fail(
+        (end - day).dt.days >= MAX_PERIOD_DAYS,
+        f"the report period is longer than {MAX_PERIOD_DAYS} days",
+    )
     # Arrow-backed strings: lower-casing, whitespace and lengths run as Arrow kernels.
     arrow = {n: text[n].astype("string[pyarrow]") for n in TEXT_COLUMNS}
     for name in ("campaign", "ad_group", "targeting", "search_term"):
