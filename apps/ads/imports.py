@@ -107,24 +107,28 @@ class Tree:
     created: int = 0
 
 
-def resolve_tree(
-    *, org: Organization, store: Store, pairs: pd.DataFrame, currency: str, tree: Tree
-) -> None:
-    """Add to `tree` the campaign and ad-group ids of the distinct (campaign, ad_group, auto)
-    rows of `pairs` it does not know yet, creating the missing ones; set-based."""
-    groups = pairs[["campaign", "ad_group"]].drop_duplicates()
+def resolve_tree(*, org: Organization, store: Store, rows: pd.DataFrame, tree: Tree) -> None:
+    """Add to `tree` the campaign and ad-group ids of `rows` it does not know yet, creating
+    the missing ones (a campaign is automatic when its rows carry auto targetings); set-based."""
+    groups = rows[["campaign", "ad_group"]].drop_duplicates()
     keys = list(zip(groups["campaign"], groups["ad_group"], strict=True))
-    if all(k in tree.ad_groups for k in keys):
+    new = [(c, g) for c, g in keys if (c, g) not in tree.ad_groups]
+    if not new:
         return
-    names = pairs.groupby("campaign")["auto"].any()
-    names = names[[n not in tree.campaigns for n in names.index]]
-    if len(names):
+    unknown = {c for c, _g in new if c not in tree.campaigns}
+    if unknown:
+        mine = rows[rows["campaign"].isin(unknown)]
+        auto = (mine["match_type"] == "") & mine["targeting"].str.lower().isin(
+            parser.AUTO_TARGETING
+        )
+        names = auto.groupby(mine["campaign"]).any()
         existing = set(
             Campaign.objects.for_org(org)
             .filter(store=store, name__in=list(names.index))
             .values_list("name", flat=True)
         )
         missing = [n for n in names.index if n not in existing]
+        currency = str(rows["currency"].iloc[0])
         Campaign.objects.bulk_create(
             [
                 Campaign(
@@ -144,7 +148,6 @@ def resolve_tree(
             .filter(store=store, name__in=list(names.index))
             .values_list("name", "id")
         )
-    new = [(c, g) for c, g in keys if (c, g) not in tree.ad_groups]
     AdGroup.objects.bulk_create(
         [AdGroup(organization=org, campaign_id=tree.campaigns[c], name=g) for c, g in new],
         ignore_conflicts=True,
@@ -255,22 +258,12 @@ def stage_rows(
     tree: Tree,
 ) -> int:
     """COPY a chunk's good rows, with their campaign and ad-group ids, into the stage."""
-    pairs = pd.DataFrame(
-        {
-            "campaign": rows["campaign"],
-            "ad_group": rows["ad_group"],
-            "auto": (rows["match_type"] == "")
-            & rows["targeting"].str.lower().isin(parser.AUTO_TARGETING),
-        }
-    )
-    resolve_tree(
-        org=org, store=store, pairs=pairs, currency=str(rows["currency"].iloc[0]), tree=tree
-    )
+    resolve_tree(org=org, store=store, rows=rows, tree=tree)
     campaign_ids = rows["campaign"].map(tree.campaigns).astype("int64")
-    group_index = pd.MultiIndex.from_tuples(list(tree.ad_groups), names=["campaign", "ad_group"])
-    lookup = pd.Series(list(tree.ad_groups.values()), index=group_index, dtype="int64")
+    keys = pd.Series(list(tree.ad_groups.values()), dtype="int64")
+    index = pd.MultiIndex.from_tuples(list(tree.ad_groups), names=["campaign", "ad_group"])
     wanted = pd.MultiIndex.from_arrays([rows["campaign"], rows["ad_group"]])
-    group_ids = lookup.reindex(wanted).to_numpy()
+    group_ids = keys.to_numpy()[index.get_indexer(wanted)]
     now = timezone.now()
     frame = pd.DataFrame(
         {

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -19,14 +21,19 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from apps.core.copy import copy_frame_into
+from apps.core.errors import Conflict
+from apps.core.models import Job
+from apps.core.services import job_create
 from apps.review.batch import drafts_create_many, drafts_supersede_open
 
 from . import rules
 from .drafts import KIND
 from .inputs import stockout_product_ids
 from .models import AdGroup, Campaign, NegativeKeyword, ProductAd, Target
+from .reasons import REASON_KIND
 from .selectors import in_window, last_day, share, spread_rows, window_params
 from .targets import campaign_targets, settings_for
 
@@ -34,9 +41,6 @@ if TYPE_CHECKING:
     from apps.accounts.models import Organization
 
 LANGUAGE_TERMS_MAX = 1_000  # distinct wasting terms judged per run (by spend)
-OFFLINE_TRANSLATION = (
-    "offline: translating terms needs an AI endpoint (configure one in AI settings)"
-)
 
 
 @dataclass
@@ -48,6 +52,14 @@ class RunResult:
     superseded: int = 0
     skipped: list[dict] = field(default_factory=list)
     stock_check: str = "checked"
+
+    def as_json(self) -> dict:
+        """As `as_dict`, with dates as ISO text (a Job's result is JSON)."""
+        out = self.as_dict()
+        out["start"] = self.start.isoformat() if self.start else None
+        out["end"] = self.end.isoformat() if self.end else None
+        out["skipped"] = [{k: str(v) for k, v in s.items()} for s in out["skipped"]]
+        return out
 
     def as_dict(self) -> dict:
         return {
@@ -257,6 +269,12 @@ def harvest_destinations(
     return out
 
 
+def _warm_detector() -> None:
+    from apps.catalog.content.quality.language import detector
+
+    detector().detect_language_of("warm up the language models")
+
+
 def detect_languages(terms: pd.DataFrame) -> dict[str, tuple[str, float]]:
     """Search term → (language, confidence) for the wasting terms lingua is sure about."""
     from apps.catalog.content.quality.language import CODE_OF, detector
@@ -286,7 +304,7 @@ def detect_languages(terms: pd.DataFrame) -> dict[str, tuple[str, float]]:
 
 
 def compute(
-    *, org: Organization, end: date | None = None
+    *, org: Organization, end: date | None = None, progress: Callable[[], None] | None = None
 ) -> tuple[list[rules.Rec], RunResult, pd.DataFrame]:
     p = params_for(org)
     result = RunResult()
@@ -294,6 +312,9 @@ def compute(
     if span is None:
         return [], result, pd.DataFrame()
     result.start, result.end = span
+    # lingua loads its models (seconds of CPU) on first use: warm it while PostgreSQL works.
+    warm = threading.Thread(target=_warm_detector, daemon=True)
+    warm.start()
     terms = load_terms(org=org, start=span[0], end=span[1])
     campaigns = load_campaigns(org=org, campaign_ids=set(terms["campaign_id"]))
     targets = load_targets(org=org)
@@ -305,9 +326,11 @@ def compute(
         )
     }
     keywords = {(g, t) for g, t in zip(targets["ad_group_id"], targets["text"], strict=True)}
+    if progress is not None:
+        progress()
     stockout = stockout_product_ids(org=org)
     if stockout is None:
-        result.stock_check = "not available yet: apps.logistics.selectors not set up"
+        result.stock_check = "unavailable"
     recs = rules.bid_recommendations(terms, targets, campaigns, p)
     neg, skipped = rules.negative_recommendations(terms, campaigns, negatives, keywords, p)
     result.skipped = skipped
@@ -327,8 +350,9 @@ def compute(
         unique.append(r)
     for r in unique:
         result.counts[r.rule] = result.counts.get(r.rule, 0) + 1
+        r.evidence.insert(0, {"kind": REASON_KIND, **r.reason})
         if "search_term" in {e.get("field") for e in r.evidence}:
-            r.evidence.append({"field": "translation", "value": None, "note": OFFLINE_TRANSLATION})
+            r.evidence.append({"field": "translation", "value": None, "note": "needs_endpoint"})
     return unique, result, campaigns
 
 
@@ -338,33 +362,66 @@ def _key(r: rules.Rec) -> str:
     return r.key[:100] + ":" + hashlib.sha1(r.key.encode()).hexdigest()
 
 
+RUN_STEPS = 3  # load the window, apply the rules, write the drafts: the job's progress
+
+
 @transaction.atomic
-def recommendations_run(*, org: Organization, end: date | None = None) -> RunResult:
-    """Compute every rule and write the recommendations as pending ad_change drafts."""
-    recs, result, campaigns = compute(org=org, end=end)
+def recommendations_start(*, org: Organization, actor=None) -> Job:
+    """Queue a recommendation run on the worker (the page's and the API's button); returns
+    its Job. One active run per organization: a second one answers Conflict."""
+    from .tasks import JOB_KIND, recommendations_run_task
+
+    if Job.objects.for_org(org).filter(kind=JOB_KIND, status__in=Job.ACTIVE).exists():
+        raise Conflict(_("Recommendations are being computed already."))
+    job = job_create(org=org, kind=JOB_KIND, label="", total=RUN_STEPS, actor=actor)
+    transaction.on_commit(
+        lambda: recommendations_run_task.apply_async(
+            kwargs={"org_id": org.pk, "job_id": job.pk}, queue="default"
+        )
+    )
+    return job
+
+
+@transaction.atomic
+def recommendations_run(
+    *, org: Organization, end: date | None = None, progress: Callable[[], None] | None = None
+) -> RunResult:
+    """Compute every rule and write the recommendations as pending ad_change drafts;
+    `progress()` is called after each of the RUN_STEPS steps."""
+    step = progress or (lambda: None)
+    recs, result, campaigns = compute(org=org, end=end, progress=step)
+    step()
     if campaigns.empty:
+        step()
         return result
     camp = campaigns.set_index("campaign_id")
     ct = ContentType.objects.get_for_model(Campaign)
-    rows = []
-    for r in recs:
-        c = camp.loc[r.campaign_id]
-        proposed = {**r.proposed, "action": r.action, "rule": r.rule, "key": _key(r)}
-        rows.append(
+    rows = None
+    if recs:
+        ids = pd.Series([r.campaign_id for r in recs], dtype="int64")
+        keys = [_key(r) for r in recs]
+        dumps = json.JSONEncoder(default=str, ensure_ascii=False).encode
+        names = ids.map(camp["name"]).astype(str)
+        titles = [f"{n} · {r.title}"[:300] for n, r in zip(names, recs, strict=True)]
+        rows = pd.DataFrame(
             {
-                "target_id": r.campaign_id,
-                "target_version": None,
-                "store_id": int(c.store_id),
-                "marketplace": c.marketplace,
+                "target_id": ids,
+                "target_version": pd.Series([None] * len(recs), dtype="Int64"),
+                "store_id": ids.map(camp["store_id"]).astype("int64"),
+                "marketplace": ids.map(camp["marketplace"]),
                 "language": "",
-                "category": r.rule,
-                "title": f"{c['name']} · {r.title}"[:300],
-                "current": json.dumps(r.current or {}, default=str),
-                "proposed": json.dumps(proposed, default=str),
-                "rationale": r.rationale,
-                "evidence": json.dumps(r.evidence, default=str),
-                "priority": min(r.priority, 32000),
-                "unique_key": _key(r),
+                "category": [r.rule for r in recs],
+                "title": titles,
+                "current": [dumps(r.current or {}) for r in recs],
+                "proposed": [
+                    dumps({**r.proposed, "action": r.action, "rule": r.rule, "key": k})
+                    for r, k in zip(recs, keys, strict=True)
+                ],
+                # The rule's code: the sentence is rendered at display time (apps.ads.reasons).
+                "rationale": [r.reason.get("code", r.rule) for r in recs],
+                "evidence": [dumps(r.evidence) for r in recs],
+                "priority": [min(r.priority, 32000) for r in recs],
+                "unique_key": keys,
             }
         )
     with connection.cursor() as cursor:
@@ -374,10 +431,8 @@ def recommendations_run(*, org: Organization, end: date | None = None) -> RunRes
             "proposed jsonb, rationale text, evidence jsonb, priority int, unique_key text) "
             "ON COMMIT DROP"
         )
-        if rows:
-            copy_frame_into(
-                cursor, "ads_recs", pd.DataFrame(rows).astype({"target_version": "Int64"})
-            )
+        if rows is not None:
+            copy_frame_into(cursor, "ads_recs", rows)
     result.superseded = drafts_supersede_open(
         org=org,
         kind=KIND,
@@ -387,9 +442,10 @@ def recommendations_run(*, org: Organization, end: date | None = None) -> RunRes
     )
     result.drafts = (
         drafts_create_many(org=org, kind=KIND, target_type_id=ct.pk, source="ads_recs", keyed=True)
-        if rows
+        if rows is not None
         else 0
     )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS ads_recs")
+    step()
     return result

@@ -9,6 +9,7 @@ from apps.ads.imports import search_terms_import
 from apps.ads.models import Campaign, SearchTermStat
 from apps.ads.recommendations import recommendations_run
 from apps.ads.targets import campaign_target_override
+from apps.core.models import Job
 from apps.review.models import Draft
 from apps.review.services import draft_approve
 
@@ -47,7 +48,9 @@ def test_upload_reports(api_client, org, store, st_xlsx, bulk_xlsx):
     assert r.status_code == 400 and "Missing columns" in r.content.decode()
 
 
-def test_read_campaigns_metrics_recommendations_and_download(api_client, org, loaded, user):
+def test_read_campaigns_metrics_recommendations_and_download(
+    api_client, org, loaded, user, django_capture_on_commit_callbacks
+):
     r = api_client.get("/api/v1/ads/campaigns/")
     assert r.status_code == 200
     body = r.json()
@@ -74,8 +77,14 @@ def test_read_campaigns_metrics_recommendations_and_download(api_client, org, lo
     x = api_client.get("/api/v1/ads/bulk-file/")
     assert x.status_code == 200 and x.content[:2] == b"PK"
     assert "Sponsored Products Campaigns" in load_workbook(io.BytesIO(x.content)).sheetnames
-    run = api_client.post("/api/v1/ads/recommendations/run/")
-    assert run.status_code == 200
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        run = api_client.post("/api/v1/ads/recommendations/run/")
+    assert run.status_code == 202 and len(queued) == 1
+    job = Job.objects.for_org(org).get(pk=run.json()["job"])
+    assert job.kind == "ads_recommendations" and job.status == "queued"
+    # One run at a time per organization.
+    again = api_client.post("/api/v1/ads/recommendations/run/")
+    assert again.status_code == 409
 
 
 def test_cross_tenant_404_on_every_endpoint_and_download(
