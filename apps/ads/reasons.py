@@ -42,6 +42,7 @@ EVIDENCE_LABELS = {
     "daily_budget": _("Daily budget"),
     "days_capped": _("Days capped by budget"),
     "stock_check": _("Stock check"),
+    "days_of_cover": _("Days of cover (logistics planner)"),
     "translation": _("Translation"),
 }
 

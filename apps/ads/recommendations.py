@@ -31,7 +31,7 @@ from apps.review.batch import drafts_create_many, drafts_supersede_open
 
 from . import rules
 from .drafts import KIND
-from .inputs import stockout_product_ids
+from .inputs import cover_days, stockout_product_ids
 from .models import AdGroup, Campaign, NegativeKeyword, ProductAd, Target
 from .reasons import REASON_KIND
 from .selectors import in_window, last_day, share, spread_rows, window_params
@@ -339,7 +339,8 @@ def compute(
         terms, campaigns, harvest_destinations(org=org, campaigns=campaigns), keywords, p
     )
     recs += rules.cannibalisation_recommendations(terms, campaigns, p)
-    recs += rules.budget_recommendations(terms, daily, campaigns, stockout, p)
+    cover = cover_days(org=org) if stockout is not None else None
+    recs += rules.budget_recommendations(terms, daily, campaigns, stockout, p, cover)
     recs += rules.foreign_recommendations(terms, campaigns, detect_languages(terms), p)
     seen: set[tuple[int, str]] = set()
     unique: list[rules.Rec] = []

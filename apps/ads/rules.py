@@ -626,6 +626,7 @@ def budget_recommendations(
     campaigns: pd.DataFrame,
     stockout_products: set | None,
     p: Params,
+    cover: dict[int, float] | None = None,
 ) -> list[Rec]:
     """Campaigns capped by their budget with ACoS below target get `budget_step_pct` more,
     taken from campaigns far above target (same store and currency); no extra budget for a
@@ -658,6 +659,9 @@ def budget_recommendations(
                 blocked = sorted(set(c.product_ids or ()) & (stockout_products or set()))
                 if blocked:
                     continue
+                days = [cover[x] for x in (c.product_ids or ()) if cover and x in cover]
+                if days:  # the logistics planner's days of cover of the campaign's SKUs
+                    info["days_of_cover"] = round(min(days), 1)
                 receivers.append((c, budget * p.budget_step_pct / 100, info))
             elif acos > p.far_above_factor * float(c.target_acos):
                 donors.append((c, budget * p.budget_step_pct / 100, info))
