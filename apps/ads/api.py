@@ -27,6 +27,7 @@ from .bulk_import import bulk_file_import
 from .drafts import KIND
 from .imports import search_terms_import
 from .models import Campaign
+from .reasons import rationale_label
 from .recommendations import recommendations_start
 from .targets import campaign_targets
 
@@ -182,6 +183,11 @@ class SearchTermMetricsViewSet(TenantViewSet):
 
 class RecommendationSerializer(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="target_id")
+    # `rationale` is the rule's code; this is its sentence in the request's language.
+    rationale_text = serializers.SerializerMethodField()
+
+    def get_rationale_text(self, draft) -> str:
+        return rationale_label(draft) or draft.rationale
 
     class Meta:
         model = Draft
@@ -194,6 +200,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "current",
             "proposed",
             "rationale",
+            "rationale_text",
             "evidence",
             "priority",
             "created_at",

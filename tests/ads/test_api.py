@@ -70,6 +70,10 @@ def test_read_campaigns_metrics_recommendations_and_download(
     recs = api_client.get("/api/v1/ads/recommendations/").json()
     recs = recs["results"] if isinstance(recs, dict) else recs
     assert recs and all(x["evidence"] for x in recs)
+    assert all(" " not in x["rationale"] and x["rationale_text"] for x in recs)
+    zh = api_client.get("/api/v1/ads/recommendations/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    zh = zh["results"] if isinstance(zh, dict) else zh
+    assert zh[0]["rationale_text"] != recs[0]["rationale_text"]
     for d in Draft.objects.for_org(org).filter(kind="ad_change", status="pending"):
         draft_approve(org=org, actor=user, draft_id=d.pk)
     info = api_client.get("/api/v1/ads/bulk-file/?info=1").json()
