@@ -8,19 +8,29 @@ headers with trailing spaces): 30 days, 200 campaigns (half auto, half manual, t
 each), 60,000 distinct search terms with realistic waste (no orders) and converting terms; the
 manual ad groups' keywords exist as targets with bids. Then measures, end to end:
 
-1. `search_terms_import` of the CSV (tabular pipeline → campaigns/ad groups resolved set-based →
-   DELETE of replaced days → COPY into ads_searchtermstat; target stats rebuilt);
-2. `recommendations_run` (aggregation in PostgreSQL, every rule in pandas, drafts written with
-   COPY + one INSERT through review's batch service);
+1. `search_terms_import` of the CSV (tabular pipeline → campaigns/ad groups resolved once per
+   name → each chunk COPYed into a temp staging table → one DELETE of the overlapping periods,
+   one INSERT ... SELECT, target stats aggregated from the stage);
+2. `recommendations_run` (aggregation in PostgreSQL read back through COPY TO STDOUT + Arrow,
+   every rule in pandas/NumPy, drafts written with COPY + one INSERT through review's
+   `drafts_create_many(keyed=True)`);
 3. separately, `search_terms_import` of an XLSX of `--xlsx-rows` rows into another store.
 
-Peak memory: the process's peak RSS (ru_maxrss). Last line: one JSON object.
+4. the naive way, for the ratio: the first `--naive-rows` rows of the same CSV read with the
+   csv module, a Decimal and a strptime per cell, Django objects and `bulk_create` (1,000 a
+   batch) into a third store; its rows per second against the CSV import's.
+
+Peak memory: the process's peak RSS (ru_maxrss). CPU: the process's CPU time per phase
+and, read from /proc, the CPU of our connection's PostgreSQL backend. The load average is
+printed at the start and the end. Last line: one JSON object.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -222,6 +232,78 @@ def targets_for(org) -> None:
     Target.objects.bulk_create(objs, ignore_conflicts=True)
 
 
+def db_cpu() -> float:
+    """CPU seconds the PostgreSQL backend of our connection has used (from /proc; 0 when the
+    server is not on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def naive_import(org, store, path: Path, limit: int) -> int:
+    """Row by row, as one would write it first: csv module, Decimal/strptime per cell,
+    campaigns and ad groups by name, ORM objects, bulk_create in batches of 1,000."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from apps.ads.models import AdGroup, Campaign, SearchTermStat
+
+    campaigns: dict[str, Campaign] = {}
+    groups: dict[tuple[str, str], AdGroup] = {}
+    batch: list[SearchTermStat] = []
+    n = 0
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if n >= limit:
+                break
+            row = {k.strip(): v for k, v in row.items()}
+            name = row["Campaign Name"]
+            if name not in campaigns:
+                campaigns[name], _ = Campaign.objects.get_or_create(
+                    organization=org, store=store, name=name
+                )
+            key = (name, row["Ad Group Name"])
+            if key not in groups:
+                groups[key], _ = AdGroup.objects.get_or_create(
+                    organization=org, campaign=campaigns[name], name=key[1]
+                )
+            day = datetime.strptime(row["Start Date"], "%b %d, %Y").date()
+            batch.append(
+                SearchTermStat(
+                    organization=org,
+                    store=store,
+                    campaign=campaigns[name],
+                    ad_group=groups[key],
+                    day=day,
+                    end_day=datetime.strptime(row["End Date"], "%b %d, %Y").date(),
+                    targeting=row["Targeting"],
+                    match_type="" if row["Match Type"] == "-" else row["Match Type"].lower(),
+                    search_term=" ".join(row["Customer Search Term"].lower().split()),
+                    impressions=int(row["Impressions"] or 0),
+                    clicks=int(row["Clicks"] or 0),
+                    spend=Decimal(row["Spend"].lstrip("$") or "0"),
+                    orders=int(row["7 Day Total Orders (#)"] or 0),
+                    units=int(row["7 Day Total Units (#)"] or 0),
+                    sales=Decimal(row["7 Day Total Sales"].lstrip("$") or "0"),
+                    currency=row["Currency"],
+                )
+            )
+            n += 1
+            if len(batch) >= 1000:
+                SearchTermStat.objects.bulk_create(batch)
+                batch = []
+    if batch:
+        SearchTermStat.objects.bulk_create(batch)
+    return n
+
+
 def cleanup(org_id: int) -> None:
     from django.db import connection
 
@@ -237,6 +319,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--naive-rows", type=int, default=20_000)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     django_setup()
@@ -253,6 +336,9 @@ def main() -> None:
     us = Marketplace.objects.get(code="amazon_us")
     store = Store.objects.create(organization=org, marketplace=us, name="Bench US")
     store_x = Store.objects.create(organization=org, marketplace=us, name="Bench US (xlsx)")
+    store_n = Store.objects.create(organization=org, marketplace=us, name="Bench US (naive)")
+    load0 = os.getloadavg()
+    print(f"load average at the start: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
     tmp = Path(tempfile.mkdtemp())
     try:
         t0 = time.perf_counter()
@@ -269,22 +355,39 @@ def main() -> None:
         )
         # The tree first (a small import teaches the campaigns), so targets exist for the bid rule.
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        t0 = time.perf_counter()
+        t0, c0, d0 = time.perf_counter(), time.process_time(), db_cpu()
         result = search_terms_import(org=org, store_id=store.pk, data=csv_path, filename="st.csv")
-        t_import = time.perf_counter() - t0
+        t_import, c_import = time.perf_counter() - t0, time.process_time() - c0
+        d_import = db_cpu() - d0
         print(
             f"CSV import: {result.imported:,} rows ({len(result.errors)} errors, "
-            f"{result.campaigns_created} campaigns) in {t_import:.1f}s"
+            f"{result.campaigns_created} campaigns) in {t_import:.1f}s (CPU {c_import:.1f}s, "
+            f"PostgreSQL backend CPU {d_import:.1f}s)"
         )
         targets_for(org)
-        t0 = time.perf_counter()
+        t0, c0, d0 = time.perf_counter(), time.process_time(), db_cpu()
         run = recommendations_run(org=org)
-        t_recs = time.perf_counter() - t0
-        print(f"recommendations: {run.drafts:,} drafts {run.counts} in {t_recs:.1f}s")
-        t0 = time.perf_counter()
+        t_recs, c_recs = time.perf_counter() - t0, time.process_time() - c0
+        d_recs = db_cpu() - d0
+        print(
+            f"recommendations: {run.drafts:,} drafts {run.counts} in {t_recs:.1f}s "
+            f"(CPU {c_recs:.1f}s, PostgreSQL backend CPU {d_recs:.1f}s)"
+        )
+        t0, c0 = time.perf_counter(), time.process_time()
         xres = search_terms_import(org=org, store_id=store_x.pk, data=xlsx_path, filename="st.xlsx")
-        t_xlsx = time.perf_counter() - t0
-        print(f"XLSX import: {xres.imported:,} rows in {t_xlsx:.1f}s")
+        t_xlsx, c_xlsx = time.perf_counter() - t0, time.process_time() - c0
+        print(f"XLSX import: {xres.imported:,} rows in {t_xlsx:.1f}s (CPU {c_xlsx:.1f}s)")
+        t0 = time.perf_counter()
+        naive_n = naive_import(org, store_n, csv_path, args.naive_rows)
+        t_naive = time.perf_counter() - t0
+        naive_rps = naive_n / t_naive if t_naive else 0.0
+        fast_rps = result.imported / t_import if t_import else 0.0
+        print(
+            f"naive import (csv module, Decimal per cell, ORM bulk_create): {naive_n:,} rows in "
+            f"{t_naive:.1f}s = {naive_rps:,.0f} rows/s; set-based: {fast_rps:,.0f} rows/s"
+        )
+        load1 = os.getloadavg()
+        print(f"load average at the end: {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(f"peak RSS {rss / 1024:.0f} MiB (before the import: {rss0 / 1024:.0f} MiB)")
         drafts = Draft.objects.for_org(org).filter(kind="ad_change", status="pending").count()
@@ -293,12 +396,24 @@ def main() -> None:
                 {
                     "rows": args.rows,
                     "import_s": round(t_import, 2),
+                    "import_cpu_s": round(c_import, 2),
+                    "import_db_cpu_s": round(d_import, 2),
                     "recommendations_s": round(t_recs, 2),
+                    "recommendations_cpu_s": round(c_recs, 2),
+                    "recommendations_db_cpu_s": round(d_recs, 2),
+                    "end_to_end_cpu_s": round(c_import + d_import + c_recs + d_recs, 2),
                     "end_to_end_s": round(t_import + t_recs, 2),
+                    "rows_per_s": round(args.rows / (t_import + t_recs)),
+                    "import_rows_per_s": round(fast_rps),
+                    "naive_rows_per_s": round(naive_rps),
+                    "ratio_vs_naive": round(fast_rps / naive_rps, 1) if naive_rps else None,
                     "drafts": drafts,
                     "rules": run.counts,
                     "xlsx_rows": args.xlsx_rows,
                     "xlsx_import_s": round(t_xlsx, 2),
+                    "xlsx_rows_per_s": round(args.xlsx_rows / t_xlsx) if t_xlsx else None,
+                    "load_avg_start": round(load0[0], 2),
+                    "load_avg_end": round(load1[0], 2),
                     "peak_rss_mib": round(rss / 1024),
                     "target_s": 60,
                     "ok": t_import + t_recs < 60,

@@ -15,7 +15,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api import TenantViewSet
+from apps.core.api import TenantViewSet, request_actor
 from apps.core.bounds import IdField
 from apps.core.errors import ValidationFailed
 from apps.integrations.tabular.errors import TabularFormatError
@@ -27,7 +27,8 @@ from .bulk_import import bulk_file_import
 from .drafts import KIND
 from .imports import search_terms_import
 from .models import Campaign
-from .recommendations import recommendations_run
+from .reasons import rationale_label
+from .recommendations import recommendations_start
 from .targets import campaign_targets
 
 UPLOAD_MAX_BYTES = 200 * 1024 * 1024
@@ -182,6 +183,11 @@ class SearchTermMetricsViewSet(TenantViewSet):
 
 class RecommendationSerializer(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="target_id")
+    # `rationale` is the rule's code; this is its sentence in the request's language.
+    rationale_text = serializers.SerializerMethodField()
+
+    def get_rationale_text(self, draft) -> str:
+        return rationale_label(draft) or draft.rationale
 
     class Meta:
         model = Draft
@@ -194,6 +200,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "current",
             "proposed",
             "rationale",
+            "rationale_text",
             "evidence",
             "priority",
             "created_at",
@@ -215,17 +222,18 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
     @extend_schema(
         request=None,
         responses={
-            200: inline_serializer(
-                "AdsRun",
-                {"drafts": serializers.IntegerField(), "superseded": serializers.IntegerField()},
+            202: inline_serializer(
+                "AdsRunQueued",
+                {"job": serializers.IntegerField(), "status_url": serializers.CharField()},
             )
         },
     )
     @action(detail=False, methods=["post"])
     def run(self, request):
-        """Compute every rule again; the previous run's open drafts are superseded."""
-        result = recommendations_run(org=self.org)
-        return Response(result.as_dict())
+        """Queue a run of every rule on the worker (the previous run's open drafts are
+        superseded when it writes); follow the job at `status_url`. 409 while one runs."""
+        job = recommendations_start(org=self.org, actor=request_actor(request))
+        return Response({"job": job.pk, "status_url": f"/api/v1/jobs/{job.pk}/"}, status=202)
 
 
 class ReportUploadViewSet(TenantViewSet):
@@ -244,7 +252,7 @@ class ReportUploadViewSet(TenantViewSet):
                 store_id=body.validated_data["store"],
                 data=upload.file,
                 filename=upload.name,
-                actor=getattr(request, "user", None),
+                actor=request_actor(request),
             )
         except TabularFormatError as exc:
             raise ValidationFailed(str(exc), field="file") from exc

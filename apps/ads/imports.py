@@ -1,10 +1,17 @@
-"""Search-term reports into SearchTermStat (COPY), on the shared import loop.
+"""Search-term reports into SearchTermStat, on the shared import loop, set-based.
 
 Campaigns and ad groups are found by name within the chosen store (created when a report names
-one the bulk file has not taught us yet: ids come later from a bulk file). Re-importing a file
-whose days overlap earlier imports replaces those days for the campaigns it names: each chunk
-deletes the rows of its (campaign, day) pairs written by other runs, then COPYs its own, so the
-totals of a day never double. Daily performance per target is rewritten for the touched days.
+one the bulk file has not taught us yet: ids come later from a bulk file); the names already
+resolved are remembered across chunks. Each chunk's good rows are COPYed into a session-local
+staging table; at the end, in one transaction, ONE DELETE removes the stored rows of the file's
+campaigns whose period overlaps the periods the file brings (merged per campaign), one
+INSERT ... SELECT moves the staged rows in, and the daily performance per target is rebuilt
+from the staged rows alone (after the DELETE, they are the only rows of those periods). So a
+re-import of overlapping days replaces them and never doubles them, and a reader never sees a
+half-imported file.
+
+A row's period is `day`..`end_day`: the same day in a daily report, the report's Start..End in
+a summary report (stored as such, not on its start date; pages spread it evenly over its days).
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ STAT_COLUMNS = [
     "campaign_id",
     "ad_group_id",
     "day",
+    "end_day",
     "targeting",
     "match_type",
     "search_term",
@@ -90,52 +98,75 @@ def store_for(*, org: Organization, store_id: int) -> Store:
     return store
 
 
-def resolve_tree(
-    *, org: Organization, store: Store, pairs: pd.DataFrame, currency: str
-) -> tuple[dict[str, int], dict[tuple[str, str], int], int]:
-    """Campaign ids by name and ad-group ids by (campaign, ad group) for the distinct
-    (campaign, ad_group, auto) rows of `pairs`, creating the missing ones; set-based."""
-    names = pairs.groupby("campaign")["auto"].any()
-    existing = dict(
-        Campaign.objects.for_org(org)
-        .filter(store=store, name__in=list(names.index))
-        .values_list("name", "id")
-    )
-    missing = [n for n in names.index if n not in existing]
-    Campaign.objects.bulk_create(
-        [
-            Campaign(
-                organization=org,
-                store=store,
-                name=n,
-                currency=currency,
-                targeting="auto" if names[n] else "manual",
-            )
-            for n in missing
-        ],
-        ignore_conflicts=True,
-    )
-    campaigns = dict(
-        Campaign.objects.for_org(org)
-        .filter(store=store, name__in=list(names.index))
-        .values_list("name", "id")
-    )
-    groups = pairs[["campaign", "ad_group"]].drop_duplicates()
+@dataclass
+class Tree:
+    """Campaign and ad-group ids by name, resolved once per name for a whole import."""
+
+    campaigns: dict[str, int] = field(default_factory=dict)
+    ad_groups: dict[tuple[str, str], int] = field(default_factory=dict)
+    created: int = 0
+
+
+def resolve_tree(*, org: Organization, store: Store, rows: pd.DataFrame, tree: Tree) -> None:
+    """Add to `tree` the campaign and ad-group ids of `rows` it does not know yet, creating
+    the missing ones (a campaign is automatic when its rows carry auto targetings); set-based."""
+    groups = rows[["campaign", "ad_group"]].drop_duplicates()
+    keys = list(zip(groups["campaign"], groups["ad_group"], strict=True))
+    new = [(c, g) for c, g in keys if (c, g) not in tree.ad_groups]
+    if not new:
+        return
+    unknown = {c for c, _g in new if c not in tree.campaigns}
+    if unknown:
+        mine = rows[rows["campaign"].isin(unknown)]
+        auto = (mine["match_type"] == "") & mine["targeting"].str.lower().isin(
+            parser.AUTO_TARGETING
+        )
+        names = auto.groupby(mine["campaign"]).any()
+        existing = set(
+            Campaign.objects.for_org(org)
+            .filter(store=store, name__in=list(names.index))
+            .values_list("name", flat=True)
+        )
+        missing = [n for n in names.index if n not in existing]
+        currency = str(rows["currency"].iloc[0])
+        Campaign.objects.bulk_create(
+            [
+                Campaign(
+                    organization=org,
+                    store=store,
+                    name=n,
+                    currency=currency,
+                    targeting="auto" if names[n] else "manual",
+                )
+                for n in missing
+            ],
+            ignore_conflicts=True,
+        )
+        tree.created += len(missing)
+        tree.campaigns.update(
+            Campaign.objects.for_org(org)
+            .filter(store=store, name__in=list(names.index))
+            .values_list("name", "id")
+        )
     AdGroup.objects.bulk_create(
-        [
-            AdGroup(organization=org, campaign_id=campaigns[c], name=g)
-            for c, g in groups.itertuples(index=False)
-        ],
+        [AdGroup(organization=org, campaign_id=tree.campaigns[c], name=g) for c, g in new],
         ignore_conflicts=True,
     )
-    by_id = {v: k for k, v in campaigns.items()}
-    ad_groups = {
-        (by_id[c], n): i
-        for i, c, n in AdGroup.objects.for_org(org)
-        .filter(campaign_id__in=list(campaigns.values()), name__in=list(groups["ad_group"]))
-        .values_list("id", "campaign_id", "name")
-    }
-    return campaigns, ad_groups, len(missing)
+    by_id = {v: k for k, v in tree.campaigns.items()}
+    tree.ad_groups.update(
+        {
+            (by_id[c], n): i
+            for i, c, n in AdGroup.objects.for_org(org)
+            .filter(
+                campaign_id__in={tree.campaigns[c] for c, _g in new},
+                name__in={g for _c, g in new},
+            )
+            .values_list("id", "campaign_id", "name")
+        }
+    )
+
+
+STAGE = "ads_stage"
 
 
 def search_terms_import(
@@ -146,7 +177,7 @@ def search_terms_import(
     store = store_for(org=org, store_id=store_id)
     result = SearchTermImportResult()
     sha256, _size = file_sha256(data)
-    state: dict[str, Any] = {"run": None, "touched": set(), "currency": "", "attr": 7}
+    state: dict[str, Any] = {"run": None, "currency": "", "attr": 7, "tree": Tree()}
 
     def open_reader(source, name):
         reader = parser.open_search_terms(source, name)
@@ -167,75 +198,72 @@ def search_terms_import(
         good = chunk.good()
         if good.empty:
             return ChunkOutcome()
-        written, replaced = write_stats(
-            org=org,
-            store=store,
-            rows=good,
-            attribution=state["attr"],
-            run_id=state["run"],
-            touched=state["touched"],
-            result=result,
-        )
+        written = stage_rows(
+            org=org, store=store, rows=good, attribution=state["attr"], run_id=state["run"],
+            tree=state["tree"],
+        )  # fmt: skip
         result.imported += written
-        result.replaced += replaced
         return ChunkOutcome(created=written)
 
-    outcome = file_import(
-        org=org,
-        kind=KIND,
-        source=data,
-        filename=filename,
-        open_reader=open_reader,
-        apply_chunk=apply_chunk,
-        actor=actor,
-        target=str(store.pk),
-    )
-    result.import_run_id = outcome.run.pk
-    if outcome.is_duplicate:
-        result.duplicate_of = outcome.duplicate_of.pk
-        result.message = outcome.duplicate_message()
-        result.imported = result.replaced = 0
-        return result
-    result.rows = outcome.run.rows_read
-    result.errors = outcome.errors
-    if state["touched"]:
-        target_stats_rebuild(org=org, pairs=state["touched"])
+    stage_begin()
+    try:
+        outcome = file_import(
+            org=org,
+            kind=KIND,
+            source=data,
+            filename=filename,
+            open_reader=open_reader,
+            apply_chunk=apply_chunk,
+            actor=actor,
+            target=str(store.pk),
+        )
+        result.import_run_id = outcome.run.pk
+        result.campaigns_created = state["tree"].created
+        if outcome.is_duplicate:
+            result.duplicate_of = outcome.duplicate_of.pk
+            result.message = outcome.duplicate_message()
+            result.imported = result.replaced = 0
+            return result
+        result.rows = outcome.run.rows_read
+        result.errors = outcome.errors
+        if result.imported:
+            result.replaced, result.first_day, result.last_day = stage_commit(org=org)
+    finally:
+        stage_end()
     return result
 
 
-@transaction.atomic
-def write_stats(
+def stage_begin() -> None:
+    """A session-local table the chunks are COPYed into (no indexes, no WAL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {STAGE} AS SELECT {', '.join(STAT_COLUMNS)} "
+            f"FROM {STAT_TABLE} WITH NO DATA"
+        )
+
+
+def stage_end() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+def stage_rows(
     *,
     org: Organization,
     store: Store,
     rows: pd.DataFrame,
     attribution: int,
     run_id: int | None,
-    touched: set,
-    result: SearchTermImportResult,
-) -> tuple[int, int]:
-    """Replace the (campaign, day) pairs of `rows` written by other runs, then COPY the rows."""
-    pairs = pd.DataFrame(
-        {
-            "campaign": rows["campaign"],
-            "ad_group": rows["ad_group"],
-            "auto": (rows["match_type"] == "")
-            & rows["targeting"].str.lower().isin(parser.AUTO_TARGETING),
-        }
-    )
-    currency = str(rows["currency"].iloc[0])
-    campaigns, ad_groups, created = resolve_tree(
-        org=org, store=store, pairs=pairs, currency=currency
-    )
-    result.campaigns_created += created
-    campaign_ids = rows["campaign"].map(campaigns)
-    group_ids = [ad_groups[(c, g)] for c, g in zip(rows["campaign"], rows["ad_group"], strict=True)]
-    days = rows["day"]
-    first, last = min(days), max(days)
-    result.first_day = min(first, result.first_day or first)
-    result.last_day = max(last, result.last_day or last)
-    keys = pd.DataFrame({"c": campaign_ids.astype("int64"), "d": days}).drop_duplicates()
-    touched.update(zip(keys["c"], keys["d"], strict=True))
+    tree: Tree,
+) -> int:
+    """COPY a chunk's good rows, with their campaign and ad-group ids, into the stage."""
+    resolve_tree(org=org, store=store, rows=rows, tree=tree)
+    campaign_ids = rows["campaign"].map(tree.campaigns).astype("int64")
+    keys = pd.Series(list(tree.ad_groups.values()), dtype="int64")
+    index = pd.MultiIndex.from_tuples(list(tree.ad_groups), names=["campaign", "ad_group"])
+    wanted = pd.MultiIndex.from_arrays([rows["campaign"], rows["ad_group"]])
+    group_ids = keys.to_numpy()[index.get_indexer(wanted)]
     now = timezone.now()
     frame = pd.DataFrame(
         {
@@ -243,7 +271,8 @@ def write_stats(
             "store_id": store.pk,
             "campaign_id": campaign_ids.to_numpy(),
             "ad_group_id": group_ids,
-            "day": days.to_numpy(),
+            "day": rows["day"].to_numpy(),
+            "end_day": rows["end_day"].to_numpy(),
             "targeting": rows["targeting"].to_numpy(),
             "match_type": rows["match_type"].to_numpy(),
             "search_term": rows["search_term"].to_numpy(),
@@ -262,54 +291,69 @@ def write_stats(
     )[STAT_COLUMNS]
     frame["import_run_id"] = frame["import_run_id"].astype("Int64")
     with connection.cursor() as cursor:
+        copy_frame_into(cursor, STAGE, frame)
+    return len(frame)
+
+
+def merged_periods(periods: pd.DataFrame) -> pd.DataFrame:
+    """Per campaign, the union of the (day, end_day) periods as disjoint ranges: adjacent or
+    overlapping periods merge, a gap between them stays a gap (its days are not replaced)."""
+    p = periods.sort_values(["campaign_id", "day", "end_day"], ignore_index=True)
+    if p.empty:
+        return p
+    reach = p.groupby("campaign_id")["end_day"].cummax()
+    prev = reach.groupby(p["campaign_id"]).shift()
+    new = prev.isna() | (p["day"] > prev + pd.Timedelta(days=1))
+    p["block"] = new.cumsum()
+    return (
+        p.groupby("block")
+        .agg(campaign_id=("campaign_id", "first"), day=("day", "min"), end_day=("end_day", "max"))
+        .reset_index(drop=True)
+    )
+
+
+@transaction.atomic
+def stage_commit(*, org: Organization) -> tuple[int, date, date]:
+    """Replace the stored rows of the staged periods with the staged rows; rebuild the target
+    stats of those periods. Returns (rows replaced, first day, last day)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT campaign_id, day, end_day FROM {STAGE} GROUP BY 1, 2, 3")
+        periods = pd.DataFrame(cursor.fetchall(), columns=["campaign_id", "day", "end_day"])
+        for c in ("day", "end_day"):
+            periods[c] = pd.to_datetime(periods[c])
+        ranges = merged_periods(periods)
+        for c in ("day", "end_day"):
+            ranges[c] = ranges[c].dt.date
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS ads_touched (campaign_id bigint, day date) "
-            "ON COMMIT DROP"
+            "CREATE TEMP TABLE IF NOT EXISTS ads_touched "
+            "(campaign_id bigint, day date, end_day date) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE ads_touched")
-        copy_frame_into(
-            cursor, "ads_touched", keys.rename(columns={"c": "campaign_id", "d": "day"})
+        copy_frame_into(cursor, "ads_touched", ranges)
+        cursor.execute("ANALYZE ads_touched")
+        overlap = (
+            "s.organization_id = %s AND s.campaign_id = t.campaign_id "
+            "AND s.day <= t.end_day AND s.end_day >= t.day"
         )
-        cursor.execute(
-            f"DELETE FROM {STAT_TABLE} s USING ads_touched t "
-            "WHERE s.organization_id = %s AND s.campaign_id = t.campaign_id AND s.day = t.day "
-            "AND s.import_run_id IS DISTINCT FROM %s",
-            [org.pk, run_id],
-        )
+        cursor.execute(f"DELETE FROM {STAT_TABLE} s USING ads_touched t WHERE {overlap}", [org.pk])
         replaced = cursor.rowcount
-        copy_frame_into(cursor, STAT_TABLE, frame)
-    return len(frame), replaced
-
-
-def target_stats_rebuild(*, org: Organization, pairs: set) -> None:
-    """Rewrite TargetStat for the (campaign, day) pairs from their search-term rows."""
-    keys = pd.DataFrame(list(pairs), columns=["campaign_id", "day"])
-    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS ads_touched (campaign_id bigint, day date) "
-            "ON COMMIT DROP"
+            f"DELETE FROM ads_targetstat s USING ads_touched t WHERE {overlap}", [org.pk]
         )
-        cursor.execute("TRUNCATE ads_touched")
-        copy_frame_into(cursor, "ads_touched", keys)
+        columns = ", ".join(STAT_COLUMNS)
+        cursor.execute(f"INSERT INTO {STAT_TABLE} ({columns}) SELECT {columns} FROM {STAGE}")
         cursor.execute(
-            "DELETE FROM ads_targetstat s USING ads_touched t WHERE s.organization_id = %s "
-            "AND s.campaign_id = t.campaign_id AND s.day = t.day",
-            [org.pk],
-        )
-        cursor.execute(
-            """
+            f"""
             INSERT INTO ads_targetstat (created_at, updated_at, organization_id, store_id,
-                campaign_id, ad_group_id, day, targeting, match_type, impressions, clicks, spend,
-                orders, units, sales, currency, attribution_days)
-            SELECT now(), now(), s.organization_id, min(s.store_id), s.campaign_id, s.ad_group_id,
-                   s.day, s.targeting, s.match_type, sum(s.impressions), sum(s.clicks),
-                   sum(s.spend), sum(s.orders), sum(s.units), sum(s.sales), min(s.currency),
-                   max(s.attribution_days)
-            FROM ads_searchtermstat s JOIN ads_touched t
-              ON s.campaign_id = t.campaign_id AND s.day = t.day
-            WHERE s.organization_id = %s
-            GROUP BY s.organization_id, s.campaign_id, s.ad_group_id, s.day, s.targeting,
-                     s.match_type
-            """,
-            [org.pk],
+                campaign_id, ad_group_id, day, end_day, targeting, match_type, impressions,
+                clicks, spend, orders, units, sales, currency, attribution_days)
+            SELECT now(), now(), s.organization_id, min(s.store_id), s.campaign_id,
+                   s.ad_group_id, s.day, s.end_day, s.targeting, s.match_type,
+                   sum(s.impressions), sum(s.clicks), sum(s.spend), sum(s.orders),
+                   sum(s.units), sum(s.sales), min(s.currency), max(s.attribution_days)
+            FROM {STAGE} s
+            GROUP BY s.organization_id, s.campaign_id, s.ad_group_id, s.day, s.end_day,
+                     s.targeting, s.match_type
+            """
         )
+    return replaced, min(periods["day"]).date(), max(periods["end_day"]).date()

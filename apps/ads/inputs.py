@@ -24,3 +24,17 @@ def stockout_product_ids(*, org: Organization) -> set[int] | None:
         return set(stockout_before_inbound_product_ids(org=org))
     except (AttributeError, NotImplementedError):
         return None
+
+
+def cover_days(*, org: Organization) -> dict[int, float] | None:
+    """Days of cover per product from the logistics planner (products with finite cover), or
+    None without logistics."""
+    try:
+        from apps.logistics.selectors import cover_days_by_product
+    except (ImportError, AttributeError):
+        return None
+    try:
+        cover = cover_days_by_product(org=org)
+    except (AttributeError, NotImplementedError):
+        return None
+    return {pid: float(days) for pid, days in cover.items() if days is not None}

@@ -149,8 +149,8 @@ class ProductAd(TenantModel):
 class SearchTermStat(TenantModel):
     """One day × targeting × search term of a search-term report (written with COPY).
 
-    No per-row uniqueness: a re-import deletes the days (of the stores and campaigns) it
-    covers and writes them again, so overlapping days are replaced, never doubled."""
+    No per-row uniqueness: a re-import deletes the rows of its campaigns whose period overlaps
+    the periods it brings and writes its own, so overlapping days are replaced, never doubled."""
 
     # Written by COPY a million rows at a time: no database foreign keys (their deferred check
     # per row at commit would cost more than the COPY); rows go with their campaign through
@@ -183,7 +183,10 @@ class SearchTermStat(TenantModel):
         db_index=False,
         db_constraint=False,
     )
-    day = models.DateField()
+    day = models.DateField()  # the report's day, or the first day of a summary row's period
+    # The last day of the row's period: `day` for a daily report; a summary report's rows
+    # cover start..end (pages spread them evenly over those days).
+    end_day = models.DateField()
     targeting = models.CharField(max_length=255)
     match_type = models.CharField(max_length=16, blank=True)
     search_term = models.CharField(max_length=255)
@@ -240,6 +243,7 @@ class TargetStat(TenantModel):
         db_constraint=False,
     )
     day = models.DateField()
+    end_day = models.DateField()  # as SearchTermStat: the last day of a summary row's period
     targeting = models.CharField(max_length=255)
     match_type = models.CharField(max_length=16, blank=True)
     impressions = models.BigIntegerField(default=0)

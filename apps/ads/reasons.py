@@ -1,6 +1,19 @@
-"""Labels of the evidence keys ad_change drafts carry (the review screen shows them)."""
+"""How ad_change drafts speak: labels of their evidence keys and the rationale of each rule,
+rendered in the viewer's language at display time.
+
+A draft stores its reason as data, never as a sentence: an evidence item
+`{"kind": "ads_reason", "code": "bid_to_target", "args": {"old": "1.00", "new": "1.20", ...}}`
+(hidden from the evidence table) and the rule's code in `rationale`. `rationale_label` turns it
+into the active language's sentence (English and Chinese in the catalogue).
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+REASON_KIND = "ads_reason"
 
 EVIDENCE_LABELS = {
     "rule": _("Rule"),
@@ -29,6 +42,7 @@ EVIDENCE_LABELS = {
     "daily_budget": _("Daily budget"),
     "days_capped": _("Days capped by budget"),
     "stock_check": _("Stock check"),
+    "days_of_cover": _("Days of cover (logistics planner)"),
     "translation": _("Translation"),
 }
 
@@ -42,18 +56,77 @@ RULE_LABELS = {
     "foreign_language": _("Term in another language"),
 }
 
+# One sentence per reason code; %(name)s are the reason's args (numbers and names, as stored).
+REASONS = {
+    "bid_to_target": _("Bid %(old)s → %(new)s %(currency)s toward %(target)s%% ACoS"),
+    "negative_phrase": _(
+        "“%(word)s” wasted %(spend)s %(currency)s across %(terms)s terms with no orders"
+    ),
+    "negative_waste_clicks": _(
+        "“%(term)s”: %(clicks)s clicks (at least %(min_clicks)s), no orders"
+    ),
+    "negative_waste_spend": _(
+        "“%(term)s”: spend %(spend)s %(currency)s ≥ %(factor)s × target cost per order "
+        "%(cpo)s, no orders"
+    ),
+    "harvest": _(
+        "“%(term)s”: %(orders)s orders at %(acos)s%% ACoS ≤ %(target)s%%: exact keyword, "
+        "negated in the source"
+    ),
+    "cannibalisation": _("“%(term)s” is served by %(n)s campaigns; kept in %(kept)s"),
+    "budget_receive": _(
+        "Capped by its budget at %(acos)s%% ACoS, below the %(target)s%% target: budget "
+        "%(old)s → %(new)s %(currency)s"
+    ),
+    "budget_give": _(
+        "Far above the %(target)s%% target ACoS: budget %(old)s → %(new)s %(currency)s, moved "
+        "to better campaigns"
+    ),
+    "foreign_language": _("“%(term)s” looks %(language)s; the marketplace is %(marketplace)s"),
+}
+
+VALUE_LABELS = {
+    "unavailable": _("not available yet: apps.logistics not set up"),
+    "checked": _("checked"),
+    "needs_endpoint": _(
+        "offline: translating terms needs an AI endpoint (configure one in AI settings)"
+    ),
+}
+
 
 def rule_label(code: str) -> str:
     return str(RULE_LABELS.get(code, code))
 
 
-def rationale_label(draft) -> str | None:
-    """An ad_change draft's rationale in the active language: the stored sentence is English;
-    in Chinese the rule's name and the change's title say it (numbers are in the evidence)."""
-    from django.utils.translation import get_language
+def reason_of(evidence: Any) -> dict | None:
+    for item in evidence if isinstance(evidence, list) else []:
+        if isinstance(item, dict) and item.get("kind") == REASON_KIND:
+            return item
+    return None
 
+
+def reason_text(reason: dict | None) -> str:
+    """The reason's sentence in the active language ("" when there is none)."""
+    if not reason:
+        return ""
+    template = REASONS.get(str(reason.get("code", "")))
+    args = reason.get("args") or {}
+    if template is None:
+        return rule_label(str(reason.get("code", "")))
+    safe = {k: ("—" if v is None else v) for k, v in args.items()}
+    try:
+        return str(template) % safe
+    except (KeyError, TypeError, ValueError):
+        return rule_label(str(reason.get("code", "")))
+
+
+def value_label(value: Any) -> Any:
+    """A stored code among the evidence values (`unavailable`, `needs_endpoint`) in words."""
+    return VALUE_LABELS.get(value, value) if isinstance(value, str) else value
+
+
+def rationale_label(draft) -> str | None:
+    """An ad_change draft's rationale in the active language, from its stored reason."""
     if getattr(draft, "kind", "") != "ad_change":
         return None
-    if not (get_language() or "").startswith("zh"):
-        return None
-    return f"{rule_label(draft.category)}：{draft.title}"
+    return reason_text(reason_of(draft.evidence)) or None

@@ -8,31 +8,39 @@ campaigns (superseded, with an event), so the queue holds one current set.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from apps.core.copy import copy_frame_into
+from apps.core.errors import Conflict
+from apps.core.models import Job
+from apps.core.services import job_create
 from apps.review.batch import drafts_create_many, drafts_supersede_open
 
 from . import rules
 from .drafts import KIND
-from .inputs import stockout_product_ids
-from .models import AdGroup, Campaign, NegativeKeyword, ProductAd, SearchTermStat, Target
+from .inputs import cover_days, stockout_product_ids
+from .models import AdGroup, Campaign, NegativeKeyword, ProductAd, Target
+from .reasons import REASON_KIND
+from .selectors import in_window, last_day, share, spread_rows, window_params
 from .targets import campaign_targets, settings_for
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
 
 LANGUAGE_TERMS_MAX = 1_000  # distinct wasting terms judged per run (by spend)
-OFFLINE_TRANSLATION = (
-    "offline: translating terms needs an AI endpoint (configure one in AI settings)"
-)
 
 
 @dataclass
@@ -44,6 +52,14 @@ class RunResult:
     superseded: int = 0
     skipped: list[dict] = field(default_factory=list)
     stock_check: str = "checked"
+
+    def as_json(self) -> dict:
+        """As `as_dict`, with dates as ISO text (a Job's result is JSON)."""
+        out = self.as_dict()
+        out["start"] = self.start.isoformat() if self.start else None
+        out["end"] = self.end.isoformat() if self.end else None
+        out["skipped"] = [{k: str(v) for k, v in s.items()} for s in out["skipped"]]
+        return out
 
     def as_dict(self) -> dict:
         return {
@@ -73,33 +89,49 @@ def params_for(org: Organization) -> rules.Params:
 def window(
     *, org: Organization, lookback_days: int, end: date | None = None
 ) -> tuple[date, date] | None:
-    last = (
-        end
-        or SearchTermStat.objects.for_org(org)
-        .order_by("-day")
-        .values_list("day", flat=True)
-        .first()
-    )
+    last = end or last_day(org=org)
     if last is None:
         return None
     return last - timedelta(days=lookback_days - 1), last
 
 
-def _frame(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
+def _frame(sql: str, params: list, columns: list[str], text: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The query's rows as a frame, through `COPY (query) TO STDOUT` read by Arrow's CSV
+    reader (no Python tuple per row); `text` columns keep "" as "" (not null)."""
+    buf = io.BytesIO()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return pd.DataFrame(cursor.fetchall(), columns=columns)
+        query = cursor.cursor.mogrify(sql, params).decode()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buf)
+    if not buf.tell():
+        return pd.DataFrame({c: pd.Series(dtype=object if c in text else "float64")
+                             for c in columns})  # fmt: skip
+    buf.seek(0)
+    table = pacsv.read_csv(
+        buf,
+        read_options=pacsv.ReadOptions(column_names=columns),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in text}, strings_can_be_null=False
+        ),
+    )
+    frame = table.to_pandas()
+    for c in text:
+        frame[c] = frame[c].astype(object)
+    return frame
 
 
 def load_terms(*, org: Organization, start: date, end: date) -> pd.DataFrame:
+    """The window's totals per campaign, ad group, targeting and term; a summary row counts
+    with the share of its days inside the window."""
+    w, wparams = share(start, end)
     frame = _frame(
-        """
-        SELECT campaign_id, ad_group_id, targeting, match_type, search_term, sum(impressions),
-               sum(clicks), sum(spend)::float8, sum(orders), sum(sales)::float8
-        FROM ads_searchtermstat WHERE organization_id = %s AND day BETWEEN %s AND %s
+        f"""
+        SELECT campaign_id, ad_group_id, targeting, match_type, search_term,
+               sum(impressions * {w})::float8, sum(clicks * {w})::float8,
+               sum(spend * {w})::float8, sum(orders * {w})::float8, sum(sales * {w})::float8
+        FROM ads_searchtermstat s WHERE organization_id = %s AND {in_window()}
         GROUP BY campaign_id, ad_group_id, targeting, match_type, search_term
         """,
-        [org.pk, start, end],
+        [*wparams * 5, org.pk, *window_params(start, end)],
         [
             "campaign_id",
             "ad_group_id",
@@ -112,19 +144,24 @@ def load_terms(*, org: Organization, start: date, end: date) -> pd.DataFrame:
             "orders",
             "sales",
         ],
+        text=("targeting", "match_type", "search_term"),
     )
-    for c in ("impressions", "clicks", "orders"):
-        frame[c] = frame[c].astype("float64")
+    for c in ("campaign_id", "ad_group_id"):
+        frame[c] = frame[c].astype("int64")
     return frame
 
 
 def load_daily(*, org: Organization, start: date, end: date) -> pd.DataFrame:
-    return _frame(
-        "SELECT campaign_id, day, sum(spend)::float8 FROM ads_searchtermstat "
-        "WHERE organization_id = %s AND day BETWEEN %s AND %s GROUP BY campaign_id, day",
-        [org.pk, start, end],
+    """Spend per campaign and day (a summary row spread evenly over its days)."""
+    sub, params = spread_rows(org_id=org.pk, start=start, end=end, columns="s.campaign_id")
+    frame = _frame(
+        f"SELECT campaign_id, day, sum(spend)::float8 FROM ({sub}) t GROUP BY campaign_id, day",
+        params,
         ["campaign_id", "day", "spend"],
+        text=("day",),
     )
+    frame["campaign_id"] = frame["campaign_id"].astype("int64")
+    return frame
 
 
 def load_campaigns(*, org: Organization, campaign_ids=None) -> pd.DataFrame:
@@ -232,6 +269,12 @@ def harvest_destinations(
     return out
 
 
+def _warm_detector() -> None:
+    from apps.catalog.content.quality.language import detector
+
+    detector().detect_language_of("warm up the language models")
+
+
 def detect_languages(terms: pd.DataFrame) -> dict[str, tuple[str, float]]:
     """Search term → (language, confidence) for the wasting terms lingua is sure about."""
     from apps.catalog.content.quality.language import CODE_OF, detector
@@ -261,7 +304,7 @@ def detect_languages(terms: pd.DataFrame) -> dict[str, tuple[str, float]]:
 
 
 def compute(
-    *, org: Organization, end: date | None = None
+    *, org: Organization, end: date | None = None, progress: Callable[[], None] | None = None
 ) -> tuple[list[rules.Rec], RunResult, pd.DataFrame]:
     p = params_for(org)
     result = RunResult()
@@ -269,6 +312,9 @@ def compute(
     if span is None:
         return [], result, pd.DataFrame()
     result.start, result.end = span
+    # lingua loads its models (seconds of CPU) on first use: warm it while PostgreSQL works.
+    warm = threading.Thread(target=_warm_detector, daemon=True)
+    warm.start()
     terms = load_terms(org=org, start=span[0], end=span[1])
     campaigns = load_campaigns(org=org, campaign_ids=set(terms["campaign_id"]))
     targets = load_targets(org=org)
@@ -280,9 +326,11 @@ def compute(
         )
     }
     keywords = {(g, t) for g, t in zip(targets["ad_group_id"], targets["text"], strict=True)}
+    if progress is not None:
+        progress()
     stockout = stockout_product_ids(org=org)
     if stockout is None:
-        result.stock_check = "not available yet: apps.logistics.selectors not set up"
+        result.stock_check = "unavailable"
     recs = rules.bid_recommendations(terms, targets, campaigns, p)
     neg, skipped = rules.negative_recommendations(terms, campaigns, negatives, keywords, p)
     result.skipped = skipped
@@ -291,7 +339,8 @@ def compute(
         terms, campaigns, harvest_destinations(org=org, campaigns=campaigns), keywords, p
     )
     recs += rules.cannibalisation_recommendations(terms, campaigns, p)
-    recs += rules.budget_recommendations(terms, daily, campaigns, stockout, p)
+    cover = cover_days(org=org) if stockout is not None else None
+    recs += rules.budget_recommendations(terms, daily, campaigns, stockout, p, cover)
     recs += rules.foreign_recommendations(terms, campaigns, detect_languages(terms), p)
     seen: set[tuple[int, str]] = set()
     unique: list[rules.Rec] = []
@@ -302,8 +351,9 @@ def compute(
         unique.append(r)
     for r in unique:
         result.counts[r.rule] = result.counts.get(r.rule, 0) + 1
+        r.evidence.insert(0, {"kind": REASON_KIND, **r.reason})
         if "search_term" in {e.get("field") for e in r.evidence}:
-            r.evidence.append({"field": "translation", "value": None, "note": OFFLINE_TRANSLATION})
+            r.evidence.append({"field": "translation", "value": None, "note": "needs_endpoint"})
     return unique, result, campaigns
 
 
@@ -313,33 +363,66 @@ def _key(r: rules.Rec) -> str:
     return r.key[:100] + ":" + hashlib.sha1(r.key.encode()).hexdigest()
 
 
+RUN_STEPS = 3  # load the window, apply the rules, write the drafts: the job's progress
+
+
 @transaction.atomic
-def recommendations_run(*, org: Organization, end: date | None = None) -> RunResult:
-    """Compute every rule and write the recommendations as pending ad_change drafts."""
-    recs, result, campaigns = compute(org=org, end=end)
+def recommendations_start(*, org: Organization, actor=None) -> Job:
+    """Queue a recommendation run on the worker (the page's and the API's button); returns
+    its Job. One active run per organization: a second one answers Conflict."""
+    from .tasks import JOB_KIND, recommendations_run_task
+
+    if Job.objects.for_org(org).filter(kind=JOB_KIND, status__in=Job.ACTIVE).exists():
+        raise Conflict(_("Recommendations are being computed already."))
+    job = job_create(org=org, kind=JOB_KIND, label="", total=RUN_STEPS, actor=actor)
+    transaction.on_commit(
+        lambda: recommendations_run_task.apply_async(
+            kwargs={"org_id": org.pk, "job_id": job.pk}, queue="default"
+        )
+    )
+    return job
+
+
+@transaction.atomic
+def recommendations_run(
+    *, org: Organization, end: date | None = None, progress: Callable[[], None] | None = None
+) -> RunResult:
+    """Compute every rule and write the recommendations as pending ad_change drafts;
+    `progress()` is called after each of the RUN_STEPS steps."""
+    step = progress or (lambda: None)
+    recs, result, campaigns = compute(org=org, end=end, progress=step)
+    step()
     if campaigns.empty:
+        step()
         return result
     camp = campaigns.set_index("campaign_id")
     ct = ContentType.objects.get_for_model(Campaign)
-    rows = []
-    for r in recs:
-        c = camp.loc[r.campaign_id]
-        proposed = {**r.proposed, "action": r.action, "rule": r.rule, "key": _key(r)}
-        rows.append(
+    rows = None
+    if recs:
+        ids = pd.Series([r.campaign_id for r in recs], dtype="int64")
+        keys = [_key(r) for r in recs]
+        dumps = json.JSONEncoder(default=str, ensure_ascii=False).encode
+        names = ids.map(camp["name"]).astype(str)
+        titles = [f"{n} · {r.title}"[:300] for n, r in zip(names, recs, strict=True)]
+        rows = pd.DataFrame(
             {
-                "target_id": r.campaign_id,
-                "target_version": None,
-                "store_id": int(c.store_id),
-                "marketplace": c.marketplace,
+                "target_id": ids,
+                "target_version": pd.Series([None] * len(recs), dtype="Int64"),
+                "store_id": ids.map(camp["store_id"]).astype("int64"),
+                "marketplace": ids.map(camp["marketplace"]),
                 "language": "",
-                "category": r.rule,
-                "title": f"{c['name']} · {r.title}"[:300],
-                "current": json.dumps(r.current or {}, default=str),
-                "proposed": json.dumps(proposed, default=str),
-                "rationale": r.rationale,
-                "evidence": json.dumps(r.evidence, default=str),
-                "priority": min(r.priority, 32000),
-                "unique_key": _key(r),
+                "category": [r.rule for r in recs],
+                "title": titles,
+                "current": [dumps(r.current or {}) for r in recs],
+                "proposed": [
+                    dumps({**r.proposed, "action": r.action, "rule": r.rule, "key": k})
+                    for r, k in zip(recs, keys, strict=True)
+                ],
+                # The rule's code: the sentence is rendered at display time (apps.ads.reasons).
+                "rationale": [r.reason.get("code", r.rule) for r in recs],
+                "evidence": [dumps(r.evidence) for r in recs],
+                "priority": [min(r.priority, 32000) for r in recs],
+                "unique_key": keys,
             }
         )
     with connection.cursor() as cursor:
@@ -349,10 +432,8 @@ def recommendations_run(*, org: Organization, end: date | None = None) -> RunRes
             "proposed jsonb, rationale text, evidence jsonb, priority int, unique_key text) "
             "ON COMMIT DROP"
         )
-        if rows:
-            copy_frame_into(
-                cursor, "ads_recs", pd.DataFrame(rows).astype({"target_version": "Int64"})
-            )
+        if rows is not None:
+            copy_frame_into(cursor, "ads_recs", rows)
     result.superseded = drafts_supersede_open(
         org=org,
         kind=KIND,
@@ -362,9 +443,10 @@ def recommendations_run(*, org: Organization, end: date | None = None) -> RunRes
     )
     result.drafts = (
         drafts_create_many(org=org, kind=KIND, target_type_id=ct.pk, source="ads_recs", keyed=True)
-        if rows
+        if rows is not None
         else 0
     )
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS ads_recs")
+    step()
     return result

@@ -116,7 +116,9 @@ class Rec:
     proposed: dict
     current: dict = field(default_factory=dict)
     evidence: list = field(default_factory=list)
-    rationale: str = ""
+    # What the rationale says, as a code and its arguments (apps.ads.reasons renders it in
+    # the viewer's language): {"code": "bid_to_target", "args": {"old": "1.00", ...}}.
+    reason: dict = field(default_factory=dict)
     priority: int = 0
     title: str = ""
 
@@ -124,6 +126,10 @@ class Rec:
 def _r(value: float, currency: str) -> str:
     unit = Decimal("1") if currency in ZERO_DECIMAL else Decimal("0.01")
     return str(Decimal(repr(float(value))).quantize(unit, rounding=ROUND_HALF_UP))
+
+
+def _reason(code: str, **args) -> dict:
+    return {"code": code, "args": args}
 
 
 def _ev(**items) -> list[dict]:
@@ -289,8 +295,13 @@ def bid_recommendations(
                         lookback_days=p.lookback_days,
                     ),
                 ],
-                rationale=f"Bid {_r(current, r.currency)} → {_r(bid, r.currency)} toward "
-                f"{r.target_acos}% ACoS",
+                reason=_reason(
+                    "bid_to_target",
+                    old=_r(current, r.currency),
+                    new=_r(bid, r.currency),
+                    currency=r.currency,
+                    target=round(float(r.target_acos), 2),
+                ),
                 priority=int(min(r.spend, 1000)),
             )
         )
@@ -351,7 +362,7 @@ def negative_recommendations(
                 action="negative",
                 rule="negative_phrase",
                 key=f"neg:{agid}:{word}:negativePhrase",
-                title=f'-"{word}" (phrase)',
+                title=f'-"{word}"',
                 proposed={
                     "entity": "negative_keyword",
                     "ad_group_id": int(agid),
@@ -371,8 +382,13 @@ def negative_recommendations(
                         lookback_days=p.lookback_days,
                     ),
                 ],
-                rationale=f"'{word}' wastes {spend:.2f} {c.currency} across {len(rows)} terms "
-                "with no orders",
+                reason=_reason(
+                    "negative_phrase",
+                    word=word,
+                    spend=_r(spend, c.currency),
+                    currency=c.currency,
+                    terms=len(rows),
+                ),
                 priority=int(min(spend, 1000)) + 1,
             )
         )
@@ -392,12 +408,7 @@ def negative_recommendations(
         if problem:
             skipped.append({"campaign_id": r.campaign_id, "term": text, "reason": problem})
             continue
-        why = (
-            f"{int(r.clicks)} clicks ≥ {p.negative_min_clicks}"
-            if r.clicks >= p.negative_min_clicks
-            else f"spend {r.spend:.2f} ≥ {p.negative_spend_factor} × target cost per order "
-            f"{r.target_cpo:.2f}"
-        )
+        why = "clicks" if r.clicks >= p.negative_min_clicks else "spend"
         out.append(
             Rec(
                 campaign_id=r.campaign_id,
@@ -425,13 +436,21 @@ def negative_recommendations(
                         spend=r.spend,
                         orders=0,
                         target_cost_per_order=r.target_cpo,
-                        why=why,
                         expected_spend=-r.spend,
                         expected_sales=0.0,
                         lookback_days=p.lookback_days,
                     ),
                 ],
-                rationale=f"'{r.search_term}': {why}, no orders",
+                reason=_reason(
+                    f"negative_waste_{why}",
+                    term=r.search_term,
+                    clicks=int(r.clicks),
+                    min_clicks=p.negative_min_clicks,
+                    spend=_r(r.spend, r.currency),
+                    factor=p.negative_spend_factor,
+                    cpo=None if pd.isna(r.target_cpo) else _r(r.target_cpo, r.currency),
+                    currency=r.currency,
+                ),
                 priority=int(min(r.spend, 1000)),
             )
         )
@@ -512,8 +531,13 @@ def harvest_recommendations(
                         lookback_days=p.lookback_days,
                     ),
                 ],
-                rationale=f"'{r.search_term}': {int(r.orders)} orders at {acos:.1f}% ACoS ≤ "
-                f"{c.target_acos}%: exact keyword, negated in the source",
+                reason=_reason(
+                    "harvest",
+                    term=r.search_term,
+                    orders=int(r.orders),
+                    acos=round(acos, 1),
+                    target=round(float(c.target_acos), 2),
+                ),
                 priority=int(min(r.sales, 1000)),
             )
         )
@@ -561,7 +585,7 @@ def cannibalisation_recommendations(
                 action="negative",
                 rule="cannibalisation",
                 key=f"neg:{x.ad_group_id}:{text}:negativeExact",
-                title=f"-[{text}] (overlap)",
+                title=f"-[{text}] ⇄ {kept}",
                 proposed={
                     "entity": "negative_product_targeting" if asin else "negative_keyword",
                     "ad_group_id": int(x.ad_group_id),
@@ -589,7 +613,7 @@ def cannibalisation_recommendations(
                         lookback_days=p.lookback_days,
                     ),
                 ],
-                rationale=f"'{term}' is served by {int(x.served_by)} campaigns; kept in {kept}",
+                reason=_reason("cannibalisation", term=term, n=int(x.served_by), kept=kept),
                 priority=int(min(x.spend, 1000)),
             )
         )
@@ -602,6 +626,7 @@ def budget_recommendations(
     campaigns: pd.DataFrame,
     stockout_products: set | None,
     p: Params,
+    cover: dict[int, float] | None = None,
 ) -> list[Rec]:
     """Campaigns capped by their budget with ACoS below target get `budget_step_pct` more,
     taken from campaigns far above target (same store and currency); no extra budget for a
@@ -634,6 +659,9 @@ def budget_recommendations(
                 blocked = sorted(set(c.product_ids or ()) & (stockout_products or set()))
                 if blocked:
                     continue
+                days = [cover[x] for x in (c.product_ids or ()) if cover and x in cover]
+                if days:  # the logistics planner's days of cover of the campaign's SKUs
+                    info["days_of_cover"] = round(min(days), 1)
                 receivers.append((c, budget * p.budget_step_pct / 100, info))
             elif acos > p.far_above_factor * float(c.target_acos):
                 donors.append((c, budget * p.budget_step_pct / 100, info))
@@ -656,7 +684,8 @@ def budget_recommendations(
                         action="budget",
                         rule="budget_move",
                         key="budget",
-                        title=f"budget {_r(c.daily_budget, c.currency)} → {_r(new, c.currency)}",
+                        title=f"{_r(c.daily_budget, c.currency)} → {_r(new, c.currency)} "
+                        f"{c.currency}",
                         current={"daily_budget": _r(c.daily_budget, c.currency)},
                         proposed={
                             "entity": "campaign",
@@ -676,7 +705,7 @@ def budget_recommendations(
                                 **info,
                                 moved=moved,
                                 side=side,
-                                stock_check="not available yet: logistics not set up"
+                                stock_check="unavailable"
                                 if stockout_products is None
                                 else "checked",
                                 expected_spend=delta * info["active_days"],
@@ -684,10 +713,15 @@ def budget_recommendations(
                                 lookback_days=p.lookback_days,
                             ),
                         ],
-                        rationale=(
-                            "Capped by budget below target ACoS: more budget"
-                            if side == "receive"
-                            else "Far above target ACoS: budget moved to better campaigns"
+                        reason=_reason(
+                            f"budget_{side}",
+                            old=_r(c.daily_budget, c.currency),
+                            new=_r(new, c.currency),
+                            currency=c.currency,
+                            acos=None
+                            if math.isinf(info["acos_pct"])
+                            else round(info["acos_pct"], 1),
+                            target=round(float(c.target_acos), 2),
                         ),
                         priority=int(min(abs(delta) * 10, 1000)),
                     )
@@ -744,7 +778,12 @@ def foreign_recommendations(
                         lookback_days=p.lookback_days,
                     ),
                 ],
-                rationale=f"'{r.search_term}' looks {found[0]}, the marketplace is {c.language}",
+                reason=_reason(
+                    "foreign_language",
+                    term=r.search_term,
+                    language=found[0],
+                    marketplace=c.language,
+                ),
                 priority=int(min(r.spend, 1000)),
             )
         )

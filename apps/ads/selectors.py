@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from django.db import connection
+from django.db.models import Max
 
 from apps.integrations.models import ImportRun
 
@@ -32,6 +33,63 @@ TERM_SORTS = {
 CAMPAIGN_SORTS = {"spend", "sales", "acos", "clicks", "orders", "name"}
 
 
+# A row's period is day..end_day: one day for a daily report, the report's span for a summary
+# report (at most MAX_PERIOD_DAYS). A window takes the share of a summary row that falls inside
+# it, as if it had happened evenly over its days; a daily series spreads it over those days.
+MAX_PERIOD_DAYS = 366
+
+
+def in_window() -> str:
+    """WHERE fragment for the rows of `s` whose period meets [start, end]; params
+    (start, end, start) from `window_params`."""
+    return "s.day BETWEEN %s::date - " + str(MAX_PERIOD_DAYS) + " AND %s AND s.end_day >= %s"
+
+
+def window_params(start: date, end: date) -> list:
+    return [start, end, start]
+
+
+def share(start: date, end: date) -> tuple[str, list]:
+    """SQL for the share of row `s`'s period inside [start, end] (1 for daily rows)."""
+    return (
+        "(CASE WHEN s.day = s.end_day THEN 1 ELSE (LEAST(s.end_day, %s::date) "
+        "- GREATEST(s.day, %s::date) + 1)::numeric / (s.end_day - s.day + 1) END)",
+        [end, start],
+    )
+
+
+def spread_rows(
+    *,
+    org_id: int,
+    start: date,
+    end: date,
+    columns: str,
+    extra: str = "",
+    extra_params: list | None = None,
+) -> tuple[str, list]:
+    """A subquery of stat rows one per day inside [start, end]: daily rows as they are, a
+    summary row's counts and money divided evenly over its days. `columns`: the non-measure
+    columns to keep (comma-separated, from `s`); measures: impressions, clicks, spend, orders,
+    sales (numeric)."""
+    extra_params = extra_params or []
+    measures = ("impressions", "clicks", "spend", "orders", "sales")
+    daily = ", ".join(f"s.{m}::numeric AS {m}" for m in measures)
+    spread = ", ".join(f"s.{m}::numeric / (s.end_day - s.day + 1) AS {m}" for m in measures)
+    sql = f"""
+        SELECT s.day, {columns}, {daily} FROM ads_searchtermstat s
+        WHERE s.organization_id = %s AND s.day = s.end_day AND s.day BETWEEN %s AND %s {extra}
+        UNION ALL
+        SELECT d.day::date, {columns}, {spread}
+        FROM ads_searchtermstat s
+        CROSS JOIN LATERAL generate_series(s.day, s.end_day, interval '1 day') AS d(day)
+        WHERE s.organization_id = %s AND s.day < s.end_day AND {in_window()} {extra}
+          AND d.day BETWEEN %s AND %s
+    """  # fmt: skip
+    params = [org_id, start, end, *extra_params, org_id, *window_params(start, end),
+              *extra_params, start, end]  # fmt: skip
+    return sql, params
+
+
 def _rows(sql: str, params: list) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -46,10 +104,13 @@ def _acos(spend, sales) -> Decimal | None:
 
 
 def data_window(*, org: Organization, days: int = 30) -> tuple[date, date] | None:
-    last = (
-        SearchTermStat.objects.for_org(org).order_by("-day").values_list("day", flat=True).first()
-    )
+    last = last_day(org=org)
     return None if last is None else (last - timedelta(days=days - 1), last)
+
+
+def last_day(*, org: Organization) -> date | None:
+    """The last day any stored row covers (a summary row's end)."""
+    return SearchTermStat.objects.for_org(org).aggregate(last=Max("end_day"))["last"]
 
 
 def campaign_list(
@@ -58,15 +119,16 @@ def campaign_list(
     """Campaigns with their window totals, target ACoS and its source."""
     from .targets import campaign_targets
 
-    where, params = "s.organization_id = %s AND s.day BETWEEN %s AND %s", [org.pk, start, end]
+    w, wparams = share(start, end)
+    where = f"s.organization_id = %s AND {in_window()}"
     totals = {
         r["campaign_id"]: r
         for r in _rows(
-            "SELECT campaign_id, sum(impressions) impressions, sum(clicks) clicks, "
-            "sum(spend) spend, "
-            f"sum(orders) orders, sum(sales) sales FROM ads_searchtermstat s WHERE {where} "
-            "GROUP BY campaign_id",
-            params,
+            f"SELECT campaign_id, round(sum(impressions * {w}))::bigint impressions, "
+            f"round(sum(clicks * {w}))::bigint clicks, round(sum(spend * {w}), 2) spend, "
+            f"round(sum(orders * {w}))::bigint orders, round(sum(sales * {w}), 2) sales "
+            f"FROM ads_searchtermstat s WHERE {where} GROUP BY campaign_id",
+            [*wparams * 5, org.pk, *window_params(start, end)],
         )
     }
     qs = Campaign.objects.for_org(org).select_related("store")
@@ -122,23 +184,26 @@ def search_term_list(
     limit: int = 200,
 ) -> tuple[list[dict], dict]:
     """Search terms over the window (per campaign and ad group) and the filtered totals."""
-    where = ["s.organization_id = %s", "s.day BETWEEN %s AND %s"]
-    params: list = [org.pk, start, end]
+    w, wparams = share(start, end)
+    where = ["s.organization_id = %s", in_window()]
+    params: list = [*wparams * 8, org.pk, *window_params(start, end)]
     if campaign_id:
         where.append("s.campaign_id = %s")
         params.append(campaign_id)
     if q:
         where.append("s.search_term LIKE %s")
         params.append(f"%{q.lower()[:100]}%")
-    having = ["sum(s.clicks) >= %s"]
-    hparams: list = [min_clicks]
+    having = [f"sum(s.clicks * {w}) >= %s"]
+    hparams: list = [*wparams, min_clicks]
     if no_orders:
         having.append("sum(s.orders) = 0")
     base = f"""
         SELECT s.search_term, c.name AS campaign, c.id AS campaign_id, g.name AS ad_group,
-               min(s.currency) AS currency, sum(s.impressions) impressions, sum(s.clicks) clicks,
-               sum(s.spend) spend, sum(s.orders) orders, sum(s.sales) sales,
-               CASE WHEN sum(s.sales) > 0 THEN sum(s.spend) / sum(s.sales) * 100 END AS acos
+               min(s.currency) AS currency, round(sum(s.impressions * {w}))::bigint impressions,
+               round(sum(s.clicks * {w}))::bigint clicks, round(sum(s.spend * {w}), 2) spend,
+               round(sum(s.orders * {w}))::bigint orders, round(sum(s.sales * {w}), 2) sales,
+               CASE WHEN sum(s.sales * {w}) > 0
+                    THEN sum(s.spend * {w}) / sum(s.sales * {w}) * 100 END AS acos
         FROM ads_searchtermstat s JOIN ads_campaign c ON c.id = s.campaign_id
         JOIN ads_adgroup g ON g.id = s.ad_group_id
         WHERE {" AND ".join(where)}
@@ -157,11 +222,16 @@ def search_term_list(
 
 
 def campaign_daily(*, org: Organization, campaign_id: int, start: date, end: date) -> list[dict]:
+    """Per day: a summary row spread evenly over its days."""
+    sub, params = spread_rows(
+        org_id=org.pk, start=start, end=end, columns="s.campaign_id",
+        extra="AND s.campaign_id = %s", extra_params=[campaign_id],
+    )  # fmt: skip
     return _rows(
-        "SELECT day, sum(spend) spend, sum(sales) sales, sum(clicks) clicks, sum(orders) orders "
-        "FROM ads_searchtermstat WHERE organization_id = %s AND campaign_id = %s "
-        "AND day BETWEEN %s AND %s GROUP BY day ORDER BY day",
-        [org.pk, campaign_id, start, end],
+        "SELECT day, round(sum(spend), 2) spend, round(sum(sales), 2) sales, "
+        "round(sum(clicks))::bigint clicks, round(sum(orders))::bigint orders "
+        f"FROM ({sub}) t GROUP BY day ORDER BY day",
+        params,
     )
 
 
@@ -181,17 +251,21 @@ class WasteWeek:
 
 
 def waste_by_week(*, org: Organization, start: date, end: date) -> list[WasteWeek]:
-    """Spend and the part of it on search terms with no orders that week, by week."""
+    """Spend and the part of it on search terms with no orders that week, by week (a summary
+    row spread evenly over its days, so its spend and orders fall into each week pro rata)."""
+    sub, params = spread_rows(
+        org_id=org.pk, start=start, end=end, columns="s.campaign_id, s.ad_group_id, s.search_term"
+    )
     rows = _rows(
-        """
-        SELECT week, sum(spend) spend, sum(CASE WHEN orders = 0 THEN spend ELSE 0 END) wasted
+        f"""
+        SELECT week, round(sum(spend), 2) spend,
+               round(sum(CASE WHEN orders = 0 THEN spend ELSE 0 END), 2) wasted
         FROM (SELECT date_trunc('week', day)::date week, campaign_id, ad_group_id, search_term,
                      sum(spend) spend, sum(orders) orders
-              FROM ads_searchtermstat WHERE organization_id = %s AND day BETWEEN %s AND %s
-              GROUP BY 1, 2, 3, 4) t
+              FROM ({sub}) r GROUP BY 1, 2, 3, 4) t
         GROUP BY week ORDER BY week
         """,
-        [org.pk, start, end],
+        params,
     )
     return [WasteWeek(r["week"], r["spend"] or Decimal(0), r["wasted"] or Decimal(0)) for r in rows]
 
@@ -214,12 +288,13 @@ def negatives_savings(*, org: Organization, start: date, end: date) -> dict:
             )
     if not negs:
         return {"negatives": 0, "spend": Decimal(0), "sales": Decimal(0)}
+    w, wparams = share(start, end)
     terms = pd.DataFrame(
         _rows(
-            "SELECT ad_group_id, search_term, sum(spend) spend, sum(sales) sales FROM "
-            "ads_searchtermstat WHERE organization_id = %s AND day BETWEEN %s AND %s "
-            "AND ad_group_id = ANY(%s) GROUP BY 1, 2",
-            [org.pk, start, end, [n[0] for n in negs if n[0]]],
+            f"SELECT ad_group_id, search_term, round(sum(spend * {w}), 2) spend, "
+            f"round(sum(sales * {w}), 2) sales FROM ads_searchtermstat s "
+            f"WHERE organization_id = %s AND {in_window()} AND ad_group_id = ANY(%s) GROUP BY 1, 2",
+            [*wparams * 2, org.pk, *window_params(start, end), [n[0] for n in negs if n[0]]],
         ),
         columns=["ad_group_id", "search_term", "spend", "sales"],
     )
@@ -253,7 +328,8 @@ def ad_spend_by_product_day(*, org: Organization, start: date, end: date) -> pd.
     Columns: product_id, store_id, day, spend (Decimal), sales (Decimal), currency. Search-term
     reports name ad groups, not products: an ad group's spend and sales are split equally among
     its product ads linked to our listings (an ad group advertising one SKU, the common case,
-    gives it all). Ad groups with no linked listing are left out."""
+    gives it all). Ad groups with no linked listing are left out. A summary report's row is
+    spread evenly over its days."""
     rows = _rows(
         """
         WITH ads AS (
@@ -261,14 +337,17 @@ def ad_spend_by_product_day(*, org: Organization, start: date, end: date) -> pd.
             FROM ads_productad pa JOIN catalog_listing l ON l.id = pa.listing_id
             WHERE pa.organization_id = %s AND l.organization_id = %s
         )
-        SELECT a.product_id, s.store_id, s.day, sum(s.spend / a.n) spend,
-               sum(s.sales / a.n) sales, s.currency
+        SELECT a.product_id, s.store_id, d.day::date AS day,
+               sum(s.spend / a.n / (s.end_day - s.day + 1)) spend,
+               sum(s.sales / a.n / (s.end_day - s.day + 1)) sales, s.currency
         FROM ads_targetstat s JOIN ads a ON a.ad_group_id = s.ad_group_id
-        WHERE s.organization_id = %s AND s.day BETWEEN %s AND %s
-        GROUP BY a.product_id, s.store_id, s.day, s.currency
-        ORDER BY s.day, a.product_id
+        CROSS JOIN LATERAL generate_series(s.day, s.end_day, interval '1 day') AS d(day)
+        WHERE s.organization_id = %s AND s.day BETWEEN %s::date - 366 AND %s
+          AND s.end_day >= %s AND d.day BETWEEN %s AND %s
+        GROUP BY a.product_id, s.store_id, d.day, s.currency
+        ORDER BY 3, a.product_id
         """,
-        [org.pk, org.pk, org.pk, start, end],
+        [org.pk, org.pk, org.pk, start, end, start, start, end],
     )
     frame = pd.DataFrame(
         rows, columns=["product_id", "store_id", "day", "spend", "sales", "currency"]

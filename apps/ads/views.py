@@ -33,8 +33,8 @@ from .drafts import KIND
 from .forms import TargetOverrideForm, UploadForm
 from .imports import search_terms_import
 from .models import AdChange, Campaign
-from .reasons import rationale_label, rule_label
-from .recommendations import recommendations_run
+from .reasons import rationale_label, rule_label, value_label
+from .recommendations import recommendations_start
 from .targets import campaign_target_override, campaign_targets
 
 DAYS = (7, 14, 30, 60, 90)
@@ -275,6 +275,8 @@ def recommendations(request):
         for row in d.evidence_shown:
             if row["value"] == d.category:
                 row["value"] = d.rule_label
+            row["pairs"] = [(k, value_label(v)) for k, v in row["pairs"]]
+            row["value"] = value_label(row["value"])
         g["drafts"].append(d)
     context = {
         "groups": list(groups.values()),
@@ -289,11 +291,13 @@ def recommendations(request):
 @require_POST
 def recommendations_refresh(request):
     _writer(request)
-    result = recommendations_run(org=request.org)
-    messages.success(
-        request, _("%(n)d recommendations are waiting for review.") % {"n": result.drafts}
-    )
-    return redirect("ads:recommendations")
+    try:
+        job = recommendations_start(org=request.org, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("ads:recommendations")
+    messages.success(request, _("The recommendations are being computed."))
+    return redirect("dashboard:job", job_id=job.pk)
 
 
 @member_required

@@ -9,6 +9,7 @@ from apps.ads.imports import search_terms_import
 from apps.ads.models import Campaign, SearchTermStat
 from apps.ads.recommendations import recommendations_run
 from apps.ads.targets import campaign_target_override
+from apps.core.models import Job
 from apps.review.models import Draft
 from apps.review.services import draft_approve
 
@@ -47,7 +48,9 @@ def test_upload_reports(api_client, org, store, st_xlsx, bulk_xlsx):
     assert r.status_code == 400 and "Missing columns" in r.content.decode()
 
 
-def test_read_campaigns_metrics_recommendations_and_download(api_client, org, loaded, user):
+def test_read_campaigns_metrics_recommendations_and_download(
+    api_client, org, loaded, user, django_capture_on_commit_callbacks
+):
     r = api_client.get("/api/v1/ads/campaigns/")
     assert r.status_code == 200
     body = r.json()
@@ -67,6 +70,10 @@ def test_read_campaigns_metrics_recommendations_and_download(api_client, org, lo
     recs = api_client.get("/api/v1/ads/recommendations/").json()
     recs = recs["results"] if isinstance(recs, dict) else recs
     assert recs and all(x["evidence"] for x in recs)
+    assert all(" " not in x["rationale"] and x["rationale_text"] for x in recs)
+    zh = api_client.get("/api/v1/ads/recommendations/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    zh = zh["results"] if isinstance(zh, dict) else zh
+    assert zh[0]["rationale_text"] != recs[0]["rationale_text"]
     for d in Draft.objects.for_org(org).filter(kind="ad_change", status="pending"):
         draft_approve(org=org, actor=user, draft_id=d.pk)
     info = api_client.get("/api/v1/ads/bulk-file/?info=1").json()
@@ -74,8 +81,14 @@ def test_read_campaigns_metrics_recommendations_and_download(api_client, org, lo
     x = api_client.get("/api/v1/ads/bulk-file/")
     assert x.status_code == 200 and x.content[:2] == b"PK"
     assert "Sponsored Products Campaigns" in load_workbook(io.BytesIO(x.content)).sheetnames
-    run = api_client.post("/api/v1/ads/recommendations/run/")
-    assert run.status_code == 200
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        run = api_client.post("/api/v1/ads/recommendations/run/")
+    assert run.status_code == 202 and len(queued) == 1
+    job = Job.objects.for_org(org).get(pk=run.json()["job"])
+    assert job.kind == "ads_recommendations" and job.status == "queued"
+    # One run at a time per organization.
+    again = api_client.post("/api/v1/ads/recommendations/run/")
+    assert again.status_code == 409
 
 
 def test_cross_tenant_404_on_every_endpoint_and_download(

@@ -172,3 +172,87 @@ def test_bulk_file_learns_the_campaign_tree(org, store, listing, bulk_xlsx, st_c
     res2 = bulk_file_import(org=org, store_id=store.pk, data=bulk_xlsx + b"", filename="b.xlsx")
     assert res2.duplicate_of is not None
     assert Target.objects.for_org(org).count() == 8
+
+
+def _summary(st_csv: bytes, start: str, end: str) -> bytes:
+    """The sample's rows as one summary report over start..end (every row Start/End the same)."""
+    import re
+
+    text = st_csv.decode("utf-8-sig")
+    text = re.sub(r'^"[A-Z][a-z]{2} \d\d, \d{4}","[A-Z][a-z]{2} \d\d, \d{4}"',
+                  f'"{start}","{end}"', text, flags=re.M)  # fmt: skip
+    return text.encode("utf-8-sig")
+
+
+def test_summary_report_keeps_its_period_and_is_spread_over_its_days(org, store, st_csv):
+    from datetime import date
+
+    from apps.ads.selectors import campaign_daily, campaign_list, waste_by_week
+
+    summary = _summary(st_csv, "Sep 01, 2025", "Sep 10, 2025")
+    result = search_terms_import(org=org, store_id=store.pk, data=summary, filename="sum.csv")
+    assert result.errors == [] and result.imported > 0
+    assert (result.first_day, result.last_day) == (date(2025, 9, 1), date(2025, 9, 10))
+    periods = set(SearchTermStat.objects.for_org(org).values_list("day", "end_day"))
+    assert periods == {(date(2025, 9, 1), date(2025, 9, 10))}
+    assert set(TargetStat.objects.for_org(org).values_list("day", "end_day")) == periods
+    total = totals(org)["spend"]
+    # A chart's daily series spreads the row evenly: each of the 10 days holds a tenth.
+    camp = Campaign.objects.for_org(org).get(name="KVX PB10K - SP - Auto")
+    mine = SearchTermStat.objects.for_org(org).filter(campaign=camp).aggregate(s=Sum("spend"))["s"]
+    days = campaign_daily(org=org, campaign_id=camp.pk, start=date(2025, 8, 25),
+                          end=date(2025, 9, 30))  # fmt: skip
+    assert [d["day"] for d in days] == [date(2025, 9, d) for d in range(1, 11)]
+    assert abs(sum(d["spend"] for d in days) - mine) <= Decimal("0.05")
+    assert abs(days[0]["spend"] - mine / 10) <= Decimal("0.01")
+    # A window holding half of the period takes half of it.
+    half = campaign_list(org=org, start=date(2025, 9, 6), end=date(2025, 9, 20))
+    assert abs(sum(r["spend"] for r in half) - total / 2) <= Decimal("0.05")
+    # Wasted spend by week: the weeks of Sep 1 and Sep 8 share the spend 7:3.
+    weeks = waste_by_week(org=org, start=date(2025, 8, 25), end=date(2025, 9, 30))
+    assert [w.week for w in weeks] == [date(2025, 9, 1), date(2025, 9, 8)]
+    assert abs(weeks[0].spend - total * Decimal("0.7")) <= Decimal("0.05")
+    assert abs(sum(w.spend for w in weeks) - total) <= Decimal("0.05")
+
+
+def test_reimport_over_a_summary_period_replaces_it(org, store, st_csv):
+    from datetime import date
+
+    search_terms_import(
+        org=org, store_id=store.pk, data=_summary(st_csv, "Sep 01, 2025", "Sep 10, 2025"),
+        filename="a.csv",
+    )  # fmt: skip
+    before = totals(org)
+    # A summary over an overlapping period (Sep 05–14) replaces the first one, never adds to it.
+    again = search_terms_import(
+        org=org, store_id=store.pk, data=_summary(st_csv, "Sep 05, 2025", "Sep 14, 2025"),
+        filename="b.csv",
+    )  # fmt: skip
+    assert again.replaced == again.imported > 0
+    assert totals(org) == before
+    periods = set(SearchTermStat.objects.for_org(org).values_list("day", "end_day"))
+    assert periods == {(date(2025, 9, 5), date(2025, 9, 14))}
+    # The daily report of the same days replaces the summary as well.
+    daily = search_terms_import(org=org, store_id=store.pk, data=st_csv, filename="d.csv")
+    assert daily.replaced == again.imported
+    assert totals(org) == before
+    assert all(d == e for d, e in SearchTermStat.objects.for_org(org).values_list("day", "end_day"))
+
+
+def test_merged_periods_keep_gaps():
+    import pandas as pd
+
+    from apps.ads.imports import merged_periods
+
+    d = pd.to_datetime
+    frame = pd.DataFrame(
+        {
+            "campaign_id": [1, 1, 1, 2],
+            "day": d(["2025-09-01", "2025-09-02", "2025-09-05", "2025-09-01"]),
+            "end_day": d(["2025-09-01", "2025-09-03", "2025-09-05", "2025-09-30"]),
+        }
+    )
+    out = merged_periods(frame)
+    got = [(r.campaign_id, str(r.day.date()), str(r.end_day.date())) for r in out.itertuples()]
+    assert got == [(1, "2025-09-01", "2025-09-03"), (1, "2025-09-05", "2025-09-05"),
+                   (2, "2025-09-01", "2025-09-30")]  # fmt: skip

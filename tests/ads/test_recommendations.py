@@ -69,3 +69,49 @@ def test_every_action_applies(org, loaded, user):
         assert NegativeKeyword.objects.for_org(org).filter(amazon_id="").exists()
     if "harvest" in actions:
         assert Target.objects.for_org(org).filter(amazon_id="", match_type="exact").exists()
+
+
+def test_rationale_is_stored_as_a_code_and_said_in_the_viewers_language(org, loaded, user):
+    from django.utils import translation
+
+    from apps.ads.reasons import rationale_label, reason_of
+
+    auto = Campaign.objects.for_org(org).get(name="KVX PB10K - SP - Auto")
+    campaign_target_override(org=org, actor=user, campaign_id=auto.pk, target_acos=Decimal("30"))
+    recommendations_run(org=org)
+    for d in Draft.objects.for_org(org).filter(kind="ad_change", status="pending"):
+        reason = reason_of(d.evidence)
+        assert reason["code"] == d.rationale and " " not in d.rationale
+        assert all(not isinstance(v, str) or len(v) < 300 for v in reason["args"].values())
+        with translation.override("en"):
+            en = rationale_label(d)
+        with translation.override("zh-hans"):
+            zh = rationale_label(d)
+        assert en and zh and en != zh, (en, zh)
+        for value in reason["args"].values():  # the numbers and names appear in both
+            if isinstance(value, int | float) or (isinstance(value, str) and value[:1].isdigit()):
+                assert str(value) in en and str(value) in zh
+
+
+@pytest.mark.worker
+def test_a_run_on_the_real_worker_reports_to_its_job(
+    transactional_db, celery_worker, org, store, listing, st_csv, bulk_xlsx, user
+):
+    import time
+
+    from apps.ads.recommendations import recommendations_start
+    from apps.core.models import Job
+
+    search_terms_import(org=org, store_id=store.pk, data=st_csv, filename="st.csv")
+    bulk_file_import(org=org, store_id=store.pk, data=bulk_xlsx, filename="bulk.xlsx")
+    auto = Campaign.objects.for_org(org).get(name="KVX PB10K - SP - Auto")
+    campaign_target_override(org=org, actor=user, campaign_id=auto.pk, target_acos=Decimal("30"))
+    job = recommendations_start(org=org, actor=user)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and Job.objects.for_org(org).get(pk=job.pk).is_active:
+        time.sleep(0.2)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert job.done == job.total == 3
+    pending = Draft.objects.for_org(org).filter(kind="ad_change", status="pending").count()
+    assert job.result["drafts"] == pending > 0

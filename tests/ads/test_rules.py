@@ -319,6 +319,14 @@ def test_budget_move_and_stockout():
     moves = {r.campaign_id: (r.proposed["old_budget"], r.proposed["new_budget"]) for r in recs}
     assert moves == {1: ("10.00", "12.00"), 2: ("20.00", "18.00")}
     assert rules.budget_recommendations(t, daily, c, {7}, P) == []  # SKU runs out: no move
+    # The planner's days of cover of the receiving campaign's SKU is in its evidence.
+    recs = rules.budget_recommendations(t, daily, c, set(), P, {7: 41.25, 8: 3.0})
+    good = next(r for r in recs if r.campaign_id == 1)
+    assert {"field": "days_of_cover", "value": 41.2} in good.evidence or {
+        "field": "days_of_cover",
+        "value": 41.3,
+    } in good.evidence
+    assert good.reason["code"] == "budget_receive" and good.reason["args"]["new"] == "12.00"
 
 
 def test_foreign_language_terms():

@@ -96,7 +96,11 @@ def test_review_screen_shows_an_ad_change_draft(loaded, user, client_for):
     assert response.status_code == 200
     from django.utils.html import escape
 
-    assert escape(draft.rationale).encode() in response.content
+    from apps.ads.reasons import rationale_label
+
+    # The stored rationale is the rule's code; the screen says the sentence.
+    assert " " not in draft.rationale
+    assert escape(rationale_label(draft)).encode() in response.content
 
 
 def test_ad_spend_by_product_day_contract(loaded, listing, other_org):
@@ -116,3 +120,17 @@ def test_ad_spend_by_product_day_contract(loaded, listing, other_org):
     assert ad_spend_by_product_day(
         org=other_org, start=date(2025, 9, 1), end=date(2025, 9, 30)
     ).empty
+
+
+def test_compute_again_queues_a_job_and_shows_its_page(
+    loaded, user, client_for, django_capture_on_commit_callbacks
+):
+    from apps.core.models import Job
+
+    client = client_for(user)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(reverse("ads:recommendations_refresh"))
+    job = Job.objects.for_org(loaded.organization).get(kind="ads_recommendations")
+    assert response.status_code == 302 and response["Location"].endswith(f"/jobs/{job.pk}/")
+    assert len(queued) == 1
+    assert client.get(response["Location"]).status_code == 200

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
@@ -31,6 +32,7 @@ from apps.integrations.tabular.values import number_text
 SCHEMA_FILE = Path(__file__).with_name("columns.yaml")
 TEXT_COLUMNS = ("campaign", "ad_group", "targeting", "search_term", "match_type", "portfolio")
 MAX_TEXT = 255
+MAX_PERIOD_DAYS = 366  # a summary row's Start..End (the console offers at most 95 days)
 KIND = "amazon_sp_search_terms"
 AUTO_TARGETING = frozenset({"close-match", "loose-match", "substitutes", "complements", "*"})
 SYMBOLS = {
@@ -114,6 +116,10 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
     rows["day"] = day.dt.date
     rows["end_day"] = end.dt.date
     chunk.fail(end.notna() & day.notna() & (end < day), "the end date is before the start date")
+    chunk.fail(
+        (end - day).dt.days >= MAX_PERIOD_DAYS,
+        f"the report period is longer than {MAX_PERIOD_DAYS} days",
+    )
     # Arrow-backed strings: lower-casing, whitespace and lengths run as Arrow kernels.
     arrow = {n: text[n].astype("string[pyarrow]") for n in TEXT_COLUMNS}
     for name in ("campaign", "ad_group", "targeting", "search_term"):
@@ -124,10 +130,14 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
             f"{name.replace('_', ' ')} is longer than {MAX_TEXT} characters",
             order=1,
         )
-    match = arrow["match_type"].str.lower()
-    known = match.isin(list(MATCH_TYPES))
+    # A handful of distinct match types: map the distinct values, not every cell.
+    codes, uniques = pd.factorize(arrow["match_type"].str.lower(), use_na_sentinel=False)
+    mapped = np.array([MATCH_TYPES.get(u) for u in uniques], dtype=object)
+    known = pd.Series(np.array([m is not None for m in mapped])[codes], index=rows.index)
     chunk.fail(~known, "unknown match type %(match_type)r", order=2)
-    rows["match_type"] = match.map(MATCH_TYPES).fillna("").astype(object)
+    rows["match_type"] = pd.Series(
+        np.where(known, mapped[codes], ""), index=rows.index, dtype=object
+    )
     rows["search_term"] = _squash(text["search_term"], lower=True)
     rows["targeting"] = _squash(text["targeting"])
     for name in ("impressions", "clicks", "orders", "units"):
@@ -139,18 +149,26 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
         # round trip; the pipeline already refused what is not a number (or is ≥ 10^15).
         canonical, bad, _percent = number_text(text[name])
         chunk.fail(bad, f"{name} is not a number: %({name})r", order=3)
+        cells = arrow_array(canonical)
+        # Negative, or more than 10 digits before the point (the column holds 12,2).
+        out = pc.match_substring_regex(cells, r"^-|^\+?\d{11,}")
         chunk.fail(
-            canonical.str.startswith("-") | (canonical.str.split(".").str[0].str.len() > 10),
+            pd.Series(out.to_numpy(zero_copy_only=False), index=rows.index),
             f"{name} is out of range: %({name})s",
             order=3,
         )
-        rows[name] = canonical.where(canonical != "", "0")
-    cur = text["currency"].str.upper()
+        rows[name] = pd.Series(
+            pc.if_else(pc.equal(cells, ""), "0", cells).to_numpy(zero_copy_only=False),
+            index=rows.index,
+            dtype=object,
+        )
+    cur = pc.utf8_upper(arrow_array(text["currency"]))
     if currency:
-        cur = cur.where(cur != "", currency)
+        cur = pc.if_else(pc.equal(cur, ""), currency, cur)
+    ok = pc.match_substring_regex(cur, r"^[A-Z]{3}$")
     chunk.fail(
-        ~cur.str.fullmatch(r"[A-Z]{3}"),
+        pd.Series(pc.invert(ok).to_numpy(zero_copy_only=False), index=rows.index),
         "no currency: add a Currency column or a symbol to Spend",
         order=4,
     )
-    rows["currency"] = cur
+    rows["currency"] = pd.Series(cur.to_numpy(zero_copy_only=False), index=rows.index, dtype=object)
