@@ -37,7 +37,31 @@ SLUG = "bench-replenishment"
 CHUNK = 20_000
 
 
+def _with_defaults(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame plus every NOT NULL column of the table's model it leaves out, at the field's
+    default (Django sets defaults in Python, not in the schema): the set-up keeps working when
+    an app adds a column with a default."""
+    import json as _json
+
+    from django.apps import apps as django_apps
+    from django.db import models
+
+    model = next(m for m in django_apps.get_models() if m._meta.db_table == table)
+    extra = {}
+    for field in model._meta.concrete_fields:
+        if field.column in frame.columns or field.null or field.primary_key:
+            continue
+        if not field.has_default():
+            continue
+        value = field.get_default()
+        if isinstance(field, models.JSONField):
+            value = _json.dumps(value)
+        extra[field.column] = value
+    return frame.assign(**extra) if extra else frame
+
+
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
+    frame = _with_defaults(table, frame)
     buf = io.StringIO()
     frame.to_csv(buf, header=False, index=False, quoting=csv.QUOTE_NONNUMERIC)
     buf.seek(0)
@@ -50,6 +74,7 @@ def _copy_fast(cursor, table: str, frame: pd.DataFrame) -> None:
     """pyarrow's CSV writer (apps.core.copy) for the big tables, whose text is never empty."""
     from apps.core.copy import frame_csv
 
+    frame = _with_defaults(table, frame)
     cursor.copy_expert(
         f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", frame_csv(frame)
     )
@@ -323,16 +348,17 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--keep", action="store_true", help="keep the data afterwards")
     parser.add_argument("--reuse", action="store_true", help="plan again over kept data")
+    parser.add_argument("--slug", default=SLUG, help="organization slug (keep several sizes)")
     args = parser.parse_args()
     django_setup()
     from apps.accounts.models import Organization
     from apps.logistics.planner import plan
 
-    org = Organization.objects.filter(slug=SLUG).first() if args.reuse else None
+    org = Organization.objects.filter(slug=args.slug).first() if args.reuse else None
     if org is None:
-        for old in Organization.objects.filter(slug=SLUG).values_list("pk", flat=True):
+        for old in Organization.objects.filter(slug=args.slug).values_list("pk", flat=True):
             cleanup(old)
-        org = Organization.objects.create(name="Bench replenishment", slug=SLUG)
+        org = Organization.objects.create(name="Bench replenishment", slug=args.slug)
     try:
         t0 = time.perf_counter()
         lines = _count_lines(org) if args.reuse else build(org, args.skus, args.days)
