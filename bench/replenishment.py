@@ -21,6 +21,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 import time
 from datetime import timedelta
@@ -342,6 +343,22 @@ def cleanup(org_id: int) -> None:
         Organization.objects.filter(pk=org_id).delete()
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds of this session's PostgreSQL backend so far, when the server runs on this
+    machine (the embedded one does): the database's share of the plan, which the process's
+    own CPU time leaves out."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skus", type=int, default=100_000)
@@ -366,10 +383,14 @@ def main() -> None:
             f"built {args.skus:,} SKUs × {args.days} days: {lines:,} order lines with COPY "
             f"in {time.perf_counter() - t0:.1f}s"
         )
+        load_before = os.getloadavg()[0]
+        pg0 = _backend_cpu()
         t0, c0 = time.perf_counter(), time.process_time()
         run = plan(org=org)
         seconds = time.perf_counter() - t0
         cpu = time.process_time() - c0
+        pg1 = _backend_cpu()
+        pg_cpu = None if pg0 is None or pg1 is None else pg1 - pg0
         tm = run.timings
         print(
             f"plan: {run.skus:,} SKU × warehouse pairs in {seconds:.1f}s (load {tm['load']:.1f}s, "
@@ -377,7 +398,8 @@ def main() -> None:
             f"plan {tm['plan']:.1f}s, "
             f"store {tm['store']:.1f}s); "
             f"{run.suggestions:,} suggestions stored and drafted; {cpu:.1f}s CPU in this process "
-            f"(PostgreSQL's own CPU not counted)"
+            f"+ {pg_cpu if pg_cpu is None else round(pg_cpu, 1)}s CPU in PostgreSQL's backend; "
+            f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
         )
         print(f"hold-out (last 28 days): MAE {run.mae} units/day, WAPE {run.wape}")
         result = {
@@ -387,6 +409,8 @@ def main() -> None:
             "order_lines": lines,
             "seconds": round(seconds, 2),
             "cpu_seconds": round(cpu, 2),
+            "postgres_cpu_seconds": None if pg_cpu is None else round(pg_cpu, 2),
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "forecast_seconds": tm["forecast"],
             "forecast_cpu_seconds": round(tm["forecast_cpu"], 2),
             "timings": tm,

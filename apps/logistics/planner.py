@@ -171,23 +171,33 @@ def row_lookup(keys_a, keys_b, a, b) -> np.ndarray:
     the range of a when it is small enough, else a hash lookup."""
     keys_a, keys_b = np.asarray(keys_a, np.int64), np.asarray(keys_b, np.int64)
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
-    out = np.full(len(a), -1, np.int64)
     if len(keys_a) == 0 or len(a) == 0:
-        return out
+        return np.full(len(a), -1, np.int64)
     bs = np.unique(keys_b)
+    nb = len(bs)
     kb = np.searchsorted(bs, keys_b)
-    qb = np.minimum(np.searchsorted(bs, b), len(bs) - 1)
-    known = bs[qb] == b
+    if nb == 1:  # one store (or warehouse): no search per row
+        qb = np.zeros(len(b), np.int64)
+        known = b == bs[0]
+    else:
+        qb = np.minimum(np.searchsorted(bs, b), nb - 1)
+        known = bs[qb] == b
     lo, hi = int(keys_a.min()), int(keys_a.max())
     known &= (a >= lo) & (a <= hi)
     span = hi - lo + 1
-    if span * len(bs) <= DENSE_LOOKUP_MAX:
-        table = np.full(span * len(bs), -1, np.int64)
-        table[(keys_a - lo) * len(bs) + kb] = np.arange(len(keys_a))
-        out[known] = table[(a[known] - lo) * len(bs) + qb[known]]
-    else:
-        index = pd.Index((keys_a - lo) * len(bs) + kb)
-        out[known] = index.get_indexer((a[known] - lo) * len(bs) + qb[known])
+    if span * nb <= DENSE_LOOKUP_MAX:
+        table = np.full(span * nb, -1, np.int64)
+        table[(keys_a - lo) * nb + kb] = np.arange(len(keys_a))
+        flat = np.clip(a - lo, 0, span - 1)
+        if nb > 1:
+            flat *= nb
+            flat += qb
+        out = table[flat]
+        out[~known] = -1
+        return out
+    out = np.full(len(a), -1, np.int64)
+    index = pd.Index((keys_a - lo) * nb + kb)
+    out[known] = index.get_indexer((a[known] - lo) * nb + qb[known])
     return out
 
 
@@ -261,7 +271,7 @@ def _demand_matrix(inv: pd.DataFrame, sales: dict, days: int) -> np.ndarray:
     keys = pd.DataFrame({"p": pid, "s": sid}).drop_duplicates()
     kp, ks = keys["p"].to_numpy(), keys["s"].to_numpy()
     k = len(kp)
-    day = sales["day"].astype(np.int64)
+    day = sales["day"]
     inside = (day >= 0) & (day < days)
     stores = [sales["store_id"]]
     if (ks == 0).any():  # a warehouse without a store takes every store's sales
@@ -270,9 +280,13 @@ def _demand_matrix(inv: pd.DataFrame, sales: dict, days: int) -> np.ndarray:
     for store in stores:
         rows = row_lookup(kp, ks, sales["product_id"], store)
         ok = inside & (rows >= 0)
-        m += np.bincount(
-            day[ok] * k + rows[ok], weights=sales["units"][ok], minlength=days * k
-        ).astype(np.float32)
+        flat = day.astype(np.int64)
+        flat *= k
+        flat += rows
+        units = sales["units"]
+        if not ok.all():
+            flat, units = flat[ok], units[ok]
+        m += np.bincount(flat, weights=units, minlength=days * k).astype(np.float32)
     m = m.reshape(days, k)
     at = row_lookup(kp, ks, pid, sid)
     if k == len(pid) and (at == np.arange(k)).all():  # one pair per key: already in order
@@ -430,6 +444,8 @@ def plan(
     timings["store"] = time.perf_counter() - t3
     run.seconds = Decimal(f"{time.perf_counter() - t0:.3f}")
     run.timings = {k: round(v, 3) for k, v in timings.items()}
+    if run.drafted is not None:  # marks a run whose drafts replaced all earlier ones
+        run.timings["drafts"] = run.drafted
     run.save(update_fields=["seconds", "timings"])
     return run
 
@@ -618,8 +634,13 @@ def _store(org, frame: pd.DataFrame, f: fc.Forecast, service_level, history_days
         mae=None if f.mae is None else Decimal(f"{f.mae:.4f}"),
         wape=None if f.wape is None else Decimal(f"{f.wape:.4f}"),
     )
+    run.drafted = None
     if frame.empty:
         return run
+    with connection.cursor() as cursor:
+        # A plan is recomputed from the data at any time: its commit need not wait for the
+        # WAL to reach the disk (a crash right after loses at most this run, never consistency).
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
     ts = timezone.now()
     out = frame.assign(
         created_at=ts,
@@ -631,13 +652,13 @@ def _store(org, frame: pd.DataFrame, f: fc.Forecast, service_level, history_days
     )
     out["cover_days"] = out["cover_days"].round(1)
     for col in ("demand_per_day", "demand_sd", "mae", "profit_per_ft3", "volume_ft3"):
-        out[col] = out[col].astype(float).round(4)
+        out[col] = out[col].astype(float).replace([np.inf, -np.inf], np.nan).round(4)
     out["lead_time_days"] = out["lead_time_days"].round(2)
     out["lead_time_sd"] = out["lead_time_sd"].round(2)
     with connection.cursor() as cursor:
         copy_frame_into(cursor, "logistics_restocksuggestion", out[SUGGESTION_COLUMNS])
     if create_drafts:
-        restock_drafts_create(org=org, run=run)
+        run.drafted = restock_drafts_create(org=org, run=run)
     return run
 
 
@@ -649,18 +670,32 @@ def restock_drafts_create(*, org: Organization, run: PlanRun) -> int:
     from apps.review.batch import drafts_create_many, drafts_supersede_open
 
     ct = ContentType.objects.get_for_model(RestockSuggestion)
-    older = list(
-        RestockSuggestion.objects.for_org(org)
-        .filter(status=RestockSuggestion.Status.SUGGESTED)
-        .exclude(run=run)
+    # Only runs since the last one that drafted can still have open drafts (that run
+    # superseded all earlier ones): the set stays one run's size however many runs there are.
+    last = (
+        PlanRun.objects.for_org(org)
+        .filter(pk__lt=run.pk, timings__has_key="drafts")
+        .order_by("-pk")
         .values_list("pk", flat=True)
+        .first()
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE TEMP TABLE restock_old ON COMMIT DROP AS
+            SELECT id AS target_id FROM logistics_restocksuggestion
+            WHERE organization_id = %s AND status = 'suggested' AND quantity > 0
+              AND run_id <> %s AND run_id >= %s
+            """,
+            [org.pk, run.pk, last or 0],
+        )
+        older = cursor.rowcount
     if older:
         drafts_supersede_open(
             org=org,
             kind="restock",
             target_type_id=ct.pk,
-            targets=older,
+            targets="restock_old",
             note="Replaced by a newer replenishment plan.",
         )
     with connection.cursor() as cursor:
@@ -692,5 +727,5 @@ def restock_drafts_create(*, org: Organization, run: PlanRun) -> int:
         org=org, kind="restock", target_type_id=ct.pk, source="restock_src"
     )
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS restock_src")
+        cursor.execute("DROP TABLE IF EXISTS restock_src, restock_old")
     return created
