@@ -440,7 +440,7 @@ def plan(
     frame = _compute(org, inputs, f, service_level, today) if n else pd.DataFrame()
     timings["plan"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    run = _store(org, frame, f, service_level, history_days, create_drafts)
+    run = _store(org, frame, f, service_level, history_days, create_drafts, timings)
     timings["store"] = time.perf_counter() - t3
     run.seconds = Decimal(f"{time.perf_counter() - t0:.3f}")
     run.timings = {k: round(v, 3) for k, v in timings.items()}
@@ -624,7 +624,15 @@ SUGGESTION_COLUMNS = [
 
 
 @transaction.atomic
-def _store(org, frame: pd.DataFrame, f: fc.Forecast, service_level, history_days, create_drafts):
+def _store(
+    org,
+    frame: pd.DataFrame,
+    f: fc.Forecast,
+    service_level,
+    history_days,
+    create_drafts,
+    timings: dict | None = None,
+):
     run = PlanRun.objects.create(
         organization=org,
         service_level=Decimal(str(service_level)),
@@ -655,10 +663,15 @@ def _store(org, frame: pd.DataFrame, f: fc.Forecast, service_level, history_days
         out[col] = out[col].astype(float).replace([np.inf, -np.inf], np.nan).round(4)
     out["lead_time_days"] = out["lead_time_days"].round(2)
     out["lead_time_sd"] = out["lead_time_sd"].round(2)
+    t0 = time.perf_counter()
     with connection.cursor() as cursor:
         copy_frame_into(cursor, "logistics_restocksuggestion", out[SUGGESTION_COLUMNS])
+    t1 = time.perf_counter()
     if create_drafts:
         run.drafted = restock_drafts_create(org=org, run=run)
+    if timings is not None:
+        timings["store_copy"] = t1 - t0
+        timings["store_drafts"] = time.perf_counter() - t1
     return run
 
 
