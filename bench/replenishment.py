@@ -21,6 +21,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 import time
 from datetime import timedelta
@@ -37,7 +38,31 @@ SLUG = "bench-replenishment"
 CHUNK = 20_000
 
 
+def _with_defaults(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame plus every NOT NULL column of the table's model it leaves out, at the field's
+    default (Django sets defaults in Python, not in the schema): the set-up keeps working when
+    an app adds a column with a default."""
+    import json as _json
+
+    from django.apps import apps as django_apps
+    from django.db import models
+
+    model = next(m for m in django_apps.get_models() if m._meta.db_table == table)
+    extra = {}
+    for field in model._meta.concrete_fields:
+        if field.column in frame.columns or field.null or field.primary_key:
+            continue
+        if not field.has_default():
+            continue
+        value = field.get_default()
+        if isinstance(field, models.JSONField):
+            value = _json.dumps(value)
+        extra[field.column] = value
+    return frame.assign(**extra) if extra else frame
+
+
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
+    frame = _with_defaults(table, frame)
     buf = io.StringIO()
     frame.to_csv(buf, header=False, index=False, quoting=csv.QUOTE_NONNUMERIC)
     buf.seek(0)
@@ -50,6 +75,7 @@ def _copy_fast(cursor, table: str, frame: pd.DataFrame) -> None:
     """pyarrow's CSV writer (apps.core.copy) for the big tables, whose text is never empty."""
     from apps.core.copy import frame_csv
 
+    frame = _with_defaults(table, frame)
     cursor.copy_expert(
         f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", frame_csv(frame)
     )
@@ -317,22 +343,39 @@ def cleanup(org_id: int) -> None:
         Organization.objects.filter(pk=org_id).delete()
 
 
+def _backend_cpu() -> float | None:
+    """CPU seconds of this session's PostgreSQL backend so far, when the server runs on this
+    machine (the embedded one does): the database's share of the plan, which the process's
+    own CPU time leaves out."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skus", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--keep", action="store_true", help="keep the data afterwards")
     parser.add_argument("--reuse", action="store_true", help="plan again over kept data")
+    parser.add_argument("--slug", default=SLUG, help="organization slug (keep several sizes)")
     args = parser.parse_args()
     django_setup()
     from apps.accounts.models import Organization
     from apps.logistics.planner import plan
 
-    org = Organization.objects.filter(slug=SLUG).first() if args.reuse else None
+    org = Organization.objects.filter(slug=args.slug).first() if args.reuse else None
     if org is None:
-        for old in Organization.objects.filter(slug=SLUG).values_list("pk", flat=True):
+        for old in Organization.objects.filter(slug=args.slug).values_list("pk", flat=True):
             cleanup(old)
-        org = Organization.objects.create(name="Bench replenishment", slug=SLUG)
+        org = Organization.objects.create(name="Bench replenishment", slug=args.slug)
     try:
         t0 = time.perf_counter()
         lines = _count_lines(org) if args.reuse else build(org, args.skus, args.days)
@@ -340,10 +383,14 @@ def main() -> None:
             f"built {args.skus:,} SKUs × {args.days} days: {lines:,} order lines with COPY "
             f"in {time.perf_counter() - t0:.1f}s"
         )
+        load_before = os.getloadavg()[0]
+        pg0 = _backend_cpu()
         t0, c0 = time.perf_counter(), time.process_time()
         run = plan(org=org)
         seconds = time.perf_counter() - t0
         cpu = time.process_time() - c0
+        pg1 = _backend_cpu()
+        pg_cpu = None if pg0 is None or pg1 is None else pg1 - pg0
         tm = run.timings
         print(
             f"plan: {run.skus:,} SKU × warehouse pairs in {seconds:.1f}s (load {tm['load']:.1f}s, "
@@ -351,7 +398,8 @@ def main() -> None:
             f"plan {tm['plan']:.1f}s, "
             f"store {tm['store']:.1f}s); "
             f"{run.suggestions:,} suggestions stored and drafted; {cpu:.1f}s CPU in this process "
-            f"(PostgreSQL's own CPU not counted)"
+            f"+ {pg_cpu if pg_cpu is None else round(pg_cpu, 1)}s CPU in PostgreSQL's backend; "
+            f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
         )
         print(f"hold-out (last 28 days): MAE {run.mae} units/day, WAPE {run.wape}")
         result = {
@@ -361,6 +409,8 @@ def main() -> None:
             "order_lines": lines,
             "seconds": round(seconds, 2),
             "cpu_seconds": round(cpu, 2),
+            "postgres_cpu_seconds": None if pg_cpu is None else round(pg_cpu, 2),
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "forecast_seconds": tm["forecast"],
             "forecast_cpu_seconds": round(tm["forecast_cpu"], 2),
             "timings": tm,

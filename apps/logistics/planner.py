@@ -18,7 +18,6 @@ best first, the marginal one in whole cartons, the rest cut to zero (`capacity_c
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,15 +33,14 @@ from django.utils import timezone
 from apps.core.copy import copy_frame_into
 
 from . import forecast as fc
-from .inputs import daily_units, profit_per_unit
+from .inputs import listing_frame, profit_per_unit, units_sold_arrays
 from .models import (
     InboundItem,
     InboundShipment,
-    Inventory,
+    Mode,
     PlanRun,
     RestockSuggestion,
-    StockoutDay,
-    SupplyTerms,
+    Warehouse,
 )
 
 if TYPE_CHECKING:
@@ -142,24 +140,85 @@ def lead_times(org) -> tuple[dict, dict]:
     return transit, checkin
 
 
-def load_inputs(*, org: Organization, today: date, history_days: int) -> PlanInputs:
-    """The pairs to plan (every inventory row of an active warehouse) and their demand
-    matrix: one row per pair, one column per day, stock-out days not valid."""
-    inv = pd.DataFrame.from_records(
-        Inventory.objects.for_org(org)
-        .filter(warehouse__is_active=True)
-        .values_list(
-            "product_id",
-            "warehouse_id",
-            "warehouse__store_id",
-            "warehouse__kind",
-            "warehouse__capacity_ft3",
-            "fulfillable",
-            "reserved",
-            "inbound",
-            "unit_volume_ft3",
-        ),
-        columns=[
+_PAIRS_SQL = """
+SELECT inv.product_id::int8, inv.warehouse_id::int8, inv.fulfillable::int8,
+       inv.reserved::int8, inv.inbound::int8, COALESCE(inv.unit_volume_ft3, -1)::float8
+FROM logistics_inventory inv
+JOIN logistics_warehouse w ON w.id = inv.warehouse_id
+WHERE inv.organization_id = %(org)s AND w.organization_id = %(org)s AND w.is_active
+ORDER BY inv.id
+"""
+_PAIRS_COLUMNS = [
+    ("product_id", "int8"),
+    ("warehouse_id", "int8"),
+    ("on_hand", "int8"),
+    ("reserved", "int8"),
+    ("inbound", "int8"),
+    ("unit_ft3", "float8"),
+]
+_STOCKOUT_SQL = """
+SELECT product_id::int8, warehouse_id::int8, (day - %(start)s::date)::int4
+FROM logistics_stockoutday
+WHERE organization_id = %(org)s AND day >= %(start)s::date AND day < %(end)s::date
+"""
+_STOCKOUT_COLUMNS = [("product_id", "int8"), ("warehouse_id", "int8"), ("day", "int4")]
+DENSE_LOOKUP_MAX = 64_000_000
+
+
+def row_lookup(keys_a, keys_b, a, b) -> np.ndarray:
+    """Index of each (a[i], b[i]) among the unique pairs (keys_a, keys_b), −1 where absent.
+    Vectorised: b becomes a small index (few stores or warehouses), then a dense table over
+    the range of a when it is small enough, else a hash lookup."""
+    keys_a, keys_b = np.asarray(keys_a, np.int64), np.asarray(keys_b, np.int64)
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    if len(keys_a) == 0 or len(a) == 0:
+        return np.full(len(a), -1, np.int64)
+    bs = np.unique(keys_b)
+    nb = len(bs)
+    kb = np.searchsorted(bs, keys_b)
+    if nb == 1:  # one store (or warehouse): no search per row
+        qb = np.zeros(len(b), np.int64)
+        known = b == bs[0]
+    else:
+        qb = np.minimum(np.searchsorted(bs, b), nb - 1)
+        known = bs[qb] == b
+    lo, hi = int(keys_a.min()), int(keys_a.max())
+    known &= (a >= lo) & (a <= hi)
+    span = hi - lo + 1
+    if span * nb <= DENSE_LOOKUP_MAX:
+        table = np.full(span * nb, -1, np.int64)
+        table[(keys_a - lo) * nb + kb] = np.arange(len(keys_a))
+        flat = np.clip(a - lo, 0, span - 1)
+        if nb > 1:
+            flat *= nb
+            flat += qb
+        out = table[flat]
+        out[~known] = -1
+        return out
+    out = np.full(len(a), -1, np.int64)
+    index = pd.Index((keys_a - lo) * nb + kb)
+    out[known] = index.get_indexer((a[known] - lo) * nb + qb[known])
+    return out
+
+
+def _pairs(org) -> pd.DataFrame:
+    """Every inventory row of an active warehouse, with its warehouse's store, kind and
+    capacity (one binary COPY; the few warehouses through the ORM)."""
+    from .pgcopy import copy_arrays
+
+    arr = copy_arrays(_PAIRS_SQL, {"org": org.pk}, _PAIRS_COLUMNS)
+    inv = pd.DataFrame(arr)
+    inv["unit_ft3"] = inv["unit_ft3"].where(inv["unit_ft3"] >= 0)
+    whs = list(Warehouse.objects.for_org(org).values_list("pk", "store_id", "kind", "capacity_ft3"))
+    ids = np.array([w[0] for w in whs], np.int64)
+    order = np.argsort(ids)
+    at = order[np.searchsorted(ids[order], inv["warehouse_id"].to_numpy())] if len(inv) else []
+    inv["store_id"] = np.array([w[1] or 0 for w in whs], np.int64)[at] if len(inv) else 0
+    inv["kind"] = np.array([w[2] for w in whs], dtype=object)[at] if len(inv) else ""
+    caps = np.array([np.nan if w[3] is None else float(w[3]) for w in whs], float)
+    inv["capacity"] = caps[at] if len(inv) else np.nan
+    return inv[
+        [
             "product_id",
             "warehouse_id",
             "store_id",
@@ -169,65 +228,116 @@ def load_inputs(*, org: Organization, today: date, history_days: int) -> PlanInp
             "reserved",
             "inbound",
             "unit_ft3",
-        ],
-    )
+        ]
+    ]
+
+
+def load_inputs(*, org: Organization, today: date, history_days: int) -> PlanInputs:
+    """The pairs to plan (every inventory row of an active warehouse) and their demand
+    matrix: one row per pair, one column per day, stock-out days not valid. A warehouse of
+    a store takes that store's sales; one without a store (3PL, own) every store's."""
+    from .pgcopy import copy_arrays
+
+    inv = _pairs(org)
     start = today - timedelta(days=history_days)
     days = history_days
     n = len(inv)
-    y = np.zeros((n, days), dtype=np.float32)
-    valid = np.ones((n, days), dtype=bool)
+    # Day-major (T × n) arrays, handed to the forecast as n × T views: one day of every
+    # series is one contiguous row there, and no transposed copy is made.
+    y = np.zeros((days, n), dtype=np.float32)
+    valid = np.ones((days, n), dtype=bool)
     if n == 0:
-        return PlanInputs(inv, y, valid, start)
-    inv["store_id"] = inv["store_id"].fillna(0).astype(np.int64)
-    inv["row"] = np.arange(n)
-    sales = daily_units(org=org, start=start, end=today - timedelta(days=1))
-    if (inv["store_id"] == 0).any() and len(sales):
-        sales = pd.concat([sales, sales.assign(store_id=0)], ignore_index=True)
-    if len(sales):
-        # Row of each sale by a hash lookup of (product, store), then one bincount: no merge of
-        # millions of rows, duplicates (several lines a day) summed on the way.
-        keys = pd.Index(
-            inv["product_id"].to_numpy(np.int64) * (1 << 24) + inv["store_id"].to_numpy(np.int64)
-        )
-        rows = keys.get_indexer(
-            sales["product_id"].to_numpy(np.int64) * (1 << 24)
-            + sales["store_id"].to_numpy(np.int64)
-        )
-        col = (sales["day"].to_numpy("datetime64[D]") - np.datetime64(start, "D")).astype(np.int64)
-        ok = (rows >= 0) & (col >= 0) & (col < days)
-        flat = rows[ok].astype(np.int64) * days + col[ok]
-        y += (
-            np.bincount(flat, weights=sales["units"].to_numpy()[ok], minlength=n * days)
-            .reshape(n, days)
-            .astype(np.float32)
-        )
-    out = pd.DataFrame.from_records(
-        StockoutDay.objects.for_org(org)
-        .filter(day__gte=start, day__lt=today)
-        .values_list("product_id", "warehouse_id", "day"),
-        columns=["product_id", "warehouse_id", "day"],
+        return PlanInputs(inv, y.T, valid.T, start)
+    sales = units_sold_arrays(org=org, start=start, end=today - timedelta(days=1))
+    if len(sales["units"]):
+        y = _demand_matrix(inv, sales, days)
+    out = copy_arrays(
+        _STOCKOUT_SQL, {"org": org.pk, "start": start, "end": today}, _STOCKOUT_COLUMNS
     )
-    if len(out):
-        m = out.merge(inv[["product_id", "warehouse_id", "row"]], on=["product_id", "warehouse_id"])
-        col = (pd.to_datetime(m["day"]) - pd.Timestamp(start)).dt.days.to_numpy()
-        valid[m["row"].to_numpy(), col] = False
-    return PlanInputs(inv, y, valid, start)
+    if len(out["day"]):
+        rows = row_lookup(
+            inv["product_id"], inv["warehouse_id"], out["product_id"], out["warehouse_id"]
+        )
+        ok = (rows >= 0) & (out["day"] >= 0) & (out["day"] < days)
+        valid[out["day"][ok], rows[ok]] = False
+    return PlanInputs(inv, y.T, valid.T, start)
+
+
+def _demand_matrix(inv: pd.DataFrame, sales: dict, days: int) -> np.ndarray:
+    """Units per day and pair (T × n): each (product, store) key's sales summed by one
+    bincount (no merge of millions of rows), then copied to the pairs that take them."""
+    pid = inv["product_id"].to_numpy(np.int64)
+    sid = inv["store_id"].to_numpy(np.int64)
+    keys = pd.DataFrame({"p": pid, "s": sid}).drop_duplicates()
+    kp, ks = keys["p"].to_numpy(), keys["s"].to_numpy()
+    k = len(kp)
+    day = sales["day"]
+    inside = (day >= 0) & (day < days)
+    stores = [sales["store_id"]]
+    if (ks == 0).any():  # a warehouse without a store takes every store's sales
+        stores.append(np.zeros_like(sales["store_id"]))
+    m = np.zeros(days * k, np.float32)
+    for store in stores:
+        rows = row_lookup(kp, ks, sales["product_id"], store)
+        ok = inside & (rows >= 0)
+        flat = day.astype(np.int64)
+        flat *= k
+        flat += rows
+        units = sales["units"]
+        if not ok.all():
+            flat, units = flat[ok], units[ok]
+        m += np.bincount(flat, weights=units, minlength=days * k).astype(np.float32)
+    m = m.reshape(days, k)
+    at = row_lookup(kp, ks, pid, sid)
+    if k == len(pid) and (at == np.arange(k)).all():  # one pair per key: already in order
+        return m
+    return m[:, at]
+
+
+_SUPPLY_SQL = """
+SELECT product_id::int8, carton_units::int8, moq::int8, production_days::float8,
+       production_days_sd::float8,
+       COALESCE(array_position(%(modes)s::varchar[], mode::varchar), 1)::int4
+FROM logistics_supplyterms WHERE organization_id = %(org)s
+"""
+_SUPPLY_COLUMNS = [
+    ("product_id", "int8"),
+    ("carton", "int8"),
+    ("moq", "int8"),
+    ("prod", "float8"),
+    ("prod_sd", "float8"),
+    ("mode", "int4"),
+]
+MODES = list(Mode.values)  # the mode of a pair is an index into this list (sea first)
 
 
 def _supply(org, pairs: pd.DataFrame) -> pd.DataFrame:
-    terms = pd.DataFrame.from_records(
-        SupplyTerms.objects.for_org(org).values_list(
-            "product_id", "carton_units", "moq", "production_days", "production_days_sd", "mode"
-        ),
-        columns=["product_id", "carton", "moq", "prod", "prod_sd", "mode"],
+    """Supply terms per pair (defaults where a product has none): carton, MOQ, production
+    days and sd, and the mode as an index into MODES."""
+    from .pgcopy import copy_arrays
+
+    terms = copy_arrays(_SUPPLY_SQL, {"org": org.pk, "modes": MODES}, _SUPPLY_COLUMNS)
+    pid = pairs["product_id"].to_numpy(np.int64)
+    at = row_lookup(
+        terms["product_id"], np.zeros_like(terms["product_id"]), pid, np.zeros_like(pid)
     )
-    out = pairs[["product_id"]].merge(terms, on="product_id", how="left")
-    out["carton"] = out["carton"].fillna(1).astype(np.int64)
-    out["moq"] = out["moq"].fillna(0).astype(np.int64)
-    out["prod"] = out["prod"].fillna(DEFAULT_PRODUCTION[0]).astype(float)
-    out["prod_sd"] = out["prod_sd"].fillna(DEFAULT_PRODUCTION[1]).astype(float)
-    out["mode"] = out["mode"].fillna("sea")
-    return out
+    has = at >= 0
+    take = np.where(has, at, 0)
+
+    def col(name, default, dtype):
+        if not len(terms["product_id"]):
+            return np.full(len(pid), default, dtype)
+        return np.where(has, terms[name][take], default).astype(dtype)
+
+    return pd.DataFrame(
+        {
+            "carton": col("carton", 1, np.int64),
+            "moq": col("moq", 0, np.int64),
+            "prod": col("prod", DEFAULT_PRODUCTION[0], float),
+            "prod_sd": col("prod_sd", DEFAULT_PRODUCTION[1], float),
+            "mode_code": col("mode", 1, np.int64) - 1,
+        }
+    )
 
 
 def _open_inbound(org, pairs: pd.DataFrame) -> np.ndarray:
@@ -247,54 +357,61 @@ def _open_inbound(org, pairs: pd.DataFrame) -> np.ndarray:
 
 
 def _unit_volume(org, pairs: pd.DataFrame) -> np.ndarray:
+    """ft³ per unit: the stock report's figure, else the product's dimensions, else a default
+    (the catalog is asked only about the pairs without a reported volume)."""
     from apps.catalog.selectors import product_list
 
-    dims = pd.DataFrame.from_records(
-        product_list(org=org)
-        .filter(pk__in=pairs["product_id"].unique().tolist())
-        .values_list("pk", "length_mm", "width_mm", "height_mm"),
-        columns=["product_id", "l", "w", "h"],
-    )
-    m = pairs[["product_id"]].merge(dims, how="left", on="product_id")
-    mm3 = m["l"].astype(float) * m["w"].astype(float) * m["h"].astype(float)
-    from_dims = (mm3 / MM3_PER_FT3).to_numpy()
     reported = pairs["unit_ft3"].astype(float).to_numpy()
-    vol = np.where(np.isnan(reported) | (reported <= 0), from_dims, reported)
+    missing = np.isnan(reported) | (reported <= 0)
+    vol = reported.copy()
+    if missing.any():
+        ids = np.unique(pairs["product_id"].to_numpy(np.int64)[missing])
+        qs = product_list(org=org)
+        if len(ids) <= 5_000:
+            qs = qs.filter(pk__in=ids.tolist())
+        dims = pd.DataFrame.from_records(
+            list(qs.order_by().values_list("pk", "length_mm", "width_mm", "height_mm")),
+            columns=["product_id", "l", "w", "h"],
+        )
+        m = pairs.loc[missing, ["product_id"]].merge(dims, how="left", on="product_id")
+        mm3 = (
+            pd.to_numeric(m["l"], errors="coerce")
+            * pd.to_numeric(m["w"], errors="coerce")
+            * pd.to_numeric(m["h"], errors="coerce")
+        )
+        vol[missing] = (mm3 / MM3_PER_FT3).to_numpy(float)
     return np.where(np.isnan(vol) | (vol <= 0), DEFAULT_UNIT_FT3, vol)
 
 
 def _profit_per_ft3(org, pairs: pd.DataFrame, rows: np.ndarray, unit_ft3: np.ndarray):
-    """Profit per ft³ of the given pair rows (NaN where unknown) and the currency of each."""
-    from apps.catalog.selectors import listing_list
-
+    """Profit per ft³ of the given pair rows (NaN where unknown) and the currency of each: the
+    pair's store's listing of the product, else the product's listing in its first store."""
     profit = np.full(len(pairs), np.nan)
-    currency = np.array(["USD"] * len(pairs), dtype=object)
+    currency = np.full(len(pairs), "USD", dtype=object)
     if len(rows) == 0:
         return profit, currency
-    sub = pairs.iloc[rows]
-    listings = list(
-        listing_list(org=org)
-        .filter(product_id__in=sub["product_id"].unique().tolist())
-        .select_related("product", "store__marketplace")
-        .order_by("product_id", "store_id")
-    )
-    by_key = {(lst.product_id, lst.store_id): lst for lst in listings}
-    first = {}
-    for lst in listings:
-        first.setdefault(lst.product_id, lst)
-    chosen = {}
-    for i, p, s in zip(rows, sub["product_id"], sub["store_id"], strict=True):
-        lst = by_key.get((p, s)) or first.get(p)
-        if lst is not None:
-            chosen[i] = lst
-    profits = profit_per_unit(
-        org=org, listings=list({lst.pk: lst for lst in chosen.values()}.values())
-    )
-    for i, lst in chosen.items():
-        if lst.pk in profits:
-            value, cur = profits[lst.pk]
-            profit[i] = value / unit_ft3[i]
-            currency[i] = cur
+    pid = pairs["product_id"].to_numpy(np.int64)[rows]
+    sid = pairs["store_id"].to_numpy(np.int64)[rows]
+    wanted = np.unique(pid)
+    listings = listing_frame(org=org, product_ids=wanted if len(wanted) <= 5_000 else None)
+    listings = listings.sort_values(["product_id", "store_id"], ignore_index=True)
+    if listings.empty:
+        return profit, currency
+    lp = listings["product_id"].to_numpy(np.int64)
+    ls = listings["store_id"].to_numpy(np.int64)
+    chosen = row_lookup(lp, ls, pid, sid)
+    first_p, first_at = np.unique(lp, return_index=True)
+    at = np.minimum(np.searchsorted(first_p, pid), len(first_p) - 1)
+    fallback = np.where(first_p[at] == pid, first_at[at], -1)
+    chosen = np.where(chosen >= 0, chosen, fallback)
+    has = chosen >= 0
+    used, inverse = np.unique(chosen[has], return_inverse=True)
+    per_unit = profit_per_unit(org=org, listings=listings.iloc[used].reset_index(drop=True))
+    target = rows[has]
+    vol = unit_ft3[target]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        profit[target] = np.where(vol > 0, per_unit[inverse] / vol, np.nan)
+    currency[target] = listings["currency"].to_numpy(object)[used][inverse]
     return profit, currency
 
 
@@ -323,10 +440,12 @@ def plan(
     frame = _compute(org, inputs, f, service_level, today) if n else pd.DataFrame()
     timings["plan"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    run = _store(org, frame, f, service_level, history_days, create_drafts)
+    run = _store(org, frame, f, service_level, history_days, create_drafts, timings)
     timings["store"] = time.perf_counter() - t3
     run.seconds = Decimal(f"{time.perf_counter() - t0:.3f}")
     run.timings = {k: round(v, 3) for k, v in timings.items()}
+    if run.drafted is not None:  # marks a run whose drafts replaced all earlier ones
+        run.timings["drafts"] = run.drafted
     run.save(update_fields=["seconds", "timings"])
     return run
 
@@ -336,10 +455,12 @@ def _compute(org, inputs: PlanInputs, f: fc.Forecast, service_level: float, toda
     n = len(pairs)
     supply = _supply(org, pairs)
     transit, checkin = lead_times(org)
-    t_mean = supply["mode"].map(lambda m: transit.get(m, DEFAULT_TRANSIT["sea"])[0]).to_numpy(float)
-    t_sd = supply["mode"].map(lambda m: transit.get(m, DEFAULT_TRANSIT["sea"])[1]).to_numpy(float)
-    c_mean = pairs["kind"].map(lambda k: checkin.get(k, (3.0, 1.0))[0]).to_numpy(float)
-    c_sd = pairs["kind"].map(lambda k: checkin.get(k, (3.0, 1.0))[1]).to_numpy(float)
+    mode = supply["mode_code"].to_numpy()
+    t_table = np.array([transit.get(m, DEFAULT_TRANSIT["sea"]) for m in MODES], float)
+    t_mean, t_sd = t_table[mode, 0], t_table[mode, 1]
+    kinds, kind_at = np.unique(pairs["kind"].to_numpy(str), return_inverse=True)
+    c_table = np.array([checkin.get(k, (3.0, 1.0)) for k in kinds], float).reshape(-1, 2)
+    c_mean, c_sd = c_table[kind_at, 0], c_table[kind_at, 1]
     prod, prod_sd = supply["prod"].to_numpy(float), supply["prod_sd"].to_numpy(float)
     lead = prod + t_mean + c_mean
     lead_sd = np.sqrt(prod_sd**2 + t_sd**2 + c_sd**2)
@@ -372,7 +493,7 @@ def _compute(org, inputs: PlanInputs, f: fc.Forecast, service_level: float, toda
         {
             "product_id": pairs["product_id"].to_numpy(),
             "warehouse_id": pairs["warehouse_id"].to_numpy(),
-            "mode": supply["mode"].to_numpy(),
+            "mode": np.array(MODES, dtype=object)[mode],
             "demand_per_day": d,
             "demand_sd": sd_d,
             "lead_time_days": lead,
@@ -397,7 +518,7 @@ def _compute(org, inputs: PlanInputs, f: fc.Forecast, service_level: float, toda
     frame["ship_by"] = _dates(today, frame["order_in"].to_numpy() + prod, clamp=True)
     frame["stockout_date"] = _dates(today, frame["out_days"].to_numpy())
     frame["volume_ft3"] = frame["quantity"] * unit_ft3
-    frame["params"] = [f"{a:.2f}/{b:.2f}/{g:.2f}" for a, b, g in f.params]
+    frame["params"] = _params_text(f.params)
     frame["forecast"] = _forecast_json(f.values[:, :FORECAST_DAYS_STORED])
     return frame
 
@@ -432,21 +553,41 @@ def _allocate(org, pairs: pd.DataFrame, frame: pd.DataFrame, unit_ft3: np.ndarra
             frame.loc[frame.index[idx], "capacity_cut"] = cut
 
 
-def _dates(today: date, days: np.ndarray, clamp: bool = False) -> list:
-    base = np.datetime64(today, "D")
-    out = []
-    for v in days:
-        if v is None or (isinstance(v, float) and math.isnan(v)) or np.isnan(v):
-            out.append(None)
-        else:
-            v = max(v, 0) if clamp else v
-            out.append(str(base + np.timedelta64(int(min(v, 3650)), "D")))
+def _dates(today: date, days: np.ndarray, clamp: bool = False) -> np.ndarray:
+    """today + days (whole days, at most ten years), as datetime64[D]; NaT where unknown."""
+    days = np.asarray(days, dtype=float)
+    if clamp:
+        days = np.maximum(days, 0)
+    known = ~np.isnan(days)
+    steps = np.where(known, np.minimum(np.nan_to_num(days), 3650), 0).astype(np.int64)
+    out = np.datetime64(today, "D") + steps.astype("timedelta64[D]")
+    out[~known] = np.datetime64("NaT")
     return out
 
 
-def _forecast_json(values: np.ndarray) -> list[str]:
-    rounded = np.round(values.astype(np.float64), 2)
-    return ["[" + ",".join(f"{x:g}" for x in row) + "]" for row in rounded]
+def _params_text(params: np.ndarray) -> np.ndarray:
+    """ "α/β/γ" per SKU: the few grid points formatted once, then indexed."""
+    if len(params) == 0:
+        return np.array([], dtype=object)
+    unique, inverse = np.unique(params, axis=0, return_inverse=True)
+    labels = np.array([f"{a:.2f}/{b:.2f}/{g:.2f}" for a, b, g in unique], dtype=object)
+    return labels[inverse.reshape(-1)]
+
+
+def _forecast_json(values: np.ndarray) -> np.ndarray:
+    """Each row as a JSON array of numbers with two decimals, by Arrow's string kernels (no
+    Python formatting of millions of numbers)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n, h = values.shape
+    if n == 0:
+        return np.array([], dtype=object)
+    rounded = np.round(values.astype(np.float64), 2) + 0.0  # + 0.0: no "-0"
+    text = pc.cast(pa.array(rounded.reshape(-1)), pa.string())
+    rows = pa.ListArray.from_arrays(pa.array(np.arange(0, n * h + 1, h, dtype=np.int32)), text)
+    joined = pc.binary_join(rows, ",")
+    return pc.binary_join_element_wise("[", joined, "]", "").to_numpy(zero_copy_only=False)
 
 
 SUGGESTION_COLUMNS = [
@@ -483,7 +624,15 @@ SUGGESTION_COLUMNS = [
 
 
 @transaction.atomic
-def _store(org, frame: pd.DataFrame, f: fc.Forecast, service_level, history_days, create_drafts):
+def _store(
+    org,
+    frame: pd.DataFrame,
+    f: fc.Forecast,
+    service_level,
+    history_days,
+    create_drafts,
+    timings: dict | None = None,
+):
     run = PlanRun.objects.create(
         organization=org,
         service_level=Decimal(str(service_level)),
@@ -493,8 +642,13 @@ def _store(org, frame: pd.DataFrame, f: fc.Forecast, service_level, history_days
         mae=None if f.mae is None else Decimal(f"{f.mae:.4f}"),
         wape=None if f.wape is None else Decimal(f"{f.wape:.4f}"),
     )
+    run.drafted = None
     if frame.empty:
         return run
+    with connection.cursor() as cursor:
+        # A plan is recomputed from the data at any time: its commit need not wait for the
+        # WAL to reach the disk (a crash right after loses at most this run, never consistency).
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
     ts = timezone.now()
     out = frame.assign(
         created_at=ts,
@@ -506,13 +660,18 @@ def _store(org, frame: pd.DataFrame, f: fc.Forecast, service_level, history_days
     )
     out["cover_days"] = out["cover_days"].round(1)
     for col in ("demand_per_day", "demand_sd", "mae", "profit_per_ft3", "volume_ft3"):
-        out[col] = out[col].astype(float).round(4)
+        out[col] = out[col].astype(float).replace([np.inf, -np.inf], np.nan).round(4)
     out["lead_time_days"] = out["lead_time_days"].round(2)
     out["lead_time_sd"] = out["lead_time_sd"].round(2)
+    t0 = time.perf_counter()
     with connection.cursor() as cursor:
         copy_frame_into(cursor, "logistics_restocksuggestion", out[SUGGESTION_COLUMNS])
+    t1 = time.perf_counter()
     if create_drafts:
-        restock_drafts_create(org=org, run=run)
+        run.drafted = restock_drafts_create(org=org, run=run)
+    if timings is not None:
+        timings["store_copy"] = t1 - t0
+        timings["store_drafts"] = time.perf_counter() - t1
     return run
 
 
@@ -524,18 +683,32 @@ def restock_drafts_create(*, org: Organization, run: PlanRun) -> int:
     from apps.review.batch import drafts_create_many, drafts_supersede_open
 
     ct = ContentType.objects.get_for_model(RestockSuggestion)
-    older = list(
-        RestockSuggestion.objects.for_org(org)
-        .filter(status=RestockSuggestion.Status.SUGGESTED)
-        .exclude(run=run)
+    # Only runs since the last one that drafted can still have open drafts (that run
+    # superseded all earlier ones): the set stays one run's size however many runs there are.
+    last = (
+        PlanRun.objects.for_org(org)
+        .filter(pk__lt=run.pk, timings__has_key="drafts")
+        .order_by("-pk")
         .values_list("pk", flat=True)
+        .first()
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE TEMP TABLE restock_old ON COMMIT DROP AS
+            SELECT id AS target_id FROM logistics_restocksuggestion
+            WHERE organization_id = %s AND status = 'suggested' AND quantity > 0
+              AND run_id <> %s AND run_id >= %s
+            """,
+            [org.pk, run.pk, last or 0],
+        )
+        older = cursor.rowcount
     if older:
         drafts_supersede_open(
             org=org,
             kind="restock",
             target_type_id=ct.pk,
-            targets=older,
+            targets="restock_old",
             note="Replaced by a newer replenishment plan.",
         )
     with connection.cursor() as cursor:
@@ -567,5 +740,5 @@ def restock_drafts_create(*, org: Organization, run: PlanRun) -> int:
         org=org, kind="restock", target_type_id=ct.pk, source="restock_src"
     )
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS restock_src")
+        cursor.execute("DROP TABLE IF EXISTS restock_src, restock_old")
     return created

@@ -174,7 +174,9 @@ def _chart_for(org, s) -> dict:
     today = timezone.localdate()
     days = 56
     start = today - timedelta(days=days)
-    sales = daily_units(org=org, start=start, end=today - timedelta(days=1))
+    sales = daily_units(
+        org=org, start=start, end=today - timedelta(days=1), product_ids=[s.product_id]
+    )
     history = [0.0] * days
     if s.warehouse.store_id:
         sales = sales[

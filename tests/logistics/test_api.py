@@ -57,6 +57,12 @@ def test_lists_and_cross_tenant_404(data, api_client, other_api_client):
     assert other_api_client.get(f"{API}/plan-runs/{run.pk}/").status_code == 404
     parcel_id = api_client.get(f"{API}/parcels/").json()["results"][0]["id"]
     assert other_api_client.get(f"{API}/parcels/{parcel_id}/").status_code == 404
+    # Every detail route: ours 200, another organization's 404.
+    for path in ("inventory", "restock-suggestions"):
+        body = api_client.get(f"{API}/{path}/").json()
+        row_id = (body["results"] if isinstance(body, dict) else body)[0]["id"]
+        assert api_client.get(f"{API}/{path}/{row_id}/").status_code == 200, path
+        assert other_api_client.get(f"{API}/{path}/{row_id}/").status_code == 404, path
     # Foreign references in input do not exist for the caller.
     r = other_api_client.post(
         f"{API}/inventory/bulk/", {"warehouse": wh.pk, "rows": []}, format="json"
@@ -125,6 +131,8 @@ def test_shipments_plan_runs_and_bad_input(data, api_client, other_api_client):
         format="json",
     )
     assert r.status_code == 200 and r.json()["status"] == "in_transit"
+    assert api_client.get(f"{API}/inbound-shipments/{sid}/").status_code == 200
+    assert other_api_client.get(f"{API}/inbound-shipments/{sid}/").status_code == 404
     assert (
         other_api_client.post(
             f"{API}/inbound-shipments/{sid}/milestone/",

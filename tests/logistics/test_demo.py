@@ -20,9 +20,8 @@ def test_demo_seeds_logistics_and_is_idempotent():
     assert Inventory.objects.for_org(org).count() > 10
     assert InboundShipment.objects.for_org(org).filter(status="customs").exists()
     assert any(r.at_risk and "no_scan" in r.reasons for _p, r in parcel_risks(org=org))
-    # Known gap (closing note of 2026-11-30): with every module's demo seeded together, the
-    # FBA-US capacity no longer binds, so no suggestion is capacity-cut; the allocation itself
-    # is tested in tests/logistics/test_planner.py.
+    cut = RestockSuggestion.objects.for_org(org).filter(capacity_cut=True)
+    assert cut.filter(warehouse__code="FBA-US").exists(), _fba_us_volumes(org)
     assert RestockSuggestion.objects.for_org(org).exists()
     assert Draft.objects.for_org(org).filter(kind="restock").exists()
     assert Draft.objects.for_org(org).filter(kind="parcel_delay_message").exists()
@@ -32,3 +31,17 @@ def test_demo_seeds_logistics_and_is_idempotent():
         Parcel.objects.for_org(org).count(),
         RestockSuggestion.objects.for_org(org).count(),
     ) == counts
+
+
+def _fba_us_volumes(org) -> str:
+    """Why the limit did not bind, for the assertion message."""
+    from django.db.models import Sum
+
+    from apps.logistics.models import Warehouse
+
+    wh = Warehouse.objects.for_org(org).get(code="FBA-US")
+    lines = RestockSuggestion.objects.for_org(org).filter(warehouse=wh)
+    return (
+        f"capacity {wh.capacity_ft3} ft³, suggested {lines.aggregate(v=Sum('volume_ft3'))['v']} "
+        f"ft³ over {lines.filter(quantity__gt=0).count()} of {lines.count()} SKUs"
+    )

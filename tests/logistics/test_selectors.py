@@ -22,11 +22,11 @@ if not SAMPLE.exists():
 
 
 def _sell(org, store, product, per_day, days=28):
-    now = timezone.now()
+    # Noon of each of the last `days` days: "an hour before now, n days ago" left the window
+    # between midnight and 1 a.m.
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
     for n in range(1, days + 1):
-        order = OrderFactory(
-            organization=org, store=store, ordered_at=now - timedelta(days=n, hours=1)
-        )
+        order = OrderFactory(organization=org, store=store, ordered_at=noon - timedelta(days=n))
         OrderItemFactory(
             organization=org, order=order, product=product, sku=product.sku, quantity=per_day
         )
