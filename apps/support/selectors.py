@@ -24,9 +24,11 @@ def conversation_list(
     status: str = "",
     sla_state: str = "",
     search: str = "",
+    assignee: int | str | None = None,
     now=None,
 ) -> QuerySet[Conversation]:
-    """Conversations by time left (overdue first), then newest."""
+    """Conversations by time left (overdue first), then newest. `assignee`: a user id, or
+    "none" for unassigned ones."""
     now = now or timezone.now()
     qs = Conversation.objects.for_org(org).select_related("store", "order", "assignee")
     if store_id:
@@ -37,6 +39,10 @@ def conversation_list(
         qs = qs.filter(intent=intent)
     if status:
         qs = qs.filter(status=status)
+    if assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif isinstance(assignee, int):
+        qs = qs.filter(assignee_id=assignee)
     open_ = qs.filter(status=Conversation.Status.OPEN, responded_at__isnull=True)
     if sla_state == "overdue":
         qs = open_.filter(sla_due_at__lte=now)
@@ -99,6 +105,53 @@ def kb_get(*, org, article_id: int) -> KnowledgeArticle:
 
 def macro_list(*, org) -> QuerySet[Macro]:
     return Macro.objects.for_org(org).order_by("language", "name")
+
+
+def macro_get(*, org, macro_id: int) -> Macro:
+    found = Macro.objects.for_org(org).filter(pk=macro_id).first()
+    if found is None:
+        raise NotFound("No such macro.")
+    return found
+
+
+MACRO_VARIABLES = ("buyer_name", "order_id", "order_date", "shipped_date", "delivered_date",
+                   "order_total", "carrier", "tracking_number", "product", "store")  # fmt: skip
+
+
+def macro_variables(*, org, conversation: Conversation) -> dict[str, str]:
+    """What a macro's variables stand for in this conversation: the buyer, the order (dates,
+    total), its latest shipment (carrier, tracking number), the product and the store. A value
+    the data does not have is "" (the macro keeps the placeholder for the operator)."""
+    from . import inputs
+
+    order = conversation.order
+    values = dict.fromkeys(MACRO_VARIABLES, "")
+    values["buyer_name"] = conversation.buyer_name or ""
+    values["order_id"] = conversation.marketplace_order_id or ""
+    values["store"] = conversation.store.name
+    if order is not None:
+        values["order_date"] = order.ordered_at.date().isoformat()
+        values["shipped_date"] = order.shipped_at.date().isoformat() if order.shipped_at else ""
+        values["delivered_date"] = (
+            order.delivered_at.date().isoformat() if order.delivered_at else ""
+        )
+        values["order_total"] = f"{order.order_total:.2f} {order.currency}"
+        shipments = inputs.shipments_for_order(org=org, order_id=order.pk) or []
+        if shipments:
+            latest = shipments[-1]
+            values["carrier"] = str(latest.get("carrier") or "")
+            values["tracking_number"] = str(latest.get("tracking_number") or "")
+    if conversation.product_id is not None:
+        from apps.catalog.models import Listing
+
+        title = (
+            Listing.objects.for_org(org)
+            .filter(product_id=conversation.product_id, store_id=conversation.store_id)
+            .values_list("title", flat=True)
+            .first()
+        )
+        values["product"] = title or conversation.product.sku
+    return values
 
 
 def mailbox_list(*, org) -> QuerySet[Mailbox]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import manage_views, views
 from .b2b import views as b2b_views
 
 app_name = "support"
@@ -14,6 +14,10 @@ urlpatterns = [
     path("knowledge/new/", views.kb_edit, name="kb_new"),
     path("knowledge/<int:article_id>/", views.kb_edit, name="kb_edit"),
     path("sla/", views.sla_dashboard, name="sla"),
+    path("sla/settings/", manage_views.sla_settings, name="sla_settings"),
+    path("macros/", manage_views.macro_index, name="macros"),
+    path("macros/new/", manage_views.macro_edit, name="macro_new"),
+    path("macros/<int:macro_id>/", manage_views.macro_edit, name="macro_edit"),
     path("b2b/", b2b_views.inquiry_list, name="b2b_inquiries"),
     path("b2b/<int:inquiry_id>/", b2b_views.inquiry_detail, name="b2b_inquiry"),
     path("b2b/quotations/<int:quotation_id>/pdf/", b2b_views.quotation_pdf, name="b2b_pdf"),
