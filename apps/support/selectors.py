@@ -114,8 +114,18 @@ def macro_get(*, org, macro_id: int) -> Macro:
     return found
 
 
-MACRO_VARIABLES = ("buyer_name", "order_id", "order_date", "shipped_date", "delivered_date",
-                   "order_total", "carrier", "tracking_number", "product", "store")  # fmt: skip
+MACRO_VARIABLES = (
+    "buyer_name",
+    "order_id",
+    "order_date",
+    "shipped_date",
+    "delivered_date",
+    "order_total",
+    "carrier",
+    "tracking_number",
+    "product",
+    "store",
+)
 
 
 def macro_variables(*, org, conversation: Conversation) -> dict[str, str]:

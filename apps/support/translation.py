@@ -90,11 +90,14 @@ def propose(item: Item, data: dict, provider: str) -> Proposal:
         },
         rationale=f"The operator's Chinese reply, translated by {provider}.",
         evidence=[
-            {"kind": "operator_source", "language": "zh-Hans",
-             "text": item.context.get("source_zh", "")},
+            {
+                "kind": "operator_source",
+                "language": "zh-Hans",
+                "text": item.context.get("source_zh", ""),
+            },
             {"kind": "cs_context", "context": _facts_only(item).context},
         ],
-    )  # fmt: skip
+    )
 
 
 GENERATION_KIND = GenerationKind(

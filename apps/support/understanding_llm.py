@@ -37,9 +37,17 @@ LLM = "llm"
 PROMPTS = Path(__file__).resolve().parent / "prompts"
 INTENTS = [value for value, _label in Conversation.Intent.choices]
 SENTIMENTS = [value for value, _label in Conversation.Sentiment.choices]
-LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English", "de": "German", "fr": "French",
-                  "es": "Spanish", "it": "Italian", "ja": "Japanese", "nl": "Dutch",
-                  "pt": "Portuguese"}  # fmt: skip
+LANGUAGE_NAMES = {
+    "zh": "Simplified Chinese",
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "ja": "Japanese",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+}
 TEXT_MAX = 6000
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -71,7 +79,7 @@ def item(batch: Batch, message: Message) -> Item:
             "language": message.language or "en",
             "operator_language": operator,
             "text": text,
-        },  # fmt: skip
+        },
     )
 
 
@@ -211,5 +219,6 @@ def _apply(org, message: Message, it: Item, data: dict) -> None:
     convo.priority = understanding.priority(
         convo.intent, convo.sentiment, convo.sla_due_at, timezone.now()
     )
-    convo.save(update_fields=["intent", "sentiment", "understanding_method", "priority",
-                              "updated_at"])  # fmt: skip
+    convo.save(
+        update_fields=["intent", "sentiment", "understanding_method", "priority", "updated_at"]
+    )

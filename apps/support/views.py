@@ -87,9 +87,15 @@ def _draft_rows(drafts) -> list[dict]:
     for d in drafts:
         back = next((e for e in d.evidence or [] if e.get("kind") == "back_translation"), {})
         source = next((e for e in d.evidence or [] if e.get("kind") == "operator_source"), {})
-        rows.append({"draft": d, "reply": str((d.proposed or {}).get("reply") or ""),
-                     "back": str(back.get("reply") or ""), "back_method": back.get("method", ""),
-                     "source_zh": str(source.get("text") or "")})  # fmt: skip
+        rows.append(
+            {
+                "draft": d,
+                "reply": str((d.proposed or {}).get("reply") or ""),
+                "back": str(back.get("reply") or ""),
+                "back_method": back.get("method", ""),
+                "source_zh": str(source.get("text") or ""),
+            }
+        )
     return rows
 
 

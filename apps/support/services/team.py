@@ -55,18 +55,33 @@ def _valid(mode, hours, time_zone, holiday_country, day_start, day_end, operator
         raise ValidationFailed("The working day must end after it starts.", field="day_end")
     if operator_language not in OPERATOR_LANGUAGES:
         raise ValidationFailed("Unknown operator language.", field="operator_language")
-    return {"mode": mode, "hours": hours, "time_zone": time_zone,
-            "holiday_country": holiday_country, "day_start": start, "day_end": end,
-            "operator_language": operator_language}  # fmt: skip
+    return {
+        "mode": mode,
+        "hours": hours,
+        "time_zone": time_zone,
+        "holiday_country": holiday_country,
+        "day_start": start,
+        "day_end": end,
+        "operator_language": operator_language,
+    }
 
 
 @transaction.atomic
-def sla_settings_save(*, org, actor, mode: str, hours, time_zone: str, holiday_country: str,
-                      day_start, day_end, operator_language: str = "zh-Hans") -> SlaSettings:  # fmt: skip
+def sla_settings_save(
+    *,
+    org,
+    actor,
+    mode: str,
+    hours,
+    time_zone: str,
+    holiday_country: str,
+    day_start,
+    day_end,
+    operator_language: str = "zh-Hans",
+) -> SlaSettings:
     """Save the team's SLA settings and move the due time of every open, unanswered
     conversation to the new clock (answered ones keep the clock they were measured by)."""
-    values = _valid(mode, hours, time_zone, holiday_country, day_start, day_end,
-                    operator_language)  # fmt: skip
+    values = _valid(mode, hours, time_zone, holiday_country, day_start, day_end, operator_language)
     row = sla_settings_get(org=org)
     for name, value in values.items():
         setattr(row, name, value)
