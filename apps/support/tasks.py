@@ -82,14 +82,13 @@ def outbound_message_send_task(message_id: int) -> str:
 
 @shared_task(
     name="apps.support.tasks.messages_understand_task",
-    queue="ai",
     ignore_result=True,
     acks_late=True,
     time_limit=60 * 20,
     soft_time_limit=60 * 19,
 )
 def messages_understand_task(org_id: int, message_ids: list[int]) -> dict:
-    """The model's translation, intent and sentiment of inbound messages (queue "ai"); a
+    """The model's translation, intent and sentiment of inbound messages (sent to queue "ai"); a
     message it fails on keeps its offline reading. Idempotent: a redelivery reads them again."""
     from apps.accounts.models import Organization
     from apps.ai.services import BudgetExceeded

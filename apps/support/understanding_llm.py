@@ -154,7 +154,9 @@ def messages_understand_schedule(*, org, message_ids: list[int]) -> bool:
     ids = list(message_ids)
     for i in range(0, len(ids), 200):
         chunk = ids[i : i + 200]
-        transaction.on_commit(lambda c=chunk: messages_understand_task.delay(org.pk, c))
+        transaction.on_commit(
+            lambda c=chunk: messages_understand_task.apply_async((org.pk, c), queue="ai")
+        )
     return True
 
 
