@@ -77,6 +77,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "understanding_method",
             "priority",
             "status",
+            "assignee",
             "last_buyer_message_at",
             "sla_due_at",
             "responded_at",
@@ -356,8 +357,8 @@ class MacroInputSerializer(serializers.Serializer):
 
 
 class MacroRenderSerializer(serializers.Serializer):
-    text = serializers.CharField()
-    variables = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    text = serializers.CharField(max_length=20000)
+    variables = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=500))
 
 
 class MacroViewSet(ServiceViewSet):
