@@ -168,6 +168,29 @@ def mailbox_list(*, org) -> QuerySet[Mailbox]:
     return Mailbox.objects.for_org(org).select_related("store")
 
 
+def mailbox_status(*, org) -> list[dict]:
+    """Each mailbox with what its IMAP path last did, for the inbox page: when it was polled,
+    the highest UID read, the last error; and, for the demo mailbox served by a local Dovecot
+    (manage.py support_demo_imap on `make run`), why it cannot work when Dovecot is missing."""
+    import os
+
+    from .demo import DEMO_IMAP_PORT
+    from .devimap import DOVECOT
+
+    rows = []
+    for box in mailbox_list(org=org).order_by("address"):
+        demo = box.imap_host in ("127.0.0.1", "localhost") and box.imap_port == DEMO_IMAP_PORT
+        rows.append(
+            {
+                "mailbox": box,
+                "demo": demo,
+                "dovecot_missing": demo and not os.path.exists(DOVECOT),
+                "imap": bool(box.imap_host),
+            }
+        )
+    return rows
+
+
 def sla_report(*, org, days: int, now=None) -> dict:
     """Response times (hours from the buyer's last message to the first reply) of conversations
     whose buyer wrote in the last `days` days: p50/p90/p95, late rate, still overdue. Conversations

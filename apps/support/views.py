@@ -63,6 +63,7 @@ def index(request):
         "members": team.assignable_users(org=request.org),
         "assignee_value": (request.GET.get("assignee") or "")[:12],
         "llm": llm_configured(org=request.org),
+        "mailboxes": selectors.mailbox_status(org=request.org),
         "by_country": orders_by_buyer_country(org=request.org, days=30),
         "week": selectors.sla_report(org=request.org, days=7, now=now),
         "overdue": selectors.conversation_list(org=request.org, sla_state="overdue", now=now)

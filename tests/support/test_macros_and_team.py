@@ -135,14 +135,24 @@ def test_sla_settings_page_saves_business_hours_and_moves_open_clocks(org, user,
     assert client.get(reverse("support:sla_settings")).status_code == 200
     response = client.post(
         reverse("support:sla_settings"),
-        {"mode": "business", "hours": "8", "time_zone": "Europe/Berlin",
-         "holiday_country": "DE", "day_start": "09:00", "day_end": "17:00",
-         "operator_language": "zh-Hans"},
-    )  # fmt: skip
+        {
+            "mode": "business",
+            "hours": "8",
+            "time_zone": "Europe/Berlin",
+            "holiday_country": "DE",
+            "day_start": "09:00",
+            "day_end": "17:00",
+            "operator_language": "zh-Hans",
+        },
+    )
     assert response.status_code == 302
     row = SlaSettings.objects.for_org(org).get()
     assert (row.mode, row.hours, row.time_zone, row.holiday_country) == (
-        "business", 8, "Europe/Berlin", "DE")  # fmt: skip
+        "business",
+        8,
+        "Europe/Berlin",
+        "DE",
+    )
     convo.refresh_from_db()
     # the sample's message: Friday 12 September 2025, 16:47 UTC (18:47 in Berlin, after hours):
     # 8 business hours from Monday 09:00 end Monday 17:00 Berlin time
@@ -151,12 +161,25 @@ def test_sla_settings_page_saves_business_hours_and_moves_open_clocks(org, user,
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("mode", "weekly"), ("hours", "0"), ("hours", "x"), ("time_zone", "Mars/Base"),
-     ("holiday_country", "ZZ"), ("day_end", "08:00"), ("day_start", "9h")],
-)  # fmt: skip
+    [
+        ("mode", "weekly"),
+        ("hours", "0"),
+        ("hours", "x"),
+        ("time_zone", "Mars/Base"),
+        ("holiday_country", "ZZ"),
+        ("day_end", "08:00"),
+        ("day_start", "9h"),
+    ],
+)
 def test_bad_sla_settings_are_refused_with_a_message(user, client_for, field, value):
-    data = {"mode": "calendar", "hours": "24", "time_zone": "Asia/Shanghai",
-            "holiday_country": "CN", "day_start": "09:00", "day_end": "18:00"}  # fmt: skip
+    data = {
+        "mode": "calendar",
+        "hours": "24",
+        "time_zone": "Asia/Shanghai",
+        "holiday_country": "CN",
+        "day_start": "09:00",
+        "day_end": "18:00",
+    }
     data[field] = value
     response = client_for(user).post(reverse("support:sla_settings"), data)
     assert response.status_code == 200
@@ -170,8 +193,16 @@ def test_a_viewer_cannot_change_sla_settings(member_with_role, client_for):
 
 
 def test_business_hours_skip_a_chinese_holiday(org, user):
-    sla_settings_save(org=org, actor=user, mode="business", hours=8, time_zone="Asia/Shanghai",
-                      holiday_country="CN", day_start="09:00", day_end="18:00")  # fmt: skip
+    sla_settings_save(
+        org=org,
+        actor=user,
+        mode="business",
+        hours=8,
+        time_zone="Asia/Shanghai",
+        holiday_country="CN",
+        day_start="09:00",
+        day_end="18:00",
+    )
     from apps.support import sla
     from apps.support.services.ingest import calendar_for
 
@@ -186,14 +217,16 @@ def test_business_hours_skip_a_chinese_holiday(org, user):
 # --- assignees -----------------------------------------------------------------------------------
 
 
-def test_assign_in_the_conversation_view_and_filter_the_inbox(org, user, client_for, convo,
-                                                              member_with_role):  # fmt: skip
+def test_assign_in_the_conversation_view_and_filter_the_inbox(
+    org, user, client_for, convo, member_with_role
+):
     colleague = member_with_role(Role.REVIEWER)
     client = client_for(user)
     page = client.get(reverse("support:conversation", args=[convo.pk])).content.decode()
     assert 'data-testid="assignee-form"' in page and "reviewer-user" in page
-    client.post(reverse("support:action", args=[convo.pk]),
-                {"action": "assign", "assignee": colleague.pk})  # fmt: skip
+    client.post(
+        reverse("support:action", args=[convo.pk]), {"action": "assign", "assignee": colleague.pk}
+    )
     convo.refresh_from_db()
     assert convo.assignee == colleague
     assert Message.objects.for_org(org).filter(direction="note", text__contains="Assigned to")
@@ -235,3 +268,36 @@ def test_no_response_needed_is_recorded_and_shown(org, user, client_for, convo):
     assert 'data-testid="no-response-recorded"' in html
     sla_page = client.get(reverse("support:sla")).content.decode()
     assert "No response needed" in sla_page
+
+
+# --- mailboxes on the inbox page -------------------------------------------------------------
+
+
+def test_inbox_shows_each_mailbox_and_why_the_demo_one_cannot_work(
+    org, store, user, client_for, monkeypatch
+):
+    from apps.support import devimap
+    from apps.support.demo import DEMO_IMAP_PORT
+    from apps.support.models import Mailbox
+    from apps.support.services.channels import mailbox_create
+
+    mailbox_create(
+        org=org,
+        store=store,
+        address="demo@kovexa-store.example",
+        imap_host="127.0.0.1",
+        imap_port=DEMO_IMAP_PORT,
+        imap_ssl=False,
+        imap_username="demo",
+        imap_password="x",
+    )
+    client = client_for(user)
+    html = client.get(reverse("support:index")).content.decode()
+    assert 'data-testid="mailboxes"' in html and "not read yet" in html
+    monkeypatch.setattr(devimap, "DOVECOT", "/nonexistent/dovecot")
+    html = client.get(reverse("support:index")).content.decode()
+    assert 'data-testid="dovecot-missing"' in html and "Dovecot is not installed" in html
+    monkeypatch.undo()
+    Mailbox.objects.for_org(org).update(last_error="[Errno 111] Connection refused")
+    html = client.get(reverse("support:index")).content.decode()
+    assert "Last poll failed: [Errno 111] Connection refused" in html
