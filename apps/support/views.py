@@ -8,6 +8,7 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +25,7 @@ from .services import ingest, kb, replies, team
 from .services.drafts import reply_drafts_generate
 from .translation import needs_translation
 from .understanding import LANGS
-from .understanding_llm import language_name, llm_configured
+from .understanding_llm import llm_configured
 
 
 def _conversation_or_404(request, conversation_id: int) -> Conversation:
@@ -71,6 +72,14 @@ def index(request):
         .count(),
     }
     return render(request, "support/index.html", context)
+
+
+def _language_label(code: str) -> str:
+    """The buyer's language in the page's language ("German", "德语")."""
+    try:
+        return str(get_language_info((code or "en")[:2])["name_translated"])
+    except KeyError:
+        return code or "—"
 
 
 def _assignee_param(request) -> int | str | None:
@@ -141,7 +150,7 @@ def conversation(request, conversation_id: int):
         "macros": _macro_options(request, convo),
         "members": team.assignable_users(org=request.org),
         "llm": llm_configured(org=request.org),
-        "buyer_language": language_name(convo.language),
+        "buyer_language": _language_label(convo.language),
         "can_write": can_write(request),
         **_side_panel(request, convo),
     }
@@ -206,7 +215,7 @@ def conversation_action(request, conversation_id: int):
                 "language, or ask an administrator to configure an endpoint. Chinese text is "
                 "never sent to this buyer."
             )
-            % {"language": language_name(convo.language)},
+            % {"language": _language_label(convo.language)},
         )
     except DomainError as exc:
         flash.error(request, str(exc))
@@ -215,7 +224,7 @@ def conversation_action(request, conversation_id: int):
 
 def _translation_check(request, convo: Conversation) -> dict:
     """What happens to a Chinese reply: translated first (with an endpoint), else refused."""
-    language = language_name(convo.language)
+    language = _language_label(convo.language)
     if llm_configured(org=request.org):
         message = _(
             "Written in Chinese: it will be translated into %(language)s by the model, with a "
