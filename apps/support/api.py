@@ -110,7 +110,9 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
     write_role = "manager"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("store").order_by("status", "sla_due_at", "-id")
+        return queryset.select_related("store").order_by(
+            selectors.status_rank(), "sla_due_at", "-id"
+        )
 
     @extend_schema(responses=MessageSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.core.errors import NotFound
@@ -56,7 +56,18 @@ def conversation_list(
         qs = qs.filter(marketplace_order_id__icontains=search) | qs.filter(
             buyer_name__icontains=search
         )
-    return qs.order_by("status", "sla_due_at", "-id")
+    return qs.order_by(status_rank(), "sla_due_at", "-id")
+
+
+def status_rank() -> Case:
+    """Open first, then waiting on the buyer, then closed ("closed" sorts before "open" as text,
+    which put closed conversations at the top of the inbox)."""
+    return Case(
+        When(status=Conversation.Status.OPEN, then=Value(0)),
+        When(status=Conversation.Status.WAITING, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
 
 
 def conversation_get(*, org, conversation_id: int) -> Conversation:

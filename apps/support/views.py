@@ -112,10 +112,12 @@ def _draft_rows(drafts) -> list[dict]:
 
 def _macro_options(request, conversation: Conversation) -> list[dict]:
     values = selectors.macro_variables(org=request.org, conversation=conversation)
-    return [
-        {"macro": m, "text": kb.macro_render(m, values)}
-        for m in selectors.macro_list(org=request.org)
-    ]
+    rows = []
+    for m in selectors.macro_list(org=request.org):
+        tag = f"({m.language})"
+        label = m.name if tag in m.name else f"{m.name} {tag}"
+        rows.append({"macro": m, "label": label, "text": kb.macro_render(m, values)})
+    return rows
 
 
 def _side_panel(request, conversation: Conversation) -> dict:

@@ -301,3 +301,22 @@ def test_inbox_shows_each_mailbox_and_why_the_demo_one_cannot_work(
     Mailbox.objects.for_org(org).update(last_error="[Errno 111] Connection refused")
     html = client.get(reverse("support:index")).content.decode()
     assert "Last poll failed: [Errno 111] Connection refused" in html
+
+
+def test_inbox_lists_open_conversations_before_waiting_and_closed_ones(org, store):
+    from datetime import timedelta
+
+    from apps.support.selectors import conversation_list
+
+    now = datetime(2026, 1, 5, tzinfo=UTC)
+    for alias, status, due in (
+        ("closed@x", "closed", now - timedelta(days=9)),
+        ("waiting@x", "waiting", now - timedelta(days=8)),
+        ("late@x", "open", now - timedelta(hours=1)),
+        ("soon@x", "open", now + timedelta(hours=2)),
+    ):
+        Conversation.objects.create(
+            organization=org, store=store, buyer_alias=alias, status=status, sla_due_at=due
+        )
+    order = [c.buyer_alias for c in conversation_list(org=org, now=now)]
+    assert order == ["late@x", "soon@x", "waiting@x", "closed@x"]
