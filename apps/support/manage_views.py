@@ -1,5 +1,6 @@
-"""Pages managers use to set up the inbox: macros (canned answers with variables) and the SLA
-settings (calendar or business hours, time zone, holiday country). Members may read them;
+"""Pages managers use to set up the inbox: macros (canned answers with variables), the SLA
+settings (calendar or business hours, time zone, holiday country) and the stores' relay
+mailboxes (passwords write-only, stored encrypted). Members may read them;
 only managers write."""
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.core.dashboard import can_write, member_required
-from apps.core.errors import DomainError, NotFound
+from apps.core.errors import DomainError, NotFound, ValidationFailed
 
 from . import selectors
-from .models import Conversation, Macro, SlaSettings
+from .models import Conversation, Macro, Mailbox, SlaSettings
 from .services import kb, team
 from .services.ingest import sla_settings_get
 
@@ -110,3 +111,87 @@ def sla_settings(request):
         "can_write": writer,
     }
     return render(request, "support/sla_settings.html", context)
+
+
+# --- relay mailboxes -----------------------------------------------------------------------------
+
+_MAILBOX_INTS = {"imap_port": 993, "smtp_port": 587}
+_MAILBOX_BOOLS = ("imap_ssl", "smtp_starttls", "is_active")
+
+
+def _mailbox_fields(post) -> dict:
+    fields = {}
+    for name in (
+        "address",
+        "imap_host",
+        "imap_username",
+        "imap_folder",
+        "smtp_host",
+        "smtp_username",
+    ):
+        fields[name] = (post.get(name) or "").strip()[:255]
+    fields["imap_folder"] = fields["imap_folder"][:100] or "INBOX"
+    for name, default in _MAILBOX_INTS.items():
+        raw = (post.get(name) or "").strip()[:6]
+        value = int(raw) if raw.isdigit() else default
+        if not 1 <= value <= 65535:
+            raise ValidationFailed("A port is between 1 and 65535.", field=name)
+        fields[name] = value
+    for name in _MAILBOX_BOOLS:
+        fields[name] = bool(post.get(name))
+    return fields
+
+
+@member_required
+def mailbox_index(request):
+    return render(
+        request,
+        "support/mailboxes.html",
+        {"rows": selectors.mailbox_status(org=request.org), "can_write": can_write(request)},
+    )
+
+
+@member_required
+def mailbox_edit(request, mailbox_id: int | None = None):
+    from apps.catalog.models import Store
+
+    from .services.channels import mailbox_save
+    from .tasks import mailbox_poll_task
+
+    mailbox = None
+    if mailbox_id is not None:
+        mailbox = selectors.mailbox_list(org=request.org).filter(pk=mailbox_id).first()
+        if mailbox is None:
+            raise Http404
+    writer = can_write(request)
+    stores = Store.objects.for_org(request.org).order_by("name")
+    error = ""
+    if request.method == "POST":
+        if not writer:
+            raise Http404
+        if request.POST.get("poll") and mailbox is not None:
+            mailbox_poll_task.delay(request.org.pk, mailbox.pk)
+            flash.success(request, _("The mailbox will be read in a moment."))
+            return redirect("support:mailboxes")
+        try:
+            store_id = (request.POST.get("store") or "")[:12]
+            store = stores.filter(pk=int(store_id)).first() if store_id.isdigit() else None
+            mailbox = mailbox_save(
+                org=request.org,
+                mailbox=mailbox,
+                store=store,
+                imap_password=(request.POST.get("imap_password") or "")[:500],
+                smtp_password=(request.POST.get("smtp_password") or "")[:500],
+                **_mailbox_fields(request.POST),
+            )
+            flash.success(request, _("Mailbox saved; passwords are stored encrypted."))
+            return redirect("support:mailboxes")
+        except DomainError as exc:
+            error = str(exc)
+    context = {
+        "mailbox": mailbox or Mailbox(imap_folder="INBOX"),
+        "stores": stores,
+        "error": error,
+        "can_write": writer,
+    }
+    return render(request, "support/mailbox_edit.html", context)

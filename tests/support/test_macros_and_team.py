@@ -320,3 +320,84 @@ def test_inbox_lists_open_conversations_before_waiting_and_closed_ones(org, stor
         )
     order = [c.buyer_alias for c in conversation_list(org=org, now=now)]
     assert order == ["late@x", "soon@x", "waiting@x", "closed@x"]
+
+
+# --- relay mailbox pages -------------------------------------------------------------------------
+
+MAILBOX_FORM = {
+    "address": "Support@Kovexa-Store.example",
+    "imap_host": "imap.example",
+    "imap_port": "993",
+    "imap_ssl": "1",
+    "imap_username": "support",
+    "imap_password": "s3cret",
+    "imap_folder": "INBOX",
+    "smtp_host": "smtp.example",
+    "smtp_port": "587",
+    "smtp_starttls": "1",
+    "is_active": "1",
+}
+
+
+def test_manager_sets_up_a_mailbox_and_its_password_is_encrypted_and_kept(
+    org, store, user, client_for
+):
+    from apps.support import crypto
+    from apps.support.models import Mailbox
+
+    client = client_for(user)
+    assert client.get(reverse("support:mailbox_new")).status_code == 200
+    response = client.post(reverse("support:mailbox_new"), {**MAILBOX_FORM, "store": store.pk})
+    assert response.status_code == 302
+    box = Mailbox.objects.for_org(org).get()
+    assert box.address == "support@kovexa-store.example"
+    assert "s3cret" not in box.imap_password_encrypted
+    assert crypto.decrypt(box.imap_password_encrypted) == "s3cret"
+    page = client.get(reverse("support:mailbox_edit", args=[box.pk])).content.decode()
+    assert "s3cret" not in page and box.imap_password_encrypted not in page
+    Mailbox.objects.for_org(org).filter(pk=box.pk).update(last_uid=7, uid_validity=1)
+    edit = {**MAILBOX_FORM, "store": store.pk, "imap_password": "", "imap_folder": "Amazon"}
+    client.post(reverse("support:mailbox_edit", args=[box.pk]), edit)
+    box.refresh_from_db()
+    assert crypto.decrypt(box.imap_password_encrypted) == "s3cret"  # empty keeps the stored one
+    assert (box.imap_folder, box.last_uid, box.uid_validity) == ("Amazon", 0, None)
+    listing = client.get(reverse("support:mailboxes")).content.decode()
+    assert "support@kovexa-store.example" in listing and "not read yet" in listing
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"address": "not-an-address"},
+        {"imap_port": "70000"},
+        {"store": "999999"},
+        {"store": "x"},
+        {"address": ""},
+    ],
+)
+def test_bad_mailbox_input_is_shown_not_a_500(store, user, client_for, change):
+    data = {**MAILBOX_FORM, "store": store.pk, **change}
+    response = client_for(user).post(reverse("support:mailbox_new"), data)
+    assert response.status_code == 200
+    assert 'data-testid="mailbox-form-error"' in response.content.decode()
+
+
+def test_a_second_mailbox_with_the_same_address_is_refused(store, user, client_for):
+    client = client_for(user)
+    client.post(reverse("support:mailbox_new"), {**MAILBOX_FORM, "store": store.pk})
+    again = client.post(reverse("support:mailbox_new"), {**MAILBOX_FORM, "store": store.pk})
+    assert "Another mailbox already has this address." in again.content.decode()
+
+
+def test_mailboxes_of_another_org_are_404_and_viewers_cannot_write(
+    org, store, user, outsider, client_for, member_with_role
+):
+    from apps.support.services.channels import mailbox_create
+
+    box = mailbox_create(org=org, store=store, address="a@b.example")
+    url = reverse("support:mailbox_edit", args=[box.pk])
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(outsider).post(url, {"poll": "1"}).status_code == 404
+    viewer = client_for(member_with_role(Role.VIEWER))
+    assert viewer.get(url).status_code == 200
+    assert viewer.post(url, {**MAILBOX_FORM, "store": store.pk}).status_code == 404
