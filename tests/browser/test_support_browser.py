@@ -83,6 +83,7 @@ def test_a_conversation_in_chinese_with_live_lint_and_grounding_marks(
         "/support/sla/",
         "/support/macros/",
         "/support/sla/settings/",
+        "/support/mailboxes/",
     ]
     for lang in ("en", "zh"):
         for i, path in enumerate(pages):
