@@ -139,6 +139,10 @@ def test_the_conversation_page_shows_the_translation_and_its_back_translation(
     assert 'data-testid="draft-reply"' in html and "Ihre Bestellung" in html
     assert 'data-testid="draft-back-translation"' in html and "您的订单" in html
     assert 'data-testid="edit-in-chinese"' in html
+    draft = Draft.objects.for_org(org).get(kind="cs_reply", target_id=convo.pk)
+    review = client.get(reverse("review:detail", args=[draft.pk])).content.decode()
+    assert 'data-testid="cs-back-translation"' in review and "您的订单" in review
+    assert 'data-testid="cs-operator-source"' in review and "Jonas您好" in review
 
 
 def test_an_invented_tracking_number_in_the_translation_is_caught(org, user, convo, llm):
