@@ -13,9 +13,11 @@ from rest_framework.response import Response
 from apps.catalog.models import Store
 from apps.core.api import OrgPrimaryKeyRelatedField, ServiceViewSet, TenantViewSet, request_actor
 from apps.core.errors import ValidationFailed
+from apps.core.models import Job
 
-from .models import Attachment, Conversation, KnowledgeArticle, Message
-from .services import ingest, kb, replies
+from . import selectors
+from .models import Attachment, Conversation, KnowledgeArticle, Macro, Message
+from .services import ingest, kb, replies, team
 from .services.drafts import reply_drafts_generate
 from .services.structured import message_ingest_structured
 
@@ -75,6 +77,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "understanding_method",
             "priority",
             "status",
+            "assignee",
             "last_buyer_message_at",
             "sla_due_at",
             "responded_at",
@@ -87,6 +90,10 @@ class ConversationSerializer(serializers.ModelSerializer):
 
 class ReplySerializer(serializers.Serializer):
     reply = serializers.CharField(max_length=4000)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(min_value=1, max_value=2**31 - 1, allow_null=True)
 
 
 class DraftRef(serializers.Serializer):
@@ -103,7 +110,9 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
     write_role = "manager"
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("store").order_by("status", "sla_due_at", "-id")
+        return queryset.select_related("store").order_by(
+            selectors.status_rank(), "sla_due_at", "-id"
+        )
 
     @extend_schema(responses=MessageSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -112,10 +121,21 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
         qs = convo.messages.prefetch_related("attachments").order_by("sent_at", "id")
         return Response(MessageSerializer(qs, many=True).data)
 
-    @extend_schema(request=ReplySerializer, responses={201: DraftRef})
+    @extend_schema(
+        request=ReplySerializer,
+        responses={
+            201: DraftRef,
+            202: inline_serializer(
+                "SupportReplyTranslationJob", {"job": serializers.IntegerField()}
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
-        """Submit a reply: it becomes a cs_reply draft in the review queue (lint + grounding)."""
+        """Submit a reply: it becomes a cs_reply draft in the review queue (lint + grounding).
+        A reply in Chinese to a buyer who does not write Chinese is translated by the model
+        first (202 with the job; the draft carries a Chinese back-translation); without an LLM
+        endpoint it is refused (400, code `translation_needs_llm`)."""
         data = ReplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         draft = replies.reply_submit(
@@ -124,6 +144,8 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
             conversation=self.get_object(),
             text=data.validated_data["reply"],
         )
+        if isinstance(draft, Job):
+            return Response({"job": draft.pk}, status=status.HTTP_202_ACCEPTED)
         return Response(
             {"draft": draft.pk, "status": draft.status, "checks": draft.checks},
             status=status.HTTP_201_CREATED,
@@ -139,6 +161,20 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
             org=self.org, actor=request_actor(request), conversation_ids=[self.get_object().pk]
         )
         return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=AssignSerializer, responses=ConversationSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Assign the conversation to a member of the organization (null: unassign)."""
+        data = AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        convo = team.conversation_assign(
+            org=self.org,
+            actor=request_actor(request),
+            conversation=self.get_object(),
+            assignee_id=data.validated_data.get("assignee"),
+        )
+        return Response(ConversationSerializer(convo).data)
 
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"], url_path="close-no-response")
@@ -301,3 +337,66 @@ class KnowledgeArticleViewSet(ServiceViewSet):
 
     def delete_object(self, instance) -> None:
         kb.kb_article_delete(org=self.org, article=instance)
+
+
+# Macros -----------------------------------------------------------------------------------------
+
+
+class MacroSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Macro
+        fields = ["id", "name", "language", "intent", "body", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class MacroInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=10000)
+    language = serializers.ChoiceField(choices=kb.LANGUAGES, default="en")
+    intent = serializers.ChoiceField(
+        choices=Conversation.Intent.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class MacroRenderSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)
+    variables = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=500))
+
+
+class MacroViewSet(ServiceViewSet):
+    """Canned answers with variables; `render` fills them from one conversation."""
+
+    queryset = Macro.objects.all()
+    serializer_class = MacroSerializer
+    create_serializer_class = MacroInputSerializer
+    update_serializer_class = MacroInputSerializer
+    filterset_fields = ["language", "intent"]
+    http_method_names = ["get", "post", "put", "delete", "head", "options"]
+
+    def scope_queryset(self, queryset):
+        return queryset.order_by("id")
+
+    def create_object(self, data):
+        return kb.macro_save(org=self.org, **data)
+
+    def update_object(self, instance, data, expected_version):
+        return kb.macro_save(org=self.org, macro=instance, **data)
+
+    def delete_object(self, instance) -> None:
+        kb.macro_delete(org=self.org, macro=instance)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("conversation", int, required=True)],
+        responses=MacroRenderSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="render")
+    def filled(self, request, pk=None):
+        """The macro's text with its variables filled from the conversation (order id,
+        tracking number, buyer name …); a variable without a value stays in braces."""
+        macro = self.get_object()
+        raw = str(request.query_params.get("conversation") or "")
+        if not raw.isdigit() or len(raw) > 18:
+            raise ValidationFailed("Give the conversation's id.", field="conversation")
+        convo = selectors.conversation_get(org=self.org, conversation_id=int(raw))
+        values = selectors.macro_variables(org=self.org, conversation=convo)
+        return Response({"text": kb.macro_render(macro, values), "variables": values})

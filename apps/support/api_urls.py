@@ -11,6 +11,7 @@ router.register("support/conversations", api.ConversationViewSet, basename="supp
 router.register("support/inbound-mail", api.InboundMailViewSet, basename="support-inbound")
 router.register("support/attachments", api.AttachmentViewSet, basename="support-attachment")
 router.register("support/articles", api.KnowledgeArticleViewSet, basename="support-article")
+router.register("support/macros", api.MacroViewSet, basename="support-macro")
 
 router.register("support/b2b/inquiries", b2b_api.InquiryViewSet, basename="support-b2b-inquiry")
 router.register(

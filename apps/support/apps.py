@@ -11,6 +11,10 @@ class SupportConfig(AppConfig):
         from apps.support import generation
 
         generation.register()  # the cs_reply generation kind and review-queue draft kind
+        from apps.support import translation, understanding_llm
+
+        understanding_llm.register()  # cs_understanding: translation, intent, sentiment by a model
+        translation.register()  # cs_reply_translation: an operator's Chinese reply, translated
         from apps.support.b2b import generation as b2b_generation
 
         b2b_generation.register()  # b2b_quotation (issue 12 item 3)

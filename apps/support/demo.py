@@ -81,6 +81,20 @@ MACROS = [
         "Wir prüfen "
         "die Sendung und melden uns innerhalb von 24 Stunden.\n\nFreundliche Grüße\n{store}",
     ),
+    (
+        "Tracking number (en)",
+        "en",
+        "where_is_my_order",
+        "Hello {buyer_name},\n\nyour order {order_id} was shipped with {carrier}; the tracking "
+        "number is {tracking_number}.\n\nKind regards,\n{store}",
+    ),
+    (
+        "物流查询（中文，发送前翻译）",
+        "zh",
+        "where_is_my_order",
+        "{buyer_name}您好，\n\n感谢您关于订单 {order_id} 的来信。您的包裹由 {carrier} 承运，"
+        "运单号 {tracking_number}。我们会继续跟进物流情况。\n\n{store}",
+    ),
 ]
 RULE_BREAKING = [
     "Hello, please see https://kovexa-store.example/manual for the manual.",

@@ -178,10 +178,13 @@ def validate(conversation: Conversation, payload: dict) -> list[Check]:
         )
     )
     checks += grounding_checks(text, _context_of(conversation, payload))
+    from .translation import is_chinese
     from .understanding import detect_language
 
     written = detect_language(text)
-    if written and language and written != language[:2] and len(text) > 40:
+    if is_chinese(text) and not language.startswith("zh"):
+        written = "zh"  # Chinese to a buyer who does not read it: blocks, whatever the length
+    if written and language and written != language[:2] and (len(text) > 40 or written == "zh"):
         checks.append(
             Check(
                 "reply.language",

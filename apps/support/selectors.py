@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.core.errors import NotFound
@@ -24,9 +24,11 @@ def conversation_list(
     status: str = "",
     sla_state: str = "",
     search: str = "",
+    assignee: int | str | None = None,
     now=None,
 ) -> QuerySet[Conversation]:
-    """Conversations by time left (overdue first), then newest."""
+    """Conversations by time left (overdue first), then newest. `assignee`: a user id, or
+    "none" for unassigned ones."""
     now = now or timezone.now()
     qs = Conversation.objects.for_org(org).select_related("store", "order", "assignee")
     if store_id:
@@ -37,6 +39,10 @@ def conversation_list(
         qs = qs.filter(intent=intent)
     if status:
         qs = qs.filter(status=status)
+    if assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif isinstance(assignee, int):
+        qs = qs.filter(assignee_id=assignee)
     open_ = qs.filter(status=Conversation.Status.OPEN, responded_at__isnull=True)
     if sla_state == "overdue":
         qs = open_.filter(sla_due_at__lte=now)
@@ -50,7 +56,18 @@ def conversation_list(
         qs = qs.filter(marketplace_order_id__icontains=search) | qs.filter(
             buyer_name__icontains=search
         )
-    return qs.order_by("status", "sla_due_at", "-id")
+    return qs.order_by(status_rank(), "sla_due_at", "-id")
+
+
+def status_rank() -> Case:
+    """Open first, then waiting on the buyer, then closed ("closed" sorts before "open" as text,
+    which put closed conversations at the top of the inbox)."""
+    return Case(
+        When(status=Conversation.Status.OPEN, then=Value(0)),
+        When(status=Conversation.Status.WAITING, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
 
 
 def conversation_get(*, org, conversation_id: int) -> Conversation:
@@ -101,8 +118,88 @@ def macro_list(*, org) -> QuerySet[Macro]:
     return Macro.objects.for_org(org).order_by("language", "name")
 
 
+def macro_get(*, org, macro_id: int) -> Macro:
+    found = Macro.objects.for_org(org).filter(pk=macro_id).first()
+    if found is None:
+        raise NotFound("No such macro.")
+    return found
+
+
+MACRO_VARIABLES = (
+    "buyer_name",
+    "order_id",
+    "order_date",
+    "shipped_date",
+    "delivered_date",
+    "order_total",
+    "carrier",
+    "tracking_number",
+    "product",
+    "store",
+)
+
+
+def macro_variables(*, org, conversation: Conversation) -> dict[str, str]:
+    """What a macro's variables stand for in this conversation: the buyer, the order (dates,
+    total), its latest shipment (carrier, tracking number), the product and the store. A value
+    the data does not have is "" (the macro keeps the placeholder for the operator)."""
+    from . import inputs
+
+    order = conversation.order
+    values = dict.fromkeys(MACRO_VARIABLES, "")
+    values["buyer_name"] = conversation.buyer_name or ""
+    values["order_id"] = conversation.marketplace_order_id or ""
+    values["store"] = conversation.store.name
+    if order is not None:
+        values["order_date"] = order.ordered_at.date().isoformat()
+        values["shipped_date"] = order.shipped_at.date().isoformat() if order.shipped_at else ""
+        values["delivered_date"] = (
+            order.delivered_at.date().isoformat() if order.delivered_at else ""
+        )
+        values["order_total"] = f"{order.order_total:.2f} {order.currency}"
+        shipments = inputs.shipments_for_order(org=org, order_id=order.pk) or []
+        if shipments:
+            latest = shipments[-1]
+            values["carrier"] = str(latest.get("carrier") or "")
+            values["tracking_number"] = str(latest.get("tracking_number") or "")
+    if conversation.product_id is not None:
+        from apps.catalog.models import Listing
+
+        title = (
+            Listing.objects.for_org(org)
+            .filter(product_id=conversation.product_id, store_id=conversation.store_id)
+            .values_list("title", flat=True)
+            .first()
+        )
+        values["product"] = title or conversation.product.sku
+    return values
+
+
 def mailbox_list(*, org) -> QuerySet[Mailbox]:
     return Mailbox.objects.for_org(org).select_related("store")
+
+
+def mailbox_status(*, org) -> list[dict]:
+    """Each mailbox with what its IMAP path last did, for the inbox page: when it was polled,
+    the highest UID read, the last error; and, for the demo mailbox served by a local Dovecot
+    (manage.py support_demo_imap on `make run`), why it cannot work when Dovecot is missing."""
+    import os
+
+    from .demo import DEMO_IMAP_PORT
+    from .devimap import DOVECOT
+
+    rows = []
+    for box in mailbox_list(org=org).order_by("address"):
+        demo = box.imap_host in ("127.0.0.1", "localhost") and box.imap_port == DEMO_IMAP_PORT
+        rows.append(
+            {
+                "mailbox": box,
+                "demo": demo,
+                "dovecot_missing": demo and not os.path.exists(DOVECOT),
+                "imap": bool(box.imap_host),
+            }
+        )
+    return rows
 
 
 def sla_report(*, org, days: int, now=None) -> dict:

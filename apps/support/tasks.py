@@ -78,3 +78,28 @@ def outbound_message_send_task(message_id: int) -> str:
     if message is None:
         return "gone"
     return outbound_message_send(message=message).send_status
+
+
+@shared_task(
+    name="apps.support.tasks.messages_understand_task",
+    ignore_result=True,
+    acks_late=True,
+    time_limit=60 * 20,
+    soft_time_limit=60 * 19,
+)
+def messages_understand_task(org_id: int, message_ids: list[int]) -> dict:
+    """The model's translation, intent and sentiment of inbound messages (sent to queue "ai"); a
+    message it fails on keeps its offline reading. Idempotent: a redelivery reads them again."""
+    from apps.accounts.models import Organization
+    from apps.ai.services import BudgetExceeded
+
+    from .understanding_llm import messages_understand
+
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return {"skipped": "organization deleted"}
+    try:
+        return messages_understand(org=org, message_ids=message_ids)
+    except BudgetExceeded as exc:  # the offline reading stays; nothing to retry this month
+        log.warning("understanding skipped for org %s: %s", org_id, exc)
+        return {"skipped": "budget"}

@@ -8,20 +8,24 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.catalog.rules.engine import ui_language
 from apps.core.dashboard import can_write, int_param, member_required, paginate
 from apps.core.errors import DomainError, NotFound
+from apps.core.models import Job
 from apps.orders.selectors import orders_by_buyer_country
 
 from . import grounding, inputs, selectors
 from .generation import _context_of, validate
 from .models import Conversation, KnowledgeArticle
-from .services import ingest, kb, replies
+from .services import ingest, kb, replies, team
 from .services.drafts import reply_drafts_generate
+from .translation import needs_translation
 from .understanding import LANGS
+from .understanding_llm import llm_configured
 
 
 def _conversation_or_404(request, conversation_id: int) -> Conversation:
@@ -41,6 +45,7 @@ def index(request):
         "status": (request.GET.get("status") or "")[:16],
         "sla_state": (request.GET.get("sla") or "")[:16],
         "search": (request.GET.get("q") or "")[:100],
+        "assignee": _assignee_param(request),
     }
     page = paginate(request, selectors.conversation_list(org=request.org, now=now, **filters))
     rows = [(c, selectors.conversation_sla_state(c, now)) for c in page.object_list]
@@ -56,6 +61,10 @@ def index(request):
         "statuses": Conversation.Status.choices,
         "languages": sorted(LANGS),
         "sla_states": selectors.SLA_STATES,
+        "members": team.assignable_users(org=request.org),
+        "assignee_value": (request.GET.get("assignee") or "")[:12],
+        "llm": llm_configured(org=request.org),
+        "mailboxes": selectors.mailbox_status(org=request.org),
         "by_country": orders_by_buyer_country(org=request.org, days=30),
         "week": selectors.sla_report(org=request.org, days=7, now=now),
         "overdue": selectors.conversation_list(org=request.org, sla_state="overdue", now=now)
@@ -63,6 +72,52 @@ def index(request):
         .count(),
     }
     return render(request, "support/index.html", context)
+
+
+def _language_label(code: str) -> str:
+    """The buyer's language in the page's language ("German", "德语")."""
+    try:
+        return str(get_language_info((code or "en")[:2])["name_translated"])
+    except KeyError:
+        return code or "—"
+
+
+def _assignee_param(request) -> int | str | None:
+    """ "me", "none" or a user id from the query string; anything else: no filter."""
+    raw = (request.GET.get("assignee") or "")[:12]
+    if raw == "me":
+        return request.user.pk
+    if raw == "none":
+        return "none"
+    return int(raw) if raw.isdigit() else None
+
+
+def _draft_rows(drafts) -> list[dict]:
+    """Each draft with the reply that would be sent and its Chinese back-translation."""
+    rows = []
+    for d in drafts:
+        back = next((e for e in d.evidence or [] if e.get("kind") == "back_translation"), {})
+        source = next((e for e in d.evidence or [] if e.get("kind") == "operator_source"), {})
+        rows.append(
+            {
+                "draft": d,
+                "reply": str((d.proposed or {}).get("reply") or ""),
+                "back": str(back.get("reply") or ""),
+                "back_method": back.get("method", ""),
+                "source_zh": str(source.get("text") or ""),
+            }
+        )
+    return rows
+
+
+def _macro_options(request, conversation: Conversation) -> list[dict]:
+    values = selectors.macro_variables(org=request.org, conversation=conversation)
+    rows = []
+    for m in selectors.macro_list(org=request.org):
+        tag = f"({m.language})"
+        label = m.name if tag in m.name else f"{m.name} {tag}"
+        rows.append({"macro": m, "label": label, "text": kb.macro_render(m, values)})
+    return rows
 
 
 def _side_panel(request, conversation: Conversation) -> dict:
@@ -93,8 +148,11 @@ def conversation(request, conversation_id: int):
         "msgs": selectors.message_list(org=request.org, conversation=convo),
         "view": "translated" if request.GET.get("view") == "translated" else "original",
         "sla_state": selectors.conversation_sla_state(convo),
-        "drafts": drafts,
-        "macros": selectors.macro_list(org=request.org),
+        "drafts": _draft_rows(drafts),
+        "macros": _macro_options(request, convo),
+        "members": team.assignable_users(org=request.org),
+        "llm": llm_configured(org=request.org),
+        "buyer_language": _language_label(convo.language),
         "can_write": can_write(request),
         **_side_panel(request, convo),
     }
@@ -113,13 +171,31 @@ def conversation_action(request, conversation_id: int):
             reply_drafts_generate(org=request.org, actor=request.user, conversation_ids=[convo.pk])
             flash.success(request, _("A reply draft was written; it waits in the review queue."))
         elif action == "submit":
-            replies.reply_submit(
+            made = replies.reply_submit(
                 org=request.org,
                 actor=request.user,
                 conversation=convo,
-                text=request.POST.get("reply", ""),
+                text=request.POST.get("reply", "")[:8000],
             )
-            flash.success(request, _("Your reply waits in the review queue."))
+            if isinstance(made, Job):
+                flash.success(
+                    request,
+                    _(
+                        "Your Chinese reply is being translated into the buyer's language; the "
+                        "translation, with a Chinese back-translation, will wait in the review "
+                        "queue."
+                    ),
+                )
+            else:
+                flash.success(request, _("Your reply waits in the review queue."))
+        elif action == "assign":
+            team.conversation_assign(
+                org=request.org,
+                actor=request.user,
+                conversation=convo,
+                assignee_id=(request.POST.get("assignee") or "")[:12] or None,
+            )
+            flash.success(request, _("Assignee saved."))
         elif action == "no_response":
             ingest.conversation_close_no_response(
                 org=request.org, actor=request.user, conversation=convo
@@ -132,9 +208,36 @@ def conversation_action(request, conversation_id: int):
                 conversation=convo,
                 text=request.POST.get("note", ""),
             )
+    except replies.TranslationNeedsEndpoint:
+        flash.error(
+            request,
+            _(
+                "This reply is in Chinese and the buyer writes %(language)s. Translating a reply "
+                "needs an LLM endpoint, and none is configured: write the reply in the buyer's "
+                "language, or ask an administrator to configure an endpoint. Chinese text is "
+                "never sent to this buyer."
+            )
+            % {"language": _language_label(convo.language)},
+        )
     except DomainError as exc:
         flash.error(request, str(exc))
     return redirect("support:conversation", convo.pk)
+
+
+def _translation_check(request, convo: Conversation) -> dict:
+    """What happens to a Chinese reply: translated first (with an endpoint), else refused."""
+    language = _language_label(convo.language)
+    if llm_configured(org=request.org):
+        message = _(
+            "Written in Chinese: it will be translated into %(language)s by the model, with a "
+            "Chinese back-translation; the rules and grounding are checked on the translation."
+        ) % {"language": language}
+        return {"rule": "reply.translate", "severity": "warning", "message": message, "field": ""}
+    message = _(
+        "Written in Chinese, but the buyer writes %(language)s and translating needs an LLM "
+        "endpoint (none is configured): this reply cannot be sent."
+    ) % {"language": language}
+    return {"rule": "reply.translate", "severity": "error", "message": message, "field": "reply"}
 
 
 @member_required
@@ -144,7 +247,10 @@ def conversation_lint(request, conversation_id: int):
     positions, so the editor can mark them."""
     convo = _conversation_or_404(request, conversation_id)
     text = (request.POST.get("reply") or "")[:8000]
-    checks = [c.as_dict() for c in validate(convo, {"reply": text, "language": convo.language})]
+    if needs_translation(convo, text):
+        checks = [_translation_check(request, convo)]
+    else:
+        checks = [c.as_dict() for c in validate(convo, {"reply": text, "language": convo.language})]
     claims = [
         {"kind": c.kind, "text": c.text, "start": c.start, "end": c.end}
         for c in grounding.ungrounded(text, _context_of(convo, {}))

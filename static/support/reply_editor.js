@@ -34,10 +34,17 @@
       .then(r => r.json()).then(d => render(d, text)).catch(() => {});
   }
   box.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(lint, 300); });
+  // A macro arrives with its variables already filled from the conversation (server-side).
   const macro = document.querySelector("select[data-macro]");
   if (macro) macro.addEventListener("change", () => {
-    const vars = JSON.parse(box.dataset.vars || "{}");
-    box.value = macro.value.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? vars[k] : m));
+    const option = macro.options[macro.selectedIndex];
+    if (!option || !option.dataset.text) return;
+    box.value = option.dataset.text;
     lint();
   });
+  document.querySelectorAll("[data-load-reply]").forEach(button => button.addEventListener("click", () => {
+    box.value = button.dataset.loadReply;
+    box.focus();
+    lint();
+  }));
 })();

@@ -14,7 +14,7 @@ from apps.accounts.models import Role
 from apps.catalog.listings.marketplaces import marketplaces_sync
 from apps.catalog.models import Marketplace
 from apps.support.services.ingest import mail_ingest
-from apps.support.services.kb import kb_article_save
+from apps.support.services.kb import kb_article_save, macro_save
 from tests.browser.test_dashboard_browser import browser  # noqa: F401 - the fixture
 from tests.factories import (
     MembershipFactory,
@@ -41,6 +41,12 @@ def conversation(live_server):
     OrderFactory(organization=org, store=store, marketplace_order_id="028-3350917-4471620")
     kb_article_save(
         org=org, title="Fehlende Teile", body="Fehlende Teile senden wir nach.", language="de"
+    )
+    macro_save(
+        org=org,
+        name="Fehlteil",
+        language="de",
+        body="Hallo {buyer_name}, zu Bestellung {order_id} senden wir das Teil nach.",
     )
     raw = relay_mail(
         "Guten Tag, im Paket fehlt das Kabel. Können Sie es bitte nachschicken?",
@@ -75,6 +81,9 @@ def test_a_conversation_in_chinese_with_live_lint_and_grounding_marks(
         "/support/knowledge/",
         "/support/knowledge/new/",
         "/support/sla/",
+        "/support/macros/",
+        "/support/sla/settings/",
+        "/support/mailboxes/",
     ]
     for lang in ("en", "zh"):
         for i, path in enumerate(pages):
@@ -99,3 +108,12 @@ def test_a_conversation_in_chinese_with_live_lint_and_grounding_marks(
     results = page.locator("[data-testid=lint-results]").inner_text()
     assert "买家消息中不允许外部链接" in results
     _shot(page, "zh-conversation-lint")
+    # A macro is inserted with the conversation's values; Chinese without an endpoint is refused
+    page.select_option("[data-testid=macro-select]", label="Fehlteil (de)")
+    value = page.locator("textarea[name=reply]").input_value()
+    assert value == "Hallo Jonas, zu Bestellung 028-3350917-4471620 senden wir das Teil nach."
+    page.fill("textarea[name=reply]", "Jonas您好，我们会补发缺少的数据线。")
+    page.wait_for_selector("[data-testid=lint-results] li[data-rule='reply.translate']")
+    assert "翻译需要 LLM 接口" in page.locator("[data-testid=lint-results]").inner_text()
+    assert "需要 LLM 接口" in page.locator("[data-testid=translation-note]").inner_text()
+    _shot(page, "zh-conversation-chinese-reply-offline")

@@ -160,6 +160,9 @@ def mails_ingest_many(*, org, store, raws: list[bytes]) -> BulkResult:
         ]
         Attachment.objects.bulk_create(atts, batch_size=500)
         _conversations_update(org, list(touched.values()))
+        from ..understanding_llm import messages_understand_schedule
+
+        messages_understand_schedule(org=org, message_ids=[m.pk for m in made])
     result.created = len(made)
     result.conversation_ids = sorted(touched)
     return result

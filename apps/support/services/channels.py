@@ -15,6 +15,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,9 +38,84 @@ def mailbox_create(
     mailbox = Mailbox(organization=org, store=store, address=address.strip().lower(), **fields)
     mailbox.imap_password_encrypted = crypto.encrypt(imap_password)
     mailbox.smtp_password_encrypted = crypto.encrypt(smtp_password)
-    mailbox.full_clean(exclude=["organization", "store"])
+    try:
+        mailbox.full_clean(exclude=["organization", "store"])
+    except DjangoValidationError as exc:
+        raise ValidationFailed(_first_error(exc)) from exc
     mailbox.save()
     return mailbox
+
+
+MAILBOX_FIELDS = (
+    "address",
+    "imap_host",
+    "imap_port",
+    "imap_ssl",
+    "imap_username",
+    "imap_folder",
+    "smtp_host",
+    "smtp_port",
+    "smtp_starttls",
+    "smtp_username",
+    "is_active",
+)
+
+
+@transaction.atomic
+def mailbox_save(
+    *,
+    org,
+    mailbox: Mailbox | None,
+    store,
+    imap_password: str = "",
+    smtp_password: str = "",
+    **fields,
+) -> Mailbox:
+    """Create or change a store's mailbox. A password left empty keeps the stored one; a new
+    one is stored encrypted and never shown back. Changing the server or folder reads the
+    folder from the start again (Message-ID dedupe stores nothing twice)."""
+    if store is None or store.organization_id != org.pk:
+        raise ValidationFailed("Choose one of your stores.", field="store")
+    fields = {k: v for k, v in fields.items() if k in MAILBOX_FIELDS}
+    address = str(fields.get("address") or (mailbox.address if mailbox else "")).strip().lower()
+    taken = Mailbox.objects.for_org(org).filter(address=address)
+    if mailbox is not None:
+        taken = taken.exclude(pk=mailbox.pk)
+    if taken.exists():
+        raise ValidationFailed("Another mailbox already has this address.", field="address")
+    if mailbox is None:
+        return mailbox_create(
+            org=org, store=store, imap_password=imap_password, smtp_password=smtp_password, **fields
+        )
+    if mailbox.organization_id != org.pk:
+        raise ValidationFailed("No such mailbox.")
+    moved = any(
+        str(fields.get(k, getattr(mailbox, k))) != str(getattr(mailbox, k))
+        for k in ("imap_host", "imap_port", "imap_username", "imap_folder")
+    )
+    for name, value in fields.items():
+        setattr(mailbox, name, value)
+    mailbox.store = store
+    mailbox.address = mailbox.address.strip().lower()
+    if imap_password:
+        mailbox.imap_password_encrypted = crypto.encrypt(imap_password)
+    if smtp_password:
+        mailbox.smtp_password_encrypted = crypto.encrypt(smtp_password)
+    if moved:
+        mailbox.last_uid, mailbox.uid_validity = 0, None
+    try:
+        mailbox.full_clean(exclude=["organization", "store"])
+    except DjangoValidationError as exc:
+        raise ValidationFailed(_first_error(exc)) from exc
+    mailbox.save()
+    return mailbox
+
+
+def _first_error(exc) -> str:
+    messages = getattr(exc, "message_dict", None) or {}
+    for field, errors in messages.items():
+        return f"{field}: {errors[0]}"
+    return str(exc)[:300]
 
 
 def mailbox_set_passwords(*, mailbox: Mailbox, imap_password=None, smtp_password=None) -> None:
@@ -133,9 +209,11 @@ def _outbound_mail(mailbox: Mailbox, message: Message) -> EmailMessage:
     for att in message.attachments.all():  # e.g. a B2B quotation's PDF
         maintype, _, subtype = (att.content_type or "application/octet-stream").partition("/")
         mail.add_attachment(
-            bytes(att.data), maintype=maintype, subtype=subtype or "octet-stream",
+            bytes(att.data),
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
             filename=att.filename,
-        )  # fmt: skip
+        )
     return mail
 
 

@@ -193,6 +193,9 @@ def _ingest_parsed(org, store, parsed: relay.ParsedMail) -> Message:
             text="Attachments over the size limit were not kept: " + ", ".join(skipped),
         )
     _understand_and_clock(org, conversation, message)
+    from ..understanding_llm import messages_understand_schedule
+
+    messages_understand_schedule(org=org, message_ids=[message.pk])  # with an endpoint only
     from ..b2b.services import inquiry_from_message  # a wholesale inquiry also becomes a quote
 
     inquiry_from_message(
