@@ -36,12 +36,29 @@ END = date(2026, 11, 29)
 DAYS = 365
 
 
+def _with_defaults(model, frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill the model's other NOT NULL columns with their defaults (fields added by other
+    modules since), so the COPY stays valid as the orders tables grow."""
+    extra = {}
+    for f in model._meta.concrete_fields:
+        if f.column in frame.columns or f.null or f.primary_key or not f.has_default():
+            continue
+        value = f.get_default()
+        extra[f.column] = json.dumps(value) if isinstance(value, list | dict) else value
+    return frame.assign(**extra)
+
+
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
+    from django.apps import apps
+
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    frame = _with_defaults(model, frame)
     buf = io.StringIO()
-    frame.to_csv(buf, header=False, index=False, quoting=csv.QUOTE_MINIMAL)
+    frame.to_csv(buf, header=False, index=False, quoting=csv.QUOTE_MINIMAL, na_rep="\\N")
     buf.seek(0)
     cursor.copy_expert(
-        f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", buf
+        f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+        buf,
     )
 
 
