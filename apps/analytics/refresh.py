@@ -34,7 +34,8 @@ from .models import ProfitFact, ProfitRefresh, TrafficDay
 # Rows committed a little after a refresh's snapshot carry an earlier timestamp: look back this
 # far past the watermark, so they are picked up by the next refresh (re-reading a day is cheap).
 OVERLAP = timedelta(minutes=5)
-R16 = Decimal("1e-16")
+# rates to 10 places (as ExchangeRate stores them): shorter numerics, same cents
+R10 = Decimal("1e-10")
 
 FACTS = ProfitFact._meta.db_table
 TRAFFIC = TrafficDay._meta.db_table
@@ -45,14 +46,7 @@ _BUILD = """
 INSERT INTO {facts} (created_at, updated_at, organization_id, day, store_id, marketplace_id,
     product_id, currency, sessions, page_views, orders, units, units_refunded, revenue, refunds,
     vat, product_cost, freight, marketplace_fees, fulfilment_fees, ad_spend, net_profit)
-WITH fx AS (
-    SELECT currency, day, rate FROM {rates} WHERE organization_id = %(org)s
-), cfg AS (
-    SELECT * FROM {costs} WHERE organization_id = %(org)s AND store_id IS NOT NULL
-), pcost AS (
-    SELECT product_id, unit_cost, cost_currency FROM {costs}
-    WHERE organization_id = %(org)s AND store_id IS NULL
-), lines AS (
+WITH lines AS (
     -- a line of a returned order is refunded whole; otherwise its refunded quantity and amount
     SELECT o.store_id, coalesce(i.product_id, 0) AS pid, o.id AS order_id,
            (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, i.currency, i.quantity AS qty,
@@ -67,46 +61,55 @@ WITH fx AS (
 ), sales_lc AS (
     -- summed per SKU, store, day and currency in the line currency; only the referral fee
     -- needs the single line (its minimum applies per unit, in the fee's own currency)
-    SELECT l.store_id, l.pid, l.day, l.currency, count(DISTINCT l.order_id) AS orders,
+    SELECT l.store_id, l.pid, l.day, l.currency, {orders} AS orders,
            sum(l.qty - l.qty_back) AS units, sum(l.qty_back) AS units_refunded,
            sum(l.qty) AS qty, sum(l.line_total) AS revenue, sum(l.refund) AS refunds,
-           coalesce(sum((l.line_total - l.refund) * c.vat_pct / (100 + c.vat_pct)), 0) AS vat,
+           sum(l.line_total - l.refund) AS kept,
            sum(l.qty * greatest(
-               l.unit_price * c.referral_pct / 100,
-               CASE WHEN c.referral_currency = l.currency THEN c.referral_min
-                    ELSE c.referral_min
+               l.unit_price * c.referral_pct,
+               CASE WHEN c.referral_currency = l.currency THEN c.referral_min * 100
+                    ELSE c.referral_min * 100
                          * (SELECT r.rate FROM {rates} r WHERE r.organization_id = %(org)s
                             AND r.currency = c.referral_currency AND r.day = l.day)
                          / (SELECT r.rate FROM {rates} r WHERE r.organization_id = %(org)s
                             AND r.currency = l.currency AND r.day = l.day) END
-           )) AS marketplace_fees
-    FROM lines l LEFT JOIN cfg c ON c.store_id = l.store_id AND c.product_id = l.pid
+           )) / 100 AS marketplace_fees
+    FROM lines l LEFT JOIN {costs} c ON c.organization_id = %(org)s
+        AND c.store_id = l.store_id AND c.product_id = l.pid
     GROUP BY 1, 2, 3, 4
 ), sales AS (
-    -- to the base currency at the day's rate; per-unit costs on the day's units
+    -- to the base currency at the day's rate; per-unit costs on the day's units; VAT of the
+    -- kept revenue on VAT-inclusive marketplaces (one rate per store and SKU)
     SELECT s.store_id, s.pid, s.day, sum(s.orders) AS orders, sum(s.units) AS units,
            sum(s.units_refunded) AS units_refunded,
-           coalesce(sum(s.revenue * fx.rate), 0) AS revenue,
-           coalesce(sum(s.refunds * fx.rate), 0) AS refunds,
-           coalesce(sum(s.vat * fx.rate), 0) AS vat,
-           sum(s.qty * pc.unit_cost * fc.rate) AS product_cost,
-           sum(s.qty * c.first_leg * ff.rate) AS freight,
-           sum(s.marketplace_fees * fx.rate) AS marketplace_fees,
-           sum(s.qty * c.fulfilment_fee * fu.rate) AS fulfilment_fees
+           round(coalesce(sum(s.revenue * fx.rate), 0), 4) AS revenue,
+           round(coalesce(sum(s.refunds * fx.rate), 0), 4) AS refunds,
+           round(coalesce(sum(s.kept * c.vat_pct / (100 + c.vat_pct) * fx.rate), 0), 4) AS vat,
+           round(sum(s.qty * pc.unit_cost * fc.rate), 4) AS product_cost,
+           round(sum(s.qty * c.first_leg * ff.rate), 4) AS freight,
+           round(sum(s.marketplace_fees * fx.rate), 4) AS marketplace_fees,
+           round(sum(s.qty * c.fulfilment_fee * fu.rate), 4) AS fulfilment_fees
     FROM sales_lc s
-    LEFT JOIN fx ON fx.currency = s.currency AND fx.day = s.day
-    LEFT JOIN cfg c ON c.store_id = s.store_id AND c.product_id = s.pid
-    LEFT JOIN pcost pc ON pc.product_id = s.pid
-    LEFT JOIN fx fc ON fc.currency = pc.cost_currency AND fc.day = s.day
-    LEFT JOIN fx ff ON ff.currency = c.first_leg_currency AND ff.day = s.day
-    LEFT JOIN fx fu ON fu.currency = c.fulfilment_currency AND fu.day = s.day
+    LEFT JOIN {rates} fx ON fx.organization_id = %(org)s AND fx.currency = s.currency
+        AND fx.day = s.day
+    LEFT JOIN {costs} c ON c.organization_id = %(org)s AND c.store_id = s.store_id
+        AND c.product_id = s.pid
+    LEFT JOIN {costs} pc ON pc.organization_id = %(org)s AND pc.store_id IS NULL
+        AND pc.product_id = s.pid
+    LEFT JOIN {rates} fc ON fc.organization_id = %(org)s AND fc.currency = pc.cost_currency
+        AND fc.day = s.day
+    LEFT JOIN {rates} ff ON ff.organization_id = %(org)s
+        AND ff.currency = c.first_leg_currency AND ff.day = s.day
+    LEFT JOIN {rates} fu ON fu.organization_id = %(org)s
+        AND fu.currency = c.fulfilment_currency AND fu.day = s.day
     GROUP BY 1, 2, 3
 ), traffic AS (
     SELECT store_id, product_id AS pid, day, sessions, page_views FROM {traffic}
     WHERE organization_id = %(org)s {traffic_scope}
 ), ads AS (
-    SELECT a.store_id, a.product_id AS pid, a.day, sum(a.spend * fx.rate) AS spend
-    FROM _an_ads a LEFT JOIN fx ON fx.currency = a.currency AND fx.day = a.day
+    SELECT a.store_id, a.product_id AS pid, a.day, round(sum(a.spend * fx.rate), 4) AS spend
+    FROM _an_ads a LEFT JOIN {rates} fx ON fx.organization_id = %(org)s
+        AND fx.currency = a.currency AND fx.day = a.day
     GROUP BY 1, 2, 3
 ), joined AS (
     SELECT store_id, pid, day, t.sessions, t.page_views,
@@ -122,17 +125,15 @@ WITH fx AS (
     FULL JOIN ads a USING (store_id, pid, day)
 )
 SELECT now(), now(), %(org)s, j.day, j.store_id, st.marketplace_id, nullif(j.pid, 0), %(base)s,
-       j.sessions, j.page_views, j.orders, j.units, j.units_refunded,
-       round(j.revenue, 4), round(j.refunds, 4), round(j.vat, 4), round(j.product_cost, 4),
-       round(j.freight, 4), round(j.marketplace_fees, 4), round(j.fulfilment_fees, 4),
-       round(j.ad_spend, 4),
-       round(j.revenue - j.refunds - j.vat - coalesce(j.product_cost, 0) - coalesce(j.freight, 0)
-             - coalesce(j.marketplace_fees, 0) - coalesce(j.fulfilment_fees, 0)
-             - coalesce(j.ad_spend, 0), 4)
+       j.sessions, j.page_views, j.orders, j.units, j.units_refunded, j.revenue, j.refunds,
+       j.vat, j.product_cost, j.freight, j.marketplace_fees, j.fulfilment_fees, j.ad_spend,
+       -- the components are rounded already: net profit is exactly what they add up to
+       j.revenue - j.refunds - j.vat - coalesce(j.product_cost, 0) - coalesce(j.freight, 0)
+       - coalesce(j.marketplace_fees, 0) - coalesce(j.fulfilment_fees, 0)
+       - coalesce(j.ad_spend, 0)
 FROM joined j JOIN catalog_store st ON st.id = j.store_id
--- in the unique index's order: the index grows at its right edge instead of everywhere
-ORDER BY j.day, j.store_id, j.pid
 """
+ORDERS_DISTINCT = "count(DISTINCT l.order_id)"
 
 _ADS = """
 DROP TABLE IF EXISTS _an_ads;
@@ -320,7 +321,7 @@ def _refresh_rates(cursor, org, tz, old, full, scope: Scope, span, cost_currenci
     if not full and version == previous and old.get("span") == _iso(lo, hi):
         return version, None
     table = {
-        k: v.quantize(R16)
+        k: v.quantize(R10)
         for k, v in rates_to(org=org, base=base, currencies=currencies, start=lo, end=hi).items()
     }
     if not full:
@@ -433,6 +434,7 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
     params["has_ads"] = _load_ads(cursor, org, lo, hi, scope)
     sources["ad_spend"] = "ads" if params["has_ads"] else "missing"
     sql = _BUILD.format(
+        orders=ORDERS_DISTINCT,
         facts=FACTS,
         traffic=TRAFFIC,
         rates=RATES,

@@ -13,6 +13,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(
+            model_name="profitfact",
+            name="analytics_p_organiz_d726d2_idx",
+        ),
         migrations.AddField(
             model_name='profitrefresh',
             name='fingerprint',
