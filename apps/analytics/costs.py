@@ -97,3 +97,57 @@ def product_unit_costs(*, org, product_ids=None) -> list[tuple[int, Decimal | No
     if product_ids is not None:
         qs = qs.filter(pk__in=product_ids)
     return list(qs.values_list("id", "unit_cost", "cost_currency").order_by())
+
+
+Q4 = Decimal("0.0001")
+# per key (store or None, product): the ProfitCostInput columns after the key
+COST_COLUMNS = (
+    "unit_cost",
+    "cost_currency",
+    "vat_pct",
+    "referral_pct",
+    "referral_min",
+    "referral_currency",
+    "fulfilment_fee",
+    "fulfilment_currency",
+    "first_leg",
+    "first_leg_currency",
+)
+COST_TYPES = ("numeric", "varchar", "numeric", "numeric", "numeric", "varchar") + (
+    "numeric",
+    "varchar",
+) * 2
+
+
+def _q(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Q4)
+
+
+def cost_inputs(*, org, freight: dict | None) -> dict[tuple, tuple]:
+    """Every cost the build multiplies units by, as rows of `ProfitCostInput`: (None, product)
+    holds the product's unit cost, (store, product) a listing's fees, VAT and first leg (the
+    logistics module's actual freight when it provides one, else the cost profile's)."""
+    rows: dict[tuple, tuple] = {}
+    for pid, amount, currency in product_unit_costs(org=org):
+        rows[(None, pid)] = (_q(amount), currency or "", *(None,) * 3, "", None, "", None, "")
+    for r in unit_costs(org=org):
+        first_leg, first_cur = r.first_leg, r.first_leg_currency
+        if freight is not None:
+            first_leg, first_cur = freight.get(r.product_id, (None, None))
+        rows[(r.store_id, r.product_id)] = (
+            None,
+            "",
+            _q(r.vat_pct),
+            _q(r.referral_pct),
+            _q(r.referral_min),
+            r.referral_currency or "",
+            _q(r.fulfilment_fee),
+            r.fulfilment_currency or "",
+            _q(first_leg),
+            first_cur or "",
+        )
+    return rows
+
+
+def cost_currencies(rows: dict[tuple, tuple]) -> set[str]:
+    return {v for row in rows.values() for v in row[1::2][:1] + row[5::2] if v}

@@ -24,8 +24,9 @@ class ProfitFact(TenantModel):
     rate): the page names it, and `net_profit` is then the profit before that cost.
     """
 
-    # A rebuildable read model written 10^5–10^6 rows at a time: no foreign-key triggers and no
-    # index beyond the two the reads use (Django's collector still cascades deletes).
+    # A rebuildable read model written 10^5–10^6 rows at a time: unlogged (migration 0002), no
+    # foreign-key triggers and one index beyond the key (Django's collector still cascades
+    # deletes).
     organization = models.ForeignKey(
         "accounts.Organization",
         on_delete=models.CASCADE,
@@ -81,7 +82,8 @@ class ProfitFact(TenantModel):
                 nulls_distinct=False,
             )
         ]
-        indexes = [models.Index(fields=["organization", "product", "day"])]
+        # No (organization, product, day) index: a SKU's facts are read through the day
+        # range of the unique key, and a full build writing 10^6 rows pays for every index.
 
 
 class TrafficDay(TenantModel):
@@ -118,11 +120,81 @@ class ProfitRefresh(TenantModel):
     duration_ms = models.PositiveIntegerField(default=0)
     sources = models.JSONField(default=dict)
     problems = models.JSONField(default=list)
+    # what the last refresh saw, to tell later what changed: orders and traffic rows per day
+    # (a deletion or a moved order lowers a day's count), and per input table a version
+    # (row count, latest updated_at) of exchange rates and the cost configuration
+    fingerprint = models.JSONField(default=dict)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="profitrefresh_one_per_org")
         ]
+
+
+class _Input(models.Model):
+    """Base of the refresh's input snapshots: what the facts were last built with, joined by the
+    build and compared with the sources at each refresh to find what changed (no tenant
+    manager: only `refresh`/`changes` read them, always with the organization)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ProfitRate(_Input):
+    """Units of the organization's base currency per one unit of `currency` on `day`
+    (`fxtable.rates_to`, the same rules as `apps.orders.fx.rate_on`)."""
+
+    currency = CurrencyField()
+    day = models.DateField()
+    rate = models.DecimalField(max_digits=30, decimal_places=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "currency", "day"], name="profitrate_unique_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.day}: {self.rate}"
+
+
+class ProfitCostInput(_Input):
+    """Per-unit costs of a product in a store (`costs.unit_costs`), or with no store the
+    product's own unit cost; amounts in their own currency, NULL where not configured."""
+
+    store_id = models.BigIntegerField(null=True)
+    product_id = models.BigIntegerField()
+    unit_cost = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    cost_currency = models.CharField(max_length=3, blank=True)
+    vat_pct = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+    referral_pct = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+    referral_min = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    referral_currency = models.CharField(max_length=3, blank=True)
+    fulfilment_fee = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    fulfilment_currency = models.CharField(max_length=3, blank=True)
+    first_leg = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    first_leg_currency = models.CharField(max_length=3, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "store_id", "product_id"],
+                name="profitcostinput_unique_key",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"costs of product {self.product_id} in store {self.store_id}"
 
 
 class Candidate(TenantModel):

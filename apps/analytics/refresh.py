@@ -1,10 +1,18 @@
-"""Builds the profit read model (`ProfitFact`) set-based, in PostgreSQL, fully or for the days
+"""Builds the profit read model (`ProfitFact`) set-based, in PostgreSQL, fully or for the facts
 whose inputs changed.
 
-Reading other apps' tables in SQL is deliberate and limited to this module: the read model needs
-order lines joined to their orders, stores and costs a million rows at a time, which no selector
-returns. Nothing here writes outside analytics' own tables. See docs/profit-analytics.md for the
-formulas and what a refresh notices.
+The full build is one `INSERT … SELECT`: order lines summed per SKU, store, day and currency
+(the referral fee's per-unit minimum needs the line), converted at each day's rate and
+multiplied by the per-unit costs of analytics' own input snapshots (`ProfitRate`,
+`ProfitCostInput`, refreshed here from the orders' exchange rates and the pricing cost model),
+then joined with traffic and ad spend. An incremental refresh runs the same statement limited
+to the changed days and (store, SKU) keys found by `changes.py`.
+
+Reading other apps' tables in SQL is deliberate and limited to this module, `changes.py`,
+`costs.py` and `fxtable.py`: the read model needs order lines joined to their orders, stores
+and costs a million rows at a time, which no selector returns. Nothing here writes outside
+analytics' own tables. See docs/profit-analytics.md for the formulas and what a refresh
+notices.
 """
 
 from __future__ import annotations
@@ -18,89 +26,93 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import inputs
-from .costs import product_unit_costs, unit_costs
+from . import changes, inputs
+from .costs import COST_COLUMNS, COST_TYPES, cost_currencies, cost_inputs
 from .fxtable import rates_to
 from .models import ProfitFact, ProfitRefresh, TrafficDay
 
 # Rows committed a little after a refresh's snapshot carry an earlier timestamp: look back this
 # far past the watermark, so they are picked up by the next refresh (re-reading a day is cheap).
 OVERLAP = timedelta(minutes=5)
+# rates to 10 places (as ExchangeRate stores them): shorter numerics, same cents
+R10 = Decimal("1e-10")
 
 FACTS = ProfitFact._meta.db_table
 TRAFFIC = TrafficDay._meta.db_table
-
-_TEMP = """
-DROP TABLE IF EXISTS _an_fx, _an_cfg, _an_cost, _an_ads;
-CREATE TEMP TABLE _an_fx (currency varchar(3), day date, rate numeric, PRIMARY KEY (currency, day));
-CREATE TEMP TABLE _an_cfg (store_id bigint, product_id bigint, vat_pct numeric, ref_pct numeric,
-    ref_min numeric, ref_cur varchar(3), ful_fee numeric, ful_cur varchar(3), freight numeric,
-    freight_cur varchar(3), PRIMARY KEY (store_id, product_id));
-CREATE TEMP TABLE _an_cost (product_id bigint PRIMARY KEY, amount numeric, currency varchar(3));
-CREATE TEMP TABLE _an_ads (store_id bigint, product_id bigint, day date, spend numeric,
-    currency varchar(3));
-"""
+RATES = changes.RATES
+COSTS = changes.COSTS
 
 _BUILD = """
 INSERT INTO {facts} (created_at, updated_at, organization_id, day, store_id, marketplace_id,
     product_id, currency, sessions, page_views, orders, units, units_refunded, revenue, refunds,
     vat, product_cost, freight, marketplace_fees, fulfilment_fees, ad_spend, net_profit)
-WITH sales_lc AS (
-    -- order lines summed per SKU, store, day and currency, in the line currency; only the
-    -- referral fee needs the single line (its minimum applies per unit)
-    SELECT o.store_id, coalesce(i.product_id, 0) AS pid,
-           (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, i.currency, count(*) AS orders,
-           coalesce(sum(i.quantity) FILTER (WHERE o.status <> 'returned'), 0) AS units,
-           coalesce(sum(i.quantity) FILTER (WHERE o.status = 'returned'), 0) AS units_refunded,
-           sum(i.quantity) AS qty,
-           sum(i.line_total) AS revenue,
-           coalesce(sum(i.line_total) FILTER (WHERE o.status = 'returned'), 0) AS refunds,
-           coalesce(sum(i.line_total * c.vat_pct / (100 + c.vat_pct))
-                    FILTER (WHERE o.status <> 'returned'), 0) AS vat,
-           sum(i.quantity * greatest(
-               i.unit_price * c.ref_pct / 100,
-               CASE WHEN c.ref_cur = i.currency THEN c.ref_min
-                    ELSE c.ref_min * (SELECT r.rate FROM _an_fx r WHERE r.currency = c.ref_cur
-                                      AND r.day = (o.ordered_at AT TIME ZONE %(tz)s)::date)
-                         / (SELECT r.rate FROM _an_fx r WHERE r.currency = i.currency
-                            AND r.day = (o.ordered_at AT TIME ZONE %(tz)s)::date) END
-           )) AS marketplace_fees
+WITH lines AS (
+    -- a line of a returned order is refunded whole; otherwise its refunded quantity and amount
+    SELECT o.store_id, coalesce(i.product_id, 0) AS pid, o.id AS order_id,
+           (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, i.currency, i.quantity AS qty,
+           i.unit_price, i.line_total,
+           CASE WHEN o.status = 'returned' THEN i.quantity
+                ELSE least(i.refunded_quantity, i.quantity) END AS qty_back,
+           CASE WHEN o.status = 'returned' THEN i.line_total
+                ELSE least(i.refunded_amount, i.line_total) END AS refund
     FROM orders_order o JOIN orders_orderitem i ON i.order_id = o.id
-    LEFT JOIN _an_cfg c ON c.store_id = o.store_id AND c.product_id = i.product_id
     WHERE o.organization_id = %(org)s AND i.organization_id = %(org)s
-      AND o.status <> 'cancelled' {order_window}
+      AND o.status <> 'cancelled' AND i.item_status <> 'cancelled' {order_scope}
+), sales_lc AS (
+    -- summed per SKU, store, day and currency in the line currency; only the referral fee
+    -- needs the single line (its minimum applies per unit, in the fee's own currency)
+    SELECT l.store_id, l.pid, l.day, l.currency, {orders} AS orders,
+           sum(l.qty - l.qty_back) AS units, sum(l.qty_back) AS units_refunded,
+           sum(l.qty) AS qty, sum(l.line_total) AS revenue, sum(l.refund) AS refunds,
+           sum(l.line_total - l.refund) AS kept,
+           sum(l.qty * greatest(
+               l.unit_price * c.referral_pct,
+               CASE WHEN c.referral_currency = l.currency THEN c.referral_min * 100
+                    ELSE c.referral_min * 100
+                         * (SELECT r.rate FROM {rates} r WHERE r.organization_id = %(org)s
+                            AND r.currency = c.referral_currency AND r.day = l.day)
+                         / (SELECT r.rate FROM {rates} r WHERE r.organization_id = %(org)s
+                            AND r.currency = l.currency AND r.day = l.day) END
+           )) / 100 AS marketplace_fees
+    FROM lines l LEFT JOIN {costs} c ON c.organization_id = %(org)s
+        AND c.store_id = l.store_id AND c.product_id = l.pid
     GROUP BY 1, 2, 3, 4
 ), sales AS (
-    -- to the base currency at the day's rate; per-unit costs on the day's units
+    -- to the base currency at the day's rate; per-unit costs on the day's units; VAT of the
+    -- kept revenue on VAT-inclusive marketplaces (one rate per store and SKU)
     SELECT s.store_id, s.pid, s.day, sum(s.orders) AS orders, sum(s.units) AS units,
            sum(s.units_refunded) AS units_refunded,
-           coalesce(sum(s.revenue * fx.rate), 0) AS revenue,
-           coalesce(sum(s.refunds * fx.rate), 0) AS refunds,
-           coalesce(sum(s.vat * fx.rate), 0) AS vat,
-           sum(s.qty * pc.amount * fc.rate) AS product_cost,
-           sum(s.qty * c.freight * ff.rate) AS freight,
-           sum(s.marketplace_fees * fx.rate) AS marketplace_fees,
-           sum(s.qty * c.ful_fee * fu.rate) AS fulfilment_fees
+           round(coalesce(sum(s.revenue * fx.rate), 0), 4) AS revenue,
+           round(coalesce(sum(s.refunds * fx.rate), 0), 4) AS refunds,
+           round(coalesce(sum(s.kept * c.vat_pct / (100 + c.vat_pct) * fx.rate), 0), 4) AS vat,
+           round(sum(s.qty * pc.unit_cost * fc.rate), 4) AS product_cost,
+           round(sum(s.qty * c.first_leg * ff.rate), 4) AS freight,
+           round(sum(s.marketplace_fees * fx.rate), 4) AS marketplace_fees,
+           round(sum(s.qty * c.fulfilment_fee * fu.rate), 4) AS fulfilment_fees
     FROM sales_lc s
-    LEFT JOIN _an_fx fx ON fx.currency = s.currency AND fx.day = s.day
-    LEFT JOIN _an_cfg c ON c.store_id = s.store_id AND c.product_id = s.pid
-    LEFT JOIN _an_cost pc ON pc.product_id = s.pid
-    LEFT JOIN _an_fx fc ON fc.currency = pc.currency AND fc.day = s.day
-    LEFT JOIN _an_fx ff ON ff.currency = c.freight_cur AND ff.day = s.day
-    LEFT JOIN _an_fx fu ON fu.currency = c.ful_cur AND fu.day = s.day
+    LEFT JOIN {rates} fx ON fx.organization_id = %(org)s AND fx.currency = s.currency
+        AND fx.day = s.day
+    LEFT JOIN {costs} c ON c.organization_id = %(org)s AND c.store_id = s.store_id
+        AND c.product_id = s.pid
+    LEFT JOIN {costs} pc ON pc.organization_id = %(org)s AND pc.store_id IS NULL
+        AND pc.product_id = s.pid
+    LEFT JOIN {rates} fc ON fc.organization_id = %(org)s AND fc.currency = pc.cost_currency
+        AND fc.day = s.day
+    LEFT JOIN {rates} ff ON ff.organization_id = %(org)s
+        AND ff.currency = c.first_leg_currency AND ff.day = s.day
+    LEFT JOIN {rates} fu ON fu.organization_id = %(org)s
+        AND fu.currency = c.fulfilment_currency AND fu.day = s.day
     GROUP BY 1, 2, 3
 ), traffic AS (
     SELECT store_id, product_id AS pid, day, sessions, page_views FROM {traffic}
-    WHERE organization_id = %(org)s {traffic_window}
+    WHERE organization_id = %(org)s {traffic_scope}
 ), ads AS (
-    SELECT a.store_id, a.product_id AS pid, a.day, sum(a.spend * fx.rate) AS spend
-    FROM _an_ads a LEFT JOIN _an_fx fx ON fx.currency = a.currency AND fx.day = a.day
+    SELECT a.store_id, a.product_id AS pid, a.day, round(sum(a.spend * fx.rate), 4) AS spend
+    FROM _an_ads a LEFT JOIN {rates} fx ON fx.organization_id = %(org)s
+        AND fx.currency = a.currency AND fx.day = a.day
     GROUP BY 1, 2, 3
-), keys AS (
-    SELECT store_id, pid, day FROM sales UNION SELECT store_id, pid, day FROM traffic
-    UNION SELECT store_id, pid, day FROM ads
 ), joined AS (
-    SELECT k.store_id, k.pid, k.day, t.sessions, t.page_views,
+    SELECT store_id, pid, day, t.sessions, t.page_views,
            coalesce(s.orders, 0) AS orders, coalesce(s.units, 0) AS units,
            coalesce(s.units_refunded, 0) AS units_refunded, coalesce(s.revenue, 0) AS revenue,
            coalesce(s.refunds, 0) AS refunds, coalesce(s.vat, 0) AS vat,
@@ -109,36 +121,29 @@ WITH sales_lc AS (
            CASE WHEN s.pid IS NULL THEN 0 ELSE s.marketplace_fees END AS marketplace_fees,
            CASE WHEN s.pid IS NULL THEN 0 ELSE s.fulfilment_fees END AS fulfilment_fees,
            CASE WHEN %(has_ads)s THEN coalesce(a.spend, 0) END AS ad_spend
-    FROM keys k
-    LEFT JOIN sales s ON s.store_id = k.store_id AND s.pid = k.pid AND s.day = k.day
-    LEFT JOIN traffic t ON t.store_id = k.store_id AND t.pid = k.pid AND t.day = k.day
-    LEFT JOIN ads a ON a.store_id = k.store_id AND a.pid = k.pid AND a.day = k.day
+    FROM sales s FULL JOIN traffic t USING (store_id, pid, day)
+    FULL JOIN ads a USING (store_id, pid, day)
 )
 SELECT now(), now(), %(org)s, j.day, j.store_id, st.marketplace_id, nullif(j.pid, 0), %(base)s,
-       j.sessions, j.page_views, j.orders, j.units, j.units_refunded,
-       round(j.revenue, 4), round(j.refunds, 4), round(j.vat, 4), round(j.product_cost, 4),
-       round(j.freight, 4), round(j.marketplace_fees, 4), round(j.fulfilment_fees, 4),
-       round(j.ad_spend, 4),
-       round(j.revenue - j.refunds - j.vat - coalesce(j.product_cost, 0) - coalesce(j.freight, 0)
-             - coalesce(j.marketplace_fees, 0) - coalesce(j.fulfilment_fees, 0)
-             - coalesce(j.ad_spend, 0), 4)
+       j.sessions, j.page_views, j.orders, j.units, j.units_refunded, j.revenue, j.refunds,
+       j.vat, j.product_cost, j.freight, j.marketplace_fees, j.fulfilment_fees, j.ad_spend,
+       -- the components are rounded already: net profit is exactly what they add up to
+       j.revenue - j.refunds - j.vat - coalesce(j.product_cost, 0) - coalesce(j.freight, 0)
+       - coalesce(j.marketplace_fees, 0) - coalesce(j.fulfilment_fees, 0)
+       - coalesce(j.ad_spend, 0)
 FROM joined j JOIN catalog_store st ON st.id = j.store_id
 """
+ORDERS_DISTINCT = "count(DISTINCT l.order_id)"
 
-_CHANGED_DAYS = """
-SELECT DISTINCT (o.ordered_at AT TIME ZONE %(tz)s)::date FROM orders_order o
-WHERE o.organization_id = %(org)s AND (o.updated_at > %(since)s OR o.created_at > %(since)s)
-UNION
-SELECT DISTINCT (o.ordered_at AT TIME ZONE %(tz)s)::date
-FROM orders_orderitem i JOIN orders_order o ON o.id = i.order_id
-WHERE i.organization_id = %(org)s AND i.updated_at > %(since)s
-UNION
-SELECT DISTINCT day FROM {traffic} WHERE organization_id = %(org)s AND updated_at > %(since)s
+_ADS = """
+DROP TABLE IF EXISTS _an_ads;
+CREATE TEMP TABLE _an_ads (store_id bigint, product_id bigint, day date, spend numeric,
+    currency varchar(3)) ON COMMIT DROP;
 """
 
-_SPAN = """
-SELECT min((ordered_at AT TIME ZONE %(tz)s)::date), max((ordered_at AT TIME ZONE %(tz)s)::date)
-FROM orders_order WHERE organization_id = %(org)s
+_LINE_CURRENCIES = """
+SELECT DISTINCT i.currency FROM orders_orderitem i {join}
+WHERE i.organization_id = %(org)s {where}
 """
 
 
@@ -150,6 +155,20 @@ class RefreshResult:
     seconds: float
     sources: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
+    keys: int = 0  # (store, SKU) keys rebuilt on every day (cost changes)
+
+
+@dataclass
+class Scope:
+    """What an incremental refresh rebuilds: every fact of `days`, and every day of the
+    (store, product) `pairs` and of the `products` (in any store)."""
+
+    days: set[date] = field(default_factory=set)
+    pairs: set[tuple[int, int]] = field(default_factory=set)
+    products: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.days or self.pairs or self.products)
 
 
 def _tz(org) -> str:
@@ -160,202 +179,163 @@ def _tz(org) -> str:
         return "UTC"
 
 
-def _insert(cursor, sql: str, columns: list[list], types: list[str]) -> None:
-    if not columns or not columns[0]:
-        return
-    casts = ", ".join(f"%s::{t}[]" for t in types)
-    cursor.execute(f"INSERT INTO {sql} SELECT * FROM unnest({casts})", columns)
+def _sources(org, counts: dict, freight) -> dict:
+    return {
+        "ad_spend": "missing" if inputs._provider(*inputs.AD_SPEND) is None else "ads",
+        "freight": "cost_profile" if freight is None else "logistics",
+        "sessions": "business_report" if counts["traffic"] else "missing",
+    }
 
 
-def _span(cursor, org, tz: str) -> tuple[date | None, date | None]:
-    cursor.execute(_SPAN, {"tz": tz, "org": org.pk})
-    lo, hi = cursor.fetchone()
-    traffic = TrafficDay.objects.for_org(org).order_by("day").values_list("day", flat=True)
-    first, last = traffic.first(), traffic.last()
-    days = [d for d in (lo, hi, first, last) if d is not None]
-    return (min(days), max(days)) if days else (None, None)
+def _span(counts: dict) -> tuple[date | None, date | None]:
+    days = [*counts["orders"], *counts["traffic"]]
+    if not days:
+        return None, None
+    return date.fromisoformat(min(days)), date.fromisoformat(max(days))
 
 
 @transaction.atomic
 def profit_refresh(*, org, full: bool = False) -> RefreshResult:
     """Rebuild the organization's profit facts: all of them (`full`, or on the first run), or
-    only the days whose orders, order lines or traffic changed since the last refresh."""
+    only those whose inputs changed since the last refresh (changes.py)."""
     started = time.perf_counter()
     state, _ = ProfitRefresh.objects.select_for_update().get_or_create(organization=org)
-    tz = _tz(org)
+    tz, old = _tz(org), dict(state.fingerprint or {})
     with connection.cursor() as cursor:
         # the build sorts and hashes a year of lines: keep it in memory, for this transaction
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SELECT now()")
         now: datetime = cursor.fetchone()[0]
-        # an organization whose facts are gone (a restore, a truncate) is rebuilt in full
-        full = full or state.orders_seen_at is None or not ProfitFact.objects.for_org(org).exists()
-        if full:
-            lo, hi = _span(cursor, org, tz)
-            days = None
-        else:
+        # an organization whose facts are gone (a restore, a crash emptied the unlogged read
+        # model) or that was never built is rebuilt in full
+        full = (
+            full
+            or state.orders_seen_at is None
+            or not old
+            or not ProfitFact.objects.for_org(org).exists()
+        )
+        counts = changes.day_counts(cursor, org_id=org.pk, tz=tz)
+        freight = inputs.freight_per_unit_by_product(org=org)
+        sources = _sources(org, counts, freight)
+        scope = Scope()
+        if not full:
             since = state.orders_seen_at - OVERLAP
-            cursor.execute(
-                _CHANGED_DAYS.format(traffic=TRAFFIC), {"tz": tz, "org": org.pk, "since": since}
-            )
-            days = sorted(row[0] for row in cursor.fetchall())
-            lo, hi = (days[0], days[-1]) if days else (None, None)
-        rows = 0
-        # nothing to do keeps what the last build found missing; an incremental one adds to it
-        sources, problems = (state.sources or _sources(org)[0]), list(state.problems or [])
-        if full:
-            sources, problems = _sources(org)
+            scope.days = changes.touched_days(cursor, org_id=org.pk, tz=tz, since=since)
+            scope.days |= changes.counts_changed(old.get("counts", {}), counts)
+        config, cost_currencies_now = _refresh_costs(cursor, org, old, full, freight, scope)
+        lo, hi = _span(counts)
+        problems = list(state.problems or []) if not full else []
+        fx = old.get("fx")
         if lo is not None:
-            sources, found = _load_inputs(cursor, org, tz, lo, hi, days)
-            problems = found if full else [*problems, *(p for p in found if p not in problems)]
-            rows = _rebuild(cursor, org, tz, lo, hi, days, has_ads=sources["ad_spend"] != "missing")
+            fx, found = _refresh_rates(
+                cursor, org, tz, old, full, scope, (lo, hi), cost_currencies_now
+            )
+            if found is not None:
+                problems = found
+        rows = 0
+        if lo is not None and (full or scope):
+            rows = _rebuild(cursor, org, tz, None if full else scope, (lo, hi), sources)
     state.orders_seen_at = state.traffic_seen_at = now
     state.built_at = timezone.now()
     if full:
         state.full_built_at = state.built_at
-    state.days_refreshed = (
-        0 if lo is None else (len(days) if days is not None else (hi - lo).days + 1)
-    )
+    days = 0 if lo is None else ((hi - lo).days + 1 if full else len(scope.days))
+    state.days_refreshed = days
     state.duration_ms = int((time.perf_counter() - started) * 1000)
     state.sources, state.problems = sources, problems
+    state.fingerprint = {"counts": counts, "config": config, "fx": fx, "span": _iso(lo, hi)}
     state.save()
     return RefreshResult(
         full=full,
-        days=state.days_refreshed,
+        days=days,
         rows=rows,
         seconds=time.perf_counter() - started,
         sources=sources,
         problems=problems,
+        keys=len(scope.pairs) + len(scope.products),
     )
 
 
-def _sources(org) -> tuple[dict, list]:
-    has_ads = inputs._provider(*inputs.AD_SPEND) is not None
-    has_freight = inputs._provider(*inputs.FREIGHT) is not None
-    sources = {
-        "ad_spend": "ads" if has_ads else "missing",
-        "freight": "logistics" if has_freight else "cost_profile",
-        "sessions": "business_report" if TrafficDay.objects.for_org(org).exists() else "missing",
-    }
-    return sources, []
+def _iso(lo, hi) -> list:
+    return [lo.isoformat() if lo else None, hi.isoformat() if hi else None]
 
 
-_WINDOW_KEYS = """
-SELECT DISTINCT o.store_id, i.product_id, i.currency
-FROM orders_order o JOIN orders_orderitem i ON i.order_id = o.id
-WHERE o.organization_id = %(org)s AND i.organization_id = %(org)s
-  AND o.ordered_at >= %(lo)s AND o.ordered_at < %(hi)s
-"""
+def _refresh_costs(cursor, org, old, full, freight, scope: Scope) -> tuple[dict, set[str]]:
+    """Recompute the cost rows when a configuration table moved (or logistics provides the
+    freight, which carries no version); the keys whose costs differ join the scope."""
+    version = changes.config_version(org=org)
+    if not full and version == old.get("config") and freight is None:
+        return version, set()
+    rows = cost_inputs(org=org, freight=freight)
+    if not full:
+        moved = changes.diff(
+            changes.stored_costs(cursor, org_id=org.pk, columns=COST_COLUMNS), rows
+        )
+        if not moved:
+            return version, cost_currencies(rows)
+        scope.products |= {p for s, p in moved if s is None}
+        scope.pairs |= {(s, p) for s, p in moved if s is not None}
+    changes.replace(
+        cursor,
+        COSTS,
+        org.pk,
+        ["store_id", "product_id", *COST_COLUMNS],
+        ["bigint", "bigint", *COST_TYPES],
+        [(*k, *v) for k, v in rows.items()],
+    )
+    return version, cost_currencies(rows)
 
 
-def _window(tz: str, lo: date, hi: date) -> dict:
-    zone = ZoneInfo(tz)
-    return {
-        "lo": datetime.combine(lo, datetime.min.time(), zone),
-        "hi": datetime.combine(hi + timedelta(days=1), datetime.min.time(), zone),
-    }
-
-
-def _load_inputs(cursor, org, tz: str, lo: date, hi: date, days) -> tuple[dict, list]:
-    """Fill the temporary input tables for [lo, hi]; report what is missing. An incremental
-    refresh (`days` given) loads the configuration of the SKUs sold in the window only."""
-    base = org.default_currency
-    cursor.execute(_TEMP)
-    sources, problems = _sources(org)
-    pairs = None
+def _line_currencies(cursor, org, tz, days: set[date] | None) -> set[str]:
     if days is None:
-        cursor.execute(
-            "SELECT DISTINCT currency FROM orders_orderitem WHERE organization_id = %s", [org.pk]
-        )
-        currencies = {r[0] for r in cursor.fetchall()}
+        sql = _LINE_CURRENCIES.format(join="", where="")
+        cursor.execute(sql, {"org": org.pk})
     else:
-        cursor.execute(_WINDOW_KEYS, {"org": org.pk, **_window(tz, lo, hi)})
-        keys = cursor.fetchall()
-        currencies = {k[2] for k in keys}
-        pairs = {(k[0], k[1]) for k in keys if k[1] is not None}
-        pairs |= set(
-            TrafficDay.objects.for_org(org)
-            .filter(day__in=days)
-            .values_list("store_id", "product_id")
+        lo, hi = min(days), max(days)
+        sql = _LINE_CURRENCIES.format(
+            join="JOIN orders_order o ON o.id = i.order_id",
+            where="AND o.ordered_at >= %(lo)s AND o.ordered_at < %(hi)s",
         )
-    config = unit_costs(org=org, pairs=pairs)
-    costs = product_unit_costs(
-        org=org, product_ids=None if pairs is None else {p for _, p in pairs}
-    )
-    _insert(
+        cursor.execute(sql, {"org": org.pk, **_window(tz, lo, hi)})
+    return {r[0] for r in cursor.fetchall()}
+
+
+def _refresh_rates(cursor, org, tz, old, full, scope: Scope, span, cost_currencies_now):
+    """Recompute the day-by-day rate table when the rates' version, the currencies or the span
+    moved; days whose rate differs from the stored one join the scope. Returns the version and
+    the missing-rate problems (None: unchanged)."""
+    base = org.default_currency
+    lo, hi = span
+    previous = old.get("fx") or [None, None, []]
+    currencies = set(previous[2]) | cost_currencies_now
+    if full:
+        currencies |= _line_currencies(cursor, org, tz, None)
+    elif scope.days:
+        currencies |= _line_currencies(cursor, org, tz, scope.days)
+    if full:
+        # ad spend's currencies too (an incremental refresh keeps those the full one found)
+        ads = inputs.ad_spend_by_product_day(org=org, start=lo, end=hi)
+        if ads is not None:
+            currencies |= set(ads["currency"].dropna())
+    version = changes.fx_version(org=org, currencies=currencies, base=base)
+    if not full and version == previous and old.get("span") == _iso(lo, hi):
+        return version, None
+    table = {
+        k: v.quantize(R10)
+        for k, v in rates_to(org=org, base=base, currencies=currencies, start=lo, end=hi).items()
+    }
+    if not full:
+        stored = changes.stored_rates(cursor, org_id=org.pk)
+        scope.days |= {d for _c, d in changes.diff(stored, table) if lo <= d <= hi}
+    changes.replace(
         cursor,
-        "_an_cost",
-        [
-            [c[0] for c in costs if c[1] is not None],
-            [c[1] for c in costs if c[1] is not None],
-            [c[2] for c in costs if c[1] is not None],
-        ],
-        ["bigint", "numeric", "varchar"],
-    )
-    freight = inputs.freight_per_unit_by_product(org=org)
-    if freight is not None:
-        sources["freight"] = "logistics"
-    for row in config:
-        if freight is not None:
-            row.first_leg, row.first_leg_currency = freight.get(row.product_id, (None, None))
-    _insert(
-        cursor,
-        "_an_cfg",
-        [
-            [r.store_id for r in config],
-            [r.product_id for r in config],
-            [r.vat_pct for r in config],
-            [r.referral_pct for r in config],
-            [r.referral_min for r in config],
-            [r.referral_currency for r in config],
-            [r.fulfilment_fee for r in config],
-            [r.fulfilment_currency for r in config],
-            [r.first_leg for r in config],
-            [r.first_leg_currency for r in config],
-        ],
-        [
-            "bigint",
-            "bigint",
-            "numeric",
-            "numeric",
-            "numeric",
-            "varchar",
-            "numeric",
-            "varchar",
-            "numeric",
-            "varchar",
-        ],
-    )
-    ads = inputs.ad_spend_by_product_day(org=org, start=lo, end=hi)
-    if ads is None:
-        sources["ad_spend"] = "missing"
-    else:
-        sources["ad_spend"] = "ads"
-        ads = ads[ads["product_id"].notna() & ads["store_id"].notna()]
-        _insert(
-            cursor,
-            "_an_ads",
-            [
-                [int(v) for v in ads["store_id"]],
-                [int(v) for v in ads["product_id"]],
-                list(ads["day"]),
-                [Decimal(str(v)) for v in ads["spend"]],
-                list(ads["currency"]),
-            ],
-            ["bigint", "bigint", "date", "numeric", "varchar"],
-        )
-    currencies |= {c[2] for c in costs if c[1] is not None}
-    for r in config:
-        currencies |= {r.referral_currency, r.fulfilment_currency, r.first_leg_currency} - {None}
-    if ads is not None:
-        currencies |= set(ads["currency"])
-    table = rates_to(org=org, base=base, currencies=currencies, start=lo, end=hi)
-    _insert(
-        cursor,
-        "_an_fx",
-        [[k[0] for k in table], [k[1] for k in table], list(table.values())],
+        RATES,
+        org.pk,
+        ["currency", "day", "rate"],
         ["varchar", "date", "numeric"],
+        [(c, d, r) for (c, d), r in table.items()],
     )
+    problems = []
     for currency in sorted(currencies):
         first = min((d for c, d in table if c == currency), default=None)
         if first is None or first > lo:
@@ -367,30 +347,100 @@ def _load_inputs(cursor, org, tz: str, lo: date, hi: date, days) -> tuple[dict, 
                     "until": (first or hi).isoformat(),
                 }
             )
-    cursor.execute("ANALYZE _an_fx; ANALYZE _an_cfg; ANALYZE _an_cost")
-    return sources, problems
+    return version, problems
 
 
-def _rebuild(cursor, org, tz, lo, hi, days, *, has_ads: bool) -> int:
-    params = {"org": org.pk, "tz": tz, "base": org.default_currency, "has_ads": has_ads}
-    if days is None:
-        cursor.execute(f"DELETE FROM {FACTS} WHERE organization_id = %s", [org.pk])
-        order_window = traffic_window = ""
-    else:
-        params["days"] = days
-        params.update(_window(tz, lo, hi))
+def _window(tz: str, lo: date, hi: date) -> dict:
+    zone = ZoneInfo(tz)
+    return {
+        "lo": datetime.combine(lo, datetime.min.time(), zone),
+        "hi": datetime.combine(hi + timedelta(days=1), datetime.min.time(), zone),
+    }
+
+
+def _load_ads(cursor, org, lo: date, hi: date, scope: Scope | None) -> bool:
+    """Ad spend of the window into `_an_ads` (only the scope's keys); False: no ads module."""
+    cursor.execute(_ADS)
+    ads = inputs.ad_spend_by_product_day(org=org, start=lo, end=hi)
+    if ads is None:
+        return False
+    ads = ads[ads["product_id"].notna() & ads["store_id"].notna()]
+    rows = [
+        (int(s), int(p), d, Decimal(str(v)), c)
+        for s, p, d, v, c in zip(
+            ads["store_id"], ads["product_id"], ads["day"], ads["spend"], ads["currency"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    if scope is not None:
+        rows = [
+            r
+            for r in rows
+            if r[2] in scope.days or r[1] in scope.products or (r[0], r[1]) in scope.pairs
+        ]
+    if rows:
+        cols = [list(c) for c in zip(*rows, strict=True)]
         cursor.execute(
-            f"DELETE FROM {FACTS} WHERE organization_id = %(org)s AND day = ANY(%(days)s::date[])",
-            params,
+            "INSERT INTO _an_ads SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[], "
+            "%s::numeric[], %s::varchar[])",
+            cols,
         )
-        order_window = (
-            "AND o.ordered_at >= %(lo)s AND o.ordered_at < %(hi)s "
-            "AND (o.ordered_at AT TIME ZONE %(tz)s)::date = ANY(%(days)s::date[])"
+    return True
+
+
+def _scope_sql(scope: Scope, *, day: str, store: str, product: str) -> str:
+    """An SQL condition (with %(…)s parameters) matching the scope's facts or inputs."""
+    parts = []
+    if scope.days:
+        parts.append(f"{day} = ANY(%(days)s::date[])")
+    if scope.products:
+        parts.append(f"{product} = ANY(%(products)s::bigint[])")
+    if scope.pairs:
+        parts.append(
+            f"({store}, {product}) IN (SELECT * FROM unnest(%(pair_stores)s::bigint[], "
+            "%(pair_products)s::bigint[]))"
         )
-        traffic_window = "AND day = ANY(%(days)s::date[])"
-        cursor.execute("DELETE FROM _an_ads WHERE NOT day = ANY(%(days)s::date[])", params)
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
+    params = {"org": org.pk, "tz": tz, "base": org.default_currency}
+    lo, hi = span
+    if scope is None:
+        cursor.execute(f"DELETE FROM {FACTS} WHERE organization_id = %s", [org.pk])
+        order_scope = traffic_scope = ""
+    else:
+        params.update(
+            days=sorted(scope.days),
+            products=sorted(scope.products),
+            pair_stores=[s for s, _p in sorted(scope.pairs)],
+            pair_products=[p for _s, p in sorted(scope.pairs)],
+        )
+        if not scope.pairs and not scope.products:
+            lo, hi = min(scope.days), max(scope.days)
+        facts = _scope_sql(scope, day="day", store="store_id", product="product_id")
+        cursor.execute(f"DELETE FROM {FACTS} WHERE organization_id = %(org)s AND {facts}", params)
+        line_day = "(o.ordered_at AT TIME ZONE %(tz)s)::date"
+        order_scope = "AND " + _scope_sql(
+            scope, day=line_day, store="o.store_id", product="i.product_id"
+        )
+        if not scope.pairs and not scope.products:
+            # days only: the orders' (organization, ordered_at) index narrows the scan
+            params.update(_window(tz, lo, hi))
+            order_scope += " AND o.ordered_at >= %(lo)s AND o.ordered_at < %(hi)s"
+        traffic_scope = "AND " + _scope_sql(
+            scope, day="day", store="store_id", product="product_id"
+        )
+    params["has_ads"] = _load_ads(cursor, org, lo, hi, scope)
+    sources["ad_spend"] = "ads" if params["has_ads"] else "missing"
     sql = _BUILD.format(
-        facts=FACTS, traffic=TRAFFIC, order_window=order_window, traffic_window=traffic_window
+        orders=ORDERS_DISTINCT,
+        facts=FACTS,
+        traffic=TRAFFIC,
+        rates=RATES,
+        costs=COSTS,
+        order_scope=order_scope,
+        traffic_scope=traffic_scope,
     )
     cursor.execute(sql, params)
     return cursor.rowcount
