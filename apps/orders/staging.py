@@ -201,6 +201,16 @@ class WriteCounts:
     first_ordered_at: Any = None
 
 
+def _arrow_text(values: Any) -> pa.ChunkedArray | None:
+    """The Arrow string data behind an Arrow-backed Series (None for any other column)."""
+    array = getattr(getattr(values, "array", None), "_pa_array", None)
+    if array is None or not (
+        pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+    ):
+        return None
+    return array
+
+
 def _strings(values: Any, n: int, width: int | None = None) -> pa.Array:
     """A text column as an Arrow string array ("" for missing), cut to `width` characters."""
     if values is None:
