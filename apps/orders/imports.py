@@ -136,8 +136,9 @@ class _SeenKeys:
     def drop_repeats(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[LineError]]:
         if not len(frame):
             return frame, []
-        pairs = frame["order_id"].astype(str) + "\x1f" + frame["item_key"].astype(str)
-        pairs = pairs.to_numpy(dtype=object)
+        pairs = pc.binary_join_element_wise(
+            amazon.arrow_text(frame["order_id"]), amazon.arrow_text(frame["item_key"]), "\x1f"
+        ).to_numpy(zero_copy_only=False)
         h1 = pd.util.hash_array(pairs, hash_key=self._KEYS[0])
         h2 = pd.util.hash_array(pairs, hash_key=self._KEYS[1])
         lines = frame["line"].to_numpy(dtype=np.int64)

@@ -219,9 +219,12 @@ def _strings(values: Any, n: int, width: int | None = None) -> pa.Array:
     if array is None or not (
         pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
     ):
-        series = pd.Series(values, copy=False).astype(object)
-        series = series.where(series.notna(), "")
-        array = pa.array(series.map(str).tolist() if len(series) else [], type=pa.string())
+        series = pd.Series(values, copy=False)
+        try:
+            array = pa.array(series, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all str: their text
+            series = series.astype(object)
+            array = pa.array(series.where(series.notna(), "").map(str).tolist(), type=pa.string())
     array = pc.fill_null(array, "")
     if width:
         array = pc.utf8_slice_codeunits(array, 0, width)
