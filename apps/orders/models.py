@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +19,18 @@ class Order(TenantModel):
         CANCELLED = "cancelled", _("Cancelled")
         RETURNED = "returned", _("Returned")
 
+    # Bulk imports write half a million orders at a time: the organization needs no index of
+    # its own (every index below starts with it or with the store) and no per-row database
+    # check (the store, checked, belongs to it; imports and services set both together).
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
     # RESTRICT, not PROTECT: a store with orders cannot be deleted on its own, but deleting the
     # whole organization (which cascades to its orders too) is allowed.
-    store = models.ForeignKey("catalog.Store", on_delete=models.RESTRICT, related_name="orders")
+    store = models.ForeignKey(
+        "catalog.Store", on_delete=models.RESTRICT, related_name="orders", db_index=False
+    )
     marketplace_order_id = models.CharField(max_length=64)
     buyer_country = models.CharField(max_length=2)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -61,6 +71,9 @@ class Order(TenantModel):
             models.Index(fields=["organization", "-ordered_at"]),
             models.Index(fields=["organization", "status", "-ordered_at"]),
             models.Index(fields=["store", "-ordered_at"]),
+            # Incremental readers (analytics' refresh): orders changed since a moment. A line
+            # changed or deleted touches its order (trigger of migration 0006).
+            models.Index(fields=["organization", "updated_at"], name="order_org_updated_idx"),
             # Only the orders the review list shows: a bulk import (risk 0) never touches it.
             models.Index(
                 fields=["organization", "-risk_score"],
@@ -74,13 +87,24 @@ class Order(TenantModel):
 
 
 class OrderItem(TenantModel):
+    # A million lines an import: only the order is checked by the database per row. The
+    # organization is the order's; product and listing are looked up in the organization by
+    # SKU when written, and Django's collector sets them NULL when one is deleted.
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    # No btree on created_at for a million lines an import: the BRIN below serves time scans.
+    created_at = models.DateTimeField(auto_now_add=True)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     listing = models.ForeignKey(
-        "catalog.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        "catalog.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, db_constraint=False,
+    )  # fmt: skip
     product = models.ForeignKey(
-        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, db_constraint=False,
+    )  # fmt: skip
     sku = models.CharField(max_length=100)
     quantity = models.PositiveIntegerField()
     unit_price = MoneyField()
@@ -107,7 +131,17 @@ class OrderItem(TenantModel):
                 name="orderitem_unique_item_key",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "product"])]
+        indexes = [
+            models.Index(fields=["organization", "product"]),
+            models.Index(
+                fields=["listing"],
+                name="orderitem_listing_idx",
+                condition=models.Q(listing__isnull=False),
+            ),
+            # Lines changed since a moment (analytics' refresh): rows are appended in time
+            # order, so a BRIN index answers it at almost no cost to bulk imports.
+            BrinIndex(fields=["updated_at"], name="orderitem_updated_brin"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku}"
