@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from .conditional import ConditionalMixin
 from .errors import DomainError
 from .idempotency import IdempotencyMixin
 from .money import CURRENCIES
@@ -40,7 +41,7 @@ def _requires_organization(permission: Any) -> bool:
     return False
 
 
-class TenantViewSet(IdempotencyMixin, viewsets.GenericViewSet):
+class TenantViewSet(IdempotencyMixin, ConditionalMixin, viewsets.GenericViewSet):
     """Base for every tenant API: querysets are scoped to the caller's organization.
 
     Subclasses set `queryset` (unevaluated, for the model) and may refine it in
@@ -49,7 +50,9 @@ class TenantViewSet(IdempotencyMixin, viewsets.GenericViewSet):
     may add to it). Both mistakes fail at import time, not in production.
     Viewsets of non-tenant models supply their organization bound in `base_queryset(org)`.
     Foreign ids therefore answer 404, never 403.
-    Every write honours `Idempotency-Key` (IdempotencyMixin, apps/core/idempotency.py).
+    Every write honours `Idempotency-Key` (IdempotencyMixin, apps/core/idempotency.py); every
+    object GET answers an `ETag` and every write of one object honours `If-Match`
+    (ConditionalMixin, apps/core/conditional.py).
     """
 
     permission_classes = [HasActiveOrganization]
@@ -92,6 +95,7 @@ class TenantViewSet(IdempotencyMixin, viewsets.GenericViewSet):
         # From here on, any query of a tenant model in this request is bound to the caller's org.
         self._scope = tenant_scope(self.org)
         self._scope.__enter__()
+        self.check_preconditions(request)
 
     def _leave_scope(self) -> None:
         scope = getattr(self, "_scope", None)

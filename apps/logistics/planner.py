@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.copy import copy_frame_into
+from apps.core.events import event_emit
 
 from . import forecast as fc
 from .inputs import daily_units, profit_per_unit
@@ -511,6 +512,12 @@ def _store(org, frame: pd.DataFrame, f: fc.Forecast, service_level, history_days
     out["lead_time_sd"] = out["lead_time_sd"].round(2)
     with connection.cursor() as cursor:
         copy_frame_into(cursor, "logistics_restocksuggestion", out[SUGGESTION_COLUMNS])
+    if run.suggestions:
+        event_emit(
+            org=org,
+            event="restock.suggested",
+            payload={"plan_run_id": run.pk, "suggestions": run.suggestions},
+        )
     if create_drafts:
         restock_drafts_create(org=org, run=run)
     return run

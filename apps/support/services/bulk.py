@@ -16,7 +16,12 @@ from apps.ai.untrusted import looks_like_instruction
 
 from .. import inputs, relay, sla, understanding
 from ..models import Attachment, Conversation, Message
-from .ingest import attachment_max, calendar_for, sla_settings_get
+from .ingest import (
+    attachment_max,
+    calendar_for,
+    messages_received_announce,
+    sla_settings_get,
+)
 
 CHUNK = 2000
 
@@ -160,6 +165,7 @@ def mails_ingest_many(*, org, store, raws: list[bytes]) -> BulkResult:
         ]
         Attachment.objects.bulk_create(atts, batch_size=500)
         _conversations_update(org, list(touched.values()))
+        messages_received_announce(org_id=org.pk, messages=made)
     result.created = len(made)
     result.conversation_ids = sorted(touched)
     return result
