@@ -63,15 +63,10 @@ class ApiAutoSchema(AutoSchema):
         )
 
     def _is_object_write(self) -> bool:
+        """A write of one object (ConditionalMixin checks If-Match there)."""
         from .conditional import WRITE_METHODS as CONDITIONAL
 
-        view = self.view
-        kwarg = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", "pk")
-        return (
-            self.method in CONDITIONAL
-            and "{" + kwarg + "}" in self.path
-            and hasattr(view, "retrieve")
-        )
+        return self.method in CONDITIONAL and "{" in self.path and hasattr(self.view, "retrieve")
 
     def get_override_parameters(self):
         params = list(super().get_override_parameters())

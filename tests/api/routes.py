@@ -63,11 +63,12 @@ def api_routes() -> tuple[Route, ...]:
         if "format" in groups:
             continue
         name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+        allowed = set(getattr(view_cls, "http_method_names", actions))
         routes.append(
             Route(
                 name=name,
                 basename=pattern.name,
-                methods=tuple(sorted((m.upper(), a) for m, a in actions.items())),
+                methods=tuple(sorted((m.upper(), a) for m, a in actions.items() if m in allowed)),
                 kwarg=groups[0] if groups else None,
                 view_cls=view_cls,
             )
@@ -79,12 +80,19 @@ def object_routes() -> list[Route]:
     return [r for r in api_routes() if r.is_object]
 
 
+# Lists that are no paginated JSON list, and why.
+NOT_PAGINATED = {
+    "ads-bulk-file-list": "an XLSX download of the campaigns' bulk sheet",
+}
+
+
 def list_routes() -> list[Route]:
     """Collection routes whose GET is a paginated list."""
     return [
         r
         for r in api_routes()
         if not r.is_object
+        and r.basename not in NOT_PAGINATED
         and ("GET", "list") in r.methods
         and getattr(r.view_cls, "pagination_class", None) is not None
     ]
@@ -99,14 +107,13 @@ def first(model: str, field: str = "pk", **filters) -> Sampler:
     """The first row of `model` of the organization (made by the demo)."""
 
     def sample(org):
-        return (
-            apps.get_model(model)
-            .objects.for_org(org)
-            .filter(**filters)
-            .order_by("pk")
-            .values_list(field, flat=True)
-            .first()
+        manager = apps.get_model(model).objects
+        rows = (
+            manager.for_org(org)
+            if hasattr(manager, "for_org")
+            else manager.filter(organization=org)
         )
+        return rows.filter(**filters).order_by("pk").values_list(field, flat=True).first()
 
     sample.model = model  # type: ignore[attr-defined]
     return sample
@@ -167,6 +174,36 @@ def _risk_destination(org):
     return RiskDestination.objects.create(organization=org, country="NG").pk
 
 
+def _exchange_rate(org):
+    from datetime import date
+
+    from apps.orders.models import ExchangeRate
+
+    found = first("orders.ExchangeRate")(org)
+    if found:
+        return found
+    return ExchangeRate.objects.create(
+        organization=org, base="CNY", quote="USD", rate="0.1380000000", date=date(2026, 1, 1)
+    ).pk
+
+
+def _attachment(org):
+    from apps.support.models import Attachment, Message
+
+    found = first("support.Attachment")(org)
+    if found:
+        return found
+    message = Message.objects.for_org(org).order_by("pk").first()
+    return Attachment.objects.create(
+        organization=org,
+        message=message,
+        filename="photo.jpg",
+        content_type="image/jpeg",
+        size=3,
+        data=b"abc",
+    ).pk
+
+
 def _article(org):
     from apps.support.models import KnowledgeArticle
 
@@ -185,7 +222,7 @@ SAMPLES: dict[str, Sampler] = {
     "photo": first("catalog.ProductPhoto"),
     "marketplace-export": _export_job,
     "order": first("orders.Order"),
-    "exchange-rate": first("orders.ExchangeRate"),
+    "exchange-rate": _exchange_rate,
     "risk-destination": _risk_destination,
     "job": first("core.Job"),
     "draft": first("review.Draft", status="pending"),
@@ -197,7 +234,7 @@ SAMPLES: dict[str, Sampler] = {
     "webhook-delivery": _delivery,
     "candidate": first("analytics.Candidate"),
     "support-conversation": first("support.Conversation"),
-    "support-attachment": first("support.Attachment"),
+    "support-attachment": _attachment,
     "support-article": _article,
     "support-b2b-inquiry": first("support.Inquiry"),
     "support-b2b-quotation": first("support.Quotation"),
