@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 
+from apps.catalog.events import aspects_of, listings_changed_announce
 from apps.catalog.listings.price_bounds import price_bounds_check
 from apps.catalog.models import LISTING_ASPECTS, Listing, Marketplace, Product, Store
 from apps.catalog.rules.gate import listing_copy_check
@@ -293,6 +294,9 @@ def listing_update(
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
         locked.refresh_from_db(fields=VERSION_FIELDS)
+        listings_changed_announce(
+            org_id=org.pk, listing_ids=[locked.pk], aspects=aspects_of(changed), source="edit"
+        )
     # Keep the relations the caller already loaded (store, product) for rendering.
     for name in ("product", "store"):
         if Listing._meta.get_field(name).is_cached(listing):
@@ -353,6 +357,15 @@ def listing_prices_apply_many(
         updated = cursor.rowcount
         if change_source:
             cursor.execute("SELECT set_config('crossborder.change_source', '', true)")
+        if updated:
+            cursor.execute(f"SELECT listing_id FROM {into}")
+            changed = [row[0] for row in cursor.fetchall()]
+            listings_changed_announce(
+                org_id=org.pk,
+                listing_ids=changed,
+                aspects=["price"],
+                source=change_source or "bulk",
+            )
     return updated
 
 
@@ -387,9 +400,11 @@ _STOCK_SQL = """
 UPDATE catalog_listing l SET stock = i.stock, updated_at = now()
 FROM unnest(%(ids)s::bigint[], %(stocks)s::integer[]) AS i(id, stock)
 WHERE l.id = i.id AND l.organization_id = %(org)s AND l.stock IS DISTINCT FROM i.stock
+RETURNING l.id
 """
 
 
+@transaction.atomic  # the stock and its listing.changed events commit together
 def listing_stock_set_many(*, org: Organization, listing_ids: list[int], stocks: list[int]) -> int:
     """Set many listings' stock in one UPDATE … FROM unnest (logistics' inventory imports call
     this: catalog owns listings). Only rows whose stock moved are written, so the version
@@ -399,4 +414,8 @@ def listing_stock_set_many(*, org: Organization, listing_ids: list[int], stocks:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(_STOCK_SQL, {"org": org.pk, "ids": listing_ids, "stocks": stocks})
-        return cursor.rowcount
+        changed = [row[0] for row in cursor.fetchall()]
+    listings_changed_announce(
+        org_id=org.pk, listing_ids=changed, aspects=["stock"], source="inventory"
+    )
+    return len(changed)

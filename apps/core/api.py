@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from .conditional import ConditionalMixin
 from .errors import DomainError
 from .idempotency import IdempotencyMixin
 from .money import CURRENCIES
@@ -40,7 +42,7 @@ def _requires_organization(permission: Any) -> bool:
     return False
 
 
-class TenantViewSet(IdempotencyMixin, viewsets.GenericViewSet):
+class TenantViewSet(IdempotencyMixin, ConditionalMixin, viewsets.GenericViewSet):
     """Base for every tenant API: querysets are scoped to the caller's organization.
 
     Subclasses set `queryset` (unevaluated, for the model) and may refine it in
@@ -49,7 +51,9 @@ class TenantViewSet(IdempotencyMixin, viewsets.GenericViewSet):
     may add to it). Both mistakes fail at import time, not in production.
     Viewsets of non-tenant models supply their organization bound in `base_queryset(org)`.
     Foreign ids therefore answer 404, never 403.
-    Every write honours `Idempotency-Key` (IdempotencyMixin, apps/core/idempotency.py).
+    Every write honours `Idempotency-Key` (IdempotencyMixin, apps/core/idempotency.py); every
+    object GET answers an `ETag` and every write of one object honours `If-Match`
+    (ConditionalMixin, apps/core/conditional.py).
     """
 
     permission_classes = [HasActiveOrganization]
@@ -92,6 +96,24 @@ class TenantViewSet(IdempotencyMixin, viewsets.GenericViewSet):
         # From here on, any query of a tenant model in this request is bound to the caller's org.
         self._scope = tenant_scope(self.org)
         self._scope.__enter__()
+        self._check_object_exists(request)
+        self.check_preconditions(request)
+
+    def _check_object_exists(self, request) -> None:
+        """A write to one object answers 404 for another organization's id before anything
+        reads the body, so a foreign id is a 404 whatever the body (never a 400 that would
+        depend on the handler's order of checks). Reads fetch the object first anyway."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        kwarg = self.lookup_url_kwarg or self.lookup_field
+        if kwarg not in self.kwargs or self.lookup_field not in ("pk", "id"):
+            return  # a natural key (a policy's kind) may name a row the write creates
+        try:
+            found = self.get_queryset().filter(**{self.lookup_field: self.kwargs[kwarg]}).exists()
+        except (TypeError, ValueError, DjangoValidationError):
+            found = False
+        if not found:
+            raise exceptions.NotFound()
 
     def _leave_scope(self) -> None:
         scope = getattr(self, "_scope", None)

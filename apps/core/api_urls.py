@@ -6,8 +6,12 @@ The serializer and viewset live here because `apps.core.api` holds only the base
 from __future__ import annotations
 
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from .api import TenantViewSet
@@ -59,6 +63,23 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
     filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
     filterset_class = JobFilter
     ordering_fields = ["created_at", "finished_at"]
+    write_role = "manager"
+
+    @extend_schema(request=None, responses=JobSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel an active job (the dashboard's Cancel button); its tasks stop at their next
+        check. A finished job is answered as it is. Kinds whose tasks cannot stop are 404."""
+        from .jobs import cancellable_kinds
+        from .services import job_cancel
+
+        scopes = getattr(request.auth, "scopes", None)
+        if scopes is not None and not any(str(s).endswith(":write") for s in scopes):
+            # Jobs need no module scope to be read; stopping one needs some write scope.
+            raise PermissionDenied("Cancelling a job needs a key with a write scope.")
+        job = self.get_object()
+        job = job_cancel(org=self.org, job_id=job.pk, kinds=cancellable_kinds())
+        return Response(JobSerializer(job).data)
 
 
 router = SimpleRouter()

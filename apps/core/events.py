@@ -26,6 +26,81 @@ EVENTS: dict[str, str] = {
     "job.finished": "A long-running job finished (succeeded, failed or cancelled).",
 }
 
+_ID = {"type": "integer", "minimum": 1}
+_IDS = {"type": "array", "items": _ID, "maxItems": 1000}
+_TEXT = {"type": "string", "maxLength": 200}
+
+
+def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required}
+
+
+_DRAFT = _object(
+    {
+        "draft_id": _ID,
+        "kind": _TEXT,
+        "status": _TEXT,
+        "target_type": {**_TEXT, "description": "app_label.model of the draft's target"},
+        "target_id": {"type": "integer", "nullable": True},
+        "count": {"type": "integer", "minimum": 1, "description": "Bulk creation only."},
+        "job_id": {"type": "integer", "nullable": True, "description": "Bulk creation only."},
+        "bulk": {"type": "boolean", "description": "True: one event for `count` drafts."},
+    },
+    ["kind"],
+)
+_LISTINGS = _object(
+    {
+        "listing_ids": {**_IDS, "description": "The listings (at most 1000 per event)."},
+        "aspects": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["content", "images", "price", "status", "stock"]},
+        },
+        "source": {**_TEXT, "description": "edit, draft, repricer, inventory, bulk"},
+    },
+    ["listing_ids", "source"],
+)
+
+# The `data` of each event's delivery (the OpenAPI document publishes them, apps/core/schema.py).
+EVENT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "draft.created": _DRAFT,
+    "draft.approved": _DRAFT,
+    "draft.applied": _DRAFT,
+    "listing.changed": _LISTINGS,
+    "price.changed": _LISTINGS,
+    "message.received": _object(
+        {
+            "message_id": _ID,
+            "conversation_id": _ID,
+            "sent_at": {"type": "string", "format": "date-time", "nullable": True},
+        },
+        ["message_id", "conversation_id"],
+    ),
+    "shipment.at_risk": _object(
+        {
+            "parcel_id": _ID,
+            "tracking_number": {"type": "string", "maxLength": 64},
+            "carrier": {"type": "string", "maxLength": 32},
+            "reasons": {"type": "array", "items": {"type": "string", "maxLength": 64}},
+        },
+        ["parcel_id", "reasons"],
+    ),
+    "restock.suggested": _object(
+        {"plan_run_id": _ID, "suggestions": {"type": "integer", "minimum": 1}},
+        ["plan_run_id", "suggestions"],
+    ),
+    "job.finished": _object(
+        {
+            "job_id": _ID,
+            "kind": _TEXT,
+            "status": {"type": "string", "enum": ["succeeded", "failed", "cancelled"]},
+            "done": {"type": "integer", "minimum": 0},
+            "failed": {"type": "integer", "minimum": 0},
+            "total": {"type": "integer", "minimum": 0, "nullable": True},
+        },
+        ["job_id", "kind", "status"],
+    ),
+}
+
 Sink = Callable[[Any, str, list[dict[str, Any]]], object]
 _SINKS: list[Sink] = []
 

@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.copy import copy_frame_into
+from apps.core.events import event_emit
 
 from . import forecast as fc
 from .inputs import listing_frame, profit_per_unit, units_sold_arrays
@@ -667,6 +668,12 @@ def _store(
     with connection.cursor() as cursor:
         copy_frame_into(cursor, "logistics_restocksuggestion", out[SUGGESTION_COLUMNS])
     t1 = time.perf_counter()
+    if run.suggestions:
+        event_emit(
+            org=org,
+            event="restock.suggested",
+            payload={"plan_run_id": run.pk, "suggestions": run.suggestions},
+        )
     if create_drafts:
         run.drafted = restock_drafts_create(org=org, run=run)
     if timings is not None:

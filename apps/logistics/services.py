@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, ValidationFailed
+from apps.core.events import event_emit
 
 from .models import InboundItem, InboundShipment, Parcel, Warehouse
 from .risk import parcel_risks
@@ -182,6 +183,7 @@ def delay_message_text(parcel: Parcel, reasons: list[str], language: str = "en")
     )
 
 
+@transaction.atomic  # each draft and its shipment.at_risk event commit together
 def delay_message_drafts_create(*, org: Organization, now=None) -> int:
     """A `parcel_delay_message` draft for every at-risk parcel that has none open: a proactive
     message for customer service to review and send themselves (never sent automatically)."""
@@ -201,6 +203,17 @@ def delay_message_drafts_create(*, org: Organization, now=None) -> int:
         if not risk.at_risk or parcel.pk in drafted:
             continue
         language = "de" if parcel.destination_country in ("DE", "AT", "CH") else "en"
+        # Newly at risk (no open draft yet): announced once per episode, with the draft.
+        event_emit(
+            org=org,
+            event="shipment.at_risk",
+            payload={
+                "parcel_id": parcel.pk,
+                "tracking_number": parcel.tracking_number,
+                "carrier": parcel.carrier,
+                "reasons": list(risk.reasons),
+            },
+        )
         draft_create(
             org=org,
             kind="parcel_delay_message",

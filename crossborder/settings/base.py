@@ -167,7 +167,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.DefaultPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CursorPagination",
     # Per API key, one atomic Redis counter per window (apps/core/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.ApiKeyRateThrottle"],
     "PAGE_SIZE": 50,
@@ -185,6 +185,9 @@ REST_FRAMEWORK = {
 }
 # Requests per API key and window ("<n>/s|min|hour"); a key may set its own per-minute limit.
 API_RATE_LIMIT = env("CROSSBORDER_API_RATE_LIMIT", default="1200/min")
+# True: a write of one object without If-Match is 428 (apps/core/conditional.py). Off by
+# default so clients that do not track ETags keep working; `version` still guards each update.
+API_REQUIRE_IF_MATCH = env.bool("CROSSBORDER_API_REQUIRE_IF_MATCH", default=False)
 # How long a stored Idempotency-Key response is replayed (hours, at least 24).
 IDEMPOTENCY_TTL_HOURS = env.int("CROSSBORDER_IDEMPOTENCY_TTL_HOURS", default=24)
 # Webhooks (apps/integrations/webhooks.py): targets in private, loopback, link-local or other
@@ -213,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Webhook payloads: one component per event and `x-webhooks` (apps/core/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.webhook_payloads_hook",
+    ],
     # Several models have a `status` with different choices: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "ListingStatusEnum": "apps.catalog.models.Listing.Status",

@@ -27,7 +27,10 @@ def blocks(language: str) -> list[str]:
 
 
 def test_the_guide_has_examples():
-    assert len(blocks("bash")) >= 3 and len(blocks("python")) >= 2
+    assert len(blocks("bash")) >= 5 and len(blocks("python")) >= 4
+    text = DOC.read_text(encoding="utf-8")
+    for section in ("## Pagination", "## ETag and If-Match", "## Idempotency", "## Webhooks"):
+        assert section in text
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,6 +57,8 @@ def test_the_guides_examples_run_against_a_live_server(live_server, org, setting
             assert done.returncode == 0, (script, done.stdout, done.stderr)
         assert Product.objects.for_org(org).filter(sku="CURL-1").exists()
         assert Product.objects.for_org(org).filter(sku__startswith="BULK-").count() == 2
+        # The ETag example's first update ran, its stale second one did not.
+        assert Product.objects.for_org(org).get(sku="ETAG-CURL").name == "Phone stand, black"
         sub = WebhookSubscription.objects.for_org(org).get()
 
         namespace: dict = {}
@@ -63,6 +68,7 @@ def test_the_guides_examples_run_against_a_live_server(live_server, org, setting
         parcel = Parcel.objects.for_org(org).get(tracking_number="YT2611300001")
         assert parcel.status == "Delivered"
         assert Order.objects.for_org(org).filter(source="api").count() == 1
+        assert Product.objects.for_org(org).get(sku="ETAG-PY").name == "Changed by someone else"
 
         job = job_create(org=org, kind="listing_export", total=1)
         job_finish(job_id=job.id)

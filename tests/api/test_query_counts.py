@@ -34,7 +34,7 @@ def test_list_query_count_does_not_grow_with_rows(api_client, org, url):
     for _ in range(4):
         make_rows(org)
     many = count_queries(api_client, url)
-    rendered = api_client.get(url).json()["count"]
+    rendered = len(api_client.get(url).json()["results"])
     assert rendered >= 5 or url.endswith("marketplaces/")
     assert many == one, f"{url}: {one} queries for one row, {many} for {rendered}"
 

@@ -101,7 +101,7 @@ def test_offer_list_filters_and_hides_other_organizations(
     assert [r["seller_id"] for r in rows["results"]] == ["A1"]
     assert rows["results"][0]["price"] == "18.4900"
     mine = CompetitorOffer.objects.for_org(org).first()
-    assert other_api_client.get("/api/v1/competitor-offers/").json()["count"] == 0
+    assert other_api_client.get("/api/v1/competitor-offers/?count=true").json()["count"] == 0
     assert_problem(other_api_client.get(f"/api/v1/competitor-offers/{mine.id}/"), 404)
 
 
@@ -181,7 +181,7 @@ def test_price_change_list_query_count_does_not_grow(api_client, org, listing):
     for _ in range(5):
         make_change(org, ListingFactory(organization=org))
     with CaptureQueriesContext(connection) as many:
-        assert api_client.get(url).json()["count"] == 6
+        assert len(api_client.get(url).json()["results"]) == 6
     assert len(many.captured_queries) == len(one.captured_queries)
 
 
@@ -231,7 +231,7 @@ def test_assignments_resolve_ids_in_the_organization_only(
                                    format="json"), 404)  # fmt: skip
     assert_problem(api_client.post(url, {"strategy": strategy.id, "store": foreign.store_id},
                                    format="json"), 404)  # fmt: skip
-    assert api_client.get(url).json()["count"] == 3
+    assert len(api_client.get(url).json()["results"]) == 3
     assert api_client.delete(f"{url}{one.json()['id']}/").status_code == 204
 
 
@@ -242,14 +242,14 @@ def test_other_organizations_strategies_answer_404(api_client, other_api_client,
             f"/api/v1/strategies/{strategy.id}/{suffix}", {}, format="json"
         )
         assert_problem(response, 404)
-    assert other_api_client.get("/api/v1/strategies/").json()["count"] == 0
+    assert other_api_client.get("/api/v1/strategies/?count=true").json()["count"] == 0
     assert Strategy.objects.for_org(org).get().enabled is False
 
 
 def test_viewers_read_strategies_but_cannot_change_them(api_client_for, org):
     strategy = Strategy.objects.create(organization=org, name="Mine")
     viewer = api_client_for(org, Role.VIEWER)
-    assert viewer.get("/api/v1/strategies/").json()["count"] == 1
+    assert viewer.get("/api/v1/strategies/?count=true").json()["count"] == 1
     assert_problem(viewer.post(f"/api/v1/strategies/{strategy.id}/enable/"), 403)
     assert_problem(viewer.post("/api/v1/strategies/", {"name": "X"}, format="json"), 403)
     assert_problem(viewer.post("/api/v1/costs/bulk/", {"products": []}, format="json"), 403)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.content.facts import fact_sheet
 from apps.catalog.content.quality.listing import quality_checks
+from apps.catalog.events import listings_changed_announce
 from apps.catalog.models import Listing
 from apps.catalog.rules.checks import client_rules, live_messages, validate_listing
 from apps.core.money import MAX_AMOUNT, quantize
@@ -126,6 +127,12 @@ def _content_apply(listing: Listing, payload: dict) -> None:
     listing_copy_check(listing=listing, content=changes, changed=changes)
     revision_context(source="draft")  # the history shows it came from an approved draft
     Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(**changes)
+    listings_changed_announce(
+        org_id=listing.organization_id,
+        listing_ids=[listing.pk],
+        aspects=["content"],
+        source="draft",
+    )
 
 
 def _price_snapshot(listing: Listing) -> dict:
@@ -183,6 +190,9 @@ def _price_client_rules(listing: Listing) -> dict:
 def _price_apply(listing: Listing, payload: dict) -> None:
     price = quantize(_parse_price(payload), listing.currency)
     Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(price=price)
+    listings_changed_announce(
+        org_id=listing.organization_id, listing_ids=[listing.pk], aspects=["price"], source="draft"
+    )
 
 
 def _price_apply_many(pairs: list[tuple[Listing, dict]]) -> None:
@@ -204,6 +214,13 @@ def _price_apply_many(pairs: list[tuple[Listing, dict]]) -> None:
             rows,
             template="(%s::bigint, %s::bigint, %s::numeric)",
             page_size=1000,
+        )
+    by_org: dict[int, list[int]] = {}
+    for listing, _payload in pairs:
+        by_org.setdefault(listing.organization_id, []).append(listing.pk)
+    for org_id, listing_ids in by_org.items():
+        listings_changed_announce(
+            org_id=org_id, listing_ids=listing_ids, aspects=["price"], source="draft"
         )
 
 
@@ -300,6 +317,12 @@ def _image_apply(listing: Listing, payload: dict) -> None:
     revision_context(source="draft")
     Listing.objects.for_org(listing.organization_id).filter(pk=listing.pk).update(
         images=list(payload.get("images") or [])
+    )
+    listings_changed_announce(
+        org_id=listing.organization_id,
+        listing_ids=[listing.pk],
+        aspects=["images"],
+        source="draft",
     )
 
 

@@ -16,7 +16,12 @@ from apps.ai.untrusted import looks_like_instruction
 
 from .. import inputs, relay, sla, understanding
 from ..models import Attachment, Conversation, Message
-from .ingest import attachment_max, calendar_for, sla_settings_get
+from .ingest import (
+    attachment_max,
+    calendar_for,
+    messages_received_announce,
+    sla_settings_get,
+)
 
 CHUNK = 2000
 
@@ -163,6 +168,7 @@ def mails_ingest_many(*, org, store, raws: list[bytes]) -> BulkResult:
         from ..understanding_llm import messages_understand_schedule
 
         messages_understand_schedule(org=org, message_ids=[m.pk for m in made])
+        messages_received_announce(org_id=org.pk, messages=made)
     result.created = len(made)
     result.conversation_ids = sorted(touched)
     return result

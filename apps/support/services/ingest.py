@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.ai.untrusted import looks_like_instruction
 from apps.core.errors import ValidationFailed
+from apps.core.events import events_emit
 
 from .. import inputs, relay, sla, understanding
 from ..models import Attachment, Conversation, Message, SlaSettings
@@ -196,6 +197,7 @@ def _ingest_parsed(org, store, parsed: relay.ParsedMail) -> Message:
     from ..understanding_llm import messages_understand_schedule
 
     messages_understand_schedule(org=org, message_ids=[message.pk])  # with an endpoint only
+    messages_received_announce(org_id=org.pk, messages=[message])
     from ..b2b.services import inquiry_from_message  # a wholesale inquiry also becomes a quote
 
     inquiry_from_message(
@@ -239,3 +241,19 @@ def conversation_close_no_response(*, org, actor, conversation: Conversation) ->
 
 def sent_at_or_now(value: datetime | None) -> datetime:
     return value or timezone.now()
+
+
+def messages_received_announce(*, org_id: int, messages) -> None:
+    """`message.received` for inbound messages, in the transaction that stored them."""
+    events_emit(
+        org=org_id,
+        event="message.received",
+        payloads=[
+            {
+                "message_id": m.pk,
+                "conversation_id": m.conversation_id,
+                "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+            }
+            for m in messages
+        ],
+    )
