@@ -13,7 +13,7 @@ import pytest
 
 from apps.logistics.inputs import daily_units, units_sold_arrays
 from apps.logistics.pgcopy import copy_arrays
-from apps.logistics.planner import _demand_matrix, row_lookup
+from apps.logistics.plan_data import _demand_matrix, row_lookup
 from apps.orders.models import Order
 from apps.orders.selectors import daily_units_by_product
 from tests.factories import OrderFactory, OrderItemFactory, ProductFactory, StoreFactory
@@ -87,7 +87,7 @@ def test_row_lookup_by_hand_dense_and_hashed(monkeypatch):
     keys_a, keys_b = [10, 10, 12], [1, 2, 1]
     a, b = [12, 10, 10, 11, 99, 10], [1, 2, 1, 1, 1, 3]
     assert row_lookup(keys_a, keys_b, a, b).tolist() == [2, 1, 0, -1, -1, -1]
-    monkeypatch.setattr("apps.logistics.planner.DENSE_LOOKUP_MAX", 0)
+    monkeypatch.setattr("apps.logistics.plan_data.DENSE_LOOKUP_MAX", 0)
     assert row_lookup(keys_a, keys_b, a, b).tolist() == [2, 1, 0, -1, -1, -1]
 
 
