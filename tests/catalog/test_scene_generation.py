@@ -134,7 +134,9 @@ def test_a_failed_call_leaves_a_failed_draft_with_the_reason(
 
 
 @pytest.mark.django_db
-def test_an_unreachable_endpoint_is_a_failed_draft_too(org, user, listing_with_main, settings):
+def test_an_unreachable_endpoint_is_a_failed_draft_too(
+    org, user, listing_with_main, settings, client_for
+):
     listing, photo = listing_with_main
     settings.CROSSBORDER_IMAGE_BASE_URL = "http://127.0.0.1:9/v1"  # discard port: refused
     settings.CROSSBORDER_IMAGE_TIMEOUT = 3
@@ -142,6 +144,8 @@ def test_an_unreachable_endpoint_is_a_failed_draft_too(org, user, listing_with_m
         org=org, actor=user, listing=listing, photo=photo, setting="outdoor"
     )
     assert draft.status == DraftStatus.FAILED and "could not be reached" in draft.error
+    page = client_for(user).get(reverse("review:detail", args=[draft.pk]))
+    assert page.status_code == 200 and "could not be reached" in page.content.decode()
 
 
 @pytest.mark.django_db

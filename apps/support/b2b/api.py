@@ -170,8 +170,7 @@ class TermsSerializer(serializers.Serializer):
     currency = CurrencyField()
     moq = serializers.IntegerField(min_value=1, max_value=1_000_000)
     production_days = serializers.IntegerField(min_value=0, max_value=365)
-    default_incoterm = serializers.RegexField(
-        r"^(EXW|FOB|CIF|DDP)?$",
+    default_incoterm = serializers.CharField(
         max_length=3,
         allow_blank=True,
         help_text="EXW, FOB, CIF, DDP or blank (the text quotes DDP)",
@@ -193,6 +192,11 @@ class TermsSerializer(serializers.Serializer):
     )
     origin_port = serializers.CharField(max_length=64)
     margins = serializers.ListField(child=MarginBreakSerializer(), min_length=1, max_length=6)
+
+    def validate_default_incoterm(self, value: str) -> str:
+        if value not in ("", "EXW", "FOB", "CIF", "DDP"):
+            raise serializers.ValidationError("Use EXW, FOB, CIF, DDP or blank.")
+        return value
 
 
 def _terms_data(org) -> dict:
