@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from apps.core.dashboard import can_write, member_required
 from apps.core.errors import DomainError, NotFound, ValidationFailed
 
-from . import selectors
+from . import selectors, sla
 from .models import Conversation, Macro, Mailbox, SlaSettings
 from .services import kb, team
 from .services.ingest import sla_settings_get
@@ -104,6 +104,9 @@ def sla_settings(request):
             error = str(exc)
     context = {
         "settings": row,
+        # an organization without saved settings has the model's defaults, as strings
+        "day_start": sla.as_time(row.day_start).strftime("%H:%M"),
+        "day_end": sla.as_time(row.day_end).strftime("%H:%M"),
         "error": error,
         "modes": SlaSettings.Mode.choices,
         "countries": team.holiday_countries(),

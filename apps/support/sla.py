@@ -34,12 +34,12 @@ class Calendar:
             settings.hours,
             settings.time_zone,
             settings.holiday_country,
-            _as_time(settings.day_start),
-            _as_time(settings.day_end),
+            as_time(settings.day_start),
+            as_time(settings.day_end),
         )
 
 
-def _as_time(value) -> time:
+def as_time(value) -> time:
     if isinstance(value, time):
         return value
     hour, minute = str(value).split(":")[:2]

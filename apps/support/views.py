@@ -25,7 +25,7 @@ from .services import ingest, kb, replies, team
 from .services.drafts import reply_drafts_generate
 from .translation import needs_translation
 from .understanding import LANGS
-from .understanding_llm import llm_configured
+from .understanding_llm import llm_configured, messages_understand_schedule
 
 
 def _conversation_or_404(request, conversation_id: int) -> Conversation:
@@ -188,6 +188,16 @@ def conversation_action(request, conversation_id: int):
                 )
             else:
                 flash.success(request, _("Your reply waits in the review queue."))
+        elif action == "understand":
+            ids = list(
+                selectors.message_list(org=request.org, conversation=convo)
+                .filter(direction="inbound")
+                .values_list("pk", flat=True)[:200]
+            )
+            if messages_understand_schedule(org=request.org, message_ids=ids):
+                flash.success(request, _("The LLM will read this conversation's messages."))
+            else:
+                flash.error(request, _("Reading with the LLM needs an LLM endpoint."))
         elif action == "assign":
             team.conversation_assign(
                 org=request.org,

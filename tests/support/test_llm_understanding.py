@@ -188,3 +188,21 @@ def test_schema_is_bounded():
     s = schema(Item(target=None, variables={}))
     assert s["additionalProperties"] is False
     assert json.dumps(s).count("maxLength") == 1 and s["properties"]["sentiment"]["enum"]
+
+
+def test_a_conversation_read_offline_can_be_read_again_by_the_model(
+    org, user, store, order, offline_ai, client_for, settings, django_capture_on_commit_callbacks
+):
+    message = mail_ingest(org=org, store=store, raw=relay_mail(GERMAN)).message
+    client = client_for(user)
+    url = reverse("support:action", args=[message.conversation_id])
+    page = client.get(reverse("support:conversation", args=[message.conversation_id]))
+    assert 'data-testid="understand-again"' not in page.content.decode()  # offline: no button
+    response = client.post(url, {"action": "understand"}, follow=True)
+    assert "Reading with the LLM needs an LLM endpoint." in response.content.decode()
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"  # configured (never called here)
+    page = client.get(reverse("support:conversation", args=[message.conversation_id]))
+    assert 'data-testid="understand-again"' in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(url, {"action": "understand"})
+    assert len(callbacks) == 1

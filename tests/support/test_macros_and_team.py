@@ -401,3 +401,8 @@ def test_mailboxes_of_another_org_are_404_and_viewers_cannot_write(
     viewer = client_for(member_with_role(Role.VIEWER))
     assert viewer.get(url).status_code == 200
     assert viewer.post(url, {**MAILBOX_FORM, "store": store.pk}).status_code == 404
+
+
+def test_sla_settings_page_shows_the_default_working_day_before_anything_is_saved(user, client_for):
+    html = client_for(user).get(reverse("support:sla_settings")).content.decode()
+    assert 'name="day_start" value="09:00"' in html and 'name="day_end" value="18:00"' in html
