@@ -336,7 +336,10 @@ class BulkResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=STATUSES)
     id = serializers.IntegerField(allow_null=True)
     errors = serializers.DictField(
-        required=False, child=serializers.ListField(child=serializers.CharField())
+        required=False,
+        child=serializers.JSONField(),
+        help_text="Messages per field: a list of strings, or for a list field (an order's "
+        "`lines`) an object of such lists by position",
     )
 
 

