@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -269,12 +268,6 @@ def harvest_destinations(
     return out
 
 
-def _warm_detector() -> None:
-    from apps.catalog.content.quality.language import detector
-
-    detector().detect_language_of("warm up the language models")
-
-
 def detect_languages(terms: pd.DataFrame) -> dict[str, tuple[str, float]]:
     """Search term → (language, confidence) for the wasting terms lingua is sure about."""
     from apps.catalog.content.quality.language import CODE_OF, detector
@@ -312,9 +305,6 @@ def compute(
     if span is None:
         return [], result, pd.DataFrame()
     result.start, result.end = span
-    # lingua loads its models (seconds of CPU) on first use: warm it while PostgreSQL works.
-    warm = threading.Thread(target=_warm_detector, daemon=True)
-    warm.start()
     terms = load_terms(org=org, start=span[0], end=span[1])
     campaigns = load_campaigns(org=org, campaign_ids=set(terms["campaign_id"]))
     targets = load_targets(org=org)

@@ -95,13 +95,24 @@ def test_rationale_is_stored_as_a_code_and_said_in_the_viewers_language(org, loa
 
 @pytest.mark.worker
 def test_a_run_on_the_real_worker_reports_to_its_job(
-    transactional_db, celery_worker, org, store, listing, st_csv, bulk_xlsx, user
+    transactional_db, celery_worker, org, user, st_csv, bulk_xlsx
 ):
     import time
 
     from apps.ads.recommendations import recommendations_start
+    from apps.catalog.listings.marketplaces import marketplaces_sync
+    from apps.catalog.models import Marketplace
     from apps.core.models import Job
+    from tests.factories import ListingFactory, ProductFactory, StoreFactory
 
+    # A transactional test may follow another one's flush: the reference data first.
+    marketplaces_sync(Marketplace)
+    store = StoreFactory(organization=org, name="Kovexa US")
+    product = ProductFactory(
+        organization=org, sku="KVX-PB10K-BLK", unit_cost="40", cost_currency="CNY"
+    )
+    ListingFactory(organization=org, store=store, product=product, external_id="B0DK7PW2N4",
+                   price="25.99", currency="USD")  # fmt: skip
     search_terms_import(org=org, store_id=store.pk, data=st_csv, filename="st.csv")
     bulk_file_import(org=org, store_id=store.pk, data=bulk_xlsx, filename="bulk.xlsx")
     auto = Campaign.objects.for_org(org).get(name="KVX PB10K - SP - Auto")

@@ -99,7 +99,17 @@ def _squash(cells: pd.Series, *, lower: bool = False) -> pd.Series:
         array = pc.utf8_lower(array)
     if pc.any(pc.match_substring_regex(array, r"\s\s|[\t\n\r\f\v]")).as_py():
         array = pc.replace_substring_regex(array, r"\s+", " ")
-    return pd.Series(array.to_numpy(zero_copy_only=False), index=cells.index, dtype=object)
+    return _arrow_series(array, cells.index)
+
+
+def _days(stamps: pd.Series) -> pd.Series:
+    values = stamps.dt.tz_localize(None) if stamps.dt.tz is not None else stamps
+    return pd.Series(values.to_numpy().astype("datetime64[D]"), index=stamps.index)
+
+
+def _arrow_series(array, index) -> pd.Series:
+    """An Arrow string array as a Series without a Python object per cell."""
+    return pd.Series(pd.arrays.ArrowExtensionArray(array), index=index)
 
 
 def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
@@ -113,8 +123,9 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
         "the row has no date",
         order=0,
     )
-    rows["day"] = day.dt.date
-    rows["end_day"] = end.dt.date
+    # Days as numpy datetime64[D] (Arrow date32 for COPY), not a Python date per cell.
+    rows["day"] = _days(day)
+    rows["end_day"] = _days(end)
     chunk.fail(end.notna() & day.notna() & (end < day), "the end date is before the start date")
     chunk.fail(
         (end - day).dt.days >= MAX_PERIOD_DAYS,
@@ -157,11 +168,7 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
             f"{name} is out of range: %({name})s",
             order=3,
         )
-        rows[name] = pd.Series(
-            pc.if_else(pc.equal(cells, ""), "0", cells).to_numpy(zero_copy_only=False),
-            index=rows.index,
-            dtype=object,
-        )
+        rows[name] = _arrow_series(pc.if_else(pc.equal(cells, ""), "0", cells), rows.index)
     cur = pc.utf8_upper(arrow_array(text["currency"]))
     if currency:
         cur = pc.if_else(pc.equal(cur, ""), currency, cur)
@@ -171,4 +178,4 @@ def check_search_terms(chunk: TypedChunk, *, currency: str = "") -> None:
         "no currency: add a Currency column or a symbol to Spend",
         order=4,
     )
-    rows["currency"] = pd.Series(cur.to_numpy(zero_copy_only=False), index=rows.index, dtype=object)
+    rows["currency"] = _arrow_series(cur, rows.index)
