@@ -49,7 +49,7 @@ def test_a_job_is_cancelled_like_the_dashboards_cancel_button(api_client, org, m
     assert_problem(api_client.post(f"/api/v1/jobs/{mine.job.id}/cancel/"), 404)
 
 
-def test_cancelling_needs_a_write_scope_and_the_callers_own_job(org, theirs, api_client):
+def test_cancelling_needs_a_write_scope_and_the_callers_own_job(org, mine, theirs, api_client):
     from rest_framework.test import APIClient
 
     from apps.accounts.services import api_key_issue
@@ -57,5 +57,5 @@ def test_cancelling_needs_a_write_scope_and_the_callers_own_job(org, theirs, api
     raw = api_key_issue(org=org, name="ro", scopes=["catalog:read"]).raw_key
     reader = APIClient()
     reader.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    assert_problem(reader.post(f"/api/v1/jobs/{theirs.job.id}/cancel/"), 403)
+    assert_problem(reader.post(f"/api/v1/jobs/{mine.job.id}/cancel/"), 403)
     assert_problem(api_client.post(f"/api/v1/jobs/{theirs.job.id}/cancel/"), 404)
