@@ -105,6 +105,8 @@ class TenantViewSet(IdempotencyMixin, ConditionalMixin, viewsets.GenericViewSet)
         depend on the handler's order of checks). Reads fetch the object first anyway."""
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return
+        if getattr(self, request.method.lower(), None) is None:
+            return  # not served here: 405 for every caller, whoever owns the row
         kwarg = self.lookup_url_kwarg or self.lookup_field
         if kwarg not in self.kwargs or self.lookup_field not in ("pk", "id"):
             return  # a natural key (a policy's kind) may name a row the write creates
@@ -335,6 +337,8 @@ def problem_exception_handler(exc, context) -> Response | None:
     raw_code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
     code = _DRF_TYPES.get(raw_code) or _slug(raw_code)
     if isinstance(exc, exceptions.ValidationError):
+        if not isinstance(data, dict):  # a filter's or a parser's bare list of messages
+            data = {"non_field_errors": data if isinstance(data, list) else [data]}
         problem = _problem(
             response.status_code, "Validation failed", "Invalid input.", slug=code, errors=data
         )

@@ -72,6 +72,8 @@ def parse_etags(header: str) -> list[str]:
 class ConditionalMixin(APIView):
     """ETag / If-None-Match on `retrieve`; If-Match on the writes of one object."""
 
+    action: str | None = None  # set by the viewset (DRF's ViewSetMixin)
+
     def _object_kwarg(self) -> str | None:
         name = getattr(self, "lookup_url_kwarg", None) or getattr(self, "lookup_field", "pk")
         return name if name in self.kwargs else None
@@ -101,7 +103,7 @@ class ConditionalMixin(APIView):
 
     def current_etag(self) -> str | None:
         """The ETag a GET of this object would answer now (None: no such object)."""
-        action = self.action
+        action = getattr(self, "action", None)
         self.action = "retrieve"
         try:
             response = self.retrieve(self.request, *self.args, **self.kwargs)

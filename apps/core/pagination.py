@@ -137,9 +137,9 @@ def keyset_ordering(queryset: QuerySet) -> list[tuple[str, bool]] | None:
             and not item.nulls_first
             and not item.nulls_last
         ):
-            desc, name = item.descending, item.expression.name
+            desc, name = item.descending, str(getattr(item.expression, "name", ""))
         elif isinstance(item, F):
-            desc, name = False, item.name
+            desc, name = False, str(getattr(item, "name", ""))
         else:
             return None
         name = "pk" if name in pk_names else _relation_to_id(queryset.model, name)
@@ -290,9 +290,10 @@ class CursorPagination(BasePagination):
     def _paginate_offset(self, rows, cursor: dict | None) -> list:
         offset = 0
         if cursor is not None:
-            offset = cursor.get("o")
-            if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            given = cursor.get("o")
+            if not isinstance(given, int) or isinstance(given, bool) or given < 0:
                 raise _invalid()
+            offset = given
         page = list(rows[offset : offset + self.page_size + 1])
         has_more = len(page) > self.page_size
         self._next = {"o": offset + self.page_size} if has_more else None

@@ -120,6 +120,12 @@ class ApiAutoSchema(AutoSchema):
             extra.update(_WRITE_ERRORS)
         if "{" in self.path:
             extra["404"] = "No such object in your organization."
+        if (
+            self.method == "GET"
+            and self._is_list_view()
+            and getattr(self.view, "pagination_class", None) is not None
+        ):
+            extra["400"] = "An invalid `cursor`, `page_size` or filter value."
         if self._is_object_write():
             extra["412"] = _PRECONDITION_FAILED
         for code, description in extra.items():

@@ -48,7 +48,16 @@ def test_the_schema_documents_bearer_keys_and_no_organization_input(db):
 def test_the_schema_documents_filters_and_version(db):
     paths = schema(APIClient())["paths"]
     listing_params = {p["name"] for p in paths["/api/v1/listings/"]["get"]["parameters"]}
-    assert {"store", "marketplace", "status", "language", "sku", "cursor", "page_size", "search"} <= listing_params
+    assert {
+        "store",
+        "marketplace",
+        "status",
+        "language",
+        "sku",
+        "cursor",
+        "page_size",
+        "search",
+    } <= listing_params
     order_params = {p["name"] for p in paths["/api/v1/orders/"]["get"]["parameters"]}
     assert {"store", "status", "ordered_at_after", "ordered_at_before", "buyer_country"} <= (
         order_params
