@@ -48,7 +48,8 @@ INSERT INTO {facts} (created_at, updated_at, organization_id, day, store_id, mar
     vat, product_cost, freight, marketplace_fees, fulfilment_fees, ad_spend, net_profit)
 WITH lines AS (
     -- a line of a returned order is refunded whole; otherwise its refunded quantity and amount
-    SELECT o.store_id, coalesce(i.product_id, 0) AS pid, o.id AS order_id,
+    SELECT o.store_id, coalesce(i.product_id, 0) AS pid,
+           o.id AS order_id,
            (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, i.currency, i.quantity AS qty,
            i.unit_price, i.line_total,
            CASE WHEN o.status = 'returned' THEN i.quantity
@@ -61,10 +62,9 @@ WITH lines AS (
 ), sales_lc AS (
     -- summed per SKU, store, day and currency in the line currency; only the referral fee
     -- needs the single line (its minimum applies per unit, in the fee's own currency)
-    SELECT l.store_id, l.pid, l.day, l.currency, {orders} AS orders,
-           sum(l.qty - l.qty_back) AS units, sum(l.qty_back) AS units_refunded,
-           sum(l.qty) AS qty, sum(l.line_total) AS revenue, sum(l.refund) AS refunds,
-           sum(l.line_total - l.refund) AS kept,
+    SELECT l.store_id, l.pid, l.day, l.currency, count(DISTINCT l.order_id) AS orders,
+           sum(l.qty) AS qty, sum(l.qty_back) AS units_refunded,
+           sum(l.line_total) AS revenue, sum(l.refund) AS refunds,
            sum(l.qty * greatest(
                l.unit_price * c.referral_pct,
                CASE WHEN c.referral_currency = l.currency THEN c.referral_min * 100
@@ -80,11 +80,12 @@ WITH lines AS (
 ), sales AS (
     -- to the base currency at the day's rate; per-unit costs on the day's units; VAT of the
     -- kept revenue on VAT-inclusive marketplaces (one rate per store and SKU)
-    SELECT s.store_id, s.pid, s.day, sum(s.orders) AS orders, sum(s.units) AS units,
-           sum(s.units_refunded) AS units_refunded,
+    SELECT s.store_id, s.pid, s.day, sum(s.orders) AS orders,
+           sum(s.qty - s.units_refunded) AS units, sum(s.units_refunded) AS units_refunded,
            round(coalesce(sum(s.revenue * fx.rate), 0), 4) AS revenue,
            round(coalesce(sum(s.refunds * fx.rate), 0), 4) AS refunds,
-           round(coalesce(sum(s.kept * c.vat_pct / (100 + c.vat_pct) * fx.rate), 0), 4) AS vat,
+           round(coalesce(sum((s.revenue - s.refunds) * c.vat_pct / (100 + c.vat_pct)
+                              * fx.rate), 0), 4) AS vat,
            round(sum(s.qty * pc.unit_cost * fc.rate), 4) AS product_cost,
            round(sum(s.qty * c.first_leg * ff.rate), 4) AS freight,
            round(sum(s.marketplace_fees * fx.rate), 4) AS marketplace_fees,
@@ -133,7 +134,6 @@ SELECT now(), now(), %(org)s, j.day, j.store_id, st.marketplace_id, nullif(j.pid
        - coalesce(j.ad_spend, 0)
 FROM joined j JOIN catalog_store st ON st.id = j.store_id
 """
-ORDERS_DISTINCT = "count(DISTINCT l.order_id)"
 
 _ADS = """
 DROP TABLE IF EXISTS _an_ads;
@@ -434,7 +434,6 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
     params["has_ads"] = _load_ads(cursor, org, lo, hi, scope)
     sources["ad_spend"] = "ads" if params["has_ads"] else "missing"
     sql = _BUILD.format(
-        orders=ORDERS_DISTINCT,
         facts=FACTS,
         traffic=TRAFFIC,
         rates=RATES,
