@@ -280,6 +280,9 @@ def cleanup(org_id: int) -> None:
     with connection.cursor() as c:
         for table in (
             "analytics_profitfact",
+            "analytics_profitorderday",
+            "analytics_profitrate",
+            "analytics_profitcostinput",
             "analytics_trafficday",
             "orders_orderitem",
             "orders_order",

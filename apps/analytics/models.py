@@ -197,6 +197,27 @@ class ProfitCostInput(_Input):
         return f"costs of product {self.product_id} in store {self.store_id}"
 
 
+class ProfitOrderDay(_Input):
+    """Orders (not cancelled) of a store on a day: the distinct-order count of any slice that
+    does not split orders (all, a store, a marketplace, days). A SKU's facts count the orders
+    that contain it, and an order with two SKUs is in both."""
+
+    store_id = models.BigIntegerField()
+    marketplace_id = models.BigIntegerField()
+    day = models.DateField()
+    orders = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "store_id"], name="profitorderday_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.orders} orders in store {self.store_id} on {self.day}"
+
+
 class Candidate(TenantModel):
     """A product the seller might start selling, with the market data it was imported with."""
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from . import changes, inputs
 from .costs import COST_COLUMNS, COST_TYPES, cost_currencies, cost_inputs
 from .fxtable import rates_to
-from .models import ProfitFact, ProfitRefresh, TrafficDay
+from .models import ProfitFact, ProfitOrderDay, ProfitRefresh, TrafficDay
 
 # Rows committed a little after a refresh's snapshot carry an earlier timestamp: look back this
 # far past the watermark, so they are picked up by the next refresh (re-reading a day is cheap).
@@ -39,6 +39,7 @@ R10 = Decimal("1e-10")
 
 FACTS = ProfitFact._meta.db_table
 TRAFFIC = TrafficDay._meta.db_table
+ORDER_DAYS = ProfitOrderDay._meta.db_table
 RATES = changes.RATES
 COSTS = changes.COSTS
 
@@ -133,6 +134,14 @@ SELECT now(), now(), %(org)s, j.day, j.store_id, st.marketplace_id, nullif(j.pid
        - coalesce(j.marketplace_fees, 0) - coalesce(j.fulfilment_fees, 0)
        - coalesce(j.ad_spend, 0)
 FROM joined j JOIN catalog_store st ON st.id = j.store_id
+"""
+
+_ORDER_DAYS = """
+INSERT INTO {table} (organization_id, store_id, marketplace_id, day, orders)
+SELECT %(org)s, o.store_id, st.marketplace_id, (o.ordered_at AT TIME ZONE %(tz)s)::date, count(*)
+FROM orders_order o JOIN catalog_store st ON st.id = o.store_id
+WHERE o.organization_id = %(org)s AND o.status <> 'cancelled' {scope}
+GROUP BY 2, 3, 4
 """
 
 _ADS = """
@@ -442,4 +451,22 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
         traffic_scope=traffic_scope,
     )
     cursor.execute(sql, params)
-    return cursor.rowcount
+    rows = cursor.rowcount
+    _order_days(cursor, scope, params)
+    return rows
+
+
+def _order_days(cursor, scope: Scope | None, params: dict) -> None:
+    """Distinct orders per store and day (cost changes leave them as they are)."""
+    if scope is not None and not scope.days:
+        return
+    where, scope_sql = "organization_id = %(org)s", ""
+    if scope is not None:
+        where += " AND day = ANY(%(days)s::date[])"
+        scope_sql = (
+            "AND o.ordered_at >= %(lo)s AND o.ordered_at < %(hi)s "
+            "AND (o.ordered_at AT TIME ZONE %(tz)s)::date = ANY(%(days)s::date[])"
+        )
+        params = {**params, **_window(params["tz"], min(scope.days), max(scope.days))}
+    cursor.execute(f"DELETE FROM {ORDER_DAYS} WHERE {where}", params)
+    cursor.execute(_ORDER_DAYS.format(table=ORDER_DAYS, scope=scope_sql), params)
