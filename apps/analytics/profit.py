@@ -70,7 +70,7 @@ def facts(*, org, s: Slice):
 
 
 def _order_days(*, org, s: Slice):
-    qs = ProfitOrderDay.objects.filter(organization=org, day__gte=s.start, day__lte=s.end)
+    qs = ProfitOrderDay.objects.for_org(org).filter(day__gte=s.start, day__lte=s.end)
     if s.store_id:
         qs = qs.filter(store_id=s.store_id)
     if s.marketplace_id:
