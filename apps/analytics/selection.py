@@ -203,6 +203,24 @@ def _margin(org, c: Candidate, tables: _CostTables) -> dict[str, Any]:
     }
 
 
+def _fields(keys: list[str]) -> str:
+    """Sub-scores and imported fields by their names on the page, not their codes."""
+    names = {
+        "demand": _("Demand"),
+        "competition": _("Competition"),
+        "margin": _("Margin"),
+        "trend": _("Trend"),
+        "monthly_sales": _("Monthly sales"),
+        "trend_pct": _("Trend"),
+        "price": _("Price"),
+        "reviews": _("Reviews"),
+        "rating": _("Rating"),
+        "unit_cost": _("Unit cost"),
+        "weight_g": _("Weight"),
+    }
+    return ", ".join(str(names.get(k, k)) for k in keys)
+
+
 def score(org, c: Candidate, weights: dict[str, Decimal], tables: _CostTables) -> dict[str, Any]:
     scores = {
         "demand": _demand(c),
@@ -214,9 +232,9 @@ def score(org, c: Candidate, weights: dict[str, Decimal], tables: _CostTables) -
     missing = [k for k, v in scores.items() if v["missing"]]
     estimated = list(c.estimated or [])
     if missing:
-        label = _("Missing: %(fields)s") % {"fields": ", ".join(missing)}
+        label = _("Missing: %(fields)s") % {"fields": _fields(missing)}
     elif estimated:
-        label = _("Estimated: %(fields)s") % {"fields": ", ".join(estimated)}
+        label = _("Estimated: %(fields)s") % {"fields": _fields(estimated)}
     else:
         label = _("Good")
     return {
