@@ -280,6 +280,9 @@ def cleanup(org_id: int) -> None:
     with connection.cursor() as c:
         for table in (
             "analytics_profitfact",
+            "analytics_profitorderday",
+            "analytics_profitrate",
+            "analytics_profitcostinput",
             "analytics_trafficday",
             "orders_orderitem",
             "orders_order",
@@ -308,7 +311,7 @@ def main() -> None:
 
     from apps.accounts.models import Organization
     from apps.analytics import inputs
-    from apps.analytics.models import ProfitFact, ProfitRefresh
+    from apps.analytics.models import ProfitRefresh
     from apps.analytics.profit import Slice
     from apps.analytics.refresh import profit_refresh
     from apps.analytics.report import profit_report_csv
@@ -349,8 +352,11 @@ def main() -> None:
             f"{traffic:,} traffic rows in {time.perf_counter() - t0:.1f}s"
         )
 
-        ProfitFact.objects.for_org(org).delete()
         ProfitRefresh.objects.for_org(org).delete()
+        with connection.cursor() as cursor:
+            # a --reuse run starts cold too: no facts, not even dead ones in the indexes
+            cursor.execute("DELETE FROM analytics_profitfact WHERE organization_id = %s", [org.pk])
+            cursor.execute("VACUUM analytics_profitfact")
         c0 = cpu()
         t0 = time.perf_counter()
         built = profit_refresh(org=org, full=True)

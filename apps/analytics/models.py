@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TenantModel
 from apps.core.money import CurrencyField, MoneyField
+from apps.core.tenancy import TenantManager
 
 AMOUNT = {"max_digits": 18, "decimal_places": 4}
 
@@ -133,8 +134,9 @@ class ProfitRefresh(TenantModel):
 
 class _Input(models.Model):
     """Base of the refresh's input snapshots: what the facts were last built with, joined by the
-    build and compared with the sources at each refresh to find what changed (no tenant
-    manager: only `refresh`/`changes` read them, always with the organization)."""
+    build and compared with the sources at each refresh to find what changed. Lean (no
+    timestamps), but scoped like every tenant row: an ORM query without the organization
+    fails."""
 
     organization = models.ForeignKey(
         "accounts.Organization",
@@ -143,6 +145,8 @@ class _Input(models.Model):
         db_constraint=False,
         db_index=False,
     )
+
+    objects = TenantManager()
 
     class Meta:
         abstract = True
@@ -195,6 +199,27 @@ class ProfitCostInput(_Input):
 
     def __str__(self) -> str:
         return f"costs of product {self.product_id} in store {self.store_id}"
+
+
+class ProfitOrderDay(_Input):
+    """Orders (not cancelled) of a store on a day: the distinct-order count of any slice that
+    does not split orders (all, a store, a marketplace, days). A SKU's facts count the orders
+    that contain it, and an order with two SKUs is in both."""
+
+    store_id = models.BigIntegerField()
+    marketplace_id = models.BigIntegerField()
+    day = models.DateField()
+    orders = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "store_id"], name="profitorderday_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.orders} orders in store {self.store_id} on {self.day}"
 
 
 class Candidate(TenantModel):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .decomposition import COSTS, Period, decompose, rounded
-from .models import ProfitFact, ProfitRefresh
+from .models import ProfitFact, ProfitOrderDay, ProfitRefresh
 
 MONEY = (
     "revenue",
@@ -69,6 +69,34 @@ def facts(*, org, s: Slice):
     return qs
 
 
+def _order_days(*, org, s: Slice):
+    qs = ProfitOrderDay.objects.for_org(org).filter(day__gte=s.start, day__lte=s.end)
+    if s.store_id:
+        qs = qs.filter(store_id=s.store_id)
+    if s.marketplace_id:
+        qs = qs.filter(marketplace_id=s.marketplace_id)
+    return qs
+
+
+def distinct_orders(*, org, s: Slice) -> int | None:
+    """Orders of the slice counted once each, however many SKUs they hold (None for a SKU's
+    slice: its facts count the orders containing it, which is what it needs)."""
+    if s.product_id:
+        return None
+    return _order_days(org=org, s=s).aggregate(n=Sum("orders"))["n"] or 0
+
+
+_ORDER_KEYS = {"store": "store_id", "marketplace": "marketplace_id", "day": "day"}
+
+
+def _orders_by(*, org, s: Slice, group: str) -> dict | None:
+    key = _ORDER_KEYS.get(group)
+    if key is None or s.product_id:
+        return None
+    rows = _order_days(org=org, s=s).values(key).annotate(n=Sum("orders")).order_by()
+    return {r[key]: r["n"] for r in rows}
+
+
 _TRACKED = (
     f"CASE WHEN {ProfitFact._meta.db_table}.sessions IS NOT NULL "
     f"THEN {ProfitFact._meta.db_table}.orders END"
@@ -114,6 +142,9 @@ def _derive(row: dict[str, Any]) -> dict[str, Any]:
 
 def profit_summary(*, org, s: Slice) -> dict[str, Any]:
     row = facts(org=org, s=s).aggregate(**_sums())
+    orders = distinct_orders(org=org, s=s)
+    if orders is not None:
+        row["orders"] = orders
     row = _derive(row)
     row["currency"] = org.default_currency
     return row
@@ -157,7 +188,14 @@ def profit_table(*, org, s: Slice, group: str = "sku", order: str = "-net_profit
     qs = facts(org=org, s=s).values(*keys).annotate(**_sums()).order_by(order, *keys)
     if limit:
         qs = qs[:limit]
-    return [_derive(dict(r)) for r in qs]
+    orders = _orders_by(org=org, s=s, group=group)
+    out = []
+    for r in qs:
+        r = dict(r)
+        if orders is not None:
+            r["orders"] = orders.get(r[keys[0]], 0)
+        out.append(_derive(r))
+    return out
 
 
 def top_bottom(*, org, s: Slice, n: int = 10) -> tuple[list[dict], list[dict]]:
@@ -187,7 +225,7 @@ def _period(org, s: Slice) -> Period:
     has_traffic = facts(org=org, s=s).filter(sessions__isnull=False).exists()
     return Period(
         sessions=Decimal(row["sessions"] or 0) if has_traffic else None,
-        orders=Decimal(row["orders"] or 0),
+        orders=Decimal((row["orders"] if s.product_id else distinct_orders(org=org, s=s)) or 0),
         revenue=row["revenue"] or Decimal(0),
         costs={k: row[k] or Decimal(0) for k in COSTS},
     )

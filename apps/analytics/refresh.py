@@ -29,7 +29,7 @@ from django.utils import timezone
 from . import changes, inputs
 from .costs import COST_COLUMNS, COST_TYPES, cost_currencies, cost_inputs
 from .fxtable import rates_to
-from .models import ProfitFact, ProfitRefresh, TrafficDay
+from .models import ProfitFact, ProfitOrderDay, ProfitRefresh, TrafficDay
 
 # Rows committed a little after a refresh's snapshot carry an earlier timestamp: look back this
 # far past the watermark, so they are picked up by the next refresh (re-reading a day is cheap).
@@ -39,6 +39,7 @@ R10 = Decimal("1e-10")
 
 FACTS = ProfitFact._meta.db_table
 TRAFFIC = TrafficDay._meta.db_table
+ORDER_DAYS = ProfitOrderDay._meta.db_table
 RATES = changes.RATES
 COSTS = changes.COSTS
 
@@ -48,7 +49,8 @@ INSERT INTO {facts} (created_at, updated_at, organization_id, day, store_id, mar
     vat, product_cost, freight, marketplace_fees, fulfilment_fees, ad_spend, net_profit)
 WITH lines AS (
     -- a line of a returned order is refunded whole; otherwise its refunded quantity and amount
-    SELECT o.store_id, coalesce(i.product_id, 0) AS pid, o.id AS order_id,
+    SELECT o.store_id, coalesce(i.product_id, 0) AS pid,
+           o.id AS order_id,
            (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, i.currency, i.quantity AS qty,
            i.unit_price, i.line_total,
            CASE WHEN o.status = 'returned' THEN i.quantity
@@ -61,10 +63,9 @@ WITH lines AS (
 ), sales_lc AS (
     -- summed per SKU, store, day and currency in the line currency; only the referral fee
     -- needs the single line (its minimum applies per unit, in the fee's own currency)
-    SELECT l.store_id, l.pid, l.day, l.currency, {orders} AS orders,
-           sum(l.qty - l.qty_back) AS units, sum(l.qty_back) AS units_refunded,
-           sum(l.qty) AS qty, sum(l.line_total) AS revenue, sum(l.refund) AS refunds,
-           sum(l.line_total - l.refund) AS kept,
+    SELECT l.store_id, l.pid, l.day, l.currency, count(DISTINCT l.order_id) AS orders,
+           sum(l.qty) AS qty, sum(l.qty_back) AS units_refunded,
+           sum(l.line_total) AS revenue, sum(l.refund) AS refunds,
            sum(l.qty * greatest(
                l.unit_price * c.referral_pct,
                CASE WHEN c.referral_currency = l.currency THEN c.referral_min * 100
@@ -80,11 +81,12 @@ WITH lines AS (
 ), sales AS (
     -- to the base currency at the day's rate; per-unit costs on the day's units; VAT of the
     -- kept revenue on VAT-inclusive marketplaces (one rate per store and SKU)
-    SELECT s.store_id, s.pid, s.day, sum(s.orders) AS orders, sum(s.units) AS units,
-           sum(s.units_refunded) AS units_refunded,
+    SELECT s.store_id, s.pid, s.day, sum(s.orders) AS orders,
+           sum(s.qty - s.units_refunded) AS units, sum(s.units_refunded) AS units_refunded,
            round(coalesce(sum(s.revenue * fx.rate), 0), 4) AS revenue,
            round(coalesce(sum(s.refunds * fx.rate), 0), 4) AS refunds,
-           round(coalesce(sum(s.kept * c.vat_pct / (100 + c.vat_pct) * fx.rate), 0), 4) AS vat,
+           round(coalesce(sum((s.revenue - s.refunds) * c.vat_pct / (100 + c.vat_pct)
+                              * fx.rate), 0), 4) AS vat,
            round(sum(s.qty * pc.unit_cost * fc.rate), 4) AS product_cost,
            round(sum(s.qty * c.first_leg * ff.rate), 4) AS freight,
            round(sum(s.marketplace_fees * fx.rate), 4) AS marketplace_fees,
@@ -133,7 +135,14 @@ SELECT now(), now(), %(org)s, j.day, j.store_id, st.marketplace_id, nullif(j.pid
        - coalesce(j.ad_spend, 0)
 FROM joined j JOIN catalog_store st ON st.id = j.store_id
 """
-ORDERS_DISTINCT = "count(DISTINCT l.order_id)"
+
+_ORDER_DAYS = """
+INSERT INTO {table} (organization_id, store_id, marketplace_id, day, orders)
+SELECT %(org)s, o.store_id, st.marketplace_id, (o.ordered_at AT TIME ZONE %(tz)s)::date, count(*)
+FROM orders_order o JOIN catalog_store st ON st.id = o.store_id
+WHERE o.organization_id = %(org)s AND o.status <> 'cancelled' {scope}
+GROUP BY 2, 3, 4
+"""
 
 _ADS = """
 DROP TABLE IF EXISTS _an_ads;
@@ -434,7 +443,6 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
     params["has_ads"] = _load_ads(cursor, org, lo, hi, scope)
     sources["ad_spend"] = "ads" if params["has_ads"] else "missing"
     sql = _BUILD.format(
-        orders=ORDERS_DISTINCT,
         facts=FACTS,
         traffic=TRAFFIC,
         rates=RATES,
@@ -443,4 +451,22 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
         traffic_scope=traffic_scope,
     )
     cursor.execute(sql, params)
-    return cursor.rowcount
+    rows = cursor.rowcount
+    _order_days(cursor, scope, params)
+    return rows
+
+
+def _order_days(cursor, scope: Scope | None, params: dict) -> None:
+    """Distinct orders per store and day (cost changes leave them as they are)."""
+    if scope is not None and not scope.days:
+        return
+    where, scope_sql = "organization_id = %(org)s", ""
+    if scope is not None:
+        where += " AND day = ANY(%(days)s::date[])"
+        scope_sql = (
+            "AND o.ordered_at >= %(lo)s AND o.ordered_at < %(hi)s "
+            "AND (o.ordered_at AT TIME ZONE %(tz)s)::date = ANY(%(days)s::date[])"
+        )
+        params = {**params, **_window(params["tz"], min(scope.days), max(scope.days))}
+    cursor.execute(f"DELETE FROM {ORDER_DAYS} WHERE {where}", params)
+    cursor.execute(_ORDER_DAYS.format(table=ORDER_DAYS, scope=scope_sql), params)

@@ -35,13 +35,23 @@ _ESCAPE = "CASE WHEN p.sku ~ '^[=+@\\t\\r-]' THEN '''' || p.sku ELSE coalesce(p.
 
 _SQL = """
 COPY (
-    SELECT {escaped} AS sku, f.day, f.currency, sum(f.sessions), sum(f.orders), sum(f.units),
-           sum(f.units_refunded), sum(f.revenue), sum(f.refunds), sum(f.vat),
-           sum(f.product_cost), sum(f.freight), sum(f.marketplace_fees),
-           sum(f.fulfilment_fees), sum(f.ad_spend), sum(f.net_profit)
-    FROM {facts} f LEFT JOIN catalog_product p ON p.id = f.product_id
-    WHERE f.organization_id = {org} AND f.day BETWEEN '{start}' AND '{end}' {filters}
-    GROUP BY 1, f.day, f.currency ORDER BY 1, f.day
+    SELECT {escaped} AS sku, f.day, f.currency, f.sessions, f.orders, f.units,
+           f.units_refunded, f.revenue, f.refunds, f.vat, f.product_cost, f.freight,
+           f.marketplace_fees, f.fulfilment_fees, f.ad_spend, f.net_profit
+    FROM (
+        -- summed on integer keys first: the SKU text (escaped, sorted) only per result row
+        SELECT product_id, day, currency, sum(sessions) AS sessions, sum(orders) AS orders,
+               sum(units) AS units, sum(units_refunded) AS units_refunded,
+               sum(revenue) AS revenue, sum(refunds) AS refunds, sum(vat) AS vat,
+               sum(product_cost) AS product_cost, sum(freight) AS freight,
+               sum(marketplace_fees) AS marketplace_fees,
+               sum(fulfilment_fees) AS fulfilment_fees, sum(ad_spend) AS ad_spend,
+               sum(net_profit) AS net_profit
+        FROM {facts}
+        WHERE organization_id = {org} AND day BETWEEN '{start}' AND '{end}' {filters}
+        GROUP BY product_id, day, currency
+    ) f LEFT JOIN catalog_product p ON p.id = f.product_id
+    ORDER BY coalesce(p.sku, '') COLLATE "C", f.day
 ) TO STDOUT WITH (FORMAT csv, HEADER false)
 """
 
@@ -51,11 +61,11 @@ def profit_report_csv(*, org, s: Slice) -> str:
     filters = ""
     # ids are ints from a validated Slice; COPY takes no bind parameters
     if s.store_id:
-        filters += f" AND f.store_id = {int(s.store_id)}"
+        filters += f" AND store_id = {int(s.store_id)}"
     if s.marketplace_id:
-        filters += f" AND f.marketplace_id = {int(s.marketplace_id)}"
+        filters += f" AND marketplace_id = {int(s.marketplace_id)}"
     if s.product_id:
-        filters += f" AND f.product_id = {int(s.product_id)}"
+        filters += f" AND product_id = {int(s.product_id)}"
     sql = _SQL.format(
         escaped=_ESCAPE,
         facts=ProfitFact._meta.db_table,

@@ -159,6 +159,19 @@ def landed_breakdown(org, c: Candidate, tables: _CostTables) -> CostBreakdown:
     return b
 
 
+def _problems(codes: list[str]) -> str:
+    """The cost model's problem codes in words, for the explanation a seller reads."""
+    words = {
+        "missing_cost": _("no unit cost"),
+        "missing_exchange_rate": _("no exchange rate"),
+        "no_marketplace": _("no marketplace"),
+        "no_referral_fee": _("no referral fee"),
+        "no_fulfilment_fee": _("no fulfilment fee"),
+        "no_first_leg": _("no first-leg freight"),
+    }
+    return ", ".join(str(words.get(c, c)) for c in dict.fromkeys(codes)) or "—"
+
+
 def _margin(org, c: Candidate, tables: _CostTables) -> dict[str, Any]:
     if c.price is None:
         return {"score": NEUTRAL, "missing": True, "why": _("Price unknown: neutral 50.")}
@@ -169,25 +182,43 @@ def _margin(org, c: Candidate, tables: _CostTables) -> dict[str, Any]:
             "score": NEUTRAL,
             "missing": True,
             "why": _("Margin unknown (%(problems)s): neutral 50.")
-            % {"problems": ", ".join(b.problems) or "—"},
+            % {"problems": _problems(b.problems)},
         }
     why = _(
         "%(margin)s%% margin at %(price)s %(currency)s after landed cost %(landed)s and "
         "fees (pricing's cost model; 0%% → 0, 40%% → 100)."
     ) % {
         "margin": margin.quantize(Decimal("0.1")),
-        "price": c.price,
+        "price": Decimal(c.price).quantize(Decimal("0.01")),
         "currency": c.currency,
         "landed": b.landed.quantize(Decimal("0.01")),
     }
     if b.problems:
-        why += " " + _("Not configured: %(problems)s.") % {"problems": ", ".join(b.problems)}
+        why += " " + _("Not configured: %(problems)s.") % {"problems": _problems(b.problems)}
     return {
         "score": _clamp(float(margin) / 40 * 100),
         "missing": bool(b.problems),
         "why": why,
         "margin_pct": margin.quantize(Decimal("0.1")),
     }
+
+
+def _fields(keys: list[str]) -> str:
+    """Sub-scores and imported fields by their names on the page, not their codes."""
+    names = {
+        "demand": _("Demand"),
+        "competition": _("Competition"),
+        "margin": _("Margin"),
+        "trend": _("Trend"),
+        "monthly_sales": _("Monthly sales"),
+        "trend_pct": _("Trend"),
+        "price": _("Price"),
+        "reviews": _("Reviews"),
+        "rating": _("Rating"),
+        "unit_cost": _("Unit cost"),
+        "weight_g": _("Weight"),
+    }
+    return ", ".join(str(names.get(k, k)) for k in keys)
 
 
 def score(org, c: Candidate, weights: dict[str, Decimal], tables: _CostTables) -> dict[str, Any]:
@@ -201,9 +232,9 @@ def score(org, c: Candidate, weights: dict[str, Decimal], tables: _CostTables) -
     missing = [k for k, v in scores.items() if v["missing"]]
     estimated = list(c.estimated or [])
     if missing:
-        label = _("Missing: %(fields)s") % {"fields": ", ".join(missing)}
+        label = _("Missing: %(fields)s") % {"fields": _fields(missing)}
     elif estimated:
-        label = _("Estimated: %(fields)s") % {"fields": ", ".join(estimated)}
+        label = _("Estimated: %(fields)s") % {"fields": _fields(estimated)}
     else:
         label = _("Good")
     return {

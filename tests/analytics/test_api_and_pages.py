@@ -165,6 +165,9 @@ def test_candidates_are_scored_with_adjustable_weights_and_flagged(org, api_clie
     fan = next(r for r in rows if r["name"] == "Fan")
     assert fan["scores"]["demand"]["score"] == 67 and "1,000" in fan["scores"]["demand"]["why"]
     assert fan["quality_flag"] and fan["estimated"] == ["monthly_sales"]
+    margin = fan["scores"]["margin"]["why"]  # no fee table set up: said in words, not codes
+    assert "no referral fee" in margin and "no_referral_fee" not in margin
+    assert fan["quality_label"] == "Missing: Margin"  # names, not codes
     cable = next(r for r in rows if r["name"] == "Cable")
     assert cable["quality_flag"] and "demand" in cable["missing"]
     only_demand = api_client.get(
