@@ -25,6 +25,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from .pagination import keyset_ordering
+
 # Field kinds whose representation of a non-null database value is that value.
 _IDENTITY = (serializers.CharField, serializers.IntegerField, serializers.ChoiceField,
              serializers.BooleanField, serializers.UUIDField)  # fmt: skip
@@ -150,7 +152,9 @@ def fast_list(view, request) -> Response | None:
             for values in view.get_queryset().filter(pk__in=ids).values("pk", *plan.lookups)
         }
         return view.get_paginated_response([row(wide[pk]) for pk in ids if pk in wide])
-    queryset = queryset.values(*plan.lookups)
+    # The ordering's fields and `pk` ride along: the cursor reads its boundary off the rows.
+    ordering = [name for name, _ in keyset_ordering(queryset) or [] if "__" not in name]
+    queryset = queryset.values(*dict.fromkeys(("pk", *ordering, *plan.lookups)))
     page = view.paginate_queryset(queryset)
     rows = [row(values) for values in (page if page is not None else queryset)]
     if page is not None:
