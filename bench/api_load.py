@@ -4,8 +4,9 @@
 Seeds an organization with demo-like listings (product, store, marketplace; a title, five
 bullets and a description each), starts gunicorn (gthread workers, keep-alive) on the bench
 settings (`bench/_load_settings.py`: DEBUG off, plus the bench-only URL of the bare endpoint in
-`bench/_load_urls.py`), and loads `GET /api/v1/listings/?page_size=100&page=N` and
-`GET /bench/bare-listings/?page_size=100&page=N` (the same rows and fields) with a closed-loop
+`bench/_load_urls.py`), and loads every page of `GET /api/v1/listings/?page_size=100` (the
+cursor links, collected by one walk before the run) and `GET /bench/bare-listings/?page_size=100
+&page=N` (the same rows and fields, page numbers) with a closed-loop
 load generator on this machine: client processes, one keep-alive http.client connection each,
 each sending its next request when the previous answer is read. The two endpoints alternate in
 slices (A B A B …) so a change of the shared machine's load hits both alike. Prints per
@@ -141,13 +142,13 @@ def _wait_ready(port: int, key: str, timeout: float = 60) -> None:
 def _client(args: tuple) -> tuple[list[float], int, float]:
     """One closed-loop client: latencies (s) of the requests it sent until `until`, errors,
     and its own CPU seconds."""
-    port, key, path, pages, until, seed = args
+    port, key, urls, until, seed = args
     cpu0 = time.process_time()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
     latencies, errors, page = [], 0, seed
     while time.time() < until:
-        url = f"{path}?page_size=100&page={page % pages + 1}"
+        url = urls[page % len(urls)]
         page += 1
         t0 = time.perf_counter()
         conn.request("GET", url, headers=headers)
@@ -160,12 +161,29 @@ def _client(args: tuple) -> tuple[list[float], int, float]:
     return latencies, errors, time.process_time() - cpu0
 
 
-def _slice(pool, port, key, path, pages, seconds, clients, pids) -> dict:
+def _page_urls(port: int, key: str, path: str, pages: int) -> list[str]:
+    """Every page's URL: the API's by following `next` (cursor pagination), the bare
+    endpoint's by page number."""
+    if path == BARE:
+        return [f"{path}?page_size=100&page={n}" for n in range(1, pages + 1)]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
+    urls, url = [], f"{path}?page_size=100"
+    while url:
+        urls.append(url)
+        conn.request("GET", url, headers=headers)
+        link = json.loads(conn.getresponse().read())["next"]
+        url = link[link.index(path) :] if link else None
+    conn.close()
+    return urls
+
+
+def _slice(pool, port, key, path, urls, seconds, clients, pids) -> dict:
     until = time.time() + seconds
     pids = {**pids, "db": [*pids["db"], *_children(pids["db"][0])] if pids["db"] else []}
     before = {k: _cpu_seconds(v) for k, v in pids.items()}
     t0 = time.perf_counter()
-    results = pool.map(_client, [(port, key, path, pages, until, i * 7) for i in range(clients)])
+    results = pool.map(_client, [(port, key, urls, until, i * 7) for i in range(clients)])
     wall = time.perf_counter() - t0
     after = {k: _cpu_seconds(v) for k, v in pids.items()}
     return {
@@ -218,13 +236,14 @@ def main() -> None:
     try:
         _wait_ready(port, key)
         pids = _server_pids(server.pid)
+        urls = {path: _page_urls(port, key, path, pages) for path in (REAL, BARE)}
         with multiprocessing.get_context("fork").Pool(args.clients) as pool:
             for path in (REAL, BARE):  # warm both workers' code paths and caches
-                _slice(pool, port, key, path, pages, 1.5, args.clients, pids)
+                _slice(pool, port, key, path, urls[path], 1.5, args.clients, pids)
             load_before = os.getloadavg()
             for _ in range(args.slices):
                 for path in (REAL, BARE):
-                    got = _slice(pool, port, key, path, pages, args.seconds / args.slices,
+                    got = _slice(pool, port, key, path, urls[path], args.seconds / args.slices,
                                  args.clients, pids)  # fmt: skip
                     for k in keys:
                         runs[path][k] += got[k]
