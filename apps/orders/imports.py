@@ -88,8 +88,8 @@ class _Writer:
     """Stages a file's normalised lines chunk by chunk (a repeated order line is a line error
     naming the first one, across chunks too) and writes them all after the last chunk."""
 
-    def __init__(self, *, org: Organization, store: Store, source: str) -> None:
-        self.staged = StagedLines(org=org, store=store, source=source)
+    def __init__(self, *, org: Organization, store: Store, source: str, score: bool) -> None:
+        self.staged = StagedLines(org=org, store=store, source=source, score=score)
         self.seen = _SeenKeys()
         self.result = OrderImportResult()
 
@@ -227,7 +227,7 @@ def order_file_import(
     good ones are written. The same bytes imported again are recognised (`duplicate_of`); a
     changed file updates statuses, amounts, refunds and returns in place."""
     parser = FORMATS[format]
-    writer = _Writer(org=org, store=store, source=format)
+    writer = _Writer(org=org, store=store, source=format, score=score)
     spreader = shopify.ShopifyLines() if format == "shopify" else None
     holder: dict[str, _Lookahead] = {}
 
@@ -262,8 +262,6 @@ def order_file_import(
         return result
     result.rows = run.rows_read
     result.errors = outcome.errors
-    if score and writer.touched_from is not None:
-        _score_from(org, writer.touched_from)
     return result
 
 
@@ -278,17 +276,16 @@ def order_rows_import(
     generic.check_lines(chunk)
     lines = generic.lines(chunk.good())
     errors = chunk.errors() + _check_amounts(chunk, lines)
-    writer = _Writer(org=org, store=store, source="api")
+    writer = _Writer(org=org, store=store, source="api", score=score)
     outcome = writer.add(_drop(lines, errors), last=True)
     result = writer.result
     result.rows = len(rows)
     result.errors = sorted([*errors, *outcome.errors], key=lambda e: e.line)
-    if score and writer.touched_from is not None:
-        _score_from(org, writer.touched_from)
     return result
 
 
 def _score_from(org: Organization, first: pd.Timestamp) -> None:
+    """Score the orders placed since `first` (imports do it inside their write)."""
     from .risk import order_risk_score
 
     order_risk_score(org=org, since=first.to_pydatetime())

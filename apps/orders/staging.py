@@ -115,11 +115,12 @@ INSERT INTO orders_order (created_at, updated_at, organization_id, store_id,
     marketplace_order_id, buyer_country, status, ordered_at, shipped_at, delivered_at, currency,
     items_total, shipping_total, tax_total, order_total, source, financial_status,
     refunded_total, buyer_key, billing_country, address_key, ship_postal_code, ship_city,
-    settled_at, risk_score, risk_reasons)
+    settled_at, risk_score, risk_reasons, risk_scored_at)
 SELECT now(), now(), %(org)s, %(store)s, t.marketplace_order_id, t.buyer_country, t.status,
     t.ordered_at, t.shipped_at, NULL, t.currency, t.items_total, t.shipping_total, t.tax_total,
     t.order_total, %(source)s, t.financial_status, t.refunded_total, t.buyer_key,
-    t.billing_country, t.address_key, t.ship_postal_code, t.ship_city, t.settled_at, 0, '[]'
+    t.billing_country, t.address_key, t.ship_postal_code, t.ship_city, t.settled_at, 0, '[]',
+    CASE WHEN %(scored)s THEN now() END
 FROM tmp_order_in t
 ON CONFLICT ON CONSTRAINT order_unique_marketplace_id DO NOTHING
 """
@@ -269,11 +270,12 @@ def stage_frame(lines: pd.DataFrame) -> pd.DataFrame:
 class StagedLines:
     """One import's lines in a session temp table, written in one transaction by `write`."""
 
-    def __init__(self, *, org: Organization, store: Store, source: str) -> None:
+    def __init__(self, *, org: Organization, store: Store, source: str, score: bool = True) -> None:
         if store.organization_id != org.pk:
             raise ValueError("store of another organization")
         self.org, self.store, self.source = org, store, source[:16]
         self.rows = 0
+        self.score = score
         self.first_ordered_at = None
         self._open = False
 
@@ -305,7 +307,10 @@ class StagedLines:
         counts = WriteCounts(first_ordered_at=self.first_ordered_at)
         if not self._open or not self.rows:
             return counts
-        params = {"org": self.org.pk, "store": self.store.pk, "source": self.source}
+        params = {
+            "org": self.org.pk, "store": self.store.pk, "source": self.source,
+            "scored": self.score,
+        }  # fmt: skip
         with connection.cursor() as cursor:
             if self.rows < BIG_IMPORT:
                 cursor.execute(f"ANALYZE {STAGE}")
@@ -340,6 +345,12 @@ class StagedLines:
                 # table that grew by half a million rows must not look empty to them.
                 cursor.execute("ANALYZE orders_order")
                 cursor.execute("ANALYZE orders_orderitem")
+        if self.score and self.first_ordered_at is not None:
+            # In the same transaction: the new orders were inserted as scored with 0 points,
+            # so the score rewrites only the orders a rule flags (or whose score moved).
+            from .risk import order_risk_score
+
+            order_risk_score(org=self.org, since=self.first_ordered_at.to_pydatetime())
         return counts
 
     def close(self) -> None:
