@@ -236,6 +236,7 @@ SAMPLES: dict[str, Sampler] = {
     "support-conversation": first("support.Conversation"),
     "support-attachment": _attachment,
     "support-article": _article,
+    "support-macro": first("support.Macro"),
     "support-b2b-inquiry": first("support.Inquiry"),
     "support-b2b-quotation": first("support.Quotation"),
     "warehouse": first("logistics.Warehouse"),

@@ -48,6 +48,9 @@ API_COUNTERPART: dict[str, tuple[str, ...]] = {
         "v1_support_conversations_close_no_response_create",
     ),
     "support:kb_new": ("v1_support_articles_create",),
+    "support:macro_new": ("v1_support_macros_create",),
+    "support:macro_edit": ("v1_support_macros_update", "v1_support_macros_destroy"),
+    "support:b2b_terms": ("v1_support_b2b_terms_update",),
     "support:kb_edit": ("v1_support_articles_update",),
     "support:b2b_inquiries": ("v1_support_b2b_inquiries_create",),
     "logistics:import_inventory": ("v1_inventory_bulk_create",),
@@ -82,6 +85,9 @@ GAPS = {
     "catalog:image_upload": "upload a listing's product image",
     "catalog:image_draft": "an image draft of a listing",
     "exports:listings": "the CSV listing export job",
+    "support:mailbox_new": "connect a store's relay mailbox (IMAP/SMTP credentials)",
+    "support:mailbox_edit": "change a relay mailbox's settings or credentials",
+    "support:sla_settings": "the team's SLA clock settings",
 }
 
 
