@@ -80,7 +80,7 @@ def test_short_logistics_cover_raises_the_price_with_evidence_naming_logistics(o
     reprice_store(org=org, store=store)
     ev = _evidence(org, a)
     stockout = (timezone.localdate() + timedelta(days=10)).isoformat()
-    assert ev["days_of_cover"] == {"field": "days_of_cover", "source": "logistics", "value": "10.0"}
+    assert ev["cover_days"] == {"field": "cover_days", "source": "logistics", "value": "10.0"}
     assert ev["stockout_date"] == {
         "field": "stockout_date",
         "source": "logistics",
@@ -105,7 +105,7 @@ def test_a_late_inbound_shipment_raises_even_when_cover_exceeds_the_lead_time(or
     reprice_store(org=org, store=store)
     ev = _evidence(org, a)
     assert ev["next_inbound"]["value"] == (timezone.localdate() + timedelta(days=60)).isoformat()
-    assert ev["days_of_cover"]["source"] == "logistics"
+    assert ev["cover_days"]["source"] == "logistics"
 
 
 def test_logistics_cover_wins_over_the_listings_own_figures(org):
@@ -125,7 +125,7 @@ def test_without_logistics_data_the_listings_own_cover_decides_as_before(org):
     assert (row.new, row.reason, row.cover_source) == (RAISED, "match_lowest+low_cover", "pricing")
     reprice_store(org=org, store=store)
     ev = _evidence(org, a)
-    assert ev["days_of_cover"] == {"field": "days_of_cover", "source": "pricing", "value": "10.0"}
+    assert ev["cover_days"] == {"field": "cover_days", "source": "pricing", "value": "10.0"}
     assert "stockout_date" not in ev
 
     ListingInventory.objects.for_org(org).filter(listing=a).update(units_per_day=D("0.1"))

@@ -123,7 +123,7 @@ SELECT t.listing_id AS target_id, t.price_version AS target_version,
            jsonb_build_object('field', 'margin_pct', 'source', 'repricer',
                               'value', t.margin::text)
        ) || CASE WHEN t.cover_source IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(
-           jsonb_build_object('field', 'days_of_cover', 'source', t.cover_source,
+           jsonb_build_object('field', 'cover_days', 'source', t.cover_source,
                               'value', t.cover_days::text)) END
          || CASE WHEN t.stockout_day IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(
            jsonb_build_object('field', 'stockout_date', 'source', t.cover_source,
