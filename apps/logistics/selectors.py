@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from apps.core.errors import NotFound
@@ -31,6 +31,7 @@ from .models import (
     TrackingEvent,
     Warehouse,
 )
+from .pgcopy import copy_arrays
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -210,6 +211,22 @@ def stockout_before_inbound_product_ids(*, org: Organization) -> set[int]:
     return out
 
 
+# The latest plan per product, summed over its warehouses (binary COPY into arrays).
+_PLAN_RISK_SQL = f"""
+SELECT product_id::int8, sum(on_hand)::float8, sum(demand_per_day)::float8,
+       coalesce(max(stockout_date) - DATE '1970-01-01', -1)::int8
+FROM {RestockSuggestion._meta.db_table}
+WHERE organization_id = %(org)s AND run_id = %(run)s
+GROUP BY product_id
+"""
+_PLAN_RISK_COLUMNS = [
+    ("product_id", "int8"),
+    ("on_hand", "float8"),
+    ("demand", "float8"),
+    ("out_day", "int8"),
+]
+
+
 def stock_risk_frame(*, org: Organization) -> pd.DataFrame:
     """Stock-out risk per product for pricing (registered in `apps.pricing.inputs`): the latest
     plan's days of cover (on hand / forecast demand, summed over the product's warehouses;
@@ -222,26 +239,20 @@ def stock_risk_frame(*, org: Organization) -> pd.DataFrame:
     run = plan_run_latest(org=org)
     if run is None:
         return empty_frame()
-    lines = pd.DataFrame.from_records(
-        RestockSuggestion.objects.for_org(org)
-        .filter(run=run)
-        .values("product_id")
-        .annotate(u=Sum("on_hand"), d=Sum("demand_per_day"), out=Max("stockout_date"))
-        .order_by()
-        .values_list("product_id", "u", "d", "out"),
-        columns=["product_id", "on_hand", "demand", "stockout_date"],
-    )
-    if lines.empty:
+    lines = copy_arrays(_PLAN_RISK_SQL, {"org": org.pk, "run": run.pk}, _PLAN_RISK_COLUMNS)
+    if not len(lines["product_id"]):
         return empty_frame()
-    demand = lines["demand"].astype("float64").to_numpy()
-    on_hand = lines["on_hand"].astype("float64").to_numpy()
+    demand, on_hand = lines["demand"], lines["on_hand"]
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(demand > 1 / 3650, np.minimum(on_hand / demand, 99_999), np.nan)
+    out_day = lines["out_day"]
+    stockout = np.where(out_day >= 0, out_day, 0).astype("datetime64[D]")
+    stockout[out_day < 0] = np.datetime64("NaT")
     out = pd.DataFrame(
         {
-            "product_id": lines["product_id"].astype("int64"),
+            "product_id": lines["product_id"],
             "cover_days": np.round(cover, 1),
-            "stockout_date": pd.to_datetime(lines["stockout_date"]),
+            "stockout_date": stockout.astype("datetime64[ns]"),
         }
     )
     arrivals = _next_arrival_frame(org)
