@@ -2,7 +2,7 @@
 
 Cross-app functions (CONTRACTS.md, "logistics"): `cover_days_by_product`,
 `stockout_before_inbound_product_ids`, `shipments_for_order`, `stock_value_series`,
-`freight_per_unit_by_product`.
+`freight_per_unit_by_product`, `stock_risk_frame` (registered with pricing).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
@@ -29,6 +31,7 @@ from .models import (
     TrackingEvent,
     Warehouse,
 )
+from .pgcopy import copy_arrays
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -206,6 +209,82 @@ def stockout_before_inbound_product_ids(*, org: Organization) -> set[int]:
         if days < limit:
             out.add(pid)
     return out
+
+
+# The latest plan per product, summed over its warehouses (binary COPY into arrays).
+_PLAN_RISK_SQL = f"""
+SELECT product_id::int8, sum(on_hand)::float8, sum(demand_per_day)::float8,
+       coalesce(max(stockout_date) - DATE '1970-01-01', -1)::int8
+FROM {RestockSuggestion._meta.db_table}
+WHERE organization_id = %(org)s AND run_id = %(run)s
+GROUP BY product_id
+"""
+_PLAN_RISK_COLUMNS = [
+    ("product_id", "int8"),
+    ("on_hand", "float8"),
+    ("demand", "float8"),
+    ("out_day", "int8"),
+]
+
+
+def stock_risk_frame(*, org: Organization) -> pd.DataFrame:
+    """Stock-out risk per product for pricing (registered in `apps.pricing.inputs`): the latest
+    plan's days of cover (on hand / forecast demand, summed over the product's warehouses;
+    NaN without demand), its projected stock-out date (the last warehouse to run out), and
+    the earliest arrival of an open inbound shipment (promised date, else today + the mode's
+    default transit). Products outside the latest plan are absent. Two queries, no per-SKU
+    work: pricing maps the frame onto its offers as arrays."""
+    from apps.pricing.inputs import empty_frame
+
+    run = plan_run_latest(org=org)
+    if run is None:
+        return empty_frame()
+    lines = copy_arrays(_PLAN_RISK_SQL, {"org": org.pk, "run": run.pk}, _PLAN_RISK_COLUMNS)
+    if not len(lines["product_id"]):
+        return empty_frame()
+    demand, on_hand = lines["demand"], lines["on_hand"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(demand > 1 / 3650, np.minimum(on_hand / demand, 99_999), np.nan)
+    out_day = lines["out_day"]
+    stockout = np.where(out_day >= 0, out_day, 0).astype("datetime64[D]")
+    stockout[out_day < 0] = np.datetime64("NaT")
+    out = pd.DataFrame(
+        {
+            "product_id": lines["product_id"],
+            "cover_days": np.round(cover, 1),
+            "stockout_date": stockout.astype("datetime64[ns]"),
+        }
+    )
+    arrivals = _next_arrival_frame(org)
+    out = out.merge(arrivals, how="left", on="product_id")
+    return out
+
+
+def _next_arrival_frame(org: Organization) -> pd.DataFrame:
+    """Earliest arrival per product over the open inbound shipments (one query)."""
+    from .planner import DEFAULT_TRANSIT
+
+    rows = pd.DataFrame.from_records(
+        InboundItem.objects.for_org(org)
+        .exclude(shipment__status=InboundShipment.Status.CHECKED_IN)
+        .order_by()
+        .values_list("product_id", "shipment__promised_date", "shipment__mode")
+        .distinct(),
+        columns=["product_id", "promised", "mode"],
+    )
+    if rows.empty:
+        return pd.DataFrame(
+            {
+                "product_id": pd.Series(dtype="int64"),
+                "next_arrival": pd.Series(dtype="datetime64[ns]"),
+            }
+        )
+    today = pd.Timestamp(timezone.localdate())
+    transit = rows["mode"].map({m: v[0] for m, v in DEFAULT_TRANSIT.items()})
+    transit = transit.fillna(DEFAULT_TRANSIT["sea"][0]).astype("int64")
+    default = today + pd.to_timedelta(transit, unit="D")
+    rows["next_arrival"] = pd.to_datetime(rows["promised"]).fillna(default)
+    return rows.groupby("product_id", as_index=False)["next_arrival"].min()
 
 
 def shipments_for_order(*, org: Organization, order_id: int) -> list[dict]:

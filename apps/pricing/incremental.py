@@ -95,9 +95,11 @@ def _rows(queryset) -> list:
 
 
 def store_fingerprint(
-    *, org: Organization, store, strategies, assignments, profiles, policy
+    *, org: Organization, store, strategies, assignments, profiles, policy, stock_risk: str = ""
 ) -> str:
-    """Hash of every store-wide input of a run (a handful of small tables)."""
+    """Hash of every store-wide input of a run (a handful of small tables). `stock_risk`: a
+    digest of logistics' stock-out risk and the day it was read for ("" without logistics
+    data), so a new plan, an inbound change or a new day makes the next run a full one."""
     from .models import FulfilmentFeeTier, ReferralFee, VatRate
 
     mkt = store.marketplace
@@ -119,6 +121,8 @@ def store_fingerprint(
         "vat": _rows(VatRate.objects.for_org(org).filter(country=mkt.country)),
         "policy": None if policy is None else [policy.pk, str(policy.max_change_pct)],
     }
+    if stock_risk:
+        payload["stock_risk"] = stock_risk
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -26,6 +26,12 @@ EVIDENCE_LABELS = {
     "competitors": gettext_lazy("Competitor observations"),
     "stock": gettext_lazy("Stock"),
     "price": gettext_lazy("Price"),
+    # The low-cover rule's evidence (apps/pricing/cover.py) and its two sources.
+    "cover_days": gettext_lazy("Days of cover"),
+    "stockout_date": gettext_lazy("Projected stock-out"),
+    "next_inbound": gettext_lazy("Next inbound arrival"),
+    "logistics": gettext_lazy("Logistics (replenishment plan)"),
+    "pricing": gettext_lazy("Listing stock and sales"),
 }
 _RATIONALE = re.compile(r"^Repricer: (?P<reason>\S+) \(limited by (?P<binding>\w+)\)$")
 _DEMO_RATIONALE = re.compile(r"^Demo stock rule \((?P<why>[^)]*)\)")

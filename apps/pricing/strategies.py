@@ -32,6 +32,8 @@ import pandas as pd
 
 from apps.core.money import CURRENCIES, ZERO_DECIMAL_CURRENCIES
 
+from .cover import cover as stock_cover
+
 UNITS = 10_000  # int units per currency unit
 MP = 100_000  # milli-percent per 1.0
 NO_PRICE = -1  # "no current price" / "no absolute ceiling" in int columns
@@ -424,15 +426,13 @@ def compute(offers: pd.DataFrame, comps: pd.DataFrame) -> pd.DataFrame:
         default=o["kind"].astype(str).to_numpy(dtype=object),
     ).astype(object)
 
-    # Inventory: raise when cover < lead time, lower for ageing stock.
-    stock = o["stock"].to_numpy(dtype=np.float64)
-    velocity = o["units_per_day"].to_numpy(dtype=np.float64)
+    # Inventory: raise when cover is short (logistics' stock-out risk where it knows the
+    # product, else stock / velocity < lead time; apps.pricing.cover), lower for ageing stock.
     lead = o["lead_time"].to_numpy(dtype=np.int64)
     lead = np.where(lead >= 0, lead, o["lead_time_days"].to_numpy(dtype=np.int64))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        cover = np.where(velocity > 0, stock / velocity, np.inf)
+    cov = stock_cover(o, lead)
     raise_mp = o["low_cover_raise_mp"].to_numpy(dtype=np.int64)
-    low_cover = (cover < lead) & (raise_mp > 0)
+    low_cover = cov.short & (raise_mp > 0)
     target = np.where(low_cover, _scale(target, MP + raise_mp, up=False), target)
     ageing_days = o["ageing_days"].to_numpy(dtype=np.int64)
     lower_mp = o["ageing_lower_mp"].to_numpy(dtype=np.int64)
@@ -529,5 +529,10 @@ def compute(offers: pd.DataFrame, comps: pd.DataFrame) -> pd.DataFrame:
             "strategy_id": strategy_id,
             "step": step,
             "offset": offset,
+            # The low-cover rule's evidence (cover_source "" where it did not raise).
+            "cover_source": np.where(low_cover, cov.source, ""),
+            "cover_days": np.where(low_cover, cov.days, np.nan),
+            "stockout_day": np.where(low_cover, cov.stockout_day, -1),
+            "arrival_day": np.where(low_cover, cov.arrival_day, -1),
         }
     )

@@ -23,6 +23,7 @@ from apps.orders.fx import rate_on
 
 from .. import strategies as S
 from ..cost import DEFAULT_VAT
+from ..inputs import empty_frame, stock_risk_frame
 from ..models import CostProfile, ReferralFee, Strategy, VatRate
 
 
@@ -108,6 +109,8 @@ class _Context:
     timings: dict = field(default_factory=dict)
     incremental: bool = False  # price only the listings whose inputs changed (markers)
     raw_competitors: bool = False  # read the observations, not the competitor summary
+    # Logistics' stock-out risk per product (apps.pricing.inputs), read once per run.
+    stock_risk: pd.DataFrame = field(default_factory=empty_frame)
 
     def lap(self, name: str, since: float) -> float:
         now = time.perf_counter()
@@ -136,7 +139,8 @@ def _context(org, store, now, override) -> _Context:
             .values_list("max_age_hours", flat=True)
         )
         max_age = float(max(ages, default=48))
-    return _Context(
+    t = time.perf_counter()
+    ctx = _Context(
         org=org,
         store=store,
         now=now,
@@ -148,3 +152,6 @@ def _context(org, store, now, override) -> _Context:
         referral=referral,
         max_age_hours=max_age,
     )
+    ctx.stock_risk = stock_risk_frame(org=org)
+    ctx.lap("load_stock_risk", t)
+    return ctx

@@ -22,7 +22,7 @@ from .offers import _offer_frame
 _OFFER_COLUMNS = """l.id, l.price, l.currency, l.stock, p.category, p.unit_cost, p.cost_currency,
        p.weight_g, p.length_mm, p.width_mm, p.height_mm,
        coalesce(inv.units_per_day, 0), coalesce(inv.stock_age_days, 0),
-       coalesce(inv.lead_time_days, -1)"""
+       coalesce(inv.lead_time_days, -1), l.product_id"""
 _OFFER_FROM = f"""
 FROM catalog_listing l
 JOIN catalog_product p ON p.id = l.product_id
@@ -80,13 +80,14 @@ OFFER_NAMES = [
     "units_per_day",
     "stock_age_days",
     "lead_time",
+    "product_id",
     "changes_today",
     "price_version",
     "inputs",
     "comp_version",
 ]
 # DUE_OFFERS_SQL's order: the count of today's changes comes last.
-DUE_OFFER_NAMES = [*OFFER_NAMES[:14], *OFFER_NAMES[15:], "changes_today"]
+DUE_OFFER_NAMES = [*OFFER_NAMES[:15], *OFFER_NAMES[16:], "changes_today"]
 
 COMPS_SQL = """
 SELECT DISTINCT ON (c.listing_id, c.seller_id COLLATE "C")

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from django.utils import timezone
 
 from apps.core.money import CURRENCIES
 
@@ -212,6 +213,7 @@ def _offer_frame(ctx: _Context, raw: pd.DataFrame) -> pd.DataFrame:
             "units_per_day": raw["units_per_day"].to_numpy(dtype=np.float64),
             "stock_age_days": raw["stock_age_days"].to_numpy(dtype=np.int64),
             "lead_time": raw["lead_time"].to_numpy(dtype=np.int64),
+            **_stock_risk_columns(ctx, raw["product_id"].to_numpy(dtype=np.int64)),
             "changes_today": raw["changes_today"].to_numpy(dtype=np.int64),
             "price_version": raw["price_version"].to_numpy(dtype=np.int64),
             "inputs": raw["inputs"].to_numpy(dtype=np.int64),
@@ -222,3 +224,39 @@ def _offer_frame(ctx: _Context, raw: pd.DataFrame) -> pd.DataFrame:
     offers = _assign_strategies(offers, ctx.org, ctx.store, ctx.override)
     ctx.lap("load_costs", t)
     return offers
+
+
+def _stock_risk_columns(ctx: _Context, product_ids: np.ndarray) -> dict[str, np.ndarray]:
+    """Logistics' stock-out risk of each offer's product, as whole days from the run's date
+    (one sorted lookup over the chunk): `lx_known`, `lx_cover` (days of cover, NaN: no
+    demand), `lx_left` (days to the projected stock-out, inf: none), `lx_arrival` (days to
+    the next inbound arrival, NaN: none) and the dates themselves (days since 1970, -1: none)
+    for the evidence."""
+    risk = ctx.stock_risk
+    n = len(product_ids)
+    known = np.zeros(n, dtype=bool)
+    idx = np.zeros(n, dtype=np.int64)
+    if len(risk):
+        keys = risk["product_id"].to_numpy(dtype=np.int64)
+        pos = np.minimum(np.searchsorted(keys, product_ids), len(keys) - 1)
+        known = keys[pos] == product_ids
+        idx = pos
+    today = np.datetime64(timezone.localdate(ctx.now), "D").astype(np.int64)
+
+    def days(col: str) -> np.ndarray:
+        if not len(risk):
+            return np.full(n, -1, dtype=np.int64)
+        values = risk[col].to_numpy(dtype="datetime64[D]")[idx]
+        out = values.astype(np.int64)
+        return np.where(known & ~np.isnat(values), out, -1)
+
+    out_day, arrival_day = days("stockout_date"), days("next_arrival")
+    cover = risk["cover_days"].to_numpy(dtype=np.float64)[idx] if len(risk) else np.full(n, np.nan)
+    return {
+        "lx_known": known,
+        "lx_cover": np.where(known, cover, np.nan),
+        "lx_left": np.where(out_day >= 0, out_day - today, np.inf).astype(np.float64),
+        "lx_arrival": np.where(arrival_day >= 0, arrival_day - today, np.nan).astype(np.float64),
+        "lx_stockout_day": out_day,
+        "lx_arrival_day": arrival_day,
+    }

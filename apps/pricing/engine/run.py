@@ -152,7 +152,18 @@ def _fingerprint(ctx: _Context, policy: Policy | None) -> str:
         assignments=assigns,
         profiles=ctx.profiles,
         policy=policy,
+        stock_risk=_stock_risk_digest(ctx),
     )
+
+
+def _stock_risk_digest(ctx: _Context) -> str:
+    """Logistics' stock-out risk changes the low-cover rule's answer for offers whose own
+    inputs did not move, and so does the date (days left shrink): both are store-wide inputs."""
+    risk = ctx.stock_risk
+    if not len(risk):
+        return ""
+    rows = int(pd.util.hash_pandas_object(risk, index=False).sum())
+    return f"{timezone.localdate(ctx.now).isoformat()}:{rows}"
 
 
 def reprice_store(

@@ -54,6 +54,10 @@ TMP_COLUMNS = [
     "break_even_u",
     "margin",
     "profit_u",
+    "cover_source",
+    "cover_days",
+    "stockout_day",
+    "arrival_day",
 ]
 # Dropped first: a caller's outer transaction (the demo seeder, a test) may write several chunks
 # or stores before anything commits. The views hand rows to catalog's and review's set-based
@@ -74,7 +78,8 @@ CREATE TEMP TABLE pricing_tmp_changes (
     listing_id bigint, price_version bigint, old_u bigint, new_u bigint NOT NULL,
     currency varchar(3), dp int, apply boolean, strategy_id bigint, binding varchar(16),
     reason varchar(300), comp_u bigint, comp_offer_id bigint, floor_u bigint, ceiling_u bigint,
-    break_even_u bigint, margin numeric(9, 3), profit_u bigint
+    break_even_u bigint, margin numeric(9, 3), profit_u bigint, cover_source varchar(12),
+    cover_days numeric(10, 1), stockout_day int, arrival_day int
 ) ON COMMIT DROP;
 CREATE TEMP TABLE pricing_tmp_applied (listing_id bigint) ON COMMIT DROP;
 CREATE TEMP TABLE pricing_tmp_drafts (id bigint, target_id bigint) ON COMMIT DROP;
@@ -117,7 +122,16 @@ SELECT t.listing_id AS target_id, t.price_version AS target_version,
                               'value', round(t.comp_u::numeric / 10000, t.dp)::text),
            jsonb_build_object('field', 'margin_pct', 'source', 'repricer',
                               'value', t.margin::text)
-       ) AS evidence,
+       ) || CASE WHEN t.cover_source IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(
+           jsonb_build_object('field', 'cover_days', 'source', t.cover_source,
+                              'value', t.cover_days::text)) END
+         || CASE WHEN t.stockout_day IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(
+           jsonb_build_object('field', 'stockout_date', 'source', t.cover_source,
+                              'value', (DATE '1970-01-01' + t.stockout_day)::text)) END
+         || CASE WHEN t.arrival_day IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(
+           jsonb_build_object('field', 'next_inbound', 'source', t.cover_source,
+                              'value', (DATE '1970-01-01' + t.arrival_day)::text)) END
+       AS evidence,
        0 AS priority
 FROM pricing_tmp_changes t
 JOIN catalog_listing l ON l.id = t.listing_id AND l.organization_id = %(org)s
@@ -189,8 +203,29 @@ def _change_rows(res: pd.DataFrame, offers: pd.DataFrame, policy: Policy | None)
                 np.rint(np.nan_to_num(ch["profit_new"].to_numpy())).astype(np.int64),
                 np.isnan(ch["profit_new"].to_numpy()),
             ),
+            **_cover_rows(ch),
         }
     )
+
+
+def _cover_rows(ch: pd.DataFrame) -> dict[str, pd.Series]:
+    """The low-cover rule's evidence columns (NULL where it did not raise, or where the
+    frame comes from a caller without them)."""
+    n = len(ch)
+    if "cover_source" not in ch.columns:
+        none = pd.Series([None] * n, dtype=object)
+        return {"cover_source": none, "cover_days": none, "stockout_day": none,
+                "arrival_day": none}  # fmt: skip
+    source = ch["cover_source"].to_numpy(dtype=object)
+    days = ch["cover_days"].to_numpy(dtype=np.float64)
+    out_day = ch["stockout_day"].to_numpy(dtype=np.int64)
+    arrival = ch["arrival_day"].to_numpy(dtype=np.int64)
+    return {
+        "cover_source": pd.Series(np.where(source == "", None, source), dtype=object),
+        "cover_days": pd.Series(np.round(np.clip(days, -1e8, 1e8), 1)),  # NaN → NULL
+        "stockout_day": _nullable(out_day, out_day < 0),
+        "arrival_day": _nullable(arrival, arrival < 0),
+    }
 
 
 def write_chunk(
