@@ -41,7 +41,7 @@ def test_upload_reports(api_client, org, store, st_xlsx, bulk_xlsx, imports_inli
     job = Job.objects.for_org(org).get(pk=job_id)
     assert job.kind == "ads_search_terms_import" and job.status == "succeeded", job.error
     assert job.result["imported"] == SearchTermStat.objects.for_org(org).count() > 0
-    assert job.done == job.total == job.result["rows"]
+    assert job.done == job.result["rows"] > 0  # an XLSX's total is an estimate
     status = api_client.get(f"/api/v1/jobs/{job_id}/")
     assert status.status_code == 200 and status.json()["status"] == "succeeded"
     f = io.BytesIO(bulk_xlsx)
