@@ -25,11 +25,12 @@ from . import selectors
 from .bulk_export import bulk_export
 from .bulk_import import bulk_file_import
 from .drafts import KIND
-from .imports import search_terms_import
+from .import_jobs import search_terms_import_start
 from .models import Campaign
 from .reasons import rationale_label
 from .recommendations import recommendations_start
 from .targets import campaign_targets
+from .translation import draft_term, translation_json, translations_for
 
 UPLOAD_MAX_BYTES = 200 * 1024 * 1024
 MAX_DAYS = 366
@@ -171,11 +172,14 @@ class SearchTermMetricsViewSet(TenantViewSet):
         def clean(d: dict) -> dict:
             return {k: v if v is None or k in keep else str(v) for k, v in d.items()}
 
+        found = translations_for(org=self.org, terms=[r["search_term"] for r in rows])
         return Response(
             {
                 "start": span[0],
                 "end": span[1],
-                "results": [clean(r) for r in rows],
+                "results": [
+                    {**clean(r), **translation_json(found.get(r["search_term"]))} for r in rows
+                ],
                 "total": clean(total),
             }
         )
@@ -186,8 +190,25 @@ class RecommendationSerializer(serializers.ModelSerializer):
     # `rationale` is the rule's code; this is its sentence in the request's language.
     rationale_text = serializers.SerializerMethodField()
 
+    # The search term the recommendation is about, translated for the operator (null when
+    # not translated yet; `status` failed with the reason when the model call failed).
+    term_translation = serializers.SerializerMethodField()
+
     def get_rationale_text(self, draft) -> str:
         return rationale_label(draft) or draft.rationale
+
+    def get_term_translation(self, draft) -> dict | None:
+        term = draft_term(draft)
+        if not term:
+            return None
+        found = self.context.get("_translations")
+        if found is None:  # once per page: every draft of the list in one query
+            parent = getattr(self, "parent", None)
+            drafts = list(parent.instance) if parent is not None else [draft]
+            org = self.context["view"].org
+            found = translations_for(org=org, terms=[draft_term(d) for d in drafts])
+            self.context["_translations"] = found
+        return {"term": term, **translation_json(found.get(term))}
 
     class Meta:
         model = Draft
@@ -201,6 +222,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "proposed",
             "rationale",
             "rationale_text",
+            "term_translation",
             "evidence",
             "priority",
             "created_at",
@@ -242,29 +264,42 @@ class ReportUploadViewSet(TenantViewSet):
     queryset = Campaign.objects.none()
     serializer_class = UploadSerializer
 
-    def _upload(self, request, importer):
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer},
+        responses={
+            202: inline_serializer(
+                "AdsImportQueued",
+                {"job": serializers.IntegerField(), "status_url": serializers.CharField()},
+            )
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="search-terms")
+    def search_terms(self, request):
+        """Queue the import of a search-term report (XLSX/CSV) into a store; follow the job at
+        `status_url`: its result holds the counts and the line-numbered errors, and a file
+        that is not such a report fails the job with the reason."""
+        body = UploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        job = search_terms_import_start(
+            org=self.org, actor=request_actor(request), store_id=body.validated_data["store"],
+            upload=upload, filename=upload.name,
+        )  # fmt: skip
+        return Response({"job": job.pk, "status_url": f"/api/v1/jobs/{job.pk}/"}, status=202)
+
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
         body = UploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         try:
-            result = importer(
-                org=self.org,
-                store_id=body.validated_data["store"],
-                data=upload.file,
-                filename=upload.name,
-                actor=request_actor(request),
-            )
+            result = bulk_file_import(
+                org=self.org, store_id=body.validated_data["store"], data=upload.file,
+                filename=upload.name, actor=request_actor(request),
+            )  # fmt: skip
         except TabularFormatError as exc:
             raise ValidationFailed(str(exc), field="file") from exc
         return Response(result.as_dict())
-
-    @action(detail=False, methods=["post"], url_path="search-terms")
-    def search_terms(self, request):
-        return self._upload(request, search_terms_import)
-
-    @action(detail=False, methods=["post"], url_path="bulk")
-    def bulk(self, request):
-        return self._upload(request, bulk_file_import)
 
 
 class BulkFileViewSet(TenantViewSet):

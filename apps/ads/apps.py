@@ -12,7 +12,8 @@ class AdsConfig(AppConfig):
         from apps.core.jobs import JobLink, job_kind_register
         from apps.review import display as review_display
 
-        from . import drafts, generation
+        from . import drafts, generation, translation
+        from .import_jobs import JOB_KIND as IMPORT_JOB_KIND
         from .reasons import EVIDENCE_LABELS, REASON_KIND, rationale_label
         from .tasks import JOB_KIND
 
@@ -25,6 +26,18 @@ class AdsConfig(AppConfig):
             links=to_queue,
             result_template="ads/_run_job_result.html",
         )
+
+        def to_imports(job, request):
+            yield JobLink(_("Import history"), reverse("ads:imports"), "ads-imports")
+            yield JobLink(_("Search terms"), reverse("ads:search_terms"), "ads-terms")
+
+        job_kind_register(
+            IMPORT_JOB_KIND,
+            label=_("Search-term report import"),
+            links=to_imports,
+            result_template="ads/_import_job_result.html",
+        )
+        translation.register()
         drafts.register_kind()
         generation.register_kinds()
         review_display.register_labels(EVIDENCE_LABELS)

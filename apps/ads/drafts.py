@@ -18,7 +18,7 @@ from apps.review import fields as f
 from apps.review.registry import Check, DraftKind, register
 
 from .models import AdChange, AdGroup, Campaign, NegativeKeyword, Target
-from .rules import BID_LIMITS, keyword_problem
+from .rules import keyword_problem, marketplace_bid_limits
 
 KIND = "ad_change"
 
@@ -52,11 +52,17 @@ def _amount(payload: dict, name: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+def _marketplace_code(campaign: Campaign) -> str:
+    store = getattr(campaign, "store", None)
+    marketplace = getattr(store, "marketplace", None)
+    return str(getattr(marketplace, "code", "") or "")
+
+
 def validate(campaign: Campaign, payload: dict) -> list[Check]:
     action = payload.get("action")
     checks: list[Check] = []
     currency = payload.get("currency") or campaign.currency
-    low, high = BID_LIMITS.get(currency, (0.02, 1000.0))
+    low, high = marketplace_bid_limits(_marketplace_code(campaign), currency)
     if action in ("bid", "harvest"):
         bid = _amount(payload, "new_bid")
         if bid is None or not (Decimal(str(low)) <= bid <= Decimal(str(high))):

@@ -16,6 +16,7 @@ a summary report (stored as such, not on its start date; pages spread it evenly 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -170,10 +171,17 @@ STAGE = "ads_stage"
 
 
 def search_terms_import(
-    *, org: Organization, store_id: int, data, filename: str = "", actor=None
+    *,
+    org: Organization,
+    store_id: int,
+    data,
+    filename: str = "",
+    actor=None,
+    progress: Callable[[int], None] | None = None,
 ) -> SearchTermImportResult:
     """Import a search-term report (bytes, a path or an open binary file) into a store.
-    Raises TabularFormatError when the file as a whole is not such a report."""
+    Raises TabularFormatError when the file as a whole is not such a report. `progress` is
+    called with the number of rows of each chunk read (the import job's progress)."""
     store = store_for(org=org, store_id=store_id)
     result = SearchTermImportResult()
     sha256, _size = file_sha256(data)
@@ -195,6 +203,8 @@ def search_terms_import(
         if not state["currency"]:
             state["currency"] = parser.currency_from_symbol(chunk.text["spend"])
         parser.check_search_terms(chunk, currency=state["currency"])
+        if progress is not None:
+            progress(len(chunk.rows))
         good = chunk.good()
         if good.empty:
             return ChunkOutcome()

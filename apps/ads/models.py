@@ -286,8 +286,37 @@ class AdsSettings(TenantModel):
     negative_min_clicks = models.PositiveIntegerField(default=15)
     harvest_min_orders = models.PositiveIntegerField(default=2)
     default_target_acos = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("25"))
+    # The language search terms are translated into for the operator (Chinese by default).
+    operator_language = models.CharField(max_length=16, default="zh-Hans")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization"], name="ads_settings_one_per_org")
+        ]
+
+
+class TermTranslation(TenantModel):
+    """A search term translated for the operator, once per (organization, term, language).
+
+    Written by the `ad_term_translation` generation kind (apps.ads.translation) after an import
+    when an AI endpoint is configured. A failed call leaves `translation` empty with the reason
+    in `error` (shown next to the term); the next run tries those terms again."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("Translated")
+        FAILED = "failed", _("Not translated")
+
+    term = models.CharField(max_length=255)
+    language = models.CharField(max_length=16)
+    translation = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OK)
+    error = models.CharField(max_length=500, blank=True)
+    provider = models.CharField(max_length=32, blank=True)
+    model_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "term", "language"], name="ads_term_translation_unique"
+            )
         ]

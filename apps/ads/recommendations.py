@@ -339,10 +339,13 @@ def compute(
             continue
         seen.add((r.campaign_id, r.key))
         unique.append(r)
+    from .translation import llm_configured
+
+    offline = not llm_configured(org=org)  # online, the pages show each term's translation
     for r in unique:
         result.counts[r.rule] = result.counts.get(r.rule, 0) + 1
         r.evidence.insert(0, {"kind": REASON_KIND, **r.reason})
-        if "search_term" in {e.get("field") for e in r.evidence}:
+        if offline and "search_term" in {e.get("field") for e in r.evidence}:
             r.evidence.append({"field": "translation", "value": None, "note": "needs_endpoint"})
     return unique, result, campaigns
 

@@ -7,13 +7,13 @@ Frames (one row each):
              spend, orders, sales (floats over the window)
   targets    target_id, campaign_id, ad_group_id, kind, text, match_type, bid (float or NaN),
              default_bid, amazon_id
-  campaigns  campaign_id, name, store_id, targeting, daily_budget, currency, language,
+  campaigns  campaign_id, name, store_id, targeting, daily_budget, currency, language, marketplace,
              target_acos (percent), amazon_id, product_ids (set)
   daily      campaign_id, day, spend
 
 Limits are Amazon's: a keyword ≤ 80 characters and 10 words, a negative phrase ≤ 4 words, a
-negative exact ≤ 10 words; bids within the marketplace's limits (by currency) and the
-organization's min/max, changed by at most ±`max_change_pct` per run.
+negative exact ≤ 10 words; bids within the marketplace's limits (data/bid_limits.yaml, keyed by
+marketplace) and the organization's min/max, changed by at most ±`max_change_pct` per run.
 """
 
 from __future__ import annotations
@@ -22,31 +22,33 @@ import math
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 KEYWORD_MAX_CHARS = 80
 KEYWORD_MAX_WORDS = 10
 NEGATIVE_PHRASE_MAX_WORDS = 4
 NEGATIVE_EXACT_MAX_WORDS = 10
-# Marketplace bid limits for Sponsored Products keywords, by currency (Amazon Ads docs).
-BID_LIMITS = {
-    "USD": (0.02, 1000.0),
-    "CAD": (0.02, 1000.0),
-    "EUR": (0.02, 1000.0),
-    "GBP": (0.02, 1000.0),
-    "JPY": (2.0, 100000.0),
-    "INR": (1.0, 5000.0),
-    "AUD": (0.1, 1410.0),
-    "MXN": (0.1, 20000.0),
-    "SEK": (0.18, 9300.0),
-    "PLN": (0.08, 4700.0),
-    "TRY": (0.05, 2500.0),
-    "AED": (0.24, 184.0),
-    "SGD": (0.02, 1410.0),
-    "BRL": (0.07, 3700.0),
-}
+DEFAULT_BID_LIMITS = (0.02, 1000.0)
+
+
+def _load_bid_limits() -> dict[str, tuple[str, float, float]]:
+    """Amazon's bid limits per marketplace code (data/bid_limits.yaml): (currency, min, max)."""
+    data = yaml.safe_load((Path(__file__).parent / "data" / "bid_limits.yaml").read_text())
+    return {
+        code: (str(v["currency"]), float(v["min"]), float(v["max"])) for code, v in data.items()
+    }
+
+
+# Marketplace bid limits for Sponsored Products keywords and targets, per marketplace.
+MARKETPLACE_BID_LIMITS = _load_bid_limits()
+# The first marketplace of a currency: for a campaign whose marketplace is unknown.
+CURRENCY_BID_LIMITS: dict[str, tuple[float, float]] = {}
+for _cur, _low, _high in MARKETPLACE_BID_LIMITS.values():
+    CURRENCY_BID_LIMITS.setdefault(_cur, (_low, _high))
 ZERO_DECIMAL = {"JPY"}
 ASIN = re.compile(r"^b0[0-9a-z]{8}$", re.IGNORECASE)
 STOPWORDS = frozenset(
@@ -141,8 +143,17 @@ def _ev(**items) -> list[dict]:
     return out
 
 
-def bid_limits(currency: str, p: Params) -> tuple[float, float]:
-    low, high = BID_LIMITS.get(currency, (0.02, 1000.0))
+def marketplace_bid_limits(marketplace: str, currency: str) -> tuple[float, float]:
+    """Amazon's (min, max) bid of the marketplace, in `currency`. A marketplace we have no
+    limits for, or a campaign not in its marketplace's currency, takes its currency's."""
+    found = MARKETPLACE_BID_LIMITS.get(marketplace or "")
+    if found is not None and found[0] == currency:
+        return found[1], found[2]
+    return CURRENCY_BID_LIMITS.get(currency, DEFAULT_BID_LIMITS)
+
+
+def bid_limits(currency: str, p: Params, marketplace: str = "") -> tuple[float, float]:
+    low, high = marketplace_bid_limits(marketplace, currency)
     return max(low, p.min_bid), min(high, p.max_bid)
 
 
@@ -160,6 +171,13 @@ def keyword_problem(text: str, match_type: str) -> str:
     return ""
 
 
+def _marketplaces(campaigns: pd.DataFrame) -> pd.Series:
+    """Marketplace code per campaign id ("" when the frame does not carry it)."""
+    if "marketplace" not in campaigns:
+        return pd.Series("", index=campaigns["campaign_id"], dtype=object)
+    return campaigns.set_index("campaign_id")["marketplace"].fillna("")
+
+
 def new_bid(
     *,
     clicks: float,
@@ -172,6 +190,7 @@ def new_bid(
     target_acos: float,
     currency: str,
     p: Params,
+    marketplace: str = "",
 ) -> tuple[float | None, dict]:
     """The bid toward the target ACoS, or None with the reason in the evidence."""
     info: dict = {"clicks": clicks, "orders": orders, "spend": spend, "sales": sales}
@@ -187,7 +206,7 @@ def new_bid(
     raw = cpc * (target_acos / 100) / acos if acos > 0 and not math.isinf(acos) else 0.0
     cap = p.max_change_pct / 100
     capped = min(max(raw, current * (1 - cap)), current * (1 + cap))
-    low, high = bid_limits(currency, p)
+    low, high = bid_limits(currency, p, marketplace)
     bounded = min(max(capped, low), high)
     info.update(
         cpc=cpc,
@@ -235,6 +254,7 @@ def bid_recommendations(
     camp = campaigns.set_index("campaign_id")
     merged["target_acos"] = merged["campaign_id"].map(camp["target_acos"])
     merged["currency"] = merged["campaign_id"].map(camp["currency"])
+    merged["marketplace"] = merged["campaign_id"].map(_marketplaces(campaigns))
     merged["ag_aov"] = merged["ad_group_id"].map(ag_aov)
     merged["c_aov"] = merged["campaign_id"].map(c_aov)
     merged["prior"] = merged["ad_group_id"].map(ag_cvr)
@@ -257,6 +277,7 @@ def bid_recommendations(
             target_acos=float(r.target_acos),
             currency=r.currency,
             p=p,
+            marketplace=r.marketplace,
         )
         if bid is None:
             continue
@@ -479,6 +500,7 @@ def harvest_recommendations(
     g = g.assign(
         target_acos=g["campaign_id"].map(camp["target_acos"]),
         currency=g["campaign_id"].map(camp["currency"]),
+        marketplace=g["campaign_id"].map(_marketplaces(campaigns)),
     )
     out: list[Rec] = []
     for r in g.itertuples(index=False):
@@ -493,7 +515,7 @@ def harvest_recommendations(
         if (dest_group, text) in keywords or (not asin and keyword_problem(text, "exact")):
             continue
         cpc = r.spend / r.clicks if r.clicks else 0
-        low, high = bid_limits(c.currency, p)
+        low, high = bid_limits(c.currency, p, c.marketplace)
         bid = min(max(cpc * float(c.target_acos) / acos if acos > 0 else cpc, low), high)
         out.append(
             Rec(

@@ -54,3 +54,32 @@ def recommendations_run_task(org_id: int, job_id: int | None = None) -> dict:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK, org_id])
+
+
+@shared_task(name="apps.ads.tasks.search_terms_import_task", ignore_result=True, acks_late=True,
+             time_limit=60 * 30, soft_time_limit=60 * 28)  # fmt: skip
+def search_terms_import_task(org_id: int, job_id: int, path: str, store_id: int, filename: str,
+                             actor_id: int | None = None) -> dict:  # fmt: skip
+    from apps.accounts.models import Organization
+
+    from .import_jobs import search_terms_import_run
+
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        jobs.job_fail(job_id=job_id, error="The organization no longer exists.")
+        return {"skipped": "gone"}
+    return search_terms_import_run(org=org, job_id=job_id, path=path, store_id=store_id,
+                                   filename=filename, actor_id=actor_id)  # fmt: skip
+
+
+@shared_task(name="apps.ads.tasks.terms_translate_task", ignore_result=True, acks_late=True,
+             time_limit=60 * 30, soft_time_limit=60 * 28)  # fmt: skip
+def terms_translate_task(org_id: int, language: str = "") -> dict:
+    from apps.accounts.models import Organization
+
+    from .translation import terms_translate
+
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None:
+        return {"skipped": "gone"}
+    return terms_translate(org=org, language=language or None)

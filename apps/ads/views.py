@@ -31,11 +31,12 @@ from .bulk_import import bulk_file_import
 from .chart import line_chart
 from .drafts import KIND
 from .forms import TargetOverrideForm, UploadForm
-from .imports import search_terms_import
+from .import_jobs import search_terms_import_start
 from .models import AdChange, Campaign
 from .reasons import rationale_label, rule_label, value_label
 from .recommendations import recommendations_start
 from .targets import campaign_target_override, campaign_targets
+from .translation import draft_term, translation_state, translations_for
 
 DAYS = (7, 14, 30, 60, 90)
 
@@ -63,23 +64,27 @@ def index(request):
         form = UploadForm(request.POST, request.FILES, stores=stores)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            importer = (
-                search_terms_import
-                if form.cleaned_data["kind"] == "search_terms"
-                else bulk_file_import
-            )
-            try:
-                result = importer(
-                    org=org,
-                    store_id=form.cleaned_data["store"],
-                    data=upload.file,
-                    filename=upload.name,
-                    actor=request.user,
-                )
-            except (TabularFormatError, DomainError) as exc:
-                form.add_error("file", str(exc))
+            if form.cleaned_data["kind"] == "search_terms":
+                try:
+                    job = search_terms_import_start(
+                        org=org, actor=request.user, store_id=form.cleaned_data["store"],
+                        upload=upload, filename=upload.name,
+                    )  # fmt: skip
+                except DomainError as exc:
+                    form.add_error("store", str(exc))
+                else:
+                    messages.success(request, _("The report is being imported."))
+                    return redirect("dashboard:job", job_id=job.pk)
             else:
-                days, span = _window(request)
+                try:
+                    result = bulk_file_import(
+                        org=org, store_id=form.cleaned_data["store"], data=upload.file,
+                        filename=upload.name, actor=request.user,
+                    )  # fmt: skip
+                except (TabularFormatError, DomainError) as exc:
+                    form.add_error("file", str(exc))
+                else:
+                    days, span = _window(request)
     rows = []
     if span:
         rows = selectors.campaign_list(
@@ -196,9 +201,13 @@ def search_terms(request):
             min_clicks=max(0, min(int_param(request, "min_clicks") or 0, 100000)),
             sort=request.GET.get("sort", "spend"),
         )
+    found = translations_for(org=org, terms=[r["search_term"] for r in rows])
+    for r in rows:
+        r["translated"] = found.get(r["search_term"])
     context = {
         "rows": rows,
         "total": total,
+        "translation": translation_state(org=org),
         "days": days,
         "day_choices": DAYS,
         "span": span,
@@ -278,7 +287,11 @@ def recommendations(request):
             row["pairs"] = [(k, value_label(v)) for k, v in row["pairs"]]
             row["value"] = value_label(row["value"])
         g["drafts"].append(d)
+    found = translations_for(org=org, terms=[draft_term(d) for d in drafts])
+    for d in drafts:
+        d.translated = found.get(draft_term(d))
     context = {
+        "translation": translation_state(org=org),
         "groups": list(groups.values()),
         "can_write": can_write(request),
         "can_review": can_write(request, "reviewer"),

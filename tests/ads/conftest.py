@@ -48,3 +48,22 @@ def bulk_xlsx():
 def offline(settings):
     settings.OPENAI_BASE_URL = ""
     return settings
+
+
+@pytest.fixture
+def imports_inline(monkeypatch, django_capture_on_commit_callbacks):
+    """`with imports_inline():` runs the search-term imports (and translations) queued inside
+    it in the test's thread when the block ends."""
+    from apps.ads import tasks
+
+    monkeypatch.setattr(
+        tasks.search_terms_import_task,
+        "apply_async",
+        lambda args, queue=None: tasks.search_terms_import_task(*args),
+    )
+    monkeypatch.setattr(
+        tasks.terms_translate_task,
+        "apply_async",
+        lambda args, queue=None: tasks.terms_translate_task(*args),
+    )
+    return lambda: django_capture_on_commit_callbacks(execute=True)

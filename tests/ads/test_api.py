@@ -26,14 +26,24 @@ def loaded(org, store, listing, st_csv, bulk_xlsx, user):
     return store
 
 
-def test_upload_reports(api_client, org, store, st_xlsx, bulk_xlsx):
-    r = api_client.post(
-        "/api/v1/ads/reports/search-terms/",
-        {"store": store.pk, "file": io.BytesIO(st_xlsx)},
-        format="multipart",
-    )
-    assert r.status_code == 200, r.content
-    assert r.json()["imported"] == SearchTermStat.objects.for_org(org).count() > 0
+def test_upload_reports(api_client, org, store, st_xlsx, bulk_xlsx, imports_inline):
+    from apps.core.models import Job
+
+    with imports_inline():
+        r = api_client.post(
+            "/api/v1/ads/reports/search-terms/",
+            {"store": store.pk, "file": io.BytesIO(st_xlsx)},
+            format="multipart",
+        )
+    assert r.status_code == 202, r.content
+    job_id = r.json()["job"]
+    assert r.json()["status_url"] == f"/api/v1/jobs/{job_id}/"
+    job = Job.objects.for_org(org).get(pk=job_id)
+    assert job.kind == "ads_search_terms_import" and job.status == "succeeded", job.error
+    assert job.result["imported"] == SearchTermStat.objects.for_org(org).count() > 0
+    assert job.done == job.result["rows"] > 0  # an XLSX's total is an estimate
+    status = api_client.get(f"/api/v1/jobs/{job_id}/")
+    assert status.status_code == 200 and status.json()["status"] == "succeeded"
     f = io.BytesIO(bulk_xlsx)
     f.name = "bulk.xlsx"
     r = api_client.post(
@@ -42,10 +52,15 @@ def test_upload_reports(api_client, org, store, st_xlsx, bulk_xlsx):
     assert r.status_code == 200 and r.json()["errors"] == []
     bad = io.BytesIO(b"a,b\n1,2\n")
     bad.name = "x.csv"
-    r = api_client.post(
-        "/api/v1/ads/reports/search-terms/", {"store": store.pk, "file": bad}, format="multipart"
-    )
-    assert r.status_code == 400 and "Missing columns" in r.content.decode()
+    with imports_inline():
+        r = api_client.post(
+            "/api/v1/ads/reports/search-terms/",
+            {"store": store.pk, "file": bad},
+            format="multipart",
+        )
+    assert r.status_code == 202
+    failed = Job.objects.for_org(org).get(pk=r.json()["job"])
+    assert failed.status == "failed" and "Missing columns" in failed.error
 
 
 def test_read_campaigns_metrics_recommendations_and_download(

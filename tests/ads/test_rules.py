@@ -339,3 +339,32 @@ def test_foreign_language_terms():
         )
         == []
     )
+
+
+def test_bid_limits_are_keyed_by_marketplace_as_data():
+    from apps.ads.rules import marketplace_bid_limits
+
+    assert marketplace_bid_limits("amazon_us", "USD") == (0.02, 1000.0)
+    assert marketplace_bid_limits("amazon_de", "EUR") == (0.02, 1000.0)
+    assert marketplace_bid_limits("amazon_uk", "GBP") == (0.02, 1000.0)
+    assert marketplace_bid_limits("amazon_jp", "JPY") == (2.0, 100000.0)
+    assert marketplace_bid_limits("amazon_se", "SEK") == (0.18, 9300.0)
+    # Two marketplaces of one currency may differ: the marketplace decides, not the currency.
+    assert marketplace_bid_limits("amazon_sa", "SAR") == (0.1, 184.0)
+    # Unknown marketplace (or a campaign not in its marketplace's currency): by currency.
+    assert marketplace_bid_limits("ebay_us", "USD") == (0.02, 1000.0)
+    assert marketplace_bid_limits("amazon_us", "JPY") == (2.0, 100000.0)
+    assert marketplace_bid_limits("", "XXX") == (0.02, 1000.0)
+
+
+def test_bid_rule_uses_the_campaign_marketplace_limits():
+    _bid, info = new_bid(
+        clicks=50, orders=0, spend=100, sales=0, prior_cvr=0.0, aov=3000, current=2.0,
+        target_acos=20, currency="JPY", p=Params(min_bid=0.02), marketplace="amazon_jp",
+    )  # fmt: skip
+    assert info["min_bid"] == 2.0 and info["max_bid"] == 20.0  # org max 20 binds before 100000
+    _bid, info = new_bid(
+        clicks=50, orders=25, spend=50, sales=750, prior_cvr=0.5, aov=30, current=900.0,
+        target_acos=30, currency="USD", p=Params(max_bid=5000), marketplace="amazon_us",
+    )  # fmt: skip
+    assert info["max_bid"] == 1000.0  # the marketplace maximum binds before the org's 5000

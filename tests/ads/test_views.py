@@ -1,6 +1,8 @@
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from apps.ads.bulk_import import bulk_file_import
@@ -74,20 +76,36 @@ def test_approve_a_campaigns_changes_together(loaded, user, client_for):
     assert download.status_code == 200 and download.content[:2] == b"PK"
 
 
-def test_upload_from_the_page(org, store, user, client_for, st_csv):
+def test_upload_from_the_page_runs_as_a_job_with_line_numbered_errors(
+    org, store, user, client_for, st_csv, imports_inline
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from apps.core.models import Job
+
     client = client_for(user)
-    response = client.post(
-        reverse("ads:index"),
-        {
-            "kind": "search_terms",
-            "store": store.pk,
-            "file": SimpleUploadedFile("st.csv", st_csv, content_type="text/csv"),
-        },
-    )
-    assert response.status_code == 200 and b"import-result" in response.content
+    lines = st_csv.split(b"\n")
+    bad = lines[1].replace(b",412,4,", b",412,abc,")  # clicks not a number: line 2 refused
+    broken = b"\n".join([lines[0], bad, *lines[1:]])
+    with imports_inline():
+        response = client.post(
+            reverse("ads:index"),
+            {
+                "kind": "search_terms",
+                "store": store.pk,
+                "file": SimpleUploadedFile("st.csv", broken, content_type="text/csv"),
+            },
+        )
+    job = Job.objects.for_org(org).get(kind="ads_search_terms_import")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:job", args=[job.pk])
+    assert job.status == "succeeded", job.error
     assert Campaign.objects.for_org(org).count() == 2
+    assert job.result["errors"] and job.result["errors"][0]["line"] == 2
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and b"ads-import-result" in page.content
+    assert b"ads-import-errors" in page.content and reverse("ads:imports").encode() in page.content
+    assert not list((Path(settings.MEDIA_ROOT) / "ads-uploads" / str(org.pk)).iterdir())
 
 
 def test_review_screen_shows_an_ad_change_draft(loaded, user, client_for):
