@@ -43,10 +43,11 @@ ORDER_DAYS = ProfitOrderDay._meta.db_table
 RATES = changes.RATES
 COSTS = changes.COSTS
 
-_BUILD = """
-INSERT INTO {facts} (created_at, updated_at, organization_id, day, store_id, marketplace_id,
+_FACT_COLUMNS = """(created_at, updated_at, organization_id, day, store_id, marketplace_id,
     product_id, currency, sessions, page_views, orders, units, units_refunded, revenue, refunds,
-    vat, product_cost, freight, marketplace_fees, fulfilment_fees, ad_spend, net_profit)
+    vat, product_cost, freight, marketplace_fees, fulfilment_fees, ad_spend, net_profit)"""
+
+_SELECT = """
 WITH lines AS (
     -- a line of a returned order is refunded whole; otherwise its refunded quantity and amount
     SELECT o.store_id, coalesce(i.product_id, 0) AS pid,
@@ -126,13 +127,14 @@ WITH lines AS (
     FROM sales s FULL JOIN traffic t USING (store_id, pid, day)
     FULL JOIN ads a USING (store_id, pid, day)
 )
-SELECT now(), now(), %(org)s, j.day, j.store_id, st.marketplace_id, nullif(j.pid, 0), %(base)s,
-       j.sessions, j.page_views, j.orders, j.units, j.units_refunded, j.revenue, j.refunds,
+SELECT now() AS created_at, now() AS updated_at, %(org)s AS organization_id, j.day, j.store_id,
+       st.marketplace_id, nullif(j.pid, 0) AS product_id, %(base)s AS currency, j.sessions,
+       j.page_views, j.orders, j.units, j.units_refunded, j.revenue, j.refunds,
        j.vat, j.product_cost, j.freight, j.marketplace_fees, j.fulfilment_fees, j.ad_spend,
        -- the components are rounded already: net profit is exactly what they add up to
        j.revenue - j.refunds - j.vat - coalesce(j.product_cost, 0) - coalesce(j.freight, 0)
        - coalesce(j.marketplace_fees, 0) - coalesce(j.fulfilment_fees, 0)
-       - coalesce(j.ad_spend, 0)
+       - coalesce(j.ad_spend, 0) AS net_profit
 FROM joined j JOIN catalog_store st ON st.id = j.store_id
 """
 
@@ -442,17 +444,42 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
         )
     params["has_ads"] = _load_ads(cursor, org, lo, hi, scope)
     sources["ad_spend"] = "ads" if params["has_ads"] else "missing"
-    sql = _BUILD.format(
-        facts=FACTS,
+    select = _SELECT.format(
         traffic=TRAFFIC,
         rates=RATES,
         costs=COSTS,
         order_scope=order_scope,
         traffic_scope=traffic_scope,
     )
-    cursor.execute(sql, params)
-    rows = cursor.rowcount
+    if scope is None:
+        rows = _build_full(cursor, select, params)
+    else:
+        cursor.execute(f"INSERT INTO {FACTS} {_FACT_COLUMNS} {select}", params)
+        rows = cursor.rowcount
     _order_days(cursor, scope, params)
+    return rows
+
+
+# INSERT … SELECT never runs in parallel in PostgreSQL 15, CREATE TABLE … AS does: a full
+# build selects into a staging table with both cores, then copies it into the facts (other
+# organizations' facts stay where they are). Planner costs for this transaction only.
+_PARALLEL = (
+    "SET LOCAL max_parallel_workers_per_gather = 2",
+    "SET LOCAL parallel_setup_cost = 100",
+    "SET LOCAL parallel_tuple_cost = 0.01",
+    "SET LOCAL min_parallel_table_scan_size = '1MB'",
+)
+STAGE = "_an_build"
+
+
+def _build_full(cursor, select: str, params: dict) -> int:
+    for statement in _PARALLEL:
+        cursor.execute(statement)
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    cursor.execute(f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS {select}", params)
+    cursor.execute(f"INSERT INTO {FACTS} {_FACT_COLUMNS} SELECT * FROM {STAGE}")
+    rows = cursor.rowcount
+    cursor.execute(f"DROP TABLE {STAGE}")
     return rows
 
 
