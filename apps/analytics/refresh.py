@@ -49,15 +49,16 @@ _FACT_COLUMNS = """(created_at, updated_at, organization_id, day, store_id, mark
 
 _SELECT = """
 WITH lines AS (
-    -- a line of a returned order is refunded whole; otherwise its refunded quantity and amount
+    -- a line of a returned order is refunded whole; otherwise its refunded quantity and amount.
+    -- Amounts (4 places) as integers of 1/10,000: exact, and summed without numeric's state
     SELECT o.store_id, coalesce(i.product_id, 0) AS pid,
            o.id AS order_id,
            (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, i.currency, i.quantity AS qty,
-           i.unit_price, i.line_total,
+           i.unit_price, (i.line_total * 10000)::bigint AS total4,
            CASE WHEN o.status = 'returned' THEN i.quantity
                 ELSE least(i.refunded_quantity, i.quantity) END AS qty_back,
-           CASE WHEN o.status = 'returned' THEN i.line_total
-                ELSE least(i.refunded_amount, i.line_total) END AS refund
+           (CASE WHEN o.status = 'returned' THEN i.line_total
+                 ELSE least(i.refunded_amount, i.line_total) END * 10000)::bigint AS refund4
     FROM orders_order o JOIN orders_orderitem i ON i.order_id = o.id
     WHERE o.organization_id = %(org)s AND i.organization_id = %(org)s
       AND o.status <> 'cancelled' AND i.item_status <> 'cancelled' {order_scope}
@@ -66,7 +67,8 @@ WITH lines AS (
     -- needs the single line (its minimum applies per unit, in the fee's own currency)
     SELECT l.store_id, l.pid, l.day, l.currency, count(DISTINCT l.order_id) AS orders,
            sum(l.qty) AS qty, sum(l.qty_back) AS units_refunded,
-           sum(l.line_total) AS revenue, sum(l.refund) AS refunds,
+           sum(l.total4)::numeric * 0.0001 AS revenue,
+           sum(l.refund4)::numeric * 0.0001 AS refunds,
            sum(l.qty * greatest(
                l.unit_price * c.referral_pct,
                CASE WHEN c.referral_currency = l.currency THEN c.referral_min * 100
