@@ -232,8 +232,10 @@ def build_traffic(cursor, org, stores, product_ids, rng) -> int:
 
 
 def cpu() -> tuple[float, float]:
-    """CPU seconds so far of this process and of its PostgreSQL backend (the build runs there;
-    on a loaded machine wall time is mostly waiting for a core, CPU time is not)."""
+    """CPU seconds so far of this process and of PostgreSQL: its backend (the build runs there;
+    on a loaded machine wall time is mostly waiting for a core, CPU time is not) plus the
+    parallel workers that have exited (counted in the postmaster's children's time; that
+    includes any other exited child, e.g. autovacuum workers, so it is an upper bound)."""
     import os
 
     from django.db import connection
@@ -246,6 +248,9 @@ def cpu() -> tuple[float, float]:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
         backend = (int(fields[11]) + int(fields[12])) / tick
+        with open(f"/proc/{int(fields[1])}/stat") as f:  # the postmaster
+            parent = f.read().rsplit(")", 1)[1].split()
+        backend += (int(parent[13]) + int(parent[14])) / tick
     except OSError:  # a server on another machine
         backend = float("nan")
     return time.process_time(), backend

@@ -43,20 +43,22 @@ ORDER_DAYS = ProfitOrderDay._meta.db_table
 RATES = changes.RATES
 COSTS = changes.COSTS
 
-_BUILD = """
-INSERT INTO {facts} (created_at, updated_at, organization_id, day, store_id, marketplace_id,
+_FACT_COLUMNS = """(created_at, updated_at, organization_id, day, store_id, marketplace_id,
     product_id, currency, sessions, page_views, orders, units, units_refunded, revenue, refunds,
-    vat, product_cost, freight, marketplace_fees, fulfilment_fees, ad_spend, net_profit)
+    vat, product_cost, freight, marketplace_fees, fulfilment_fees, ad_spend, net_profit)"""
+
+_SELECT = """
 WITH lines AS (
-    -- a line of a returned order is refunded whole; otherwise its refunded quantity and amount
+    -- a line of a returned order is refunded whole; otherwise its refunded quantity and amount.
+    -- Amounts (4 places) as integers of 1/10,000: exact, and summed without numeric's state
     SELECT o.store_id, coalesce(i.product_id, 0) AS pid,
            o.id AS order_id,
            (o.ordered_at AT TIME ZONE %(tz)s)::date AS day, i.currency, i.quantity AS qty,
-           i.unit_price, i.line_total,
+           i.unit_price, (i.line_total * 10000)::bigint AS total4,
            CASE WHEN o.status = 'returned' THEN i.quantity
                 ELSE least(i.refunded_quantity, i.quantity) END AS qty_back,
-           CASE WHEN o.status = 'returned' THEN i.line_total
-                ELSE least(i.refunded_amount, i.line_total) END AS refund
+           (CASE WHEN o.status = 'returned' THEN i.line_total
+                 ELSE least(i.refunded_amount, i.line_total) END * 10000)::bigint AS refund4
     FROM orders_order o JOIN orders_orderitem i ON i.order_id = o.id
     WHERE o.organization_id = %(org)s AND i.organization_id = %(org)s
       AND o.status <> 'cancelled' AND i.item_status <> 'cancelled' {order_scope}
@@ -65,7 +67,8 @@ WITH lines AS (
     -- needs the single line (its minimum applies per unit, in the fee's own currency)
     SELECT l.store_id, l.pid, l.day, l.currency, count(DISTINCT l.order_id) AS orders,
            sum(l.qty) AS qty, sum(l.qty_back) AS units_refunded,
-           sum(l.line_total) AS revenue, sum(l.refund) AS refunds,
+           sum(l.total4)::numeric * 0.0001 AS revenue,
+           sum(l.refund4)::numeric * 0.0001 AS refunds,
            sum(l.qty * greatest(
                l.unit_price * c.referral_pct,
                CASE WHEN c.referral_currency = l.currency THEN c.referral_min * 100
@@ -126,13 +129,14 @@ WITH lines AS (
     FROM sales s FULL JOIN traffic t USING (store_id, pid, day)
     FULL JOIN ads a USING (store_id, pid, day)
 )
-SELECT now(), now(), %(org)s, j.day, j.store_id, st.marketplace_id, nullif(j.pid, 0), %(base)s,
-       j.sessions, j.page_views, j.orders, j.units, j.units_refunded, j.revenue, j.refunds,
+SELECT now() AS created_at, now() AS updated_at, %(org)s AS organization_id, j.day, j.store_id,
+       st.marketplace_id, nullif(j.pid, 0) AS product_id, %(base)s AS currency, j.sessions,
+       j.page_views, j.orders, j.units, j.units_refunded, j.revenue, j.refunds,
        j.vat, j.product_cost, j.freight, j.marketplace_fees, j.fulfilment_fees, j.ad_spend,
        -- the components are rounded already: net profit is exactly what they add up to
        j.revenue - j.refunds - j.vat - coalesce(j.product_cost, 0) - coalesce(j.freight, 0)
        - coalesce(j.marketplace_fees, 0) - coalesce(j.fulfilment_fees, 0)
-       - coalesce(j.ad_spend, 0)
+       - coalesce(j.ad_spend, 0) AS net_profit
 FROM joined j JOIN catalog_store st ON st.id = j.store_id
 """
 
@@ -442,17 +446,42 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
         )
     params["has_ads"] = _load_ads(cursor, org, lo, hi, scope)
     sources["ad_spend"] = "ads" if params["has_ads"] else "missing"
-    sql = _BUILD.format(
-        facts=FACTS,
+    select = _SELECT.format(
         traffic=TRAFFIC,
         rates=RATES,
         costs=COSTS,
         order_scope=order_scope,
         traffic_scope=traffic_scope,
     )
-    cursor.execute(sql, params)
-    rows = cursor.rowcount
+    if scope is None:
+        rows = _build_full(cursor, select, params)
+    else:
+        cursor.execute(f"INSERT INTO {FACTS} {_FACT_COLUMNS} {select}", params)
+        rows = cursor.rowcount
     _order_days(cursor, scope, params)
+    return rows
+
+
+# INSERT … SELECT never runs in parallel in PostgreSQL 15, CREATE TABLE … AS does: a full
+# build selects into a staging table with both cores, then copies it into the facts (other
+# organizations' facts stay where they are). Planner costs for this transaction only.
+_PARALLEL = (
+    "SET LOCAL max_parallel_workers_per_gather = 2",
+    "SET LOCAL parallel_setup_cost = 100",
+    "SET LOCAL parallel_tuple_cost = 0.01",
+    "SET LOCAL min_parallel_table_scan_size = '1MB'",
+)
+STAGE = "_an_build"
+
+
+def _build_full(cursor, select: str, params: dict) -> int:
+    for statement in _PARALLEL:
+        cursor.execute(statement)
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    cursor.execute(f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS {select}", params)
+    cursor.execute(f"INSERT INTO {FACTS} {_FACT_COLUMNS} SELECT * FROM {STAGE}")
+    rows = cursor.rowcount
+    cursor.execute(f"DROP TABLE {STAGE}")
     return rows
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from django.db import connection
+from django.db import connection, transaction
 
 from .models import ProfitFact
 from .profit import Slice
@@ -30,6 +30,10 @@ COLUMNS = (
     "ad_spend",
     "net_profit",
 )
+# Amounts have 4 decimal places: summed as integers of 1/10,000 (exact, a small fixed-size
+# aggregate state instead of numeric's), scaled back once per result row.
+AMOUNTS = COLUMNS[7:]
+_SUM = "sum(({c} * 10000)::bigint)::numeric * 0.0001 AS {c}"
 # csv_safe.FORMULA_STARTS: = + - @ tab CR
 _ESCAPE = "CASE WHEN p.sku ~ '^[=+@\\t\\r-]' THEN '''' || p.sku ELSE coalesce(p.sku, '') END"
 
@@ -41,12 +45,7 @@ COPY (
     FROM (
         -- summed on integer keys first: the SKU text (escaped, sorted) only per result row
         SELECT product_id, day, currency, sum(sessions) AS sessions, sum(orders) AS orders,
-               sum(units) AS units, sum(units_refunded) AS units_refunded,
-               sum(revenue) AS revenue, sum(refunds) AS refunds, sum(vat) AS vat,
-               sum(product_cost) AS product_cost, sum(freight) AS freight,
-               sum(marketplace_fees) AS marketplace_fees,
-               sum(fulfilment_fees) AS fulfilment_fees, sum(ad_spend) AS ad_spend,
-               sum(net_profit) AS net_profit
+               sum(units) AS units, sum(units_refunded) AS units_refunded, {amounts}
         FROM {facts}
         WHERE organization_id = {org} AND day BETWEEN '{start}' AND '{end}' {filters}
         GROUP BY product_id, day, currency
@@ -68,6 +67,7 @@ def profit_report_csv(*, org, s: Slice) -> str:
         filters += f" AND product_id = {int(s.product_id)}"
     sql = _SQL.format(
         escaped=_ESCAPE,
+        amounts=",\n".join(_SUM.format(c=c) for c in AMOUNTS),
         facts=ProfitFact._meta.db_table,
         org=int(org.pk),
         start=s.start.isoformat(),
@@ -76,6 +76,17 @@ def profit_report_csv(*, org, s: Slice) -> str:
     )
     buf = io.StringIO()
     buf.write(",".join(COLUMNS) + "\n")
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('max_parallel_workers_per_gather'), current_setting('work_mem')"
+        )
+        par, mem = cursor.fetchone()
+        # one hash aggregate in memory: workers would pass back nearly as many partial rows as
+        # they read (a SKU-day's stores land in different workers), and costs more CPU
+        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
+        cursor.execute("SELECT set_config('work_mem', '512MB', true)")
         cursor.copy_expert(sql, buf)
+        # an enclosing transaction keeps its own settings afterwards
+        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [par])
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [mem])
     return buf.getvalue()
