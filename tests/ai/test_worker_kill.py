@@ -49,9 +49,22 @@ def _wait(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _first_round_answers_rest_hang(_body: dict, n: int) -> Reply:
+    """Requests 1-8 answer after 1 s, 9-12 hang until the child is killed, later ones answer.
+
+    The hang pins the moment of the kill: exactly eight drafts exist and four requests are in
+    flight, however slow the machine is.
+    """
+    if n <= 8:
+        return Reply.json(VALID, delay=1.0)
+    if n <= 12:
+        return Reply.json(VALID, delay=30.0)
+    return Reply.json(VALID)
+
+
 @pytest.fixture
 def worker_process(settings, llm):
-    server = llm(Reply.json(VALID, delay=2.0))
+    server = llm(_first_round_answers_rest_hang)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crossborder.settings.local",
@@ -112,16 +125,13 @@ def test_killing_the_worker_child_mid_batch_loses_and_duplicates_no_draft(
     )
     drafts = Draft.objects.for_org(org).filter(job_id=job.pk)
 
-    # Eight requests are in flight at once and each takes 2 s: kill after the first round.
-    _wait(lambda: drafts.count() >= 8, 60, "the first round of drafts")
+    # Eight requests are in flight at once; the next four hang: kill once they are asked.
+    _wait(lambda: drafts.count() >= 8 and len(server.requests) >= 12, 60, "the first round")
+    assert drafts.count() == 8
     children = psutil.Process(worker.pid).children()
     assert children, "the prefork worker has a child process"
     for child in children:
         child.send_signal(signal.SIGKILL)
-    time.sleep(0.5)  # let any request already on the wire reach the fake server
-    asked_before_kill = len(server.requests)
-    drafted_before_kill = drafts.count()
-    assert asked_before_kill > drafted_before_kill, "the kill interrupted requests in flight"
 
     _wait(
         lambda: Job.objects.for_org(org).get(pk=job.pk).status == "succeeded",
@@ -134,6 +144,6 @@ def test_killing_the_worker_child_mid_batch_loses_and_duplicates_no_draft(
     assert sorted(target_ids) == sorted(x.pk for x in listings)  # each exactly once
     assert set(drafts.values_list("status", flat=True)) == {"pending"}
     assert (job.done, job.failed) == (12, 0)
-    # Every target without a draft at the kill was asked (again) by the redelivery, and only
-    # those: how many were in flight depends on timing, the arithmetic does not.
-    assert len(server.requests) == asked_before_kill + (12 - drafted_before_kill)
+    # The four requests in flight when the child died were asked again by the redelivery,
+    # and nothing else was.
+    assert len(server.requests) == 16
