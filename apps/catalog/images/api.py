@@ -25,13 +25,13 @@ from apps.review.api import DraftSerializer
 from . import services
 
 
-class ImageUploadInput(serializers.Serializer):
+class ListingImageUploadInput(serializers.Serializer):
     image = serializers.FileField(
         max_length=200, help_text="PNG, JPEG or WebP, at most 25 MB (the file name: 200 chars)"
     )
 
 
-class ImageUploadResult(serializers.Serializer):
+class ListingImageUploadResult(serializers.Serializer):
     path = serializers.CharField(help_text="storage path of the stored image")
     product = serializers.IntegerField()
     images = serializers.ListField(
@@ -39,7 +39,7 @@ class ImageUploadResult(serializers.Serializer):
     )
 
 
-class ImageDraftInput(serializers.Serializer):
+class ListingImageDraftInput(serializers.Serializer):
     what = serializers.ChoiceField(
         choices=["fix_main", "selling_points"],
         default="fix_main",
@@ -59,11 +59,11 @@ class ListingImageUploadViewSet(_ListingImages):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": ImageUploadInput}, responses={201: ImageUploadResult}
+        request={"multipart/form-data": ListingImageUploadInput}, responses={201: ListingImageUploadResult}
     )
     def upload(self, request, pk=None):
         listing = self.get_object()
-        data = ImageUploadInput(data=request.data)
+        data = ListingImageUploadInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["image"]
         services.image_upload_size_check(upload.size)
@@ -81,10 +81,10 @@ class ListingImageUploadViewSet(_ListingImages):
 class ListingImageDraftViewSet(_ListingImages):
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(request=ImageDraftInput, responses={201: DraftSerializer})
+    @extend_schema(request=ListingImageDraftInput, responses={201: DraftSerializer})
     def draft(self, request, pk=None):
         listing = self.get_object()
-        data = ImageDraftInput(data=request.data)
+        data = ListingImageDraftInput(data=request.data)
         data.is_valid(raise_exception=True)
         make = (
             services.listing_selling_image_draft
