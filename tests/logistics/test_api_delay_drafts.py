@@ -73,9 +73,7 @@ def test_given_parcels_only_and_the_rest_reported_as_skipped(org, api_client):
     assert not Draft.objects.for_org(org).filter(target_id=b.pk).exists()
 
 
-def test_another_organizations_parcel_id_is_a_400_and_writes_nothing(
-    org, other_org, api_client
-):
+def test_another_organizations_parcel_id_is_a_400_and_writes_nothing(org, other_org, api_client):
     mine = late_parcel(org, "YT-MINE")
     theirs = late_parcel(other_org, "YT-THEIRS")
     response = api_client.post(URL, {"parcels": [mine.pk, theirs.pk]}, format="json")
@@ -86,9 +84,9 @@ def test_another_organizations_parcel_id_is_a_400_and_writes_nothing(
     assert "YT-THEIRS" not in response.content.decode()
     missing = api_client.post(URL, {"parcels": [mine.pk, 2**31 - 1]}, format="json").json()
     # a foreign id reads exactly like one nobody has (only the id in the text differs)
-    assert str(body["errors"]).replace(str(theirs.pk), "N") == str(
-        missing["errors"]
-    ).replace(str(2**31 - 1), "N")
+    assert str(body["errors"]).replace(str(theirs.pk), "N") == str(missing["errors"]).replace(
+        str(2**31 - 1), "N"
+    )
     assert not Draft.objects.unscoped().filter(kind="parcel_delay_message").exists()
 
 
