@@ -5,8 +5,9 @@ pages call, so the API and the pages validate alike."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.catalog.models import Store
@@ -112,6 +113,22 @@ class MailboxViewSet(ServiceViewSet):
     def update_object(self, instance, data, expected_version):
         data.setdefault("store", instance.store)
         return mailbox_save(org=self.org, mailbox=instance, **data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: inline_serializer("MailboxPollScheduled", {"mailbox": serializers.IntegerField()})
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def poll(self, request, pk=None):
+        """Read the mailbox now (in the background; the result shows in `last_polled_at`,
+        `last_uid` and `last_error`), as the mailbox page's button does."""
+        from .tasks import mailbox_poll_task
+
+        mailbox = self.get_object()
+        mailbox_poll_task.delay(self.org.pk, mailbox.pk)
+        return Response({"mailbox": mailbox.pk}, status=status.HTTP_202_ACCEPTED)
 
 
 # SLA settings ---------------------------------------------------------------------------------

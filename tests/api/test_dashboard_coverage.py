@@ -50,9 +50,10 @@ API_COUNTERPART: dict[str, tuple[str, ...]] = {
     ),
     "support:lint": ("v1_support_conversations_lint_create",),
     "support:mailbox_new": ("v1_support_mailboxes_create",),
-    "support:mailbox_edit": (
+    "support:mailbox_edit": (  # save / poll now
         "v1_support_mailboxes_update",
         "v1_support_mailboxes_partial_update",
+        "v1_support_mailboxes_poll_create",
     ),
     "support:sla_settings": ("v1_support_sla_settings_update",),
     "logistics:at_risk_draft": ("v1_parcels_delay_drafts_create",),

@@ -198,6 +198,23 @@ def test_another_orgs_store_is_a_400_and_its_mailbox_a_404(
     assert crypto.decrypt(Mailbox.objects.for_org(org).get().imap_password_encrypted) == "s3cret"
 
 
+def test_poll_now_schedules_a_read_of_that_mailbox_only(
+    org, other_org, store, api_client, api_client_for, monkeypatch
+):
+    from apps.support import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.mailbox_poll_task, "delay", lambda *a: calls.append(a))
+    box_id = api_client.post(
+        f"{BASE}/mailboxes/", {**MAILBOX, "store": store.pk}, format="json"
+    ).json()["id"]
+    response = api_client.post(f"{BASE}/mailboxes/{box_id}/poll/", {}, format="json")
+    assert response.status_code == 202 and response.json() == {"mailbox": box_id}
+    assert calls == [(org.pk, box_id)]
+    theirs = api_client_for(other_org).post(f"{BASE}/mailboxes/{box_id}/poll/", {}, format="json")
+    assert theirs.status_code == 404 and calls == [(org.pk, box_id)]
+
+
 # --- SLA settings ----------------------------------------------------------------------------
 
 SLA = {
