@@ -59,7 +59,8 @@ class ListingImageUploadViewSet(_ListingImages):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": ListingImageUploadInput}, responses={201: ListingImageUploadResult}
+        request={"multipart/form-data": ListingImageUploadInput},
+        responses={201: ListingImageUploadResult},
     )
     def upload(self, request, pk=None):
         listing = self.get_object()
