@@ -5,6 +5,7 @@ from apps.catalog import api
 from apps.catalog.bulk_api import ProductBulkViewSet
 from apps.catalog.content import api as studio_api
 from apps.catalog.exports import api as export_api
+from apps.catalog.images import api as image_api
 from apps.catalog.photos import api as photo_api
 from apps.catalog.rules import api as rules_api
 
@@ -47,6 +48,11 @@ urlpatterns = [
     path("listings/<int:pk>/readiness/proposal/",
          photo_api.ReadinessViewSet.as_view({"post": "proposal"}),
          name="listing-readiness-proposal"),
+    path("listings/<int:pk>/images/",
+         image_api.ListingImageUploadViewSet.as_view({"post": "upload"}), name="listing-images"),
+    path("listings/<int:pk>/images/draft/",
+         image_api.ListingImageDraftViewSet.as_view({"post": "draft"}),
+         name="listing-images-draft"),
     path("readiness/", photo_api.ReadinessViewSet.as_view({"get": "stores"}), name="readiness"),
     *router.urls,
 ]  # fmt: skip

@@ -17,6 +17,11 @@ from apps.core.bounds import DateField, DateTimeField
 from apps.orders.models import Order
 
 from . import services
+from .api_drafts import (
+    DelayDraftsInputSerializer,
+    DelayDraftsResultSerializer,
+    delay_drafts_result,
+)
 from .imports import inventory_records_import, tracking_records_import
 from .models import (
     InboundItem,
@@ -315,6 +320,19 @@ class ParcelViewSet(
         return Response(
             _bulk_result(len(rows), tracking_records_import(org=self.org, records=rows))
         )
+
+    @extend_schema(request=DelayDraftsInputSerializer, responses={201: DelayDraftsResultSerializer})
+    @action(detail=False, methods=["post"], url_path="delay-drafts")
+    def delay_drafts(self, request):
+        """Delay-message drafts for at-risk parcels, in the review queue (nothing is sent):
+        one per at-risk parcel without an open draft, or only among `parcels` when given (ids
+        of other organizations' parcels are a 400 like ids nobody has). `skipped`: the given
+        parcels not drafted (not at risk, or a draft is already open)."""
+        body = DelayDraftsInputSerializer(data=request.data, context={"org": self.org})
+        body.is_valid(raise_exception=True)
+        given = body.validated_data.get("parcels")
+        drafts = services.delay_message_drafts(org=self.org, parcels=given)
+        return Response(delay_drafts_result(drafts, given), status=201)
 
     @extend_schema(
         responses={

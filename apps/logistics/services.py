@@ -183,10 +183,17 @@ def delay_message_text(parcel: Parcel, reasons: list[str], language: str = "en")
     )
 
 
-@transaction.atomic  # each draft and its shipment.at_risk event commit together
 def delay_message_drafts_create(*, org: Organization, now=None) -> int:
-    """A `parcel_delay_message` draft for every at-risk parcel that has none open: a proactive
-    message for customer service to review and send themselves (never sent automatically)."""
+    """How many delay-message drafts `delay_message_drafts` wrote (the dashboard's button and
+    the periodic task)."""
+    return len(delay_message_drafts(org=org, now=now))
+
+
+@transaction.atomic  # each draft and its shipment.at_risk event commit together
+def delay_message_drafts(*, org: Organization, now=None, parcels=None) -> list:
+    """A `parcel_delay_message` draft for every at-risk parcel that has none open (or for those
+    of `parcels`, the organization's parcels only): a proactive message for customer service to
+    review and send themselves (never sent automatically). Answers the drafts written."""
     from django.contrib.contenttypes.models import ContentType
 
     from apps.review.models import OPEN_STATUSES, Draft
@@ -198,8 +205,10 @@ def delay_message_drafts_create(*, org: Organization, now=None) -> int:
         .filter(kind="parcel_delay_message", target_type=ct, status__in=OPEN_STATUSES)
         .values_list("target_id", flat=True)
     )
-    created = 0
-    for parcel, risk in parcel_risks(org=org, now=now or timezone.now()):
+    if parcels is not None:
+        parcels = Parcel.objects.for_org(org).filter(pk__in=[getattr(p, "pk", p) for p in parcels])
+    created = []
+    for parcel, risk in parcel_risks(org=org, parcels=parcels, now=now or timezone.now()):
         if not risk.at_risk or parcel.pk in drafted:
             continue
         language = "de" if parcel.destination_country in ("DE", "AT", "CH") else "en"
@@ -214,7 +223,7 @@ def delay_message_drafts_create(*, org: Organization, now=None) -> int:
                 "reasons": list(risk.reasons),
             },
         )
-        draft_create(
+        draft = draft_create(
             org=org,
             kind="parcel_delay_message",
             target=parcel,
@@ -229,7 +238,7 @@ def delay_message_drafts_create(*, org: Organization, now=None) -> int:
             ],
             priority=len(risk.reasons),
         )
-        created += 1
+        created.append(draft)
     return created
 
 

@@ -19,6 +19,8 @@ from . import selectors
 from .models import Attachment, Conversation, KnowledgeArticle, Macro, Message
 from .services import ingest, kb, replies, team
 from .services.drafts import reply_drafts_generate
+from .services.ingest import NOTE_MAX
+from .services.lint import REPLY_LINT_MAX, reply_lint
 from .services.structured import message_ingest_structured
 
 # Conversations ---------------------------------------------------------------------------------
@@ -90,6 +92,35 @@ class ConversationSerializer(serializers.ModelSerializer):
 
 class ReplySerializer(serializers.Serializer):
     reply = serializers.CharField(max_length=4000)
+
+
+class LintInputSerializer(serializers.Serializer):
+    reply = serializers.CharField(
+        max_length=REPLY_LINT_MAX, allow_blank=True, trim_whitespace=False
+    )
+
+
+class LintCheckSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    severity = serializers.CharField(help_text="error | warning | info")
+    message = serializers.CharField()
+    field = serializers.CharField(allow_blank=True)
+
+
+class UngroundedClaimSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    start = serializers.IntegerField(help_text="offset of the claim in the reply")
+    end = serializers.IntegerField()
+
+
+class LintResultSerializer(serializers.Serializer):
+    checks = LintCheckSerializer(many=True)
+    ungrounded = UngroundedClaimSerializer(many=True)
+
+
+class NoteInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=NOTE_MAX)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -175,6 +206,33 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
             assignee_id=data.validated_data.get("assignee"),
         )
         return Response(ConversationSerializer(convo).data)
+
+    @extend_schema(request=LintInputSerializer, responses=LintResultSerializer)
+    @action(detail=True, methods=["post"], write_role="viewer")
+    def lint(self, request, pk=None):
+        """Live checks of a reply text, stored nowhere (the reply editor's checks): rule
+        findings in both languages, and claims the conversation's data does not back, with
+        their positions. Any role may call it; an API key needs `support:write` (a POST)."""
+        data = LintInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = reply_lint(
+            org=self.org, conversation=self.get_object(), text=data.validated_data["reply"]
+        )
+        return Response(result)
+
+    @extend_schema(request=NoteInputSerializer, responses={201: MessageSerializer})
+    @action(detail=True, methods=["post"])
+    def note(self, request, pk=None):
+        """An internal note on the conversation: never sent to the buyer."""
+        data = NoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = ingest.message_note_add(
+            org=self.org,
+            actor=request_actor(request),
+            conversation=self.get_object(),
+            text=data.validated_data["text"],
+        )
+        return Response(MessageSerializer(note).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ConversationSerializer)
     @action(detail=True, methods=["post"], url_path="close-no-response")

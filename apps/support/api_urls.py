@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, api_settings
 from .b2b import api as b2b_api
 
 app_name = "support_api"
@@ -12,6 +12,7 @@ router.register("support/inbound-mail", api.InboundMailViewSet, basename="suppor
 router.register("support/attachments", api.AttachmentViewSet, basename="support-attachment")
 router.register("support/articles", api.KnowledgeArticleViewSet, basename="support-article")
 router.register("support/macros", api.MacroViewSet, basename="support-macro")
+router.register("support/mailboxes", api_settings.MailboxViewSet, basename="support-mailbox")
 
 router.register("support/b2b/inquiries", b2b_api.InquiryViewSet, basename="support-b2b-inquiry")
 router.register(
@@ -19,6 +20,11 @@ router.register(
 )
 
 urlpatterns = [
+    path(
+        "support/sla-settings/",
+        api_settings.SlaSettingsViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="support-sla-settings",
+    ),
     path(
         "support/b2b/terms/",
         b2b_api.TermsViewSet.as_view({"get": "current", "put": "replace"}),

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.core.dashboard import can_write, member_required
-from apps.core.errors import DomainError, NotFound, ValidationFailed
+from apps.core.errors import DomainError, NotFound
 
 from . import selectors, sla
 from .models import Conversation, Macro, Mailbox, SlaSettings
@@ -136,10 +136,7 @@ def _mailbox_fields(post) -> dict:
     fields["imap_folder"] = fields["imap_folder"][:100] or "INBOX"
     for name, default in _MAILBOX_INTS.items():
         raw = (post.get(name) or "").strip()[:6]
-        value = int(raw) if raw.isdigit() else default
-        if not 1 <= value <= 65535:
-            raise ValidationFailed("A port is between 1 and 65535.", field=name)
-        fields[name] = value
+        fields[name] = int(raw) if raw.isdigit() else default  # bounds: checked by mailbox_save
     for name in _MAILBOX_BOOLS:
         fields[name] = bool(post.get(name))
     return fields

@@ -8,7 +8,6 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,12 +17,11 @@ from apps.core.errors import DomainError, NotFound
 from apps.core.models import Job
 from apps.orders.selectors import orders_by_buyer_country
 
-from . import grounding, inputs, selectors
-from .generation import _context_of, validate
+from . import inputs, selectors
 from .models import Conversation, KnowledgeArticle
 from .services import ingest, kb, replies, team
 from .services.drafts import reply_drafts_generate
-from .translation import needs_translation
+from .services.lint import REPLY_LINT_MAX, language_label, reply_lint
 from .understanding import LANGS
 from .understanding_llm import llm_configured, messages_understand_schedule
 
@@ -74,12 +72,7 @@ def index(request):
     return render(request, "support/index.html", context)
 
 
-def _language_label(code: str) -> str:
-    """The buyer's language in the page's language ("German", "德语")."""
-    try:
-        return str(get_language_info((code or "en")[:2])["name_translated"])
-    except KeyError:
-        return code or "—"
+_language_label = language_label
 
 
 def _assignee_param(request) -> int | str | None:
@@ -234,38 +227,16 @@ def conversation_action(request, conversation_id: int):
     return redirect("support:conversation", convo.pk)
 
 
-def _translation_check(request, convo: Conversation) -> dict:
-    """What happens to a Chinese reply: translated first (with an endpoint), else refused."""
-    language = _language_label(convo.language)
-    if llm_configured(org=request.org):
-        message = _(
-            "Written in Chinese: it will be translated into %(language)s by the model, with a "
-            "Chinese back-translation; the rules and grounding are checked on the translation."
-        ) % {"language": language}
-        return {"rule": "reply.translate", "severity": "warning", "message": message, "field": ""}
-    message = _(
-        "Written in Chinese, but the buyer writes %(language)s and translating needs an LLM "
-        "endpoint (none is configured): this reply cannot be sent."
-    ) % {"language": language}
-    return {"rule": "reply.translate", "severity": "error", "message": message, "field": "reply"}
-
-
 @member_required
 @require_POST
 def conversation_lint(request, conversation_id: int):
     """Live checks of the editor's text: lint (both languages) and ungrounded claims with their
     positions, so the editor can mark them."""
     convo = _conversation_or_404(request, conversation_id)
-    text = (request.POST.get("reply") or "")[:8000]
-    if needs_translation(convo, text):
-        checks = [_translation_check(request, convo)]
-    else:
-        checks = [c.as_dict() for c in validate(convo, {"reply": text, "language": convo.language})]
-    claims = [
-        {"kind": c.kind, "text": c.text, "start": c.start, "end": c.end}
-        for c in grounding.ungrounded(text, _context_of(convo, {}))
-    ]
-    return JsonResponse({"checks": checks, "ungrounded": claims, "ui": ui_language()})
+    result = reply_lint(
+        org=request.org, conversation=convo, text=(request.POST.get("reply") or "")[:REPLY_LINT_MAX]
+    )
+    return JsonResponse({**result, "ui": ui_language()})
 
 
 @member_required

@@ -213,6 +213,19 @@ def _article(org):
     return KnowledgeArticle.objects.create(organization=org, title="Returns", body="30 days").pk
 
 
+def _mailbox(org):
+    from apps.catalog.models import Store
+    from apps.support.models import Mailbox
+
+    found = Mailbox.objects.for_org(org).values_list("pk", flat=True).order_by("pk").first()
+    if found:
+        return found
+    store = Store.objects.for_org(org).order_by("pk").first()
+    return Mailbox.objects.create(
+        organization=org, store=store, address=f"relay-{org.pk}@example.com"
+    ).pk
+
+
 # URL name (without its `-detail`, `-approve`… suffix) → the sample object of an organization.
 SAMPLES: dict[str, Sampler] = {
     "store": first("catalog.Store"),
@@ -237,6 +250,7 @@ SAMPLES: dict[str, Sampler] = {
     "support-attachment": _attachment,
     "support-article": _article,
     "support-macro": first("support.Macro"),
+    "support-mailbox": _mailbox,
     "support-b2b-inquiry": first("support.Inquiry"),
     "support-b2b-quotation": first("support.Quotation"),
     "warehouse": first("logistics.Warehouse"),

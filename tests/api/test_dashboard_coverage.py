@@ -42,11 +42,23 @@ API_COUNTERPART: dict[str, tuple[str, ...]] = {
     "ads:index": ("v1_ads_reports_bulk_create", "v1_ads_reports_search_terms_create"),
     "ads:approve_campaign": ("v1_drafts_bulk_create",),
     "ads:recommendations_refresh": ("v1_ads_recommendations_run_create",),
-    "support:action": (  # draft / submit / no_response (the `note` action: see GAPS)
+    "support:action": (  # draft / submit / no_response / note
         "v1_support_conversations_draft_create",
         "v1_support_conversations_reply_create",
         "v1_support_conversations_close_no_response_create",
+        "v1_support_conversations_note_create",
     ),
+    "support:lint": ("v1_support_conversations_lint_create",),
+    "support:mailbox_new": ("v1_support_mailboxes_create",),
+    "support:mailbox_edit": (  # save / poll now
+        "v1_support_mailboxes_update",
+        "v1_support_mailboxes_partial_update",
+        "v1_support_mailboxes_poll_create",
+    ),
+    "support:sla_settings": ("v1_support_sla_settings_update",),
+    "logistics:at_risk_draft": ("v1_parcels_delay_drafts_create",),
+    "catalog:image_upload": ("v1_listings_images_create",),
+    "catalog:image_draft": ("v1_listings_images_draft_create",),
     "support:kb_new": ("v1_support_articles_create",),
     "support:macro_new": ("v1_support_macros_create",),
     "support:macro_edit": ("v1_support_macros_update", "v1_support_macros_destroy"),
@@ -79,15 +91,7 @@ GAPS = {
     "pricing:simulator": "what-if repricing (read-only computation)",
     "ads:campaign": "override a campaign's target ACoS",
     "ads:bulk_uploaded": "mark bulk-file changes as uploaded",
-    "support:lint": "live checks of a reply text (read-only computation)",
-    "support:action#note": "an internal note on a conversation",
-    "logistics:at_risk_draft": "delay-message drafts for at-risk parcels",
-    "catalog:image_upload": "upload a listing's product image",
-    "catalog:image_draft": "an image draft of a listing",
     "exports:listings": "the CSV listing export job",
-    "support:mailbox_new": "connect a store's relay mailbox (IMAP/SMTP credentials)",
-    "support:mailbox_edit": "change a relay mailbox's settings or credentials",
-    "support:sla_settings": "the team's SLA clock settings",
 }
 
 

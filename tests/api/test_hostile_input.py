@@ -48,12 +48,19 @@ def rows(org):
     from apps.pricing.models import Strategy
 
     strategy = Strategy.objects.create(organization=org, name="Match")
-    return {"listing": listing, "draft": draft, "strategy": strategy}
+    from apps.support.models import Conversation
+
+    convo = Conversation.objects.create(organization=org, store=listing.store, buyer_alias="b@x")
+    return {"listing": listing, "draft": draft, "strategy": strategy, "conversation": convo}
 
 
 def _operations(r) -> list[tuple[str, str, dict, list[str], list[str]]]:
     """(method, url, valid body, text fields, number fields); a dotted field is nested."""
     listing, draft, strategy = r["listing"], r["draft"], r["strategy"]
+    convo = r["conversation"]
+    mailbox = {"store": listing.store_id, "address": "relay@example.com"}
+    sla = {"mode": "business", "hours": 8, "time_zone": "Europe/Berlin",
+           "holiday_country": "DE", "day_start": "09:00", "day_end": "17:00"}  # fmt: skip
     row = {"listing_id": listing.pk, "seller_id": "S1", "price": "9.99"}
     order = {
         "store": listing.store_id, "marketplace_order_id": "111-1", "buyer_country": "US",
@@ -102,7 +109,22 @@ def _operations(r) -> list[tuple[str, str, dict, list[str], list[str]]]:
          ["product_ids.0", "store_ids.0"]),
         ("post", "/api/v1/exports/", {"format": "amazon_json", "store": listing.store_id},
          ["operation"], ["store"]),
+        ("post", f"/api/v1/support/conversations/{convo.pk}/lint/", {"reply": "Hi"}, ["reply"],
+         []),
+        ("post", f"/api/v1/support/conversations/{convo.pk}/note/", {"text": "Hi"}, ["text"],
+         []),
+        ("post", "/api/v1/support/mailboxes/", mailbox,
+         ["address", "imap_host", "imap_username", "imap_password", "imap_folder"],
+         ["store", "imap_port", "smtp_port"]),
+        ("put", "/api/v1/support/sla-settings/", sla,
+         ["time_zone", "holiday_country", "day_start"], ["hours"]),
+        ("post", "/api/v1/parcels/delay-drafts/", {}, [], ["parcels.0"]),
+        ("post", f"/api/v1/listings/{listing.pk}/images/draft/", {"what": "fix_main"}, ["what"],
+         []),
     ]  # fmt: skip
+
+
+OPERATIONS = 26  # len(_operations(rows)): one parametrised case per operation
 
 
 def _set(body: dict, dotted: str, value) -> dict:
@@ -133,7 +155,7 @@ def _raw(body: dict) -> str:
 
 
 def _cases():
-    for index in range(20):
+    for index in range(OPERATIONS):
         for kind in TEXT_VALUES:
             yield pytest.param(index, "text", kind, id=f"op{index}-text-{kind}")
         for kind in NUMBER_VALUES:
@@ -175,7 +197,7 @@ def test_hostile_values_get_a_400_naming_the_field_never_a_500(api_client_for, o
             assert _names_the_field(response, field), (field, response.content[:300])
 
 
-@pytest.mark.parametrize("index", range(20))
+@pytest.mark.parametrize("index", range(OPERATIONS))
 @pytest.mark.parametrize(
     "raw",
     ['{"a": ', "[1, 2]", '"text"', "null", "[" * 20_000 + "]" * 20_000, '{"a": NaN}'],
@@ -304,3 +326,7 @@ def test_a_full_bulk_call_fits_and_an_oversized_body_is_a_413_problem(api_client
                               content_type="application/json")  # fmt: skip
     assert too_big.status_code == 413
     assert too_big["Content-Type"].startswith(PROBLEM)
+
+
+def test_the_table_counts_every_operation(rows):
+    assert len(_operations(rows)) == OPERATIONS

@@ -274,10 +274,15 @@ def image_open(*, org: Organization, path: str) -> Image.Image:
     return image
 
 
+def image_upload_size_check(size: int) -> None:
+    """Refuse an upload larger than UPLOAD_MAX_BYTES (before reading it, when the size is known)."""
+    if size > UPLOAD_MAX_BYTES:
+        raise ValidationFailed(str(_("The image is larger than 25 MB.")), field="image")
+
+
 def image_read_upload(data: bytes) -> Image.Image:
     """A PNG, JPEG or WebP upload, or a clear refusal."""
-    if len(data) > UPLOAD_MAX_BYTES:
-        raise ValidationFailed(str(_("The image is larger than 25 MB.")), field="image")
+    image_upload_size_check(len(data))
     try:
         image = Image.open(io.BytesIO(data))
         image.load()

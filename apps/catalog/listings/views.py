@@ -252,8 +252,12 @@ def image_upload(request, listing_id: int):
         messages.error(request, _("Choose a PNG, JPEG or WebP file to upload."))
         return redirect("catalog:listing_detail", listing_id=listing.pk)
     try:
+        img.image_upload_size_check(upload.size)
         img.product_image_upload(
-            org=request.org, actor=request.user, product=listing.product, data=upload.read()
+            org=request.org,
+            actor=request.user,
+            product=listing.product,
+            data=upload.read(img.UPLOAD_MAX_BYTES + 1),
         )
     except DomainError as exc:
         messages.error(request, exc.message)

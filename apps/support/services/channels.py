@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
+import ipaddress
 import logging
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -61,6 +63,46 @@ MAILBOX_FIELDS = (
 )
 
 
+PORT_MIN, PORT_MAX = 1, 65535
+HOST_MAX = 253
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?")
+
+
+def mailbox_host_clean(value, field: str) -> str:
+    """A host name or an IP address (empty: not configured); anything else is refused."""
+    host = str(value or "").strip()
+    if not host:
+        return ""
+    if len(host) <= HOST_MAX and _HOST_NAME.fullmatch(host):
+        return host.lower()
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError as exc:
+        raise ValidationFailed("Give a host name or an IP address.", field=field) from exc
+
+
+def mailbox_port_clean(value, field: str) -> int:
+    try:
+        port = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed("A port is a whole number.", field=field) from exc
+    if not PORT_MIN <= port <= PORT_MAX:
+        raise ValidationFailed("A port is between 1 and 65535.", field=field)
+    return port
+
+
+def _mailbox_fields_clean(fields: dict) -> dict:
+    fields = {k: v for k, v in fields.items() if k in MAILBOX_FIELDS}
+    for name in ("imap_host", "smtp_host"):
+        if name in fields:
+            fields[name] = mailbox_host_clean(fields[name], name)
+    for name in ("imap_port", "smtp_port"):
+        if name in fields:
+            fields[name] = mailbox_port_clean(fields[name], name)
+    return fields
+
+
 @transaction.atomic
 def mailbox_save(
     *,
@@ -73,10 +115,11 @@ def mailbox_save(
 ) -> Mailbox:
     """Create or change a store's mailbox. A password left empty keeps the stored one; a new
     one is stored encrypted and never shown back. Changing the server or folder reads the
-    folder from the start again (Message-ID dedupe stores nothing twice)."""
+    folder from the start again (Message-ID dedupe stores nothing twice). Hosts must be host
+    names or IP addresses, ports 1–65535 (the dashboard and the API share these checks)."""
     if store is None or store.organization_id != org.pk:
         raise ValidationFailed("Choose one of your stores.", field="store")
-    fields = {k: v for k, v in fields.items() if k in MAILBOX_FIELDS}
+    fields = _mailbox_fields_clean(fields)
     address = str(fields.get("address") or (mailbox.address if mailbox else "")).strip().lower()
     taken = Mailbox.objects.for_org(org).filter(address=address)
     if mailbox is not None:

@@ -206,16 +206,22 @@ def _ingest_parsed(org, store, parsed: relay.ParsedMail) -> Message:
     return message
 
 
+NOTE_MAX = 20000  # characters of an internal note
+
+
 def message_note_add(*, org, actor, conversation: Conversation, text: str) -> Message:
+    """An internal note on a conversation (never sent to the buyer)."""
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("A note needs text.", field="text")
+    if len(text) > NOTE_MAX:
+        raise ValidationFailed(f"A note has at most {NOTE_MAX} characters.", field="text")
     return Message.objects.create(
         organization=org,
         conversation=conversation,
         direction=Message.Direction.NOTE,
         sent_at=timezone.now(),
-        text=text[:20000],
+        text=text,
         author=actor,
     )
 
