@@ -20,6 +20,7 @@ from .helpers import PROBLEM
 
 INF = "__INF__"  # replaced by a bare 1e999 in the raw JSON (json.dumps cannot write it)
 RAW_NAN = "__NAN__"  # replaced by a bare NaN literal
+OPERATIONS = 24  # len(_operations(rows))
 
 TEXT_VALUES = {
     "oversized": "x" * 300_000,
@@ -48,11 +49,15 @@ def rows(org):
     from apps.pricing.models import Strategy
 
     strategy = Strategy.objects.create(organization=org, name="Match")
-    return {"listing": listing, "draft": draft, "strategy": strategy}
+    from apps.ads.models import Campaign
+
+    campaign = Campaign.objects.create(organization=org, store=listing.store, name="C")
+    return {"listing": listing, "draft": draft, "strategy": strategy, "campaign": campaign}
 
 
 def _operations(r) -> list[tuple[str, str, dict, list[str], list[str]]]:
-    """(method, url, valid body, text fields, number fields); a dotted field is nested."""
+    """(method, url, valid body, text fields, number fields); a dotted field is nested.
+    OPERATIONS above is how many there are."""
     listing, draft, strategy = r["listing"], r["draft"], r["strategy"]
     row = {"listing_id": listing.pk, "seller_id": "S1", "price": "9.99"}
     order = {
@@ -102,6 +107,13 @@ def _operations(r) -> list[tuple[str, str, dict, list[str], list[str]]]:
          ["product_ids.0", "store_ids.0"]),
         ("post", "/api/v1/exports/", {"format": "amazon_json", "store": listing.store_id},
          ["operation"], ["store"]),
+        ("post", "/api/v1/price-simulations/", {"store": listing.store_id}, ["kind"],
+         ["store", "strategy", "min_margin_pct", "max_change_pct", "beat_pct",
+          "target_margin_pct"]),
+        ("post", "/api/v1/reprice-runs/", {"store": listing.store_id}, [], ["store"]),
+        ("patch", f"/api/v1/ads/campaigns/{r['campaign'].pk}/", {"target_acos_override": "20"},
+         [], ["target_acos_override"]),
+        ("post", "/api/v1/ads/bulk-file/uploaded/", {"changes": [1]}, [], ["changes.0"]),
     ]  # fmt: skip
 
 
@@ -133,7 +145,7 @@ def _raw(body: dict) -> str:
 
 
 def _cases():
-    for index in range(20):
+    for index in range(OPERATIONS):
         for kind in TEXT_VALUES:
             yield pytest.param(index, "text", kind, id=f"op{index}-text-{kind}")
         for kind in NUMBER_VALUES:
@@ -175,7 +187,7 @@ def test_hostile_values_get_a_400_naming_the_field_never_a_500(api_client_for, o
             assert _names_the_field(response, field), (field, response.content[:300])
 
 
-@pytest.mark.parametrize("index", range(20))
+@pytest.mark.parametrize("index", range(OPERATIONS))
 @pytest.mark.parametrize(
     "raw",
     ['{"a": ', "[1, 2]", '"text"', "null", "[" * 20_000 + "]" * 20_000, '{"a": NaN}'],
@@ -304,3 +316,7 @@ def test_a_full_bulk_call_fits_and_an_oversized_body_is_a_413_problem(api_client
                               content_type="application/json")  # fmt: skip
     assert too_big.status_code == 413
     assert too_big["Content-Type"].startswith(PROBLEM)
+
+
+def test_every_operation_of_the_table_is_exercised(org, rows):
+    assert len(_operations(rows)) == OPERATIONS
