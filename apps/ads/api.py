@@ -11,7 +11,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -61,7 +67,9 @@ class WindowSerializer(serializers.Serializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    daily_budget = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    daily_budget = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Campaign
@@ -133,6 +141,21 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         )
         return Response(CampaignSerializer(campaign).data)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, description="Default: end - 29 days"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Default: the last day of data"),
+        ],
+        responses=inline_serializer(
+            "CampaignMetrics",
+            {
+                "campaign": serializers.IntegerField(),
+                "currency": serializers.CharField(),
+                "target": serializers.DictField(help_text="Target ACoS and where it comes from"),
+                "days": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
     @action(detail=True, methods=["get"])
     def metrics(self, request, pk=None):
         """Daily spend, sales, clicks and orders of the campaign (`start`, `end`; default the
