@@ -211,3 +211,16 @@ def test_another_organizations_store_or_strategy_is_refused(api_client, store, o
     assert response.status_code == 400 and "strategy" in response.json()["errors"]
     response = api_client.post(url, {"store": their_store.pk}, format="json")
     assert response.status_code == 400 and "store" in response.json()["errors"]
+
+
+def test_a_retried_start_with_its_idempotency_key_gets_the_same_job_not_a_409(
+    api_client, org, store, django_capture_on_commit_callbacks
+):
+    url, key = "/api/v1/reprice-runs/", "reprice-7f3a"
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first = api_client.post(url, {"store": store.pk}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        retry = api_client.post(url, {"store": store.pk}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == retry.status_code == 202
+    assert retry.json()["id"] == first.json()["id"]
+    assert len(queued) == 1
+    assert Job.objects.for_org(org).filter(kind="reprice_store").count() == 1
