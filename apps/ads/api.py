@@ -8,9 +8,16 @@ exactly like an id nobody has. Uploads are multipart (`file`, `store`), bounded 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -22,18 +29,19 @@ from apps.integrations.tabular.errors import TabularFormatError
 from apps.review.models import Draft
 
 from . import selectors
-from .bulk_export import bulk_export
+from .bulk_export import bulk_export, bulk_export_mark_uploaded
 from .bulk_import import bulk_file_import
 from .drafts import KIND
 from .import_jobs import search_terms_import_start
 from .models import Campaign
 from .reasons import rationale_label
 from .recommendations import recommendations_start
-from .targets import campaign_targets
+from .targets import campaign_target_override, campaign_targets
 from .translation import draft_term, translation_json, translations_for
 
 UPLOAD_MAX_BYTES = 200 * 1024 * 1024
 MAX_DAYS = 366
+MARK_MAX = 100_000  # the dashboard's bound on one form
 
 
 class UploadSerializer(serializers.Serializer):
@@ -59,7 +67,9 @@ class WindowSerializer(serializers.Serializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    daily_budget = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    daily_budget = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Campaign
@@ -92,8 +102,21 @@ def _window(org, params) -> tuple[date, date] | None:
     return start, end
 
 
+class TargetOverrideSerializer(serializers.Serializer):
+    target_acos_override = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.5"),
+        max_value=Decimal(200),
+        allow_null=True,
+        help_text="A manager's target ACoS (%) for the campaign; null: the target derived "
+        "from the cost model and the profit goal.",
+    )
+
+
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Campaigns learned from bulk files and reports."""
+    """Campaigns learned from bulk files and reports; PATCH sets or clears a campaign's target
+    ACoS override (the campaign page's form)."""
 
     queryset = Campaign.objects.none()
     serializer_class = CampaignSerializer
@@ -102,6 +125,37 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     def scope_queryset(self, queryset):
         return queryset.order_by("store_id", "name")
 
+    @extend_schema(request=TargetOverrideSerializer, responses=CampaignSerializer)
+    def partial_update(self, request, pk=None):
+        """Override the campaign's target ACoS (0.5–200 %, two decimals), or clear it with
+        null. Send `If-Match` with the ETag of your GET to change only what you read (412
+        otherwise). The recommendation rules use the new target from their next run."""
+        campaign = self.get_object()
+        body = TargetOverrideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        campaign = campaign_target_override(
+            org=self.org,
+            actor=request_actor(request),
+            campaign_id=campaign.pk,
+            target_acos=body.validated_data["target_acos_override"],
+        )
+        return Response(CampaignSerializer(campaign).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, description="Default: end - 29 days"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Default: the last day of data"),
+        ],
+        responses=inline_serializer(
+            "CampaignMetrics",
+            {
+                "campaign": serializers.IntegerField(),
+                "currency": serializers.CharField(),
+                "target": serializers.DictField(help_text="Target ACoS and where it comes from"),
+                "days": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
     @action(detail=True, methods=["get"])
     def metrics(self, request, pk=None):
         """Daily spend, sales, clicks and orders of the campaign (`start`, `end`; default the
@@ -302,6 +356,12 @@ class ReportUploadViewSet(TenantViewSet):
         return Response(result.as_dict())
 
 
+class MarkUploadedSerializer(serializers.Serializer):
+    changes = serializers.ListField(
+        child=IdField(), min_length=1, max_length=MARK_MAX, help_text="Ids of bulk-file changes"
+    )
+
+
 class BulkFileViewSet(TenantViewSet):
     """The approved changes not yet uploaded, as a bulk-operations XLSX (`?format=json` for
     what it holds and what was left out, with reasons)."""
@@ -321,3 +381,20 @@ class BulkFileViewSet(TenantViewSet):
         )
         response["Content-Disposition"] = 'attachment; filename="sp-bulk.xlsx"'
         return response
+
+    @extend_schema(
+        request=MarkUploadedSerializer,
+        responses=inline_serializer("AdsChangesMarked", {"marked": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["post"])
+    def uploaded(self, request):
+        """Mark changes of the bulk file as uploaded to Amazon (the ids are `changes` of
+        `?info=1`): they leave the next bulk file. `marked` counts those marked now; changes
+        marked before stay as they were. An id that is no change of yours is a 400 naming it,
+        and nothing is marked."""
+        body = MarkUploadedSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        marked = bulk_export_mark_uploaded(
+            org=self.org, change_ids=body.validated_data["changes"], refuse_unknown=True
+        )
+        return Response({"marked": marked})

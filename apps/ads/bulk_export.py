@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from apps.core.errors import ValidationFailed
 from apps.integrations.amazon_sp_bulk.writer import write_bulk
 
 from .models import AdChange, AdGroup, Campaign, Target
@@ -242,8 +243,24 @@ def bulk_export(*, org: Organization, store_id: int | None = None) -> BulkExport
     )
 
 
-def bulk_export_mark_uploaded(*, org: Organization, change_ids: list[int]) -> int:
-    """Mark changes as uploaded to Amazon (they leave the next bulk file)."""
+def bulk_export_mark_uploaded(
+    *, org: Organization, change_ids: list[int], refuse_unknown: bool = False
+) -> int:
+    """Mark changes as uploaded to Amazon (they leave the next bulk file); returns how many
+    were marked (changes marked before are left as they were).
+
+    `refuse_unknown` (the API): ids that are no change of the organization are a 400 naming
+    them, and nothing is marked; the dashboard's form posts only ids it showed."""
+    if refuse_unknown:
+        wanted = set(change_ids)
+        known = set(
+            AdChange.objects.for_org(org).filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise ValidationFailed(
+                f"No such changes: {', '.join(map(str, unknown[:20]))}", field="changes"
+            )
     return (
         AdChange.objects.for_org(org)
         .filter(pk__in=change_ids, exported_at__isnull=True)

@@ -46,6 +46,19 @@ class JobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class JobStartedSerializer(JobSerializer):
+    """A job an action just queued, with the URL to poll for its progress."""
+
+    status_url = serializers.SerializerMethodField()
+
+    class Meta(JobSerializer.Meta):
+        fields = [*JobSerializer.Meta.fields, "status_url"]
+        read_only_fields = fields
+
+    def get_status_url(self, job: Job) -> str:
+        return f"/api/v1/jobs/{job.pk}/"
+
+
 class JobFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Job.Status.choices)
     kind = filters.CharFilter()

@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import api
 from .bulk_api import CompetitorOfferBulkViewSet, CostBulkViewSet
+from .run_api import RepriceViewSet, SimulationViewSet
 
 app_name = "pricing_api"
 
@@ -21,6 +22,12 @@ urlpatterns = [
         "competitor-offers/bulk-upsert/",
         CompetitorOfferBulkViewSet.as_view({"post": "create"}),
         name="competitor-offer-bulk-upsert",
+    ),
+    path("reprice-runs/", RepriceViewSet.as_view({"post": "create"}), name="reprice-run"),
+    path(
+        "price-simulations/",
+        SimulationViewSet.as_view({"post": "create"}),
+        name="price-simulation",
     ),
     *router.urls,
 ]

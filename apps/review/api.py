@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import TenantViewSet
+from apps.core.api_urls import JobStartedSerializer
 from apps.core.bounds import IdField, JSONObjectField
 
 from . import services
@@ -213,6 +214,17 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             note=data.validated_data.get("note", ""),
         )
         return Response(DraftSerializer(draft).data)
+
+    @extend_schema(request=None, responses={202: JobStartedSerializer})
+    @action(detail=True, methods=["post"])
+    def regenerate(self, request, pk=None):
+        """Queue a fresh draft for a superseded, failed or rejected draft's target (the
+        dashboard's Regenerate button): 202 with the generation job; the new draft joins the
+        queue when the job has run, and this draft stays as it is. 409 for a draft in another
+        status; 400 for a kind that is not regenerated (or no source to translate from)."""
+        draft = self.get_object()  # 404 for another organization's id
+        job = services.draft_regenerate(org=self.org, actor=self._actor(), draft_id=draft.pk)
+        return Response(JobStartedSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         request=BulkSerializer,

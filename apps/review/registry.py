@@ -76,8 +76,9 @@ class DraftKind:
     auto_approve: Callable[[Any, Any, dict], tuple[bool, str]] | None = None
     # Apply many (target, payload) pairs at once, set-based; None: `apply` is called per pair.
     apply_many: Callable[[list[tuple[Any, dict]]], None] | None = None
-    # Queue a new generation for a superseded draft's target; None: not regenerable.
-    regenerate: Callable[[Any, Any], None] | None = None
+    # Queue a new generation for a superseded draft's target and return its Job; None: the
+    # kind is not regenerable.
+    regenerate: Callable[[Any, Any], Any] | None = None
     # The numbers the review screen checks edits against live, in the browser:
     # target -> {"limits": {...}, "banned_terms": [...], "title_forbidden_chars": "..."}.
     client_rules: Callable[[Any], dict] | None = None

@@ -38,6 +38,7 @@ from .webhook_events import drafts_announce
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
+    from apps.core.models import Job
 
 S = DraftStatus
 ALLOWED: dict[str, frozenset[str]] = {
@@ -466,11 +467,12 @@ def policy_set(
     return policy
 
 
-def draft_regenerate(*, org: Organization, actor, draft_id: int) -> None:
+def draft_regenerate(*, org: Organization, actor, draft_id: int) -> Job:
     """Ask the owning app for a fresh draft of a superseded, failed or rejected draft's target.
 
-    The new draft arrives through the owning app's generation job, so it sees the target's
-    current values and version; this draft stays as it is, for the record.
+    The new draft arrives through the owning app's generation job (returned, so a caller can
+    follow it), so it sees the target's current values and version; this draft stays as it
+    is, for the record. The dashboard's Regenerate button and the API both call this.
     """
     draft = Draft.objects.for_org(org).filter(pk=draft_id).first()
     if draft is None:
@@ -487,4 +489,4 @@ def draft_regenerate(*, org: Organization, actor, draft_id: int) -> None:
     )
     if target is None:
         raise NotFound("The target no longer exists.")
-    handler.regenerate(org, target)
+    return handler.regenerate(org, target)

@@ -158,6 +158,14 @@ def _export_job(org):
     return found or job_create(org=org, kind=MARKETPLACE_EXPORT_KIND, total=1).pk
 
 
+def _listings_export_job(org):
+    from apps.catalog.exports.listings import EXPORT_KIND
+    from apps.core.services import job_create
+
+    found = first("core.Job", kind=EXPORT_KIND)(org)
+    return found or job_create(org=org, kind=EXPORT_KIND, total=1).pk
+
+
 def _protected_term(org):
     from apps.catalog.models import ProtectedTerm
 
@@ -234,6 +242,7 @@ SAMPLES: dict[str, Sampler] = {
     "protected-term": _protected_term,
     "photo": first("catalog.ProductPhoto"),
     "marketplace-export": _export_job,
+    "listings-export": _listings_export_job,
     "order": first("orders.Order"),
     "exchange-rate": _exchange_rate,
     "risk-destination": _risk_destination,

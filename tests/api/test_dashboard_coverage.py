@@ -28,10 +28,12 @@ API_COUNTERPART: dict[str, tuple[str, ...]] = {
     "catalog:upload_reviews": ("v1_products_reviews_create",),
     "catalog:translate_listing": ("v1_listings_translate_create",),
     "exports:marketplace": ("v1_exports_create",),
+    "exports:listings": ("v1_exports_listings_create",),
     "orders:import": ("v1_orders_import_create", "v1_orders_bulk_create"),
     "review:approve": ("v1_drafts_approve_create",),
     "review:reject": ("v1_drafts_reject_create",),
     "review:bulk": ("v1_drafts_bulk_create",),
+    "review:regenerate": ("v1_drafts_regenerate_create",),
     "review:policies": ("v1_policies_update",),
     "pricing:strategy_new": ("v1_strategies_create",),
     "pricing:strategy": ("v1_strategies_update", "v1_strategies_partial_update"),
@@ -39,9 +41,13 @@ API_COUNTERPART: dict[str, tuple[str, ...]] = {
     "pricing:strategy_assign": ("v1_strategy_assignments_create",),
     "pricing:assignment_delete": ("v1_strategy_assignments_destroy",),
     "pricing:competitors": ("v1_competitor_offers_bulk_create",),
+    "pricing:reprice": ("v1_reprice_runs_create",),
+    "pricing:simulator": ("v1_price_simulations_create",),
     "ads:index": ("v1_ads_reports_bulk_create", "v1_ads_reports_search_terms_create"),
     "ads:approve_campaign": ("v1_drafts_bulk_create",),
     "ads:recommendations_refresh": ("v1_ads_recommendations_run_create",),
+    "ads:campaign": ("v1_ads_campaigns_partial_update",),
+    "ads:bulk_uploaded": ("v1_ads_bulk_file_uploaded_create",),
     "support:action": (  # draft / submit / no_response / note
         "v1_support_conversations_draft_create",
         "v1_support_conversations_reply_create",
@@ -85,14 +91,7 @@ SESSION_MECHANICS = {
 }
 
 # Dashboard actions without an API counterpart yet (docs/api.md lists them too).
-GAPS = {
-    "review:regenerate": "regenerate a draft with the LLM",
-    "pricing:reprice": "start a repricing run now",
-    "pricing:simulator": "what-if repricing (read-only computation)",
-    "ads:campaign": "override a campaign's target ACoS",
-    "ads:bulk_uploaded": "mark bulk-file changes as uploaded",
-    "exports:listings": "the CSV listing export job",
-}
+GAPS: dict[str, str] = {}
 
 
 def _handles_post(callback) -> bool:

@@ -51,11 +51,16 @@ def rows(org):
     from apps.support.models import Conversation
 
     convo = Conversation.objects.create(organization=org, store=listing.store, buyer_alias="b@x")
-    return {"listing": listing, "draft": draft, "strategy": strategy, "conversation": convo}
+    from apps.ads.models import Campaign
+
+    campaign = Campaign.objects.create(organization=org, store=listing.store, name="C")
+    return {"listing": listing, "draft": draft, "strategy": strategy, "conversation": convo,
+            "campaign": campaign}  # fmt: skip
 
 
 def _operations(r) -> list[tuple[str, str, dict, list[str], list[str]]]:
-    """(method, url, valid body, text fields, number fields); a dotted field is nested."""
+    """(method, url, valid body, text fields, number fields); a dotted field is nested.
+    OPERATIONS above is how many there are."""
     listing, draft, strategy = r["listing"], r["draft"], r["strategy"]
     convo = r["conversation"]
     mailbox = {"store": listing.store_id, "address": "relay@example.com"}
@@ -121,10 +126,17 @@ def _operations(r) -> list[tuple[str, str, dict, list[str], list[str]]]:
         ("post", "/api/v1/parcels/delay-drafts/", {}, [], ["parcels.0"]),
         ("post", f"/api/v1/listings/{listing.pk}/images/draft/", {"what": "fix_main"}, ["what"],
          []),
+        ("post", "/api/v1/price-simulations/", {"store": listing.store_id}, ["kind"],
+         ["store", "strategy", "min_margin_pct", "max_change_pct", "beat_pct",
+          "target_margin_pct"]),
+        ("post", "/api/v1/reprice-runs/", {"store": listing.store_id}, [], ["store"]),
+        ("patch", f"/api/v1/ads/campaigns/{r['campaign'].pk}/", {"target_acos_override": "20"},
+         [], ["target_acos_override"]),
+        ("post", "/api/v1/ads/bulk-file/uploaded/", {"changes": [1]}, [], ["changes.0"]),
     ]  # fmt: skip
 
 
-OPERATIONS = 26  # len(_operations(rows)): one parametrised case per operation
+OPERATIONS = 30  # len(_operations(rows)): one parametrised case per operation
 
 
 def _set(body: dict, dotted: str, value) -> dict:

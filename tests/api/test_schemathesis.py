@@ -90,7 +90,13 @@ def real_ids(org) -> dict[str, object]:
         proposed={"price": "17.99", "currency": listing.currency},
     )  # fmt: skip
     job = Job.objects.create(organization=org, kind="reprice_store", label="Repricing")
+    from apps.ads.models import Campaign
+
+    campaign = Campaign.objects.create(
+        organization=org, store=listing.store, name="SP - Auto", currency="USD"
+    )
     return {
+        "/api/v1/ads/campaigns/": campaign.pk,
         "/api/v1/drafts/": draft.pk,
         "/api/v1/jobs/": job.pk,
         "/api/v1/listings/": listing.pk,

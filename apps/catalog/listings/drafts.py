@@ -21,6 +21,7 @@ from apps.catalog.content.quality.listing import quality_checks
 from apps.catalog.events import listings_changed_announce
 from apps.catalog.models import Listing
 from apps.catalog.rules.checks import client_rules, live_messages, validate_listing
+from apps.core.errors import ValidationFailed
 from apps.core.money import MAX_AMOUNT, quantize
 from apps.review import fields
 from apps.review.fields import TargetDisplay
@@ -231,11 +232,11 @@ def _price_auto_approve(policy, listing: Listing, payload: dict) -> tuple[bool, 
     )
 
 
-def _content_regenerate(org, listing: Listing) -> None:
+def _content_regenerate(org, listing: Listing):
     """A fresh generation job for this one listing, from its current facts and copy."""
     from apps.ai.services import generation_start
 
-    generation_start(org=org, actor=None, kind="listing_content", target_ids=[listing.pk])
+    return generation_start(org=org, actor=None, kind="listing_content", target_ids=[listing.pk])
 
 
 LISTING_CONTENT = register(
@@ -343,7 +344,7 @@ LISTING_IMAGE = register(
 )
 
 
-def _translation_regenerate(org, listing: Listing) -> None:
+def _translation_regenerate(org, listing: Listing):
     """Translate again into this listing, from the product's listing in its first other store."""
     from apps.catalog.content.studio import listing_translate
 
@@ -355,8 +356,9 @@ def _translation_regenerate(org, listing: Listing) -> None:
         .order_by("pk")
         .first()
     )
-    if source is not None:
-        listing_translate(org=org, actor=None, listing=source, store_ids=[listing.store_id])
+    if source is None:
+        raise ValidationFailed("The product has no other listing with copy to translate from.")
+    return listing_translate(org=org, actor=None, listing=source, store_ids=[listing.store_id])
 
 
 # A translation targets the listing in the target store (created as a draft when missing); it
