@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,6 +34,7 @@ from apps.core.bounds import DateField, DateTimeField
 from apps.integrations.tabular.errors import TabularFormatError
 
 from . import services
+from .base_currency import API_PARAM, API_VALUE, attach_base_amounts, utc_day
 from .exposure import fx_exposure
 from .filters import ExchangeRateFilter, OrderFilter
 from .imports import order_file_import, order_rows_import
@@ -39,7 +47,49 @@ ORDER_FIELDS = ["id", "store", "store_name", "marketplace", "marketplace_order_i
                 "buyer_country", "status", "ordered_at", "shipped_at", "delivered_at", "currency",
                 "items_total", "shipping_total", "tax_total", "order_total", "created_at",
                 "updated_at", "source", "financial_status", "refunded_total", "billing_country",
-                "settled_at", "risk_score", "risk_reasons"]  # fmt: skip
+                "settled_at", "risk_score", "risk_reasons", "base_total"]  # fmt: skip
+
+IN_BASE = OpenApiParameter(
+    API_PARAM, OpenApiTypes.STR, enum=[API_VALUE], required=False,
+    description="`base`: also give each amount in the organization's base currency "
+    "(`base_total`) at the rate of the event's date (an order's UTC order day); otherwise "
+    "`base_total` is null. A missing rate gives `amount: null` and `missing`, never 1:1.",
+)  # fmt: skip
+
+
+class BaseAmountSerializer(serializers.Serializer):
+    """An amount converted to the organization's base currency at the rate of its date."""
+
+    currency = serializers.CharField(max_length=3, help_text="The base currency")
+    amount = serializers.CharField(max_length=24, allow_null=True, help_text="Decimal string")
+    rate = serializers.CharField(max_length=48, allow_null=True, help_text="Base per unit")
+    rate_date = serializers.DateField(allow_null=True, help_text="The event's date")
+    missing = serializers.CharField(max_length=120, help_text="Why there is no amount, or ''")
+
+
+def wants_base_or_400(params) -> bool:
+    """Whether `currency=base` was asked; any other value of the parameter is a 400."""
+    value = params.get(API_PARAM)
+    if value is None or value == "":
+        return False
+    if value.strip().lower() != API_VALUE:
+        raise serializers.ValidationError({API_PARAM: [f"Only '{API_VALUE}' is accepted."]})
+    return True
+
+
+@extend_schema_field(BaseAmountSerializer(allow_null=True))
+class BaseAmountField(serializers.Field):
+    """`row.<attr>` (a BaseAmount set by attach_base_amounts) or null."""
+
+    def __init__(self, attr: str = "base_amount", **kwargs):
+        self.attr = attr
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        found = getattr(value, self.attr, None)
+        return None if found is None else found.as_api()
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
@@ -66,6 +116,7 @@ class OrderSerializer(serializers.ModelSerializer):
     order_total = Money(read_only=True)
     refunded_total = Money(read_only=True)
     risk_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    base_total = BaseAmountField(help_text="With `currency=base`: order_total in base currency")
 
     class Meta:
         model = Order
@@ -188,6 +239,8 @@ FX_EXPOSURE = inline_serializer(
 )  # fmt: skip
 
 
+@extend_schema_view(list=extend_schema(parameters=[IN_BASE]),
+                    retrieve=extend_schema(parameters=[IN_BASE]))  # fmt: skip
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Orders of the organization's stores. Lists carry no items; the detail nests them."""
 
@@ -210,6 +263,22 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         if self.action != "list":
             queryset = queryset.prefetch_related("items")
         return queryset
+
+    def _in_base(self, rows) -> None:
+        if self.request.method == "GET" and wants_base_or_400(self.request.query_params):
+            attach_base_amounts(org=self.org, rows=rows, amount="order_total",
+                                day=lambda o: utc_day(o.ordered_at))  # fmt: skip
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._in_base(page)
+        return page
+
+    def retrieve(self, request, *args, **kwargs):
+        order = self.get_object()
+        self._in_base([order])
+        return Response(self.get_serializer(order).data)
 
     @extend_schema(responses={201: OrderDetailSerializer})
     def create(self, request, *args, **kwargs):
@@ -256,7 +325,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             raise serializers.ValidationError({"file": [str(exc)]}) from exc
         return Response(result.as_dict())
 
-    @extend_schema(responses={200: OrderSerializer(many=True)})
+    @extend_schema(responses={200: OrderSerializer(many=True)}, parameters=[IN_BASE])
     @action(detail=False, methods=["get"])
     def risk(self, request):
         """Orders whose risk score reaches `min` (default 40), highest first, with reasons."""

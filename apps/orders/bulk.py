@@ -7,7 +7,8 @@ that the item no longer lists are deleted, and the totals are recomputed from th
 whatever the number of orders — orders (`INSERT … ON CONFLICT DO UPDATE … WHERE … IS DISTINCT
 FROM`), lines (the same), vanished lines (one DELETE) — after three look-ups (stores, SKUs,
 listings), all within the organization: another organization's store or SKU is an error for
-that order, never matched.
+that order, never matched. Written orders are then risk-scored like imported ones (one
+set-based UPDATE, apps.orders.risk).
 """
 
 from __future__ import annotations
@@ -220,8 +221,17 @@ def orders_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> lis
         moved = {row[0] for row in cursor.fetchall()}
         cursor.execute(_VANISHED, {**line_params, "orders": [pk for _s, pk in orders]})
         moved.update(row[0] for row in cursor.fetchall())
-    for (index, *_rest), (status, pk) in zip(good, orders, strict=True):
+    written = []
+    for (index, item, *_rest), (status, pk) in zip(good, orders, strict=True):
         if status == "unchanged" and pk in moved:
             status = "updated"
         outcomes[index] = Outcome(status, pk)
+        if status != "unchanged":
+            written.append(item["ordered_at"])
+    if written:
+        # Scored as imports are (apps.orders.imports): one set-based UPDATE over the orders
+        # placed since the earliest one written, in this transaction.
+        from .risk import order_risk_score
+
+        order_risk_score(org=org, since=min(written))
     return outcomes  # type: ignore[return-value]

@@ -19,9 +19,20 @@ from apps.core.dashboard import (
 )
 from apps.core.errors import NotFound
 
+from .base_currency import PAGE_PARAM, PAGE_VALUE, attach_base_amounts, utc_day, wants_base
 from .forms import OrderUploadForm
 from .models import Order, RiskDestination
 from .selectors import order_get, order_list, order_list_risky
+
+
+def _base_context(request, page) -> dict:
+    """`?in=base`: each order's total also in the organization's base currency at the rate of
+    its order day (one rate query for the page)."""
+    if not wants_base(request.GET, PAGE_PARAM, PAGE_VALUE):
+        return {"in_base": False, "base": ""}
+    base = attach_base_amounts(org=request.org, rows=page.object_list, amount="order_total",
+                               day=lambda o: utc_day(o.ordered_at))  # fmt: skip
+    return {"in_base": True, "base": base}
 
 
 def _get_order_for_user(request, order_id: int) -> tuple[Order, bool]:
@@ -50,8 +61,11 @@ def order_list_view(request):
         date_from=date_from,
         date_to=date_to,
     )
+    page = paginate(request, qs)
+    page.object_list = list(page.object_list)
     context = {
-        "page": paginate(request, qs),
+        **_base_context(request, page),
+        "page": page,
         "stores": store_list(org=request.org),
         "statuses": Order.Status.choices,
         "store_id": store_id,
@@ -116,9 +130,11 @@ def order_risk_list(request):
     store_id = int_param(request, "store")
     page = paginate(request, order_list_risky(org=request.org, min_score=min_score,
                                               store_id=store_id))  # fmt: skip
+    page.object_list = list(page.object_list)
     for order in page:
         order.reason_labels = reason_labels(order.risk_reasons)
     context = {
+        **_base_context(request, page),
         "page": page,
         "min_score": min_score,
         "store_id": store_id,
