@@ -211,3 +211,59 @@ def test_a_bulk_upserted_risky_order_is_on_the_review_list(org, api_client, clie
     ]
     html = client_for(user).get(reverse("orders:risk")).content.decode()
     assert "RISK-1" in html and "Destination on the risk list" in html
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def test_csv_export_has_the_base_currency_columns(two_days, eur_org, client_for, user):
+    import csv
+    import io
+
+    client = client_for(user)
+    response = client.get(reverse("orders:export", args=["csv"]) + "?in=base")
+    assert response.status_code == 200
+    assert 'filename="orders-base.csv"' in response["Content-Disposition"]
+    table = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    by_id = {r["order_id"]: r for r in table}
+    assert by_id["A-1"]["total_eur"] == "80.00" and by_id["A-1"]["rate_date"] == "2026-03-02"
+    assert by_id["B-2"]["total_eur"] == "90.91"
+    assert by_id["C-3"]["total_eur"] == ""
+    assert by_id["C-3"]["missing_rate"] == "no rate for JPY on 2026-03-03"
+    plain = client.get(reverse("orders:export", args=["csv"])).content.decode("utf-8-sig")
+    assert "total_eur" not in plain.splitlines()[0]
+    assert client.get(reverse("orders:export", args=["pdf"])).status_code == 404
+
+
+def test_xlsx_risk_export_has_the_base_currency_column(two_days, eur_org, client_for, user):
+    import io
+
+    from openpyxl import load_workbook
+
+    Order.objects.for_org(eur_org).filter(pk=two_days[0].pk).update(risk_score=60)
+    response = client_for(user).get(reverse("orders:risk_export", args=["xlsx"]) + "?in=base")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.values)
+    head = list(values[0])
+    assert len(values) == 2 and values[1][head.index("order_id")] == "A-1"
+    assert Decimal(str(values[1][head.index("total_eur")])) == Decimal("80.00")
+
+
+def test_exports_keep_other_organizations_out(two_days, client_for, outsider):
+    body = client_for(outsider).get(reverse("orders:export", args=["csv"]) + "?in=base")
+    assert "A-1" not in body.content.decode("utf-8-sig")
+
+
+def test_export_query_count_does_not_grow_with_rows(eur_org, client_for, user):
+    ExchangeRateFactory(base="EUR", quote="USD", rate=Decimal("1.2"), date=D1)
+    client = client_for(user)
+    url = reverse("orders:export", args=["csv"]) + "?in=base"
+    OrderFactory(organization=eur_org, currency="USD", ordered_at=_at(D1))
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(25):
+        OrderFactory(organization=eur_org, currency="USD", ordered_at=_at(D1 - timedelta(i)))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
