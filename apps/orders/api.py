@@ -7,14 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-    inline_serializer,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -34,7 +27,8 @@ from apps.core.bounds import DateField, DateTimeField
 from apps.integrations.tabular.errors import TabularFormatError
 
 from . import services
-from .base_currency import API_PARAM, API_VALUE, attach_base_amounts, utc_day
+from .base_currency import utc_day
+from .base_currency_api import BaseAmountField, BaseCurrencyMixin, in_base_parameter
 from .exposure import fx_exposure
 from .filters import ExchangeRateFilter, OrderFilter
 from .imports import order_file_import, order_rows_import
@@ -49,47 +43,7 @@ ORDER_FIELDS = ["id", "store", "store_name", "marketplace", "marketplace_order_i
                 "updated_at", "source", "financial_status", "refunded_total", "billing_country",
                 "settled_at", "risk_score", "risk_reasons", "base_total"]  # fmt: skip
 
-IN_BASE = OpenApiParameter(
-    API_PARAM, OpenApiTypes.STR, enum=[API_VALUE], required=False,
-    description="`base`: also give each amount in the organization's base currency "
-    "(`base_total`) at the rate of the event's date (an order's UTC order day); otherwise "
-    "`base_total` is null. A missing rate gives `amount: null` and `missing`, never 1:1.",
-)  # fmt: skip
-
-
-class BaseAmountSerializer(serializers.Serializer):
-    """An amount converted to the organization's base currency at the rate of its date."""
-
-    currency = serializers.CharField(max_length=3, help_text="The base currency")
-    amount = serializers.CharField(max_length=24, allow_null=True, help_text="Decimal string")
-    rate = serializers.CharField(max_length=48, allow_null=True, help_text="Base per unit")
-    rate_date = serializers.DateField(allow_null=True, help_text="The event's date")
-    missing = serializers.CharField(max_length=120, help_text="Why there is no amount, or ''")
-
-
-def wants_base_or_400(params) -> bool:
-    """Whether `currency=base` was asked; any other value of the parameter is a 400."""
-    value = params.get(API_PARAM)
-    if value is None or value == "":
-        return False
-    if value.strip().lower() != API_VALUE:
-        raise serializers.ValidationError({API_PARAM: [f"Only '{API_VALUE}' is accepted."]})
-    return True
-
-
-@extend_schema_field(BaseAmountSerializer(allow_null=True))
-class BaseAmountField(serializers.Field):
-    """`row.<attr>` (a BaseAmount set by attach_base_amounts) or null."""
-
-    def __init__(self, attr: str = "base_amount", **kwargs):
-        self.attr = attr
-        kwargs.setdefault("source", "*")
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        found = getattr(value, self.attr, None)
-        return None if found is None else found.as_api()
+IN_BASE = in_base_parameter("an order's UTC order day")
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
@@ -241,8 +195,12 @@ FX_EXPOSURE = inline_serializer(
 
 @extend_schema_view(list=extend_schema(parameters=[IN_BASE]),
                     retrieve=extend_schema(parameters=[IN_BASE]))  # fmt: skip
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+class OrderViewSet(
+    BaseCurrencyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
+):
     """Orders of the organization's stores. Lists carry no items; the detail nests them."""
+
+    base_amount_field = "order_total"
 
     queryset = Order.objects.none()
     serializer_class = OrderSerializer
@@ -264,21 +222,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             queryset = queryset.prefetch_related("items")
         return queryset
 
-    def _in_base(self, rows) -> None:
-        if self.request.method == "GET" and wants_base_or_400(self.request.query_params):
-            attach_base_amounts(org=self.org, rows=rows, amount="order_total",
-                                day=lambda o: utc_day(o.ordered_at))  # fmt: skip
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            self._in_base(page)
-        return page
-
-    def retrieve(self, request, *args, **kwargs):
-        order = self.get_object()
-        self._in_base([order])
-        return Response(self.get_serializer(order).data)
+    def base_event_day(self, order):
+        return utc_day(order.ordered_at)
 
     @extend_schema(responses={201: OrderDetailSerializer})
     def create(self, request, *args, **kwargs):

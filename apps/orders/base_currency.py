@@ -78,7 +78,9 @@ def attach_base_amounts(
     )
     for row, cur, when in keyed:
         value = getattr(row, amount)
-        if when is None:
+        if value is None:  # nothing to convert (e.g. a profit not known)
+            result = BaseAmount(base, None, None, when, "")
+        elif when is None:
             result = BaseAmount(base, None, None, None, missing_date_message())
         else:
             rate = rates.get((cur.upper(), when))
