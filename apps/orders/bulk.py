@@ -13,6 +13,8 @@ set-based UPDATE, apps.orders.risk).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -55,24 +57,32 @@ def _distinct(alias: str, columns: tuple[str, ...]) -> str:
     return f"({mine}) IS DISTINCT FROM ({theirs})"
 
 
+# Risk inputs: a value sent replaces the stored one, an empty one keeps it (an order imported
+# from a file with the buyer's e-mail and updated through this API without it stays keyed).
+RISK_COLUMNS = ("buyer_key", "address_key", "billing_country", "ship_postal_code", "ship_city")
+_KEEP = ", ".join(f"{c} = COALESCE(NULLIF(EXCLUDED.{c}, ''), o.{c})" for c in RISK_COLUMNS)
+_RISK_CHANGED = " OR ".join(f"(EXCLUDED.{c} <> '' AND EXCLUDED.{c} <> o.{c})" for c in RISK_COLUMNS)
+
 _ORDERS = f"""
 WITH incoming AS (
     SELECT * FROM unnest(%(store_id)s::bigint[], %(moid)s::varchar[],
-                         {_unnest(ORDER_COLUMNS, _ORDER_TYPES)})
-        WITH ORDINALITY AS t(store_id, marketplace_order_id, {", ".join(ORDER_COLUMNS)}, ord)
+                         {_unnest(ORDER_COLUMNS + RISK_COLUMNS, _ORDER_TYPES)})
+        WITH ORDINALITY AS t(store_id, marketplace_order_id,
+                             {", ".join(ORDER_COLUMNS + RISK_COLUMNS)}, ord)
 ), before AS (
     SELECT o.id, o.store_id, o.marketplace_order_id FROM orders_order o
     JOIN incoming i USING (store_id, marketplace_order_id)
 ), u AS (
-    INSERT INTO orders_order AS o (created_at, updated_at, organization_id, source, buyer_key,
-        billing_country, address_key, ship_postal_code, ship_city, risk_score, risk_reasons,
-        store_id, marketplace_order_id, {", ".join(ORDER_COLUMNS)})
-    SELECT %(ts)s, %(ts)s, %(org)s, 'api', '', '', '', '', '', 0, '[]'::jsonb,
-           i.store_id, i.marketplace_order_id, {", ".join(f"i.{c}" for c in ORDER_COLUMNS)}
+    INSERT INTO orders_order AS o (created_at, updated_at, organization_id, source, risk_score,
+        risk_reasons, store_id, marketplace_order_id, {", ".join(ORDER_COLUMNS + RISK_COLUMNS)})
+    SELECT %(ts)s, %(ts)s, %(org)s, 'api', 0, '[]'::jsonb, i.store_id, i.marketplace_order_id,
+           {", ".join(f"i.{c}" for c in ORDER_COLUMNS + RISK_COLUMNS)}
     FROM incoming i ORDER BY i.store_id, i.marketplace_order_id
     ON CONFLICT (store_id, marketplace_order_id) DO UPDATE SET
-        {", ".join(f"{c} = EXCLUDED.{c}" for c in ORDER_COLUMNS)}, updated_at = EXCLUDED.updated_at
-    WHERE o.organization_id = EXCLUDED.organization_id AND {_distinct("o", ORDER_COLUMNS)}
+        {", ".join(f"{c} = EXCLUDED.{c}" for c in ORDER_COLUMNS)}, {_KEEP},
+        updated_at = EXCLUDED.updated_at
+    WHERE o.organization_id = EXCLUDED.organization_id
+      AND ({_distinct("o", ORDER_COLUMNS)} OR {_RISK_CHANGED})
     RETURNING o.id, o.store_id, o.marketplace_order_id, (o.xmax = 0) AS inserted
 )
 SELECT b.id, b.store_id, b.marketplace_order_id, NULL::boolean FROM before b
@@ -150,6 +160,33 @@ def _order_row(item: dict, currency: str, lines: list[dict]) -> dict:
         "order_total": items_total + shipping + tax,
         "financial_status": item.get("financial_status", ""),
         "refunded_total": sum((line["refunded_amount"] for line in lines), ZERO),
+        **_risk_inputs(item),
+    }
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _risk_inputs(item: dict) -> dict:
+    """The buyer and address keys the risk rules group on, built as the order-file parsers
+    build them (apps/integrations/order_lines/parser.py: hashed e-mail, else hashed address;
+    hashed country|postal code|city|street). Nothing sent, nothing keyed: an order without
+    an address is not grouped with every other order to its country."""
+    email = (item.get("buyer_email") or "").strip().lower()
+    postal = re.sub(r"\s", "", (item.get("ship_postal_code") or "").lstrip("'").upper())
+    city = (item.get("ship_city") or "").strip()
+    street = re.sub(r"[\W_]", "", (item.get("ship_address") or "").lower())
+    address = ""
+    if postal or city or street:
+        country = item["buyer_country"].upper()[:2]
+        address = _digest(f"{country}|{postal}|{city.lower()}|{street}")
+    return {
+        "buyer_key": _digest(email) if email else address,
+        "address_key": address,
+        "billing_country": (item.get("billing_country") or "").upper(),
+        "ship_postal_code": postal[:20],
+        "ship_city": city[:100],
     }
 
 
@@ -200,7 +237,7 @@ def orders_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> lis
         "org": org.pk,
         "store_id": [item["store"] for _n, item, _r, _l in good],
         "moid": [item["marketplace_order_id"] for _n, item, _r, _l in good],
-        **{c: [row[c] for _n, _i, row, _l in good] for c in ORDER_COLUMNS},
+        **{c: [row[c] for _n, _i, row, _l in good] for c in ORDER_COLUMNS + RISK_COLUMNS},
     }
     with connection.cursor() as cursor:
         cursor.execute(_ORDERS, params)

@@ -1,6 +1,6 @@
 """Orders in the organization's base currency at the rate of each order's day (issue 14, FX):
 the list and risk pages (`?in=base`), the API (`currency=base`), missing rates shown as
-missing, one rate query whatever the page size, and bulk-upserted orders risk-scored."""
+missing, one rate query whatever the page size, CSV/XLSX exports."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from apps.orders.base_currency import attach_base_amounts, utc_day
 from apps.orders.fx import rate_on, rates_to
-from apps.orders.models import Order, RiskDestination
-from tests.factories import ExchangeRateFactory, OrderFactory, ProductFactory, StoreFactory
+from apps.orders.models import Order
+from tests.factories import ExchangeRateFactory, OrderFactory, StoreFactory
 
 D1, D2 = date(2026, 3, 2), date(2026, 3, 3)
 
@@ -188,29 +188,6 @@ def test_api_query_count_does_not_grow_with_page_size(eur_org, api_client):
     with CaptureQueriesContext(connection) as many:
         assert len(api_client.get(url).json()["results"]) == 16
     assert len(many.captured_queries) == len(few.captured_queries)
-
-
-# --- bulk upsert is risk-scored like imports ---------------------------------------------------
-
-
-def test_a_bulk_upserted_risky_order_is_on_the_review_list(org, api_client, client_for, user):
-    from tests.api.bulk_helpers import post
-
-    RiskDestination.objects.create(organization=org, country="XK", points=45)
-    ProductFactory(organization=org, sku="R-1")
-    store = StoreFactory(organization=org)
-    order = {"store": store.pk, "marketplace_order_id": "RISK-1", "buyer_country": "xk",
-             "ordered_at": "2026-11-29T10:00:00+00:00",
-             "lines": [{"sku": "R-1", "quantity": 1, "unit_price": "10"}]}  # fmt: skip
-    result = post(api_client, "/api/v1/orders/bulk-upsert/", [order]).json()["results"][0]
-    saved = Order.objects.for_org(org).get(pk=result["id"])
-    assert (saved.risk_score, saved.risk_reasons) == (45, ["risky_destination"])
-    listed = api_client.get("/api/v1/orders/risk/").json()["results"]
-    assert [(r["marketplace_order_id"], r["risk_reasons"]) for r in listed] == [
-        ("RISK-1", ["risky_destination"])
-    ]
-    html = client_for(user).get(reverse("orders:risk")).content.decode()
-    assert "RISK-1" in html and "Destination on the risk list" in html
 
 
 # --- exports -----------------------------------------------------------------------------------
