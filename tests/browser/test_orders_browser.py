@@ -69,7 +69,7 @@ def test_order_list_in_base_currency_in_english_and_chinese(browser, live_server
         page = _open(browser, live_server, lang)
         page.goto(f"{live_server.url}/orders/?in=base")
         table = page.locator("[data-testid=orders-table]")
-        assert header in page.locator("[data-testid=base-total-header]").inner_text()
+        assert header in page.locator("[data-testid=base-total-header]").text_content()
         cells = table.locator("[data-testid=base-amount]")
         assert cells.count() > 0
         converted = [t for t in cells.all_inner_texts() if t.strip() and t[0].isdigit()]
@@ -81,4 +81,4 @@ def test_order_list_in_base_currency_in_english_and_chinese(browser, live_server
             "!document.querySelector('[data-testid=base-total-header]')", timeout=10_000
         )
         assert "in=base" not in page.url
-        assert toggle_off in table.inner_text()
+        assert toggle_off in table.text_content()
