@@ -244,3 +244,21 @@ def test_export_query_count_does_not_grow_with_rows(eur_org, client_for, user):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_fx_exposure_rate_lookup_does_not_grow_with_days(eur_org, monkeypatch):
+    from apps.orders import exposure as exposure_module
+    from apps.orders.exposure import fx_exposure
+
+    monkeypatch.setattr(exposure_module.inputs, "stock_value_series", lambda **kw: None)
+    ExchangeRateFactory(base="EUR", quote="USD", rate=Decimal("1.2"), date=D1)
+    OrderFactory(organization=eur_org, currency="USD", ordered_at=_at(D1))
+    OrderFactory(organization=eur_org, currency="GBP", ordered_at=_at(D1))
+    with CaptureQueriesContext(connection) as short:
+        fx_exposure(org=eur_org, start=D1, end=D1 + timedelta(days=2))
+    with CaptureQueriesContext(connection) as long:
+        exp = fx_exposure(org=eur_org, start=D1, end=D1 + timedelta(days=12))
+    assert len(long.captured_queries) == len(short.captured_queries) == 2
+    first_day = {p.currency: p.converted for p in exp.points if p.day == D1}
+    assert first_day == {"USD": Decimal("16.66"), "GBP": None}  # 19.99 / 1.2; no GBP rate
+    assert exp.missing_rates[0] == "GBP 2026-03-02"
