@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from apps.catalog.models import Product, Store
 from apps.core.api import CurrencyField, Money, OrgPrimaryKeyRelatedField, TenantViewSet
 from apps.core.bounds import DateField, DateTimeField
+from apps.orders.base_currency import utc_day
+from apps.orders.base_currency_api import BaseAmountField, BaseCurrencyMixin, in_base_parameter
 from apps.orders.models import Order
 
 from . import services
@@ -192,6 +194,7 @@ class InboundShipmentSerializer(serializers.ModelSerializer):
     arrived_at = DateTimeField(required=False, allow_null=True)
     checked_in_at = DateTimeField(required=False, allow_null=True)
     origin_country = serializers.RegexField(r"^[A-Z]{2}$", max_length=2, required=False)
+    cost_base = BaseAmountField(help_text="With `currency=base`: cost in the base currency")
 
     class Meta:
         model = InboundShipment
@@ -216,8 +219,9 @@ class InboundShipmentSerializer(serializers.ModelSerializer):
             "milestones",
             "items",
             "lines",
+            "cost_base",
         ]
-        read_only_fields = ["id", "milestones"]
+        read_only_fields = ["id", "milestones", "cost_base"]
 
 
 class MilestoneSerializer(serializers.Serializer):
@@ -228,13 +232,26 @@ class MilestoneSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
+SHIPPED_DAY = in_base_parameter("a shipment's UTC ship day; not shipped yet: the day recorded")
+
+
+@extend_schema_view(list=extend_schema(parameters=[SHIPPED_DAY]),
+                    retrieve=extend_schema(parameters=[SHIPPED_DAY]))  # fmt: skip
 class InboundShipmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
+    BaseCurrencyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    TenantViewSet,
 ):
     """First-leg shipments (sea, air, express, rail) with cartons, volume, cost and milestones."""
 
     queryset = InboundShipment.objects.none()
     serializer_class = InboundShipmentSerializer
+    base_amount_field = "cost"
+
+    def base_event_day(self, shipment):
+        return utc_day(shipment.shipped_at or shipment.created_at)
 
     def scope_queryset(self, queryset):
         return queryset.prefetch_related("items").order_by("-id")
@@ -430,6 +447,9 @@ class PlanRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 class SuggestionSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
     warehouse_code = serializers.CharField(source="warehouse.code", read_only=True)
+    profit_per_ft3_base = BaseAmountField(
+        help_text="With `currency=base`: profit_per_ft3 in the base currency"
+    )
 
     class Meta:
         model = RestockSuggestion
@@ -463,18 +483,30 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "mae",
             "params",
             "forecast",
+            "profit_per_ft3_base",
         ]
         read_only_fields = fields
 
 
-class SuggestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+RUN_DAY = in_base_parameter("the UTC day the plan was computed")
+
+
+@extend_schema_view(list=extend_schema(parameters=[RUN_DAY]),
+                    retrieve=extend_schema(parameters=[RUN_DAY]))  # fmt: skip
+class SuggestionViewSet(
+    BaseCurrencyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
+):
     """Suggestions of the latest run (or `?run=`); `?status=planned` is the approved plan."""
 
     queryset = RestockSuggestion.objects.none()
     serializer_class = SuggestionSerializer
+    base_amount_field = "profit_per_ft3"
+
+    def base_event_day(self, suggestion):
+        return utc_day(suggestion.run.created_at)
 
     def scope_queryset(self, queryset):
-        qs = queryset.select_related("product", "warehouse").order_by("ship_by", "id")
+        qs = queryset.select_related("product", "warehouse", "run").order_by("ship_by", "id")
         run = self.request.query_params.get("run", "")
         status = self.request.query_params.get("status", "")
         if run.isdigit():

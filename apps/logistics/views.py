@@ -154,8 +154,11 @@ def plan(request):
     chart = None
     if chosen is not None:
         chart = _chart_for(org, chosen)
+    in_base, base = _profit_in_base(request, run, lines)
     context = {
         **_nav("plan"),
+        "in_base": in_base,
+        "base": base,
         "run": run,
         "lines": lines,
         "chosen": chosen,
@@ -164,6 +167,24 @@ def plan(request):
         "can_write": can_write(request),
     }
     return render(request, "logistics/plan.html", context)
+
+
+def _profit_in_base(request, run, lines) -> tuple[bool, str]:
+    """`?in=base`: profit per ft³ also in the base currency at the rate of the plan's day."""
+    from apps.orders.base_currency import (
+        PAGE_PARAM,
+        PAGE_VALUE,
+        attach_base_amounts,
+        utc_day,
+        wants_base,
+    )
+
+    if run is None or not wants_base(request.GET, PAGE_PARAM, PAGE_VALUE):
+        return False, ""
+    day = utc_day(run.created_at)
+    base = attach_base_amounts(org=request.org, rows=lines, amount="profit_per_ft3",
+                               day=lambda _s: day)  # fmt: skip
+    return True, base
 
 
 def _chart_for(org, s) -> dict:

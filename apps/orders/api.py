@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,6 +27,8 @@ from apps.core.bounds import DateField, DateTimeField
 from apps.integrations.tabular.errors import TabularFormatError
 
 from . import services
+from .base_currency import utc_day
+from .base_currency_api import BaseAmountField, BaseCurrencyMixin, in_base_parameter
 from .exposure import fx_exposure
 from .filters import ExchangeRateFilter, OrderFilter
 from .imports import order_file_import, order_rows_import
@@ -39,7 +41,9 @@ ORDER_FIELDS = ["id", "store", "store_name", "marketplace", "marketplace_order_i
                 "buyer_country", "status", "ordered_at", "shipped_at", "delivered_at", "currency",
                 "items_total", "shipping_total", "tax_total", "order_total", "created_at",
                 "updated_at", "source", "financial_status", "refunded_total", "billing_country",
-                "settled_at", "risk_score", "risk_reasons"]  # fmt: skip
+                "settled_at", "risk_score", "risk_reasons", "base_total"]  # fmt: skip
+
+IN_BASE = in_base_parameter("an order's UTC order day")
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
@@ -66,6 +70,7 @@ class OrderSerializer(serializers.ModelSerializer):
     order_total = Money(read_only=True)
     refunded_total = Money(read_only=True)
     risk_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    base_total = BaseAmountField(help_text="With `currency=base`: order_total in base currency")
 
     class Meta:
         model = Order
@@ -188,8 +193,14 @@ FX_EXPOSURE = inline_serializer(
 )  # fmt: skip
 
 
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+@extend_schema_view(list=extend_schema(parameters=[IN_BASE]),
+                    retrieve=extend_schema(parameters=[IN_BASE]))  # fmt: skip
+class OrderViewSet(
+    BaseCurrencyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
+):
     """Orders of the organization's stores. Lists carry no items; the detail nests them."""
+
+    base_amount_field = "order_total"
 
     queryset = Order.objects.none()
     serializer_class = OrderSerializer
@@ -210,6 +221,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         if self.action != "list":
             queryset = queryset.prefetch_related("items")
         return queryset
+
+    def base_event_day(self, order):
+        return utc_day(order.ordered_at)
 
     @extend_schema(responses={201: OrderDetailSerializer})
     def create(self, request, *args, **kwargs):
@@ -256,7 +270,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             raise serializers.ValidationError({"file": [str(exc)]}) from exc
         return Response(result.as_dict())
 
-    @extend_schema(responses={200: OrderSerializer(many=True)})
+    @extend_schema(responses={200: OrderSerializer(many=True)}, parameters=[IN_BASE])
     @action(detail=False, methods=["get"])
     def risk(self, request):
         """Orders whose risk score reaches `min` (default 40), highest first, with reasons."""

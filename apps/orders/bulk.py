@@ -7,11 +7,14 @@ that the item no longer lists are deleted, and the totals are recomputed from th
 whatever the number of orders — orders (`INSERT … ON CONFLICT DO UPDATE … WHERE … IS DISTINCT
 FROM`), lines (the same), vanished lines (one DELETE) — after three look-ups (stores, SKUs,
 listings), all within the organization: another organization's store or SKU is an error for
-that order, never matched.
+that order, never matched. Written orders are then risk-scored like imported ones (one
+set-based UPDATE, apps.orders.risk).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -54,24 +57,32 @@ def _distinct(alias: str, columns: tuple[str, ...]) -> str:
     return f"({mine}) IS DISTINCT FROM ({theirs})"
 
 
+# Risk inputs: a value sent replaces the stored one, an empty one keeps it (an order imported
+# from a file with the buyer's e-mail and updated through this API without it stays keyed).
+RISK_COLUMNS = ("buyer_key", "address_key", "billing_country", "ship_postal_code", "ship_city")
+_KEEP = ", ".join(f"{c} = COALESCE(NULLIF(EXCLUDED.{c}, ''), o.{c})" for c in RISK_COLUMNS)
+_RISK_CHANGED = " OR ".join(f"(EXCLUDED.{c} <> '' AND EXCLUDED.{c} <> o.{c})" for c in RISK_COLUMNS)
+
 _ORDERS = f"""
 WITH incoming AS (
     SELECT * FROM unnest(%(store_id)s::bigint[], %(moid)s::varchar[],
-                         {_unnest(ORDER_COLUMNS, _ORDER_TYPES)})
-        WITH ORDINALITY AS t(store_id, marketplace_order_id, {", ".join(ORDER_COLUMNS)}, ord)
+                         {_unnest(ORDER_COLUMNS + RISK_COLUMNS, _ORDER_TYPES)})
+        WITH ORDINALITY AS t(store_id, marketplace_order_id,
+                             {", ".join(ORDER_COLUMNS + RISK_COLUMNS)}, ord)
 ), before AS (
     SELECT o.id, o.store_id, o.marketplace_order_id FROM orders_order o
     JOIN incoming i USING (store_id, marketplace_order_id)
 ), u AS (
-    INSERT INTO orders_order AS o (created_at, updated_at, organization_id, source, buyer_key,
-        billing_country, address_key, ship_postal_code, ship_city, risk_score, risk_reasons,
-        store_id, marketplace_order_id, {", ".join(ORDER_COLUMNS)})
-    SELECT %(ts)s, %(ts)s, %(org)s, 'api', '', '', '', '', '', 0, '[]'::jsonb,
-           i.store_id, i.marketplace_order_id, {", ".join(f"i.{c}" for c in ORDER_COLUMNS)}
+    INSERT INTO orders_order AS o (created_at, updated_at, organization_id, source, risk_score,
+        risk_reasons, store_id, marketplace_order_id, {", ".join(ORDER_COLUMNS + RISK_COLUMNS)})
+    SELECT %(ts)s, %(ts)s, %(org)s, 'api', 0, '[]'::jsonb, i.store_id, i.marketplace_order_id,
+           {", ".join(f"i.{c}" for c in ORDER_COLUMNS + RISK_COLUMNS)}
     FROM incoming i ORDER BY i.store_id, i.marketplace_order_id
     ON CONFLICT (store_id, marketplace_order_id) DO UPDATE SET
-        {", ".join(f"{c} = EXCLUDED.{c}" for c in ORDER_COLUMNS)}, updated_at = EXCLUDED.updated_at
-    WHERE o.organization_id = EXCLUDED.organization_id AND {_distinct("o", ORDER_COLUMNS)}
+        {", ".join(f"{c} = EXCLUDED.{c}" for c in ORDER_COLUMNS)}, {_KEEP},
+        updated_at = EXCLUDED.updated_at
+    WHERE o.organization_id = EXCLUDED.organization_id
+      AND ({_distinct("o", ORDER_COLUMNS)} OR {_RISK_CHANGED})
     RETURNING o.id, o.store_id, o.marketplace_order_id, (o.xmax = 0) AS inserted
 )
 SELECT b.id, b.store_id, b.marketplace_order_id, NULL::boolean FROM before b
@@ -149,6 +160,33 @@ def _order_row(item: dict, currency: str, lines: list[dict]) -> dict:
         "order_total": items_total + shipping + tax,
         "financial_status": item.get("financial_status", ""),
         "refunded_total": sum((line["refunded_amount"] for line in lines), ZERO),
+        **_risk_inputs(item),
+    }
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _risk_inputs(item: dict) -> dict:
+    """The buyer and address keys the risk rules group on, built as the order-file parsers
+    build them (apps/integrations/order_lines/parser.py: hashed e-mail, else hashed address;
+    hashed country|postal code|city|street). Nothing sent, nothing keyed: an order without
+    an address is not grouped with every other order to its country."""
+    email = (item.get("buyer_email") or "").strip().lower()
+    postal = re.sub(r"\s", "", (item.get("ship_postal_code") or "").lstrip("'").upper())
+    city = (item.get("ship_city") or "").strip()
+    street = re.sub(r"[\W_]", "", (item.get("ship_address") or "").lower())
+    address = ""
+    if postal or city or street:
+        country = item["buyer_country"].upper()[:2]
+        address = _digest(f"{country}|{postal}|{city.lower()}|{street}")
+    return {
+        "buyer_key": _digest(email) if email else address,
+        "address_key": address,
+        "billing_country": (item.get("billing_country") or "").upper(),
+        "ship_postal_code": postal[:20],
+        "ship_city": city[:100],
     }
 
 
@@ -199,7 +237,7 @@ def orders_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> lis
         "org": org.pk,
         "store_id": [item["store"] for _n, item, _r, _l in good],
         "moid": [item["marketplace_order_id"] for _n, item, _r, _l in good],
-        **{c: [row[c] for _n, _i, row, _l in good] for c in ORDER_COLUMNS},
+        **{c: [row[c] for _n, _i, row, _l in good] for c in ORDER_COLUMNS + RISK_COLUMNS},
     }
     with connection.cursor() as cursor:
         cursor.execute(_ORDERS, params)
@@ -220,8 +258,17 @@ def orders_upsert_many(*, org: Organization, items: list[dict[str, Any]]) -> lis
         moved = {row[0] for row in cursor.fetchall()}
         cursor.execute(_VANISHED, {**line_params, "orders": [pk for _s, pk in orders]})
         moved.update(row[0] for row in cursor.fetchall())
-    for (index, *_rest), (status, pk) in zip(good, orders, strict=True):
+    written = []
+    for (index, item, *_rest), (status, pk) in zip(good, orders, strict=True):
         if status == "unchanged" and pk in moved:
             status = "updated"
         outcomes[index] = Outcome(status, pk)
+        if status != "unchanged":
+            written.append(item["ordered_at"])
+    if written:
+        # Scored as imports are (apps.orders.imports): one set-based UPDATE over the orders
+        # placed since the earliest one written, in this transaction.
+        from .risk import order_risk_score
+
+        order_risk_score(org=org, since=min(written))
     return outcomes  # type: ignore[return-value]

@@ -54,6 +54,21 @@ class OrderItemSerializer(serializers.Serializer):
     shipping_total = Money(min_value=Decimal(0), default=Decimal(0))
     tax_total = Money(min_value=Decimal(0), default=Decimal(0))
     financial_status = serializers.CharField(max_length=24, allow_blank=True, default="")
+    # Risk inputs (optional; stored hashed except billing country, postal code and city).
+    buyer_email = serializers.EmailField(
+        max_length=200, required=False, allow_blank=True,
+        help_text="Hashed into the buyer key of the first-order rule; not stored as sent",
+    )  # fmt: skip
+    billing_country = serializers.RegexField(
+        r"^[A-Za-z]{2}$", max_length=2, required=False, allow_blank=True,
+        help_text="ISO 3166-1 alpha-2; differing from buyer_country adds risk",
+    )  # fmt: skip
+    ship_postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    ship_city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    ship_address = serializers.CharField(
+        max_length=200, required=False, allow_blank=True,
+        help_text="Street line; hashed into the address key of the many-orders rule",
+    )  # fmt: skip
     lines = serializers.ListField(
         child=OrderLineItemSerializer(), min_length=1, max_length=MAX_LINES
     )

@@ -2,9 +2,9 @@
 converted to the organization's base currency at the rate of that day.
 
 The amounts per day and currency come set-based from `receivables_by_currency_day` (and the
-logistics adapter); conversion looks each (currency, day) rate up once through `fx.rate_on`
-(the latest ECB or own rate on or before the day). A currency without any rate is reported,
-not converted with a made-up rate.
+logistics adapter); conversion looks every (currency, day) rate up in one query through
+`fx.rates_to` (what `fx.rate_on` answers: the latest ECB or own rate on or before the day). A
+currency without any rate is reported, not converted with a made-up rate.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from apps.accounts.models import Organization
-from apps.core.errors import NotFound
 from apps.core.money import quantize
 
 from . import inputs
-from .fx import rate_on
+from .fx import rates_to
 from .selectors import receivables_by_currency_day
 
 
@@ -90,17 +89,13 @@ def fx_exposure(*, org: Organization, start: date, end: date, base: str | None =
     if stock is not None:
         exposure.stock_available = True
         rows += [(d, c, a, "stock") for d, c, a in stock]
-    rates: dict[tuple[str, date], Decimal | None] = {}
+    # One query for every (currency, day) of the range (fx.rates_to, the same answer as rate_on).
+    rates = rates_to(org=org, to_currency=base, pairs={(c, d) for d, c, _a, _k in rows})
     missing: set[tuple[str, date]] = set()
     for day, currency, amount, kind in rows:
-        key = (currency, day)
-        if key not in rates:
-            try:
-                rates[key] = rate_on(org=org, base=currency, quote=base, on_date=day)
-            except NotFound:
-                rates[key] = None
-                missing.add(key)
-        rate = rates[key]
+        rate = rates.get((currency.upper(), day))
+        if rate is None:
+            missing.add((currency, day))
         converted = None if rate is None else quantize(amount * rate, base)
         exposure.points.append(ExposurePoint(day, currency, kind, amount, rate, converted))
     exposure.missing_rates = [f"{c} {d.isoformat()}" for c, d in sorted(missing)][:20]

@@ -98,6 +98,65 @@ def _leg(org: Organization, base: str, quote: str, on_date: date) -> Decimal | N
     return Decimal(1) / rate if inverse else rate
 
 
+# One statement for every (currency, day) asked: per pair, the direct leg (either direction)
+# and the two legs through EUR, each "the latest on or before the day, the organization's own
+# first, the direct direction before the inverse" exactly as `_leg` picks them.
+_LEG = """
+LEFT JOIN LATERAL (
+    SELECT r.rate, (r.base <> {b})::int AS inverse FROM orders_exchangerate r
+    WHERE (r.organization_id IS NULL OR r.organization_id = %(org)s) AND r.date <= w.day
+      AND ((r.base = {b} AND r.quote = {q}) OR (r.base = {q} AND r.quote = {b}))
+    ORDER BY r.organization_id NULLS LAST, r.date DESC, inverse LIMIT 1
+) AS {alias} ON true"""
+_RATES_SQL = (
+    """
+SELECT w.cur, w.day, d.rate, d.inverse, vb.rate, vb.inverse, vq.rate, vq.inverse
+FROM unnest(%(cur)s::varchar[], %(day)s::date[]) AS w(cur, day)"""
+    + _LEG.format(b="w.cur", q="%(to)s", alias="d")
+    + _LEG.format(b="%(pivot)s", q="w.cur", alias="vb")
+    + _LEG.format(b="%(pivot)s", q="%(to)s", alias="vq")
+)
+
+
+def rates_to(
+    *, org: Organization, to_currency: str, pairs: Iterable[tuple[str, date]]
+) -> dict[tuple[str, date], Decimal | None]:
+    """`rate_on(base=currency, quote=to_currency, on_date=day)` for every (currency, day) in
+    `pairs` at once: one query whatever the number of pairs; None where `rate_on` would raise
+    NotFound (a missing rate is reported, never taken as 1:1)."""
+    to = _code(to_currency)
+    wanted = {(_code(c), d) for c, d in pairs}
+    out: dict[tuple[str, date], Decimal | None] = {k: Decimal(1) for k in wanted if k[0] == to}
+    ask = sorted(k for k in wanted if k[0] != to)
+    if not ask:
+        return out
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _RATES_SQL,
+            {"org": getattr(org, "pk", None), "to": to, "pivot": PIVOT,
+             "cur": [c for c, _d in ask], "day": [d for _c, d in ask]},
+        )  # fmt: skip
+        rows = cursor.fetchall()
+    for cur, day, d, d_inv, vb, vb_inv, vq, vq_inv in rows:
+        rate = None
+        if d is not None:
+            rate = Decimal(1) / d if d_inv else d
+        elif PIVOT not in (cur, to) and vb is not None and vq is not None:
+            via_base = Decimal(1) / vb if vb_inv else vb
+            via_quote = Decimal(1) / vq if vq_inv else vq
+            rate = via_quote / via_base
+        out[(cur, day)] = rate
+    return out
+
+
+def missing_rate_message(currency: str, day: date) -> str:
+    """How a missing rate is shown (pages, API, exports)."""
+    from django.utils.translation import gettext
+
+    return gettext("no rate for %(currency)s on %(day)s") % {
+        "currency": currency, "day": day.isoformat()}  # fmt: skip
+
+
 def _code(currency: str) -> str:
     code = (currency or "").strip().upper()
     if len(code) != 3 or not code.isalpha():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -19,9 +19,20 @@ from apps.core.dashboard import (
 )
 from apps.core.errors import NotFound
 
+from .base_currency import PAGE_PARAM, PAGE_VALUE, attach_base_amounts, utc_day, wants_base
 from .forms import OrderUploadForm
 from .models import Order, RiskDestination
 from .selectors import order_get, order_list, order_list_risky
+
+
+def _base_context(request, page) -> dict:
+    """`?in=base`: each order's total also in the organization's base currency at the rate of
+    its order day (one rate query for the page)."""
+    if not wants_base(request.GET, PAGE_PARAM, PAGE_VALUE):
+        return {"in_base": False, "base": ""}
+    base = attach_base_amounts(org=request.org, rows=page.object_list, amount="order_total",
+                               day=lambda o: utc_day(o.ordered_at))  # fmt: skip
+    return {"in_base": True, "base": base}
 
 
 def _get_order_for_user(request, order_id: int) -> tuple[Order, bool]:
@@ -34,33 +45,50 @@ def _get_order_for_user(request, order_id: int) -> tuple[Order, bool]:
     return order, can_write(request)
 
 
+def _list_filters(request) -> dict:
+    status = request.GET.get("status", "")
+    return {
+        "store_id": int_param(request, "store"),
+        "status": status if status in Order.Status.values else "",
+        "search": request.GET.get("q", "").strip(),
+        "date_from": date_param(request, "from"),
+        "date_to": date_param(request, "to"),
+    }
+
+
 @member_required
 def order_list_view(request):
-    store_id = int_param(request, "store")
-    status = request.GET.get("status", "")
-    if status not in Order.Status.values:
-        status = ""
-    search = request.GET.get("q", "").strip()
-    date_from, date_to = date_param(request, "from"), date_param(request, "to")
-    qs = order_list(
-        org=request.org,
-        store_id=store_id,
-        status=status,
-        search=search,
-        date_from=date_from,
-        date_to=date_to,
-    )
+    filters = _list_filters(request)
+    page = paginate(request, order_list(org=request.org, **filters))
+    page.object_list = list(page.object_list)
     context = {
-        "page": paginate(request, qs),
+        **_base_context(request, page),
+        **filters,
+        "page": page,
         "stores": store_list(org=request.org),
         "statuses": Order.Status.choices,
-        "store_id": store_id,
-        "status": status,
-        "search": search,
-        "date_from": date_from,
-        "date_to": date_to,
     }
     return render_page(request, "orders/list.html", "table", context)
+
+
+def _export_response(request, orders, fmt: str, name: str) -> HttpResponse:
+    from .exports import export
+
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    in_base = wants_base(request.GET, PAGE_PARAM, PAGE_VALUE)
+    body, content_type = export(org=request.org, orders=orders, fmt=fmt, in_base=in_base)
+    response = HttpResponse(body, content_type=content_type)
+    suffix = "-base" if in_base else ""
+    response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.{fmt}"'
+    return response
+
+
+@member_required
+def order_export(request, fmt: str):
+    """The filtered order list as CSV/XLSX (`?in=base` adds the base-currency columns)."""
+    orders = order_list(org=request.org, **_list_filters(request)).order_by("-ordered_at", "-id")
+    return _export_response(request, orders, fmt, "orders")
 
 
 @member_required
@@ -106,26 +134,38 @@ def order_import(request):
     return render(request, "orders/import.html", context)
 
 
+def _risk_filters(request) -> dict:
+    from .risk import REVIEW_SCORE
+
+    min_score = int_param(request, "min") or REVIEW_SCORE
+    return {"min_score": max(1, min(100, min_score)), "store_id": int_param(request, "store")}
+
+
 @member_required
 def order_risk_list(request):
     """Orders to review before their payment settles, highest risk first, with reasons."""
-    from .risk import REVIEW_SCORE, reason_labels
+    from .risk import reason_labels
 
-    min_score = int_param(request, "min") or REVIEW_SCORE
-    min_score = max(1, min(100, min_score))
-    store_id = int_param(request, "store")
-    page = paginate(request, order_list_risky(org=request.org, min_score=min_score,
-                                              store_id=store_id))  # fmt: skip
+    filters = _risk_filters(request)
+    page = paginate(request, order_list_risky(org=request.org, **filters))
+    page.object_list = list(page.object_list)
     for order in page:
         order.reason_labels = reason_labels(order.risk_reasons)
     context = {
+        **_base_context(request, page),
+        **filters,
         "page": page,
-        "min_score": min_score,
-        "store_id": store_id,
         "stores": store_list(org=request.org),
         "destinations": RiskDestination.objects.for_org(request.org),
     }
     return render_page(request, "orders/risk.html", "table", context)
+
+
+@member_required
+def order_risk_export(request, fmt: str):
+    """The order-risk list as CSV/XLSX (`?in=base` adds the base-currency columns)."""
+    orders = order_list_risky(org=request.org, **_risk_filters(request))
+    return _export_response(request, orders, fmt, "order-risk")
 
 
 EXPOSURE_DAYS = (30, 90, 180)

@@ -59,3 +59,26 @@ def test_order_risk_list_and_fx_exposure_in_chinese(browser, live_server, demo):
         assert "Traceback" not in en.content()
         en.screenshot(path=f"/tmp/orders-{name}-en.png", full_page=True)
     assert "First order of this buyer" in en.content() or "Receivables" in en.content()
+
+
+def test_order_list_in_base_currency_in_english_and_chinese(browser, live_server, demo):  # noqa: F811
+    """The order list with `?in=base` on the demo: a base-currency column whose cells are
+    amounts (or say which rate is missing); the checkbox turns it off and on again (htmx).
+    Screenshots: /tmp/orders-list-base-en.png and /tmp/orders-list-base-zh.png."""
+    for lang, header, toggle_off in (("en", "Total in", "Total"), ("zh-hans", "折合", "合计")):
+        page = _open(browser, live_server, lang)
+        page.goto(f"{live_server.url}/orders/?in=base")
+        table = page.locator("[data-testid=orders-table]")
+        assert header in page.locator("[data-testid=base-total-header]").text_content()
+        cells = table.locator("[data-testid=base-amount]")
+        assert cells.count() > 0
+        converted = [t for t in cells.all_inner_texts() if t.strip() and t[0].isdigit()]
+        assert converted, cells.all_inner_texts()  # the demo has rates for its currencies
+        assert "Traceback" not in page.content()
+        page.screenshot(path=f"/tmp/orders-list-base-{lang[:2]}.png", full_page=True)
+        page.locator("[data-testid=in-base-toggle]").uncheck()
+        page.wait_for_function(
+            "!document.querySelector('[data-testid=base-total-header]')", timeout=10_000
+        )
+        assert "in=base" not in page.url
+        assert toggle_off in table.text_content()
