@@ -244,3 +244,31 @@ def test_amounts_and_quantities_too_large_are_line_errors_not_crashes(org, store
     result = order_rows_import(org=org, store=store, rows=rows)
     assert [e.line for e in result.errors] == [1, 2]
     assert result.lines == 1
+
+
+def test_orders_without_an_address_get_no_address_key_and_trip_no_address_rule(org, store):
+    """Slim files carry no address: hashing the bare country would put all of a country's
+    orders on one "address" and flag every one as many-orders-to-one-address."""
+    from apps.orders.risk import order_risk_score
+
+    rows = [
+        {"order_id": f"NA-{i}", "sku": "A", "quantity": 1, "unit_price": "10.00",
+         "currency": "EUR", "ordered_at": f"2026-11-2{i}T10:00:00+01:00", "status": "shipped",
+         "buyer_country": "DE"}
+        for i in range(5)
+    ] + [
+        {"order_id": f"AD-{i}", "sku": "A", "quantity": 1, "unit_price": "10.00",
+         "currency": "EUR", "ordered_at": f"2026-11-2{i}T11:00:00+01:00", "status": "shipped",
+         "buyer_country": "DE", "ship_postal_code": "10115", "ship_city": "Berlin",
+         "ship_address": "Invalidenstr. 1"}
+        for i in range(5)
+    ]  # fmt: skip
+    result = order_rows_import(org=org, store=store, rows=rows)
+    assert result.errors == []
+    order_risk_score(org=org, since=None)
+    bare = Order.objects.for_org(org).filter(marketplace_order_id__startswith="NA-")
+    same = Order.objects.for_org(org).filter(marketplace_order_id__startswith="AD-")
+    assert set(bare.values_list("address_key", flat=True)) == {""}
+    assert len(set(same.values_list("address_key", flat=True))) == 1
+    assert not any("address_velocity" in o.risk_reasons for o in bare)
+    assert any("address_velocity" in o.risk_reasons for o in same)

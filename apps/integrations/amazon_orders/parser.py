@@ -18,7 +18,6 @@ no order model.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from apps.core.money import MAX_AMOUNT
 from apps.integrations.tabular import values
 from apps.integrations.tabular.arrow_reader import ArrowReader, read_fast
+from apps.integrations.tabular.keys import address_keys, keys
 from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
 from apps.integrations.tabular.readers import Source
 from apps.integrations.tabular.schema import load_schema
@@ -145,9 +145,7 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     postal = pc.replace_substring_regex(pc.utf8_upper(text["ship_postal_code"]), r"\s", "")
     city = pc.utf8_trim_whitespace(text["ship_city"])
     street = pc.replace_substring_regex(pc.utf8_lower(text["ship_address_1"]), r"[\W_]", "")
-    address = keys(_series(
-        pc.binary_join_element_wise(country, postal, pc.utf8_lower(city), street, "|"), index
-    ))  # fmt: skip
+    address = address_keys(*(_series(a, index) for a in (country, postal, city, street)))
     buyer = keys(_series(email, index)).where(
         pc.not_equal(email, "").to_numpy(zero_copy_only=False), address
     )
@@ -184,13 +182,3 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
         "has_money": pd.Series(has_money, index=index),
     }
     return pd.DataFrame(out, index=index)
-
-
-def keys(text: pd.Series) -> pd.Series:
-    """A short stable digest per distinct text (hashing once per distinct value)."""
-    codes, distinct = pd.factorize(text)
-    digests = np.array(
-        [hashlib.blake2b(t.encode("utf-8"), digest_size=12).hexdigest() for t in distinct],
-        dtype=object,
-    )
-    return pd.Series(digests[codes] if len(distinct) else [], index=text.index, dtype=object)

@@ -8,7 +8,6 @@ the order total adds the tax unless `tax_included`. Refunds and returns are per 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from apps.integrations.tabular.keys import address_keys, keys
 from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
 from apps.integrations.tabular.readers import Source
 from apps.integrations.tabular.records import typed_records
@@ -86,15 +86,8 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     )
     country = frame["buyer_country"].astype(str).str.upper().str.slice(0, 2)
     city = frame["ship_city"].astype(str).str.strip()
-    address = keys(
-        country
-        + "|"
-        + postal
-        + "|"
-        + city.str.lower()
-        + "|"
-        + frame["ship_address"].astype(str).str.lower().str.replace(r"[\W_]", "", regex=True)
-    )
+    street = frame["ship_address"].astype(str).str.lower().str.replace(r"[\W_]", "", regex=True)
+    address = address_keys(country, postal, city, street)
     has_money = frame["unit_price"].notna() | frame["line_total"].notna()
     return pd.DataFrame(
         {
@@ -137,12 +130,3 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _known(value) -> bool:
     return value is not None and not pd.isna(value)
-
-
-def keys(text: pd.Series) -> pd.Series:
-    codes, distinct = pd.factorize(text)
-    digests = np.array(
-        [hashlib.blake2b(t.encode("utf-8"), digest_size=12).hexdigest() for t in distinct],
-        dtype=object,
-    )
-    return pd.Series(digests[codes] if len(distinct) else [], index=text.index, dtype=object)

@@ -10,7 +10,6 @@ statuses `paid`/`pending`/`refunded`/`partially_refunded`/`voided` and
 
 from __future__ import annotations
 
-import hashlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from apps.integrations.tabular.keys import address_keys, keys
 from apps.integrations.tabular.pipeline import TabularReader, TypedChunk, read
 from apps.integrations.tabular.readers import Source
 from apps.integrations.tabular.schema import load_schema
@@ -134,15 +134,10 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
     )
     country = frame["shipping_country"].astype(str).str.upper().str.slice(0, 2)
     city = frame["shipping_city"].astype(str).str.strip()
-    address = keys(
-        country
-        + "|"
-        + postal
-        + "|"
-        + city.str.lower()
-        + "|"
-        + frame["shipping_address1"].astype(str).str.lower().str.replace(r"[\W_]", "", regex=True)
+    street = (
+        frame["shipping_address1"].astype(str).str.lower().str.replace(r"[\W_]", "", regex=True)
     )
+    address = address_keys(country, postal, city, street)
     net = gross - discount.to_numpy()
     none = np.full(n, None, dtype=object)
     return pd.DataFrame(
@@ -184,12 +179,3 @@ def lines(frame: pd.DataFrame) -> pd.DataFrame:
             "has_money": np.ones(n, dtype=bool),
         }
     )
-
-
-def keys(text: pd.Series) -> pd.Series:
-    codes, distinct = pd.factorize(text)
-    digests = np.array(
-        [hashlib.blake2b(t.encode("utf-8"), digest_size=12).hexdigest() for t in distinct],
-        dtype=object,
-    )
-    return pd.Series(digests[codes] if len(distinct) else [], index=text.index, dtype=object)
