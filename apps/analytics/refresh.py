@@ -228,6 +228,8 @@ def profit_refresh(*, org, full: bool = False) -> RefreshResult:
             or not ProfitFact.objects.for_org(org).exists()
         )
         counts = changes.day_counts(cursor, org_id=org.pk, tz=tz)
+        marks = changes.dirty_marks(cursor, org_id=org.pk)  # announced by other modules
+        full = full or any(first is None for _id, first, _last in marks)
         freight = inputs.freight_per_unit_by_product(org=org)
         sources = _sources(org, counts, freight)
         scope = Scope()
@@ -235,6 +237,7 @@ def profit_refresh(*, org, full: bool = False) -> RefreshResult:
             since = state.orders_seen_at - OVERLAP
             scope.days = changes.touched_days(cursor, org_id=org.pk, tz=tz, since=since)
             scope.days |= changes.counts_changed(old.get("counts", {}), counts)
+            scope.days |= changes.dirty_days(marks, *_span(counts))
         config, cost_currencies_now = _refresh_costs(cursor, org, old, full, freight, scope)
         lo, hi = _span(counts)
         problems = list(state.problems or []) if not full else []
@@ -248,6 +251,7 @@ def profit_refresh(*, org, full: bool = False) -> RefreshResult:
         rows = 0
         if lo is not None and (full or scope):
             rows = _rebuild(cursor, org, tz, None if full else scope, (lo, hi), sources)
+        changes.dirty_clear(cursor, marks)
     state.orders_seen_at = state.traffic_seen_at = now
     state.built_at = timezone.now()
     if full:
