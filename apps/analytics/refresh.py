@@ -30,6 +30,7 @@ from . import changes, inputs
 from .costs import COST_COLUMNS, COST_TYPES, cost_currencies, cost_inputs
 from .fxtable import rates_to
 from .models import ProfitFact, ProfitOrderDay, ProfitRefresh, TrafficDay
+from .partitions import build_partition
 
 # Rows committed a little after a refresh's snapshot carry an earlier timestamp: look back this
 # far past the watermark, so they are picked up by the next refresh (re-reading a day is cheap).
@@ -423,8 +424,7 @@ def _scope_sql(scope: Scope, *, day: str, store: str, product: str) -> str:
 def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
     params = {"org": org.pk, "tz": tz, "base": org.default_currency}
     lo, hi = span
-    if scope is None:
-        cursor.execute(f"DELETE FROM {FACTS} WHERE organization_id = %s", [org.pk])
+    if scope is None:  # the organization's partition is replaced (partitions.py)
         order_scope = traffic_scope = ""
     else:
         params.update(
@@ -458,7 +458,7 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
         traffic_scope=traffic_scope,
     )
     if scope is None:
-        rows = _build_full(cursor, select, params)
+        rows = _build_full(cursor, org, select, params)
     else:
         cursor.execute(f"INSERT INTO {FACTS} {_FACT_COLUMNS} {select}", params)
         rows = cursor.rowcount
@@ -466,27 +466,22 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
     return rows
 
 
-# INSERT … SELECT never runs in parallel in PostgreSQL 15, CREATE TABLE … AS does: a full
-# build selects into a staging table with both cores, then copies it into the facts (other
-# organizations' facts stay where they are). Planner costs for this transaction only.
+# INSERT … SELECT never runs in parallel in PostgreSQL, CREATE TABLE … AS does: a full build
+# selects into a new partition with both cores (partitions.py). Planner costs for this
+# transaction only.
 _PARALLEL = (
     "SET LOCAL max_parallel_workers_per_gather = 2",
     "SET LOCAL parallel_setup_cost = 100",
     "SET LOCAL parallel_tuple_cost = 0.01",
     "SET LOCAL min_parallel_table_scan_size = '1MB'",
 )
-STAGE = "_an_build"
+COLUMNS = [c.strip() for c in _FACT_COLUMNS.strip("() \n").split(",")]
 
 
-def _build_full(cursor, select: str, params: dict) -> int:
+def _build_full(cursor, org, select: str, params: dict) -> int:
     for statement in _PARALLEL:
         cursor.execute(statement)
-    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-    cursor.execute(f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS {select}", params)
-    cursor.execute(f"INSERT INTO {FACTS} {_FACT_COLUMNS} SELECT * FROM {STAGE}")
-    rows = cursor.rowcount
-    cursor.execute(f"DROP TABLE {STAGE}")
-    return rows
+    return build_partition(cursor, org_id=org.pk, select=select, params=params, columns=COLUMNS)
 
 
 def _order_days(cursor, scope: Scope | None, params: dict) -> None:
