@@ -1,12 +1,12 @@
 """Builds the profit read model (`ProfitFact`) set-based, in PostgreSQL, fully or for the facts
 whose inputs changed.
 
-The full build is one `INSERT … SELECT`: order lines summed per SKU, store, day and currency
-(the referral fee's per-unit minimum needs the line), converted at each day's rate and
-multiplied by the per-unit costs of analytics' own input snapshots (`ProfitRate`,
-`ProfitCostInput`, refreshed here from the orders' exchange rates and the pricing cost model),
-then joined with traffic and ad spend. An incremental refresh runs the same statement limited
-to the changed days and (store, SKU) keys found by `changes.py`.
+The build is one SELECT: order lines summed per SKU, store, day and currency (the referral
+fee's per-unit minimum needs the line), converted at each day's rate and multiplied by the
+per-unit costs of analytics' own input snapshots (`ProfitRate`, `ProfitCostInput`, refreshed
+here from the orders' exchange rates and the pricing cost model), then joined with traffic and
+ad spend. A full build writes it as the organization's partition (partitions.py); an
+incremental refresh INSERTs it limited to the days and keys `changes.py` found changed.
 
 Reading other apps' tables in SQL is deliberate and limited to this module, `changes.py`,
 `costs.py` and `fxtable.py`: the read model needs order lines joined to their orders, stores
