@@ -24,6 +24,7 @@ from apps.integrations.tabular.pipeline import TypedChunk
 
 from .imports import store_for
 from .models import AdGroup, Campaign, NegativeKeyword, ProductAd, Target
+from .signals import ad_spend_changed_send
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -231,6 +232,8 @@ def write_tree(
             update_fields=["amazon_id", "listing", "state", "updated_at"],
         )
         counts["product_ads"] = len(ads)
+        # the ad groups' products may have moved: every day's spend per product may differ
+        ad_spend_changed_send(org_id=org.pk, store_id=store.pk)
 
     targets = ok[ok["entity"].isin(["keyword", "product_targeting"])]
     if len(targets):

@@ -34,6 +34,7 @@ from apps.integrations.services import ChunkOutcome, file_import, file_sha256
 from apps.integrations.tabular.pipeline import TypedChunk
 
 from .models import AdGroup, Campaign, SearchTermStat
+from .signals import ad_spend_changed_send
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -237,7 +238,9 @@ def search_terms_import(
         result.rows = outcome.run.rows_read
         result.errors = outcome.errors
         if result.imported:
-            result.replaced, result.first_day, result.last_day = stage_commit(org=org)
+            result.replaced, result.first_day, result.last_day = stage_commit(
+                org=org, store_id=store.pk
+            )
     finally:
         stage_end()
     return result
@@ -323,9 +326,10 @@ def merged_periods(periods: pd.DataFrame) -> pd.DataFrame:
 
 
 @transaction.atomic
-def stage_commit(*, org: Organization) -> tuple[int, date, date]:
+def stage_commit(*, org: Organization, store_id: int) -> tuple[int, date, date]:
     """Replace the stored rows of the staged periods with the staged rows; rebuild the target
-    stats of those periods. Returns (rows replaced, first day, last day)."""
+    stats of those periods; announce the changed spend (signals.py). Returns (rows replaced,
+    first day, last day)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT campaign_id, day, end_day FROM {STAGE} GROUP BY 1, 2, 3")
         periods = pd.DataFrame(cursor.fetchall(), columns=["campaign_id", "day", "end_day"])
@@ -366,4 +370,6 @@ def stage_commit(*, org: Organization) -> tuple[int, date, date]:
                      s.targeting, s.match_type
             """
         )
-    return replaced, min(periods["day"]).date(), max(periods["end_day"]).date()
+    first, last = min(periods["day"]).date(), max(periods["end_day"]).date()
+    ad_spend_changed_send(org_id=org.pk, store_id=store_id, first_day=first, last_day=last)
+    return replaced, first, last

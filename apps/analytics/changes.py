@@ -1,6 +1,6 @@
 """What changed since the last profit refresh, so an incremental one rebuilds only those facts.
 
-Four kinds of change, each found cheaply (docs/profit-analytics.md, "Refresh"):
+Five kinds of change, each found cheaply (docs/profit-analytics.md, "Refresh"):
 
 * orders and lines created or updated since the watermark: their days (the orders module
   touches an order's `updated_at` when one of its lines changes or is deleted);
@@ -11,6 +11,9 @@ Four kinds of change, each found cheaply (docs/profit-analytics.md, "Refresh"):
 * cost configuration (unit costs, fees, VAT, cost profiles, listings): the per-(store,
   product) cost rows, recomputed when a configuration table's version moved, differ from the
   stored ones for those keys (every day of them is rebuilt).
+* inputs another module announces as changed (ad spend of past days re-imported, ads linked
+  to other products: apps.ads.signals): listeners.py records the days (`ProfitDirty`) in the
+  announcing transaction; the refresh rebuilds them (no days: in full) and deletes the marks.
 
 Like refresh.py, this reads other apps' tables (orders, exchange rates, cost configuration)
 and writes only analytics' snapshots (`ProfitRate`, `ProfitCostInput`).
@@ -18,7 +21,7 @@ and writes only analytics' snapshots (`ProfitRate`, `ProfitCostInput`).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Max, Q
 
@@ -27,11 +30,12 @@ from apps.orders.fx import PIVOT
 from apps.orders.models import ExchangeRate
 from apps.pricing.models import CostProfile, FulfilmentFeeTier, ReferralFee, VatRate
 
-from .models import ProfitCostInput, ProfitRate, TrafficDay
+from .models import ProfitCostInput, ProfitDirty, ProfitRate, TrafficDay
 
 TRAFFIC = TrafficDay._meta.db_table
 RATES = ProfitRate._meta.db_table
 COSTS = ProfitCostInput._meta.db_table
+DIRTY = ProfitDirty._meta.db_table
 
 _CHANGED_DAYS = """
 SELECT DISTINCT (o.ordered_at AT TIME ZONE %(tz)s)::date FROM orders_order o
@@ -129,3 +133,28 @@ def replace(cursor, table: str, org_id: int, columns: list[str], types: list[str
 
 def diff(old: dict, new: dict) -> set:
     return {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+
+
+def dirty_marks(cursor, *, org_id: int) -> list[tuple[int, date | None, date | None]]:
+    """(id, first day, last day) of the changes other modules announced (ProfitDirty)."""
+    cursor.execute(
+        f"SELECT id, first_day, last_day FROM {DIRTY} WHERE organization_id = %s", [org_id]
+    )
+    return list(cursor.fetchall())
+
+
+def dirty_days(marks, lo: date | None, hi: date | None) -> set[date]:
+    """The announced days inside the facts' span (outside it there are no facts to rebuild)."""
+    if lo is None:
+        return set()
+    days: set[date] = set()
+    for _id, first, last in marks:
+        a, b = max(first, lo), min(last, hi)
+        days |= {a + timedelta(days=n) for n in range((b - a).days + 1)}
+    return days
+
+
+def dirty_clear(cursor, marks) -> None:
+    """The marks this refresh has taken in (marks committed meanwhile wait for the next one)."""
+    if marks:
+        cursor.execute(f"DELETE FROM {DIRTY} WHERE id = ANY(%s)", [[m[0] for m in marks]])

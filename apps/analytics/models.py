@@ -222,6 +222,24 @@ class ProfitOrderDay(_Input):
         return f"{self.orders} orders in store {self.store_id} on {self.day}"
 
 
+class ProfitDirty(_Input):
+    """Days of an input that another module announced as changed, which the watermark and the
+    snapshots cannot see (ad spend re-imported for past days: apps.ads.signals). Written in the
+    announcing transaction; the next refresh rebuilds those days and deletes the row. No days:
+    every day (the next refresh is a full one)."""
+
+    source = models.CharField(max_length=32)
+    store_id = models.BigIntegerField(null=True)
+    first_day = models.DateField(null=True)
+    last_day = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "id"], name="profitdirty_org")]
+
+    def __str__(self) -> str:
+        return f"{self.source} changed {self.first_day or 'all'}..{self.last_day or ''}"
+
+
 class Candidate(TenantModel):
     """A product the seller might start selling, with the market data it was imported with."""
 

@@ -1,12 +1,12 @@
 """Builds the profit read model (`ProfitFact`) set-based, in PostgreSQL, fully or for the facts
 whose inputs changed.
 
-The full build is one `INSERT … SELECT`: order lines summed per SKU, store, day and currency
-(the referral fee's per-unit minimum needs the line), converted at each day's rate and
-multiplied by the per-unit costs of analytics' own input snapshots (`ProfitRate`,
-`ProfitCostInput`, refreshed here from the orders' exchange rates and the pricing cost model),
-then joined with traffic and ad spend. An incremental refresh runs the same statement limited
-to the changed days and (store, SKU) keys found by `changes.py`.
+The build is one SELECT: order lines summed per SKU, store, day and currency (the referral
+fee's per-unit minimum needs the line), converted at each day's rate and multiplied by the
+per-unit costs of analytics' own input snapshots (`ProfitRate`, `ProfitCostInput`, refreshed
+here from the orders' exchange rates and the pricing cost model), then joined with traffic and
+ad spend. A full build writes it as the organization's partition (partitions.py); an
+incremental refresh INSERTs it limited to the days and keys `changes.py` found changed.
 
 Reading other apps' tables in SQL is deliberate and limited to this module, `changes.py`,
 `costs.py` and `fxtable.py`: the read model needs order lines joined to their orders, stores
@@ -30,6 +30,7 @@ from . import changes, inputs
 from .costs import COST_COLUMNS, COST_TYPES, cost_currencies, cost_inputs
 from .fxtable import rates_to
 from .models import ProfitFact, ProfitOrderDay, ProfitRefresh, TrafficDay
+from .partitions import build_partition
 
 # Rows committed a little after a refresh's snapshot carry an earlier timestamp: look back this
 # far past the watermark, so they are picked up by the next refresh (re-reading a day is cheap).
@@ -228,6 +229,8 @@ def profit_refresh(*, org, full: bool = False) -> RefreshResult:
             or not ProfitFact.objects.for_org(org).exists()
         )
         counts = changes.day_counts(cursor, org_id=org.pk, tz=tz)
+        marks = changes.dirty_marks(cursor, org_id=org.pk)  # announced by other modules
+        full = full or any(first is None for _id, first, _last in marks)
         freight = inputs.freight_per_unit_by_product(org=org)
         sources = _sources(org, counts, freight)
         scope = Scope()
@@ -235,6 +238,7 @@ def profit_refresh(*, org, full: bool = False) -> RefreshResult:
             since = state.orders_seen_at - OVERLAP
             scope.days = changes.touched_days(cursor, org_id=org.pk, tz=tz, since=since)
             scope.days |= changes.counts_changed(old.get("counts", {}), counts)
+            scope.days |= changes.dirty_days(marks, *_span(counts))
         config, cost_currencies_now = _refresh_costs(cursor, org, old, full, freight, scope)
         lo, hi = _span(counts)
         problems = list(state.problems or []) if not full else []
@@ -248,6 +252,7 @@ def profit_refresh(*, org, full: bool = False) -> RefreshResult:
         rows = 0
         if lo is not None and (full or scope):
             rows = _rebuild(cursor, org, tz, None if full else scope, (lo, hi), sources)
+        changes.dirty_clear(cursor, marks)
     state.orders_seen_at = state.traffic_seen_at = now
     state.built_at = timezone.now()
     if full:
@@ -419,8 +424,7 @@ def _scope_sql(scope: Scope, *, day: str, store: str, product: str) -> str:
 def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
     params = {"org": org.pk, "tz": tz, "base": org.default_currency}
     lo, hi = span
-    if scope is None:
-        cursor.execute(f"DELETE FROM {FACTS} WHERE organization_id = %s", [org.pk])
+    if scope is None:  # the organization's partition is replaced (partitions.py)
         order_scope = traffic_scope = ""
     else:
         params.update(
@@ -454,7 +458,7 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
         traffic_scope=traffic_scope,
     )
     if scope is None:
-        rows = _build_full(cursor, select, params)
+        rows = _build_full(cursor, org, select, params)
     else:
         cursor.execute(f"INSERT INTO {FACTS} {_FACT_COLUMNS} {select}", params)
         rows = cursor.rowcount
@@ -462,27 +466,22 @@ def _rebuild(cursor, org, tz, scope: Scope | None, span, sources: dict) -> int:
     return rows
 
 
-# INSERT … SELECT never runs in parallel in PostgreSQL 15, CREATE TABLE … AS does: a full
-# build selects into a staging table with both cores, then copies it into the facts (other
-# organizations' facts stay where they are). Planner costs for this transaction only.
+# INSERT … SELECT never runs in parallel in PostgreSQL, CREATE TABLE … AS does: a full build
+# selects into a new partition with both cores (partitions.py). Planner costs for this
+# transaction only.
 _PARALLEL = (
     "SET LOCAL max_parallel_workers_per_gather = 2",
     "SET LOCAL parallel_setup_cost = 100",
     "SET LOCAL parallel_tuple_cost = 0.01",
     "SET LOCAL min_parallel_table_scan_size = '1MB'",
 )
-STAGE = "_an_build"
+COLUMNS = [c.strip() for c in _FACT_COLUMNS.strip("() \n").split(",")]
 
 
-def _build_full(cursor, select: str, params: dict) -> int:
+def _build_full(cursor, org, select: str, params: dict) -> int:
     for statement in _PARALLEL:
         cursor.execute(statement)
-    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-    cursor.execute(f"CREATE TEMP TABLE {STAGE} ON COMMIT DROP AS {select}", params)
-    cursor.execute(f"INSERT INTO {FACTS} {_FACT_COLUMNS} SELECT * FROM {STAGE}")
-    rows = cursor.rowcount
-    cursor.execute(f"DROP TABLE {STAGE}")
-    return rows
+    return build_partition(cursor, org_id=org.pk, select=select, params=params, columns=COLUMNS)
 
 
 def _order_days(cursor, scope: Scope | None, params: dict) -> None:

@@ -1,10 +1,11 @@
 """Profit read-model refreshes on queue "default", one task per organization.
 
 Beat runs `profit_refresh_due_task` every 5 minutes: each organization's refresh re-reads only
-the days whose orders, order lines or traffic changed since its last run (cheap when nothing
-did). Once a night it rebuilds in full, which also takes in what a watermark cannot see: changed
-unit costs, fee tables, exchange rates, ad spend, deleted orders. The business-report import
-enqueues a refresh on commit.
+the days whose inputs changed since its last run (cheap when nothing did; changes.py: orders,
+lines and traffic by watermark and per-day counts, rates and cost configuration against their
+snapshots, ad spend of past days by the marks the ads module's signal leaves, listeners.py).
+Once a night it rebuilds in full, as a safety net. The business-report import and an ad-spend
+change enqueue a refresh on commit.
 """
 
 from __future__ import annotations

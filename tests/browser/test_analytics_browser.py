@@ -1,9 +1,11 @@
 """The analytics page in Chinese in a real browser, on the seeded demo: the four charts are
 drawn by the vendored Chart.js (canvas painted, not blank), the missing-cost notice reads as
 Chinese, and the page, the overview and product selection are screenshotted in English and
-Chinese to /tmp/analytics-*.png."""
+Chinese to $SCREENSHOT_DIR/analytics-*.png (/tmp by default)."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from django.core.management import call_command
@@ -17,11 +19,32 @@ from tests.browser.test_dashboard_browser import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp")
 
 CHARTS = ("chart-series", "chart-waterfall", "chart-skus", "chart-margins")
 # Painted pixels of a canvas: a chart that was drawn has many non-transparent ones.
 PAINTED = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }"""
+
+
+# The page no wider than the window; a table no wider than its panel (or scrolling inside it).
+PAGE_FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
+TABLE_FITS = "t => t.getBoundingClientRect().right <= t.parentElement.getBoundingClientRect().right"
+
+
+def _box(page, testid: str) -> dict:
+    return page.locator(f"[data-testid={testid}]").locator("xpath=../..").bounding_box()
+
+
+def _laid_out(page) -> None:
+    """At 1280 px: nothing wider than the window, the charts two by two."""
+    assert page.evaluate(PAGE_FITS), "the page scrolls sideways"
+    series, waterfall = _box(page, "chart-series"), _box(page, "chart-waterfall")
+    skus, margins = _box(page, "chart-skus"), _box(page, "chart-margins")
+    assert series["y"] == waterfall["y"] and skus["y"] == margins["y"] > series["y"]
+    assert abs(series["width"] - margins["width"]) < 2, "balanced columns"
+    panel = page.locator("[data-testid=sku-table-panel]")
+    assert panel.evaluate("p => p.getBoundingClientRect().right <= window.innerWidth")
 
 
 @pytest.fixture
@@ -59,13 +82,16 @@ def test_the_analytics_page_in_chinese_draws_its_charts(browser, live_server, de
     notice = page.locator("[data-testid=missing-costs]").inner_text()
     assert "头程运费" in notice, "the missing first-leg freight is named, in Chinese"
     assert page.locator("[data-testid=sku-table] tbody tr").count() > 5
-    page.screenshot(path="/tmp/analytics-zh.png", full_page=True)
+    _laid_out(page)
+    page.screenshot(path=f"{SHOTS}/analytics-zh.png", full_page=True)
     page.goto(f"{live_server.url}/")
     page.wait_for_function("document.querySelector('[data-testid=chart-series]').dataset.drawn")
-    page.screenshot(path="/tmp/analytics-overview-zh.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/analytics-overview-zh.png", full_page=True)
     page.goto(f"{live_server.url}/analytics/selection/")
     assert page.locator("[data-testid=candidates-table] tbody tr").count() >= 5
-    page.screenshot(path="/tmp/analytics-selection-zh.png", full_page=True)
+    assert page.evaluate(PAGE_FITS)
+    assert page.locator("[data-testid=candidates-table]").evaluate(TABLE_FITS), "no side scroll"
+    page.screenshot(path=f"{SHOTS}/analytics-selection-zh.png", full_page=True)
 
 
 def test_the_analytics_pages_in_english(browser, live_server, demo):  # noqa: F811
@@ -75,8 +101,11 @@ def test_the_analytics_pages_in_english(browser, live_server, demo):  # noqa: F8
         "document.querySelector('[data-testid=chart-waterfall]').dataset.drawn === '1'"
     )
     assert "First-leg freight" in page.locator("[data-testid=missing-costs]").inner_text()
-    page.screenshot(path="/tmp/analytics-en.png", full_page=True)
+    _laid_out(page)
+    page.screenshot(path=f"{SHOTS}/analytics-en.png", full_page=True)
     page.goto(f"{live_server.url}/")
-    page.screenshot(path="/tmp/analytics-overview-en.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/analytics-overview-en.png", full_page=True)
     page.goto(f"{live_server.url}/analytics/selection/")
-    page.screenshot(path="/tmp/analytics-selection-en.png", full_page=True)
+    assert page.evaluate(PAGE_FITS)
+    assert page.locator("[data-testid=candidates-table]").evaluate(TABLE_FITS), "no side scroll"
+    page.screenshot(path=f"{SHOTS}/analytics-selection-en.png", full_page=True)
