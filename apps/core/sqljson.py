@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Func, TextField
 from django.utils import timezone
@@ -97,7 +98,8 @@ def _model_field(model, lookup: str):
     for i, part in enumerate(parts):
         field = model._meta.get_field(part)
         if i < len(parts) - 1:
-            if not field.is_relation or field.many_to_many or field.one_to_many:
+            # Through a nullable relation DRF leaves the key out (SkipField); SQL would say null.
+            if not field.is_relation or field.many_to_many or field.one_to_many or field.null:
                 return None
             model = field.related_model
     if field is not None and field.is_relation and not field.concrete:
@@ -129,6 +131,7 @@ def _kind(field: serializers.Field, model_field) -> str | None:
     if isinstance(field, serializers.DateTimeField):
         output = getattr(field, "format", api_settings.DATETIME_FORMAT)
         ok = db_type == "timestamp with time zone" and isinstance(output, str)
+        ok = ok and getattr(field, "timezone", None) is None and settings.USE_TZ
         return "datetime" if ok and output.lower() == ISO_8601 else None
     if isinstance(field, serializers.DateField):
         output = getattr(field, "format", api_settings.DATE_FORMAT)

@@ -110,5 +110,8 @@ def test_only_fields_with_an_exact_sql_rendering_get_a_plan():
         class Meta(ListingSerializer.Meta):
             fields = [*ListingSerializer.Meta.fields, "extra"]
 
-    for kind in (WithFloat, WithOtherScale, WithMethod):
+    class WithOwnZone(ListingSerializer):
+        created_at = serializers.DateTimeField(default_timezone=dt.timezone(dt.timedelta(hours=8)))
+
+    for kind in (WithFloat, WithOtherScale, WithMethod, WithOwnZone):
         assert sql_plan(kind()) is None, kind
