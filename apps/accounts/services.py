@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -103,23 +105,69 @@ def api_key_revoke(*, org: Organization, key_id: int) -> ApiKey:
 LAST_USED_RESOLUTION = 60
 
 
+# Authenticated keys are kept in this process for `API_KEY_CACHE_SECONDS` (hashed secret →
+# the key row with its organization): one query fewer per API request. Expiry is checked on
+# every request; a revocation or any other change saved through the ORM (`api_key_revoke`, the
+# admin) drops the entry in the process that made it at once (a signal), and is seen by every
+# other process within that many seconds. 0 turns the cache off.
+_KEYS: dict[str, tuple[float, ApiKey]] = {}
+_KEYS_MAX = 10_000
+
+
+def _key_cache_seconds() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "API_KEY_CACHE_SECONDS", 0) or 0)
+
+
+def api_key_cache_clear(hashed_key: str | None = None) -> None:
+    """Forget one cached key (by its hash), or all of them."""
+    if hashed_key is None:
+        _KEYS.clear()
+    else:
+        _KEYS.pop(hashed_key, None)
+
+
+def _fresh(key: ApiKey) -> ApiKey:
+    """A copy of a cached key (and of its organization) for one request, so nothing a request
+    sets on `request.auth` reaches another request."""
+    copied = copy.copy(key)
+    copied._state = copy.copy(key._state)
+    copied._state.fields_cache = {"organization": copy.copy(key.organization)}
+    return copied
+
+
 def api_key_authenticate(raw_key: str) -> ApiKey | None:
     """The active key (not revoked, not expired) whose secret is `raw_key`, or None."""
     if not raw_key.startswith(KEY_PREFIX) or len(raw_key) > 200:
         return None
     now = timezone.now()
-    key = (
-        ApiKey.objects.select_related("organization")
-        .filter(hashed_key=hash_key(raw_key), revoked_at__isnull=True)
-        .first()
-    )
-    if key is None or (key.expires_at is not None and key.expires_at <= now):
+    hashed = hash_key(raw_key)
+    ttl = _key_cache_seconds()
+    cached = _KEYS.get(hashed) if ttl > 0 else None
+    if cached is not None and cached[0] > time.monotonic():
+        key = cached[1]
+    else:
+        key = (
+            ApiKey.objects.select_related("organization")
+            .filter(hashed_key=hashed, revoked_at__isnull=True)
+            .first()
+        )
+        if key is None:
+            _KEYS.pop(hashed, None)
+            return None
+        if ttl > 0:
+            if len(_KEYS) >= _KEYS_MAX:
+                _KEYS.clear()
+            _KEYS[hashed] = (time.monotonic() + ttl, key)
+    if key.expires_at is not None and key.expires_at <= now:
         return None
     last = key.last_used_at
     if last is None or (now - last).total_seconds() > LAST_USED_RESOLUTION:
         # Conditional, so of many concurrent requests at most one writes.
         ApiKey.objects.filter(pk=key.pk, last_used_at=last).update(last_used_at=now)
-    return key
+        key.last_used_at = now  # the cached row too: one write per key and minute
+    return _fresh(key) if ttl > 0 else key
 
 
 def user_switch_organization(*, user, org_id: int) -> Membership:

@@ -178,6 +178,11 @@ class Listing(TenantModel):
         indexes = [
             models.Index(fields=["organization", "store", "status"]),
             models.Index(fields=["store", "external_id"]),
+            # The API list's default keyset (organization, then Meta.ordering, then id): a page
+            # is a short index range instead of a sort of the organization's every listing.
+            models.Index(
+                fields=["organization", "store", "product", "id"], name="listing_org_keyset"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -142,7 +142,50 @@ class TenantViewSet(IdempotencyMixin, ConditionalMixin, viewsets.GenericViewSet)
 
 # Generic helpers of every app's API ------------------------------------------------------------
 
-FILTERS = [DjangoFilterBackend, filters.OrderingFilter]
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, without building the filter form of a request that names none of its
+    filters (an ERP paging through everything): the form of an empty query is valid and
+    filters nothing, which `_empty_query_filters_nothing` checks once per filter set."""
+
+    def filter_queryset(self, request, queryset, view):
+        # A declared filter set only: one built from `filterset_fields` is a new class each time.
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None and _empty_query_filters_nothing(filterset_class):
+            names = tuple(filterset_class.base_filters)
+            if not any(param.startswith(names) for param in request.query_params):
+                return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+_EMPTY_OK: dict[type, bool] = {}
+
+
+def _empty_query_filters_nothing(filterset_class) -> bool:
+    """Whether a filter set bound to no parameters keeps every row: its form is valid with
+    only empty values and it does not override how it filters."""
+    if filterset_class not in _EMPTY_OK:
+        from django.http import QueryDict
+        from django_filters import FilterSet
+        from django_filters.constants import EMPTY_VALUES
+
+        ok = (
+            filterset_class.filter_queryset is FilterSet.filter_queryset
+            and filterset_class.qs is FilterSet.qs
+        )
+        if ok:
+            try:
+                model = filterset_class._meta.model
+                filterset = filterset_class(QueryDict(), queryset=model._default_manager.none())
+                form = filterset.form
+                ok = form.is_valid() and all(v in EMPTY_VALUES for v in form.cleaned_data.values())
+            except Exception:  # a filter whose form field needs a request: filter as usual
+                ok = False
+        _EMPTY_OK[filterset_class] = ok
+    return _EMPTY_OK[filterset_class]
+
+
+FILTERS = [FilterBackend, filters.OrderingFilter]
 FILTERS_AND_SEARCH = [*FILTERS, filters.SearchFilter]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.core.exceptions import FieldError
 from rest_framework import ISO_8601, relations, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -26,6 +27,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from .pagination import keyset_ordering
+from .renderers import FastJSONRenderer
+from .sqljson import join_rows, sql_plan, sql_plan_applies
 
 # Field kinds whose representation of a non-null database value is that value.
 _IDENTITY = (serializers.CharField, serializers.IntegerField, serializers.ChoiceField,
@@ -154,9 +157,28 @@ def fast_list(view, request) -> Response | None:
         return view.get_paginated_response([row(wide[pk]) for pk in ids if pk in wide])
     # The ordering's fields and `pk` ride along: the cursor reads its boundary off the rows.
     ordering = [name for name, _ in keyset_ordering(queryset) or [] if "__" not in name]
+    sql = sql_plan(serializer) if _sql_applies(request) else None
+    if sql is not None:
+        # Each row's JSON object from PostgreSQL (apps/core/sqljson.py), joined into the body.
+        rows_sql = queryset.annotate(_cb_json=sql.expression()).values(
+            *dict.fromkeys(("pk", *ordering)), "_cb_json"
+        )
+        page = view.paginate_queryset(rows_sql)
+        if page is not None:
+            body = join_rows([values["_cb_json"] for values in page])
+            return view.get_paginated_response(orjson.Fragment(body))
     queryset = queryset.values(*dict.fromkeys(("pk", *ordering, *plan.lookups)))
     page = view.paginate_queryset(queryset)
     rows = [row(values) for values in (page if page is not None else queryset)]
     if page is not None:
         return view.get_paginated_response(rows)
     return Response(rows)
+
+
+def _sql_applies(request) -> bool:
+    """The SQL page is written by the orjson renderer (a `Fragment`), compact, in UTC."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if not isinstance(renderer, FastJSONRenderer) or not sql_plan_applies():
+        return False
+    media_type = getattr(request, "accepted_media_type", "") or ""
+    return not renderer.get_indent(media_type, {}) and renderer.compact

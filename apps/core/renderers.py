@@ -5,11 +5,24 @@ differently) or anything orjson refuses (an integer beyond 64 bits) is rendered 
 
 from __future__ import annotations
 
+import json
+
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
-_encoder = JSONEncoder()
+
+class _Encoder(JSONEncoder):
+    """DRF's encoder, plus JSON already written (an `orjson.Fragment`, e.g. a page serialised
+    by PostgreSQL) for the fallback paths."""
+
+    def default(self, obj):
+        if isinstance(obj, orjson.Fragment):
+            return json.loads(obj.contents)
+        return super().default(obj)
+
+
+_encoder = _Encoder()
 
 
 def _default(value):
@@ -17,6 +30,8 @@ def _default(value):
 
 
 class FastJSONRenderer(JSONRenderer):
+    encoder_class = _Encoder
+
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""

@@ -185,6 +185,10 @@ REST_FRAMEWORK = {
 }
 # Requests per API key and window ("<n>/s|min|hour"); a key may set its own per-minute limit.
 API_RATE_LIMIT = env("CROSSBORDER_API_RATE_LIMIT", default="1200/min")
+# Seconds an authenticated API key is reused in a process without reading it again: a
+# revocation made elsewhere takes effect within this bound (at once in the process that made
+# it). 0: read the key on every request.
+API_KEY_CACHE_SECONDS = env.float("CROSSBORDER_API_KEY_CACHE_SECONDS", default=5.0)
 # True: a write of one object without If-Match is 428 (apps/core/conditional.py). Off by
 # default so clients that do not track ETags keep working; `version` still guards each update.
 API_REQUIRE_IF_MATCH = env.bool("CROSSBORDER_API_REQUIRE_IF_MATCH", default=False)

@@ -133,3 +133,28 @@ def test_floats_and_drf_containers_render_as_drf_does():
                 FastJSONRenderer().render(data)
         else:
             assert FastJSONRenderer().render(data) == expected
+
+
+def test_the_filter_form_is_skipped_only_when_no_filter_is_named(api_client, org, listings):
+    """apps/core/api.py FilterBackend: no filter parameter, no form; any filter parameter (a
+    bad one too) goes through django-filter as before."""
+    from django import forms
+    from django_filters import rest_framework as filters
+
+    from apps.core.api import _empty_query_filters_nothing
+
+    assert api_client.get("/api/v1/listings/?store=abc").status_code == 400
+    inactive = api_client.get("/api/v1/listings/?status=inactive").json()["results"]
+    assert inactive and {row["status"] for row in inactive} == {"inactive"}
+
+    class Checkbox(filters.FilterSet):  # an absent checkbox is False: it filters
+        active = filters.BooleanFilter(field_name="stock", widget=forms.CheckboxInput)
+
+        class Meta:
+            model = Listing
+            fields = ["active"]
+
+    from apps.catalog.listings.filters import ListingFilter
+
+    assert _empty_query_filters_nothing(ListingFilter)
+    assert not _empty_query_filters_nothing(Checkbox)

@@ -119,3 +119,23 @@ def test_the_ordering_always_ends_with_the_primary_key():
     assert keyset_ordering(qs.order_by("-created_at")) == [("created_at", True), ("pk", True)]
     assert keyset_ordering(qs.order_by("-id", "name")) == [("pk", True)]
     assert keyset_ordering(qs.order_by("?")) is None
+
+
+def test_a_keyset_of_not_null_columns_in_one_direction_is_one_row_comparison():
+    """PostgreSQL reads `(a, b, id) > (…)` as an index range; NULLable columns or mixed
+    directions keep the OR form (which handles NULLs)."""
+    from apps.core.pagination import keyset_filter
+
+    qs = Product.objects.unscoped()
+
+    def where(ordering, values, reverse=False):
+        condition = keyset_filter(ordering, values, reverse=reverse, model=Product)
+        return str(qs.filter(condition).order_by().query).split(" WHERE ")[1]
+
+    forward = where([("name", False), ("pk", False)], ["N1", 7])
+    assert forward == '("catalog_product"."name", "catalog_product"."id") > (N1, 7)'
+    assert "<" in where([("created_at", True), ("pk", True)], ["2026-01-01T00:00Z", 3])
+    assert ">" in where([("created_at", True), ("pk", True)], ["2026-01-01T00:00Z", 3], True)
+    nullable = where([("unit_cost", False), ("pk", False)], [Decimal(1), 3])
+    assert " OR " in nullable and "IS NULL" in nullable
+    assert " OR " in where([("name", False), ("unit_cost", True), ("pk", True)], ["N", 1, 2])
