@@ -96,7 +96,7 @@ def test_inbound_shipments_page_in_english_and_chinese_with_base_currency(
         page.goto(f"{live_server.url}/logistics/shipments/?in=base")
         assert page.locator("[data-testid=page-title]").inner_text() == title
         assert page.locator("[data-testid=shipment-row]").count() >= 10
-        assert header in page.locator("[data-testid=base-cost-header]").inner_text()
+        assert header in page.locator("[data-testid=base-cost-header]").text_content()
         assert "DEMO-RAIL-EUR" in page.locator("main").inner_text()
         assert _checkbox_is_inline(page)
         page.screenshot(path=f"/tmp/shipments-page-{lang}.png", full_page=True)
