@@ -200,3 +200,10 @@ def test_not_shipped_yet_converts_at_the_day_recorded(org, user, client_for):
     _ship(org, fba_warehouse(org), "P-1", cost="100", day=None, status="planned")
     html = client_for(user).get(PAGE, {"in": "base"}).content.decode()
     assert "50.00 EUR" in html
+
+
+def test_pages_need_a_log_in(shipments, client):
+    for url in (PAGE, reverse("logistics:shipment_detail", args=[shipments["S-1"].pk]),
+                reverse("logistics:shipments_export", args=["csv"])):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
