@@ -206,6 +206,46 @@ def _inbound(ctx, org, warehouses) -> None:
         promised=ctx.today - timedelta(days=3),
         last=now - timedelta(days=8),
     )
+    _other_currencies(ctx, org, warehouses, products)
+
+
+def _other_currencies(ctx, org, warehouses, products) -> None:
+    """Freight billed in the forwarder's currency (CNY, EUR), so the inbound shipments page's
+    "Also in base currency" has something to convert; one not shipped yet (its rate: the day
+    it was recorded)."""
+    now = ctx.now
+    _shipment(
+        org,
+        "DEMO-RAIL-EUR",
+        warehouses["FBA-DE"],
+        "rail",
+        "in_transit",
+        now - timedelta(days=12),
+        None,
+        products[2 % len(products)],
+        480,
+        cost=Decimal("3180.00"),
+        currency="EUR",
+        promised=ctx.today + timedelta(days=16),
+        extra=[("customs", now - timedelta(days=4), "Małaszewicze border crossing")],
+        last=now - timedelta(days=4),
+    )
+    _shipment(
+        org,
+        "DEMO-EXP-CNY",
+        warehouses["FBA-US"],
+        "express",
+        "arrived",
+        now - timedelta(days=9),
+        now - timedelta(days=3),
+        products[3 % len(products)],
+        120,
+        cost=Decimal("8600.00"),
+        currency="CNY",
+    )
+    _shipment(org, "DEMO-SEA-PLANNED", warehouses["FBA-US"], "sea", "planned", None, None,
+              products[4 % len(products)], 1440, cost=Decimal("12400.00"), currency="CNY",
+              promised=ctx.today + timedelta(days=50))  # fmt: skip
 
 
 def _shipment(
@@ -220,12 +260,17 @@ def _shipment(
     units,
     *,
     cost,
+    currency="USD",
     promised=None,
     last=None,
+    extra=(),
 ) -> None:
     if InboundShipment.objects.for_org(org).filter(reference=ref).exists():
         return
-    milestones = [{"at": shipped.isoformat(), "milestone": "departed", "note": ""}]
+    milestones = []
+    if shipped:
+        milestones.append({"at": shipped.isoformat(), "milestone": "departed", "note": ""})
+    milestones += [{"at": at.isoformat(), "milestone": m, "note": note} for m, at, note in extra]
     if arrived:
         milestones.append({"at": arrived.isoformat(), "milestone": "arrived", "note": ""})
     s = InboundShipment.objects.create(
@@ -239,10 +284,10 @@ def _shipment(
         volume_ft3=Decimal(units) * Decimal("0.02"),
         weight_kg=Decimal(units) * Decimal("0.3"),
         cost=cost,
-        currency="USD",
+        currency=currency,
         shipped_at=shipped,
         arrived_at=arrived,
-        checked_in_at=arrived + timedelta(days=5) if arrived else None,
+        checked_in_at=arrived + timedelta(days=5) if arrived and status == "checked_in" else None,
         promised_date=promised or (arrived.date() if arrived else None),
         last_event_at=last or arrived or shipped,
         milestones=milestones,

@@ -43,6 +43,7 @@ from .plan_data import (
     _unit_volume,
     load_inputs,
 )
+from .retention import suggestions_prune
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization
@@ -157,6 +158,9 @@ def plan(
     t3 = time.perf_counter()
     run = _store(org, frame, f, service_level, history_days, create_drafts, timings)
     timings["store"] = time.perf_counter() - t3
+    t4 = time.perf_counter()
+    timings["pruned"] = suggestions_prune(org=org)
+    timings["prune"] = time.perf_counter() - t4
     run.seconds = Decimal(f"{time.perf_counter() - t0:.3f}")
     run.timings = {k: round(v, 3) for k, v in timings.items()}
     if run.drafted is not None:  # marks a run whose drafts replaced all earlier ones

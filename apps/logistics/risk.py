@@ -204,16 +204,34 @@ def parcel_risks(
     return out
 
 
+OPEN_SHIPMENT_STATUSES = (InboundShipment.Status.IN_TRANSIT, InboundShipment.Status.CUSTOMS)
+
+
 def shipment_risks(*, org: Organization, now: datetime | None = None):
-    now = now or timezone.now()
-    lanes = shipment_lanes(org=org)
-    open_ = (
+    """Every shipment on its way (in transit or at customs) with its risk, riskiest first."""
+    open_ = list(
         InboundShipment.objects.for_org(org)
-        .exclude(status__in=[InboundShipment.Status.ARRIVED, InboundShipment.Status.CHECKED_IN])
-        .exclude(status=InboundShipment.Status.PLANNED)
+        .filter(status__in=OPEN_SHIPMENT_STATUSES)
         .select_related("warehouse")
     )
-    out = []
+    risks = shipment_risk_map(org=org, shipments=open_, now=now)
+    out = [(s, risks[s.pk]) for s in open_]
+    out.sort(key=lambda pr: (not pr[1].at_risk, -len(pr[1].reasons)))
+    return out
+
+
+def shipment_risk_map(
+    *, org: Organization, shipments, now: datetime | None = None
+) -> dict[int, Risk]:
+    """{shipment id: Risk} for the given shipments (their warehouse selected) that are on their
+    way; planned, arrived and checked-in ones are absent. One query (the lane history) however
+    many shipments are given."""
+    now = now or timezone.now()
+    open_ = [s for s in shipments if s.status in OPEN_SHIPMENT_STATUSES]
+    if not open_:
+        return {}
+    lanes = shipment_lanes(org=org)
+    out = {}
     for s in open_:
         lane = lanes.stats(s.origin_country, s.warehouse.country, s.carrier, s.mode)
         status = (
@@ -223,7 +241,7 @@ def shipment_risks(*, org: Organization, now: datetime | None = None):
             and _days(now - s.last_event_at) >= STALE_DAYS
             else TrackingStatus.IN_TRANSIT
         )
-        risk = assess(
+        out[s.pk] = assess(
             status=status,
             shipped_at=s.shipped_at,
             last_event_at=s.last_event_at,
@@ -232,8 +250,6 @@ def shipment_risks(*, org: Organization, now: datetime | None = None):
             lane=lane,
             now=now,
         )
-        out.append((s, risk))
-    out.sort(key=lambda pr: (not pr[1].at_risk, -len(pr[1].reasons)))
     return out
 
 

@@ -13,4 +13,7 @@ urlpatterns = [
     path("at-risk/draft/", views.at_risk_draft, name="at_risk_draft"),
     path("tracking/import/", views.import_tracking, name="import_tracking"),
     path("lanes/", views.lanes, name="lanes"),
+    path("shipments/", views.shipments, name="shipments"),
+    path("shipments/export.<str:fmt>", views.shipments_export, name="shipments_export"),
+    path("shipments/<int:shipment_id>/", views.shipment_detail, name="shipment_detail"),
 ]

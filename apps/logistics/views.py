@@ -296,3 +296,81 @@ def lanes(request):
     return render(
         request, "logistics/lanes.html", {**_nav("lanes"), "rows": rows[:20], "kind": kind}
     )
+
+
+# --- inbound shipments -----------------------------------------------------------------------
+
+
+def _wants_base(request) -> bool:
+    from apps.orders.base_currency import PAGE_PARAM, PAGE_VALUE, wants_base
+
+    return wants_base(request.GET, PAGE_PARAM, PAGE_VALUE)
+
+
+@member_required
+def shipments(request):
+    """Inbound shipments (first leg) with cost, milestones and delay risk; `?in=base` adds the
+    cost in the base currency at the rate of the ship day."""
+    from apps.core.dashboard import paginate, render_page
+
+    from .inbound import ShipmentFilters, decorate, inbound_list
+    from .models import InboundShipment, Mode
+
+    org = request.org
+    filters = ShipmentFilters.from_params(request.GET)
+    page = paginate(request, inbound_list(org=org, filters=filters))
+    page.object_list = list(page.object_list)
+    in_base = _wants_base(request)
+    base = decorate(org=org, shipments=page.object_list, in_base=in_base)
+    context = {
+        **_nav("shipments"),
+        "page": page,
+        "filters": filters,
+        "in_base": in_base,
+        "base": base,
+        "modes": Mode.choices,
+        "statuses": InboundShipment.Status.choices,
+        "warehouses": selectors.warehouse_list(org=org),
+    }
+    return render_page(request, "logistics/shipments.html", "table", context)
+
+
+@member_required
+def shipments_export(request, fmt: str):
+    """The filtered inbound shipments as CSV/XLSX (`?in=base` adds the base-currency columns)."""
+    from .inbound import ShipmentFilters, export, inbound_list
+
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    in_base = _wants_base(request)
+    qs = inbound_list(org=request.org, filters=ShipmentFilters.from_params(request.GET))
+    body, content_type = export(org=request.org, shipments=qs, fmt=fmt, in_base=in_base)
+    response = HttpResponse(body, content_type=content_type)
+    suffix = "-base" if in_base else ""
+    response["Content-Disposition"] = f'attachment; filename="inbound-shipments{suffix}.{fmt}"'
+    return response
+
+
+def _get_shipment_for_user(request, shipment_id: int):
+    """The shipment if it belongs to the active organization (else 404)."""
+    try:
+        return selectors.shipment_get(org=request.org, shipment_id=shipment_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@member_required
+def shipment_detail(request, shipment_id: int):
+    """One inbound shipment: its items, milestones by time, risk, cost also in base currency."""
+    from .inbound import decorate, milestone_rows
+
+    shipment = _get_shipment_for_user(request, shipment_id)
+    base = decorate(org=request.org, shipments=[shipment], in_base=True)
+    context = {
+        **_nav("shipments"),
+        "s": shipment,
+        "base": base,
+        "items": list(shipment.items.all()),
+        "milestones": milestone_rows(shipment),
+    }
+    return render(request, "logistics/shipment_detail.html", context)

@@ -4,8 +4,6 @@ query per chunk of CHUNK orders, never one per row; a missing rate is written as
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
@@ -67,21 +65,8 @@ def export(
     *, org: Organization, orders: QuerySet[Order], fmt: str, in_base: bool
 ) -> tuple[bytes, str]:
     """The file's bytes and content type (`fmt` csv or xlsx)."""
+    from apps.core.table_export import table_bytes
+
     head = header(org=org, in_base=in_base)
     body = rows(org=org, orders=orders, in_base=in_base)
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("orders")
-        ws.append(head)
-        for row in body:
-            ws.append(row)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(head)
-    writer.writerows(body)
-    return text.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
+    return table_bytes(head, body, fmt=fmt, sheet="orders")

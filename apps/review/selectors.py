@@ -13,7 +13,7 @@ from apps.core.errors import NotFound
 
 from .diffing import payload_text, rendered_diffs
 from .fields import TargetDisplay
-from .models import Draft, DraftStatus, Policy, ReviewEvent
+from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
 from .registry import get_kind
 
 if TYPE_CHECKING:
@@ -236,3 +236,14 @@ def draft_statuses(*, org: Organization, draft_ids) -> dict[int, str]:
     if not ids:
         return {}
     return dict(Draft.objects.for_org(org).filter(pk__in=ids).values_list("id", "status"))
+
+
+def draft_open_target_ids(*, org: Organization, kind: str, target_type_id: int) -> QuerySet:
+    """The target ids of the organization's open (pending or approved) drafts of `kind`, as a
+    subquery: an owning app that prunes its rows keeps these (an open draft must still reach
+    its target to be applied)."""
+    return (
+        Draft.objects.for_org(org)
+        .filter(kind=kind, target_type_id=target_type_id, status__in=OPEN_STATUSES)
+        .values("target_id")
+    )

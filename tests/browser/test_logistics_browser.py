@@ -68,3 +68,45 @@ def test_replenishment_page_in_chinese_and_every_page_screenshotted(
         en.goto(f"{live_server.url}{url}")
         assert "Traceback" not in en.content()
         en.screenshot(path=f"/tmp/logistics-{name}-en.png", full_page=True)
+
+
+INLINE_JS = """el => {
+    const box = el.querySelector('input').getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(el.lastChild);
+    const text = range.getBoundingClientRect();
+    return {box: box.top + box.height / 2, text: text.top + text.height / 2, h: text.height};
+}"""
+
+
+def _checkbox_is_inline(page) -> bool:
+    """The "Also in base currency" checkbox sits on its label's line (not above it)."""
+    got = page.locator("label:has([data-testid=in-base-toggle])").evaluate(INLINE_JS)
+    return abs(got["box"] - got["text"]) < got["h"] / 2
+
+
+def test_inbound_shipments_page_in_english_and_chinese_with_base_currency(
+    browser,  # noqa: F811
+    live_server,
+    demo,
+):
+    for lang, title, header in (("en", "Inbound shipments", "Cost in USD"),
+                                ("zh-hans", "入库货件", "费用（折合 USD）")):  # fmt: skip
+        page = _open(browser, live_server, lang)
+        page.goto(f"{live_server.url}/logistics/shipments/?in=base")
+        assert page.locator("[data-testid=page-title]").inner_text() == title
+        assert page.locator("[data-testid=shipment-row]").count() >= 10
+        assert header in page.locator("[data-testid=base-cost-header]").text_content()
+        assert "DEMO-RAIL-EUR" in page.locator("main").inner_text()
+        assert _checkbox_is_inline(page)
+        page.screenshot(path=f"/tmp/shipments-page-{lang}.png", full_page=True)
+        page.locator("[data-testid=in-base-toggle]").uncheck()
+        page.wait_for_function("!document.querySelector('[data-testid=base-cost-header]')")
+        page.goto(f"{live_server.url}/logistics/shipments/")
+        page.get_by_role("link", name="DEMO-RAIL-EUR").click()
+        page.wait_for_selector("[data-testid=milestones]")
+        assert page.locator("[data-testid=milestones] tbody tr").count() == 2
+        page.screenshot(path=f"/tmp/shipments-detail-{lang}.png", full_page=True)
+        for url in ("/orders/", "/orders/risk/"):
+            page.goto(f"{live_server.url}{url}")
+            assert _checkbox_is_inline(page), url
