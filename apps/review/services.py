@@ -33,7 +33,7 @@ from .diffing import edit_distance, field_diffs, payload_text
 from .fields import clean_edits
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
 from .policies import policy_active
-from .registry import DraftKind, aspect_version, get_kind, is_flagged
+from .registry import DraftKind, aspect_version, back_translation_stale, get_kind, is_flagged
 from .webhook_events import drafts_announce
 
 if TYPE_CHECKING:
@@ -300,6 +300,28 @@ def _edited_values(final: dict, edited: dict | None) -> dict | None:
     return {name: final[name] for name in edited} if edited else None
 
 
+STALE_MESSAGE = (
+    "The text changed after it was translated back: the back-translation no longer shows what "
+    "the buyer will read. Back-translate it again, or confirm that you have read the edited "
+    "text (confirm_edited_text)."
+)
+
+
+def edited_evidence(handler: DraftKind, draft: Draft, final: dict) -> list:
+    """The draft's evidence for the payload `final` (the kind's `on_edit` marks what the edit
+    made stale, e.g. a back-translation of the old text)."""
+    evidence = list(draft.evidence or [])
+    if handler.on_edit is None or final == draft.proposed:
+        return evidence
+    return handler.on_edit(evidence, dict(draft.proposed), final)
+
+
+def original_proposal(draft: Draft) -> dict:
+    """What the generator proposed, before any edits a reviewer saved (apps.review.editing)."""
+    saved = next((e for e in draft.evidence or [] if e.get("kind") == "original_proposal"), None)
+    return dict(saved["proposed"]) if saved else dict(draft.proposed)
+
+
 def _override(org: Organization, actor, reason: str) -> str:
     """The reason, once the actor may override (a manager or owner of `org`); "" for none."""
     reason = " ".join((reason or "").split())[:500]
@@ -322,10 +344,19 @@ def _approve_locked(
     note: str = "",
     policy: Policy | None = None,
     override: str = "",
+    confirm_edited: bool = False,
 ) -> Draft:
-    """Approve and apply a locked pending draft, or supersede it when its target moved."""
+    """Approve and apply a locked pending draft, or supersede it when its target moved.
+
+    A draft whose back-translation describes an older text (edited since, now or before) is
+    refused unless the reviewer confirms having read the edited text (`confirm_edited`)."""
     handler = get_kind(draft.kind)
     final = _merge_edits(draft, edited)  # a malformed edit is refused before anything moves
+    evidence = edited_evidence(handler, draft, final)
+    if back_translation_stale(evidence) and not confirm_edited:
+        raise ValidationFailed(
+            STALE_MESSAGE, code="back_translation_stale", field="confirm_edited_text"
+        )
     target = _lock_target(draft)
     if target is None:
         _transition(draft, S.FAILED, actor=actor, note="The target no longer exists.")
@@ -360,13 +391,13 @@ def _approve_locked(
     _transition(draft, S.APPROVED, actor=actor, note=note, payload=edits, policy=policy)
     handler.apply(target, final)
     decided_at = timezone.now()
-    draft.final, draft.checks = final, checks
+    draft.final, draft.checks, draft.evidence = final, checks, evidence
     draft.reviewed_by, draft.reviewed_at, draft.applied_at = actor, decided_at, decided_at
     draft.applied_by_policy = policy
     draft.claimed_by, draft.claimed_until = None, None
     fields = handler.text_fields
     draft.edit_distance = edit_distance(
-        payload_text(draft.proposed, fields), payload_text(final, fields)
+        payload_text(original_proposal(draft), fields), payload_text(final, fields)
     )
     _transition(draft, S.APPLIED, actor=actor, policy=policy)
     return draft
@@ -380,6 +411,7 @@ def draft_approve(
     edited: dict | None = None,
     note: str = "",
     override_reason: str = "",
+    confirm_edited: bool = False,
 ) -> Draft:
     """Approve (optionally with edits) and apply. 409 if already decided or superseded.
 
@@ -392,7 +424,14 @@ def draft_approve(
         if draft.status != S.PENDING:
             raise InvalidTransition(f"This draft is {draft.status}; only pending drafts apply.")
         override = _override(org, actor, override_reason)
-        _approve_locked(draft, actor=actor, edited=edited, note=note, override=override)
+        _approve_locked(
+            draft,
+            actor=actor,
+            edited=edited,
+            note=note,
+            override=override,
+            confirm_edited=confirm_edited,
+        )
     if draft.status == S.SUPERSEDED:  # committed: the supersede stays recorded
         raise DraftSuperseded("The target changed since this draft was made; regenerate it.")
     return draft
