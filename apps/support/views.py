@@ -16,6 +16,7 @@ from apps.core.dashboard import can_write, int_param, member_required, paginate
 from apps.core.errors import DomainError, NotFound
 from apps.core.models import Job
 from apps.orders.selectors import orders_by_buyer_country
+from apps.review.selectors import draft_checks_now
 
 from . import inputs, selectors
 from .models import Conversation, KnowledgeArticle
@@ -98,6 +99,8 @@ def _draft_rows(drafts) -> list[dict]:
                 "back": str(back.get("reply") or ""),
                 "back_method": back.get("method", ""),
                 "back_stale": bool(back.get("stale")),
+                # The shown (latest) draft's checks in the reader's language, run on its text.
+                "checks": draft_checks_now(d) if not rows and d.status == "pending" else [],
                 "source_zh": str(source.get("text") or ""),
             }
         )
