@@ -167,3 +167,12 @@ def test_pages_show_the_warning_and_guard(org, user, draft, convo, client_for, o
     ok = client.post(reverse("review:approve", args=[draft.pk]), {"confirm_edited_text": "on"})
     assert ok.status_code == 302
     assert Draft.objects.for_org(org).get(pk=draft.pk).status == "applied"
+
+
+def test_bulk_approval_leaves_a_stale_draft_for_a_person(org, user, draft):
+    from apps.review.bulk import drafts_approve_many
+
+    draft_edit(org=org, actor=user, draft_id=draft.pk, edited={"reply": EDITED})
+    result = drafts_approve_many(org=org, actor=user, ids=[draft.pk])
+    assert result["flagged"] == 1
+    assert Draft.objects.for_org(org).get(pk=draft.pk).status == "pending"
