@@ -20,7 +20,8 @@ from apps.core.errors import Conflict, NotFound, ValidationFailed
 
 from .models import Draft, DraftStatus, ReviewEvent
 from .registry import get_kind
-from .services import _lock_draft, _lock_target, _merge_edits, edited_evidence
+from .services import _lock_draft, _lock_target, _merge_edits
+from .staleness import edited_evidence
 
 if TYPE_CHECKING:
     from apps.accounts.models import Organization

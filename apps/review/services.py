@@ -34,6 +34,7 @@ from .fields import clean_edits
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
 from .policies import policy_active
 from .registry import DraftKind, aspect_version, back_translation_stale, get_kind, is_flagged
+from .staleness import STALE_MESSAGE, edited_evidence, original_proposal
 from .webhook_events import drafts_announce
 
 if TYPE_CHECKING:
@@ -298,28 +299,6 @@ def _merge_edits(draft: Draft, edited: dict | None) -> dict:
 def _edited_values(final: dict, edited: dict | None) -> dict | None:
     """The edits as applied (cleaned and rounded), for the approval event."""
     return {name: final[name] for name in edited} if edited else None
-
-
-STALE_MESSAGE = (
-    "The text changed after it was translated back: the back-translation no longer shows what "
-    "the buyer will read. Back-translate it again, or confirm that you have read the edited "
-    "text (confirm_edited_text)."
-)
-
-
-def edited_evidence(handler: DraftKind, draft: Draft, final: dict) -> list:
-    """The draft's evidence for the payload `final` (the kind's `on_edit` marks what the edit
-    made stale, e.g. a back-translation of the old text)."""
-    evidence = list(draft.evidence or [])
-    if handler.on_edit is None or final == draft.proposed:
-        return evidence
-    return handler.on_edit(evidence, dict(draft.proposed), final)
-
-
-def original_proposal(draft: Draft) -> dict:
-    """What the generator proposed, before any edits a reviewer saved (apps.review.editing)."""
-    saved = next((e for e in draft.evidence or [] if e.get("kind") == "original_proposal"), None)
-    return dict(saved["proposed"]) if saved else dict(draft.proposed)
 
 
 def _override(org: Organization, actor, reason: str) -> str:
