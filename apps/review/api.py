@@ -22,10 +22,10 @@ from apps.core.api import TenantViewSet
 from apps.core.api_urls import JobStartedSerializer
 from apps.core.bounds import IdField, JSONObjectField
 
-from . import services
+from . import editing, services
 from .bulk import drafts_bulk_start
 from .models import Draft, DraftStatus, Policy, ReviewEvent
-from .registry import all_kinds, is_flagged
+from .registry import all_kinds, back_translation_stale, is_flagged
 from .selectors import DraftFilters, draft_diff
 
 
@@ -62,6 +62,10 @@ class DraftSerializer(serializers.ModelSerializer):
     model = serializers.CharField(source="model_name")
     cost = serializers.DecimalField(max_digits=14, decimal_places=6, coerce_to_string=True)
     flagged = serializers.SerializerMethodField()
+    back_translation_stale = serializers.SerializerMethodField(
+        help_text="The text was edited after it was translated back: the back-translation "
+        "describes the old text (back-translate again, or approve with confirm_edited_text)."
+    )
 
     class Meta:
         model = Draft
@@ -85,6 +89,7 @@ class DraftSerializer(serializers.ModelSerializer):
             "evidence",
             "checks",
             "flagged",
+            "back_translation_stale",
             "error",
             "provider",
             "model",
@@ -109,6 +114,9 @@ class DraftSerializer(serializers.ModelSerializer):
     def get_flagged(self, draft: Draft) -> bool:
         """A check asks for a person (e.g. the proposal scores lower than what it replaces)."""
         return is_flagged(draft.checks)
+
+    def get_back_translation_stale(self, draft: Draft) -> bool:
+        return back_translation_stale(draft.evidence)
 
 
 class ReviewEventSerializer(serializers.ModelSerializer):
@@ -142,6 +150,18 @@ class ApproveSerializer(serializers.Serializer):
         max_length=500,
         help_text="A manager's reason to apply despite an overridable check (a price outside "
         "its floor/ceiling). Signed-in managers and owners only.",
+    )
+    confirm_edited_text = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="I have read the edited text: required when the draft's back-translation is "
+        "stale (the text changed after it was translated back).",
+    )
+
+
+class EditSerializer(serializers.Serializer):
+    payload = JSONObjectField(
+        max_keys=20, max_text=8000, help_text="Edited fields of the proposal (saved, not approved)"
     )
 
 
@@ -197,7 +217,33 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             edited=data.validated_data.get("payload"),
             note=data.validated_data.get("note", ""),
             override_reason=data.validated_data.get("override_reason", ""),
+            confirm_edited=data.validated_data.get("confirm_edited_text", False),
         )
+        return Response(DraftSerializer(draft).data)
+
+    @extend_schema(request=EditSerializer, responses=DraftSerializer)
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Save edits on a pending draft without approving it: its checks are re-run on the
+        edited payload, and evidence the edit made stale is marked (`back_translation_stale`)."""
+        data = EditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        draft = self.get_object()  # 404 for another organization's id
+        draft = editing.draft_edit(
+            org=self.org,
+            actor=self._actor(),
+            draft_id=draft.pk,
+            edited=data.validated_data["payload"],
+        )
+        return Response(DraftSerializer(draft).data)
+
+    @extend_schema(request=None, responses=DraftSerializer)
+    @action(detail=True, methods=["post"], url_path="back-translate")
+    def back_translate(self, request, pk=None):
+        """Translate a pending draft's text back as it is now (replaces a stale
+        back-translation); 400 when no LLM endpoint is configured or the kind has none."""
+        draft = self.get_object()
+        draft = editing.draft_back_translate(org=self.org, actor=self._actor(), draft_id=draft.pk)
         return Response(DraftSerializer(draft).data)
 
     @extend_schema(request=RejectSerializer, responses=DraftSerializer)

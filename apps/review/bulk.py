@@ -24,7 +24,7 @@ from apps.core import services as jobs
 from apps.core.models import Job
 
 from .models import Draft, DraftStatus, ReviewEvent
-from .registry import aspect_version, get_kind, is_flagged
+from .registry import aspect_version, back_translation_stale, get_kind, is_flagged
 from .selectors import DraftFilters, draft_list
 from .services import REJECT_REASONS, _transition
 from .webhook_events import drafts_announce
@@ -185,8 +185,10 @@ def _approve_group(handler, drafts: list[Draft], actor) -> dict[str, int]:
         checks = handler.validate(target, d.proposed)
         if any(c.severity == "error" for c in checks):
             failed.append(d)  # stays pending: a person must look at it
-        elif is_flagged([c.as_dict() for c in checks]):
-            flagged.append(d)  # e.g. scores lower than what it replaces: a person decides
+        elif is_flagged([c.as_dict() for c in checks]) or back_translation_stale(d.evidence):
+            # e.g. scores lower than what it replaces, or edited after its back-translation:
+            # a person decides
+            flagged.append(d)
         else:
             ready.append((d, target))
     for d in superseded:

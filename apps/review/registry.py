@@ -82,6 +82,12 @@ class DraftKind:
     # The numbers the review screen checks edits against live, in the browser:
     # target -> {"limits": {...}, "banned_terms": [...], "title_forbidden_chars": "..."}.
     client_rules: Callable[[Any], dict] | None = None
+    # (evidence, proposed before, payload after an edit) -> the evidence that describes the
+    # edited payload (e.g. a back-translation marked stale); None: edits leave evidence as is.
+    on_edit: Callable[[list, dict, dict], list] | None = None
+    # (target, payload) -> a fresh back-translation evidence entry for the payload as it is
+    # now (may raise a domain error, e.g. no endpoint); None: the kind has no such action.
+    back_translate: Callable[[Any, dict], dict] | None = None
 
     @property
     def text_fields(self) -> tuple[str, ...]:
@@ -105,6 +111,14 @@ class DraftKind:
             shown = self.target_display(target)
             columns.update(title=shown.label[:300], store_id=shown.store_id)
         return columns
+
+
+def back_translation_stale(evidence: list | None) -> bool:
+    """A back-translation entry describes an earlier text than the one the draft holds."""
+    return any(
+        isinstance(e, dict) and e.get("kind") == "back_translation" and e.get("stale")
+        for e in evidence or []
+    )
 
 
 def is_flagged(checks: list[dict] | None) -> bool:

@@ -33,7 +33,8 @@ from .diffing import edit_distance, field_diffs, payload_text
 from .fields import clean_edits
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
 from .policies import policy_active
-from .registry import DraftKind, aspect_version, get_kind, is_flagged
+from .registry import DraftKind, aspect_version, back_translation_stale, get_kind, is_flagged
+from .staleness import STALE_MESSAGE, edited_evidence, original_proposal
 from .webhook_events import drafts_announce
 
 if TYPE_CHECKING:
@@ -322,10 +323,19 @@ def _approve_locked(
     note: str = "",
     policy: Policy | None = None,
     override: str = "",
+    confirm_edited: bool = False,
 ) -> Draft:
-    """Approve and apply a locked pending draft, or supersede it when its target moved."""
+    """Approve and apply a locked pending draft, or supersede it when its target moved.
+
+    A draft whose back-translation describes an older text (edited since, now or before) is
+    refused unless the reviewer confirms having read the edited text (`confirm_edited`)."""
     handler = get_kind(draft.kind)
     final = _merge_edits(draft, edited)  # a malformed edit is refused before anything moves
+    evidence = edited_evidence(handler, draft, final)
+    if back_translation_stale(evidence) and not confirm_edited:
+        raise ValidationFailed(
+            STALE_MESSAGE, code="back_translation_stale", field="confirm_edited_text"
+        )
     target = _lock_target(draft)
     if target is None:
         _transition(draft, S.FAILED, actor=actor, note="The target no longer exists.")
@@ -360,13 +370,13 @@ def _approve_locked(
     _transition(draft, S.APPROVED, actor=actor, note=note, payload=edits, policy=policy)
     handler.apply(target, final)
     decided_at = timezone.now()
-    draft.final, draft.checks = final, checks
+    draft.final, draft.checks, draft.evidence = final, checks, evidence
     draft.reviewed_by, draft.reviewed_at, draft.applied_at = actor, decided_at, decided_at
     draft.applied_by_policy = policy
     draft.claimed_by, draft.claimed_until = None, None
     fields = handler.text_fields
     draft.edit_distance = edit_distance(
-        payload_text(draft.proposed, fields), payload_text(final, fields)
+        payload_text(original_proposal(draft), fields), payload_text(final, fields)
     )
     _transition(draft, S.APPLIED, actor=actor, policy=policy)
     return draft
@@ -380,6 +390,7 @@ def draft_approve(
     edited: dict | None = None,
     note: str = "",
     override_reason: str = "",
+    confirm_edited: bool = False,
 ) -> Draft:
     """Approve (optionally with edits) and apply. 409 if already decided or superseded.
 
@@ -392,7 +403,14 @@ def draft_approve(
         if draft.status != S.PENDING:
             raise InvalidTransition(f"This draft is {draft.status}; only pending drafts apply.")
         override = _override(org, actor, override_reason)
-        _approve_locked(draft, actor=actor, edited=edited, note=note, override=override)
+        _approve_locked(
+            draft,
+            actor=actor,
+            edited=edited,
+            note=note,
+            override=override,
+            confirm_edited=confirm_edited,
+        )
     if draft.status == S.SUPERSEDED:  # committed: the supersede stays recorded
         raise DraftSuperseded("The target changed since this draft was made; regenerate it.")
     return draft

@@ -2,7 +2,7 @@ from django.urls import path
 
 from apps.core.views import job_detail
 
-from . import views
+from . import edit_views, views
 
 app_name = "review"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:draft_id>/", views.detail, name="detail"),
     path("<int:draft_id>/approve/", views.approve, name="approve"),
     path("<int:draft_id>/reject/", views.reject, name="reject"),
+    path("<int:draft_id>/edit/", edit_views.edit, name="edit"),
+    path("<int:draft_id>/back-translate/", edit_views.back_translate, name="back_translate"),
     path("<int:draft_id>/regenerate/", views.regenerate, name="regenerate"),
     path("bulk/", views.bulk, name="bulk"),
     path("jobs/<int:job_id>/", job_detail, name="job"),  # the one generic job page

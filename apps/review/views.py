@@ -30,7 +30,7 @@ from . import metrics as review_metrics_mod
 from .bulk import drafts_bulk_start
 from .live_checks import live_check_messages
 from .models import Draft, DraftStatus
-from .registry import all_kinds, get_kind, is_flagged
+from .registry import all_kinds, back_translation_stale, get_kind, is_flagged
 from .selectors import (
     DraftFilters,
     draft_checks_now,
@@ -257,6 +257,10 @@ def _detail_context(request, draft: Draft, query: str, *, edited: dict | None = 
         # and ceiling) by giving a reason; the service checks the role again.
         "can_override": bool(handler.overridable) and _is_manager(request),
         "claims_field": handler.claims_field,
+        # An edit of the text makes its back-translation stale: approval then needs a tick.
+        "back_stale": back_translation_stale(draft.evidence),
+        "edit_stales_back": handler.on_edit is not None,
+        "can_back_translate": handler.back_translate is not None,
         "query": query,
         "reject_reasons": [(r, REASON_LABELS.get(r, r)) for r in REJECT_REASONS],
         "reason_label": REASON_LABELS.get(draft.reject_reason, draft.reject_reason),
@@ -279,6 +283,12 @@ def _error_message(exc: DomainError) -> str:
         return _(
             "The target changed since this draft was made, so it was not applied; "
             "the draft is now superseded."
+        )
+    if exc.code == "back_translation_stale":
+        return _(
+            "Not approved: the text changed after it was translated back, so the "
+            "back-translation no longer shows what the buyer will read. Back-translate it "
+            "again, or tick “I have read the edited text”."
         )
     if exc.code == "already_applied":
         return _("This draft was already applied.")
@@ -304,6 +314,7 @@ def approve(request, draft_id: int):
             edited=edited or None,
             note=request.POST.get("note", "")[:2000],
             override_reason=request.POST.get("override_reason", "")[:500],
+            confirm_edited=request.POST.get("confirm_edited_text") in ("on", "1"),
         )
     except DomainError as exc:
         messages.error(request, _error_message(exc))

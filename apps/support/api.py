@@ -193,6 +193,32 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
         )
         return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(
+        request=None,
+        responses={
+            202: inline_serializer(
+                "SupportRereadQueued",
+                {"queued": serializers.IntegerField(min_value=0, max_value=200)},
+            )
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reread(self, request, pk=None):
+        """Queue the model's reading (translation, intent, sentiment) of this conversation's
+        messages that were read offline (at most 200); 400 without an LLM endpoint."""
+        from apps.core.errors import ValidationFailed
+
+        from .services.reread import offline_readings_reread
+        from .understanding_llm import llm_configured
+
+        convo = self.get_object()
+        if not llm_configured(org=self.org):
+            raise ValidationFailed(
+                "Reading with the LLM needs an LLM endpoint (AI settings).", code="needs_llm"
+            )
+        queued = offline_readings_reread(org=self.org, conversation=convo)
+        return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
+
     @extend_schema(request=AssignSerializer, responses=ConversationSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):

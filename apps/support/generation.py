@@ -274,6 +274,18 @@ def display(conversation: Conversation) -> TargetDisplay:
     )
 
 
+def _on_edit(evidence: list, before: dict, after: dict) -> list:
+    from .services.back_translation import reply_evidence_on_edit
+
+    return reply_evidence_on_edit(evidence, before, after)
+
+
+def _back_translate(conversation: Conversation, payload: dict) -> dict:
+    from .services.back_translation import reply_back_translate
+
+    return reply_back_translate(conversation, payload)
+
+
 DRAFT_KIND = DraftKind(
     kind=KIND,
     label=_("Customer-service reply"),
@@ -286,6 +298,8 @@ DRAFT_KIND = DraftKind(
     fields=(review_fields.text("reply", _("Reply"), max_length=4000, rows=10),),
     panels=("support/_draft_panel.html",),
     auto_approve=None,  # a reply to a buyer is always read by a person
+    on_edit=_on_edit,  # an edited reply's back-translation is stale
+    back_translate=_back_translate,
 )
 
 

@@ -103,3 +103,29 @@ def messages_understand_task(org_id: int, message_ids: list[int]) -> dict:
     except BudgetExceeded as exc:  # the offline reading stays; nothing to retry this month
         log.warning("understanding skipped for org %s: %s", org_id, exc)
         return {"skipped": "budget"}
+
+
+@shared_task(
+    name="apps.support.tasks.offline_readings_reread_task",
+    ignore_result=True,
+    time_limit=300,
+    soft_time_limit=280,
+)
+def offline_readings_reread_task() -> dict:
+    """Beat: for each organization with an LLM endpoint, queue the model's reading of at most
+    REREAD_MAX messages read offline in recent open conversations (apps.support.services.reread).
+    Idempotent: read messages are labelled `llm` and queued ones are marked for a while."""
+    from apps.accounts.models import Organization
+
+    from .services.reread import offline_readings_reread, organizations_with_offline_readings
+
+    queued = {}
+    for org in Organization.objects.filter(pk__in=organizations_with_offline_readings()):
+        try:
+            n = offline_readings_reread(org=org)
+        except Exception:  # one organization's failure does not stop the others
+            log.exception("re-reading offline messages of org %s failed", org.pk)
+            continue
+        if n:
+            queued[org.pk] = n
+    return queued

@@ -16,14 +16,15 @@ from apps.core.dashboard import can_write, int_param, member_required, paginate
 from apps.core.errors import DomainError, NotFound
 from apps.core.models import Job
 from apps.orders.selectors import orders_by_buyer_country
+from apps.review.selectors import draft_checks_now
 
 from . import inputs, selectors
 from .models import Conversation, KnowledgeArticle
-from .services import ingest, kb, replies, team
+from .services import ingest, kb, replies, reread, team
 from .services.drafts import reply_drafts_generate
 from .services.lint import REPLY_LINT_MAX, language_label, reply_lint
 from .understanding import LANGS
-from .understanding_llm import llm_configured, messages_understand_schedule
+from .understanding_llm import llm_configured
 
 
 def _conversation_or_404(request, conversation_id: int) -> Conversation:
@@ -97,6 +98,9 @@ def _draft_rows(drafts) -> list[dict]:
                 "reply": str((d.proposed or {}).get("reply") or ""),
                 "back": str(back.get("reply") or ""),
                 "back_method": back.get("method", ""),
+                "back_stale": bool(back.get("stale")),
+                # The shown (latest) draft's checks in the reader's language, run on its text.
+                "checks": draft_checks_now(d) if not rows and d.status == "pending" else [],
                 "source_zh": str(source.get("text") or ""),
             }
         )
@@ -145,6 +149,7 @@ def conversation(request, conversation_id: int):
         "macros": _macro_options(request, convo),
         "members": team.assignable_users(org=request.org),
         "llm": llm_configured(org=request.org),
+        "offline_read": len(reread.offline_read_messages(org=request.org, conversation=convo)),
         "buyer_language": _language_label(convo.language),
         "can_write": can_write(request),
         **_side_panel(request, convo),
@@ -182,15 +187,21 @@ def conversation_action(request, conversation_id: int):
             else:
                 flash.success(request, _("Your reply waits in the review queue."))
         elif action == "understand":
-            ids = list(
-                selectors.message_list(org=request.org, conversation=convo)
-                .filter(direction="inbound")
-                .values_list("pk", flat=True)[:200]
-            )
-            if messages_understand_schedule(org=request.org, message_ids=ids):
+            if not llm_configured(org=request.org):
+                flash.error(request, _("Reading with the LLM needs an LLM endpoint."))
+            elif reread.offline_readings_reread(org=request.org, conversation=convo):
                 flash.success(request, _("The LLM will read this conversation's messages."))
             else:
-                flash.error(request, _("Reading with the LLM needs an LLM endpoint."))
+                flash.success(request, _("Every message here was already read by the LLM."))
+        elif action == "edit_draft":
+            replies.reply_draft_edit(
+                org=request.org,
+                actor=request.user,
+                conversation=convo,
+                draft_id=int((request.POST.get("draft") or "0")[:12] or 0),
+                text=request.POST.get("reply", "")[:8000],
+            )
+            flash.success(request, _("Edits saved; the checks ran again on the edited text."))
         elif action == "assign":
             team.conversation_assign(
                 org=request.org,

@@ -296,6 +296,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.support.tasks.mailboxes_poll_due_task",
         "schedule": crontab(minute="*/2"),
     },
+    # Support: messages read offline (before an LLM endpoint was configured) are read again by
+    # the model, bounded per organization and run; closed and old conversations are left.
+    "support-reread-offline": {
+        "task": "apps.support.tasks.offline_readings_reread_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 

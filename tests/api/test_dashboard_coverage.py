@@ -34,6 +34,8 @@ API_COUNTERPART: dict[str, tuple[str, ...]] = {
     "review:reject": ("v1_drafts_reject_create",),
     "review:bulk": ("v1_drafts_bulk_create",),
     "review:regenerate": ("v1_drafts_regenerate_create",),
+    "review:edit": ("v1_drafts_edit_create",),
+    "review:back_translate": ("v1_drafts_back_translate_create",),
     "review:policies": ("v1_policies_update",),
     "pricing:strategy_new": ("v1_strategies_create",),
     "pricing:strategy": ("v1_strategies_update", "v1_strategies_partial_update"),
@@ -48,8 +50,10 @@ API_COUNTERPART: dict[str, tuple[str, ...]] = {
     "ads:recommendations_refresh": ("v1_ads_recommendations_run_create",),
     "ads:campaign": ("v1_ads_campaigns_partial_update",),
     "ads:bulk_uploaded": ("v1_ads_bulk_file_uploaded_create",),
-    "support:action": (  # draft / submit / no_response / note
+    "support:action": (  # draft / submit / no_response / note / understand / edit_draft
         "v1_support_conversations_draft_create",
+        "v1_support_conversations_reread_create",
+        "v1_drafts_edit_create",
         "v1_support_conversations_reply_create",
         "v1_support_conversations_close_no_response_create",
         "v1_support_conversations_note_create",

@@ -68,3 +68,21 @@ def reply_translate(*, org, actor, conversation: Conversation, text: str) -> Job
         options={"source_zh": text},
         label=f"Reply translation into {language_name(conversation.language)}",
     )
+
+
+def reply_draft_edit(*, org, actor, conversation: Conversation, draft_id: int, text: str):
+    """Save the buyer-language text of one of this conversation's pending `cs_reply` drafts
+    (apps.review.editing): lint and grounding run again on it, and a back-translation of the
+    old text is marked stale. 404 for a draft of another conversation or organization."""
+    from apps.core.errors import NotFound
+    from apps.review.editing import draft_edit
+
+    draft = (
+        Draft.objects.for_org(org).filter(pk=draft_id, kind=KIND, target_id=conversation.pk).first()
+    )
+    if draft is None:
+        raise NotFound("No such reply draft in this conversation.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("Write a reply first.", field="reply")
+    return draft_edit(org=org, actor=actor, draft_id=draft.pk, edited={"reply": text[:4000]})
