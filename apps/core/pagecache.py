@@ -50,6 +50,7 @@ class CompiledPage:
 
 
 _CACHE: dict[Hashable, CompiledPage | None] = {}
+_MISSING: Any = object()
 
 
 def clear() -> None:
@@ -135,11 +136,12 @@ def page_rows(
         hash(full_key)
     except TypeError:  # an unhashable parameter (a list for IN): not cached
         return list(build(values))
-    if full_key not in _CACHE:
+    # One lookup (another thread may clear the cache between two).
+    entry = _CACHE.get(full_key, _MISSING)
+    if entry is _MISSING:
         if len(_CACHE) >= MAX_ENTRIES:
             _CACHE.clear()
-        _CACHE[full_key] = _make_entry(build, values)
-    entry = _CACHE[full_key]
+        entry = _CACHE[full_key] = _make_entry(build, values)
     if entry is None:
         return list(build(values))
     with connections[base.db].cursor() as cursor:
