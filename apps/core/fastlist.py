@@ -26,7 +26,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from .pagination import keyset_ordering
+from .pagination import CursorPagination, keyset_ordering
 from .renderers import FastJSONRenderer
 from .sqljson import join_rows, sql_plan, sql_plan_applies
 
@@ -160,10 +160,18 @@ def fast_list(view, request) -> Response | None:
     sql = sql_plan(serializer) if _sql_applies(request) else None
     if sql is not None:
         # Each row's JSON object from PostgreSQL (apps/core/sqljson.py), joined into the body.
-        rows_sql = queryset.annotate(_cb_json=sql.expression()).values(
-            *dict.fromkeys(("pk", *ordering)), "_cb_json"
-        )
-        page = view.paginate_queryset(rows_sql)
+        columns = (*dict.fromkeys(("pk", *ordering)), "_cb_json")
+
+        def prepare(rows):
+            return rows.annotate(_cb_json=sql.expression()).values(*columns)
+
+        paginator = view.paginator
+        if isinstance(paginator, CursorPagination) and keyset_ordering(queryset) is not None:
+            # Annotated per page, after the keyset condition: the compiled page is reused.
+            paginator.prepare_rows = ((sql, columns), prepare)
+            page = view.paginate_queryset(queryset)
+        else:
+            page = view.paginate_queryset(prepare(queryset))
         if page is not None:
             body = join_rows([values["_cb_json"] for values in page])
             return view.get_paginated_response(orjson.Fragment(body))

@@ -44,7 +44,11 @@ class FastJSONRenderer(JSONRenderer):
             body = orjson.dumps(data, default=_default)
         except (TypeError, orjson.JSONEncodeError):
             return super().render(data, accepted_media_type, renderer_context)
-        return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        # U+2028/U+2029 start with the byte E2: one memchr (~5 µs for a 120 KB page) instead of
+        # two copies of the body (~200 µs) when no character of U+2000–U+2FFF is present.
+        if b"\xe2" in body:
+            body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        return body
 
 
 def _has_float(data) -> bool:
