@@ -20,6 +20,7 @@ from apps.core.errors import Conflict, NotFound, ValidationFailed
 
 from .models import Draft, DraftStatus, ReviewEvent
 from .registry import get_kind
+from .selectors import draft_target
 from .services import _lock_draft, _lock_target, _merge_edits
 from .staleness import edited_evidence
 
@@ -87,11 +88,7 @@ def draft_back_translate(*, org: Organization, actor, draft_id: int) -> Draft:
     handler = get_kind(draft.kind)
     if handler.back_translate is None:
         raise ValidationFailed("Drafts of this kind have no back-translation.")
-    target = (
-        draft.target_type.model_class()
-        ._base_manager.filter(pk=draft.target_id, organization_id=org.id)
-        .first()
-    )
+    target = draft_target(draft)
     if target is None:
         raise NotFound("The target no longer exists.")
     seen = dict(draft.proposed)

@@ -34,6 +34,7 @@ from .fields import clean_edits
 from .models import OPEN_STATUSES, Draft, DraftStatus, Policy, ReviewEvent
 from .policies import policy_active
 from .registry import DraftKind, aspect_version, back_translation_stale, get_kind, is_flagged
+from .selectors import draft_target
 from .staleness import STALE_MESSAGE, edited_evidence, original_proposal
 from .webhook_events import drafts_announce
 
@@ -500,11 +501,7 @@ def draft_regenerate(*, org: Organization, actor, draft_id: int) -> Job:
     handler = get_kind(draft.kind)
     if handler.regenerate is None:
         raise ValidationFailed("Drafts of this kind are not regenerated from the queue.")
-    target = (
-        draft.target_type.model_class()
-        ._base_manager.filter(pk=draft.target_id, organization_id=org.id)
-        .first()
-    )
+    target = draft_target(draft)
     if target is None:
         raise NotFound("The target no longer exists.")
     return handler.regenerate(org, target)
