@@ -2,7 +2,7 @@ from django.urls import path
 
 from apps.core.views import job_detail
 
-from . import edit_views, views
+from . import edit_views, policy_views, views
 
 app_name = "review"
 urlpatterns = [
@@ -15,6 +15,6 @@ urlpatterns = [
     path("<int:draft_id>/regenerate/", views.regenerate, name="regenerate"),
     path("bulk/", views.bulk, name="bulk"),
     path("jobs/<int:job_id>/", job_detail, name="job"),  # the one generic job page
-    path("policies/", views.policies, name="policies"),
-    path("metrics/", views.metrics, name="metrics"),
+    path("policies/", policy_views.policies, name="policies"),
+    path("metrics/", policy_views.metrics, name="metrics"),
 ]
