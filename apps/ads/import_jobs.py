@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 JOB_KIND = "ads_search_terms_import"
 BYTES_PER_ROW = 40  # an XLSX's compressed bytes per row, for the progress estimate
 ERRORS_KEPT = 200  # line errors kept on the Job (all of them are on the ImportRun)
+UPLOAD_TTL = timedelta(hours=24)  # a saved upload no job has taken by then is deleted
 
 
 def upload_dir(org_id: int) -> Path:
@@ -81,6 +84,32 @@ def search_terms_import_start(
     return job
 
 
+def _unlink_upload(org_id: int, path: Path) -> None:
+    """Remove a saved upload, only ever inside the organization's own upload folder."""
+    if path.resolve().parent == upload_dir(org_id).resolve():
+        path.unlink(missing_ok=True)
+
+
+def search_term_uploads_purge(*, older_than: timedelta = UPLOAD_TTL) -> int:
+    """Delete saved uploads older than `older_than` (beat, daily): a job that has not taken
+    its file by then never will (jobs without a heartbeat fail after 30 minutes, and an import
+    of a million rows takes under a minute), and a worker lost mid-import leaves its file.
+    Returns how many files went."""
+    root = Path(settings.MEDIA_ROOT) / "ads-uploads"
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for path in root.glob("*/*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # taken by its import meanwhile
+            continue
+    return removed
+
+
 def _json_result(result, job_result: dict) -> dict[str, Any]:
     out = result.as_dict()
     out["errors"] = out["errors"][:ERRORS_KEPT]
@@ -113,10 +142,13 @@ def search_terms_import_run(
     from .imports import search_terms_import
     from .translation import terms_translate_schedule
 
+    source = Path(path)
     job = Job.objects.for_org(org).filter(pk=job_id, kind=JOB_KIND).first()
     if job is None or not job.is_active:
+        # Cancelled or failed (e.g. as stale) before the worker got to it: nobody will import
+        # this file, so it goes now rather than staying under MEDIA_ROOT for good.
+        _unlink_upload(org.pk, source)
         return {"skipped": "job not active"}
-    source = Path(path)
     if not source.is_file():
         jobs.job_fail(job_id=job_id, error="The uploaded file is no longer available.")
         return {"skipped": "file gone"}

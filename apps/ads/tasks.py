@@ -83,3 +83,11 @@ def terms_translate_task(org_id: int, language: str = "") -> dict:
     if org is None:
         return {"skipped": "gone"}
     return terms_translate(org=org, language=language or None)
+
+
+@shared_task(name="apps.ads.tasks.search_term_uploads_purge_task", ignore_result=True)
+def search_term_uploads_purge_task() -> int:
+    """Beat, daily: saved search-term uploads no job took within a day are deleted."""
+    from .import_jobs import search_term_uploads_purge
+
+    return search_term_uploads_purge()

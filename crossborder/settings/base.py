@@ -266,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.core.tasks.fail_stale_jobs_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Ads: saved search-term uploads that no import job took within a day.
+    "ads-uploads-purge": {
+        "task": "apps.ads.tasks.search_term_uploads_purge_task",
+        "schedule": crontab(minute=17, hour=3),
+    },
     # One reprice task per active store with an enabled strategy, on queue "pricing".
     "reprice-stores": {
         "task": "apps.pricing.tasks.reprice_due_stores_task",

@@ -69,3 +69,44 @@ def test_the_job_page_of_an_import_is_the_organizations_only(
     url = reverse("dashboard:job", args=[job.pk])
     assert client_for(user).get(url).status_code == 200
     assert client_for(outsider).get(url).status_code == 404
+
+
+def test_a_job_cancelled_before_its_worker_ran_leaves_no_file(
+    org, user, st_csv, settings, tmp_path, db
+):
+    """The task of a job that is no longer active removes the saved upload instead of
+    leaving it under MEDIA_ROOT for good (here the queued task never fires: the test's
+    transaction never commits, so it is run by hand)."""
+    from apps.ads.import_jobs import search_terms_import_run, search_terms_import_start, upload_dir
+    from apps.core import services as jobs
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    store = StoreFactory(organization=org)
+    job = search_terms_import_start(
+        org=org, actor=user, store_id=store.pk, upload=st_csv, filename="st.csv"
+    )
+    [path] = list(upload_dir(org.pk).iterdir())
+    jobs.job_fail(job_id=job.pk, error="cancelled")
+    out = search_terms_import_run(
+        org=org, job_id=job.pk, path=str(path), store_id=store.pk, filename="st.csv"
+    )
+    assert out == {"skipped": "job not active"}
+    assert not path.exists()
+
+
+def test_uploads_older_than_a_day_are_purged_and_fresh_ones_kept(settings, tmp_path):
+    import os
+
+    from apps.ads.import_jobs import search_term_uploads_purge
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    folder = tmp_path / "ads-uploads" / "7"
+    folder.mkdir(parents=True)
+    old, fresh = folder / "old-st.csv", folder / "fresh-st.csv"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    assert search_term_uploads_purge() == 1
+    assert not old.exists() and fresh.exists()
+    assert search_term_uploads_purge() == 0
