@@ -10,7 +10,7 @@ from apps.ai.services import JOB_KIND, generation_batch_run
 from apps.core.models import Job
 from apps.core.services import job_create
 
-from .fake_server import FakeLLMServer, Reply, scripted
+from .fake_server import Reply, fake_llm_servers, scripted
 
 VALID = {
     "title": "Voltora 15W Wireless Charger, Aluminium",
@@ -41,20 +41,10 @@ def fast_retries(settings):
 @pytest.fixture
 def llm(settings, fast_retries):
     """Start a scripted server (replies in order, or a responder) and point settings at it."""
-    servers: list[FakeLLMServer] = []
-
-    def start(*replies):
-        responder = replies[0] if len(replies) == 1 and callable(replies[0]) else scripted(*replies)
-        server = FakeLLMServer(responder).__enter__()
-        servers.append(server)
-        settings.OPENAI_BASE_URL = server.url
-        settings.OPENAI_API_KEY = "test-key"
-        settings.CROSSBORDER_LLM_MODEL = "gpt-4o-mini"
-        return server
-
-    yield start
-    for server in servers:
-        server.__exit__(None, None, None)
+    with fake_llm_servers(settings, max_retries=2) as start:
+        yield lambda *replies: start(
+            replies[0] if len(replies) == 1 and callable(replies[0]) else scripted(*replies)
+        )
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -183,3 +184,32 @@ class FakeLLMServer:
     def __exit__(self, *exc: Any) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextmanager
+def fake_llm_servers(
+    settings, *, max_retries: int
+) -> Iterator[Callable[[Responder], FakeLLMServer]]:
+    """Yield `start(responder)`: starts a FakeLLMServer and points the AI settings at it (fast
+    retries, a wide breaker); every server started is stopped on exit. The AI, ads and
+    support fixtures share it."""
+    settings.CROSSBORDER_LLM_BACKOFF_BASE = 0.001
+    settings.CROSSBORDER_LLM_BACKOFF_MAX = 0.01
+    settings.CROSSBORDER_LLM_TIMEOUT = 5
+    settings.CROSSBORDER_LLM_MAX_RETRIES = max_retries
+    settings.CROSSBORDER_LLM_BREAKER_THRESHOLD = 50
+    servers: list[FakeLLMServer] = []
+
+    def start(responder: Responder) -> FakeLLMServer:
+        server = FakeLLMServer(responder).__enter__()
+        servers.append(server)
+        settings.OPENAI_BASE_URL = server.url
+        settings.OPENAI_API_KEY = "test-key"
+        settings.CROSSBORDER_LLM_MODEL = "gpt-4o-mini"
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.__exit__(None, None, None)

@@ -108,29 +108,13 @@ def llm(settings):
     """A scripted OpenAI-compatible server (tests/ai/fake_server.py, real HTTP on 127.0.0.1)
     answering with `responder(body, n)`; settings point the AI layer at it."""
     from apps.ai.resilience import key, redis_client
-    from tests.ai.fake_server import FakeLLMServer
+    from tests.ai.fake_server import fake_llm_servers
 
     r = redis_client()
     for name in r.scan_iter(key("*")):  # no circuit state or detected mode from other tests
         r.delete(name)
-    settings.CROSSBORDER_LLM_BACKOFF_BASE = 0.001
-    settings.CROSSBORDER_LLM_BACKOFF_MAX = 0.01
-    settings.CROSSBORDER_LLM_TIMEOUT = 5
-    settings.CROSSBORDER_LLM_MAX_RETRIES = 1
-    settings.CROSSBORDER_LLM_BREAKER_THRESHOLD = 50
-    servers = []
-
-    def start(responder):
-        server = FakeLLMServer(responder).__enter__()
-        servers.append(server)
-        settings.OPENAI_BASE_URL = server.url
-        settings.OPENAI_API_KEY = "test-key"
-        settings.CROSSBORDER_LLM_MODEL = "gpt-4o-mini"
-        return server
-
-    yield start
-    for server in servers:
-        server.__exit__(None, None, None)
+    with fake_llm_servers(settings, max_retries=1) as start:
+        yield start
 
 
 @pytest.fixture
